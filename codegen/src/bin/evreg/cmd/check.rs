@@ -1,0 +1,69 @@
+//! `evreg check`: every problem of a catalog, at once.
+
+use std::process::ExitCode;
+
+use evreg::Catalog;
+use serde_json::json;
+
+use crate::opt::{CheckArgs, Format, Opt};
+
+pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, String> {
+    let dir = opt.catalog_dir(Some(&args.catalog))?;
+    let report = Catalog::check(&dir);
+    let errors = report.error_count();
+    let warnings = report.warning_count();
+    let (events, versions) = report
+        .catalog
+        .as_ref()
+        .map_or((0, 0), |c| (c.events().len(), c.versions().count()));
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    match args.format {
+        Format::Json => {
+            let diagnostics: Vec<_> = report
+                .diagnostics
+                .iter()
+                .map(|d| evreg_codegen::render::to_json(d, &report.sources))
+                .collect();
+            let out = json!({
+                "catalog": dir.display().to_string(),
+                "ok": !failed,
+                "summary": {
+                    "errors": errors,
+                    "warnings": warnings,
+                    "events": events,
+                    "versions": versions,
+                    "files": report.sources.len(),
+                },
+                "diagnostics": diagnostics,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+            );
+        }
+        Format::Text => {
+            let mut err = super::stderr(opt);
+            evreg_codegen::render::term::emit(&mut err, &report.diagnostics, &report.sources)
+                .map_err(|e| e.to_string())?;
+            match &report.catalog {
+                Some(c) => eprintln!(
+                    "checked `{}` ({}): {events} events, {versions} payload versions, {} files; {errors} errors, {warnings} warnings",
+                    dir.display(),
+                    c.name(),
+                    report.sources.len(),
+                ),
+                None => eprintln!(
+                    "checked `{}`: {errors} errors, {warnings} warnings",
+                    dir.display()
+                ),
+            }
+        }
+    }
+    Ok(if super::unusable(&report) {
+        ExitCode::from(2)
+    } else if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

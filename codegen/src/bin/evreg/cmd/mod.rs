@@ -1,0 +1,60 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod list;
+pub mod show;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use evreg::{Catalog, Report};
+
+use crate::opt::{ColorWhen, Opt};
+
+/// Standard error, colored as asked.
+pub fn stderr(opt: &Opt) -> StandardStream {
+    let choice = match opt.color {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        ColorWhen::Auto => ColorChoice::Never,
+    };
+    StandardStream::stderr(choice)
+}
+
+/// Whether the catalog folder itself is unusable (a usage or I/O error: exit 2).
+pub fn unusable(report: &Report) -> bool {
+    report.catalog.is_none()
+        && report.sources.is_empty()
+        && report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "io" || d.code == "missing-manifest")
+}
+
+/// Loads the catalog for a command that needs a clean one; on problems, prints
+/// them and returns the exit code.
+pub fn load(opt: &Opt, dir: &Path) -> Result<Catalog, ExitCode> {
+    let report = Catalog::check(dir);
+    let code = if unusable(&report) { 2 } else { 1 };
+    match report.catalog {
+        Some(c) => Ok(c),
+        None => {
+            let mut err = stderr(opt);
+            let _ =
+                evreg_codegen::render::term::emit(&mut err, &report.diagnostics, &report.sources);
+            eprintln!(
+                "error: the catalog in `{}` has {} error(s); run `evreg check` for details",
+                dir.display(),
+                report.error_count()
+            );
+            Err(ExitCode::from(code))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! `evreg`: check, list and show an event catalog.
+//!
+//! Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
+
+mod cmd;
+mod opt;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let opt = opt::Opt::parse();
+    let result = match &opt.command {
+        opt::Command::Check(args) => cmd::check::run(&opt, args),
+        opt::Command::List(args) => cmd::list::run(&opt, args),
+        opt::Command::Show(args) => cmd::show::run(&opt, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Command-line options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// evreg keeps domain events honest: one catalog of versioned payload schemas,
+/// checked and turned into everything that must agree with it.
+#[derive(Debug, Parser)]
+#[command(name = "evreg", version, about, long_about = None)]
+pub struct Opt {
+    /// The catalog folder (holding catalog.toml) [default: catalog]
+    #[arg(long, global = true, env = "EVREG_CATALOG", value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+
+    /// When to color output
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a catalog and report every problem, with file, line and column
+    Check(CheckArgs),
+    /// List the catalog's events
+    List(ListArgs),
+    /// Show one event in full
+    Show(ShowArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people
+    Text,
+    /// For machines (stable field names, see docs/cli.md)
+    Json,
+}
+
+/// Color choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Color when writing to a terminal
+    Auto,
+    /// Always color
+    Always,
+    /// Never color
+    Never,
+}
+
+/// The catalog as the first positional argument.
+#[derive(Debug, Args)]
+pub struct CatalogArg {
+    /// The catalog folder (same as --catalog)
+    #[arg(value_name = "CATALOG")]
+    pub path: Option<PathBuf>,
+}
+
+/// `evreg check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1 when there is any)
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `evreg list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Only events in this category
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only events with this status (active, catalog-only, deprecated)
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+/// `evreg show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The event type (or an alias, or a schema ref such as payload.TicketCreated.v1)
+    #[arg(value_name = "TYPE")]
+    pub event: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Show only this payload version
+    #[arg(long)]
+    pub version: Option<u32>,
+}
+
+impl Opt {
+    /// The catalog folder: the positional argument, else `--catalog` /
+    /// `EVREG_CATALOG`, else `catalog`.
+    pub fn catalog_dir(&self, positional: Option<&CatalogArg>) -> Result<PathBuf, String> {
+        let positional = positional.and_then(|p| p.path.clone());
+        match (positional, &self.catalog) {
+            (Some(p), Some(c)) if p != *c => Err(format!(
+                "two catalogs given: `{}` and --catalog/EVREG_CATALOG `{}`; give one",
+                p.display(),
+                c.display()
+            )),
+            (Some(p), _) => Ok(p),
+            (None, Some(c)) => Ok(c.clone()),
+            (None, None) => Ok(PathBuf::from("catalog")),
+        }
+    }
+}

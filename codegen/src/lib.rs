@@ -1,0 +1,10 @@
+//! # evreg-codegen
+//!
+//! Everything evreg produces from a catalog, and the `evreg` command-line program
+//! (a binary of this crate, behind the default `cli` feature).
+//!
+//! Generators take the resolved [`evreg::Catalog`], never raw files. Today the
+//! crate renders catalog diagnostics for terminals and machines; the code, SQL
+//! and documentation generators build on the same model.
+
+pub mod render;

@@ -1,0 +1,155 @@
+//! JSON documents of a catalog: parsing with located syntax errors, and mapping a
+//! JSON pointer back to a line and column.
+//!
+//! `serde_json` keeps no positions, so values are parsed with it (fast, strict)
+//! and a position is looked up only when a diagnostic needs one: the text is then
+//! parsed again into a ranged syntax tree (`jsonc-parser`) and the pointer walked.
+
+use std::collections::HashMap;
+
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use serde_json::Value;
+
+use crate::source::{FileId, SourceMap, Span};
+
+/// Spans of JSON pointers, for values converted from TOML.
+#[derive(Debug, Default)]
+pub(crate) struct PointerSpans {
+    /// Pointer → span of the value.
+    pub values: HashMap<String, Span>,
+    /// Pointer → span of the key naming the value (object members only).
+    pub keys: HashMap<String, Span>,
+}
+
+/// Escapes one JSON pointer reference token (RFC 6901).
+pub fn escape_pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        token.into()
+    }
+}
+
+/// Splits a JSON pointer into unescaped tokens.
+pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Where a JSON value came from, so a pointer into it can be located.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// A whole JSON file.
+    File(FileId),
+    /// A TOML inline table; spans of each pointer relative to the value's root.
+    Inline(std::sync::Arc<PointerSpans>),
+}
+
+/// Which part of an object member a location should cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The member's value.
+    Value,
+    /// The member's key.
+    Key,
+}
+
+impl Origin {
+    /// The span of the deepest existing prefix of `pointer`.
+    pub(crate) fn locate(&self, sources: &SourceMap, pointer: &str, part: Part) -> Option<Span> {
+        match self {
+            Origin::File(file) => locate_in_text(sources, *file, pointer, part),
+            Origin::Inline(spans) => {
+                if part == Part::Key
+                    && let Some(span) = spans.keys.get(pointer)
+                {
+                    return Some(*span);
+                }
+                let mut p = pointer;
+                loop {
+                    if let Some(span) = spans.values.get(p) {
+                        return Some(*span);
+                    }
+                    let cut = p.rfind('/')?;
+                    p = &p[..cut];
+                }
+            }
+        }
+    }
+}
+
+fn locate_in_text(sources: &SourceMap, file: FileId, pointer: &str, part: Part) -> Option<Span> {
+    let text = sources.get(file).text();
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
+    let mut node = parsed.value.as_ref()?;
+    let mut range = node.range();
+    let tokens = pointer_tokens(pointer);
+    let last = tokens.len().saturating_sub(1);
+    for (i, token) in tokens.iter().enumerate() {
+        match node {
+            ast::Value::Object(obj) => {
+                let Some(prop) = obj.properties.iter().find(|p| p.name.as_str() == token) else {
+                    break;
+                };
+                node = &prop.value;
+                range = if i == last && part == Part::Key {
+                    prop.name.range()
+                } else {
+                    prop.value.range()
+                };
+            }
+            ast::Value::Array(arr) => {
+                let Some(item) = token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| arr.elements.get(n))
+                else {
+                    break;
+                };
+                node = item;
+                range = item.range();
+            }
+            _ => break,
+        }
+    }
+    Some(Span::new(file, range.start..range.end))
+}
+
+/// Parses JSON text, returning the byte offset of a syntax error.
+pub(crate) fn parse(text: &str) -> Result<Value, (String, usize)> {
+    serde_json::from_str(text).map_err(|e| {
+        let offset = offset_of(text, e.line(), e.column());
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the location is shown separately.
+        let message = match message.rfind(" at line ") {
+            Some(cut) => message[..cut].to_string(),
+            None => message,
+        };
+        (message, offset)
+    })
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            // serde_json's column counts bytes, one-based; 0 means "before the line".
+            return (offset + column.saturating_sub(1)).min(text.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Looks up a JSON pointer in a value.
+pub(crate) fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        Some(value)
+    } else {
+        value.pointer(pointer)
+    }
+}

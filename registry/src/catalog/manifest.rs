@@ -1,0 +1,220 @@
+//! `catalog.toml` → [`Manifest`].
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::keys::*;
+use super::toml_read::{Located, TableReader, to_json};
+use super::{Loader, Manifest};
+use crate::catalog::model::{
+    Base, CheckOptions, CodegenOptions, DateTimeRepr, SqlOptions, UuidRepr,
+};
+use crate::diagnostic::Diagnostic;
+use crate::naming::{KeyCase, did_you_mean};
+
+impl Loader {
+    /// Reads the manifest; `None` when it cannot be used at all.
+    pub(crate) fn read_manifest(&mut self, path: &Path) -> Option<Manifest> {
+        let file = self.read_file(path, None)?;
+        let text = self.sources.get(file).shared_text();
+        let doc = self.parse_toml(file, &text)?;
+        let diags = &mut self.diags;
+        let top = TableReader::new(
+            file,
+            doc.get_ref(),
+            doc.span(),
+            "catalog.toml",
+            MANIFEST_KEYS,
+            diags,
+        );
+        let name = top.required_string(NAME, diags);
+        if let Some(name) = &name
+            && name.trim().is_empty()
+        {
+            diags.push(Diagnostic::error("empty", "the catalog `name` is empty").at(name.span, ""));
+        }
+        let key_case = top.string(KEY_CASE, diags).and_then(|v| {
+            let found = KeyCase::ALL
+                .iter()
+                .find(|(s, _)| *s == v.value)
+                .map(|(_, k)| *k);
+            if found.is_none() {
+                diags.push(one_of_error(
+                    KEY_CASE,
+                    &v,
+                    KeyCase::ALL.iter().map(|(s, _)| *s),
+                ));
+            }
+            found
+        });
+
+        let mut base = Base::default();
+        if let Some((table, span)) = top.table(BASE, diags) {
+            let r = TableReader::new(file, table, span, "[base]", BASE_KEYS, diags);
+            let required = r.string_array(REQUIRED, diags).unwrap_or_default();
+            if let Some(props) = r.value(PROPERTIES) {
+                let mut spans = Default::default();
+                let value = to_json(file, props, &mut String::new(), &mut spans, diags);
+                match value {
+                    Value::Object(map) => base.properties = map,
+                    _ => diags.push(
+                        Diagnostic::error(
+                            "wrong-type",
+                            "`base.properties` must be a table of schemas",
+                        )
+                        .at(super::Span::new(file, props.span()), "expected a table"),
+                    ),
+                }
+                let origin = super::Origin::Inline(std::sync::Arc::new(spans));
+                let doc = self.add_doc(super::Doc {
+                    value: Value::Object(base.properties.clone()),
+                    origin,
+                    dir: self.root.clone(),
+                    file,
+                    path: path.to_path_buf(),
+                    schema_checked: false,
+                    schema_errors: false,
+                });
+                self.base_doc = Some(doc);
+            }
+            let diags = &mut self.diags;
+            for req in &required {
+                if !base.properties.contains_key(&req.value) {
+                    let mut d = Diagnostic::error(
+                        "base-field",
+                        format!(
+                            "base field `{}` is required but not declared in [base.properties]",
+                            req.value
+                        ),
+                    )
+                    .at(req.span, "not a base property");
+                    if let Some(close) =
+                        did_you_mean(&req.value, base.properties.keys().map(String::as_str))
+                    {
+                        d = d.with_help(format!("did you mean `{close}`?"));
+                    }
+                    diags.push(d);
+                }
+            }
+            base.required = required.into_iter().map(|r| r.value).collect();
+        }
+        let diags = &mut self.diags;
+
+        let mut definition_files = Vec::new();
+        if let Some((table, span)) = top.table(DEFINITIONS, diags) {
+            let r = TableReader::new(file, table, span, "[definitions]", DEFINITIONS_KEYS, diags);
+            definition_files = r.string_array(FILES, diags).unwrap_or_default();
+            self.definition_refs = definition_files
+                .iter()
+                .map(|f| (self.root.join(&f.value), f.span))
+                .collect();
+        }
+
+        let mut codegen = CodegenOptions::default();
+        if let Some((table, span)) = top.table(CODEGEN, diags) {
+            let r = TableReader::new(file, table, span, "[codegen]", CODEGEN_KEYS, diags);
+            if let Some(v) = r.string(UUID, diags) {
+                match v.as_str() {
+                    "uuid" => codegen.uuid = UuidRepr::Uuid,
+                    "string" => codegen.uuid = UuidRepr::String,
+                    _ => diags.push(one_of_error(UUID, &v, ["uuid", "string"])),
+                }
+            }
+            if let Some(v) = r.string(DATE_TIME, diags) {
+                match v.as_str() {
+                    "chrono" => codegen.date_time = DateTimeRepr::Chrono,
+                    "time" => codegen.date_time = DateTimeRepr::Time,
+                    "string" => codegen.date_time = DateTimeRepr::String,
+                    _ => diags.push(one_of_error(DATE_TIME, &v, ["chrono", "time", "string"])),
+                }
+            }
+        }
+
+        let mut sql = SqlOptions::default();
+        if let Some((table, span)) = top.table(SQL, diags) {
+            let r = TableReader::new(file, table, span, "[sql]", SQL_KEYS, diags);
+            for (key, slot) in [
+                (TABLE, &mut sql.table),
+                (SCHEMA_TABLE, &mut sql.schema_table),
+            ] {
+                if let Some(v) = r.string(key, diags) {
+                    if is_sql_identifier(&v) {
+                        *slot = v.value;
+                    } else {
+                        diags.push(
+                            Diagnostic::error("sql-name", format!("`{}` is not a valid SQL table name", v.value))
+                                .at(v.span, "")
+                                .with_help("use letters, digits and `_`, optionally `schema.table`, starting with a letter"),
+                        );
+                    }
+                }
+            }
+        }
+
+        let mut checks = CheckOptions::default();
+        if let Some((table, span)) = top.table(CHECKS, diags) {
+            let r = TableReader::new(file, table, span, "[checks]", CHECKS_KEYS, diags);
+            if let Some(v) = r.bool(REQUIRE_EXAMPLES, diags) {
+                checks.require_examples = v.value;
+            }
+        }
+
+        let root = self.root.clone();
+        Some(Manifest {
+            name: name?.value,
+            key_case,
+            base,
+            definition_files: definition_files
+                .into_iter()
+                .map(|f| root.join(f.value))
+                .collect(),
+            codegen,
+            sql,
+            checks,
+        })
+    }
+}
+
+/// An error for a string value outside its allowed set.
+pub(crate) fn one_of_error<'a>(
+    key: &str,
+    value: &Located<String>,
+    allowed: impl IntoIterator<Item = &'a str> + Clone,
+) -> Diagnostic {
+    let list: Vec<&str> = allowed.clone().into_iter().collect();
+    let mut d = Diagnostic::error(
+        "invalid-value",
+        format!(
+            "`{key}` must be one of {}, found `{}`",
+            quote_list(&list),
+            value.value
+        ),
+    )
+    .at(value.span, "not an allowed value");
+    if let Some(close) = did_you_mean(&value.value, allowed) {
+        d = d.with_help(format!("did you mean `{close}`?"));
+    }
+    d
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn is_sql_identifier(name: &str) -> bool {
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && p.len() <= 63
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 2 && parts.iter().all(|p| part(p))
+}

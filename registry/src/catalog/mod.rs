@@ -1,0 +1,458 @@
+//! The catalog: loading, checking and resolving a folder of event declarations.
+//!
+//! Loading runs in stages (parse → resolve → check) and collects every problem in
+//! a [`Diagnostics`] sink, so one run reports everything wrong with a catalog.
+//!
+//! ```no_run
+//! let catalog = evreg::Catalog::load("catalog")?;
+//! for event in catalog.events() {
+//!     println!("{} ({} versions)", event.event_type, event.versions.len());
+//! }
+//! # Ok::<(), evreg::LoadError>(())
+//! ```
+
+mod check;
+mod discover;
+mod event_file;
+mod json;
+pub mod keys;
+mod manifest;
+mod model;
+mod resolve;
+mod schema;
+mod toml_read;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use discover::MAX_FILE_BYTES;
+pub use json::escape_pointer_token;
+pub use model::*;
+pub use toml_read::Located;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+use json::{Origin, Part};
+
+/// JSON and TOML nested deeper than this is refused with an error.
+pub const MAX_DEPTH: usize = 128;
+
+/// The result of loading a catalog: the model when it has no errors, and every
+/// problem found either way.
+#[derive(Debug)]
+pub struct Report {
+    /// The catalog, when loading found no error.
+    pub catalog: Option<Catalog>,
+    /// Every error and warning, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files read, for showing diagnostics.
+    pub sources: Arc<SourceMap>,
+}
+
+impl Report {
+    /// The number of errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+}
+
+/// A catalog that failed to load, with every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render_plain(.diagnostics, .sources))]
+pub struct LoadError {
+    /// Every error and warning.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files read.
+    pub sources: Arc<SourceMap>,
+}
+
+fn render_plain(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut out = format!("catalog has {errors} error(s)");
+    for d in diagnostics {
+        out.push_str("\n  ");
+        out.push_str(&d.display(sources).to_string());
+    }
+    out
+}
+
+impl Catalog {
+    /// Loads, checks and resolves the catalog in the folder `root` (which holds
+    /// `catalog.toml`).
+    ///
+    /// Fails with every problem found; warnings of a successful load are in
+    /// [`Catalog::warnings`].
+    pub fn load(root: impl AsRef<Path>) -> Result<Catalog, LoadError> {
+        let report = Catalog::check(root);
+        match report.catalog {
+            Some(catalog) => Ok(catalog),
+            None => Err(LoadError {
+                diagnostics: report.diagnostics,
+                sources: report.sources,
+            }),
+        }
+    }
+
+    /// Loads the catalog in `root` and reports every problem, as `evreg check` does.
+    pub fn check(root: impl AsRef<Path>) -> Report {
+        Loader::new(root.as_ref()).run()
+    }
+}
+
+/// One JSON document (a file, or an inline TOML table) of the catalog.
+#[derive(Debug)]
+pub(crate) struct Doc {
+    /// The value.
+    pub value: Value,
+    /// Where it came from, to locate pointers.
+    pub origin: Origin,
+    /// The folder relative `$ref`s resolve against.
+    pub dir: PathBuf,
+    /// The file holding it.
+    pub file: FileId,
+    /// A name for messages (the file path, or `inline schema`).
+    pub path: PathBuf,
+    /// Whether the document was already checked as a schema.
+    pub schema_checked: bool,
+    /// Whether checking it as a schema found errors.
+    pub schema_errors: bool,
+}
+
+pub(crate) type DocId = usize;
+
+/// An example or invalid payload as declared.
+#[derive(Debug)]
+pub(crate) struct PayloadDecl {
+    pub doc: DocId,
+    pub span: Span,
+}
+
+/// A version as declared.
+#[derive(Debug)]
+pub(crate) struct VersionDecl {
+    pub version: Located<i64>,
+    pub schema: Option<DocId>,
+    pub description: Option<String>,
+    pub examples: Vec<PayloadDecl>,
+    pub invalid: Vec<(Located<String>, PayloadDecl)>,
+    pub span: Span,
+}
+
+/// An event as declared.
+#[derive(Debug)]
+pub(crate) struct EventDecl {
+    pub event_type: Located<String>,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub owner: Option<String>,
+    pub status: Located<Status>,
+    pub replaced_by: Option<Located<String>>,
+    pub aliases: Vec<Located<String>>,
+    pub versions: Vec<VersionDecl>,
+    pub span: Span,
+}
+
+/// The loading state: files read, documents parsed, problems found.
+pub(crate) struct Loader {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub diags: Diagnostics,
+    pub docs: Vec<Doc>,
+    /// The manifest's `[base.properties]`, as a document of property schemas.
+    pub base_doc: Option<DocId>,
+    /// The manifest's `[definitions] files`, with where each was named.
+    pub definition_refs: Vec<(PathBuf, Span)>,
+    /// The manifest's `key_case`, once read.
+    pub key_case: Option<crate::naming::KeyCase>,
+    doc_by_path: HashMap<PathBuf, Option<DocId>>,
+}
+
+impl Loader {
+    fn new(root: &Path) -> Self {
+        let display_root = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf);
+        Loader {
+            root: root.to_path_buf(),
+            sources: SourceMap::new(display_root),
+            diags: Diagnostics::new(),
+            docs: Vec::new(),
+            base_doc: None,
+            definition_refs: Vec::new(),
+            key_case: None,
+            doc_by_path: HashMap::new(),
+        }
+    }
+
+    fn run(mut self) -> Report {
+        let catalog = self.load();
+        let diagnostics = std::mem::take(&mut self.diags).into_sorted();
+        let sources = Arc::new(self.sources);
+        let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+        let catalog = catalog.filter(|_| !has_errors).map(|mut c| {
+            c.sources = sources.clone();
+            c.warnings = diagnostics.clone();
+            c
+        });
+        Report {
+            catalog,
+            diagnostics,
+            sources,
+        }
+    }
+
+    fn load(&mut self) -> Option<Catalog> {
+        let root = self.root.clone();
+        if !root.is_dir() {
+            let what = if root.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            };
+            self.diags.push(
+                Diagnostic::error("io", format!("catalog folder `{}` {what}", root.display()))
+                    .with_help("pass the folder that holds catalog.toml (--catalog DIR)"),
+            );
+            return None;
+        }
+        let manifest_path = root.join(keys::MANIFEST_FILE);
+        if !manifest_path.is_file() {
+            self.diags.push(
+                Diagnostic::error(
+                    "missing-manifest",
+                    format!(
+                        "`{}` has no {} manifest",
+                        root.display(),
+                        keys::MANIFEST_FILE
+                    ),
+                )
+                .with_help(
+                    "create catalog.toml with at least `name = \"…\"`; see docs/catalog-format.md",
+                ),
+            );
+            return None;
+        }
+        let manifest = self.read_manifest(&manifest_path);
+        let files = discover::event_files(&root, &mut self.diags);
+        let mut decls = Vec::new();
+        for file in files {
+            decls.extend(self.read_event_file(&file));
+        }
+        let manifest = manifest?;
+        let (events, definitions) = self.resolve_and_check(&manifest, decls);
+        Some(Catalog {
+            root,
+            manifest,
+            events,
+            definitions,
+            sources: Arc::default(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Reads a file into the source map, reporting why it cannot be read.
+    pub(crate) fn read_file(&mut self, path: &Path, referenced_at: Option<Span>) -> Option<FileId> {
+        match discover::read_text(path) {
+            Ok(t) => {
+                let id = self.sources.add(path.to_path_buf(), t.text);
+                if let Some(at) = t.invalid_utf8_at {
+                    self.diags.push(
+                        Diagnostic::error("not-utf8", "file is not valid UTF-8")
+                            .at(Span::new(id, at..at + 1), "invalid byte here"),
+                    );
+                    return None;
+                }
+                Some(id)
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("io", format!("cannot read `{}`: {e}", path.display()))
+                        .at_opt(referenced_at, "referenced here"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Parses a TOML file, reporting syntax errors. The text is in the source map.
+    pub(crate) fn parse_toml<'t>(
+        &mut self,
+        file: FileId,
+        text: &'t str,
+    ) -> Option<toml::Spanned<toml::de::DeTable<'t>>> {
+        if let Some(offset) = toml_too_deep(text) {
+            self.diags.push(
+                Diagnostic::error(
+                    "too-deep",
+                    format!("TOML nested deeper than {MAX_DEPTH} levels"),
+                )
+                .at(
+                    Span::new(file, offset..offset + 1),
+                    "nesting limit reached here",
+                ),
+            );
+            return None;
+        }
+        let (table, errors) = toml::de::DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            for e in errors {
+                let range = e.span().unwrap_or(0..0);
+                self.diags.push(
+                    Diagnostic::error(
+                        "toml-syntax",
+                        format!("TOML syntax: {}", e.message().trim()),
+                    )
+                    .at(Span::new(file, range), ""),
+                );
+            }
+            return None;
+        }
+        Some(table)
+    }
+
+    /// Loads (once) the JSON file at `path`, as a document.
+    pub(crate) fn json_file(&mut self, path: &Path, referenced_at: Span) -> Option<DocId> {
+        let path = &normalize(path);
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(id) = self.doc_by_path.get(&key) {
+            return *id;
+        }
+        let id = self.load_json_file(path, referenced_at);
+        self.doc_by_path.insert(key, id);
+        id
+    }
+
+    fn load_json_file(&mut self, path: &Path, referenced_at: Span) -> Option<DocId> {
+        if !path.is_file() {
+            let what = if path.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            };
+            self.diags.push(
+                Diagnostic::error("missing-file", format!("`{}` {what}", path.display()))
+                    .at(referenced_at, "referenced here"),
+            );
+            return None;
+        }
+        let file = self.read_file(path, Some(referenced_at))?;
+        let value = match json::parse(self.sources.get(file).text()) {
+            Ok(v) => v,
+            Err((message, offset)) => {
+                let code = if message.contains("recursion limit") {
+                    "too-deep"
+                } else {
+                    "json-syntax"
+                };
+                self.diags.push(
+                    Diagnostic::error(code, format!("JSON syntax: {message}"))
+                        .at(Span::new(file, offset..offset), "")
+                        .with_label(referenced_at, "file referenced here"),
+                );
+                return None;
+            }
+        };
+        Some(self.add_doc(Doc {
+            value,
+            origin: Origin::File(file),
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            file,
+            path: path.to_path_buf(),
+            schema_checked: false,
+            schema_errors: false,
+        }))
+    }
+
+    pub(crate) fn add_doc(&mut self, doc: Doc) -> DocId {
+        self.docs.push(doc);
+        self.docs.len() - 1
+    }
+
+    /// The span of `pointer` in document `doc`.
+    pub(crate) fn locate(&self, doc: DocId, pointer: &str, part: Part) -> Span {
+        let d = &self.docs[doc];
+        d.origin
+            .locate(&self.sources, pointer, part)
+            .unwrap_or_else(|| Span::new(d.file, 0..0))
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether TOML text nests brackets or braces deeper than [`MAX_DEPTH`]; the
+/// offset where it does. Strings and comments are skipped.
+fn toml_too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(if q == b'"' { b"\"\"\"" } else { b"'''" });
+                if triple {
+                    i += 3;
+                    while i < bytes.len()
+                        && !bytes[i..].starts_with(if q == b'"' { b"\"\"\"" } else { b"'''" })
+                    {
+                        if q == b'"' && bytes[i] == b'\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
+                        if q == b'"' && bytes[i] == b'\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}

@@ -1,0 +1,423 @@
+//! `$ref` resolution: every payload schema becomes self-contained, with the
+//! shared definitions it reaches copied into its `$defs` and its references
+//! rewritten to point there. Reference cycles are reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::json::{self, Part, escape_pointer_token, pointer_tokens};
+use super::{DocId, Loader};
+use crate::diagnostic::Diagnostic;
+use crate::naming::type_name;
+use crate::source::Span;
+
+/// A location in a document: the target of a `$ref`.
+type Node = (DocId, String);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Visiting,
+    Done,
+}
+
+/// One shared definition copied into a bundle.
+#[derive(Debug, Clone)]
+pub(crate) struct Bundled {
+    pub node: Node,
+    pub value: Value,
+}
+
+impl Loader {
+    /// Resolves where a `$ref` found in `doc` points, loading other files as needed.
+    fn resolve_ref(&mut self, doc: DocId, reference: &str, at: Span) -> Option<Node> {
+        let (path, fragment) = match reference.split_once('#') {
+            Some((p, f)) => (p, f),
+            None => (reference, ""),
+        };
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            self.diags.push(
+                Diagnostic::error(
+                    "unresolved-ref",
+                    format!("`$ref` \"{reference}\" is not a JSON pointer"),
+                )
+                .at(at, "")
+                .with_help(
+                    "write `#/$defs/Name` or `file.json#/$defs/Name`; anchors are not supported",
+                ),
+            );
+            return None;
+        }
+        if path.contains("://") {
+            self.diags.push(
+                Diagnostic::error(
+                    "unresolved-ref",
+                    format!("`$ref` \"{reference}\" points outside the catalog"),
+                )
+                .at(at, "")
+                .with_help("evreg never fetches schemas; copy the definition into the catalog"),
+            );
+            return None;
+        }
+        let target_doc = if path.is_empty() {
+            doc
+        } else {
+            let full = self.docs[doc].dir.join(Path::new(path));
+            let target = self.json_file(&full, at)?;
+            self.check_schema_doc(target, self.key_case);
+            target
+        };
+        let fragment = percent_decode(fragment);
+        if json::get(&self.docs[target_doc].value, &fragment).is_none() {
+            let mut d = Diagnostic::error(
+                "unresolved-ref",
+                format!("`$ref` \"{reference}\" points at nothing"),
+            )
+            .at(at, "no such location");
+            let parent = fragment.rsplit_once('/').map_or("", |(p, _)| p);
+            if let Some(Value::Object(siblings)) = json::get(&self.docs[target_doc].value, parent) {
+                let last = pointer_tokens(&fragment).pop().unwrap_or_default();
+                if let Some(close) =
+                    crate::naming::did_you_mean(&last, siblings.keys().map(String::as_str))
+                {
+                    d = d.with_help(format!("did you mean `{parent}/{close}`?"));
+                }
+            }
+            self.diags.push(d);
+            return None;
+        }
+        Some((target_doc, fragment))
+    }
+
+    /// The references found under `node`, resolved; `None` entries failed.
+    fn refs_under(
+        &mut self,
+        node: &Node,
+        cache: &mut HashMap<Node, Vec<(Node, Span)>>,
+    ) -> Vec<(Node, Span)> {
+        if let Some(found) = cache.get(node) {
+            return found.clone();
+        }
+        let mut raw = Vec::new();
+        if let Some(value) = json::get(&self.docs[node.0].value, &node.1) {
+            collect_refs(value, &mut node.1.clone(), &mut raw);
+        }
+        let mut out = Vec::new();
+        for (pointer, reference) in raw {
+            let at = self.locate(node.0, &format!("{pointer}/$ref"), Part::Value);
+            if let Some(target) = self.resolve_ref(node.0, &reference, at) {
+                out.push((target, at));
+            }
+        }
+        cache.insert(node.clone(), out.clone());
+        out
+    }
+
+    /// Reports reference cycles reachable from `start`; true when there is none.
+    fn acyclic(&mut self, start: &Node, cache: &mut HashMap<Node, Vec<(Node, Span)>>) -> bool {
+        let mut marks: HashMap<Node, Mark> = HashMap::new();
+        let mut stack: Vec<Node> = Vec::new();
+        self.visit(start.clone(), &mut marks, &mut stack, cache)
+    }
+
+    fn visit(
+        &mut self,
+        node: Node,
+        marks: &mut HashMap<Node, Mark>,
+        stack: &mut Vec<Node>,
+        cache: &mut HashMap<Node, Vec<(Node, Span)>>,
+    ) -> bool {
+        match marks.get(&node) {
+            Some(Mark::Done) => return true,
+            Some(Mark::Visiting) => return false,
+            None => {}
+        }
+        marks.insert(node.clone(), Mark::Visiting);
+        stack.push(node.clone());
+        let mut ok = true;
+        for (target, at) in self.refs_under(&node, cache) {
+            if marks.get(&target) == Some(&Mark::Visiting) {
+                let from = stack.iter().position(|n| *n == target).unwrap_or(0);
+                let chain: Vec<String> = stack[from..]
+                    .iter()
+                    .chain(std::iter::once(&target))
+                    .map(|n| self.node_name(n))
+                    .collect();
+                self.diags.push(
+                    Diagnostic::error("cyclic-ref", "`$ref` cycle: a schema refers back to itself")
+                        .at(at, "this reference closes the cycle")
+                        .with_note(format!("cycle: {}", chain.join(" → ")))
+                        .with_note("recursive schemas cannot become Rust types without indirection; evreg does not support them"),
+                );
+                ok = false;
+            } else if !self.visit(target, marks, stack, cache) {
+                ok = false;
+            }
+        }
+        stack.pop();
+        marks.insert(node, Mark::Done);
+        ok
+    }
+
+    fn node_name(&self, (doc, pointer): &Node) -> String {
+        let path = self.docs[*doc]
+            .path
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+        format!("{path}#{pointer}")
+    }
+
+    /// Bundles the schema at `root` (a whole document): a copy whose references
+    /// to other documents point into `$defs`. `None` when a reference is broken
+    /// or cyclic (already reported).
+    pub(crate) fn bundle(
+        &mut self,
+        root: DocId,
+        shared: &mut BTreeMap<String, Bundled>,
+    ) -> Option<Value> {
+        let start: Node = (root, String::new());
+        let mut cache = HashMap::new();
+        let errors_before = self.diags.error_count();
+        if !self.acyclic(&start, &mut cache) || self.diags.error_count() > errors_before {
+            return None;
+        }
+        let mut defs: BTreeMap<String, Bundled> = BTreeMap::new();
+        let value = self.docs[root].value.clone();
+        let mut value = self.rewrite(root, Some(root), value, &mut String::new(), &mut defs)?;
+        if !defs.is_empty() {
+            let Value::Object(map) = &mut value else {
+                return Some(value);
+            };
+            let own = map
+                .entry("$defs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(own) = own else {
+                return Some(value);
+            };
+            for (name, bundled) in defs {
+                if own.contains_key(&name) {
+                    let at = self.locate(
+                        root,
+                        &format!("/$defs/{}", escape_pointer_token(&name)),
+                        Part::Key,
+                    );
+                    self.diags.push(
+                        Diagnostic::error(
+                            "definition-collision",
+                            format!("local definition `{name}` has the name of a shared definition it also uses"),
+                        )
+                        .at(at, "")
+                        .with_note(format!("shared: {}", self.node_name(&bundled.node))),
+                    );
+                    return None;
+                }
+                own.insert(name.clone(), bundled.value.clone());
+                shared.entry(name).or_insert(bundled);
+            }
+        }
+        Some(value)
+    }
+
+    /// Bundles one shared definition (a `$defs` entry of a definitions file).
+    pub(crate) fn bundle_definition(&mut self, node: Node, shared: &mut BTreeMap<String, Bundled>) {
+        let mut cache = HashMap::new();
+        let errors_before = self.diags.error_count();
+        if !self.acyclic(&node, &mut cache) || self.diags.error_count() > errors_before {
+            return;
+        }
+        let mut defs = BTreeMap::new();
+        let Some(value) = json::get(&self.docs[node.0].value, &node.1).cloned() else {
+            return;
+        };
+        let mut pointer = node.1.clone();
+        if let Some(value) = self.rewrite(node.0, None, value, &mut pointer, &mut defs) {
+            let name = def_name(&self.docs[node.0].path, &node.1);
+            defs.insert(name, Bundled { node, value });
+        }
+        for (name, bundled) in defs {
+            shared.entry(name).or_insert(bundled);
+        }
+    }
+
+    /// Copies `value` (found at `pointer` in `doc`), rewriting references that
+    /// leave `root` to `#/$defs/<Name>` and adding their targets to `defs`.
+    fn rewrite(
+        &mut self,
+        doc: DocId,
+        root: Option<DocId>,
+        value: Value,
+        pointer: &mut String,
+        defs: &mut BTreeMap<String, Bundled>,
+    ) -> Option<Value> {
+        match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (key, sub) in map {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&escape_pointer_token(&key));
+                    let sub = if key == "$ref" {
+                        match sub {
+                            Value::String(reference) => Value::String(
+                                self.rewrite_ref(doc, root, &reference, pointer, defs)?,
+                            ),
+                            other => other,
+                        }
+                    } else if is_data_keyword(&key) {
+                        sub
+                    } else {
+                        self.rewrite(doc, root, sub, pointer, defs)?
+                    };
+                    pointer.truncate(len);
+                    out.insert(key, sub);
+                }
+                Some(Value::Object(out))
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    out.push(self.rewrite(doc, root, item, pointer, defs)?);
+                    pointer.truncate(len);
+                }
+                Some(Value::Array(out))
+            }
+            other => Some(other),
+        }
+    }
+
+    fn rewrite_ref(
+        &mut self,
+        doc: DocId,
+        root: Option<DocId>,
+        reference: &str,
+        pointer: &str,
+        defs: &mut BTreeMap<String, Bundled>,
+    ) -> Option<String> {
+        let at = self.locate(doc, pointer, Part::Value);
+        let target = self.resolve_ref(doc, reference, at)?;
+        if Some(target.0) == root {
+            return Some(format!("#{}", target.1));
+        }
+        if self.docs[target.0].schema_errors {
+            return None;
+        }
+        let name = def_name(&self.docs[target.0].path, &target.1);
+        if let Some(existing) = defs.get(&name) {
+            if existing.node != target {
+                self.diags.push(
+                    Diagnostic::error(
+                        "definition-collision",
+                        format!("two different shared definitions are named `{name}`"),
+                    )
+                    .at(at, "this one")
+                    .with_note(format!("the other: {}", self.node_name(&existing.node)))
+                    .with_help("rename one of them: shared definitions become one Rust type each"),
+                );
+                return None;
+            }
+            return Some(format!("#/$defs/{}", escape_pointer_token(&name)));
+        }
+        // Reserve the name first: the definition may reach itself only through a
+        // cycle, which was already refused, so recursion here terminates.
+        let value = json::get(&self.docs[target.0].value, &target.1)
+            .cloned()
+            .unwrap_or(Value::Null);
+        defs.insert(
+            name.clone(),
+            Bundled {
+                node: target.clone(),
+                value: Value::Null,
+            },
+        );
+        let mut inner_pointer = target.1.clone();
+        let value = self.rewrite(target.0, root, value, &mut inner_pointer, defs)?;
+        defs.insert(
+            name.clone(),
+            Bundled {
+                node: target,
+                value,
+            },
+        );
+        Some(format!("#/$defs/{}", escape_pointer_token(&name)))
+    }
+}
+
+/// The name a shared definition gets in a bundle: the `$defs` key, else the
+/// file's stem, as a Rust-friendly PascalCase name.
+pub(crate) fn def_name(path: &Path, pointer: &str) -> String {
+    let tokens = pointer_tokens(pointer);
+    match tokens.last() {
+        Some(last) => type_name(last),
+        None => type_name(
+            &path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+                .replace(".schema", ""),
+        ),
+    }
+}
+
+/// Keywords whose values are data, not schemas: never searched for `$ref`.
+fn is_data_keyword(key: &str) -> bool {
+    matches!(key, "enum" | "const" | "default" | "examples")
+}
+
+fn collect_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push((pointer.clone(), r.clone()));
+            }
+            for (key, sub) in map {
+                if is_data_keyword(key) || key == "$ref" {
+                    continue;
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_token(key));
+                collect_refs(sub, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_refs(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

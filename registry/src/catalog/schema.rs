@@ -1,0 +1,257 @@
+//! JSON Schema documents: the supported keyword subset, property-name rules and
+//! meta-schema validation.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::json::{Part, escape_pointer_token};
+use super::keys::*;
+use super::{DocId, Loader};
+use crate::diagnostic::Diagnostic;
+use crate::naming::{KeyCase, did_you_mean, field_name, variant_name};
+
+impl Loader {
+    /// Checks a schema document once: meta-schema, supported keywords, formats,
+    /// property names (key case, Rust collisions), enum values.
+    pub(crate) fn check_schema_doc(&mut self, doc: DocId, key_case: Option<KeyCase>) {
+        if self.docs[doc].schema_checked {
+            return;
+        }
+        self.docs[doc].schema_checked = true;
+        let errors_before = self.diags.error_count();
+        let value = std::mem::take(&mut self.docs[doc].value);
+        let mut meta_ok = true;
+        if let Some(s) = value.get("$schema")
+            && s.as_str() != Some(DRAFT_2020_12)
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "schema-dialect",
+                    format!("evreg reads JSON Schema draft 2020-12, this document declares {s}"),
+                )
+                .at(self.locate(doc, "/$schema", Part::Value), "")
+                .with_help(format!(
+                    "use \"$schema\": \"{DRAFT_2020_12}\" or leave it out"
+                )),
+            );
+            meta_ok = false;
+        }
+        if meta_ok {
+            let meta = jsonschema::draft202012::meta::validator();
+            for error in meta.iter_errors(&value) {
+                let pointer = error.instance_path().as_str().to_owned();
+                self.diags.push(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        format!("invalid JSON Schema: {}", error.masked()),
+                    )
+                    .at(self.locate(doc, &pointer, Part::Value), "here"),
+                );
+            }
+        }
+        let mut walker = Walker {
+            loader: self,
+            doc,
+            key_case,
+        };
+        walker.schema(&value, &mut String::new());
+        self.docs[doc].value = value;
+        self.docs[doc].schema_errors = self.diags.error_count() > errors_before;
+    }
+
+    /// Checks the manifest's base properties (each a schema).
+    pub(crate) fn check_base_doc(&mut self, doc: DocId, key_case: Option<KeyCase>) {
+        let value = std::mem::take(&mut self.docs[doc].value);
+        if let Value::Object(props) = &value {
+            let mut walker = Walker {
+                loader: self,
+                doc,
+                key_case,
+            };
+            walker.property_names(props.keys(), "");
+            for (name, schema) in props {
+                let mut pointer = format!("/{}", escape_pointer_token(name));
+                walker.schema(schema, &mut pointer);
+                if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
+                    let at = walker.at(&pointer, Part::Value);
+                    walker.loader.diags.push(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            format!("invalid JSON Schema: {}", e.masked()),
+                        )
+                        .at(at, "here"),
+                    );
+                }
+            }
+        }
+        self.docs[doc].value = value;
+    }
+}
+
+struct Walker<'l> {
+    loader: &'l mut Loader,
+    doc: DocId,
+    key_case: Option<KeyCase>,
+}
+
+impl Walker<'_> {
+    fn error(&mut self, d: Diagnostic) {
+        self.loader.diags.push(d);
+    }
+
+    fn at(&self, pointer: &str, part: Part) -> crate::source::Span {
+        self.loader.locate(self.doc, pointer, part)
+    }
+
+    fn schema(&mut self, value: &Value, pointer: &mut String) {
+        let Value::Object(map) = value else {
+            return; // booleans are schemas; anything else is a meta-schema error
+        };
+        for (key, sub) in map {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&escape_pointer_token(key));
+            self.keyword(key, sub, pointer);
+            pointer.truncate(len);
+        }
+    }
+
+    fn keyword(&mut self, key: &str, value: &Value, pointer: &mut String) {
+        match key {
+            "properties" => {
+                if let Value::Object(props) = value {
+                    self.property_names(props.keys(), pointer);
+                    self.each_member(props, pointer);
+                }
+            }
+            "$defs" => {
+                if let Value::Object(defs) = value {
+                    self.each_member(defs, pointer);
+                }
+            }
+            "items" | "additionalProperties" => self.schema(value, pointer),
+            "oneOf" | "anyOf" | "allOf" => {
+                if let Value::Array(items) = value {
+                    for (i, item) in items.iter().enumerate() {
+                        let len = pointer.len();
+                        pointer.push('/');
+                        pointer.push_str(&i.to_string());
+                        self.schema(item, pointer);
+                        pointer.truncate(len);
+                    }
+                }
+            }
+            "format" => {
+                if let Value::String(format) = value
+                    && !SUPPORTED_FORMATS.contains(&format.as_str())
+                {
+                    let mut d = Diagnostic::error(
+                        "unsupported-format",
+                        format!("format `{format}` is not supported"),
+                    )
+                    .at(self.at(pointer, Part::Value), "unknown format")
+                    .with_note(format!(
+                        "supported formats: {}",
+                        SUPPORTED_FORMATS.join(", ")
+                    ));
+                    if let Some(close) = did_you_mean(format, SUPPORTED_FORMATS.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{close}`?"));
+                    }
+                    self.error(d);
+                }
+            }
+            "enum" => {
+                if let Value::Array(values) = value {
+                    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+                    for v in values.iter().filter_map(Value::as_str) {
+                        let name = variant_name(v);
+                        if let Some(first) = seen.insert(name.clone(), v) {
+                            self.error(
+                                Diagnostic::error(
+                                    "rust-name-collision",
+                                    format!("enum values `{first}` and `{v}` both become the Rust variant `{name}`"),
+                                )
+                                .at(self.at(pointer, Part::Value), "")
+                                .with_help("rename one of the values"),
+                            );
+                        }
+                    }
+                }
+            }
+            _ if SUPPORTED_KEYWORDS.contains(&key) => {}
+            _ if key.starts_with("x-") => {}
+            _ if UNSUPPORTED_KEYWORDS.contains(&key) => {
+                let mut d = Diagnostic::error(
+                    "unsupported-keyword",
+                    format!("JSON Schema keyword `{key}` is not supported by evreg"),
+                )
+                .at(self.at(pointer, Part::Key), "not supported")
+                .with_note("docs/catalog-format.md lists the supported keywords");
+                if key == "definitions" {
+                    d = d.with_help("use `$defs` (draft 2020-12)");
+                }
+                self.error(d);
+            }
+            _ => {
+                let mut d = Diagnostic::error(
+                    "unknown-keyword",
+                    format!("`{key}` is not a JSON Schema keyword"),
+                )
+                .at(self.at(pointer, Part::Key), "unknown keyword");
+                if let Some(close) = did_you_mean(key, SUPPORTED_KEYWORDS.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{close}`?"));
+                } else {
+                    d = d.with_help("annotations of your own must start with `x-`");
+                }
+                self.error(d);
+            }
+        }
+    }
+
+    fn each_member(&mut self, map: &serde_json::Map<String, Value>, pointer: &mut String) {
+        for (name, sub) in map {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&escape_pointer_token(name));
+            self.schema(sub, pointer);
+            pointer.truncate(len);
+        }
+    }
+
+    /// Key case and Rust field-name collisions of one object's property names.
+    fn property_names<'a>(&mut self, names: impl Iterator<Item = &'a String>, pointer: &str) {
+        let mut fields: BTreeMap<String, &str> = BTreeMap::new();
+        for name in names {
+            let at = format!("{pointer}/{}", escape_pointer_token(name));
+            if let Some(case) = self.key_case
+                && !case.matches(name)
+            {
+                self.error(
+                    Diagnostic::error(
+                        "key-case",
+                        format!(
+                            "property `{name}` does not follow the catalog's key_case `{}`",
+                            case.as_str()
+                        ),
+                    )
+                    .at(self.at(&at, Part::Key), "")
+                    .with_help(format!("rename it `{}`", case.convert(name))),
+                );
+            }
+            let field = field_name(name);
+            if let Some(first) = fields.insert(field.clone(), name) {
+                self.error(
+                    Diagnostic::error(
+                        "rust-name-collision",
+                        format!(
+                            "properties `{first}` and `{name}` both become the Rust field `{field}`"
+                        ),
+                    )
+                    .at(self.at(&at, Part::Key), "")
+                    .with_help("rename one of the properties"),
+                );
+            }
+        }
+    }
+}

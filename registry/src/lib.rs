@@ -1,0 +1,36 @@
+//! # evreg
+//!
+//! A schema registry for domain events. Teams declare every event once, in a
+//! **catalog** of versioned payload schemas (`payload.TicketCreated.v1`); evreg
+//! loads and checks it, and validates payloads against it at run time.
+//!
+//! ```no_run
+//! use serde_json::json;
+//!
+//! // Load, check and resolve the catalog (every problem is reported at once).
+//! let catalog = evreg::Catalog::load("catalog")?;
+//!
+//! // A registry: ref → schema → compiled validator (formats asserted).
+//! let registry = evreg::Registry::from_catalog(&catalog);
+//! let payload = json!({ "ticketId": "not-a-uuid" });
+//! if let Err(e) = registry.validate("payload.TicketCreated.v1", &payload) {
+//!     eprintln!("{e}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The catalog format is documented in `docs/catalog-format.md`; the `evreg`
+//! command-line program lives in the `evreg-codegen` crate.
+
+pub mod catalog;
+pub mod diagnostic;
+mod error;
+pub mod naming;
+pub mod registry;
+pub mod source;
+
+pub use catalog::{Catalog, Event, LoadError, Manifest, PayloadVersion, Report, Status};
+pub use diagnostic::{Diagnostic, Severity};
+pub use error::{RegistryError, ValidationError, ValidationErrors};
+pub use registry::{Registry, SchemaEntry};
+pub use source::{SourceMap, Span};

@@ -1,0 +1,290 @@
+//! Names derived from the catalog: schema refs, Rust type and field names.
+//!
+//! Every generator and every check uses these functions, so a name is derived
+//! the same way everywhere.
+
+use heck::{ToPascalCase, ToSnakeCase};
+
+/// Rust keywords (all editions), which become raw identifiers (`r#type`).
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers and get a trailing underscore instead.
+const NON_RAW_KEYWORDS: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// The PascalCase name of an event type: `TICKET_CREATED` and `ticket.created`
+/// both give `TicketCreated`.
+///
+/// ```
+/// assert_eq!(evreg::naming::pascal_name("INBOUND_EMAIL_RECEIVED"), "InboundEmailReceived");
+/// assert_eq!(evreg::naming::pascal_name("course.graduated"), "CourseGraduated");
+/// ```
+pub fn pascal_name(event_type: &str) -> String {
+    event_type.to_pascal_case()
+}
+
+/// The schema ref of a payload version: `payload.<PascalCase(type)>.v<N>`.
+///
+/// ```
+/// assert_eq!(evreg::naming::schema_ref("TICKET_CREATED", 2), "payload.TicketCreated.v2");
+/// ```
+pub fn schema_ref(event_type: &str, version: u32) -> String {
+    format!("payload.{}.v{version}", pascal_name(event_type))
+}
+
+/// The Rust struct name of a payload version: `TicketCreatedV1`.
+pub fn payload_type_name(event_type: &str, version: u32) -> String {
+    format!("{}V{version}", pascal_name(event_type))
+}
+
+/// The Rust field name of a JSON property: snake_case, keywords as raw
+/// identifiers, a leading digit prefixed with `_`.
+///
+/// ```
+/// use evreg::naming::field_name;
+/// assert_eq!(field_name("ticketId"), "ticket_id");
+/// assert_eq!(field_name("type"), "r#type");
+/// assert_eq!(field_name("2fa"), "_2fa");
+/// ```
+pub fn field_name(property: &str) -> String {
+    sanitize(&property.to_snake_case())
+}
+
+/// The Rust variant name of a string enum value: PascalCase, prefixed with `V`
+/// when it would start with a digit, `Empty` for the empty string.
+///
+/// ```
+/// use evreg::naming::variant_name;
+/// assert_eq!(variant_name("in_progress"), "InProgress");
+/// assert_eq!(variant_name("2fa"), "V2fa");
+/// ```
+pub fn variant_name(value: &str) -> String {
+    let name = value.to_pascal_case();
+    if name.is_empty() {
+        "Empty".to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    }
+}
+
+/// The Rust type name of a shared definition or nested object.
+pub fn type_name(name: &str) -> String {
+    let name = name.to_pascal_case();
+    if name.is_empty() {
+        "Unnamed".to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{name}")
+    } else {
+        name
+    }
+}
+
+fn sanitize(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        return "_empty".to_owned();
+    }
+    if NON_RAW_KEYWORDS.contains(&name.as_str()) {
+        return format!("{name}_");
+    }
+    if RUST_KEYWORDS.contains(&name.as_str()) {
+        return format!("r#{name}");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("_{name}");
+    }
+    name
+}
+
+/// The closest of `candidates` to `name`, if one is close enough to suggest.
+///
+/// ```
+/// let known = ["description", "category", "owner"];
+/// assert_eq!(evreg::naming::did_you_mean("descripton", known), Some("description"));
+/// assert_eq!(evreg::naming::did_you_mean("zzz", known), None);
+/// ```
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// A property-name convention declared by the manifest's `key_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyCase {
+    /// `ticketId`
+    CamelCase,
+    /// `ticket_id`
+    SnakeCase,
+    /// `TicketId`
+    PascalCase,
+    /// `ticket-id`
+    KebabCase,
+}
+
+impl KeyCase {
+    /// Every convention with its manifest spelling.
+    pub const ALL: [(&'static str, KeyCase); 4] = [
+        ("camelCase", KeyCase::CamelCase),
+        ("snake_case", KeyCase::SnakeCase),
+        ("PascalCase", KeyCase::PascalCase),
+        ("kebab-case", KeyCase::KebabCase),
+    ];
+
+    /// The manifest spelling.
+    pub fn as_str(self) -> &'static str {
+        KeyCase::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("", |(s, _)| s)
+    }
+
+    /// `name` converted to this convention.
+    pub fn convert(self, name: &str) -> String {
+        use heck::{ToKebabCase, ToLowerCamelCase};
+        match self {
+            KeyCase::CamelCase => name.to_lower_camel_case(),
+            KeyCase::SnakeCase => name.to_snake_case(),
+            KeyCase::PascalCase => name.to_pascal_case(),
+            KeyCase::KebabCase => name.to_kebab_case(),
+        }
+    }
+
+    /// Whether `name` already follows this convention.
+    pub fn matches(self, name: &str) -> bool {
+        self.convert(name) == name
+    }
+}
+
+/// Whether an event type is well formed: `SCREAMING_SNAKE_CASE` or dotted lower
+/// case (`course.graduated`, `billing.invoice_paid`).
+pub fn is_valid_event_type(event_type: &str) -> bool {
+    fn words(s: &str, upper: bool) -> bool {
+        !s.is_empty()
+            && s.split('_').all(|w| {
+                let mut chars = w.chars();
+                chars.next().is_some_and(|c| {
+                    if upper {
+                        c.is_ascii_uppercase()
+                    } else {
+                        c.is_ascii_lowercase()
+                    }
+                }) && chars.all(|c| {
+                    c.is_ascii_digit()
+                        || if upper {
+                            c.is_ascii_uppercase()
+                        } else {
+                            c.is_ascii_lowercase()
+                        }
+                })
+            })
+    }
+    if event_type.contains('.') {
+        event_type.split('.').all(|part| words(part, false))
+    } else {
+        words(event_type, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_agree_across_spellings() {
+        assert_eq!(schema_ref("TICKET_CREATED", 1), "payload.TicketCreated.v1");
+        assert_eq!(schema_ref("ticket.created", 1), "payload.TicketCreated.v1");
+        assert_eq!(
+            schema_ref("hr.leave_approved", 3),
+            "payload.HrLeaveApproved.v3"
+        );
+        assert_eq!(
+            payload_type_name("course.graduated", 2),
+            "CourseGraduatedV2"
+        );
+    }
+
+    #[test]
+    fn field_names_are_valid_identifiers() {
+        for (input, expected) in [
+            ("ticketId", "ticket_id"),
+            ("HTTPStatus", "http_status"),
+            ("type", "r#type"),
+            ("self", "self_"),
+            ("crate", "crate_"),
+            ("2fa", "_2fa"),
+            ("a-b", "a_b"),
+            ("", "_empty"),
+            ("é", "é"),
+            ("match", "r#match"),
+        ] {
+            assert_eq!(field_name(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn variants() {
+        assert_eq!(variant_name("in-progress"), "InProgress");
+        assert_eq!(variant_name("in_progress"), "InProgress");
+        assert_eq!(variant_name("HIGH"), "High");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("1st"), "V1st");
+    }
+
+    #[test]
+    fn key_cases() {
+        assert!(KeyCase::CamelCase.matches("ticketId"));
+        assert!(!KeyCase::CamelCase.matches("ticket_id"));
+        assert!(KeyCase::SnakeCase.matches("ticket_id"));
+        assert!(KeyCase::KebabCase.matches("ticket-id"));
+        assert!(KeyCase::PascalCase.matches("TicketId"));
+    }
+
+    #[test]
+    fn event_types() {
+        for ok in [
+            "TICKET_CREATED",
+            "A",
+            "V2_DONE",
+            "course.graduated",
+            "hr.leave_approved",
+        ] {
+            assert!(is_valid_event_type(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Ticket_Created",
+            "TICKET__CREATED",
+            "course.",
+            ".x",
+            "a.B",
+            "ticket-created",
+            "_A",
+        ] {
+            assert!(!is_valid_event_type(bad), "{bad}");
+        }
+    }
+}
