@@ -18,7 +18,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
+        // A closed pipe (`evreg list | head`) is the reader's choice, not a failure.
+        Err(cmd::CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(cmd::CliError::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(cmd::CliError::Usage(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -1,5 +1,6 @@
 //! `evreg check`: every problem of a catalog, at once.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use evreg::Catalog;
@@ -7,7 +8,8 @@ use serde_json::json;
 
 use crate::opt::{CheckArgs, Format, Opt};
 
-pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, String> {
+pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, super::CliError> {
+    let mut out = std::io::stdout().lock();
     let dir = opt.catalog_dir(Some(&args.catalog))?;
     let report = Catalog::check(&dir);
     let errors = report.error_count();
@@ -24,7 +26,7 @@ pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, String> {
                 .iter()
                 .map(|d| evreg_codegen::render::to_json(d, &report.sources))
                 .collect();
-            let out = json!({
+            let doc = json!({
                 "catalog": dir.display().to_string(),
                 "ok": !failed,
                 "summary": {
@@ -36,15 +38,11 @@ pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, String> {
                 },
                 "diagnostics": diagnostics,
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
-            );
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         Format::Text => {
             let mut err = super::stderr(opt);
-            evreg_codegen::render::term::emit(&mut err, &report.diagnostics, &report.sources)
-                .map_err(|e| e.to_string())?;
+            evreg_codegen::render::term::emit(&mut err, &report.diagnostics, &report.sources)?;
             match &report.catalog {
                 Some(c) => eprintln!(
                     "checked `{}` ({}): {events} events, {versions} payload versions, {} files; {errors} errors, {warnings} warnings",

@@ -1,12 +1,14 @@
 //! `evreg list`: a table of the catalog's events.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::json;
 
 use crate::opt::{Format, ListArgs, Opt};
 
-pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, String> {
+pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, super::CliError> {
+    let mut out = std::io::stdout().lock();
     let dir = opt.catalog_dir(Some(&args.catalog))?;
     let catalog = match super::load(opt, &dir) {
         Ok(c) => c,
@@ -15,9 +17,9 @@ pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, String> {
     if let Some(status) = &args.status
         && !evreg::Status::ALL.iter().any(|(s, _)| s == status)
     {
-        return Err(format!(
+        return Err(super::CliError::Usage(format!(
             "unknown status `{status}` (active, catalog-only, deprecated)"
-        ));
+        )));
     }
     let events: Vec<_> = catalog
         .events()
@@ -41,10 +43,7 @@ pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, String> {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
-            );
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         }
         Format::Text => {
             let rows: Vec<[String; 5]> = events
@@ -76,7 +75,7 @@ pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, String> {
                     .zip(widths)
                     .map(|(cell, w)| format!("{cell:<w$}"))
                     .collect();
-                println!("{}", line.join("  ").trim_end());
+                writeln!(out, "{}", line.join("  ").trim_end())?;
             }
             eprintln!("{} events", rows.len());
         }

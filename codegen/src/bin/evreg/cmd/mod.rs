@@ -13,6 +13,33 @@ use evreg::{Catalog, Report};
 
 use crate::opt::{ColorWhen, Opt};
 
+/// Why a command could not run (exit code 2).
+#[derive(Debug)]
+pub enum CliError {
+    /// Contradictory or invalid arguments.
+    Usage(String),
+    /// Writing output or reading input failed.
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::Io(e.into())
+    }
+}
+
+impl From<String> for CliError {
+    fn from(e: String) -> Self {
+        CliError::Usage(e)
+    }
+}
+
 /// Standard error, colored as asked.
 pub fn stderr(opt: &Opt) -> StandardStream {
     let choice = match opt.color {

@@ -1,5 +1,6 @@
 //! `evreg show`: one event in full.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use evreg::{Catalog, Event, PayloadVersion};
@@ -7,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::opt::{Format, Opt, ShowArgs};
 
-pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, String> {
+pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, super::CliError> {
+    let mut out = std::io::stdout().lock();
     let dir = opt.catalog_dir(None)?;
     let catalog = match super::load(opt, &dir) {
         Ok(c) => c,
@@ -42,7 +44,7 @@ pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, String> {
     }
     match args.format {
         Format::Json => {
-            let out = json!({
+            let doc = json!({
                 "type": event.event_type,
                 "name": event.name,
                 "description": event.description,
@@ -60,12 +62,9 @@ pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, String> {
                     "invalid_examples": v.invalid_examples.iter().map(|e| json!({"reason": e.reason, "payload": e.payload})).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
-            );
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
-        Format::Text => print_text(&catalog, event, &versions),
+        Format::Text => print_text(&mut out, &catalog, event, &versions)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -80,17 +79,22 @@ fn find<'c>(catalog: &'c Catalog, name: &str) -> Option<(&'c Event, Option<u32>)
         .map(|(e, v)| (e, Some(v.version)))
 }
 
-fn print_text(catalog: &Catalog, event: &Event, versions: &[&PayloadVersion]) {
-    println!("{} — {}", event.event_type, event.name);
-    println!("  {}", event.description);
-    println!("  category: {}", event.category);
-    println!("  owner:    {}", event.owner.as_deref().unwrap_or("-"));
-    println!("  status:   {}", event.status);
+fn print_text(
+    out: &mut impl Write,
+    catalog: &Catalog,
+    event: &Event,
+    versions: &[&PayloadVersion],
+) -> std::io::Result<()> {
+    writeln!(out, "{} — {}", event.event_type, event.name)?;
+    writeln!(out, "  {}", event.description)?;
+    writeln!(out, "  category: {}", event.category)?;
+    writeln!(out, "  owner:    {}", event.owner.as_deref().unwrap_or("-"))?;
+    writeln!(out, "  status:   {}", event.status)?;
     if let Some(r) = &event.replaced_by {
-        println!("  replaced by: {r}");
+        writeln!(out, "  replaced by: {r}")?;
     }
     if !event.aliases.is_empty() {
-        println!("  aliases:  {}", event.aliases.join(", "));
+        writeln!(out, "  aliases:  {}", event.aliases.join(", "))?;
     }
     for v in versions {
         let file = v
@@ -98,33 +102,35 @@ fn print_text(catalog: &Catalog, event: &Event, versions: &[&PayloadVersion]) {
             .strip_prefix(catalog.root())
             .unwrap_or(&v.schema_file)
             .display();
-        println!();
-        println!("  v{}  {}  ({file})", v.version, v.schema_ref);
+        writeln!(out)?;
+        writeln!(out, "  v{}  {}  ({file})", v.version, v.schema_ref)?;
         if let Some(d) = &v.description {
-            println!("    {d}");
+            writeln!(out, "    {d}")?;
         }
-        println!(
+        writeln!(
+            out,
             "    {} example(s), {} invalid example(s)",
             v.examples.len(),
             v.invalid_examples.len()
-        );
+        )?;
         let required: Vec<&str> = v.schema["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if let Some(Value::Object(props)) = v.schema.get("properties") {
-            println!("    properties:");
+            writeln!(out, "    properties:")?;
             for (name, schema) in props {
                 let mark = if required.contains(&name.as_str()) {
                     "*"
                 } else {
                     " "
                 };
-                println!("      {mark} {name}: {}", describe(schema));
+                writeln!(out, "      {mark} {name}: {}", describe(schema))?;
             }
-            println!("    (* required)");
+            writeln!(out, "    (* required)")?;
         }
     }
+    Ok(())
 }
 
 /// A one-line summary of a property schema.
