@@ -161,5 +161,10 @@ pub const SUPPORTED_FORMATS: &[&str] = &[
     "uuid",
 ];
 
+/// Values of `type`.
+pub(crate) const JSON_TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "object", "array", "null",
+];
+
 /// The JSON Schema dialect evreg reads.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";

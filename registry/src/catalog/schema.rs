@@ -41,6 +41,9 @@ impl Loader {
             let meta = jsonschema::draft202012::meta::validator();
             for error in meta.iter_errors(&value) {
                 let pointer = error.instance_path().as_str().to_owned();
+                if is_type_keyword(&pointer) {
+                    continue; // reported with a suggestion by the walker
+                }
                 self.diags.push(
                     Diagnostic::error(
                         "invalid-schema",
@@ -86,6 +89,16 @@ impl Loader {
             }
         }
         self.docs[doc].value = value;
+    }
+}
+
+/// Whether a pointer ends at a `type` keyword (or inside its array).
+fn is_type_keyword(pointer: &str) -> bool {
+    let mut tokens = pointer.rsplit('/');
+    match tokens.next() {
+        Some("type") => !matches!(tokens.next(), Some("properties" | "$defs")),
+        Some(last) if last.chars().all(|c| c.is_ascii_digit()) => tokens.next() == Some("type"),
+        _ => false,
     }
 }
 
@@ -159,6 +172,30 @@ impl Walker<'_> {
                         d = d.with_help(format!("did you mean `{close}`?"));
                     }
                     self.error(d);
+                }
+            }
+            "type" => {
+                let names: Vec<&Value> = match value {
+                    Value::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for name in names {
+                    let valid = name.as_str().is_some_and(|n| JSON_TYPES.contains(&n));
+                    if !valid {
+                        let mut d = Diagnostic::error(
+                            "invalid-schema",
+                            format!("{name} is not a JSON Schema type"),
+                        )
+                        .at(self.at(pointer, Part::Value), "unknown type")
+                        .with_note(format!("types: {}", JSON_TYPES.join(", ")));
+                        if let Some(close) = name
+                            .as_str()
+                            .and_then(|n| did_you_mean(n, JSON_TYPES.iter().copied()))
+                        {
+                            d = d.with_help(format!("did you mean `{close}`?"));
+                        }
+                        self.error(d);
+                    }
                 }
             }
             "enum" => {

@@ -1,0 +1,350 @@
+//! No input makes the loader panic: random and mutated files, deep nesting,
+//! huge and non-UTF-8 files, link loops, unreadable entries, missing pieces.
+
+use std::fs;
+use std::path::Path;
+
+use evreg::Catalog;
+use proptest::prelude::*;
+
+const MANIFEST: &str = r#"name = "fuzz"
+key_case = "camelCase"
+[base]
+required = ["tenantId"]
+[base.properties]
+tenantId = { type = "string", format = "uuid" }
+"#;
+
+const EVENTS: &str = r#"[[events]]
+type = "TICKET_CREATED"
+name = "Ticket created"
+description = "A ticket was opened."
+category = "tickets"
+aliases = ["TICKET_OPENED"]
+
+[[events.versions]]
+version = 1
+schema = "../schemas/ticket.json"
+examples = [{ tenantId = "5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10", ticketId = "5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10" }]
+
+[[events.versions.invalid]]
+reason = "ticketId must be a UUID"
+payload = { tenantId = "5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10", ticketId = "x" }
+"#;
+
+const SCHEMA: &str = r##"{
+  "type": "object",
+  "required": ["ticketId"],
+  "properties": {
+    "ticketId": { "type": "string", "format": "uuid" },
+    "money": { "$ref": "common.json#/$defs/Money" }
+  },
+  "additionalProperties": false
+}"##;
+
+const COMMON: &str = r#"{ "$defs": { "Money": { "type": "object", "properties": { "amount": { "type": "integer" } } } } }"#;
+
+fn write_catalog(dir: &Path, manifest: &[u8], events: &[u8], schema: &[u8]) {
+    fs::create_dir_all(dir.join("events")).unwrap();
+    fs::create_dir_all(dir.join("schemas")).unwrap();
+    fs::write(dir.join("catalog.toml"), manifest).unwrap();
+    fs::write(dir.join("events/tickets.toml"), events).unwrap();
+    fs::write(dir.join("schemas/ticket.json"), schema).unwrap();
+    fs::write(dir.join("schemas/common.json"), COMMON).unwrap();
+}
+
+/// Loads and checks that the outcome is consistent: a catalog exactly when no error.
+fn load(dir: &Path) -> evreg::Report {
+    let report = Catalog::check(dir);
+    assert_eq!(
+        report.catalog.is_some(),
+        report.error_count() == 0,
+        "{:?}",
+        report.diagnostics
+    );
+    for d in &report.diagnostics {
+        // Every location must be inside its file (renderers slice by it).
+        if let Some(l) = &d.primary {
+            let len = report.sources.get(l.span.file).text().len();
+            assert!(l.span.start <= l.span.end && l.span.end <= len + 1, "{d:?}");
+        }
+        let _ = d.display(&report.sources).to_string();
+    }
+    report
+}
+
+#[test]
+fn the_unmutated_catalog_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        EVENTS.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    let report = load(dir.path());
+    assert_eq!(report.error_count(), 0, "{:#?}", report.diagnostics);
+}
+
+/// Applies byte edits (position, new byte; 0 deletes) to a text.
+fn mutate(text: &str, edits: &[(usize, u8)]) -> Vec<u8> {
+    let mut bytes = text.as_bytes().to_vec();
+    for &(pos, b) in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        let pos = pos % bytes.len();
+        match b % 3 {
+            0 => {
+                bytes.remove(pos);
+            }
+            1 => bytes.insert(pos, b),
+            _ => bytes[pos] = b,
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_files_never_panic(
+        which in 0..3usize,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, e, s) = match which {
+            0 => (mutate(MANIFEST, &edits), EVENTS.as_bytes().to_vec(), SCHEMA.as_bytes().to_vec()),
+            1 => (MANIFEST.as_bytes().to_vec(), mutate(EVENTS, &edits), SCHEMA.as_bytes().to_vec()),
+            _ => (MANIFEST.as_bytes().to_vec(), EVENTS.as_bytes().to_vec(), mutate(SCHEMA, &edits)),
+        };
+        write_catalog(dir.path(), &m, &e, &s);
+        load(dir.path());
+    }
+
+    #[test]
+    fn random_bytes_never_panic(
+        manifest in proptest::collection::vec(any::<u8>(), 0..200),
+        events in proptest::collection::vec(any::<u8>(), 0..400),
+        schema in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        write_catalog(dir.path(), &manifest, &events, &schema);
+        load(dir.path());
+    }
+
+    #[test]
+    fn random_toml_shaped_text_never_panics(events in "(\\[\\[events(\\.versions)?\\]\\]\n|[a-z_]{1,8} = (\"[^\"\n]{0,12}\"|[0-9]{1,3}|\\{ [a-z]{1,5} = [0-9] \\}|\\[\\]|\\[\"\\.\\./x\\.json\"\\])\n){0,20}") {
+        let dir = tempfile::tempdir().unwrap();
+        write_catalog(dir.path(), MANIFEST.as_bytes(), events.as_bytes(), SCHEMA.as_bytes());
+        load(dir.path());
+    }
+
+    #[test]
+    fn random_json_values_as_schemas_never_panic(schema in arb_json()) {
+        let dir = tempfile::tempdir().unwrap();
+        write_catalog(dir.path(), MANIFEST.as_bytes(), EVENTS.as_bytes(), schema.to_string().as_bytes());
+        load(dir.path());
+    }
+}
+
+/// JSON values shaped like schemas: keywords, refs and nested objects.
+fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+    let key = prop_oneof![
+        Just("type".to_owned()),
+        Just("properties".to_owned()),
+        Just("$ref".to_owned()),
+        Just("$defs".to_owned()),
+        Just("required".to_owned()),
+        Just("items".to_owned()),
+        Just("enum".to_owned()),
+        Just("format".to_owned()),
+        Just("pattern".to_owned()),
+        Just("allOf".to_owned()),
+        "[a-zA-Z$#/~]{0,6}",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        prop_oneof![
+            Just("object".to_owned()),
+            Just("#".to_owned()),
+            Just("#/$defs/A".to_owned()),
+            Just("common.json#/$defs/Money".to_owned()),
+            Just("[".to_owned()),
+            Just("uuid".to_owned()),
+            "[a-z#/~%0-9]{0,8}",
+        ]
+        .prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(5, 48, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map(key.clone(), inner, 0..5)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[test]
+fn deep_toml_nesting_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{}x = {}{}\n", "", "[".repeat(100_000), "]".repeat(100_000));
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        deep.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    let report = load(dir.path());
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == "too-deep"),
+        "{:?}",
+        report.diagnostics
+    );
+
+    let inline = format!("x = {}{}\n", "{ a = ".repeat(50_000), " 1 }".repeat(50_000));
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        inline.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    let report = load(dir.path());
+    assert!(report.diagnostics.iter().any(|d| d.code == "too-deep"));
+}
+
+#[test]
+fn deep_json_nesting_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "{{\"type\": \"object\", \"x-a\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        EVENTS.as_bytes(),
+        deep.as_bytes(),
+    );
+    let report = load(dir.path());
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == "too-deep"),
+        "{:?}",
+        report.diagnostics
+    );
+}
+
+#[test]
+fn huge_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut big = EVENTS.to_owned();
+    big.push_str(&"# padding\n".repeat((evreg::catalog::MAX_FILE_BYTES as usize / 10) + 1));
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        big.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    let report = load(dir.path());
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "io")
+        .expect("an io error");
+    assert!(d.message.contains("limited to"), "{}", d.message);
+}
+
+#[test]
+fn byte_order_marks_and_crlf_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = format!("\u{feff}{}", EVENTS.replace('\n', "\r\n"));
+    let schema = format!("\u{feff}{SCHEMA}");
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        events.as_bytes(),
+        schema.as_bytes(),
+    );
+    let report = load(dir.path());
+    assert_eq!(report.error_count(), 0, "{:?}", report.diagnostics);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_links_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        EVENTS.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("events/loop")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.toml"),
+        dir.path().join("events/dangling.toml"),
+    )
+    .unwrap();
+    let report = load(dir.path());
+    let messages: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("symbolic link loop")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("dangling.toml")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn missing_and_empty_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = load(&dir.path().join("nope"));
+    assert_eq!(report.diagnostics[0].code, "io");
+    assert!(report.diagnostics[0].message.contains("does not exist"));
+
+    let report = load(dir.path());
+    assert_eq!(report.diagnostics[0].code, "missing-manifest");
+
+    let file = dir.path().join("file");
+    fs::write(&file, "x").unwrap();
+    let report = load(&file);
+    assert!(report.diagnostics[0].message.contains("is not a folder"));
+
+    // A manifest alone is a valid, empty catalog.
+    fs::write(dir.path().join("catalog.toml"), "name = \"empty\"\n").unwrap();
+    let report = load(dir.path());
+    let catalog = report.catalog.expect("an empty catalog is valid");
+    assert!(catalog.events().is_empty());
+}
+
+#[test]
+fn a_folder_named_like_an_event_file_is_skipped_and_unreadable_schema_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        EVENTS.as_bytes(),
+        SCHEMA.as_bytes(),
+    );
+    fs::create_dir_all(dir.path().join("events/folder.toml")).unwrap();
+    // A schema path that is a folder cannot be read.
+    fs::remove_file(dir.path().join("schemas/ticket.json")).unwrap();
+    fs::create_dir_all(dir.path().join("schemas/ticket.json")).unwrap();
+    let report = load(dir.path());
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "missing-file")
+        .expect("reported");
+    assert!(d.message.contains("is not a file"), "{}", d.message);
+}
