@@ -125,7 +125,9 @@ impl SourceMap {
         id
     }
 
-    fn display_name(&self, path: &Path) -> String {
+    /// How a path is shown in messages: relative to the catalog's parent folder
+    /// when it is inside it.
+    pub fn display_name(&self, path: &Path) -> String {
         let shown = self
             .root
             .as_deref()

@@ -191,7 +191,9 @@ impl Loader {
                     }
                 };
                 if let (Some(reason), Some(doc)) = (reason, payload) {
-                    let span = ir.key_span(PAYLOAD).unwrap_or(ir.span());
+                    let span = ir
+                        .value(PAYLOAD)
+                        .map_or(ir.span(), |v| Span::new(file, v.span()));
                     invalid.push((reason, PayloadDecl { doc, span }));
                 }
             }

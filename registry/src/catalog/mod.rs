@@ -178,6 +178,7 @@ pub(crate) struct Loader {
 
 impl Loader {
     fn new(root: &Path) -> Self {
+        let root = &normalize(root);
         let display_root = root
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -276,8 +277,11 @@ impl Loader {
             }
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::error("io", format!("cannot read `{}`: {e}", path.display()))
-                        .at_opt(referenced_at, "referenced here"),
+                    Diagnostic::error(
+                        "io",
+                        format!("cannot read `{}`: {e}", self.sources.display_name(path)),
+                    )
+                    .at_opt(referenced_at, "referenced here"),
                 );
                 None
             }
@@ -340,8 +344,11 @@ impl Loader {
                 "does not exist"
             };
             self.diags.push(
-                Diagnostic::error("missing-file", format!("`{}` {what}", path.display()))
-                    .at(referenced_at, "referenced here"),
+                Diagnostic::error(
+                    "missing-file",
+                    format!("`{}` {what}", self.sources.display_name(path)),
+                )
+                .at(referenced_at, "referenced here"),
             );
             return None;
         }

@@ -118,14 +118,6 @@ impl<'a, 'i> TableReader<'a, 'i> {
             .map(|(_, v)| *v)
     }
 
-    /// The span of the key itself.
-    pub(crate) fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(k, _)| self.span_of(k.span()))
-    }
-
     fn mismatch(&self, key: &str, expected: &str, found: &Spanned<DeValue<'_>>) -> Diagnostic {
         Diagnostic::error(
             "wrong-type",
