@@ -182,25 +182,19 @@ impl KeyCase {
 /// Whether an event type is well formed: `SCREAMING_SNAKE_CASE` or dotted lower
 /// case (`course.graduated`, `billing.invoice_paid`).
 pub fn is_valid_event_type(event_type: &str) -> bool {
+    /// `WORD(_WORD)*`: the first word starts with a letter, later ones may be digits.
     fn words(s: &str, upper: bool) -> bool {
-        !s.is_empty()
-            && s.split('_').all(|w| {
-                let mut chars = w.chars();
-                chars.next().is_some_and(|c| {
-                    if upper {
-                        c.is_ascii_uppercase()
-                    } else {
-                        c.is_ascii_lowercase()
-                    }
-                }) && chars.all(|c| {
-                    c.is_ascii_digit()
-                        || if upper {
-                            c.is_ascii_uppercase()
-                        } else {
-                            c.is_ascii_lowercase()
-                        }
-                })
-            })
+        let case_ok = |c: char| {
+            c.is_ascii_digit()
+                || if upper {
+                    c.is_ascii_uppercase()
+                } else {
+                    c.is_ascii_lowercase()
+                }
+        };
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.split('_')
+                .all(|w| !w.is_empty() && w.chars().all(case_ok))
     }
     if event_type.contains('.') {
         event_type.split('.').all(|part| words(part, false))

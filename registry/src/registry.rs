@@ -37,10 +37,15 @@ use crate::naming::{did_you_mean, schema_ref};
 /// A compiled JSON Schema validator (formats asserted, draft 2020-12).
 pub type Validator = jsonschema::Validator;
 
-/// Compiles a self-contained draft 2020-12 schema with format assertion on.
-pub fn compile(schema: &Value) -> Result<Validator, String> {
+/// Compiled `pattern` regexes shared between the validators of one registry.
+pub type PatternCache = jsonschema::PatternCache;
+
+/// Compiles a self-contained draft 2020-12 schema with format assertion on,
+/// sharing compiled patterns through `patterns`.
+pub fn compile(schema: &Value, patterns: &PatternCache) -> Result<Validator, String> {
     jsonschema::draft202012::options()
         .should_validate_formats(true)
+        .with_pattern_cache(patterns.clone())
         .build(schema)
         .map_err(|e| e.masked().to_string())
 }
@@ -74,6 +79,7 @@ pub struct SchemaEntry {
     version: u32,
     schema: Value,
     validator: OnceLock<Result<Validator, String>>,
+    patterns: PatternCache,
 }
 
 impl SchemaEntry {
@@ -100,7 +106,7 @@ impl SchemaEntry {
     /// The compiled validator, compiled on first use and kept.
     pub fn validator(&self) -> Result<&Validator, RegistryError> {
         self.validator
-            .get_or_init(|| compile(&self.schema))
+            .get_or_init(|| compile(&self.schema, &self.patterns))
             .as_ref()
             .map_err(|message| RegistryError::InvalidSchema {
                 schema_ref: self.schema_ref.clone(),
@@ -230,6 +236,7 @@ impl Registry {
 #[derive(Debug, Default)]
 pub struct RegistryBuilder {
     inner: Inner,
+    patterns: PatternCache,
     aliases: Vec<(String, String)>,
 }
 
@@ -244,6 +251,7 @@ impl RegistryBuilder {
             version,
             schema,
             validator: OnceLock::new(),
+            patterns: self.patterns.clone(),
         };
         let inner = &mut self.inner;
         let index = match inner.by_ref.get(&schema_ref) {

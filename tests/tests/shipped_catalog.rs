@@ -111,10 +111,9 @@ fn follows_the_payload_conventions() {
             }
         }
         // Updates carry updatedFields and changes.
-        if e.event_type.ends_with("UPDATED") || e.event_type.ends_with(".updated") {
-            if props.contains_key("changes") {
-                assert!(props.contains_key("updatedFields"), "{}", v.schema_ref);
-            }
+        let is_update = e.event_type.ends_with("UPDATED") || e.event_type.ends_with(".updated");
+        if is_update && props.contains_key("changes") {
+            assert!(props.contains_key("updatedFields"), "{}", v.schema_ref);
         }
         // Base fields are merged everywhere.
         assert!(

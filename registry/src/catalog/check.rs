@@ -388,14 +388,36 @@ impl Loader {
 
     /// Every valid example must validate, every invalid one must fail.
     fn check_examples(&mut self, pending: &mut [Pending]) {
+        // A payload document named by several versions is cloned; others are moved.
+        let mut uses: HashMap<DocId, usize> = HashMap::new();
+        for p in pending.iter() {
+            for doc in p
+                .examples
+                .iter()
+                .map(|e| e.0)
+                .chain(p.invalid.iter().map(|i| i.1))
+            {
+                *uses.entry(doc).or_default() += 1;
+            }
+        }
+        let mut payload = |docs: &mut Vec<super::Doc>, doc: DocId| {
+            let n = uses.entry(doc).or_default();
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                std::mem::take(&mut docs[doc].value)
+            } else {
+                docs[doc].value.clone()
+            }
+        };
         struct Outcome {
             compile_error: Option<String>,
             examples: Vec<Vec<crate::ValidationError>>,
             invalid_pass: Vec<bool>,
         }
         let docs = &self.docs;
+        let patterns = crate::registry::PatternCache::new();
         let work = |p: &Pending| -> Outcome {
-            let validator = match crate::registry::compile(&p.version.schema) {
+            let validator = match crate::registry::compile(&p.version.schema, &patterns) {
                 Ok(v) => v,
                 Err(e) => {
                     return Outcome {
@@ -410,7 +432,14 @@ impl Loader {
                 examples: p
                     .examples
                     .iter()
-                    .map(|(doc, _)| crate::registry::errors(&validator, &docs[*doc].value))
+                    .map(|(doc, _)| {
+                        let payload = &docs[*doc].value;
+                        if validator.is_valid(payload) {
+                            Vec::new()
+                        } else {
+                            crate::registry::errors(&validator, payload)
+                        }
+                    })
                     .collect(),
                 invalid_pass: p
                     .invalid
@@ -445,7 +474,7 @@ impl Loader {
             for ((doc, span), errors) in p.examples.iter().zip(outcome.examples) {
                 if errors.is_empty() {
                     p.version.examples.push(Example {
-                        payload: self.docs[*doc].value.clone(),
+                        payload: payload(&mut self.docs, *doc),
                         span: *span,
                     });
                     continue;
@@ -488,7 +517,7 @@ impl Loader {
                 } else {
                     p.version.invalid_examples.push(InvalidExample {
                         reason: reason.clone(),
-                        payload: self.docs[*doc].value.clone(),
+                        payload: payload(&mut self.docs, *doc),
                         span: *span,
                     });
                 }

@@ -1,13 +1,12 @@
 //! Event files (`events/*.toml`) → event declarations.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde_json::Value;
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::json::{Origin, PointerSpans};
+use super::json::Origin;
 use super::keys::*;
 use super::manifest::one_of_error;
 use super::toml_read::{Located, TableReader, to_json, type_name};
@@ -17,14 +16,12 @@ use crate::source::{FileId, Span};
 
 impl Loader {
     /// Reads every event declared in one event file.
-    pub(crate) fn read_event_file(&mut self, path: &Path) -> Vec<EventDecl> {
-        let Some(file) = self.read_file(path, None) else {
-            return Vec::new();
-        };
-        let text = self.sources.get(file).shared_text();
-        let Some(doc) = self.parse_toml(file, &text) else {
-            return Vec::new();
-        };
+    pub(crate) fn event_file_decls(
+        &mut self,
+        file: FileId,
+        path: &Path,
+        doc: &toml::Spanned<toml::de::DeTable<'_>>,
+    ) -> Vec<EventDecl> {
         let top = TableReader::new(
             file,
             doc.get_ref(),
@@ -223,18 +220,17 @@ impl Loader {
                 self.json_file(&path, span)
             }
             DeValue::Table(_) => {
-                let mut spans = PointerSpans::default();
-                let json: Value =
-                    to_json(file, value, &mut String::new(), &mut spans, &mut self.diags);
+                let json: Value = to_json(file, value, &mut String::new(), None, &mut self.diags);
                 let path = self.sources.get(file).path().to_path_buf();
                 Some(self.add_doc(Doc {
                     value: json,
-                    origin: Origin::Inline(Arc::new(spans)),
+                    origin: Origin::Toml(file, value.span()),
                     dir: dir.to_path_buf(),
                     file,
                     path,
                     schema_checked: false,
                     schema_errors: false,
+                    meta_valid: None,
                 }))
             }
             other => {

@@ -45,8 +45,11 @@ pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
 pub(crate) enum Origin {
     /// A whole JSON file.
     File(FileId),
-    /// A TOML inline table; spans of each pointer relative to the value's root.
+    /// A TOML value, with the span of each pointer recorded while converting it.
     Inline(std::sync::Arc<PointerSpans>),
+    /// A TOML value at this byte range of a TOML file; pointers are located by
+    /// parsing the file again, only when a diagnostic needs a position.
+    Toml(FileId, std::ops::Range<usize>),
 }
 
 /// Which part of an object member a location should cover.
@@ -63,6 +66,9 @@ impl Origin {
     pub(crate) fn locate(&self, sources: &SourceMap, pointer: &str, part: Part) -> Option<Span> {
         match self {
             Origin::File(file) => locate_in_text(sources, *file, pointer, part),
+            Origin::Toml(file, range) => {
+                locate_in_toml(sources, *file, range.clone(), pointer, part)
+            }
             Origin::Inline(spans) => {
                 if part == Part::Key
                     && let Some(span) = spans.keys.get(pointer)
@@ -117,6 +123,57 @@ fn locate_in_text(sources: &SourceMap, file: FileId, pointer: &str, part: Part) 
         }
     }
     Some(Span::new(file, range.start..range.end))
+}
+
+fn locate_in_toml(
+    sources: &SourceMap,
+    file: FileId,
+    range: std::ops::Range<usize>,
+    pointer: &str,
+    part: Part,
+) -> Option<Span> {
+    use toml::de::{DeTable, DeValue};
+    type Node<'a, 'i> = &'a toml::Spanned<DeValue<'i>>;
+    fn find<'a, 'i>(v: Node<'a, 'i>, range: &std::ops::Range<usize>) -> Option<Node<'a, 'i>> {
+        if v.span() == *range {
+            return Some(v);
+        }
+        match v.get_ref() {
+            DeValue::Table(t) => t.iter().find_map(|(_, v)| find(v, range)),
+            DeValue::Array(a) => a.iter().find_map(|v| find(v, range)),
+            _ => None,
+        }
+    }
+    let text = sources.get(file).text();
+    let (doc, _) = DeTable::parse_recoverable(text);
+    let mut node = doc.get_ref().iter().find_map(|(_, v)| find(v, &range))?;
+    let mut found = node.span();
+    let tokens = pointer_tokens(pointer);
+    let last = tokens.len().saturating_sub(1);
+    for (i, token) in tokens.iter().enumerate() {
+        match node.get_ref() {
+            DeValue::Table(t) => {
+                let Some((k, v)) = t.iter().find(|(k, _)| k.get_ref() == token) else {
+                    break;
+                };
+                node = v;
+                found = if i == last && part == Part::Key {
+                    k.span()
+                } else {
+                    v.span()
+                };
+            }
+            DeValue::Array(a) => {
+                let Some(v) = token.parse::<usize>().ok().and_then(|n| a.get(n)) else {
+                    break;
+                };
+                node = v;
+                found = v.span();
+            }
+            _ => break,
+        }
+    }
+    Some(Span::new(file, found))
 }
 
 /// Parses JSON text, returning the byte offset of a syntax error.

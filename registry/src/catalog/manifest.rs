@@ -55,7 +55,7 @@ impl Loader {
             let required = r.string_array(REQUIRED, diags).unwrap_or_default();
             if let Some(props) = r.value(PROPERTIES) {
                 let mut spans = Default::default();
-                let value = to_json(file, props, &mut String::new(), &mut spans, diags);
+                let value = to_json(file, props, &mut String::new(), Some(&mut spans), diags);
                 match value {
                     Value::Object(map) => base.properties = map,
                     _ => diags.push(
@@ -75,6 +75,7 @@ impl Loader {
                     path: path.to_path_buf(),
                     schema_checked: false,
                     schema_errors: false,
+                    meta_valid: None,
                 });
                 self.base_doc = Some(doc);
             }

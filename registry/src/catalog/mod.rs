@@ -18,6 +18,7 @@ mod json;
 pub mod keys;
 mod manifest;
 mod model;
+mod prefetch;
 mod resolve;
 mod schema;
 mod toml_read;
@@ -124,6 +125,8 @@ pub(crate) struct Doc {
     pub schema_checked: bool,
     /// Whether checking it as a schema found errors.
     pub schema_errors: bool,
+    /// Whether it passes the meta-schema, when already known.
+    pub meta_valid: Option<bool>,
 }
 
 pub(crate) type DocId = usize;
@@ -161,6 +164,26 @@ pub(crate) struct EventDecl {
     pub span: Span,
 }
 
+/// Where a file was named.
+pub(crate) enum RefSite {
+    /// A span in a TOML file.
+    Span(Span),
+    /// A `$ref` in a JSON document.
+    Pointer(DocId, String),
+}
+
+impl From<Span> for RefSite {
+    fn from(span: Span) -> Self {
+        RefSite::Span(span)
+    }
+}
+
+impl From<(DocId, &str)> for RefSite {
+    fn from((doc, pointer): (DocId, &str)) -> Self {
+        RefSite::Pointer(doc, pointer.to_owned())
+    }
+}
+
 /// The loading state: files read, documents parsed, problems found.
 pub(crate) struct Loader {
     pub root: PathBuf,
@@ -171,6 +194,8 @@ pub(crate) struct Loader {
     pub base_doc: Option<DocId>,
     /// The manifest's `[definitions] files`, with where each was named.
     pub definition_refs: Vec<(PathBuf, Span)>,
+    /// JSON files read ahead of the walk, by normalized path.
+    prefetched: HashMap<PathBuf, prefetch::Fetched>,
     /// The manifest's `key_case`, once read.
     pub key_case: Option<crate::naming::KeyCase>,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
@@ -191,6 +216,7 @@ impl Loader {
             base_doc: None,
             definition_refs: Vec::new(),
             key_case: None,
+            prefetched: HashMap::new(),
             doc_by_path: HashMap::new(),
         }
     }
@@ -245,9 +271,34 @@ impl Loader {
         }
         let manifest = self.read_manifest(&manifest_path);
         let files = discover::event_files(&root, &mut self.diags);
+        // Read event files in order (file ids stay stable), parse them on every core.
+        let read: Vec<(PathBuf, Option<FileId>)> = files
+            .into_iter()
+            .map(|path| {
+                let id = self.read_file(&path, None);
+                (path, id)
+            })
+            .collect();
+        let texts: Vec<Option<Arc<str>>> = read
+            .iter()
+            .map(|(_, id)| id.map(|id| self.sources.get(id).shared_text()))
+            .collect();
+        let parsed = prefetch::par_map(&texts, |t| t.as_deref().map(parse_toml_text));
+        let mut named = Vec::new();
+        for ((path, _), p) in read.iter().zip(&parsed) {
+            if let Some(Ok(table)) = p {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                named.extend(prefetch::named_files(&dir, table.get_ref()));
+            }
+        }
+        self.prefetched = prefetch::fetch_all(named);
         let mut decls = Vec::new();
-        for file in files {
-            decls.extend(self.read_event_file(&file));
+        for ((path, id), p) in read.iter().zip(parsed) {
+            if let (Some(id), Some(p)) = (id, p)
+                && let Some(table) = self.report_toml(*id, p)
+            {
+                decls.extend(self.event_file_decls(*id, path, &table));
+            }
         }
         let manifest = manifest?;
         let (events, definitions) = self.resolve_and_check(&manifest, decls);
@@ -263,7 +314,18 @@ impl Loader {
 
     /// Reads a file into the source map, reporting why it cannot be read.
     pub(crate) fn read_file(&mut self, path: &Path, referenced_at: Option<Span>) -> Option<FileId> {
-        match discover::read_text(path) {
+        let text = discover::read_text(path);
+        self.add_text(path, text, referenced_at)
+    }
+
+    /// Adds a file's text (or reports why it could not be read).
+    fn add_text(
+        &mut self,
+        path: &Path,
+        text: Result<discover::Text, discover::ReadError>,
+        referenced_at: Option<Span>,
+    ) -> Option<FileId> {
+        match text {
             Ok(t) => {
                 let id = self.sources.add(path.to_path_buf(), t.text);
                 if let Some(at) = t.invalid_utf8_at {
@@ -294,50 +356,77 @@ impl Loader {
         file: FileId,
         text: &'t str,
     ) -> Option<toml::Spanned<toml::de::DeTable<'t>>> {
-        if let Some(offset) = toml_too_deep(text) {
-            self.diags.push(
-                Diagnostic::error(
-                    "too-deep",
-                    format!("TOML nested deeper than {MAX_DEPTH} levels"),
-                )
-                .at(
-                    Span::new(file, offset..offset + 1),
-                    "nesting limit reached here",
-                ),
-            );
-            return None;
-        }
-        let (table, errors) = toml::de::DeTable::parse_recoverable(text);
-        if !errors.is_empty() {
-            for e in errors {
-                let range = e.span().unwrap_or(0..0);
+        let parsed = parse_toml_text(text);
+        self.report_toml(file, parsed)
+    }
+
+    /// Reports the problems of a parsed TOML file; the table when there is none.
+    pub(crate) fn report_toml<'t>(
+        &mut self,
+        file: FileId,
+        parsed: TomlParse<'t>,
+    ) -> Option<toml::Spanned<toml::de::DeTable<'t>>> {
+        match parsed {
+            Ok(table) => Some(table),
+            Err(TomlProblem::TooDeep(offset)) => {
                 self.diags.push(
                     Diagnostic::error(
-                        "toml-syntax",
-                        format!("TOML syntax: {}", e.message().trim()),
+                        "too-deep",
+                        format!("TOML nested deeper than {MAX_DEPTH} levels"),
                     )
-                    .at(Span::new(file, range), ""),
+                    .at(
+                        Span::new(file, offset..offset + 1),
+                        "nesting limit reached here",
+                    ),
                 );
+                None
             }
-            return None;
+            Err(TomlProblem::Syntax(errors)) => {
+                for e in errors {
+                    let range = e.span().unwrap_or(0..0);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "toml-syntax",
+                            format!("TOML syntax: {}", e.message().trim()),
+                        )
+                        .at(Span::new(file, range), ""),
+                    );
+                }
+                None
+            }
         }
-        Some(table)
     }
 
     /// Loads (once) the JSON file at `path`, as a document.
-    pub(crate) fn json_file(&mut self, path: &Path, referenced_at: Span) -> Option<DocId> {
+    ///
+    /// `referenced_at` is where the file was named: a span, or a document and
+    /// the pointer of the `$ref` naming it (located only if a problem is reported).
+    pub(crate) fn json_file(
+        &mut self,
+        path: &Path,
+        referenced_at: impl Into<RefSite>,
+    ) -> Option<DocId> {
         let path = &normalize(path);
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // Keyed by the lexically normalized path: no system call per reference.
+        let key = path.clone();
         if let Some(id) = self.doc_by_path.get(&key) {
             return *id;
         }
+        let referenced_at = match referenced_at.into() {
+            RefSite::Span(span) => span,
+            RefSite::Pointer(doc, pointer) => self.locate(doc, &pointer, Part::Value),
+        };
         let id = self.load_json_file(path, referenced_at);
         self.doc_by_path.insert(key, id);
         id
     }
 
     fn load_json_file(&mut self, path: &Path, referenced_at: Span) -> Option<DocId> {
-        if !path.is_file() {
+        let fetched = self
+            .prefetched
+            .remove(path)
+            .unwrap_or_else(|| prefetch::fetch(path, false));
+        let (Some(text), true) = (fetched.text, fetched.is_file) else {
             let what = if path.exists() {
                 "is not a file"
             } else {
@@ -351,9 +440,12 @@ impl Loader {
                 .at(referenced_at, "referenced here"),
             );
             return None;
-        }
-        let file = self.read_file(path, Some(referenced_at))?;
-        let value = match json::parse(self.sources.get(file).text()) {
+        };
+        let file = self.add_text(path, text, Some(referenced_at))?;
+        let parsed = fetched
+            .json
+            .unwrap_or_else(|| json::parse(self.sources.get(file).text()));
+        let value = match parsed {
             Ok(v) => v,
             Err((message, offset)) => {
                 let code = if message.contains("recursion limit") {
@@ -377,6 +469,7 @@ impl Loader {
             path: path.to_path_buf(),
             schema_checked: false,
             schema_errors: false,
+            meta_valid: fetched.meta_valid,
         }))
     }
 
@@ -412,6 +505,29 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Why a TOML text could not be parsed.
+pub(crate) enum TomlProblem {
+    /// Nested deeper than [`MAX_DEPTH`], at this offset.
+    TooDeep(usize),
+    /// Syntax errors.
+    Syntax(Vec<toml::de::Error>),
+}
+
+pub(crate) type TomlParse<'t> = Result<toml::Spanned<toml::de::DeTable<'t>>, TomlProblem>;
+
+/// Parses TOML text (pure; runs on any thread).
+pub(crate) fn parse_toml_text(text: &str) -> TomlParse<'_> {
+    if let Some(offset) = toml_too_deep(text) {
+        return Err(TomlProblem::TooDeep(offset));
+    }
+    let (table, errors) = toml::de::DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(TomlProblem::Syntax(errors))
+    }
 }
 
 /// Whether TOML text nests brackets or braces deeper than [`MAX_DEPTH`]; the

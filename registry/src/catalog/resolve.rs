@@ -11,7 +11,6 @@ use super::json::{self, Part, escape_pointer_token, pointer_tokens};
 use super::{DocId, Loader};
 use crate::diagnostic::Diagnostic;
 use crate::naming::type_name;
-use crate::source::Span;
 
 /// A location in a document: the target of a `$ref`.
 type Node = (DocId, String);
@@ -31,7 +30,8 @@ pub(crate) struct Bundled {
 
 impl Loader {
     /// Resolves where a `$ref` found in `doc` points, loading other files as needed.
-    fn resolve_ref(&mut self, doc: DocId, reference: &str, at: Span) -> Option<Node> {
+    fn resolve_ref(&mut self, doc: DocId, reference: &str, ref_pointer: &str) -> Option<Node> {
+        let at = |l: &Loader| l.locate(doc, ref_pointer, Part::Value);
         let (path, fragment) = match reference.split_once('#') {
             Some((p, f)) => (p, f),
             None => (reference, ""),
@@ -42,7 +42,7 @@ impl Loader {
                     "unresolved-ref",
                     format!("`$ref` \"{reference}\" is not a JSON pointer"),
                 )
-                .at(at, "")
+                .at(at(self), "")
                 .with_help(
                     "write `#/$defs/Name` or `file.json#/$defs/Name`; anchors are not supported",
                 ),
@@ -55,7 +55,7 @@ impl Loader {
                     "unresolved-ref",
                     format!("`$ref` \"{reference}\" points outside the catalog"),
                 )
-                .at(at, "")
+                .at(at(self), "")
                 .with_help("evreg never fetches schemas; copy the definition into the catalog"),
             );
             return None;
@@ -64,7 +64,7 @@ impl Loader {
             doc
         } else {
             let full = self.docs[doc].dir.join(Path::new(path));
-            let target = self.json_file(&full, at)?;
+            let target = self.json_file(&full, (doc, ref_pointer))?;
             self.check_schema_doc(target, self.key_case);
             target
         };
@@ -74,7 +74,7 @@ impl Loader {
                 "unresolved-ref",
                 format!("`$ref` \"{reference}\" points at nothing"),
             )
-            .at(at, "no such location");
+            .at(at(self), "no such location");
             let parent = fragment.rsplit_once('/').map_or("", |(p, _)| p);
             if let Some(Value::Object(siblings)) = json::get(&self.docs[target_doc].value, parent) {
                 let last = pointer_tokens(&fragment).pop().unwrap_or_default();
@@ -94,8 +94,8 @@ impl Loader {
     fn refs_under(
         &mut self,
         node: &Node,
-        cache: &mut HashMap<Node, Vec<(Node, Span)>>,
-    ) -> Vec<(Node, Span)> {
+        cache: &mut HashMap<Node, Vec<(Node, String)>>,
+    ) -> Vec<(Node, String)> {
         if let Some(found) = cache.get(node) {
             return found.clone();
         }
@@ -105,9 +105,9 @@ impl Loader {
         }
         let mut out = Vec::new();
         for (pointer, reference) in raw {
-            let at = self.locate(node.0, &format!("{pointer}/$ref"), Part::Value);
-            if let Some(target) = self.resolve_ref(node.0, &reference, at) {
-                out.push((target, at));
+            let ref_pointer = format!("{pointer}/$ref");
+            if let Some(target) = self.resolve_ref(node.0, &reference, &ref_pointer) {
+                out.push((target, ref_pointer));
             }
         }
         cache.insert(node.clone(), out.clone());
@@ -115,7 +115,7 @@ impl Loader {
     }
 
     /// Reports reference cycles reachable from `start`; true when there is none.
-    fn acyclic(&mut self, start: &Node, cache: &mut HashMap<Node, Vec<(Node, Span)>>) -> bool {
+    fn acyclic(&mut self, start: &Node, cache: &mut HashMap<Node, Vec<(Node, String)>>) -> bool {
         let mut marks: HashMap<Node, Mark> = HashMap::new();
         let mut stack: Vec<Node> = Vec::new();
         self.visit(start.clone(), &mut marks, &mut stack, cache)
@@ -126,7 +126,7 @@ impl Loader {
         node: Node,
         marks: &mut HashMap<Node, Mark>,
         stack: &mut Vec<Node>,
-        cache: &mut HashMap<Node, Vec<(Node, Span)>>,
+        cache: &mut HashMap<Node, Vec<(Node, String)>>,
     ) -> bool {
         match marks.get(&node) {
             Some(Mark::Done) => return true,
@@ -136,7 +136,7 @@ impl Loader {
         marks.insert(node.clone(), Mark::Visiting);
         stack.push(node.clone());
         let mut ok = true;
-        for (target, at) in self.refs_under(&node, cache) {
+        for (target, ref_pointer) in self.refs_under(&node, cache) {
             if marks.get(&target) == Some(&Mark::Visiting) {
                 let from = stack.iter().position(|n| *n == target).unwrap_or(0);
                 let chain: Vec<String> = stack[from..]
@@ -144,6 +144,7 @@ impl Loader {
                     .chain(std::iter::once(&target))
                     .map(|n| self.node_name(n))
                     .collect();
+                let at = self.locate(node.0, &ref_pointer, Part::Value);
                 self.diags.push(
                     Diagnostic::error("cyclic-ref", "`$ref` cycle: a schema refers back to itself")
                         .at(at, "this reference closes the cycle")
@@ -297,8 +298,7 @@ impl Loader {
         pointer: &str,
         defs: &mut BTreeMap<String, Bundled>,
     ) -> Option<String> {
-        let at = self.locate(doc, pointer, Part::Value);
-        let target = self.resolve_ref(doc, reference, at)?;
+        let target = self.resolve_ref(doc, reference, pointer)?;
         if Some(target.0) == root {
             return Some(format!("#{}", target.1));
         }
@@ -308,6 +308,7 @@ impl Loader {
         let name = def_name(&self.docs[target.0].path, &target.1);
         if let Some(existing) = defs.get(&name) {
             if existing.node != target {
+                let at = self.locate(doc, pointer, Part::Value);
                 self.diags.push(
                     Diagnostic::error(
                         "definition-collision",

@@ -37,8 +37,11 @@ impl Loader {
             );
             meta_ok = false;
         }
-        if meta_ok {
-            let meta = jsonschema::draft202012::meta::validator();
+        let meta = jsonschema::draft202012::meta::validator();
+        let meta_valid = self.docs[doc]
+            .meta_valid
+            .unwrap_or_else(|| meta.is_valid(&value));
+        if meta_ok && !meta_valid {
             for error in meta.iter_errors(&value) {
                 let pointer = error.instance_path().as_str().to_owned();
                 if is_type_keyword(&pointer) {

@@ -268,11 +268,13 @@ pub(crate) fn to_json(
     file: FileId,
     value: &Spanned<DeValue<'_>>,
     pointer: &mut String,
-    spans: &mut PointerSpans,
+    mut spans: Option<&mut PointerSpans>,
     diags: &mut Diagnostics,
 ) -> Value {
     let span = Span::new(file, value.span());
-    spans.values.insert(pointer.clone(), span);
+    if let Some(spans) = spans.as_deref_mut() {
+        spans.values.insert(pointer.clone(), span);
+    }
     match value.get_ref() {
         DeValue::String(s) => Value::String(s.to_string()),
         DeValue::Boolean(b) => Value::Bool(*b),
@@ -305,7 +307,7 @@ pub(crate) fn to_json(
             for (i, item) in items.iter().enumerate() {
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                out.push(to_json(file, item, pointer, spans, diags));
+                out.push(to_json(file, item, pointer, spans.as_deref_mut(), diags));
                 pointer.truncate(len);
             }
             Value::Array(out)
@@ -316,12 +318,14 @@ pub(crate) fn to_json(
             for (key, item) in table.iter() {
                 pointer.push('/');
                 pointer.push_str(&super::json::escape_pointer_token(key.get_ref()));
-                spans
-                    .keys
-                    .insert(pointer.clone(), Span::new(file, key.span()));
+                if let Some(spans) = spans.as_deref_mut() {
+                    spans
+                        .keys
+                        .insert(pointer.clone(), Span::new(file, key.span()));
+                }
                 out.insert(
                     key.get_ref().to_string(),
-                    to_json(file, item, pointer, spans, diags),
+                    to_json(file, item, pointer, spans.as_deref_mut(), diags),
                 );
                 pointer.truncate(len);
             }

@@ -1,0 +1,140 @@
+//! Reading and parsing files on every core before the (sequential) walk that
+//! turns them into declarations.
+//!
+//! The walk stays sequential so that file ids, document ids and diagnostics come
+//! out in the same order on every run; only pure work (I/O, TOML and JSON
+//! parsing, meta-schema validation) runs in parallel, and its results are looked
+//! up by path when the walk reaches them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::discover::{self, ReadError, Text};
+use super::keys::{EVENTS, EXAMPLES, INVALID, PAYLOAD, SCHEMA, VERSIONS};
+use super::{json, normalize};
+
+/// Applies `f` to every item on all cores, keeping the order.
+pub(crate) fn par_map<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    f: impl Fn(&'a T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads <= 1 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// A JSON file read ahead of time.
+pub(crate) struct Fetched {
+    /// Whether the path is a regular file (else nothing was read).
+    pub is_file: bool,
+    /// The text, or why it could not be read.
+    pub text: Option<Result<Text, ReadError>>,
+    /// The parsed value, or the syntax error and its byte offset.
+    pub json: Option<Result<Value, (String, usize)>>,
+    /// For schemas: whether the document passes the draft 2020-12 meta-schema.
+    pub meta_valid: Option<bool>,
+}
+
+/// Reads and parses one JSON file.
+pub(crate) fn fetch(path: &Path, is_schema: bool) -> Fetched {
+    if !path.is_file() {
+        return Fetched {
+            is_file: false,
+            text: None,
+            json: None,
+            meta_valid: None,
+        };
+    }
+    let text = discover::read_text(path);
+    let json = match &text {
+        Ok(t) if t.invalid_utf8_at.is_none() => Some(json::parse(&t.text)),
+        _ => None,
+    };
+    let meta_valid = match (&json, is_schema) {
+        (Some(Ok(value)), true) => Some(jsonschema::draft202012::meta::is_valid(value)),
+        _ => None,
+    };
+    Fetched {
+        is_file: true,
+        text: Some(text),
+        json,
+        meta_valid,
+    }
+}
+
+/// The JSON files an event file names (schemas, example and invalid payload
+/// files), with whether each is a schema.
+pub(crate) fn named_files(dir: &Path, table: &DeTable<'_>) -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    let mut path = |v: &Spanned<DeValue<'_>>, schema: bool| {
+        if let DeValue::String(s) = v.get_ref() {
+            out.push((normalize(&dir.join(s.as_ref())), schema));
+        }
+    };
+    for event in tables(table, EVENTS) {
+        for version in tables(event, VERSIONS) {
+            if let Some(v) = value(version, SCHEMA) {
+                path(v, true);
+            }
+            if let Some(DeValue::Array(items)) = value(version, EXAMPLES).map(Spanned::get_ref) {
+                for item in items.iter() {
+                    path(item, false);
+                }
+            }
+            for invalid in tables(version, INVALID) {
+                if let Some(v) = value(invalid, PAYLOAD) {
+                    path(v, false);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn value<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(_, v)| v)
+}
+
+fn tables<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Vec<&'a DeTable<'i>> {
+    match value(table, key).map(Spanned::get_ref) {
+        Some(DeValue::Array(items)) => items
+            .iter()
+            .filter_map(|i| match i.get_ref() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads every file in `paths` on all cores.
+pub(crate) fn fetch_all(paths: Vec<(PathBuf, bool)>) -> HashMap<PathBuf, Fetched> {
+    let mut seen = std::collections::HashSet::new();
+    let paths: Vec<(PathBuf, bool)> = paths
+        .into_iter()
+        .filter(|(p, _)| seen.insert(p.clone()))
+        .collect();
+    let fetched = par_map(&paths, |(p, schema)| fetch(p, *schema));
+    paths.into_iter().map(|(p, _)| p).zip(fetched).collect()
+}
