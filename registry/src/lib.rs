@@ -34,3 +34,8 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RegistryError, ValidationError, ValidationErrors};
 pub use registry::{Registry, SchemaEntry};
 pub use source::{SourceMap, Span};
+
+/// The README's examples, compiled as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// evreg keeps domain events honest: one catalog of versioned payload schemas,
 /// checked and turned into everything that must agree with it.
 #[derive(Debug, Parser)]
-#[command(name = "evreg", version, about, long_about = None)]
+#[command(name = "evreg", version)]
 pub struct Opt {
     /// The catalog folder (holding catalog.toml) [default: catalog]
     #[arg(long, global = true, env = "EVREG_CATALOG", value_name = "DIR")]

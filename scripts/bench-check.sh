@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Whole-program benchmark: `evreg check` on generated catalogs of 1k and 10k
+# events, side by side with the obvious alternative (scripts/naive_check.py,
+# Python jsonschema) in the same run. Prints medians, peak memory and the ratio.
+#
+#   scripts/bench-check.sh [RUNS]        (default 5 runs per command)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+out=target/bench
+cargo build --release -q -p evreg-codegen -p xtask
+mkdir -p "$out"
+
+# Median wall time (s) and max peak RSS (MiB) of a command over $runs runs.
+measure() {
+    local times=() rss=0 t0 t1 kb mem
+    mem=$(mktemp)
+    for _ in $(seq "$runs"); do
+        t0=$(date +%s.%N)
+        /usr/bin/time -f '%M' -o "$mem" "$@" >/dev/null 2>&1 || true
+        t1=$(date +%s.%N)
+        kb=$(tail -1 "$mem")
+        times+=("$(echo "$t1 - $t0" | bc)")
+        (( kb > rss )) && rss=$kb
+    done
+    rm -f "$mem"
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    echo "$median $((rss / 1024))"
+}
+
+printf '%-8s %-22s %10s %10s\n' events command "median s" "peak MiB"
+for n in 1000 10000; do
+    dir="$out/catalog-$n"
+    [ -f "$dir/catalog.toml" ] || ./target/release/xtask gen-catalog --events "$n" --out "$dir" 2>/dev/null
+    read -r evreg_s evreg_mb < <(measure ./target/release/evreg check "$dir")
+    printf '%-8s %-22s %10.3f %10d\n' "$n" "evreg check" "$evreg_s" "$evreg_mb"
+    if python3 -c 'import jsonschema, referencing' 2>/dev/null; then
+        read -r py_s py_mb < <(measure python3 scripts/naive_check.py "$dir")
+        printf '%-8s %-22s %10.3f %10d\n' "$n" "naive_check.py" "$py_s" "$py_mb"
+        printf '%-8s %-22s %10.1fx\n' "$n" "ratio (python/evreg)" "$(echo "$py_s / $evreg_s" | bc -l)"
+    fi
+done
