@@ -183,3 +183,47 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert!(matches!(out.status.code(), Some(0)), "{:?}", out.status);
 }
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("catalog.toml"),
+        "name = \"w\"\n[checks]\nrequire_examples = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("events.toml"),
+        r#"[[events]]
+type = "THING_HAPPENED"
+name = "Thing happened"
+description = "Something happened."
+category = "things"
+
+[[events.versions]]
+version = 1
+schema = { type = "object" }
+
+[[events.versions]]
+version = 3
+schema = { type = "object" }
+"#,
+    )
+    .unwrap();
+    let path = root.to_str().unwrap();
+    let out = evreg(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning[missing-example]") && err.contains("warning[version-gap]"),
+        "{err}"
+    );
+    assert!(err.contains("0 errors, 3 warnings"), "{err}");
+    assert_eq!(
+        evreg(&["check", "--deny-warnings", path]).status.code(),
+        Some(1)
+    );
+    // A catalog with warnings still lists.
+    assert_eq!(evreg(&["list", path]).status.code(), Some(0));
+}

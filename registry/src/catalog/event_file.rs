@@ -231,6 +231,7 @@ impl Loader {
                     schema_checked: false,
                     schema_errors: false,
                     meta_valid: None,
+                    findings: None,
                 }))
             }
             other => {

@@ -76,6 +76,7 @@ impl Loader {
                     schema_checked: false,
                     schema_errors: false,
                     meta_valid: None,
+                    findings: None,
                 });
                 self.base_doc = Some(doc);
             }

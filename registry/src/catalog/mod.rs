@@ -127,6 +127,8 @@ pub(crate) struct Doc {
     pub schema_errors: bool,
     /// Whether it passes the meta-schema, when already known.
     pub meta_valid: Option<bool>,
+    /// Problems of its keywords, when already walked (see `schema::walk_schema`).
+    pub findings: Option<Vec<schema::Finding>>,
 }
 
 pub(crate) type DocId = usize;
@@ -291,7 +293,8 @@ impl Loader {
                 named.extend(prefetch::named_files(&dir, table.get_ref()));
             }
         }
-        self.prefetched = prefetch::fetch_all(named);
+        let key_case = manifest.as_ref().and_then(|m| m.key_case);
+        self.prefetched = prefetch::fetch_all(named, key_case);
         let mut decls = Vec::new();
         for ((path, id), p) in read.iter().zip(parsed) {
             if let (Some(id), Some(p)) = (id, p)
@@ -425,7 +428,7 @@ impl Loader {
         let fetched = self
             .prefetched
             .remove(path)
-            .unwrap_or_else(|| prefetch::fetch(path, false));
+            .unwrap_or_else(|| prefetch::fetch(path, false, None));
         let (Some(text), true) = (fetched.text, fetched.is_file) else {
             let what = if path.exists() {
                 "is not a file"
@@ -470,6 +473,7 @@ impl Loader {
             schema_checked: false,
             schema_errors: false,
             meta_valid: fetched.meta_valid,
+            findings: fetched.findings,
         }))
     }
 

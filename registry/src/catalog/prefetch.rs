@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 use super::discover::{self, ReadError, Text};
 use super::keys::{EVENTS, EXAMPLES, INVALID, PAYLOAD, SCHEMA, VERSIONS};
 use super::{json, normalize};
+use crate::naming::KeyCase;
 
 /// Applies `f` to every item on all cores, keeping the order.
 pub(crate) fn par_map<'a, T: Sync, R: Send>(
@@ -50,16 +51,19 @@ pub(crate) struct Fetched {
     pub json: Option<Result<Value, (String, usize)>>,
     /// For schemas: whether the document passes the draft 2020-12 meta-schema.
     pub meta_valid: Option<bool>,
+    /// For schemas: the problems of its keywords.
+    pub findings: Option<Vec<super::schema::Finding>>,
 }
 
 /// Reads and parses one JSON file.
-pub(crate) fn fetch(path: &Path, is_schema: bool) -> Fetched {
+pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> Fetched {
     if !path.is_file() {
         return Fetched {
             is_file: false,
             text: None,
             json: None,
             meta_valid: None,
+            findings: None,
         };
     }
     let text = discover::read_text(path);
@@ -67,15 +71,19 @@ pub(crate) fn fetch(path: &Path, is_schema: bool) -> Fetched {
         Ok(t) if t.invalid_utf8_at.is_none() => Some(json::parse(&t.text)),
         _ => None,
     };
-    let meta_valid = match (&json, is_schema) {
-        (Some(Ok(value)), true) => Some(jsonschema::draft202012::meta::is_valid(value)),
-        _ => None,
+    let (meta_valid, findings) = match (&json, is_schema) {
+        (Some(Ok(value)), true) => (
+            Some(jsonschema::draft202012::meta::is_valid(value)),
+            Some(super::schema::walk_schema(value, key_case)),
+        ),
+        _ => (None, None),
     };
     Fetched {
         is_file: true,
         text: Some(text),
         json,
         meta_valid,
+        findings,
     }
 }
 
@@ -129,12 +137,15 @@ fn tables<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Vec<&'a DeTable<'i>> {
 }
 
 /// Reads every file in `paths` on all cores.
-pub(crate) fn fetch_all(paths: Vec<(PathBuf, bool)>) -> HashMap<PathBuf, Fetched> {
+pub(crate) fn fetch_all(
+    paths: Vec<(PathBuf, bool)>,
+    key_case: Option<KeyCase>,
+) -> HashMap<PathBuf, Fetched> {
     let mut seen = std::collections::HashSet::new();
     let paths: Vec<(PathBuf, bool)> = paths
         .into_iter()
         .filter(|(p, _)| seen.insert(p.clone()))
         .collect();
-    let fetched = par_map(&paths, |(p, schema)| fetch(p, *schema));
+    let fetched = par_map(&paths, |(p, schema)| fetch(p, *schema, key_case));
     paths.into_iter().map(|(p, _)| p).zip(fetched).collect()
 }

@@ -185,7 +185,8 @@ impl Loader {
         }
         let mut defs: BTreeMap<String, Bundled> = BTreeMap::new();
         let value = self.docs[root].value.clone();
-        let mut value = self.rewrite(root, Some(root), value, &mut String::new(), &mut defs)?;
+        let mut value = value;
+        self.rewrite(root, Some(root), &mut value, &mut String::new(), &mut defs)?;
         if !defs.is_empty() {
             let Value::Object(map) = &mut value else {
                 return Some(value);
@@ -232,7 +233,11 @@ impl Loader {
             return;
         };
         let mut pointer = node.1.clone();
-        if let Some(value) = self.rewrite(node.0, None, value, &mut pointer, &mut defs) {
+        let mut value = value;
+        if self
+            .rewrite(node.0, None, &mut value, &mut pointer, &mut defs)
+            .is_some()
+        {
             let name = def_name(&self.docs[node.0].path, &node.1);
             defs.insert(name, Bundled { node, value });
         }
@@ -247,47 +252,41 @@ impl Loader {
         &mut self,
         doc: DocId,
         root: Option<DocId>,
-        value: Value,
+        value: &mut Value,
         pointer: &mut String,
         defs: &mut BTreeMap<String, Bundled>,
-    ) -> Option<Value> {
+    ) -> Option<()> {
         match value {
             Value::Object(map) => {
-                let mut out = Map::new();
-                for (key, sub) in map {
+                for (key, sub) in map.iter_mut() {
+                    if is_data_keyword(key) {
+                        continue;
+                    }
                     let len = pointer.len();
                     pointer.push('/');
-                    pointer.push_str(&escape_pointer_token(&key));
-                    let sub = if key == "$ref" {
-                        match sub {
-                            Value::String(reference) => Value::String(
-                                self.rewrite_ref(doc, root, &reference, pointer, defs)?,
-                            ),
-                            other => other,
+                    pointer.push_str(&escape_pointer_token(key));
+                    if key == "$ref" {
+                        if let Value::String(reference) = sub {
+                            *reference = self.rewrite_ref(doc, root, reference, pointer, defs)?;
                         }
-                    } else if is_data_keyword(&key) {
-                        sub
                     } else {
-                        self.rewrite(doc, root, sub, pointer, defs)?
-                    };
+                        self.rewrite(doc, root, sub, pointer, defs)?;
+                    }
                     pointer.truncate(len);
-                    out.insert(key, sub);
                 }
-                Some(Value::Object(out))
             }
             Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
+                for (i, item) in items.iter_mut().enumerate() {
                     let len = pointer.len();
                     pointer.push('/');
                     pointer.push_str(&i.to_string());
-                    out.push(self.rewrite(doc, root, item, pointer, defs)?);
+                    self.rewrite(doc, root, item, pointer, defs)?;
                     pointer.truncate(len);
                 }
-                Some(Value::Array(out))
             }
-            other => Some(other),
+            _ => {}
         }
+        Some(())
     }
 
     fn rewrite_ref(
@@ -335,7 +334,8 @@ impl Loader {
             },
         );
         let mut inner_pointer = target.1.clone();
-        let value = self.rewrite(target.0, root, value, &mut inner_pointer, defs)?;
+        let mut value = value;
+        self.rewrite(target.0, root, &mut value, &mut inner_pointer, defs)?;
         defs.insert(
             name.clone(),
             Bundled {

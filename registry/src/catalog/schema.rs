@@ -56,12 +56,11 @@ impl Loader {
                 );
             }
         }
-        let mut walker = Walker {
-            loader: self,
-            doc,
-            key_case,
+        let findings = match self.docs[doc].findings.take() {
+            Some(found) => found,
+            None => walk_schema(&value, key_case),
         };
-        walker.schema(&value, &mut String::new());
+        self.report_findings(doc, findings);
         self.docs[doc].value = value;
         self.docs[doc].schema_errors = self.diags.error_count() > errors_before;
     }
@@ -71,17 +70,16 @@ impl Loader {
         let value = std::mem::take(&mut self.docs[doc].value);
         if let Value::Object(props) = &value {
             let mut walker = Walker {
-                loader: self,
-                doc,
                 key_case,
+                found: Vec::new(),
             };
             walker.property_names(props.keys(), "");
             for (name, schema) in props {
                 let mut pointer = format!("/{}", escape_pointer_token(name));
                 walker.schema(schema, &mut pointer);
                 if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
-                    let at = walker.at(&pointer, Part::Value);
-                    walker.loader.diags.push(
+                    let at = self.locate(doc, &pointer, Part::Value);
+                    self.diags.push(
                         Diagnostic::error(
                             "invalid-schema",
                             format!("invalid JSON Schema: {}", e.masked()),
@@ -90,8 +88,16 @@ impl Loader {
                     );
                 }
             }
+            self.report_findings(doc, walker.found);
         }
         self.docs[doc].value = value;
+    }
+
+    fn report_findings(&mut self, doc: DocId, findings: Vec<Finding>) {
+        for f in findings {
+            let at = self.locate(doc, &f.pointer, f.part);
+            self.diags.push(f.diag.at(at, f.label));
+        }
     }
 }
 
@@ -105,19 +111,61 @@ fn is_type_keyword(pointer: &str) -> bool {
     }
 }
 
-struct Walker<'l> {
-    loader: &'l mut Loader,
-    doc: DocId,
-    key_case: Option<KeyCase>,
+/// A problem found in a schema document, at a JSON pointer not yet located.
+#[derive(Debug)]
+pub(crate) struct Finding {
+    diag: Diagnostic,
+    pointer: String,
+    part: Part,
+    label: &'static str,
 }
 
-impl Walker<'_> {
-    fn error(&mut self, d: Diagnostic) {
-        self.loader.diags.push(d);
+impl Finding {
+    fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.diag = self.diag.with_note(note);
+        self
     }
 
-    fn at(&self, pointer: &str, part: Part) -> crate::source::Span {
-        self.loader.locate(self.doc, pointer, part)
+    fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.diag = self.diag.with_help(help);
+        self
+    }
+}
+
+trait AtPointer {
+    fn at_pointer(self, pointer: &str, part: Part, label: &'static str) -> Finding;
+}
+
+impl AtPointer for Diagnostic {
+    fn at_pointer(self, pointer: &str, part: Part, label: &'static str) -> Finding {
+        Finding {
+            diag: self,
+            pointer: pointer.to_owned(),
+            part,
+            label,
+        }
+    }
+}
+
+/// Checks a schema's keywords, formats, types, enum values and property names
+/// (pure: runs on any thread). Problems are returned with JSON pointers.
+pub(crate) fn walk_schema(value: &Value, key_case: Option<KeyCase>) -> Vec<Finding> {
+    let mut walker = Walker {
+        key_case,
+        found: Vec::new(),
+    };
+    walker.schema(value, &mut String::new());
+    walker.found
+}
+
+struct Walker {
+    key_case: Option<KeyCase>,
+    found: Vec<Finding>,
+}
+
+impl Walker {
+    fn error(&mut self, finding: Finding) {
+        self.found.push(finding);
     }
 
     fn schema(&mut self, value: &Value, pointer: &mut String) {
@@ -166,7 +214,7 @@ impl Walker<'_> {
                         "unsupported-format",
                         format!("format `{format}` is not supported"),
                     )
-                    .at(self.at(pointer, Part::Value), "unknown format")
+                    .at_pointer(pointer, Part::Value, "unknown format")
                     .with_note(format!(
                         "supported formats: {}",
                         SUPPORTED_FORMATS.join(", ")
@@ -189,7 +237,7 @@ impl Walker<'_> {
                             "invalid-schema",
                             format!("{name} is not a JSON Schema type"),
                         )
-                        .at(self.at(pointer, Part::Value), "unknown type")
+                        .at_pointer(pointer, Part::Value, "unknown type")
                         .with_note(format!("types: {}", JSON_TYPES.join(", ")));
                         if let Some(close) = name
                             .as_str()
@@ -212,7 +260,7 @@ impl Walker<'_> {
                                     "rust-name-collision",
                                     format!("enum values `{first}` and `{v}` both become the Rust variant `{name}`"),
                                 )
-                                .at(self.at(pointer, Part::Value), "")
+                                .at_pointer(pointer, Part::Value, "")
                                 .with_help("rename one of the values"),
                             );
                         }
@@ -226,7 +274,7 @@ impl Walker<'_> {
                     "unsupported-keyword",
                     format!("JSON Schema keyword `{key}` is not supported by evreg"),
                 )
-                .at(self.at(pointer, Part::Key), "not supported")
+                .at_pointer(pointer, Part::Key, "not supported")
                 .with_note("docs/catalog-format.md lists the supported keywords");
                 if key == "definitions" {
                     d = d.with_help("use `$defs` (draft 2020-12)");
@@ -238,7 +286,7 @@ impl Walker<'_> {
                     "unknown-keyword",
                     format!("`{key}` is not a JSON Schema keyword"),
                 )
-                .at(self.at(pointer, Part::Key), "unknown keyword");
+                .at_pointer(pointer, Part::Key, "unknown keyword");
                 if let Some(close) = did_you_mean(key, SUPPORTED_KEYWORDS.iter().copied()) {
                     d = d.with_help(format!("did you mean `{close}`?"));
                 } else {
@@ -275,7 +323,7 @@ impl Walker<'_> {
                             case.as_str()
                         ),
                     )
-                    .at(self.at(&at, Part::Key), "")
+                    .at_pointer(&at, Part::Key, "")
                     .with_help(format!("rename it `{}`", case.convert(name))),
                 );
             }
@@ -288,7 +336,7 @@ impl Walker<'_> {
                             "properties `{first}` and `{name}` both become the Rust field `{field}`"
                         ),
                     )
-                    .at(self.at(&at, Part::Key), "")
+                    .at_pointer(&at, Part::Key, "")
                     .with_help("rename one of the properties"),
                 );
             }
