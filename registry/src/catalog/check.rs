@@ -171,6 +171,21 @@ impl Loader {
             });
         }
 
+        // Schemas are resolved: free every document but the payloads still to check.
+        let payload_docs: std::collections::HashSet<DocId> = pending
+            .iter()
+            .flat_map(|p| {
+                p.examples
+                    .iter()
+                    .map(|e| e.0)
+                    .chain(p.invalid.iter().map(|i| i.1))
+            })
+            .collect();
+        for (id, doc) in self.docs.iter_mut().enumerate() {
+            if !payload_docs.contains(&id) {
+                doc.value = Value::Null;
+            }
+        }
         self.check_examples(&mut pending);
         for p in pending {
             events[p.event].versions.push(p.version);
@@ -365,12 +380,16 @@ impl Loader {
                         .with_help("remove it here; base fields are merged into every payload"),
                     );
                 }
-                Some(_) => {}
-                None => {
-                    props.insert(name.clone(), base_schema.clone());
-                }
+                _ => {}
             }
         }
+        // Base fields first, in the manifest's order, then the payload's own.
+        let own = std::mem::take(props);
+        props.extend(base.properties.iter().map(|(k, v)| (k.clone(), v.clone())));
+        props.extend(
+            own.into_iter()
+                .filter(|(k, _)| !base.properties.contains_key(k)),
+        );
         let mut required: Vec<Value> = base
             .required
             .iter()

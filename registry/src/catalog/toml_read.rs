@@ -305,8 +305,10 @@ pub(crate) fn to_json(
             let len = pointer.len();
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
+                if spans.is_some() {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                }
                 out.push(to_json(file, item, pointer, spans.as_deref_mut(), diags));
                 pointer.truncate(len);
             }
@@ -316,8 +318,10 @@ pub(crate) fn to_json(
             let len = pointer.len();
             let mut out = Map::new();
             for (key, item) in table.iter() {
-                pointer.push('/');
-                pointer.push_str(&super::json::escape_pointer_token(key.get_ref()));
+                if spans.is_some() {
+                    pointer.push('/');
+                    pointer.push_str(&super::json::escape_pointer_token(key.get_ref()));
+                }
                 if let Some(spans) = spans.as_deref_mut() {
                     spans
                         .keys
