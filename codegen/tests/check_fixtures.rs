@@ -361,22 +361,22 @@ fn json_diagnostics_carry_the_same_locations() {
     }
 }
 
-#[test]
-fn text_rendering_of_an_invalid_example() {
+/// What `evreg check` prints for a fixture, without colors.
+fn rendered(fixture: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_evreg"))
         .current_dir(fixtures())
-        .args(["check", "--color", "never", "example-file-invalid"])
+        .args(["check", "--color", "never", fixture])
         .output()
         .unwrap();
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn text_rendering_of_an_invalid_example() {
+    insta::assert_snapshot!(rendered("example-file-invalid"));
 }
 
 #[test]
 fn text_rendering_of_an_unknown_key() {
-    let out = Command::new(env!("CARGO_BIN_EXE_evreg"))
-        .current_dir(fixtures())
-        .args(["check", "--color", "never", "unknown-key"])
-        .output()
-        .unwrap();
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+    insta::assert_snapshot!(rendered("unknown-key"));
 }

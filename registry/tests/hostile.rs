@@ -188,68 +188,45 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// Loads a catalog with these event and schema files (and the usual manifest).
+fn check_files(events: &str, schema: &str) -> evreg::Report {
+    let dir = tempfile::tempdir().unwrap();
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        events.as_bytes(),
+        schema.as_bytes(),
+    );
+    load(dir.path())
+}
+
+fn has_code(report: &evreg::Report, code: &str) -> bool {
+    report.diagnostics.iter().any(|d| d.code == code)
+}
+
 #[test]
 fn deep_toml_nesting_is_an_error_not_a_stack_overflow() {
-    let dir = tempfile::tempdir().unwrap();
-    let deep = format!("{}x = {}{}\n", "", "[".repeat(100_000), "]".repeat(100_000));
-    write_catalog(
-        dir.path(),
-        MANIFEST.as_bytes(),
-        deep.as_bytes(),
-        SCHEMA.as_bytes(),
-    );
-    let report = load(dir.path());
-    assert!(
-        report.diagnostics.iter().any(|d| d.code == "too-deep"),
-        "{:?}",
-        report.diagnostics
-    );
-
+    let deep = format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(has_code(&check_files(&deep, SCHEMA), "too-deep"));
     let inline = format!("x = {}{}\n", "{ a = ".repeat(50_000), " 1 }".repeat(50_000));
-    write_catalog(
-        dir.path(),
-        MANIFEST.as_bytes(),
-        inline.as_bytes(),
-        SCHEMA.as_bytes(),
-    );
-    let report = load(dir.path());
-    assert!(report.diagnostics.iter().any(|d| d.code == "too-deep"));
+    assert!(has_code(&check_files(&inline, SCHEMA), "too-deep"));
 }
 
 #[test]
 fn deep_json_nesting_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
     let deep = format!(
         "{{\"type\": \"object\", \"x-a\": {}{}}}",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    write_catalog(
-        dir.path(),
-        MANIFEST.as_bytes(),
-        EVENTS.as_bytes(),
-        deep.as_bytes(),
-    );
-    let report = load(dir.path());
-    assert!(
-        report.diagnostics.iter().any(|d| d.code == "too-deep"),
-        "{:?}",
-        report.diagnostics
-    );
+    assert!(has_code(&check_files(EVENTS, &deep), "too-deep"));
 }
 
 #[test]
 fn huge_files_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
     let mut big = EVENTS.to_owned();
     big.push_str(&"# padding\n".repeat((evreg::catalog::MAX_FILE_BYTES as usize / 10) + 1));
-    write_catalog(
-        dir.path(),
-        MANIFEST.as_bytes(),
-        big.as_bytes(),
-        SCHEMA.as_bytes(),
-    );
-    let report = load(dir.path());
+    let report = check_files(&big, SCHEMA);
     let d = report
         .diagnostics
         .iter()
@@ -260,16 +237,8 @@ fn huge_files_are_refused() {
 
 #[test]
 fn byte_order_marks_and_crlf_are_accepted() {
-    let dir = tempfile::tempdir().unwrap();
     let events = format!("\u{feff}{}", EVENTS.replace('\n', "\r\n"));
-    let schema = format!("\u{feff}{SCHEMA}");
-    write_catalog(
-        dir.path(),
-        MANIFEST.as_bytes(),
-        events.as_bytes(),
-        schema.as_bytes(),
-    );
-    let report = load(dir.path());
+    let report = check_files(&events, &format!("\u{feff}{SCHEMA}"));
     assert_eq!(report.error_count(), 0, "{:?}", report.diagnostics);
 }
 

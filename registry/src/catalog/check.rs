@@ -467,18 +467,7 @@ impl Loader {
                     .collect(),
             }
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = pending.len().div_ceil(threads).max(1);
-        let outcomes: Vec<Outcome> = std::thread::scope(|s| {
-            let handles: Vec<_> = pending
-                .chunks(chunk)
-                .map(|c| s.spawn(move || c.iter().map(work).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+        let outcomes: Vec<Outcome> = super::prefetch::par_map(pending, work);
         for (p, outcome) in pending.iter_mut().zip(outcomes) {
             if let Some(message) = outcome.compile_error {
                 self.diags.push(
