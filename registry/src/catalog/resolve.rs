@@ -299,7 +299,9 @@ impl Loader {
     ) -> Option<String> {
         let target = self.resolve_ref(doc, reference, pointer)?;
         if Some(target.0) == root {
-            return Some(format!("#{}", target.1));
+            // Same document: keep the fragment as written (it is already URI-encoded).
+            let fragment = reference.split_once('#').map_or("", |(_, f)| f);
+            return Some(format!("#{fragment}"));
         }
         if self.docs[target.0].schema_errors {
             return None;

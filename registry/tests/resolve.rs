@@ -1,0 +1,221 @@
+//! `$ref` resolution and bundling: every payload schema becomes self-contained.
+
+use std::fs;
+use std::path::Path;
+
+use evreg::Catalog;
+use serde_json::{Value, json};
+
+const MANIFEST: &str = "name = \"refs\"\n[checks]\nrequire_examples = false\n";
+
+fn catalog(files: &[(&str, Value)], schema: &str) -> (tempfile::TempDir, evreg::Report) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("catalog.toml"), MANIFEST).unwrap();
+    for (path, value) in files {
+        let p = root.join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    }
+    fs::write(
+        root.join("events.toml"),
+        format!(
+            "[[events]]\ntype = \"THING_HAPPENED\"\nname = \"n\"\ndescription = \"d\"\ncategory = \"c\"\n\n[[events.versions]]\nversion = 1\nschema = \"{schema}\"\n"
+        ),
+    )
+    .unwrap();
+    let report = Catalog::check(root);
+    (dir, report)
+}
+
+fn schema_of(report: &evreg::Report) -> Value {
+    let shown: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.display(&report.sources).to_string())
+        .collect();
+    let catalog = report
+        .catalog
+        .as_ref()
+        .unwrap_or_else(|| panic!("{shown:#?}"));
+    catalog
+        .version_by_ref("payload.ThingHappened.v1")
+        .unwrap()
+        .1
+        .schema
+        .clone()
+}
+
+fn codes(report: &evreg::Report) -> Vec<&'static str> {
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn chains_across_files_are_bundled_under_their_names() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "schemas/payload.json",
+                json!({"type": "object", "properties": {"price": {"$ref": "common/money.json#/$defs/Money"}}}),
+            ),
+            (
+                "schemas/common/money.json",
+                json!({"$defs": {"Money": {"type": "object", "properties": {"currency": {"$ref": "../currency.json"}}}}}),
+            ),
+            (
+                "schemas/currency.json",
+                json!({"type": "string", "pattern": "^[A-Z]{3}$"}),
+            ),
+        ],
+        "schemas/payload.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["properties"]["price"]["$ref"], "#/$defs/Money");
+    assert_eq!(
+        schema["$defs"]["Money"]["properties"]["currency"]["$ref"],
+        "#/$defs/Currency"
+    );
+    assert_eq!(schema["$defs"]["Currency"]["pattern"], "^[A-Z]{3}$");
+    // Self-contained: a plain validator needs no resolver.
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({"price": {"currency": "EUR"}})));
+    assert!(!validator.is_valid(&json!({"price": {"currency": "euro"}})));
+}
+
+#[test]
+fn local_references_are_kept_and_encoded_pointers_resolve() {
+    let (_dir, report) = catalog(
+        &[(
+            "payload.json",
+            json!({
+                "type": "object",
+                "properties": {"a": {"$ref": "#/$defs/A~1B"}, "b": {"$ref": "#/$defs/With%20Space"}},
+                "$defs": {"A/B": {"type": "integer"}, "With Space": {"type": "string"}}
+            }),
+        )],
+        "payload.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["properties"]["a"]["$ref"], "#/$defs/A~1B");
+    assert_eq!(schema["properties"]["b"]["$ref"], "#/$defs/With%20Space");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({"a": 1, "b": "x"})));
+    assert!(!validator.is_valid(&json!({"a": "1"})));
+    assert!(!validator.is_valid(&json!({"b": 2})));
+}
+
+#[test]
+fn the_same_definition_reached_twice_is_bundled_once() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"type": "object", "properties": {
+                    "a": {"$ref": "defs.json#/$defs/Id"},
+                    "b": {"type": "array", "items": {"$ref": "defs.json#/$defs/Id"}}
+                }}),
+            ),
+            (
+                "defs.json",
+                json!({"$defs": {"Id": {"type": "string", "format": "uuid"}}}),
+            ),
+        ],
+        "payload.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["$defs"].as_object().unwrap().len(), 1);
+    assert_eq!(schema["properties"]["b"]["items"]["$ref"], "#/$defs/Id");
+}
+
+#[test]
+fn urls_anchors_and_missing_targets_are_errors() {
+    for (reference, message) in [
+        ("https://example.com/s.json", "points outside the catalog"),
+        ("#anchor", "is not a JSON pointer"),
+        ("#/$defs/Nope", "points at nothing"),
+        ("missing.json#/$defs/X", "does not exist"),
+    ] {
+        let (_dir, report) = catalog(
+            &[(
+                "payload.json",
+                json!({"type": "object", "properties": {"a": {"$ref": reference}}, "$defs": {"Yes": {}}}),
+            )],
+            "payload.json",
+        );
+        assert!(report.catalog.is_none(), "{reference}");
+        let d = &report.diagnostics[0];
+        assert!(d.message.contains(message), "{reference}: {}", d.message);
+        let (file, line, _) = d.location(&report.sources).unwrap();
+        assert!(
+            file.ends_with("payload.json") && line > 1,
+            "{reference}: located at the $ref, got {file}:{line}"
+        );
+    }
+}
+
+#[test]
+fn cycles_through_files_are_reported_with_their_chain() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"type": "object", "properties": {"a": {"$ref": "a.json"}}}),
+            ),
+            (
+                "a.json",
+                json!({"type": "object", "properties": {"b": {"$ref": "b.json"}}}),
+            ),
+            (
+                "b.json",
+                json!({"type": "object", "properties": {"a": {"$ref": "a.json"}}}),
+            ),
+        ],
+        "payload.json",
+    );
+    assert_eq!(codes(&report), ["cyclic-ref"]);
+    let notes = report.diagnostics[0].notes.join("\n");
+    assert!(notes.contains("a.json# → b.json# → a.json#"), "{notes}");
+}
+
+#[test]
+fn base_fields_merge_first_and_conflicts_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("catalog.toml"),
+        "name = \"b\"\n[checks]\nrequire_examples = false\n[base]\nrequired = [\"tenantId\"]\n[base.properties]\ntenantId = { type = \"string\" }\n",
+    )
+    .unwrap();
+    let events = |schema: &str| {
+        format!(
+            "[[events]]\ntype = \"A\"\nname = \"n\"\ndescription = \"d\"\ncategory = \"c\"\n[[events.versions]]\nversion = 1\nschema = {schema}\n"
+        )
+    };
+    fs::write(root.join("e.toml"), events("{ type = \"object\", required = [\"x\"], properties = { x = { type = \"integer\" }, tenantId = { type = \"string\" } } }")).unwrap();
+    let catalog = Catalog::load(root).unwrap();
+    let schema = &catalog.events()[0].versions[0].schema;
+    let names: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        names,
+        ["tenantId", "x"],
+        "identical redeclaration is fine, base first"
+    );
+    assert_eq!(schema["required"], json!(["tenantId", "x"]));
+
+    fs::write(
+        root.join("e.toml"),
+        events("{ type = \"object\", properties = { tenantId = { type = \"integer\" } } }"),
+    )
+    .unwrap();
+    let report = Catalog::check(root);
+    assert_eq!(codes(&report), ["base-field"]);
+    assert!(
+        Path::new(
+            report
+                .sources
+                .get(report.diagnostics[0].primary.as_ref().unwrap().span.file)
+                .path()
+        )
+        .ends_with("e.toml")
+    );
+}
