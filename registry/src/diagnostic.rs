@@ -161,6 +161,7 @@ impl fmt::Display for DisplayDiagnostic<'_> {
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    errors: usize,
 }
 
 impl Diagnostics {
@@ -171,22 +172,25 @@ impl Diagnostics {
 
     /// Records a problem.
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.errors += usize::from(diagnostic.is_error());
         self.items.push(diagnostic);
     }
 
     /// Whether any error (not warning) was recorded.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
+        self.errors > 0
     }
 
     /// The number of errors.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 
     /// Moves every problem of `other` into this sink.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(other);
+        for d in other {
+            self.push(d);
+        }
     }
 
     /// The problems, sorted by file, position, then message (a stable order).

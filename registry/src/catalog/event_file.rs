@@ -232,6 +232,7 @@ impl Loader {
                     schema_errors: false,
                     meta_valid: None,
                     findings: None,
+                    refs: None,
                 }))
             }
             other => {

@@ -202,6 +202,15 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
+/// Looks up a JSON pointer in a value, mutably.
+pub(crate) fn get_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    if pointer.is_empty() {
+        Some(value)
+    } else {
+        value.pointer_mut(pointer)
+    }
+}
+
 /// Looks up a JSON pointer in a value.
 pub(crate) fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     if pointer.is_empty() {

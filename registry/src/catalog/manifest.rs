@@ -77,6 +77,7 @@ impl Loader {
                     schema_errors: false,
                     meta_valid: None,
                     findings: None,
+                    refs: None,
                 });
                 self.base_doc = Some(doc);
             }

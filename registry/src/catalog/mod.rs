@@ -129,6 +129,8 @@ pub(crate) struct Doc {
     pub meta_valid: Option<bool>,
     /// Problems of its keywords, when already walked (see `schema::walk_schema`).
     pub findings: Option<Vec<schema::Finding>>,
+    /// Its `$ref`s, once collected (see `Loader::doc_refs`).
+    pub refs: Option<Vec<(String, String)>>,
 }
 
 pub(crate) type DocId = usize;
@@ -474,6 +476,7 @@ impl Loader {
             schema_errors: false,
             meta_valid: fetched.meta_valid,
             findings: fetched.findings,
+            refs: fetched.refs,
         }))
     }
 

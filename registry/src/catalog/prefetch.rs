@@ -53,6 +53,8 @@ pub(crate) struct Fetched {
     pub meta_valid: Option<bool>,
     /// For schemas: the problems of its keywords.
     pub findings: Option<Vec<super::schema::Finding>>,
+    /// For schemas: its `$ref`s.
+    pub refs: Option<Vec<(String, String)>>,
 }
 
 /// Reads and parses one JSON file.
@@ -64,6 +66,7 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
             json: None,
             meta_valid: None,
             findings: None,
+            refs: None,
         };
     }
     let text = discover::read_text(path);
@@ -71,12 +74,13 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
         Ok(t) if t.invalid_utf8_at.is_none() => Some(json::parse(&t.text)),
         _ => None,
     };
-    let (meta_valid, findings) = match (&json, is_schema) {
+    let (meta_valid, findings, refs) = match (&json, is_schema) {
         (Some(Ok(value)), true) => (
             Some(jsonschema::draft202012::meta::is_valid(value)),
             Some(super::schema::walk_schema(value, key_case)),
+            Some(super::resolve::refs_of(value)),
         ),
-        _ => (None, None),
+        _ => (None, None, None),
     };
     Fetched {
         is_file: true,
@@ -84,6 +88,7 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
         json,
         meta_valid,
         findings,
+        refs,
     }
 }
 

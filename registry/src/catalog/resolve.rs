@@ -99,10 +99,12 @@ impl Loader {
         if let Some(found) = cache.get(node) {
             return found.clone();
         }
-        let mut raw = Vec::new();
-        if let Some(value) = json::get(&self.docs[node.0].value, &node.1) {
-            collect_refs(value, &mut node.1.clone(), &mut raw);
-        }
+        let raw: Vec<(String, String)> = self
+            .doc_refs(node.0)
+            .iter()
+            .filter(|(p, _)| is_under(p, &node.1))
+            .cloned()
+            .collect();
         let mut out = Vec::new();
         for (pointer, reference) in raw {
             let ref_pointer = format!("{pointer}/$ref");
@@ -186,7 +188,7 @@ impl Loader {
         let mut defs: BTreeMap<String, Bundled> = BTreeMap::new();
         let value = self.docs[root].value.clone();
         let mut value = value;
-        self.rewrite(root, Some(root), &mut value, &mut String::new(), &mut defs)?;
+        self.rewrite(root, Some(root), &mut value, "", &mut defs)?;
         if !defs.is_empty() {
             let Value::Object(map) = &mut value else {
                 return Some(value);
@@ -248,45 +250,36 @@ impl Loader {
 
     /// Copies `value` (found at `pointer` in `doc`), rewriting references that
     /// leave `root` to `#/$defs/<Name>` and adding their targets to `defs`.
+    /// Rewrites the `$ref`s of `value`, the subtree at `prefix` in `doc`, in place.
     fn rewrite(
         &mut self,
         doc: DocId,
         root: Option<DocId>,
         value: &mut Value,
-        pointer: &mut String,
+        prefix: &str,
         defs: &mut BTreeMap<String, Bundled>,
     ) -> Option<()> {
-        match value {
-            Value::Object(map) => {
-                for (key, sub) in map.iter_mut() {
-                    if is_data_keyword(key) {
-                        continue;
-                    }
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&escape_pointer_token(key));
-                    if key == "$ref" {
-                        if let Value::String(reference) = sub {
-                            *reference = self.rewrite_ref(doc, root, reference, pointer, defs)?;
-                        }
-                    } else {
-                        self.rewrite(doc, root, sub, pointer, defs)?;
-                    }
-                    pointer.truncate(len);
-                }
+        let refs: Vec<(String, String)> = self
+            .doc_refs(doc)
+            .iter()
+            .filter(|(p, _)| is_under(p, prefix))
+            .cloned()
+            .collect();
+        for (pointer, reference) in refs {
+            let ref_pointer = format!("{pointer}/$ref");
+            let rewritten = self.rewrite_ref(doc, root, &reference, &ref_pointer, defs)?;
+            if let Some(Value::Object(object)) = json::get_mut(value, &pointer[prefix.len()..]) {
+                object.insert("$ref".to_owned(), Value::String(rewritten));
             }
-            Value::Array(items) => {
-                for (i, item) in items.iter_mut().enumerate() {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                    self.rewrite(doc, root, item, pointer, defs)?;
-                    pointer.truncate(len);
-                }
-            }
-            _ => {}
         }
         Some(())
+    }
+
+    /// Every `$ref` of a document: the pointer of the object holding it, and the
+    /// reference. Computed once (in the prefetch workers for schema files).
+    pub(crate) fn doc_refs(&mut self, doc: DocId) -> &[(String, String)] {
+        let d = &mut self.docs[doc];
+        d.refs.get_or_insert_with(|| refs_of(&d.value))
     }
 
     fn rewrite_ref(
@@ -335,9 +328,8 @@ impl Loader {
                 value: Value::Null,
             },
         );
-        let mut inner_pointer = target.1.clone();
         let mut value = value;
-        self.rewrite(target.0, root, &mut value, &mut inner_pointer, defs)?;
+        self.rewrite(target.0, root, &mut value, &target.1, defs)?;
         defs.insert(
             name.clone(),
             Bundled {
@@ -367,6 +359,20 @@ pub(crate) fn def_name(path: &Path, pointer: &str) -> String {
 /// Keywords whose values are data, not schemas: never searched for `$ref`.
 fn is_data_keyword(key: &str) -> bool {
     matches!(key, "enum" | "const" | "default" | "examples")
+}
+
+/// Every `$ref` in a JSON document (see [`Loader::doc_refs`]).
+pub(crate) fn refs_of(value: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_refs(value, &mut String::new(), &mut out);
+    out
+}
+
+/// Whether `pointer` is `prefix` or inside it.
+fn is_under(pointer: &str, prefix: &str) -> bool {
+    pointer
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 fn collect_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
