@@ -231,13 +231,11 @@ impl Loader {
             return;
         }
         let mut defs = BTreeMap::new();
-        let Some(value) = json::get(&self.docs[node.0].value, &node.1).cloned() else {
+        let Some(mut value) = json::get(&self.docs[node.0].value, &node.1).cloned() else {
             return;
         };
-        let mut pointer = node.1.clone();
-        let mut value = value;
         if self
-            .rewrite(node.0, None, &mut value, &mut pointer, &mut defs)
+            .rewrite(node.0, None, &mut value, &node.1, &mut defs)
             .is_some()
         {
             let name = def_name(&self.docs[node.0].path, &node.1);
