@@ -220,7 +220,10 @@ impl Loader {
                 self.json_file(&path, span)
             }
             DeValue::Table(_) => {
-                let json: Value = to_json(file, value, &mut String::new(), None, &mut self.diags);
+                let json: Value = match self.inline.remove(&value.span()) {
+                    Some(json) => json,
+                    None => to_json(file, value, &mut String::new(), None, &mut self.diags),
+                };
                 let path = self.sources.get(file).path().to_path_buf();
                 Some(self.add_doc(Doc {
                     value: json,

@@ -198,6 +198,9 @@ pub(crate) struct Loader {
     pub base_doc: Option<DocId>,
     /// The manifest's `[definitions] files`, with where each was named.
     pub definition_refs: Vec<(PathBuf, Span)>,
+    /// Inline payloads and schemas of the event file being walked, already
+    /// converted to JSON, by the byte range of their TOML value.
+    inline: HashMap<std::ops::Range<usize>, Value>,
     /// JSON files read ahead of the walk, by normalized path.
     prefetched: HashMap<PathBuf, prefetch::Fetched>,
     /// The manifest's `key_case`, once read.
@@ -221,6 +224,7 @@ impl Loader {
             definition_refs: Vec::new(),
             key_case: None,
             prefetched: HashMap::new(),
+            inline: HashMap::new(),
             doc_by_path: HashMap::new(),
         }
     }
@@ -283,14 +287,24 @@ impl Loader {
                 (path, id)
             })
             .collect();
-        let texts: Vec<Option<Arc<str>>> = read
+        let texts: Vec<Option<(FileId, Arc<str>)>> = read
             .iter()
-            .map(|(_, id)| id.map(|id| self.sources.get(id).shared_text()))
+            .map(|(_, id)| id.map(|id| (id, self.sources.get(id).shared_text())))
             .collect();
-        let parsed = prefetch::par_map(&texts, |t| t.as_deref().map(parse_toml_text));
+        // Parse, and convert inline payloads to JSON, on every core.
+        let parsed = prefetch::par_map(&texts, |t| {
+            t.as_ref().map(|(file, text)| {
+                let parsed = parse_toml_text(text);
+                let inline = match &parsed {
+                    Ok(table) => prefetch::inline_payloads(*file, table.get_ref()),
+                    Err(_) => Default::default(),
+                };
+                (parsed, inline)
+            })
+        });
         let mut named = Vec::new();
         for ((path, _), p) in read.iter().zip(&parsed) {
-            if let Some(Ok(table)) = p {
+            if let Some((Ok(table), _)) = p {
                 let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
                 named.extend(prefetch::named_files(&dir, table.get_ref()));
             }
@@ -299,7 +313,12 @@ impl Loader {
         self.prefetched = prefetch::fetch_all(named, key_case);
         let mut decls = Vec::new();
         for ((path, id), p) in read.iter().zip(parsed) {
-            if let (Some(id), Some(p)) = (id, p)
+            let Some((p, (inline, problems))) = p else {
+                continue;
+            };
+            self.inline = inline;
+            self.diags.extend(problems.into_sorted());
+            if let Some(id) = id
                 && let Some(table) = self.report_toml(*id, p)
             {
                 decls.extend(self.event_file_decls(*id, path, &table));

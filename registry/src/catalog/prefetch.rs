@@ -15,8 +15,11 @@ use toml::de::{DeTable, DeValue};
 
 use super::discover::{self, ReadError, Text};
 use super::keys::{EVENTS, EXAMPLES, INVALID, PAYLOAD, SCHEMA, VERSIONS};
+use super::toml_read::to_json;
 use super::{json, normalize};
+use crate::diagnostic::Diagnostics;
 use crate::naming::KeyCase;
+use crate::source::FileId;
 
 /// Applies `f` to every item on all cores, keeping the order.
 pub(crate) fn par_map<'a, T: Sync, R: Send>(
@@ -119,6 +122,38 @@ pub(crate) fn named_files(dir: &Path, table: &DeTable<'_>) -> Vec<(PathBuf, bool
         }
     }
     out
+}
+
+/// The inline tables an event file gives as schemas, examples and invalid
+/// payloads, converted to JSON, by the byte range of their TOML value.
+pub(crate) fn inline_payloads(
+    file: FileId,
+    table: &DeTable<'_>,
+) -> (HashMap<std::ops::Range<usize>, Value>, Diagnostics) {
+    let mut out = HashMap::new();
+    let mut diags = Diagnostics::new();
+    let mut convert = |v: &Spanned<DeValue<'_>>| {
+        if let DeValue::Table(_) = v.get_ref() {
+            let json = to_json(file, v, &mut String::new(), None, &mut diags);
+            out.insert(v.span(), json);
+        }
+    };
+    for event in tables(table, EVENTS) {
+        for version in tables(event, VERSIONS) {
+            if let Some(v) = value(version, SCHEMA) {
+                convert(v);
+            }
+            if let Some(DeValue::Array(items)) = value(version, EXAMPLES).map(Spanned::get_ref) {
+                items.iter().for_each(&mut convert);
+            }
+            for invalid in tables(version, INVALID) {
+                if let Some(v) = value(invalid, PAYLOAD) {
+                    convert(v);
+                }
+            }
+        }
+    }
+    (out, diags)
 }
 
 fn value<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
