@@ -227,3 +227,15 @@ schema = { type = "object" }
     // A catalog with warnings still lists.
     assert_eq!(evreg(&["list", path]).status.code(), Some(0));
 }
+
+/// The JSON report shown in docs/cli.md is exactly what `evreg check` prints.
+#[test]
+fn json_report_in_cli_md_is_real() {
+    let markdown = std::fs::read_to_string(repo().join("docs/cli.md")).unwrap();
+    let start = markdown.find("```json\n").expect("a json block") + "```json\n".len();
+    let end = start + markdown[start..].find("```").unwrap();
+    let documented: serde_json::Value = serde_json::from_str(&markdown[start..end]).unwrap();
+    let out = evreg(&["check", "tests/fixtures/check/key-case", "--format", "json"]);
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(documented, actual);
+}
