@@ -1,4 +1,4 @@
-//! `evreg`: check, list and show an event catalog.
+//! `evreg`: check, list and show an event catalog, and validate payloads against it.
 //!
 //! Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
 
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         opt::Command::Check(args) => cmd::check::run(&opt, args),
         opt::Command::List(args) => cmd::list::run(&opt, args),
         opt::Command::Show(args) => cmd::show::run(&opt, args),
+        opt::Command::Validate(args) => cmd::validate::run(&opt, args),
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,8 @@ pub enum Command {
     List(ListArgs),
     /// Show one event in full
     Show(ShowArgs),
+    /// Validate payloads (JSON files, NDJSON files or standard input) against the catalog
+    Validate(ValidateArgs),
 }
 
 /// Output format.
@@ -101,6 +103,41 @@ pub struct ShowArgs {
     /// Show only this payload version
     #[arg(long)]
     pub version: Option<u32>,
+}
+
+/// Output format of `evreg validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    /// One line per problem, for people
+    Text,
+    /// One JSON document: problems and summary (see docs/cli.md)
+    Json,
+    /// GitHub Actions annotations (::error file=…,line=…::)
+    Github,
+}
+
+/// `evreg validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to validate: `.json` (one item or an array of items), `.ndjson`/`.jsonl`
+    /// (one item per line), or `-` for NDJSON on standard input [default: -]
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// Treat every item as a bare payload of this schema ref (payload.TicketCreated.v1)
+    #[arg(long = "ref", value_name = "REF", conflicts_with = "event_type")]
+    pub schema_ref: Option<String>,
+    /// Treat every item as a bare payload of this event type (or alias)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// With --type: the payload version [default: the latest]
+    #[arg(long, requires = "event_type")]
+    pub version: Option<u32>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+    /// A payload of a deprecated event is an error, not a warning
+    #[arg(long)]
+    pub deny_deprecated: bool,
 }
 
 impl Opt {

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod list;
 pub mod show;
+pub mod validate;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -20,6 +21,15 @@ pub enum CliError {
     Usage(String),
     /// Writing output or reading input failed.
     Io(std::io::Error),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Io(e) => write!(f, "{e}"),
+        }
+    }
 }
 
 impl From<std::io::Error> for CliError {
