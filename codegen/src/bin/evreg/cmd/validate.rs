@@ -454,15 +454,24 @@ impl Validator<'_> {
     }
 }
 
+impl Problem {
+    /// `payload.X.v1: ` when the problem has a schema, else nothing.
+    fn subject(&self) -> String {
+        self.schema_ref
+            .as_deref()
+            .map(|r| format!("{r}: "))
+            .unwrap_or_default()
+    }
+}
+
 fn text(p: &Problem) -> String {
-    let subject = p
-        .schema_ref
-        .as_deref()
-        .map(|r| format!("{r}: "))
-        .unwrap_or_default();
     format!(
-        "{}: {}[{}]: {subject}{}",
-        p.origin, p.severity, p.kind, p.message
+        "{}: {}[{}]: {}{}",
+        p.origin,
+        p.severity,
+        p.kind,
+        p.subject(),
+        p.message
     )
 }
 
@@ -478,15 +487,10 @@ fn github(p: &Problem) -> String {
     if let Some(line) = p.origin.line {
         props.push_str(&format!(",line={line}"));
     }
-    let subject = p
-        .schema_ref
-        .as_deref()
-        .map(|r| format!("{r}: "))
-        .unwrap_or_default();
     format!(
         "::{} {props}::{}{}",
         p.severity,
-        escape(&subject),
+        escape(&p.subject()),
         escape(&p.message)
     )
 }
