@@ -40,6 +40,13 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// One item to check: already parsed (JSON files), or an NDJSON line parsed by
+/// the worker that checks it.
+enum Input {
+    Parsed(serde_json::Result<Value>),
+    Line(String),
+}
+
 /// One problem, as printed and as in `--format json`.
 #[derive(Debug, Serialize)]
 struct Problem {
@@ -249,12 +256,12 @@ impl Validator<'_> {
                     let items: Vec<_> = items
                         .into_iter()
                         .enumerate()
-                        .map(|(i, v)| (origin(None, Some(i)), Ok(v)))
+                        .map(|(i, v)| (origin(None, Some(i)), Input::Parsed(Ok(v))))
                         .collect();
                     self.batch(items)
                 }
-                Ok(item) => self.batch(vec![(origin(None, None), Ok(item))]),
-                Err(e) => self.batch(vec![(origin(Some(e.line()), None), Err(e))]),
+                Ok(item) => self.batch(vec![(origin(None, None), Input::Parsed(Ok(item)))]),
+                Err(e) => self.batch(vec![(origin(Some(e.line()), None), Input::Parsed(Err(e)))]),
             };
             report(outcomes)?;
             return Ok(());
@@ -277,7 +284,7 @@ impl Validator<'_> {
                 line: Some(n + 1),
                 index: None,
             };
-            batch.push((origin, serde_json::from_str::<Value>(&line)));
+            batch.push((origin, Input::Line(line)));
             if batch.len() == BATCH {
                 report(self.batch(std::mem::take(&mut batch)))?;
             }
@@ -287,7 +294,7 @@ impl Validator<'_> {
     }
 
     /// Validates a batch on every core, keeping its order.
-    fn batch(&self, items: Vec<(Origin, serde_json::Result<Value>)>) -> Vec<Outcome> {
+    fn batch(&self, items: Vec<(Origin, Input)>) -> Vec<Outcome> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = items.len().div_ceil(threads).max(1);
         std::thread::scope(|s| {
@@ -304,7 +311,7 @@ impl Validator<'_> {
         })
     }
 
-    fn item(&self, origin: &Origin, item: &serde_json::Result<Value>) -> Outcome {
+    fn item(&self, origin: &Origin, input: &Input) -> Outcome {
         let problem = |kind, message: String| Outcome {
             schema_ref: None,
             valid: false,
@@ -316,6 +323,14 @@ impl Validator<'_> {
                 message,
                 errors: Vec::new(),
             }],
+        };
+        let parsed;
+        let item = match input {
+            Input::Parsed(item) => item,
+            Input::Line(line) => {
+                parsed = serde_json::from_str::<Value>(line);
+                &parsed
+            }
         };
         let item = match item {
             Ok(v) => v,
