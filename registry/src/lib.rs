@@ -23,6 +23,7 @@
 //! command-line program lives in the `evreg-codegen` crate.
 
 pub mod catalog;
+pub mod changes;
 pub mod diagnostic;
 mod error;
 pub mod naming;
@@ -34,6 +35,11 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RegistryError, ValidationError, ValidationErrors};
 pub use registry::{Registry, SchemaEntry};
 pub use source::{SourceMap, Span};
+
+/// The examples of docs/payload-helpers.md, compiled as doc tests.
+#[doc = include_str!("../../docs/payload-helpers.md")]
+#[cfg(doctest)]
+pub struct PayloadHelpersDoctests;
 
 /// The README's examples, compiled as doc tests.
 #[doc = include_str!("../../README.md")]
