@@ -25,6 +25,7 @@
 pub mod catalog;
 pub mod changes;
 pub mod diagnostic;
+pub mod enrich;
 mod error;
 pub mod naming;
 pub mod registry;
