@@ -311,6 +311,7 @@ fn evreg_check_prints_each_location_and_exits_1() {
     for &(name, code, location, _) in EXPECTED {
         let dir = fixtures().join(name);
         let out = Command::new(env!("CARGO_BIN_EXE_evreg"))
+            .env_remove("EVREG_CATALOG")
             .args(["check", "--color", "never"])
             .arg(&dir)
             .output()
@@ -336,6 +337,7 @@ fn evreg_check_prints_each_location_and_exits_1() {
 fn json_diagnostics_carry_the_same_locations() {
     for &(name, code, location, message) in EXPECTED {
         let out = Command::new(env!("CARGO_BIN_EXE_evreg"))
+            .env_remove("EVREG_CATALOG")
             .args(["check", "--format", "json"])
             .arg(fixtures().join(name))
             .output()
@@ -364,6 +366,7 @@ fn json_diagnostics_carry_the_same_locations() {
 /// What `evreg check` prints for a fixture, without colors.
 fn rendered(fixture: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_evreg"))
+        .env_remove("EVREG_CATALOG")
         .current_dir(fixtures())
         .args(["check", "--color", "never", fixture])
         .output()

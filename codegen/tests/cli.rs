@@ -173,6 +173,7 @@ fn list_on_a_broken_catalog_reports_and_exits_1() {
 fn a_closed_pipe_is_not_a_panic() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_evreg"))
         .current_dir(repo())
+        .env_remove("EVREG_CATALOG")
         .args(["show", "TICKET_CREATED", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
