@@ -50,8 +50,12 @@ pub fn compile(schema: &Value, patterns: &PatternCache) -> Result<Validator, Str
         .map_err(|e| e.masked().to_string())
 }
 
-/// Every error of `instance` against `validator`.
+/// Every error of `instance` against `validator` (none when it is valid; the
+/// common case takes the validator's fast path).
 pub fn errors(validator: &Validator, instance: &Value) -> Vec<ValidationError> {
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
     validator
         .iter_errors(instance)
         .map(|e| ValidationError {
@@ -116,13 +120,13 @@ impl SchemaEntry {
 
     /// Validates a payload, returning every error.
     pub fn validate(&self, payload: &Value) -> Result<(), RegistryError> {
-        let validator = self.validator()?;
-        if validator.is_valid(payload) {
+        let errors = errors(self.validator()?, payload);
+        if errors.is_empty() {
             return Ok(());
         }
         Err(RegistryError::Invalid(ValidationErrors {
             schema_ref: self.schema_ref.clone(),
-            errors: errors(validator, payload),
+            errors,
         }))
     }
 }

@@ -18,6 +18,16 @@ use crate::source::Span;
 /// Type names the generated bus module defines itself.
 const RESERVED_TYPE_NAMES: &[&str] = &["Event", "EventType", "Registry", "EventPayload"];
 
+impl Pending {
+    /// The documents of its examples and invalid payloads.
+    fn payload_docs(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.examples
+            .iter()
+            .map(|e| e.0)
+            .chain(self.invalid.iter().map(|i| i.1))
+    }
+}
+
 /// A resolved version waiting for its examples to be checked.
 struct Pending {
     event: usize,
@@ -172,15 +182,8 @@ impl Loader {
         }
 
         // Schemas are resolved: free every document but the payloads still to check.
-        let payload_docs: std::collections::HashSet<DocId> = pending
-            .iter()
-            .flat_map(|p| {
-                p.examples
-                    .iter()
-                    .map(|e| e.0)
-                    .chain(p.invalid.iter().map(|i| i.1))
-            })
-            .collect();
+        let payload_docs: std::collections::HashSet<DocId> =
+            pending.iter().flat_map(Pending::payload_docs).collect();
         for (id, doc) in self.docs.iter_mut().enumerate() {
             if !payload_docs.contains(&id) {
                 doc.value = Value::Null;
@@ -409,15 +412,8 @@ impl Loader {
     fn check_examples(&mut self, pending: &mut [Pending]) {
         // A payload document named by several versions is cloned; others are moved.
         let mut uses: HashMap<DocId, usize> = HashMap::new();
-        for p in pending.iter() {
-            for doc in p
-                .examples
-                .iter()
-                .map(|e| e.0)
-                .chain(p.invalid.iter().map(|i| i.1))
-            {
-                *uses.entry(doc).or_default() += 1;
-            }
+        for doc in pending.iter().flat_map(Pending::payload_docs) {
+            *uses.entry(doc).or_default() += 1;
         }
         let mut payload = |docs: &mut Vec<super::Doc>, doc: DocId| {
             let n = uses.entry(doc).or_default();
@@ -451,14 +447,7 @@ impl Loader {
                 examples: p
                     .examples
                     .iter()
-                    .map(|(doc, _)| {
-                        let payload = &docs[*doc].value;
-                        if validator.is_valid(payload) {
-                            Vec::new()
-                        } else {
-                            crate::registry::errors(&validator, payload)
-                        }
-                    })
+                    .map(|(doc, _)| crate::registry::errors(&validator, &docs[*doc].value))
                     .collect(),
                 invalid_pass: p
                     .invalid

@@ -222,7 +222,7 @@ impl Loader {
             DeValue::Table(_) => {
                 let json: Value = match self.inline.remove(&value.span()) {
                     Some(json) => json,
-                    None => to_json(file, value, &mut String::new(), None, &mut self.diags),
+                    None => to_json(file, value, &mut self.diags),
                 };
                 let path = self.sources.get(file).path().to_path_buf();
                 Some(self.add_doc(Doc {

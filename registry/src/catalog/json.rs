@@ -5,22 +5,11 @@
 //! and a position is looked up only when a diagnostic needs one: the text is then
 //! parsed again into a ranged syntax tree (`jsonc-parser`) and the pointer walked.
 
-use std::collections::HashMap;
-
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use serde_json::Value;
 
 use crate::source::{FileId, SourceMap, Span};
-
-/// Spans of JSON pointers, for values converted from TOML.
-#[derive(Debug, Default)]
-pub(crate) struct PointerSpans {
-    /// Pointer → span of the value.
-    pub values: HashMap<String, Span>,
-    /// Pointer → span of the key naming the value (object members only).
-    pub keys: HashMap<String, Span>,
-}
 
 /// Escapes one JSON pointer reference token (RFC 6901).
 pub fn escape_pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
@@ -45,8 +34,6 @@ pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
 pub(crate) enum Origin {
     /// A whole JSON file.
     File(FileId),
-    /// A TOML value, with the span of each pointer recorded while converting it.
-    Inline(std::sync::Arc<PointerSpans>),
     /// A TOML value at this byte range of a TOML file; pointers are located by
     /// parsing the file again, only when a diagnostic needs a position.
     Toml(FileId, std::ops::Range<usize>),
@@ -68,21 +55,6 @@ impl Origin {
             Origin::File(file) => locate_in_text(sources, *file, pointer, part),
             Origin::Toml(file, range) => {
                 locate_in_toml(sources, *file, range.clone(), pointer, part)
-            }
-            Origin::Inline(spans) => {
-                if part == Part::Key
-                    && let Some(span) = spans.keys.get(pointer)
-                {
-                    return Some(*span);
-                }
-                let mut p = pointer;
-                loop {
-                    if let Some(span) = spans.values.get(p) {
-                        return Some(*span);
-                    }
-                    let cut = p.rfind('/')?;
-                    p = &p[..cut];
-                }
             }
         }
     }

@@ -54,8 +54,7 @@ impl Loader {
             let r = TableReader::new(file, table, span, "[base]", BASE_KEYS, diags);
             let required = r.string_array(REQUIRED, diags).unwrap_or_default();
             if let Some(props) = r.value(PROPERTIES) {
-                let mut spans = Default::default();
-                let value = to_json(file, props, &mut String::new(), Some(&mut spans), diags);
+                let value = to_json(file, props, diags);
                 match value {
                     Value::Object(map) => base.properties = map,
                     _ => diags.push(
@@ -66,7 +65,7 @@ impl Loader {
                         .at(super::Span::new(file, props.span()), "expected a table"),
                     ),
                 }
-                let origin = super::Origin::Inline(std::sync::Arc::new(spans));
+                let origin = super::Origin::Toml(file, props.span());
                 let doc = self.add_doc(super::Doc {
                     value: Value::Object(base.properties.clone()),
                     origin,

@@ -432,8 +432,7 @@ impl Loader {
     ) -> Option<DocId> {
         let path = &normalize(path);
         // Keyed by the lexically normalized path: no system call per reference.
-        let key = path.clone();
-        if let Some(id) = self.doc_by_path.get(&key) {
+        if let Some(id) = self.doc_by_path.get(path) {
             return *id;
         }
         let referenced_at = match referenced_at.into() {
@@ -441,7 +440,7 @@ impl Loader {
             RefSite::Pointer(doc, pointer) => self.locate(doc, &pointer, Part::Value),
         };
         let id = self.load_json_file(path, referenced_at);
-        self.doc_by_path.insert(key, id);
+        self.doc_by_path.insert(path.clone(), id);
         id
     }
 

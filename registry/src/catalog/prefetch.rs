@@ -95,32 +95,37 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
     }
 }
 
-/// The JSON files an event file names (schemas, example and invalid payload
-/// files), with whether each is a schema.
-pub(crate) fn named_files(dir: &Path, table: &DeTable<'_>) -> Vec<(PathBuf, bool)> {
-    let mut out = Vec::new();
-    let mut path = |v: &Spanned<DeValue<'_>>, schema: bool| {
-        if let DeValue::String(s) = v.get_ref() {
-            out.push((normalize(&dir.join(s.as_ref())), schema));
-        }
-    };
+/// Calls `f` on every value an event file gives as a schema (`true`) or as an
+/// example or invalid payload (`false`): an inline table or a JSON file's path.
+fn each_payload_value<'a, 'i>(
+    table: &'a DeTable<'i>,
+    mut f: impl FnMut(&'a Spanned<DeValue<'i>>, bool),
+) {
     for event in tables(table, EVENTS) {
         for version in tables(event, VERSIONS) {
             if let Some(v) = value(version, SCHEMA) {
-                path(v, true);
+                f(v, true);
             }
             if let Some(DeValue::Array(items)) = value(version, EXAMPLES).map(Spanned::get_ref) {
-                for item in items.iter() {
-                    path(item, false);
-                }
+                items.iter().for_each(|item| f(item, false));
             }
             for invalid in tables(version, INVALID) {
                 if let Some(v) = value(invalid, PAYLOAD) {
-                    path(v, false);
+                    f(v, false);
                 }
             }
         }
     }
+}
+
+/// The JSON files an event file names, with whether each is a schema.
+pub(crate) fn named_files(dir: &Path, table: &DeTable<'_>) -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    each_payload_value(table, |v, schema| {
+        if let DeValue::String(s) = v.get_ref() {
+            out.push((normalize(&dir.join(s.as_ref())), schema));
+        }
+    });
     out
 }
 
@@ -132,27 +137,11 @@ pub(crate) fn inline_payloads(
 ) -> (HashMap<std::ops::Range<usize>, Value>, Diagnostics) {
     let mut out = HashMap::new();
     let mut diags = Diagnostics::new();
-    let mut convert = |v: &Spanned<DeValue<'_>>| {
+    each_payload_value(table, |v, _| {
         if let DeValue::Table(_) = v.get_ref() {
-            let json = to_json(file, v, &mut String::new(), None, &mut diags);
-            out.insert(v.span(), json);
+            out.insert(v.span(), to_json(file, v, &mut diags));
         }
-    };
-    for event in tables(table, EVENTS) {
-        for version in tables(event, VERSIONS) {
-            if let Some(v) = value(version, SCHEMA) {
-                convert(v);
-            }
-            if let Some(DeValue::Array(items)) = value(version, EXAMPLES).map(Spanned::get_ref) {
-                items.iter().for_each(&mut convert);
-            }
-            for invalid in tables(version, INVALID) {
-                if let Some(v) = value(invalid, PAYLOAD) {
-                    convert(v);
-                }
-            }
-        }
-    }
+    });
     (out, diags)
 }
 

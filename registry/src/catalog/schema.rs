@@ -37,24 +37,9 @@ impl Loader {
             );
             meta_ok = false;
         }
-        let meta = jsonschema::draft202012::meta::validator();
-        let meta_valid = self.docs[doc]
-            .meta_valid
-            .unwrap_or_else(|| meta.is_valid(&value));
-        if meta_ok && !meta_valid {
-            for error in meta.iter_errors(&value) {
-                let pointer = error.instance_path().as_str().to_owned();
-                if is_type_keyword(&pointer) {
-                    continue; // reported with a suggestion by the walker
-                }
-                self.diags.push(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        format!("invalid JSON Schema: {}", error.masked()),
-                    )
-                    .at(self.locate(doc, &pointer, Part::Value), "here"),
-                );
-            }
+        let meta_valid = self.docs[doc].meta_valid;
+        if meta_ok {
+            self.report_meta_errors(doc, &value, "", meta_valid);
         }
         let findings = match self.docs[doc].findings.take() {
             Some(found) => found,
@@ -77,20 +62,40 @@ impl Loader {
             for (name, schema) in props {
                 let mut pointer = format!("/{}", escape_pointer_token(name));
                 walker.schema(schema, &mut pointer);
-                if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
-                    let at = self.locate(doc, &pointer, Part::Value);
-                    self.diags.push(
-                        Diagnostic::error(
-                            "invalid-schema",
-                            format!("invalid JSON Schema: {}", e.masked()),
-                        )
-                        .at(at, "here"),
-                    );
-                }
+                self.report_meta_errors(doc, schema, &pointer, None);
             }
             self.report_findings(doc, walker.found);
         }
         self.docs[doc].value = value;
+    }
+
+    /// Reports where `schema` (at `prefix` in `doc`) breaks the draft 2020-12
+    /// meta-schema; `known_valid` is a verdict already computed elsewhere.
+    fn report_meta_errors(
+        &mut self,
+        doc: DocId,
+        schema: &Value,
+        prefix: &str,
+        known_valid: Option<bool>,
+    ) {
+        let meta = jsonschema::draft202012::meta::validator();
+        if known_valid.unwrap_or_else(|| meta.is_valid(schema)) {
+            return;
+        }
+        for error in meta.iter_errors(schema) {
+            let pointer = format!("{prefix}{}", error.instance_path().as_str());
+            if pointer.len() > prefix.len() && is_type_keyword(&pointer) {
+                continue; // reported with a suggestion by the walker
+            }
+            let at = self.locate(doc, &pointer, Part::Value);
+            self.diags.push(
+                Diagnostic::error(
+                    "invalid-schema",
+                    format!("invalid JSON Schema: {}", error.masked()),
+                )
+                .at(at, "here"),
+            );
+        }
     }
 
     fn report_findings(&mut self, doc: DocId, findings: Vec<Finding>) {

@@ -5,15 +5,13 @@
 //! "did you mean") and type mismatches into the diagnostics sink instead of
 //! stopping at the first.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::naming::did_you_mean;
 use crate::source::{FileId, Span};
-
-use super::json::PointerSpans;
 
 /// A value with the span it was read from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -260,21 +258,17 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 }
 
-/// Converts a TOML value into JSON, remembering the span of every JSON pointer.
+/// Converts a TOML value into JSON. Positions inside it are found again, when
+/// a diagnostic needs one, by `json::Origin::Toml`.
 ///
 /// Floats that JSON cannot hold (NaN, infinities) and integers out of range are
 /// reported and become `null`.
 pub(crate) fn to_json(
     file: FileId,
     value: &Spanned<DeValue<'_>>,
-    pointer: &mut String,
-    mut spans: Option<&mut PointerSpans>,
     diags: &mut Diagnostics,
 ) -> Value {
     let span = Span::new(file, value.span());
-    if let Some(spans) = spans.as_deref_mut() {
-        spans.values.insert(pointer.clone(), span);
-    }
     match value.get_ref() {
         DeValue::String(s) => Value::String(s.to_string()),
         DeValue::Boolean(b) => Value::Bool(*b),
@@ -301,39 +295,17 @@ pub(crate) fn to_json(
                 }
             }
         }
-        DeValue::Array(items) => {
-            let len = pointer.len();
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                if spans.is_some() {
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                }
-                out.push(to_json(file, item, pointer, spans.as_deref_mut(), diags));
-                pointer.truncate(len);
-            }
-            Value::Array(out)
-        }
-        DeValue::Table(table) => {
-            let len = pointer.len();
-            let mut out = Map::new();
-            for (key, item) in table.iter() {
-                if spans.is_some() {
-                    pointer.push('/');
-                    pointer.push_str(&super::json::escape_pointer_token(key.get_ref()));
-                }
-                if let Some(spans) = spans.as_deref_mut() {
-                    spans
-                        .keys
-                        .insert(pointer.clone(), Span::new(file, key.span()));
-                }
-                out.insert(
-                    key.get_ref().to_string(),
-                    to_json(file, item, pointer, spans.as_deref_mut(), diags),
-                );
-                pointer.truncate(len);
-            }
-            Value::Object(out)
-        }
+        DeValue::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| to_json(file, item, diags))
+                .collect(),
+        ),
+        DeValue::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(key, item)| (key.get_ref().to_string(), to_json(file, item, diags)))
+                .collect(),
+        ),
     }
 }
