@@ -7,4 +7,12 @@
 //! crate renders catalog diagnostics for terminals and machines; the code, SQL
 //! and documentation generators build on the same model.
 
+pub mod builder;
+pub mod macros;
+pub mod output;
 pub mod render;
+pub mod rust;
+
+pub use builder::{BuildError, Builder, Generated, generate_dir};
+
+pub use rust::generate;

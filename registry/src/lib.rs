@@ -28,14 +28,32 @@ pub mod diagnostic;
 pub mod enrich;
 mod error;
 pub mod naming;
+mod payload;
 pub mod registry;
 pub mod source;
+pub mod validate;
+pub mod wire;
+
+#[cfg(feature = "chrono")]
+pub use chrono;
+#[cfg(feature = "time")]
+pub use time;
+#[cfg(feature = "uuid")]
+pub use uuid;
 
 pub use catalog::{Catalog, Event, LoadError, Manifest, PayloadVersion, Report, Status};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RegistryError, ValidationError, ValidationErrors};
+pub use payload::{EventPayload, PayloadError, UnknownEvent, Validate};
 pub use registry::{Registry, SchemaEntry};
 pub use source::{SourceMap, Span};
+
+/// What generated code refers to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}
 
 /// The examples of docs/payload-helpers.md, compiled as doc tests.
 #[doc = include_str!("../../docs/payload-helpers.md")]

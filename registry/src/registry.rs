@@ -276,6 +276,20 @@ impl RegistryBuilder {
         self
     }
 
+    /// Adds a schema embedded as JSON text (generated code embeds the
+    /// catalog's schemas this way).
+    ///
+    /// # Panics
+    ///
+    /// When `schema` is not JSON: generated code embeds only schemas that were
+    /// parsed from the catalog.
+    pub fn embedded_schema(self, event_type: &str, version: u32, schema: &str) -> Self {
+        let schema = serde_json::from_str(schema).unwrap_or_else(|e| {
+            panic!("embedded schema of {event_type} v{version} is not JSON: {e}")
+        });
+        self.schema(event_type, version, schema)
+    }
+
     /// Makes `alias` find the schemas of `event_type`.
     pub fn alias(mut self, alias: &str, event_type: &str) -> Self {
         self.aliases.push((alias.to_owned(), event_type.to_owned()));

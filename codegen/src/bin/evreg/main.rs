@@ -1,4 +1,5 @@
-//! `evreg`: check, list and show an event catalog, and validate payloads against it.
+//! `evreg`: check, list and show an event catalog, generate its Rust code, and
+//! validate payloads against it.
 //!
 //! Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let opt = opt::Opt::parse();
     let result = match &opt.command {
         opt::Command::Check(args) => cmd::check::run(&opt, args),
+        opt::Command::Generate(args) => cmd::generate::run(&opt, args),
         opt::Command::List(args) => cmd::list::run(&opt, args),
         opt::Command::Show(args) => cmd::show::run(&opt, args),
         opt::Command::Validate(args) => cmd::validate::run(&opt, args),

@@ -26,6 +26,8 @@ pub struct Opt {
 pub enum Command {
     /// Check a catalog and report every problem, with file, line and column
     Check(CheckArgs),
+    /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
+    Generate(GenerateArgs),
     /// List the catalog's events
     List(ListArgs),
     /// Show one event in full
@@ -73,6 +75,19 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1 when there is any)
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+/// `evreg generate`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// Write the module to this file (only when it changed) [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write nothing; exit 1 with a unified diff when FILE is not what the catalog generates
+    #[arg(long, requires = "output")]
+    pub check: bool,
 }
 
 /// `evreg list`

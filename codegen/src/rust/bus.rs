@@ -1,0 +1,319 @@
+//! The bus types: `EventType`, `Event` and the embedded `registry()`.
+
+use evreg::{Catalog, Status};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::emit::ident;
+use super::plan::Payload;
+
+/// Names the bus types take; a catalog type of the same name is a collision.
+pub(crate) const RESERVED: &[&str] = &["Event", "EventType", "registry"];
+
+pub(crate) fn event_type(catalog: &Catalog) -> TokenStream {
+    let events = catalog.events();
+    let variants = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        let mut lines = vec![format!(" `{}`: {}", e.event_type, e.name)];
+        if !e.description.is_empty() {
+            lines.push(String::new());
+            lines.extend(e.description.lines().map(|l| format!(" {l}")));
+        }
+        if e.status == Status::Deprecated {
+            let by = e
+                .replaced_by
+                .as_deref()
+                .map(|r| format!("; use `{r}`"))
+                .unwrap_or_default();
+            lines.push(String::new());
+            lines.push(format!(" Deprecated{by}."));
+        }
+        quote!(#(#[doc = #lines])* #v,)
+    });
+    let all = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        quote!(EventType::#v)
+    });
+    let as_str = events.iter().map(|e| {
+        let (v, t) = (ident(&e.pascal_name()), &e.event_type);
+        quote!(EventType::#v => #t,)
+    });
+    let status = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        let s = match e.status {
+            Status::Active => quote!(Active),
+            Status::CatalogOnly => quote!(CatalogOnly),
+            Status::Deprecated => quote!(Deprecated),
+        };
+        quote!(EventType::#v => ::evreg::Status::#s,)
+    });
+    let versions = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        let vs = e.versions.iter().map(|v| v.version);
+        quote!(EventType::#v => &[#(#vs),*],)
+    });
+    let aliases = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        let a = &e.aliases;
+        quote!(EventType::#v => &[#(#a),*],)
+    });
+    let parse = events.iter().map(|e| {
+        let v = ident(&e.pascal_name());
+        let names = std::iter::once(&e.event_type).chain(&e.aliases);
+        quote!(#(#names)|* => ::std::option::Option::Some(EventType::#v),)
+    });
+    let mut names: Vec<&str> = events
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.event_type.as_str()).chain(e.aliases.iter().map(String::as_str))
+        })
+        .collect();
+    names.sort_unstable();
+    let catalog_name = catalog.name();
+    let doc = format!(" Every event type of the `{catalog_name}` catalog.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum EventType {
+            #(#variants)*
+        }
+
+        impl EventType {
+            /// Every event type, sorted by name.
+            pub const ALL: &'static [EventType] = &[#(#all),*];
+
+            /// Every name `from_name` accepts (types and aliases), sorted.
+            pub const NAMES: &'static [&'static str] = &[#(#names),*];
+
+            /// The type as written in the catalog: `TICKET_CREATED`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(#as_str)*
+                }
+            }
+
+            /// The lifecycle status declared in the catalog.
+            pub const fn status(self) -> ::evreg::Status {
+                match self {
+                    #(#status)*
+                }
+            }
+
+            /// The payload versions, ascending.
+            pub const fn versions(self) -> &'static [u32] {
+                match self {
+                    #(#versions)*
+                }
+            }
+
+            /// The highest payload version.
+            pub const fn latest_version(self) -> u32 {
+                let versions = self.versions();
+                versions[versions.len() - 1]
+            }
+
+            /// Former names of the type, which still parse to it.
+            pub const fn aliases(self) -> &'static [&'static str] {
+                match self {
+                    #(#aliases)*
+                }
+            }
+
+            /// The type named `name` (or one of its aliases).
+            pub fn from_name(name: &str) -> ::std::option::Option<EventType> {
+                match name {
+                    #(#parse)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for EventType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for EventType {
+            type Err = ::evreg::UnknownEvent;
+
+            fn from_str(name: &str) -> ::std::result::Result<EventType, ::evreg::UnknownEvent> {
+                EventType::from_name(name).ok_or_else(|| ::evreg::UnknownEvent::new(name, EventType::NAMES.iter().copied()))
+            }
+        }
+
+        impl ::evreg::__private::serde::Serialize for EventType {
+            fn serialize<S: ::evreg::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::evreg::__private::serde::Deserialize<'de> for EventType {
+            fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<EventType, D::Error> {
+                let name = <::std::borrow::Cow<'de, str> as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+                name.parse().map_err(<D::Error as ::evreg::__private::serde::de::Error>::custom)
+            }
+        }
+    }
+}
+
+pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
+    let variants = payloads.iter().map(|p| {
+        let n = ident(&p.type_name);
+        let d = format!(" `{}` version {}", p.event_type, p.version);
+        quote!(#[doc = #d] #n(#n),)
+    });
+    let arms = |f: &dyn Fn(&Payload) -> TokenStream| -> Vec<TokenStream> {
+        payloads
+            .iter()
+            .map(|p| {
+                let n = ident(&p.type_name);
+                let body = f(p);
+                quote!(Event::#n(payload) => #body,)
+            })
+            .collect()
+    };
+    let event_type = arms(&|p| {
+        let v = ident(&evreg::naming::pascal_name(&p.event_type));
+        quote!({ let _ = payload; EventType::#v })
+    });
+    let schema_ref = arms(&|p| {
+        let r = &p.schema_ref;
+        quote!({ let _ = payload; #r })
+    });
+    let version = arms(&|p| {
+        let v = p.version;
+        quote!({ let _ = payload; #v })
+    });
+    let validate = arms(&|_| quote!(::evreg::EventPayload::validate(payload)));
+    let to_value = arms(&|_| quote!(::evreg::__private::serde_json::to_value(payload)));
+    let by_ref = payloads.iter().map(|p| {
+        let (n, r) = (ident(&p.type_name), &p.schema_ref);
+        quote!(#r => <#n as ::evreg::EventPayload>::from_value(payload).map(Event::#n),)
+    });
+    let by_version = payloads.iter().map(|p| {
+        let (n, v) = (ident(&p.type_name), p.version);
+        let t = ident(&evreg::naming::pascal_name(&p.event_type));
+        quote!((EventType::#t, #v) => <#n as ::evreg::EventPayload>::from_value(payload).map(Event::#n),)
+    });
+    let froms = payloads.iter().map(|p| {
+        let n = ident(&p.type_name);
+        quote! {
+            impl ::std::convert::From<#n> for Event {
+                fn from(payload: #n) -> Event {
+                    Event::#n(payload)
+                }
+            }
+        }
+    });
+    let refs = payloads.iter().map(|p| &p.schema_ref);
+    let doc = format!(
+        " A payload of any event version of the `{}` catalog.",
+        catalog.name()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Event {
+            #(#variants)*
+        }
+
+        impl Event {
+            /// Every schema ref, in catalog order.
+            pub const SCHEMA_REFS: &'static [&'static str] = &[#(#refs),*];
+
+            /// The event type.
+            pub fn event_type(&self) -> EventType {
+                match self {
+                    #(#event_type)*
+                }
+            }
+
+            /// The schema ref: `payload.TicketCreated.v1`.
+            pub fn schema_ref(&self) -> &'static str {
+                match self {
+                    #(#schema_ref)*
+                }
+            }
+
+            /// The payload version.
+            pub fn version(&self) -> u32 {
+                match self {
+                    #(#version)*
+                }
+            }
+
+            /// Every way the payload fails its schema.
+            pub fn validate(&self) -> ::std::result::Result<(), ::evreg::ValidationErrors> {
+                match self {
+                    #(#validate)*
+                }
+            }
+
+            /// The payload as JSON.
+            pub fn to_value(&self) -> ::std::result::Result<::evreg::__private::serde_json::Value, ::evreg::__private::serde_json::Error> {
+                match self {
+                    #(#to_value)*
+                }
+            }
+
+            /// Reads and validates a payload named by schema ref
+            /// (`payload.TicketCreated.v1`), or by event type or alias (its
+            /// latest version).
+            pub fn from_value(name: &str, payload: ::evreg::__private::serde_json::Value) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+                match name {
+                    #(#by_ref)*
+                    _ => match EventType::from_name(name) {
+                        ::std::option::Option::Some(t) => Event::from_version(t, t.latest_version(), payload),
+                        ::std::option::Option::None => {
+                            let known = EventType::NAMES.iter().chain(Event::SCHEMA_REFS).copied();
+                            ::std::result::Result::Err(::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(name, known)))
+                        }
+                    },
+                }
+            }
+
+            /// Reads and validates a payload of an event type at a version.
+            pub fn from_version(event_type: EventType, version: u32, payload: ::evreg::__private::serde_json::Value) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+                match (event_type, version) {
+                    #(#by_version)*
+                    _ => ::std::result::Result::Err(::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(
+                        &::std::format!("{event_type} v{version}"),
+                        ::std::iter::empty(),
+                    ))),
+                }
+            }
+        }
+
+        #(#froms)*
+    }
+}
+
+pub(crate) fn registry(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
+    let schemas = payloads.iter().map(|p| {
+        let (n, t, v) = (ident(&p.type_name), &p.event_type, p.version);
+        quote!(.embedded_schema(#t, #v, #n::SCHEMA_JSON))
+    });
+    let aliases = catalog.events().iter().flat_map(|e| {
+        e.aliases.iter().map(move |a| {
+            let t = &e.event_type;
+            quote!(.alias(#a, #t))
+        })
+    });
+    quote! {
+        /// The schema registry of the catalog, every schema embedded (no file
+        /// is read at run time). Built once; clones share it.
+        pub fn registry() -> ::evreg::Registry {
+            static REGISTRY: ::std::sync::OnceLock<::evreg::Registry> = ::std::sync::OnceLock::new();
+            REGISTRY
+                .get_or_init(|| {
+                    ::evreg::Registry::builder()
+                        #(#schemas)*
+                        #(#aliases)*
+                        .build()
+                })
+                .clone()
+        }
+    }
+}

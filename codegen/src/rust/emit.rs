@@ -1,0 +1,546 @@
+//! Printing the planned types: structs, enums and their `validate()`.
+
+use std::collections::HashMap;
+
+use evreg::catalog::DateTimeRepr;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::plan::{
+    Check, Field, Item, Kind, Newtype, Payload, Shape, StrEnum, Struct, Tagged, TypeSpace,
+};
+
+/// An identifier from a generated name (`r#type` stays raw).
+pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// `#[doc = "…"]` lines.
+pub(crate) fn doc(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+const SERDE: &str = "::evreg::__private::serde";
+
+fn derives(extra: TokenStream) -> TokenStream {
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #extra ::evreg::__private::serde::Serialize, ::evreg::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE)]
+    }
+}
+
+/// The Rust type of a shape.
+pub(crate) fn ty(shape: &Shape) -> TokenStream {
+    match &shape.kind {
+        Kind::Any => quote!(::evreg::__private::serde_json::Value),
+        Kind::Object => {
+            quote!(::evreg::__private::serde_json::Map<::std::string::String, ::evreg::__private::serde_json::Value>)
+        }
+        Kind::Bool => quote!(bool),
+        Kind::Int => quote!(i64),
+        Kind::Num => quote!(f64),
+        Kind::String => quote!(::std::string::String),
+        Kind::Uuid => quote!(::evreg::uuid::Uuid),
+        Kind::DateTime(DateTimeRepr::Time) => quote!(::evreg::time::OffsetDateTime),
+        Kind::DateTime(_) => quote!(::evreg::chrono::DateTime<::evreg::chrono::Utc>),
+        Kind::Vec(s) => {
+            let inner = ty(s);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Kind::Map(s) => {
+            let inner = ty(s);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        Kind::Named(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Kind::Nullable(s) => {
+            let inner = ty(s);
+            quote!(::std::option::Option<#inner>)
+        }
+    }
+}
+
+/// Which generated types have anything to check.
+pub(crate) struct Needs<'a> {
+    space: &'a TypeSpace,
+    memo: HashMap<String, bool>,
+}
+
+impl<'a> Needs<'a> {
+    pub fn new(space: &'a TypeSpace) -> Self {
+        Needs {
+            space,
+            memo: HashMap::new(),
+        }
+    }
+
+    fn item(&mut self, name: &str) -> bool {
+        if let Some(&known) = self.memo.get(name) {
+            return known;
+        }
+        self.memo.insert(name.to_owned(), false); // definitions are acyclic
+        let needs = match self.space.items.get(name).map(|(_, i)| i) {
+            Some(Item::Struct(s)) => {
+                s.extra.as_ref().is_some_and(|e| e.check.is_some())
+                    || s.fields.iter().any(|f| self.shape(&f.shape))
+            }
+            Some(Item::Tagged(t)) => t.variants.iter().any(|(_, _, s)| self.item(s)),
+            Some(Item::Newtype(n)) => self.shape(&n.shape),
+            Some(Item::Enum(_)) | None => false,
+        };
+        self.memo.insert(name.to_owned(), needs);
+        needs
+    }
+
+    fn shape(&mut self, shape: &Shape) -> bool {
+        !shape.checks.is_empty()
+            || match &shape.kind {
+                Kind::Named(n) => self.item(n),
+                Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => self.shape(s),
+                _ => false,
+            }
+    }
+}
+
+/// Every generated type, in name order.
+pub(crate) fn items(space: &TypeSpace, needs: &mut Needs<'_>) -> Vec<TokenStream> {
+    space
+        .items
+        .values()
+        .map(|(_, item)| match item {
+            Item::Struct(s) => structure(s, needs),
+            Item::Enum(e) => string_enum(e),
+            Item::Tagged(t) => tagged(t, needs),
+            Item::Newtype(n) => newtype(n, needs),
+        })
+        .collect()
+}
+
+fn validate_impl(name: &str, body: TokenStream) -> TokenStream {
+    let name = ident(name);
+    let body = if body.is_empty() {
+        quote!(let _ = (path, errors);)
+    } else {
+        body
+    };
+    quote! {
+        impl ::evreg::Validate for #name {
+            fn validate_at(&self, path: &::evreg::validate::Path<'_>, errors: &mut ::std::vec::Vec<::evreg::ValidationError>) {
+                #body
+            }
+        }
+    }
+}
+
+fn structure(s: &Struct, needs: &mut Needs<'_>) -> TokenStream {
+    let name = ident(&s.name);
+    let docs = doc(&s.doc);
+    let derive = derives(quote!());
+    let deny = s
+        .deny_unknown
+        .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let fields = s.fields.iter().map(field);
+    let extra = s.extra.as_ref().map(|e| {
+        let rust = ident(&e.rust);
+        quote! {
+            /// Properties the schema does not name, kept as they came.
+            #[serde(flatten)]
+            pub #rust: ::evreg::__private::serde_json::Map<::std::string::String, ::evreg::__private::serde_json::Value>,
+        }
+    });
+    let mut body = TokenStream::new();
+    for f in &s.fields {
+        body.extend(field_validation(f, quote!(&self.), needs));
+    }
+    if let Some(e) = &s.extra
+        && let Some((pointer, check)) = &e.check
+    {
+        let rust = ident(&e.rust);
+        body.extend(quote! {
+            static CHECK: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#check);
+            for (key, value) in &self.#rust {
+                CHECK.check(errors, &path.key(key), #pointer, value);
+            }
+        });
+    }
+    let validate = validate_impl(&s.name, body);
+    quote! {
+        #docs
+        #derive
+        #deny
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+        #validate
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let mut docs = f.doc.clone();
+    if f.deprecated {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push("Deprecated.".to_owned());
+    }
+    let docs = doc(&docs);
+    let rust = ident(&f.rust);
+    let bare = f.rust.strip_prefix("r#").unwrap_or(&f.rust);
+    let mut attrs: Vec<TokenStream> = Vec::new();
+    if bare != f.wire {
+        let wire = &f.wire;
+        attrs.push(quote!(rename = #wire));
+    }
+    let nullable = matches!(f.shape.kind, Kind::Nullable(_));
+    let wire = f.shape.kind.is_wire();
+    let inner = ty(&f.shape);
+    let ty = if f.required {
+        match (wire, nullable) {
+            (true, _) => attrs.push(quote!(with = "::evreg::wire::required")),
+            (false, true) => attrs.push(quote!(deserialize_with = "::evreg::wire::nullable")),
+            (false, false) => {}
+        }
+        inner
+    } else {
+        attrs.push(quote!(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        ));
+        attrs.push(if wire {
+            quote!(with = "::evreg::wire::optional")
+        } else {
+            quote!(deserialize_with = "::evreg::wire::present")
+        });
+        quote!(::std::option::Option<#inner>)
+    };
+    let attr = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
+    quote! {
+        #docs
+        #attr
+        pub #rust: #ty,
+    }
+}
+
+/// The checks of one field, whose value is `#receiver #field`.
+fn field_validation(f: &Field, receiver: TokenStream, needs: &mut Needs<'_>) -> TokenStream {
+    if !needs.shape(&f.shape) {
+        return TokenStream::new();
+    }
+    let rust = ident(&f.rust);
+    let wire = &f.wire;
+    let inner = shape_validation(&f.shape, needs);
+    if f.required {
+        quote! {
+            {
+                let path = &path.key(#wire);
+                let value = #receiver #rust;
+                #inner
+            }
+        }
+    } else {
+        quote! {
+            if let ::std::option::Option::Some(value) = #receiver #rust {
+                let path = &path.key(#wire);
+                #inner
+            }
+        }
+    }
+}
+
+fn number(n: &serde_json::Number) -> Literal {
+    match n.as_i64() {
+        Some(i) => Literal::i64_suffixed(i),
+        None => Literal::f64_suffixed(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// The checks of `value` (a reference bound by the caller) at `path`.
+fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    let p = &shape.pointer;
+    let at = |keyword: &str| format!("{p}/{keyword}");
+    for check in &shape.checks {
+        out.extend(match check {
+            Check::MinLength(n) => {
+                let (sp, n) = (at("minLength"), *n as usize);
+                quote!(::evreg::validate::check::min_length(errors, path, #sp, value, #n);)
+            }
+            Check::MaxLength(n) => {
+                let (sp, n) = (at("maxLength"), *n as usize);
+                quote!(::evreg::validate::check::max_length(errors, path, #sp, value, #n);)
+            }
+            Check::Pattern(json) => quote! {
+                {
+                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
+                    ::evreg::validate::check::pattern(errors, path, #p, value, &PATTERN);
+                }
+            },
+            Check::Format(f) => {
+                let sp = at("format");
+                let variant = format_variant(f);
+                quote!(::evreg::validate::check::format(errors, path, #sp, value, ::evreg::validate::Format::#variant);)
+            }
+            Check::Const(s) => {
+                let sp = at("const");
+                quote!(::evreg::validate::check::const_str(errors, path, #sp, value, #s);)
+            }
+            Check::Minimum(n) => {
+                let (sp, n) = (at("minimum"), number(n));
+                quote!(::evreg::validate::check::minimum(errors, path, #sp, *value, #n);)
+            }
+            Check::Maximum(n) => {
+                let (sp, n) = (at("maximum"), number(n));
+                quote!(::evreg::validate::check::maximum(errors, path, #sp, *value, #n);)
+            }
+            Check::ExclusiveMinimum(n) => {
+                let (sp, n) = (at("exclusiveMinimum"), number(n));
+                quote!(::evreg::validate::check::exclusive_minimum(errors, path, #sp, *value, #n);)
+            }
+            Check::ExclusiveMaximum(n) => {
+                let (sp, n) = (at("exclusiveMaximum"), number(n));
+                quote!(::evreg::validate::check::exclusive_maximum(errors, path, #sp, *value, #n);)
+            }
+            Check::MultipleOf(json) => quote! {
+                {
+                    static MULTIPLE_OF: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
+                    ::evreg::validate::check::multiple_of(errors, path, #p, *value, &MULTIPLE_OF);
+                }
+            },
+            Check::MinItems(n) => {
+                let (sp, n) = (at("minItems"), *n as usize);
+                quote!(::evreg::validate::check::min_items(errors, path, #sp, value.len(), #n);)
+            }
+            Check::MaxItems(n) => {
+                let (sp, n) = (at("maxItems"), *n as usize);
+                quote!(::evreg::validate::check::max_items(errors, path, #sp, value.len(), #n);)
+            }
+            Check::UniqueItems => {
+                let sp = at("uniqueItems");
+                let hashable = match &shape.kind {
+                    Kind::Vec(items) => match &items.kind {
+                        Kind::String | Kind::Int | Kind::Bool => true,
+                        Kind::Named(n) => matches!(needs.space.items.get(n), Some((_, Item::Enum(_)))),
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                if hashable {
+                    quote!(::evreg::validate::check::unique(errors, path, #sp, value);)
+                } else {
+                    quote!(::evreg::validate::check::unique_json(errors, path, #sp, value);)
+                }
+            }
+            Check::Schema(json) => quote! {
+                {
+                    static SCHEMA: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
+                    SCHEMA.check(errors, path, #p, value);
+                }
+            },
+        });
+    }
+    match &shape.kind {
+        Kind::Named(n) if needs.item(n) => {
+            out.extend(quote!(::evreg::Validate::validate_at(value, path, errors);));
+        }
+        Kind::Nullable(inner) if needs.shape(inner) => {
+            let inner = shape_validation(inner, needs);
+            out.extend(quote! {
+                if let ::std::option::Option::Some(value) = value {
+                    #inner
+                }
+            });
+        }
+        Kind::Vec(inner) if needs.shape(inner) => {
+            let inner = shape_validation(inner, needs);
+            out.extend(quote! {
+                for (index, value) in value.iter().enumerate() {
+                    let path = &path.index(index);
+                    #inner
+                }
+            });
+        }
+        Kind::Map(inner) if needs.shape(inner) => {
+            let inner = shape_validation(inner, needs);
+            out.extend(quote! {
+                for (key, value) in value {
+                    let path = &path.key(key);
+                    #inner
+                }
+            });
+        }
+        _ => {}
+    }
+    out
+}
+
+fn format_variant(format: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match format {
+            "date-time" => "DateTime",
+            "date" => "Date",
+            "time" => "Time",
+            "duration" => "Duration",
+            "email" => "Email",
+            "hostname" => "Hostname",
+            "ipv4" => "Ipv4",
+            "ipv6" => "Ipv6",
+            "uri" => "Uri",
+            "uri-reference" => "UriReference",
+            _ => "Uuid",
+        }
+    )
+}
+
+fn string_enum(e: &StrEnum) -> TokenStream {
+    let name = ident(&e.name);
+    let docs = doc(&e.doc);
+    let derive = derives(quote!(Copy, Eq, Hash, PartialOrd, Ord,));
+    let variants = e.variants.iter().map(|(v, wire)| {
+        let v = ident(v);
+        let d = format!(" `{wire}`");
+        quote! {
+            #[doc = #d]
+            #[serde(rename = #wire)]
+            #v,
+        }
+    });
+    let arms = e.variants.iter().map(|(v, wire)| {
+        let v = ident(v);
+        quote!(#name::#v => #wire,)
+    });
+    let all = e.variants.iter().map(|(v, _)| {
+        let v = ident(v);
+        quote!(#name::#v)
+    });
+    let validate = validate_impl(&e.name, TokenStream::new());
+    quote! {
+        #docs
+        #derive
+        pub enum #name {
+            #(#variants)*
+        }
+        impl #name {
+            /// Every value, in schema order.
+            pub const ALL: &'static [#name] = &[#(#all),*];
+
+            /// The value as it is written in JSON.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        #validate
+    }
+}
+
+fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
+    let name = ident(&t.name);
+    let docs = doc(&t.doc);
+    let derive = derives(quote!());
+    let tag = &t.tag;
+    let variants = t.variants.iter().map(|(v, wire, s)| {
+        let (v, s) = (ident(v), ident(s));
+        quote! {
+            #[serde(rename = #wire)]
+            #v(#s),
+        }
+    });
+    let arms: Vec<TokenStream> = t
+        .variants
+        .iter()
+        .filter(|(_, _, s)| needs.item(s))
+        .map(|(v, _, _)| {
+            let v = ident(v);
+            quote!(#name::#v(value) => ::evreg::Validate::validate_at(value, path, errors),)
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        TokenStream::new()
+    } else {
+        let rest = (arms.len() < t.variants.len()).then(|| quote!(_ => {}));
+        quote! {
+            match self {
+                #(#arms)*
+                #rest
+            }
+        }
+    };
+    let validate = validate_impl(&t.name, body);
+    quote! {
+        #docs
+        #derive
+        #[serde(tag = #tag)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #validate
+    }
+}
+
+fn newtype(n: &Newtype, needs: &mut Needs<'_>) -> TokenStream {
+    let name = ident(&n.name);
+    let docs = doc(&n.doc);
+    let derive = derives(quote!());
+    let inner = ty(&n.shape);
+    let wire = n
+        .shape
+        .kind
+        .is_wire()
+        .then(|| quote!(#[serde(with = "::evreg::wire::required")]));
+    let body = if needs.shape(&n.shape) {
+        let checks = shape_validation(&n.shape, needs);
+        quote! {
+            let value = &self.0;
+            #checks
+        }
+    } else {
+        TokenStream::new()
+    };
+    let validate = validate_impl(&n.name, body);
+    quote! {
+        #docs
+        #derive
+        #[serde(transparent)]
+        pub struct #name(#wire pub #inner);
+        #validate
+    }
+}
+
+/// `EventPayload` and the embedded schema of one payload version.
+pub(crate) fn payload_impl(p: &Payload) -> TokenStream {
+    let name = ident(&p.type_name);
+    let (event_type, schema_ref, version) = (&p.event_type, &p.schema_ref, p.version);
+    let schema = Literal::string(&p.schema_json);
+    quote! {
+        impl #name {
+            /// The payload's JSON Schema (self-contained, compact).
+            pub const SCHEMA_JSON: &'static str = #schema;
+        }
+        impl ::evreg::EventPayload for #name {
+            const EVENT_TYPE: &'static str = #event_type;
+            const SCHEMA_REF: &'static str = #schema_ref;
+            const VERSION: u32 = #version;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Typed payloads: the [`EventPayload`] trait that generated (and derived)
+//! payload structs implement, and [`PayloadError`], why an untyped payload did
+//! not become a typed one.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ValidationError, ValidationErrors};
+use crate::validate::Path;
+
+/// What a payload type must hold beyond its Rust type: lengths, patterns,
+/// bounds, formats, array sizes and uniqueness. Generated for every struct and
+/// enum of generated code, nested ones included.
+pub trait Validate {
+    /// Appends every failure of `self`, found at `path` in the payload, to `errors`.
+    fn validate_at(&self, path: &Path<'_>, errors: &mut Vec<ValidationError>);
+}
+
+/// A typed payload of one event version (`TicketCreatedV1`), generated from
+/// the catalog or checked against it by `#[derive(EventPayload)]`.
+///
+/// Deserializing checks what the Rust type holds (required properties, types,
+/// enums, unknown properties where the schema forbids them);
+/// [`validate`](EventPayload::validate) checks the rest. Together they accept
+/// exactly the payloads the JSON Schema accepts.
+pub trait EventPayload: Validate + Serialize + DeserializeOwned {
+    /// The event type: `TICKET_CREATED`.
+    const EVENT_TYPE: &'static str;
+    /// The schema ref: `payload.TicketCreated.v1`.
+    const SCHEMA_REF: &'static str;
+    /// The payload version.
+    const VERSION: u32;
+
+    /// Every way this payload fails its schema, with JSON pointers.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = Vec::new();
+        self.validate_at(&Path::Root, &mut errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors {
+                schema_ref: Self::SCHEMA_REF.to_owned(),
+                errors,
+            })
+        }
+    }
+
+    /// Deserializes and validates a payload.
+    fn from_value(value: serde_json::Value) -> Result<Self, PayloadError> {
+        let payload: Self =
+            serde_json::from_value(value).map_err(|e| PayloadError::Deserialize {
+                schema_ref: Self::SCHEMA_REF.to_owned(),
+                message: e.to_string(),
+            })?;
+        payload.validate()?;
+        Ok(payload)
+    }
+
+    /// Parses and validates a payload from JSON bytes.
+    fn from_slice(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let payload: Self =
+            serde_json::from_slice(bytes).map_err(|e| PayloadError::Deserialize {
+                schema_ref: Self::SCHEMA_REF.to_owned(),
+                message: e.to_string(),
+            })?;
+        payload.validate()?;
+        Ok(payload)
+    }
+}
+
+/// Why an untyped payload did not become a typed, valid one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// No event type, alias or schema ref of this name.
+    #[error(transparent)]
+    Unknown(#[from] UnknownEvent),
+    /// The payload does not have the shape of the type (a missing required
+    /// property, a wrong type, an unknown property, a value outside an enum).
+    #[error("payload does not match {schema_ref}: {message}")]
+    Deserialize {
+        /// The schema the payload was read as.
+        schema_ref: String,
+        /// serde's message.
+        message: String,
+    },
+    /// The payload has the shape but breaks a constraint.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+}
+
+/// A name that is no event type, alias or schema ref of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown event or schema `{name}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+pub struct UnknownEvent {
+    /// What was looked up.
+    pub name: String,
+    /// The closest known name.
+    pub suggestion: Option<String>,
+}
+
+impl UnknownEvent {
+    /// `name` is unknown; the closest of `known` is suggested.
+    ///
+    /// ```
+    /// let e = evreg::UnknownEvent::new("TICKET_CRATED", ["TICKET_CREATED", "TICKET_CLOSED"]);
+    /// assert_eq!(e.to_string(), "unknown event or schema `TICKET_CRATED`; did you mean `TICKET_CREATED`?");
+    /// ```
+    pub fn new<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> UnknownEvent {
+        UnknownEvent {
+            name: name.to_owned(),
+            suggestion: crate::naming::did_you_mean(name, known).map(str::to_owned),
+        }
+    }
+}

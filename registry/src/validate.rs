@@ -1,0 +1,622 @@
+//! The checks of generated `validate()` methods: where a value is (a lazily
+//! rendered JSON pointer) and one function per JSON Schema keyword that a Rust
+//! type cannot hold.
+//!
+//! Keywords whose exact semantics belong to JSON Schema (`pattern` with its
+//! ECMA-262 dialect, `format`, `multipleOf` on decimals, and any schema that
+//! has no natural Rust type) are checked by a [`SchemaCheck`]: a one-keyword
+//! schema compiled once by the same `jsonschema` validator the [`Registry`]
+//! uses, so that typed and untyped validation agree by construction.
+//!
+//! [`Registry`]: crate::Registry
+
+use std::fmt::Write;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::error::ValidationError;
+use crate::registry::{PatternCache, Validator, compile};
+
+/// Where a value is in a payload: a JSON pointer built on the stack and
+/// rendered only when an error is reported.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// The payload itself.
+    Root,
+    /// A property of the value at the parent path.
+    Key(&'a Path<'a>, &'a str),
+    /// An item of the array at the parent path.
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    /// The path of property `key` under this one.
+    pub fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+
+    /// The path of item `index` under this one.
+    pub fn index(&'a self, index: usize) -> Path<'a> {
+        Path::Index(self, index)
+    }
+
+    /// The JSON pointer (`/items/0/sku`; `""` for the root).
+    pub fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                out.push('/');
+                for c in key.chars() {
+                    match c {
+                        '~' => out.push_str("~0"),
+                        '/' => out.push_str("~1"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Path::Index(parent, index) => {
+                parent.write(out);
+                let _ = write!(out, "/{index}");
+            }
+        }
+    }
+}
+
+/// A schema fragment compiled once, on first use, by the `jsonschema`
+/// validator (formats asserted), for keywords whose semantics are JSON
+/// Schema's own.
+#[derive(Debug)]
+pub struct SchemaCheck {
+    schema: &'static str,
+    validator: OnceLock<Validator>,
+}
+
+impl SchemaCheck {
+    /// A check of the schema in `schema` (JSON text, self-contained).
+    pub const fn new(schema: &'static str) -> SchemaCheck {
+        SchemaCheck {
+            schema,
+            validator: OnceLock::new(),
+        }
+    }
+
+    fn validator(&self) -> &Validator {
+        self.validator.get_or_init(|| {
+            let schema: Value = serde_json::from_str(self.schema)
+                .unwrap_or_else(|e| panic!("generated schema check is not JSON: {e}"));
+            compile(&schema, &PatternCache::default())
+                .unwrap_or_else(|e| panic!("generated schema check does not compile: {e}"))
+        })
+    }
+
+    /// Whether `value` passes.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.validator().is_valid(value)
+    }
+
+    /// Appends the failures of `value`, found at `path`, to `errors`;
+    /// `schema_path` is where the checked schema sits in the payload schema.
+    pub fn check(
+        &self,
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &Value,
+    ) {
+        let validator = self.validator();
+        if validator.is_valid(value) {
+            return;
+        }
+        let base = path.pointer();
+        for e in crate::registry::errors(validator, value) {
+            errors.push(ValidationError {
+                instance_path: format!("{base}{}", e.instance_path),
+                schema_path: format!("{schema_path}{}", e.schema_path),
+                keyword: e.keyword,
+                message: e.message,
+            });
+        }
+    }
+
+    /// [`check`](Self::check) of a string, without building a `Value` when it passes.
+    pub fn check_str(
+        &self,
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+    ) {
+        self.check(errors, path, schema_path, &Value::String(value.to_owned()));
+    }
+}
+
+/// The `format`s evreg asserts, each checked exactly as `jsonschema` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Format {
+    DateTime,
+    Date,
+    Time,
+    Duration,
+    Email,
+    Hostname,
+    Ipv4,
+    Ipv6,
+    Uri,
+    UriReference,
+    Uuid,
+}
+
+static FORMATS: [SchemaCheck; 11] = [
+    SchemaCheck::new(r#"{"format":"date-time"}"#),
+    SchemaCheck::new(r#"{"format":"date"}"#),
+    SchemaCheck::new(r#"{"format":"time"}"#),
+    SchemaCheck::new(r#"{"format":"duration"}"#),
+    SchemaCheck::new(r#"{"format":"email"}"#),
+    SchemaCheck::new(r#"{"format":"hostname"}"#),
+    SchemaCheck::new(r#"{"format":"ipv4"}"#),
+    SchemaCheck::new(r#"{"format":"ipv6"}"#),
+    SchemaCheck::new(r#"{"format":"uri"}"#),
+    SchemaCheck::new(r#"{"format":"uri-reference"}"#),
+    SchemaCheck::new(r#"{"format":"uuid"}"#),
+];
+
+impl Format {
+    /// The format named `name` in a schema.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "date-time" => Format::DateTime,
+            "date" => Format::Date,
+            "time" => Format::Time,
+            "duration" => Format::Duration,
+            "email" => Format::Email,
+            "hostname" => Format::Hostname,
+            "ipv4" => Format::Ipv4,
+            "ipv6" => Format::Ipv6,
+            "uri" => Format::Uri,
+            "uri-reference" => Format::UriReference,
+            "uuid" => Format::Uuid,
+            _ => return None,
+        })
+    }
+
+    fn check(self) -> &'static SchemaCheck {
+        &FORMATS[self as usize]
+    }
+
+    /// Whether `value` is valid in this format.
+    pub fn is_valid(self, value: &str) -> bool {
+        self.check().is_valid(&Value::String(value.to_owned()))
+    }
+}
+
+/// The checks generated code calls, one per keyword; each appends an error
+/// (with the payload pointer, the schema pointer of the keyword and a message)
+/// when the value fails.
+pub mod check {
+    use super::{Format, Path, SchemaCheck};
+    use crate::error::ValidationError;
+    use serde_json::Value;
+
+    fn push(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        keyword: &str,
+        message: String,
+    ) {
+        errors.push(ValidationError {
+            instance_path: path.pointer(),
+            schema_path: schema_path.to_owned(),
+            keyword: keyword.to_owned(),
+            message,
+        });
+    }
+
+    fn quoted(s: &str) -> String {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+
+    /// `minLength`, in characters (Unicode scalar values).
+    pub fn min_length(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+        limit: usize,
+    ) {
+        if value.len() < limit || value.chars().count() < limit {
+            let unit = if limit == 1 {
+                "character"
+            } else {
+                "characters"
+            };
+            push(
+                errors,
+                path,
+                schema_path,
+                "minLength",
+                format!("{} is shorter than {limit} {unit}", quoted(value)),
+            );
+        }
+    }
+
+    /// `maxLength`, in characters (Unicode scalar values).
+    pub fn max_length(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+        limit: usize,
+    ) {
+        if value.len() > limit && value.chars().count() > limit {
+            let unit = if limit == 1 {
+                "character"
+            } else {
+                "characters"
+            };
+            push(
+                errors,
+                path,
+                schema_path,
+                "maxLength",
+                format!("{} is longer than {limit} {unit}", quoted(value)),
+            );
+        }
+    }
+
+    /// `pattern` (ECMA-262 regular expression, unanchored), checked by `jsonschema`.
+    pub fn pattern(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+        check: &SchemaCheck,
+    ) {
+        let value = Value::String(value.to_owned());
+        if !check.is_valid(&value) {
+            check.check(errors, path, schema_path, &value);
+        }
+    }
+
+    /// `format`, checked by `jsonschema`.
+    pub fn format(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+        format: Format,
+    ) {
+        let value = Value::String(value.to_owned());
+        if !format.check().is_valid(&value) {
+            format.check().check(errors, path, schema_path, &value);
+        }
+    }
+
+    /// `const` of a string.
+    pub fn const_str(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &str,
+        expected: &str,
+    ) {
+        if value != expected {
+            push(
+                errors,
+                path,
+                schema_path,
+                "const",
+                format!("{} was expected", quoted(expected)),
+            );
+        }
+    }
+
+    /// A number as JSON Schema compares it.
+    pub trait Number: Copy + std::fmt::Display {
+        /// The value as `f64` (exact for integers up to 2^53).
+        fn as_f64(self) -> f64;
+        /// The value as `i64`, when it is an integer that fits.
+        fn as_i64(self) -> Option<i64>;
+        /// The value as a JSON value.
+        fn to_value(self) -> Value;
+    }
+
+    impl Number for i64 {
+        fn as_f64(self) -> f64 {
+            self as f64
+        }
+        fn as_i64(self) -> Option<i64> {
+            Some(self)
+        }
+        fn to_value(self) -> Value {
+            Value::from(self)
+        }
+    }
+
+    impl Number for f64 {
+        fn as_f64(self) -> f64 {
+            self
+        }
+        fn as_i64(self) -> Option<i64> {
+            None
+        }
+        fn to_value(self) -> Value {
+            Value::from(self)
+        }
+    }
+
+    fn compare(value: impl Number, limit: impl Number) -> std::cmp::Ordering {
+        match (value.as_i64(), limit.as_i64()) {
+            (Some(v), Some(l)) => v.cmp(&l),
+            _ => value
+                .as_f64()
+                .partial_cmp(&limit.as_f64())
+                .unwrap_or(std::cmp::Ordering::Equal),
+        }
+    }
+
+    /// `minimum`.
+    pub fn minimum(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: impl Number,
+        limit: impl Number,
+    ) {
+        if compare(value, limit).is_lt() {
+            push(
+                errors,
+                path,
+                schema_path,
+                "minimum",
+                format!("{value} is less than the minimum of {limit}"),
+            );
+        }
+    }
+
+    /// `maximum`.
+    pub fn maximum(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: impl Number,
+        limit: impl Number,
+    ) {
+        if compare(value, limit).is_gt() {
+            push(
+                errors,
+                path,
+                schema_path,
+                "maximum",
+                format!("{value} is greater than the maximum of {limit}"),
+            );
+        }
+    }
+
+    /// `exclusiveMinimum`.
+    pub fn exclusive_minimum(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: impl Number,
+        limit: impl Number,
+    ) {
+        if compare(value, limit).is_le() {
+            push(
+                errors,
+                path,
+                schema_path,
+                "exclusiveMinimum",
+                format!("{value} is less than or equal to the minimum of {limit}"),
+            );
+        }
+    }
+
+    /// `exclusiveMaximum`.
+    pub fn exclusive_maximum(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: impl Number,
+        limit: impl Number,
+    ) {
+        if compare(value, limit).is_ge() {
+            push(
+                errors,
+                path,
+                schema_path,
+                "exclusiveMaximum",
+                format!("{value} is greater than or equal to the maximum of {limit}"),
+            );
+        }
+    }
+
+    /// `multipleOf`, checked by `jsonschema` (decimal divisors follow its rules).
+    pub fn multiple_of(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: impl Number,
+        check: &SchemaCheck,
+    ) {
+        let value = value.to_value();
+        check.check(errors, path, schema_path, &value);
+    }
+
+    /// `minItems`.
+    pub fn min_items(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        len: usize,
+        limit: usize,
+    ) {
+        if len < limit {
+            let unit = if limit == 1 { "item" } else { "items" };
+            push(
+                errors,
+                path,
+                schema_path,
+                "minItems",
+                format!("array of {len} has less than {limit} {unit}"),
+            );
+        }
+    }
+
+    /// `maxItems`.
+    pub fn max_items(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        len: usize,
+        limit: usize,
+    ) {
+        if len > limit {
+            let unit = if limit == 1 { "item" } else { "items" };
+            push(
+                errors,
+                path,
+                schema_path,
+                "maxItems",
+                format!("array of {len} has more than {limit} {unit}"),
+            );
+        }
+    }
+
+    /// `uniqueItems` of items whose Rust equality is JSON equality
+    /// (strings, integers, booleans, string enums).
+    pub fn unique<T: Eq + std::hash::Hash>(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        items: &[T],
+    ) {
+        let unique = if items.len() < 16 {
+            items
+                .iter()
+                .enumerate()
+                .all(|(i, a)| items[..i].iter().all(|b| a != b))
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(items.len());
+            items.iter().all(|item| seen.insert(item))
+        };
+        if !unique {
+            push_not_unique(errors, path, schema_path);
+        }
+    }
+
+    /// `uniqueItems` of any items, compared as JSON values (`1` equals `1.0`).
+    pub fn unique_json<T: serde::Serialize>(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        items: &[T],
+    ) {
+        static UNIQUE: SchemaCheck = SchemaCheck::new(r#"{"uniqueItems":true}"#);
+        if items.len() < 2 {
+            return;
+        }
+        let value = serde_json::to_value(items).unwrap_or(Value::Null);
+        if !UNIQUE.is_valid(&value) {
+            push_not_unique(errors, path, schema_path);
+        }
+    }
+
+    fn push_not_unique(errors: &mut Vec<ValidationError>, path: &Path<'_>, schema_path: &str) {
+        push(
+            errors,
+            path,
+            schema_path,
+            "uniqueItems",
+            "array has non-unique elements".to_owned(),
+        );
+    }
+
+    /// A whole schema, for values that have no natural Rust type
+    /// (`serde_json::Value` fields).
+    pub fn schema<T: serde::Serialize + ?Sized>(
+        errors: &mut Vec<ValidationError>,
+        path: &Path<'_>,
+        schema_path: &str,
+        value: &T,
+        check: &SchemaCheck,
+    ) {
+        match serde_json::to_value(value) {
+            Ok(value) => check.check(errors, path, schema_path, &value),
+            Err(e) => push(errors, path, schema_path, "type", e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_and_render_lazily() {
+        let root = Path::Root;
+        let items = root.key("line/items");
+        let first = items.index(0);
+        let sku = first.key("s~ku");
+        assert_eq!(sku.pointer(), "/line~1items/0/s~0ku");
+        assert_eq!(root.pointer(), "");
+    }
+
+    #[test]
+    fn lengths_count_characters() {
+        let mut e = Vec::new();
+        check::max_length(&mut e, &Path::Root, "/maxLength", "ééé", 3);
+        assert!(e.is_empty());
+        check::max_length(&mut e, &Path::Root, "/maxLength", "éééé", 3);
+        check::min_length(&mut e, &Path::Root, "/minLength", "😀", 2);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].keyword, "maxLength");
+        assert_eq!(e[1].keyword, "minLength");
+    }
+
+    #[test]
+    fn formats_and_patterns_follow_jsonschema() {
+        assert!(Format::Email.is_valid("a@b.io"));
+        assert!(!Format::Email.is_valid("nobody"));
+        assert!(Format::Uuid.is_valid("5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10"));
+        assert!(!Format::Uuid.is_valid("5f0c6f5e8a5e4c2b9d6e2f1a4b7c9d10"));
+        static P: SchemaCheck = SchemaCheck::new(r#"{"pattern":"^[A-Z]{3}$"}"#);
+        let mut e = Vec::new();
+        check::pattern(&mut e, &Path::Root.key("c"), "/properties/c", "EUR", &P);
+        assert!(e.is_empty());
+        let root = Path::Root;
+        check::pattern(&mut e, &root.key("c"), "/properties/c", "eur", &P);
+        assert_eq!(e[0].instance_path, "/c");
+        assert_eq!(e[0].schema_path, "/properties/c/pattern");
+        assert_eq!(e[0].keyword, "pattern");
+    }
+
+    #[test]
+    fn bounds_compare_integers_exactly() {
+        let mut e = Vec::new();
+        check::minimum(&mut e, &Path::Root, "", i64::MAX, i64::MAX - 1);
+        check::exclusive_maximum(&mut e, &Path::Root, "", 9_i64, 9.5_f64);
+        assert!(e.is_empty());
+        check::exclusive_minimum(&mut e, &Path::Root, "", 0_i64, 0_i64);
+        assert_eq!(e.len(), 1);
+    }
+
+    #[test]
+    fn uniqueness_compares_json_values() {
+        let mut e = Vec::new();
+        check::unique(&mut e, &Path::Root, "", &["a", "b"]);
+        assert!(e.is_empty());
+        check::unique_json(&mut e, &Path::Root, "", &[1.0_f64, 1.0]);
+        check::unique(&mut e, &Path::Root, "", &["a", "a"]);
+        assert_eq!(e.len(), 2);
+    }
+}
