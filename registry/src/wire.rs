@@ -43,6 +43,33 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(deserializer)
 }
 
+/// A generated struct or tagged enum, read only from a JSON object.
+///
+/// serde's derive also reads structs from arrays (`[a, b]` as the fields in
+/// order) and internally tagged enums from arrays (the tag first); JSON
+/// Schema's `"type": "object"` refuses both. Generated types derive serde
+/// with `#[serde(remote = "Self")]` and implement `Deserialize` through
+/// [`object`], which hands the derived code a map or refuses.
+pub trait Object<'de>: Sized {
+    /// The derived deserialization, given a map.
+    fn from_map<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// Reads a `T` from a JSON object only (see [`Object`]).
+pub fn object<'de, D: Deserializer<'de>, T: Object<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct ObjectVisitor<T>(PhantomData<T>);
+    impl<'de, T: Object<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_map(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
 /// `#[serde(with = "…")]` for a required [`Wire`] value.
 pub mod required {
     use super::Wire;

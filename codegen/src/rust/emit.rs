@@ -33,10 +33,35 @@ pub(crate) fn doc(lines: &[String]) -> TokenStream {
 
 const SERDE: &str = "::evreg::__private::serde";
 
-fn derives(extra: TokenStream) -> TokenStream {
+/// The derives of a struct or tagged enum: serde's derive as inherent
+/// functions (`remote = "Self"`), wrapped by [`object_impls`].
+fn derives() -> TokenStream {
     quote! {
-        #[derive(Debug, Clone, PartialEq, #extra ::evreg::__private::serde::Serialize, ::evreg::__private::serde::Deserialize)]
-        #[serde(crate = #SERDE)]
+        #[derive(Debug, Clone, PartialEq, ::evreg::__private::serde::Serialize, ::evreg::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE, remote = "Self")]
+    }
+}
+
+/// `Serialize` as derived; `Deserialize` as derived but from objects only
+/// (serde's derive also takes arrays, which `"type": "object"` refuses).
+fn object_impls(name: &str) -> TokenStream {
+    let name = ident(name);
+    quote! {
+        impl ::evreg::__private::serde::Serialize for #name {
+            fn serialize<S: ::evreg::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #name::serialize(self, serializer)
+            }
+        }
+        impl<'de> ::evreg::wire::Object<'de> for #name {
+            fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #name::deserialize(deserializer)
+            }
+        }
+        impl<'de> ::evreg::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::evreg::wire::object(deserializer)
+            }
+        }
     }
 }
 
@@ -148,7 +173,8 @@ fn validate_impl(name: &str, body: TokenStream) -> TokenStream {
 fn structure(s: &Struct, needs: &mut Needs<'_>) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
-    let derive = derives(quote!());
+    let derive = derives();
+    let impls = object_impls(&s.name);
     let deny = s
         .deny_unknown
         .then(|| quote!(#[serde(deny_unknown_fields)]));
@@ -185,6 +211,7 @@ fn structure(s: &Struct, needs: &mut Needs<'_>) -> TokenStream {
             #(#fields)*
             #extra
         }
+        #impls
         #validate
     }
 }
@@ -409,7 +436,15 @@ fn format_variant(format: &str) -> proc_macro2::Ident {
 fn string_enum(e: &StrEnum) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc(&e.doc);
-    let derive = derives(quote!(Copy, Eq, Hash, PartialOrd, Ord,));
+    let derive = quote! {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::evreg::__private::serde::Serialize)]
+        #[serde(crate = #SERDE)]
+    };
+    let parse = e.variants.iter().map(|(v, wire)| {
+        let v = ident(v);
+        quote!(#wire => ::std::result::Result::Ok(#name::#v),)
+    });
+    let wires = e.variants.iter().map(|(_, wire)| wire);
     let variants = e.variants.iter().map(|(v, wire)| {
         let v = ident(v);
         let d = format!(" `{wire}`");
@@ -450,6 +485,16 @@ fn string_enum(e: &StrEnum) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+        /// Reads the value from a JSON string only.
+        impl<'de> ::evreg::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+                match &*value {
+                    #(#parse)*
+                    other => ::std::result::Result::Err(<D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(other, &[#(#wires),*])),
+                }
+            }
+        }
         #validate
     }
 }
@@ -457,11 +502,14 @@ fn string_enum(e: &StrEnum) -> TokenStream {
 fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(&t.doc);
-    let derive = derives(quote!());
+    let derive = derives();
+    let impls = object_impls(&t.name);
     let tag = &t.tag;
     let variants = t.variants.iter().map(|(v, wire, s)| {
         let (v, s) = (ident(v), ident(s));
+        let d = format!(" `{tag}`: `{wire}`");
         quote! {
+            #[doc = #d]
             #[serde(rename = #wire)]
             #v(#s),
         }
@@ -494,6 +542,7 @@ fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
         pub enum #name {
             #(#variants)*
         }
+        #impls
         #validate
     }
 }
@@ -501,7 +550,10 @@ fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
 fn newtype(n: &Newtype, needs: &mut Needs<'_>) -> TokenStream {
     let name = ident(&n.name);
     let docs = doc(&n.doc);
-    let derive = derives(quote!());
+    let derive = quote! {
+        #[derive(Debug, Clone, PartialEq, ::evreg::__private::serde::Serialize, ::evreg::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE)]
+    };
     let inner = ty(&n.shape);
     let wire = n
         .shape

@@ -1749,21 +1749,11 @@ impl EventType {
         match name {
             "API_KEY_CREATED" => ::std::option::Option::Some(EventType::ApiKeyCreated),
             "API_KEY_REVOKED" => ::std::option::Option::Some(EventType::ApiKeyRevoked),
-            "APPOINTMENT_ASSIGNED" => {
-                ::std::option::Option::Some(EventType::AppointmentAssigned)
-            }
-            "APPOINTMENT_CANCELED" => {
-                ::std::option::Option::Some(EventType::AppointmentCanceled)
-            }
-            "APPOINTMENT_COMPLETED" => {
-                ::std::option::Option::Some(EventType::AppointmentCompleted)
-            }
-            "APPOINTMENT_CREATED" => {
-                ::std::option::Option::Some(EventType::AppointmentCreated)
-            }
-            "APPOINTMENT_NO_SHOW" => {
-                ::std::option::Option::Some(EventType::AppointmentNoShow)
-            }
+            "APPOINTMENT_ASSIGNED" => ::std::option::Option::Some(EventType::AppointmentAssigned),
+            "APPOINTMENT_CANCELED" => ::std::option::Option::Some(EventType::AppointmentCanceled),
+            "APPOINTMENT_COMPLETED" => ::std::option::Option::Some(EventType::AppointmentCompleted),
+            "APPOINTMENT_CREATED" => ::std::option::Option::Some(EventType::AppointmentCreated),
+            "APPOINTMENT_NO_SHOW" => ::std::option::Option::Some(EventType::AppointmentNoShow),
             "APPOINTMENT_RESCHEDULED" => {
                 ::std::option::Option::Some(EventType::AppointmentRescheduled)
             }
@@ -1787,32 +1777,22 @@ impl EventType {
             "CLIENT_CREATED" => ::std::option::Option::Some(EventType::ClientCreated),
             "CLIENT_DELETED" => ::std::option::Option::Some(EventType::ClientDeleted),
             "CLIENT_MERGED" => ::std::option::Option::Some(EventType::ClientMerged),
-            "CLIENT_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::ClientStatusChanged)
-            }
+            "CLIENT_STATUS_CHANGED" => ::std::option::Option::Some(EventType::ClientStatusChanged),
             "CLIENT_UPDATED" => ::std::option::Option::Some(EventType::ClientUpdated),
             "CONTACT_ARCHIVED" => ::std::option::Option::Some(EventType::ContactArchived),
             "CONTACT_CREATED" => ::std::option::Option::Some(EventType::ContactCreated),
             "CONTACT_DELETED" => ::std::option::Option::Some(EventType::ContactDeleted),
-            "CONTACT_PRIMARY_SET" => {
-                ::std::option::Option::Some(EventType::ContactPrimarySet)
-            }
+            "CONTACT_PRIMARY_SET" => ::std::option::Option::Some(EventType::ContactPrimarySet),
             "CONTACT_UPDATED" => ::std::option::Option::Some(EventType::ContactUpdated),
             "CONTRACT_CREATED" => ::std::option::Option::Some(EventType::ContractCreated),
             "CONTRACT_EXPIRED" => ::std::option::Option::Some(EventType::ContractExpired),
             "CONTRACT_RENEWED" => ::std::option::Option::Some(EventType::ContractRenewed),
-            "CREDIT_NOTE_ISSUED" => {
-                ::std::option::Option::Some(EventType::CreditNoteIssued)
-            }
-            "DOCUMENT_ASSOCIATED" => {
-                ::std::option::Option::Some(EventType::DocumentAssociated)
-            }
+            "CREDIT_NOTE_ISSUED" => ::std::option::Option::Some(EventType::CreditNoteIssued),
+            "DOCUMENT_ASSOCIATED" => ::std::option::Option::Some(EventType::DocumentAssociated),
             "DOCUMENT_DELETED" => ::std::option::Option::Some(EventType::DocumentDeleted),
             "DOCUMENT_SHARED" => ::std::option::Option::Some(EventType::DocumentShared),
             "DOCUMENT_UPDATED" => ::std::option::Option::Some(EventType::DocumentUpdated),
-            "DOCUMENT_UPLOADED" => {
-                ::std::option::Option::Some(EventType::DocumentUploaded)
-            }
+            "DOCUMENT_UPLOADED" => ::std::option::Option::Some(EventType::DocumentUploaded),
             "EMAIL_BOUNCED" => ::std::option::Option::Some(EventType::EmailBounced),
             "EMAIL_DELIVERED" => ::std::option::Option::Some(EventType::EmailDelivered),
             "EMAIL_OPENED" => ::std::option::Option::Some(EventType::EmailOpened),
@@ -1820,9 +1800,7 @@ impl EventType {
             "INBOUND_EMAIL_RECEIVED" => {
                 ::std::option::Option::Some(EventType::InboundEmailReceived)
             }
-            "INTEGRATION_CONNECTED" => {
-                ::std::option::Option::Some(EventType::IntegrationConnected)
-            }
+            "INTEGRATION_CONNECTED" => ::std::option::Option::Some(EventType::IntegrationConnected),
             "INTEGRATION_DISCONNECTED" => {
                 ::std::option::Option::Some(EventType::IntegrationDisconnected)
             }
@@ -1846,9 +1824,7 @@ impl EventType {
             }
             "INVOICE_CREATED" => ::std::option::Option::Some(EventType::InvoiceCreated),
             "INVOICE_EMAILED" => ::std::option::Option::Some(EventType::InvoiceEmailed),
-            "INVOICE_FINALIZED" => {
-                ::std::option::Option::Some(EventType::InvoiceFinalized)
-            }
+            "INVOICE_FINALIZED" => ::std::option::Option::Some(EventType::InvoiceFinalized),
             "INVOICE_OVERDUE" => ::std::option::Option::Some(EventType::InvoiceOverdue),
             "INVOICE_PAID" => ::std::option::Option::Some(EventType::InvoicePaid),
             "INVOICE_SENT" => ::std::option::Option::Some(EventType::InvoiceSent),
@@ -1859,18 +1835,10 @@ impl EventType {
             "KNOWLEDGE_ARTICLE_PUBLISHED" => {
                 ::std::option::Option::Some(EventType::KnowledgeArticlePublished)
             }
-            "NOTIFICATION_FAILED" => {
-                ::std::option::Option::Some(EventType::NotificationFailed)
-            }
-            "NOTIFICATION_READ" => {
-                ::std::option::Option::Some(EventType::NotificationRead)
-            }
-            "NOTIFICATION_SENT" => {
-                ::std::option::Option::Some(EventType::NotificationSent)
-            }
-            "OPPORTUNITY_CREATED" => {
-                ::std::option::Option::Some(EventType::OpportunityCreated)
-            }
+            "NOTIFICATION_FAILED" => ::std::option::Option::Some(EventType::NotificationFailed),
+            "NOTIFICATION_READ" => ::std::option::Option::Some(EventType::NotificationRead),
+            "NOTIFICATION_SENT" => ::std::option::Option::Some(EventType::NotificationSent),
+            "OPPORTUNITY_CREATED" => ::std::option::Option::Some(EventType::OpportunityCreated),
             "OPPORTUNITY_LOST" => ::std::option::Option::Some(EventType::OpportunityLost),
             "OPPORTUNITY_STAGE_CHANGED" => {
                 ::std::option::Option::Some(EventType::OpportunityStageChanged)
@@ -1892,24 +1860,16 @@ impl EventType {
             "PROJECT_STATUS_CHANGED" => {
                 ::std::option::Option::Some(EventType::ProjectStatusChanged)
             }
-            "PROJECT_TASK_ASSIGNED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskAssigned)
-            }
+            "PROJECT_TASK_ASSIGNED" => ::std::option::Option::Some(EventType::ProjectTaskAssigned),
             "PROJECT_TASK_COMPLETED" => {
                 ::std::option::Option::Some(EventType::ProjectTaskCompleted)
             }
-            "PROJECT_TASK_CREATED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskCreated)
-            }
-            "PROJECT_TASK_DELETED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskDeleted)
-            }
+            "PROJECT_TASK_CREATED" => ::std::option::Option::Some(EventType::ProjectTaskCreated),
+            "PROJECT_TASK_DELETED" => ::std::option::Option::Some(EventType::ProjectTaskDeleted),
             "PROJECT_TASK_STATUS_CHANGED" => {
                 ::std::option::Option::Some(EventType::ProjectTaskStatusChanged)
             }
-            "PROJECT_TASK_UPDATED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskUpdated)
-            }
+            "PROJECT_TASK_UPDATED" => ::std::option::Option::Some(EventType::ProjectTaskUpdated),
             "PROJECT_UPDATED" => ::std::option::Option::Some(EventType::ProjectUpdated),
             "QUOTE_ACCEPTED" => ::std::option::Option::Some(EventType::QuoteAccepted),
             "QUOTE_DECLINED" => ::std::option::Option::Some(EventType::QuoteDeclined),
@@ -1929,28 +1889,16 @@ impl EventType {
             "TAG_DELETED" => ::std::option::Option::Some(EventType::TagDeleted),
             "TAG_REMOVED" => ::std::option::Option::Some(EventType::TagRemoved),
             "TEAM_CREATED" => ::std::option::Option::Some(EventType::TeamCreated),
-            "TEAM_MEMBER_ADDED" => {
-                ::std::option::Option::Some(EventType::TeamMemberAdded)
-            }
-            "TEAM_MEMBER_REMOVED" => {
-                ::std::option::Option::Some(EventType::TeamMemberRemoved)
-            }
-            "TECHNICIAN_ARRIVED" => {
-                ::std::option::Option::Some(EventType::TechnicianArrived)
-            }
+            "TEAM_MEMBER_ADDED" => ::std::option::Option::Some(EventType::TeamMemberAdded),
+            "TEAM_MEMBER_REMOVED" => ::std::option::Option::Some(EventType::TeamMemberRemoved),
+            "TECHNICIAN_ARRIVED" => ::std::option::Option::Some(EventType::TechnicianArrived),
             "TECHNICIAN_CHECKED_OUT" => {
                 ::std::option::Option::Some(EventType::TechnicianCheckedOut)
             }
-            "TECHNICIAN_DISPATCHED" => {
-                ::std::option::Option::Some(EventType::TechnicianDispatched)
-            }
-            "TECHNICIAN_EN_ROUTE" => {
-                ::std::option::Option::Some(EventType::TechnicianEnRoute)
-            }
+            "TECHNICIAN_DISPATCHED" => ::std::option::Option::Some(EventType::TechnicianDispatched),
+            "TECHNICIAN_EN_ROUTE" => ::std::option::Option::Some(EventType::TechnicianEnRoute),
             "TENANT_CREATED" => ::std::option::Option::Some(EventType::TenantCreated),
-            "TENANT_PLAN_CHANGED" => {
-                ::std::option::Option::Some(EventType::TenantPlanChanged)
-            }
+            "TENANT_PLAN_CHANGED" => ::std::option::Option::Some(EventType::TenantPlanChanged),
             "TENANT_SETTINGS_UPDATED" => {
                 ::std::option::Option::Some(EventType::TenantSettingsUpdated)
             }
@@ -1981,18 +1929,14 @@ impl EventType {
                 ::std::option::Option::Some(EventType::TicketInternalNoteAdded)
             }
             "TICKET_MERGED" => ::std::option::Option::Some(EventType::TicketMerged),
-            "TICKET_MESSAGE_ADDED" => {
-                ::std::option::Option::Some(EventType::TicketMessageAdded)
-            }
+            "TICKET_MESSAGE_ADDED" => ::std::option::Option::Some(EventType::TicketMessageAdded),
             "TICKET_MESSAGE_UPDATED" => {
                 ::std::option::Option::Some(EventType::TicketMessageUpdated)
             }
             "TICKET_PRIORITY_CHANGED" => {
                 ::std::option::Option::Some(EventType::TicketPriorityChanged)
             }
-            "TICKET_QUEUE_CHANGED" => {
-                ::std::option::Option::Some(EventType::TicketQueueChanged)
-            }
+            "TICKET_QUEUE_CHANGED" => ::std::option::Option::Some(EventType::TicketQueueChanged),
             "TICKET_REOPENED" => ::std::option::Option::Some(EventType::TicketReopened),
             "TICKET_SLA_STAGE_BREACHED" => {
                 ::std::option::Option::Some(EventType::TicketSlaStageBreached)
@@ -2000,35 +1944,23 @@ impl EventType {
             "TICKET_SLA_STAGE_ENTERED" => {
                 ::std::option::Option::Some(EventType::TicketSlaStageEntered)
             }
-            "TICKET_SLA_STAGE_MET" => {
-                ::std::option::Option::Some(EventType::TicketSlaStageMet)
-            }
+            "TICKET_SLA_STAGE_MET" => ::std::option::Option::Some(EventType::TicketSlaStageMet),
             "TICKET_SPLIT" => ::std::option::Option::Some(EventType::TicketSplit),
-            "TICKET_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::TicketStatusChanged)
-            }
+            "TICKET_STATUS_CHANGED" => ::std::option::Option::Some(EventType::TicketStatusChanged),
             "TICKET_TIME_ENTRY_ADDED" => {
                 ::std::option::Option::Some(EventType::TicketTimeEntryAdded)
             }
-            "TICKET_UNASSIGNED" => {
-                ::std::option::Option::Some(EventType::TicketUnassigned)
-            }
+            "TICKET_UNASSIGNED" => ::std::option::Option::Some(EventType::TicketUnassigned),
             "TICKET_UPDATED" => ::std::option::Option::Some(EventType::TicketUpdated),
             "USER_CREATED" => ::std::option::Option::Some(EventType::UserCreated),
             "USER_DEACTIVATED" => ::std::option::Option::Some(EventType::UserDeactivated),
             "USER_INVITED" => ::std::option::Option::Some(EventType::UserInvited),
             "USER_LOGGED_IN" => ::std::option::Option::Some(EventType::UserLoggedIn),
-            "USER_LOGIN_FAILED" => {
-                ::std::option::Option::Some(EventType::UserLoginFailed)
-            }
+            "USER_LOGIN_FAILED" => ::std::option::Option::Some(EventType::UserLoginFailed),
             "USER_MENTIONED" => ::std::option::Option::Some(EventType::UserMentioned),
             "USER_MFA_ENABLED" => ::std::option::Option::Some(EventType::UserMfaEnabled),
-            "USER_PASSWORD_RESET" => {
-                ::std::option::Option::Some(EventType::UserPasswordReset)
-            }
-            "USER_ROLE_CHANGED" => {
-                ::std::option::Option::Some(EventType::UserRoleChanged)
-            }
+            "USER_PASSWORD_RESET" => ::std::option::Option::Some(EventType::UserPasswordReset),
+            "USER_ROLE_CHANGED" => ::std::option::Option::Some(EventType::UserRoleChanged),
             "WEBHOOK_DELIVERY_FAILED" => {
                 ::std::option::Option::Some(EventType::WebhookDeliveryFailed)
             }
@@ -2036,81 +1968,47 @@ impl EventType {
                 ::std::option::Option::Some(EventType::WebhookDeliverySucceeded)
             }
             "WEBHOOK_DISABLED" => ::std::option::Option::Some(EventType::WebhookDisabled),
-            "WEBHOOK_REGISTERED" => {
-                ::std::option::Option::Some(EventType::WebhookRegistered)
-            }
-            "WORKFLOW_COMPLETED" => {
-                ::std::option::Option::Some(EventType::WorkflowCompleted)
-            }
-            "WORKFLOW_TRIGGERED" => {
-                ::std::option::Option::Some(EventType::WorkflowTriggered)
-            }
+            "WEBHOOK_REGISTERED" => ::std::option::Option::Some(EventType::WebhookRegistered),
+            "WORKFLOW_COMPLETED" => ::std::option::Option::Some(EventType::WorkflowCompleted),
+            "WORKFLOW_TRIGGERED" => ::std::option::Option::Some(EventType::WorkflowTriggered),
             "academy.certificate_issued" => {
                 ::std::option::Option::Some(EventType::AcademyCertificateIssued)
             }
             "academy.enrolled" => ::std::option::Option::Some(EventType::AcademyEnrolled),
-            "academy.quiz_failed" => {
-                ::std::option::Option::Some(EventType::AcademyQuizFailed)
-            }
-            "academy.quiz_passed" => {
-                ::std::option::Option::Some(EventType::AcademyQuizPassed)
-            }
+            "academy.quiz_failed" => ::std::option::Option::Some(EventType::AcademyQuizFailed),
+            "academy.quiz_passed" => ::std::option::Option::Some(EventType::AcademyQuizPassed),
             "academy.topic_completed" => {
                 ::std::option::Option::Some(EventType::AcademyTopicCompleted)
             }
             "course.graduated" => ::std::option::Option::Some(EventType::CourseGraduated),
             "entity.created" => ::std::option::Option::Some(EventType::EntityCreated),
             "entity.deleted" => ::std::option::Option::Some(EventType::EntityDeleted),
-            "entity.state_changed" => {
-                ::std::option::Option::Some(EventType::EntityStateChanged)
-            }
+            "entity.state_changed" => ::std::option::Option::Some(EventType::EntityStateChanged),
             "entity.updated" => ::std::option::Option::Some(EventType::EntityUpdated),
-            "hr.employee_hired" => {
-                ::std::option::Option::Some(EventType::HrEmployeeHired)
-            }
+            "hr.employee_hired" => ::std::option::Option::Some(EventType::HrEmployeeHired),
             "hr.employee_terminated" => {
                 ::std::option::Option::Some(EventType::HrEmployeeTerminated)
             }
-            "hr.expense_approved" => {
-                ::std::option::Option::Some(EventType::HrExpenseApproved)
-            }
-            "hr.expense_submitted" => {
-                ::std::option::Option::Some(EventType::HrExpenseSubmitted)
-            }
-            "hr.leave_approved" => {
-                ::std::option::Option::Some(EventType::HrLeaveApproved)
-            }
-            "hr.leave_rejected" => {
-                ::std::option::Option::Some(EventType::HrLeaveRejected)
-            }
-            "hr.leave_requested" => {
-                ::std::option::Option::Some(EventType::HrLeaveRequested)
-            }
-            "hr.timesheet_approved" => {
-                ::std::option::Option::Some(EventType::HrTimesheetApproved)
-            }
-            "hr.timesheet_rejected" => {
-                ::std::option::Option::Some(EventType::HrTimesheetRejected)
-            }
+            "hr.expense_approved" => ::std::option::Option::Some(EventType::HrExpenseApproved),
+            "hr.expense_submitted" => ::std::option::Option::Some(EventType::HrExpenseSubmitted),
+            "hr.leave_approved" => ::std::option::Option::Some(EventType::HrLeaveApproved),
+            "hr.leave_rejected" => ::std::option::Option::Some(EventType::HrLeaveRejected),
+            "hr.leave_requested" => ::std::option::Option::Some(EventType::HrLeaveRequested),
+            "hr.timesheet_approved" => ::std::option::Option::Some(EventType::HrTimesheetApproved),
+            "hr.timesheet_rejected" => ::std::option::Option::Some(EventType::HrTimesheetRejected),
             "hr.timesheet_submitted" => {
                 ::std::option::Option::Some(EventType::HrTimesheetSubmitted)
             }
             "recruit.applied" => ::std::option::Option::Some(EventType::RecruitApplied),
-            "recruit.dropped_out" => {
-                ::std::option::Option::Some(EventType::RecruitDroppedOut)
-            }
-            "recruit.graduated" => {
-                ::std::option::Option::Some(EventType::RecruitGraduated)
-            }
+            "recruit.dropped_out" => ::std::option::Option::Some(EventType::RecruitDroppedOut),
+            "recruit.graduated" => ::std::option::Option::Some(EventType::RecruitGraduated),
             "recruit.interview_scheduled" => {
                 ::std::option::Option::Some(EventType::RecruitInterviewScheduled)
             }
             "recruit.offer_extended" => {
                 ::std::option::Option::Some(EventType::RecruitOfferExtended)
             }
-            "recruit.phase_changed" => {
-                ::std::option::Option::Some(EventType::RecruitPhaseChanged)
-            }
+            "recruit.phase_changed" => ::std::option::Option::Some(EventType::RecruitPhaseChanged),
             _ => ::std::option::Option::None,
         }
     }
@@ -2124,10 +2022,7 @@ impl ::std::str::FromStr for EventType {
     type Err = ::evreg::UnknownEvent;
     fn from_str(name: &str) -> ::std::result::Result<EventType, ::evreg::UnknownEvent> {
         EventType::from_name(name)
-            .ok_or_else(|| ::evreg::UnknownEvent::new(
-                name,
-                EventType::NAMES.iter().copied(),
-            ))
+            .ok_or_else(|| ::evreg::UnknownEvent::new(name, EventType::NAMES.iter().copied()))
     }
 }
 impl ::evreg::__private::serde::Serialize for EventType {
@@ -2142,11 +2037,12 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EventType {
     fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<EventType, D::Error> {
-        let name = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
-        name.parse().map_err(<D::Error as ::evreg::__private::serde::de::Error>::custom)
+        let name =
+            <::std::borrow::Cow<'de, str> as ::evreg::__private::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+        name.parse()
+            .map_err(<D::Error as ::evreg::__private::serde::de::Error>::custom)
     }
 }
 /// A payload of any event version of the `acme` catalog.
@@ -4983,148 +4879,76 @@ impl Event {
         match self {
             Event::ApiKeyCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ApiKeyRevokedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentAssignedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentCanceledV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentCreatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentCreatedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentNoShowV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AppointmentRescheduledV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::AppointmentAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentCanceledV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentNoShowV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentRescheduledV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AssetMaintenanceCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AssetMaintenanceScheduledV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::AssetMaintenanceCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AssetMaintenanceScheduledV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetRetiredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AssetWarrantyExpiringV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::CapacityThresholdReachedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::AssetWarrantyExpiringV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::CapacityThresholdReachedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientArchivedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientMergedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ClientStatusChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::ClientStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactArchivedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ContactPrimarySetV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::ContactPrimarySetV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractExpiredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractRenewedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::CreditNoteIssuedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::DocumentAssociatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::CreditNoteIssuedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::DocumentAssociatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::DocumentDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::DocumentSharedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::DocumentUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::DocumentUploadedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::DocumentUploadedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::DocumentUploadedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::DocumentUploadedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailBouncedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailDeliveredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailOpenedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InboundEmailReceivedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::InboundEmailReceivedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationConnectedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationDisconnectedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationSyncCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationSyncFailedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationSyncStartedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationTokenExpiringV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationTokenRefreshedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::IntegrationTokenRevokedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::InboundEmailReceivedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::InboundEmailReceivedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationConnectedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationDisconnectedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationSyncCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationSyncFailedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationSyncStartedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationTokenExpiringV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationTokenRefreshedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::IntegrationTokenRevokedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceEmailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InvoiceFinalizedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::InvoiceFinalizedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceOverdueV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoicePaidV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InvoiceStatusChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::InvoiceStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceVoidedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::KnowledgeArticlePublishedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::NotificationFailedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::NotificationReadV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::NotificationSentV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::OpportunityCreatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::KnowledgeArticlePublishedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::NotificationFailedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::NotificationReadV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::NotificationSentV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::OpportunityCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::OpportunityLostV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::OpportunityStageChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::OpportunityStageChangedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::OpportunityStageChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::OpportunityStageChangedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::OpportunityWonV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::PaymentAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::PaymentFailedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -5135,49 +4959,23 @@ impl Event {
             Event::ProjectCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ProjectCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ProjectDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectMilestoneReachedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectPhaseCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectStatusChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskAssignedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskCreatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskCreatedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskDeletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskStatusChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ProjectTaskUpdatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::ProjectMilestoneReachedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectPhaseCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectTaskUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ProjectUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteAcceptedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteDeclinedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ScheduleBlockCreatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::ScheduleBlockDeletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::SurveyResponseReceivedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::ScheduleBlockCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ScheduleBlockDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::SurveyResponseReceivedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::SurveySentV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TagAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TagCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -5185,92 +4983,42 @@ impl Event {
             Event::TagRemovedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TeamCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TeamMemberAddedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TeamMemberRemovedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TechnicianArrivedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TechnicianCheckedOutV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TechnicianDispatchedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TechnicianEnRouteV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TeamMemberRemovedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TechnicianArrivedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TechnicianCheckedOutV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TechnicianDispatchedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TechnicianEnRouteV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TenantCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TenantPlanChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TenantSettingsUpdatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketApprovalGrantedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketApprovalRejectedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketApprovalRequestedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TenantPlanChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TenantSettingsUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketApprovalGrantedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketApprovalRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketApprovalRequestedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketAssignedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketClosedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketCommentAddedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketCommentUpdatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketCommentAddedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketCommentUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketCustomerRepliedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketCustomerRepliedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketEscalatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketInternalNoteAddedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketInternalNoteAddedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketMergedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketMessageAddedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketMessageAddedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketMessageUpdatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketPriorityChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketQueueChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketMessageAddedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketMessageAddedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketMessageUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketPriorityChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketQueueChangedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketReopenedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketSlaStageBreachedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketSlaStageEnteredV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketSlaStageMetV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketSlaStageBreachedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketSlaStageEnteredV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketSlaStageMetV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketSplitV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketStatusChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketTimeEntryAddedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::TicketUnassignedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::TicketStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketTimeEntryAddedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketUnassignedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserDeactivatedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -5279,93 +5027,43 @@ impl Event {
             Event::UserLoginFailedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserMentionedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserMfaEnabledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::UserPasswordResetV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::UserPasswordResetV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserRoleChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WebhookDeliveryFailedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::WebhookDeliverySucceededV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::WebhookDeliveryFailedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::WebhookDeliverySucceededV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::WebhookDisabledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WebhookRegisteredV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::WorkflowCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::WorkflowTriggeredV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AcademyCertificateIssuedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::WebhookRegisteredV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::WorkflowCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::WorkflowTriggeredV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AcademyCertificateIssuedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AcademyEnrolledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AcademyQuizFailedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AcademyQuizPassedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::AcademyTopicCompletedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::AcademyQuizFailedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AcademyQuizPassedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AcademyTopicCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::CourseGraduatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::CourseGraduatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::EntityCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EntityDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::EntityStateChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::EntityStateChangedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EntityUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::HrEmployeeHiredV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrEmployeeTerminatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrExpenseApprovedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrExpenseApprovedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrExpenseSubmittedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::HrEmployeeTerminatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrExpenseApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrExpenseApprovedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrExpenseSubmittedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::HrLeaveApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::HrLeaveRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrLeaveRequestedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrTimesheetApprovedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrTimesheetRejectedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::HrTimesheetSubmittedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::HrLeaveRequestedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrTimesheetApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrTimesheetRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrTimesheetSubmittedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::RecruitAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitDroppedOutV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::RecruitGraduatedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::RecruitInterviewScheduledV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::RecruitOfferExtendedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::RecruitPhaseChangedV1(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
-            Event::RecruitPhaseChangedV2(payload) => {
-                ::evreg::EventPayload::validate(payload)
-            }
+            Event::RecruitDroppedOutV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitGraduatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitInterviewScheduledV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitOfferExtendedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitPhaseChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitPhaseChangedV2(payload) => ::evreg::EventPayload::validate(payload),
         }
     }
     /// The payload as JSON.
@@ -5376,12 +5074,8 @@ impl Event {
         ::evreg::__private::serde_json::Error,
     > {
         match self {
-            Event::ApiKeyCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ApiKeyRevokedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::ApiKeyCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ApiKeyRevokedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::AppointmentAssignedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5403,114 +5097,56 @@ impl Event {
             Event::AppointmentRescheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AssetAssignedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::AssetCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::AssetCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::AssetAssignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AssetCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AssetCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::AssetMaintenanceCompletedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::AssetMaintenanceScheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AssetRetiredV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::AssetUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::AssetRetiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AssetUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::AssetWarrantyExpiringV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::CapacityThresholdReachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ClientArchivedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ClientCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ClientCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ClientDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ClientMergedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::ClientArchivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientMergedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::ClientStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ClientUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContactArchivedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContactCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContactCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContactDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::ClientUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContactArchivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContactCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContactCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContactDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::ContactPrimarySetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ContactUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContractCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContractExpiredV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ContractRenewedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::CreditNoteIssuedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::ContactUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContractCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContractExpiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContractRenewedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::CreditNoteIssuedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::DocumentAssociatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::DocumentDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::DocumentSharedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::DocumentUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::DocumentUploadedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::DocumentUploadedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EmailBouncedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EmailDeliveredV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EmailOpenedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EmailSentV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::DocumentDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::DocumentSharedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::DocumentUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::DocumentUploadedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::DocumentUploadedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EmailBouncedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EmailDeliveredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EmailOpenedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EmailSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::InboundEmailReceivedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5541,87 +5177,45 @@ impl Event {
             Event::IntegrationTokenRevokedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::InvoiceCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoiceCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoiceEmailedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoiceFinalizedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoiceOverdueV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoicePaidV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::InvoiceSentV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::InvoiceCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceEmailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceFinalizedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceOverdueV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoicePaidV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::InvoiceStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::InvoiceVoidedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::InvoiceVoidedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::KnowledgeArticlePublishedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::NotificationFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::NotificationReadV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::NotificationSentV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::NotificationReadV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::NotificationSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::OpportunityCreatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::OpportunityLostV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::OpportunityLostV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::OpportunityStageChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::OpportunityStageChangedV2(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::OpportunityWonV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::PaymentAppliedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::PaymentFailedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::PaymentReceivedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::PaymentReceivedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::PaymentRefundedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ProjectClosedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ProjectCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ProjectCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::ProjectDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::OpportunityWonV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::PaymentAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::PaymentFailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::PaymentReceivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::PaymentReceivedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::PaymentRefundedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ProjectClosedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ProjectCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ProjectCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ProjectDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::ProjectMilestoneReachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5652,18 +5246,10 @@ impl Event {
             Event::ProjectTaskUpdatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ProjectUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::QuoteAcceptedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::QuoteDeclinedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::QuoteSentV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::ProjectUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::QuoteAcceptedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::QuoteDeclinedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::QuoteSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::ScheduleBlockCreatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5673,27 +5259,13 @@ impl Event {
             Event::SurveyResponseReceivedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::SurveySentV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TagAppliedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TagCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TagDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TagRemovedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TeamCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TeamMemberAddedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::SurveySentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TagAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TagCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TagDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TagRemovedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TeamCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TeamMemberAddedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TeamMemberRemovedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5709,9 +5281,7 @@ impl Event {
             Event::TechnicianEnRouteV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TenantCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TenantCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TenantPlanChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5727,42 +5297,26 @@ impl Event {
             Event::TicketApprovalRequestedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketAssignedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TicketAssignedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TicketClosedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketAssignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketAssignedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketClosedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketCommentAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::TicketCommentUpdatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TicketCreatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketCustomerRepliedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TicketEscalatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketEscalatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketInternalNoteAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketMergedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketMergedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketMessageAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5778,9 +5332,7 @@ impl Event {
             Event::TicketQueueChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketReopenedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketReopenedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketSlaStageBreachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5790,57 +5342,33 @@ impl Event {
             Event::TicketSlaStageMetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketSplitV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketSplitV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::TicketStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::TicketTimeEntryAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketUnassignedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::TicketUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserDeactivatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserInvitedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserLoggedInV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserLoginFailedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserMentionedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::UserMfaEnabledV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::TicketUnassignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserDeactivatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserInvitedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserLoggedInV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserLoginFailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserMentionedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserMfaEnabledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::UserPasswordResetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::UserRoleChangedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::UserRoleChangedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::WebhookDeliveryFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::WebhookDeliverySucceededV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::WebhookDisabledV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::WebhookDisabledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::WebhookRegisteredV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5853,9 +5381,7 @@ impl Event {
             Event::AcademyCertificateIssuedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AcademyEnrolledV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::AcademyEnrolledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::AcademyQuizFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5865,27 +5391,15 @@ impl Event {
             Event::AcademyTopicCompletedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::CourseGraduatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::CourseGraduatedV2(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EntityCreatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::EntityDeletedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::CourseGraduatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::CourseGraduatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EntityCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EntityDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::EntityStateChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::EntityUpdatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::HrEmployeeHiredV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::EntityUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::HrEmployeeHiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::HrEmployeeTerminatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5898,15 +5412,9 @@ impl Event {
             Event::HrExpenseSubmittedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::HrLeaveApprovedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::HrLeaveRejectedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
-            Event::HrLeaveRequestedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::HrLeaveApprovedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::HrLeaveRejectedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::HrLeaveRequestedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::HrTimesheetApprovedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5916,15 +5424,11 @@ impl Event {
             Event::HrTimesheetSubmittedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::RecruitAppliedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::RecruitAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::RecruitDroppedOutV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::RecruitGraduatedV1(payload) => {
-                ::evreg::__private::serde_json::to_value(payload)
-            }
+            Event::RecruitGraduatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
             Event::RecruitInterviewScheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5996,15 +5500,11 @@ impl Event {
                     .map(Event::AssetCreatedV2)
             }
             "payload.AssetMaintenanceCompleted.v1" => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AssetMaintenanceCompletedV1)
             }
             "payload.AssetMaintenanceScheduled.v1" => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AssetMaintenanceScheduledV1)
             }
             "payload.AssetRetired.v1" => {
@@ -6020,9 +5520,7 @@ impl Event {
                     .map(Event::AssetWarrantyExpiringV1)
             }
             "payload.CapacityThresholdReached.v1" => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::CapacityThresholdReachedV1)
             }
             "payload.ClientArchived.v1" => {
@@ -6130,8 +5628,7 @@ impl Event {
                     .map(Event::EmailOpenedV1)
             }
             "payload.EmailSent.v1" => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailSentV1)
+                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::EmailSentV1)
             }
             "payload.InboundEmailReceived.v1" => {
                 <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -6150,9 +5647,7 @@ impl Event {
                     .map(Event::IntegrationDisconnectedV1)
             }
             "payload.IntegrationSyncCompleted.v1" => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationSyncCompletedV1)
             }
             "payload.IntegrationSyncFailed.v1" => {
@@ -6164,15 +5659,11 @@ impl Event {
                     .map(Event::IntegrationSyncStartedV1)
             }
             "payload.IntegrationTokenExpiring.v1" => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationTokenExpiringV1)
             }
             "payload.IntegrationTokenRefreshed.v1" => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationTokenRefreshedV1)
             }
             "payload.IntegrationTokenRevoked.v1" => {
@@ -6216,9 +5707,7 @@ impl Event {
                     .map(Event::InvoiceVoidedV1)
             }
             "payload.KnowledgeArticlePublished.v1" => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::KnowledgeArticlePublishedV1)
             }
             "payload.NotificationFailed.v1" => {
@@ -6322,9 +5811,7 @@ impl Event {
                     .map(Event::ProjectTaskDeletedV1)
             }
             "payload.ProjectTaskStatusChanged.v1" => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::ProjectTaskStatusChangedV1)
             }
             "payload.ProjectTaskUpdated.v1" => {
@@ -6344,8 +5831,7 @@ impl Event {
                     .map(Event::QuoteDeclinedV1)
             }
             "payload.QuoteSent.v1" => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::QuoteSentV1)
+                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::QuoteSentV1)
             }
             "payload.ScheduleBlockCreated.v1" => {
                 <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -6359,26 +5845,16 @@ impl Event {
                 <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::SurveyResponseReceivedV1)
             }
-            "payload.SurveySent.v1" => {
-                <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::SurveySentV1)
-            }
-            "payload.TagApplied.v1" => {
-                <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagAppliedV1)
-            }
-            "payload.TagCreated.v1" => {
-                <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagCreatedV1)
-            }
-            "payload.TagDeleted.v1" => {
-                <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagDeletedV1)
-            }
-            "payload.TagRemoved.v1" => {
-                <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagRemovedV1)
-            }
+            "payload.SurveySent.v1" => <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
+                .map(Event::SurveySentV1),
+            "payload.TagApplied.v1" => <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
+                .map(Event::TagAppliedV1),
+            "payload.TagCreated.v1" => <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                .map(Event::TagCreatedV1),
+            "payload.TagDeleted.v1" => <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                .map(Event::TagDeletedV1),
+            "payload.TagRemoved.v1" => <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
+                .map(Event::TagRemovedV1),
             "payload.TeamCreated.v1" => {
                 <TeamCreatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::TeamCreatedV1)
@@ -6576,9 +6052,7 @@ impl Event {
                     .map(Event::WebhookDeliveryFailedV1)
             }
             "payload.WebhookDeliverySucceeded.v1" => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::WebhookDeliverySucceededV1)
             }
             "payload.WebhookDisabled.v1" => {
@@ -6598,9 +6072,7 @@ impl Event {
                     .map(Event::WorkflowTriggeredV1)
             }
             "payload.AcademyCertificateIssued.v1" => {
-                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyCertificateIssuedV1)
             }
             "payload.AcademyEnrolled.v1" => {
@@ -6700,9 +6172,7 @@ impl Event {
                     .map(Event::RecruitGraduatedV1)
             }
             "payload.RecruitInterviewScheduled.v1" => {
-                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitInterviewScheduledV1)
             }
             "payload.RecruitOfferExtended.v1" => {
@@ -6717,24 +6187,17 @@ impl Event {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
             }
-            _ => {
-                match EventType::from_name(name) {
-                    ::std::option::Option::Some(t) => {
-                        Event::from_version(t, t.latest_version(), payload)
-                    }
-                    ::std::option::Option::None => {
-                        let known = EventType::NAMES
-                            .iter()
-                            .chain(Event::SCHEMA_REFS)
-                            .copied();
-                        ::std::result::Result::Err(
-                            ::evreg::PayloadError::Unknown(
-                                ::evreg::UnknownEvent::new(name, known),
-                            ),
-                        )
-                    }
+            _ => match EventType::from_name(name) {
+                ::std::option::Option::Some(t) => {
+                    Event::from_version(t, t.latest_version(), payload)
                 }
-            }
+                ::std::option::Option::None => {
+                    let known = EventType::NAMES.iter().chain(Event::SCHEMA_REFS).copied();
+                    ::std::result::Result::Err(::evreg::PayloadError::Unknown(
+                        ::evreg::UnknownEvent::new(name, known),
+                    ))
+                }
+            },
         }
     }
     /// Reads and validates a payload of an event type at a version.
@@ -6793,15 +6256,11 @@ impl Event {
                     .map(Event::AssetCreatedV2)
             }
             (EventType::AssetMaintenanceCompleted, 1u32) => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AssetMaintenanceCompletedV1)
             }
             (EventType::AssetMaintenanceScheduled, 1u32) => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AssetMaintenanceScheduledV1)
             }
             (EventType::AssetRetired, 1u32) => {
@@ -6817,9 +6276,7 @@ impl Event {
                     .map(Event::AssetWarrantyExpiringV1)
             }
             (EventType::CapacityThresholdReached, 1u32) => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::CapacityThresholdReachedV1)
             }
             (EventType::ClientArchived, 1u32) => {
@@ -6927,8 +6384,7 @@ impl Event {
                     .map(Event::EmailOpenedV1)
             }
             (EventType::EmailSent, 1u32) => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailSentV1)
+                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::EmailSentV1)
             }
             (EventType::InboundEmailReceived, 1u32) => {
                 <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -6947,9 +6403,7 @@ impl Event {
                     .map(Event::IntegrationDisconnectedV1)
             }
             (EventType::IntegrationSyncCompleted, 1u32) => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationSyncCompletedV1)
             }
             (EventType::IntegrationSyncFailed, 1u32) => {
@@ -6961,15 +6415,11 @@ impl Event {
                     .map(Event::IntegrationSyncStartedV1)
             }
             (EventType::IntegrationTokenExpiring, 1u32) => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationTokenExpiringV1)
             }
             (EventType::IntegrationTokenRefreshed, 1u32) => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::IntegrationTokenRefreshedV1)
             }
             (EventType::IntegrationTokenRevoked, 1u32) => {
@@ -7013,9 +6463,7 @@ impl Event {
                     .map(Event::InvoiceVoidedV1)
             }
             (EventType::KnowledgeArticlePublished, 1u32) => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::KnowledgeArticlePublishedV1)
             }
             (EventType::NotificationFailed, 1u32) => {
@@ -7119,9 +6567,7 @@ impl Event {
                     .map(Event::ProjectTaskDeletedV1)
             }
             (EventType::ProjectTaskStatusChanged, 1u32) => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::ProjectTaskStatusChangedV1)
             }
             (EventType::ProjectTaskUpdated, 1u32) => {
@@ -7141,8 +6587,7 @@ impl Event {
                     .map(Event::QuoteDeclinedV1)
             }
             (EventType::QuoteSent, 1u32) => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::QuoteSentV1)
+                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::QuoteSentV1)
             }
             (EventType::ScheduleBlockCreated, 1u32) => {
                 <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -7373,9 +6818,7 @@ impl Event {
                     .map(Event::WebhookDeliveryFailedV1)
             }
             (EventType::WebhookDeliverySucceeded, 1u32) => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::WebhookDeliverySucceededV1)
             }
             (EventType::WebhookDisabled, 1u32) => {
@@ -7395,9 +6838,7 @@ impl Event {
                     .map(Event::WorkflowTriggeredV1)
             }
             (EventType::AcademyCertificateIssued, 1u32) => {
-                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyCertificateIssuedV1)
             }
             (EventType::AcademyEnrolled, 1u32) => {
@@ -7497,9 +6938,7 @@ impl Event {
                     .map(Event::RecruitGraduatedV1)
             }
             (EventType::RecruitInterviewScheduled, 1u32) => {
-                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitInterviewScheduledV1)
             }
             (EventType::RecruitOfferExtended, 1u32) => {
@@ -7514,16 +6953,12 @@ impl Event {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
             }
-            _ => {
-                ::std::result::Result::Err(
-                    ::evreg::PayloadError::Unknown(
-                        ::evreg::UnknownEvent::new(
-                            &::std::format!("{event_type} v{version}"),
-                            ::std::iter::empty(),
-                        ),
-                    ),
-                )
-            }
+            _ => ::std::result::Result::Err(::evreg::PayloadError::Unknown(
+                ::evreg::UnknownEvent::new(
+                    &::std::format!("{event_type} v{version}"),
+                    ::std::iter::empty(),
+                ),
+            )),
         }
     }
 }
@@ -8542,11 +7977,7 @@ pub fn registry() -> ::evreg::Registry {
                     ClientStatusChangedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("CLIENT_UPDATED", 1u32, ClientUpdatedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "CONTACT_ARCHIVED",
-                    1u32,
-                    ContactArchivedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("CONTACT_ARCHIVED", 1u32, ContactArchivedV1::SCHEMA_JSON)
                 .embedded_schema("CONTACT_CREATED", 1u32, ContactCreatedV1::SCHEMA_JSON)
                 .embedded_schema("CONTACT_CREATED", 2u32, ContactCreatedV2::SCHEMA_JSON)
                 .embedded_schema("CONTACT_DELETED", 1u32, ContactDeletedV1::SCHEMA_JSON)
@@ -8556,52 +7987,20 @@ pub fn registry() -> ::evreg::Registry {
                     ContactPrimarySetV1::SCHEMA_JSON,
                 )
                 .embedded_schema("CONTACT_UPDATED", 1u32, ContactUpdatedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "CONTRACT_CREATED",
-                    1u32,
-                    ContractCreatedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "CONTRACT_EXPIRED",
-                    1u32,
-                    ContractExpiredV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "CONTRACT_RENEWED",
-                    1u32,
-                    ContractRenewedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "CREDIT_NOTE_ISSUED",
-                    1u32,
-                    CreditNoteIssuedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("CONTRACT_CREATED", 1u32, ContractCreatedV1::SCHEMA_JSON)
+                .embedded_schema("CONTRACT_EXPIRED", 1u32, ContractExpiredV1::SCHEMA_JSON)
+                .embedded_schema("CONTRACT_RENEWED", 1u32, ContractRenewedV1::SCHEMA_JSON)
+                .embedded_schema("CREDIT_NOTE_ISSUED", 1u32, CreditNoteIssuedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "DOCUMENT_ASSOCIATED",
                     1u32,
                     DocumentAssociatedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "DOCUMENT_DELETED",
-                    1u32,
-                    DocumentDeletedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("DOCUMENT_DELETED", 1u32, DocumentDeletedV1::SCHEMA_JSON)
                 .embedded_schema("DOCUMENT_SHARED", 1u32, DocumentSharedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "DOCUMENT_UPDATED",
-                    1u32,
-                    DocumentUpdatedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "DOCUMENT_UPLOADED",
-                    1u32,
-                    DocumentUploadedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "DOCUMENT_UPLOADED",
-                    2u32,
-                    DocumentUploadedV2::SCHEMA_JSON,
-                )
+                .embedded_schema("DOCUMENT_UPDATED", 1u32, DocumentUpdatedV1::SCHEMA_JSON)
+                .embedded_schema("DOCUMENT_UPLOADED", 1u32, DocumentUploadedV1::SCHEMA_JSON)
+                .embedded_schema("DOCUMENT_UPLOADED", 2u32, DocumentUploadedV2::SCHEMA_JSON)
                 .embedded_schema("EMAIL_BOUNCED", 1u32, EmailBouncedV1::SCHEMA_JSON)
                 .embedded_schema("EMAIL_DELIVERED", 1u32, EmailDeliveredV1::SCHEMA_JSON)
                 .embedded_schema("EMAIL_OPENED", 1u32, EmailOpenedV1::SCHEMA_JSON)
@@ -8659,11 +8058,7 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("INVOICE_CREATED", 1u32, InvoiceCreatedV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_CREATED", 2u32, InvoiceCreatedV2::SCHEMA_JSON)
                 .embedded_schema("INVOICE_EMAILED", 1u32, InvoiceEmailedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "INVOICE_FINALIZED",
-                    1u32,
-                    InvoiceFinalizedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("INVOICE_FINALIZED", 1u32, InvoiceFinalizedV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_OVERDUE", 1u32, InvoiceOverdueV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_PAID", 1u32, InvoicePaidV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_SENT", 1u32, InvoiceSentV1::SCHEMA_JSON)
@@ -8683,26 +8078,14 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     NotificationFailedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "NOTIFICATION_READ",
-                    1u32,
-                    NotificationReadV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "NOTIFICATION_SENT",
-                    1u32,
-                    NotificationSentV1::SCHEMA_JSON,
-                )
+                .embedded_schema("NOTIFICATION_READ", 1u32, NotificationReadV1::SCHEMA_JSON)
+                .embedded_schema("NOTIFICATION_SENT", 1u32, NotificationSentV1::SCHEMA_JSON)
                 .embedded_schema(
                     "OPPORTUNITY_CREATED",
                     1u32,
                     OpportunityCreatedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "OPPORTUNITY_LOST",
-                    1u32,
-                    OpportunityLostV1::SCHEMA_JSON,
-                )
+                .embedded_schema("OPPORTUNITY_LOST", 1u32, OpportunityLostV1::SCHEMA_JSON)
                 .embedded_schema(
                     "OPPORTUNITY_STAGE_CHANGED",
                     1u32,
@@ -8716,21 +8099,9 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("OPPORTUNITY_WON", 1u32, OpportunityWonV1::SCHEMA_JSON)
                 .embedded_schema("PAYMENT_APPLIED", 1u32, PaymentAppliedV1::SCHEMA_JSON)
                 .embedded_schema("PAYMENT_FAILED", 1u32, PaymentFailedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "PAYMENT_RECEIVED",
-                    1u32,
-                    PaymentReceivedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "PAYMENT_RECEIVED",
-                    2u32,
-                    PaymentReceivedV2::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "PAYMENT_REFUNDED",
-                    1u32,
-                    PaymentRefundedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("PAYMENT_RECEIVED", 1u32, PaymentReceivedV1::SCHEMA_JSON)
+                .embedded_schema("PAYMENT_RECEIVED", 2u32, PaymentReceivedV2::SCHEMA_JSON)
+                .embedded_schema("PAYMENT_REFUNDED", 1u32, PaymentRefundedV1::SCHEMA_JSON)
                 .embedded_schema("PROJECT_CLOSED", 1u32, ProjectClosedV1::SCHEMA_JSON)
                 .embedded_schema("PROJECT_CREATED", 1u32, ProjectCreatedV1::SCHEMA_JSON)
                 .embedded_schema("PROJECT_CREATED", 2u32, ProjectCreatedV2::SCHEMA_JSON)
@@ -8810,21 +8181,13 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("TAG_DELETED", 1u32, TagDeletedV1::SCHEMA_JSON)
                 .embedded_schema("TAG_REMOVED", 1u32, TagRemovedV1::SCHEMA_JSON)
                 .embedded_schema("TEAM_CREATED", 1u32, TeamCreatedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "TEAM_MEMBER_ADDED",
-                    1u32,
-                    TeamMemberAddedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("TEAM_MEMBER_ADDED", 1u32, TeamMemberAddedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "TEAM_MEMBER_REMOVED",
                     1u32,
                     TeamMemberRemovedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "TECHNICIAN_ARRIVED",
-                    1u32,
-                    TechnicianArrivedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("TECHNICIAN_ARRIVED", 1u32, TechnicianArrivedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "TECHNICIAN_CHECKED_OUT",
                     1u32,
@@ -8887,11 +8250,7 @@ pub fn registry() -> ::evreg::Registry {
                     TicketCustomerRepliedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("TICKET_DELETED", 1u32, TicketDeletedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "TICKET_ESCALATED",
-                    1u32,
-                    TicketEscalatedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("TICKET_ESCALATED", 1u32, TicketEscalatedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "TICKET_INTERNAL_NOTE_ADDED",
                     1u32,
@@ -8950,25 +8309,13 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     TicketTimeEntryAddedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "TICKET_UNASSIGNED",
-                    1u32,
-                    TicketUnassignedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("TICKET_UNASSIGNED", 1u32, TicketUnassignedV1::SCHEMA_JSON)
                 .embedded_schema("TICKET_UPDATED", 1u32, TicketUpdatedV1::SCHEMA_JSON)
                 .embedded_schema("USER_CREATED", 1u32, UserCreatedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "USER_DEACTIVATED",
-                    1u32,
-                    UserDeactivatedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("USER_DEACTIVATED", 1u32, UserDeactivatedV1::SCHEMA_JSON)
                 .embedded_schema("USER_INVITED", 1u32, UserInvitedV1::SCHEMA_JSON)
                 .embedded_schema("USER_LOGGED_IN", 1u32, UserLoggedInV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "USER_LOGIN_FAILED",
-                    1u32,
-                    UserLoginFailedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("USER_LOGIN_FAILED", 1u32, UserLoginFailedV1::SCHEMA_JSON)
                 .embedded_schema("USER_MENTIONED", 1u32, UserMentionedV1::SCHEMA_JSON)
                 .embedded_schema("USER_MFA_ENABLED", 1u32, UserMfaEnabledV1::SCHEMA_JSON)
                 .embedded_schema(
@@ -8976,11 +8323,7 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     UserPasswordResetV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "USER_ROLE_CHANGED",
-                    1u32,
-                    UserRoleChangedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("USER_ROLE_CHANGED", 1u32, UserRoleChangedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "WEBHOOK_DELIVERY_FAILED",
                     1u32,
@@ -8991,36 +8334,16 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     WebhookDeliverySucceededV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "WEBHOOK_DISABLED",
-                    1u32,
-                    WebhookDisabledV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "WEBHOOK_REGISTERED",
-                    1u32,
-                    WebhookRegisteredV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "WORKFLOW_COMPLETED",
-                    1u32,
-                    WorkflowCompletedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "WORKFLOW_TRIGGERED",
-                    1u32,
-                    WorkflowTriggeredV1::SCHEMA_JSON,
-                )
+                .embedded_schema("WEBHOOK_DISABLED", 1u32, WebhookDisabledV1::SCHEMA_JSON)
+                .embedded_schema("WEBHOOK_REGISTERED", 1u32, WebhookRegisteredV1::SCHEMA_JSON)
+                .embedded_schema("WORKFLOW_COMPLETED", 1u32, WorkflowCompletedV1::SCHEMA_JSON)
+                .embedded_schema("WORKFLOW_TRIGGERED", 1u32, WorkflowTriggeredV1::SCHEMA_JSON)
                 .embedded_schema(
                     "academy.certificate_issued",
                     1u32,
                     AcademyCertificateIssuedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "academy.enrolled",
-                    1u32,
-                    AcademyEnrolledV1::SCHEMA_JSON,
-                )
+                .embedded_schema("academy.enrolled", 1u32, AcademyEnrolledV1::SCHEMA_JSON)
                 .embedded_schema(
                     "academy.quiz_failed",
                     1u32,
@@ -9036,16 +8359,8 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     AcademyTopicCompletedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "course.graduated",
-                    1u32,
-                    CourseGraduatedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "course.graduated",
-                    2u32,
-                    CourseGraduatedV2::SCHEMA_JSON,
-                )
+                .embedded_schema("course.graduated", 1u32, CourseGraduatedV1::SCHEMA_JSON)
+                .embedded_schema("course.graduated", 2u32, CourseGraduatedV2::SCHEMA_JSON)
                 .embedded_schema("entity.created", 1u32, EntityCreatedV1::SCHEMA_JSON)
                 .embedded_schema("entity.deleted", 1u32, EntityDeletedV1::SCHEMA_JSON)
                 .embedded_schema(
@@ -9054,11 +8369,7 @@ pub fn registry() -> ::evreg::Registry {
                     EntityStateChangedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("entity.updated", 1u32, EntityUpdatedV1::SCHEMA_JSON)
-                .embedded_schema(
-                    "hr.employee_hired",
-                    1u32,
-                    HrEmployeeHiredV1::SCHEMA_JSON,
-                )
+                .embedded_schema("hr.employee_hired", 1u32, HrEmployeeHiredV1::SCHEMA_JSON)
                 .embedded_schema(
                     "hr.employee_terminated",
                     1u32,
@@ -9079,21 +8390,9 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     HrExpenseSubmittedV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "hr.leave_approved",
-                    1u32,
-                    HrLeaveApprovedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "hr.leave_rejected",
-                    1u32,
-                    HrLeaveRejectedV1::SCHEMA_JSON,
-                )
-                .embedded_schema(
-                    "hr.leave_requested",
-                    1u32,
-                    HrLeaveRequestedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("hr.leave_approved", 1u32, HrLeaveApprovedV1::SCHEMA_JSON)
+                .embedded_schema("hr.leave_rejected", 1u32, HrLeaveRejectedV1::SCHEMA_JSON)
+                .embedded_schema("hr.leave_requested", 1u32, HrLeaveRequestedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "hr.timesheet_approved",
                     1u32,
@@ -9115,11 +8414,7 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     RecruitDroppedOutV1::SCHEMA_JSON,
                 )
-                .embedded_schema(
-                    "recruit.graduated",
-                    1u32,
-                    RecruitGraduatedV1::SCHEMA_JSON,
-                )
+                .embedded_schema("recruit.graduated", 1u32, RecruitGraduatedV1::SCHEMA_JSON)
                 .embedded_schema(
                     "recruit.interview_scheduled",
                     1u32,
@@ -10836,7 +10131,7 @@ impl ::evreg::EventPayload for RecruitPhaseChangedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -10943,7 +10238,7 @@ impl ::evreg::Validate for AcademyCertificateIssuedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11029,7 +10324,7 @@ impl ::evreg::Validate for AcademyEnrolledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11150,7 +10445,7 @@ impl ::evreg::Validate for AcademyQuizFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11271,7 +10566,7 @@ impl ::evreg::Validate for AcademyQuizPassedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11369,7 +10664,7 @@ impl ::evreg::Validate for AcademyTopicCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11404,7 +10699,7 @@ impl ::evreg::Validate for Actor {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ActorType {
@@ -11420,11 +10715,7 @@ pub enum ActorType {
 }
 impl ActorType {
     /// Every value, in schema order.
-    pub const ALL: &'static [ActorType] = &[
-        ActorType::User,
-        ActorType::Contact,
-        ActorType::System,
-    ];
+    pub const ALL: &'static [ActorType] = &[ActorType::User, ActorType::Contact, ActorType::System];
     /// The value as it is written in JSON.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -11454,7 +10745,7 @@ impl ::evreg::Validate for ActorType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11564,9 +10855,8 @@ impl ::evreg::Validate for Address {
             let path = &path.key("country");
             let value = &self.country;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Z]{2}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[A-Z]{2}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -11586,7 +10876,7 @@ impl ::evreg::Validate for Address {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11643,9 +10933,7 @@ pub struct ApiKeyCreatedV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub expires_at: ::std::option::Option<
-        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
-    >,
+    pub expires_at: ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
 }
 impl ::evreg::Validate for ApiKeyCreatedV1 {
     fn validate_at(
@@ -11705,18 +10993,14 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/scopes/uniqueItems",
-                value,
-            );
+            ::evreg::validate::check::unique(errors, path, "/properties/scopes/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z_]+:(read|write)$\"}",
-                    );
+                    static PATTERN: ::evreg::validate::SchemaCheck =
+                        ::evreg::validate::SchemaCheck::new(
+                            "{\"pattern\":\"^[a-z_]+:(read|write)$\"}",
+                        );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -11737,7 +11021,7 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11820,7 +11104,7 @@ impl ::evreg::Validate for ApiKeyRevokedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -11911,7 +11195,7 @@ impl ::evreg::Validate for AppointmentAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12021,7 +11305,7 @@ impl ::evreg::Validate for AppointmentCanceledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12125,7 +11409,7 @@ impl ::evreg::Validate for AppointmentCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12243,7 +11527,7 @@ impl ::evreg::Validate for AppointmentCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12368,9 +11652,10 @@ impl ::evreg::Validate for AppointmentCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.time_zone {
             let path = &path.key("timeZone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -12393,7 +11678,7 @@ impl ::evreg::Validate for AppointmentCreatedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AppointmentCreatedV2BookingSource {
@@ -12445,7 +11730,7 @@ impl ::evreg::Validate for AppointmentCreatedV2BookingSource {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12531,7 +11816,7 @@ impl ::evreg::Validate for AppointmentNoShowV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12647,7 +11932,7 @@ impl ::evreg::Validate for AppointmentRescheduledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12738,7 +12023,7 @@ impl ::evreg::Validate for AssetAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -12829,9 +12114,8 @@ impl ::evreg::Validate for AssetCreatedV1 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^AST-[0-9]{5}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -12871,7 +12155,7 @@ impl ::evreg::Validate for AssetCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetCreatedV1AssetType {
@@ -12940,7 +12224,7 @@ impl ::evreg::Validate for AssetCreatedV1AssetType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13047,9 +12331,8 @@ impl ::evreg::Validate for AssetCreatedV2 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^AST-[0-9]{5}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -13109,7 +12392,7 @@ impl ::evreg::Validate for AssetCreatedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetCreatedV2AssetType {
@@ -13176,7 +12459,7 @@ impl ::evreg::Validate for AssetCreatedV2AssetType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13267,7 +12550,7 @@ impl ::evreg::Validate for AssetMaintenanceCompletedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetMaintenanceCompletedV1Outcome {
@@ -13319,7 +12602,7 @@ impl ::evreg::Validate for AssetMaintenanceCompletedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13410,7 +12693,7 @@ impl ::evreg::Validate for AssetMaintenanceScheduledV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetMaintenanceScheduledV1Kind {
@@ -13462,7 +12745,7 @@ impl ::evreg::Validate for AssetMaintenanceScheduledV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13561,7 +12844,7 @@ impl ::evreg::Validate for AssetRetiredV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetRetiredV1Disposal {
@@ -13618,7 +12901,7 @@ impl ::evreg::Validate for AssetRetiredV1Disposal {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13737,7 +13020,7 @@ impl ::evreg::Validate for AssetUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13845,7 +13128,7 @@ impl ::evreg::Validate for AssetWarrantyExpiringV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -13985,7 +13268,7 @@ impl ::evreg::Validate for CapacityThresholdReachedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(transparent)]
@@ -14007,7 +13290,7 @@ impl ::evreg::Validate for Changes {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14111,7 +13394,7 @@ impl ::evreg::Validate for ClientArchivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14254,7 +13537,7 @@ impl ::evreg::Validate for ClientCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientCreatedV1ClientType {
@@ -14303,7 +13586,7 @@ impl ::evreg::Validate for ClientCreatedV1ClientType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14478,7 +13761,7 @@ impl ::evreg::Validate for ClientCreatedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientCreatedV2ClientType {
@@ -14525,7 +13808,7 @@ impl ::evreg::Validate for ClientCreatedV2ClientType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14605,7 +13888,7 @@ impl ::evreg::Validate for ClientDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14688,7 +13971,7 @@ impl ::evreg::Validate for ClientMergedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14777,7 +14060,7 @@ impl ::evreg::Validate for ClientStatusChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientStatusChangedV1NewStatus {
@@ -14827,7 +14110,7 @@ impl ::evreg::Validate for ClientStatusChangedV1NewStatus {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientStatusChangedV1PreviousStatus {
@@ -14874,7 +14157,7 @@ impl ::evreg::Validate for ClientStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -14993,7 +14276,7 @@ impl ::evreg::Validate for ClientUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15073,7 +14356,7 @@ impl ::evreg::Validate for ContactArchivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15202,9 +14485,10 @@ impl ::evreg::Validate for ContactCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -15226,7 +14510,7 @@ impl ::evreg::Validate for ContactCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15371,9 +14655,10 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -15386,9 +14671,8 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.preferred_language {
             let path = &path.key("preferredLanguage");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -15408,7 +14692,7 @@ impl ::evreg::Validate for ContactCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15488,7 +14772,7 @@ impl ::evreg::Validate for ContactDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15579,7 +14863,7 @@ impl ::evreg::Validate for ContactPrimarySetV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15698,7 +14982,7 @@ impl ::evreg::Validate for ContactUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15819,7 +15103,7 @@ impl ::evreg::Validate for ContractCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ContractCreatedV1BillingFrequency {
@@ -15871,7 +15155,7 @@ impl ::evreg::Validate for ContractCreatedV1BillingFrequency {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -15968,7 +15252,7 @@ impl ::evreg::Validate for ContractExpiredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16076,7 +15360,7 @@ impl ::evreg::Validate for ContractRenewedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16193,7 +15477,7 @@ impl ::evreg::Validate for CourseGraduatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16315,7 +15599,7 @@ impl ::evreg::Validate for CourseGraduatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16413,7 +15697,7 @@ impl ::evreg::Validate for CreditNoteIssuedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16502,7 +15786,7 @@ impl ::evreg::Validate for DocumentAssociatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentAssociatedV1EntityType {
@@ -16559,7 +15843,7 @@ impl ::evreg::Validate for DocumentAssociatedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16639,7 +15923,7 @@ impl ::evreg::Validate for DocumentDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16695,9 +15979,7 @@ pub struct DocumentSharedV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub expires_at: ::std::option::Option<
-        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
-    >,
+    pub expires_at: ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
 }
 impl ::evreg::Validate for DocumentSharedV1 {
     fn validate_at(
@@ -16732,7 +16014,7 @@ impl ::evreg::Validate for DocumentSharedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16851,7 +16133,7 @@ impl ::evreg::Validate for DocumentUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -16968,9 +16250,8 @@ impl ::evreg::Validate for DocumentUploadedV1 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17004,7 +16285,7 @@ impl ::evreg::Validate for DocumentUploadedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentUploadedV1EntityType {
@@ -17063,7 +16344,7 @@ impl ::evreg::Validate for DocumentUploadedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17187,9 +16468,8 @@ impl ::evreg::Validate for DocumentUploadedV2 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17213,9 +16493,8 @@ impl ::evreg::Validate for DocumentUploadedV2 {
         if let ::std::option::Option::Some(value) = &self.checksum {
             let path = &path.key("checksum");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[0-9a-f]{64}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[0-9a-f]{64}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17238,7 +16517,7 @@ impl ::evreg::Validate for DocumentUploadedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentUploadedV2EntityType {
@@ -17295,7 +16574,7 @@ impl ::evreg::Validate for DocumentUploadedV2EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17425,7 +16704,7 @@ impl ::evreg::Validate for EmailBouncedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum EmailBouncedV1BounceType {
@@ -17472,7 +16751,7 @@ impl ::evreg::Validate for EmailBouncedV1BounceType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17555,7 +16834,7 @@ impl ::evreg::Validate for EmailDeliveredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17658,7 +16937,7 @@ impl ::evreg::Validate for EmailOpenedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17803,9 +17082,8 @@ impl ::evreg::Validate for EmailSentV1 {
         if let ::std::option::Option::Some(value) = &self.template_key {
             let path = &path.key("templateKey");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17825,7 +17103,7 @@ impl ::evreg::Validate for EmailSentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -17902,9 +17180,8 @@ impl ::evreg::Validate for EntityCreatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17924,7 +17201,7 @@ impl ::evreg::Validate for EntityCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18004,9 +17281,8 @@ impl ::evreg::Validate for EntityDeletedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -18026,7 +17302,7 @@ impl ::evreg::Validate for EntityDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18109,9 +17385,8 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -18125,9 +17400,8 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("previousState");
             let value = &self.previous_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -18141,9 +17415,8 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("newState");
             let value = &self.new_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -18163,7 +17436,7 @@ impl ::evreg::Validate for EntityStateChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18245,9 +17518,8 @@ impl ::evreg::Validate for EntityUpdatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -18299,7 +17571,7 @@ impl ::evreg::Validate for EntityUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18326,7 +17598,7 @@ impl ::evreg::Validate for FieldChange {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18452,7 +17724,7 @@ impl ::evreg::Validate for HrEmployeeHiredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18551,7 +17823,7 @@ impl ::evreg::Validate for HrEmployeeTerminatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrEmployeeTerminatedV1Kind {
@@ -18608,7 +17880,7 @@ impl ::evreg::Validate for HrEmployeeTerminatedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18703,7 +17975,7 @@ impl ::evreg::Validate for HrExpenseApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18804,7 +18076,7 @@ impl ::evreg::Validate for HrExpenseApprovedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -18907,7 +18179,7 @@ impl ::evreg::Validate for HrExpenseSubmittedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrExpenseSubmittedV1Category {
@@ -18969,7 +18241,7 @@ impl ::evreg::Validate for HrExpenseSubmittedV1Category {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19075,7 +18347,7 @@ impl ::evreg::Validate for HrLeaveApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19185,7 +18457,7 @@ impl ::evreg::Validate for HrLeaveRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19301,7 +18573,7 @@ impl ::evreg::Validate for HrLeaveRequestedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrLeaveRequestedV1Kind {
@@ -19363,7 +18635,7 @@ impl ::evreg::Validate for HrLeaveRequestedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19449,7 +18721,7 @@ impl ::evreg::Validate for HrTimesheetApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19555,7 +18827,7 @@ impl ::evreg::Validate for HrTimesheetRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19680,7 +18952,7 @@ impl ::evreg::Validate for HrTimesheetSubmittedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -19867,7 +19139,7 @@ impl ::evreg::Validate for InboundEmailReceivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20102,7 +19374,7 @@ impl ::evreg::Validate for InboundEmailReceivedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20190,7 +19462,7 @@ impl ::evreg::Validate for IntegrationConnectedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationConnectedV1Provider {
@@ -20252,7 +19524,7 @@ impl ::evreg::Validate for IntegrationConnectedV1Provider {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20361,7 +19633,7 @@ impl ::evreg::Validate for IntegrationDisconnectedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationDisconnectedV1Provider {
@@ -20423,7 +19695,7 @@ impl ::evreg::Validate for IntegrationDisconnectedV1Provider {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20534,7 +19806,7 @@ impl ::evreg::Validate for IntegrationSyncCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20637,7 +19909,7 @@ impl ::evreg::Validate for IntegrationSyncFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20725,7 +19997,7 @@ impl ::evreg::Validate for IntegrationSyncStartedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationSyncStartedV1Direction {
@@ -20777,7 +20049,7 @@ impl ::evreg::Validate for IntegrationSyncStartedV1Direction {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20860,7 +20132,7 @@ impl ::evreg::Validate for IntegrationTokenExpiringV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -20943,7 +20215,7 @@ impl ::evreg::Validate for IntegrationTokenRefreshedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21026,7 +20298,7 @@ impl ::evreg::Validate for IntegrationTokenRevokedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21111,9 +20383,10 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -21151,7 +20424,7 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21252,9 +20525,10 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -21300,7 +20574,7 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21400,7 +20674,7 @@ impl ::evreg::Validate for InvoiceEmailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21481,9 +20755,10 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -21513,7 +20788,7 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21632,7 +20907,7 @@ impl ::evreg::Validate for InvoiceOverdueV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21723,7 +20998,7 @@ impl ::evreg::Validate for InvoicePaidV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21816,12 +21091,7 @@ impl ::evreg::Validate for InvoiceSentV1 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/sentTo/uniqueItems",
-                value,
-            );
+            ::evreg::validate::check::unique(errors, path, "/properties/sentTo/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 ::evreg::validate::check::max_length(
@@ -21853,7 +21123,7 @@ impl ::evreg::Validate for InvoiceSentV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceSentV1DeliveryMethod {
@@ -21905,7 +21175,7 @@ impl ::evreg::Validate for InvoiceSentV1DeliveryMethod {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -21994,7 +21264,7 @@ impl ::evreg::Validate for InvoiceStatusChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceStatusChangedV1NewStatus {
@@ -22059,7 +21329,7 @@ impl ::evreg::Validate for InvoiceStatusChangedV1NewStatus {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceStatusChangedV1PreviousStatus {
@@ -22121,7 +21391,7 @@ impl ::evreg::Validate for InvoiceStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22221,7 +21491,7 @@ impl ::evreg::Validate for InvoiceVoidedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22326,7 +21596,7 @@ impl ::evreg::Validate for KnowledgeArticlePublishedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum KnowledgeArticlePublishedV1Audience {
@@ -22371,7 +21641,7 @@ impl ::evreg::Validate for KnowledgeArticlePublishedV1Audience {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22392,9 +21662,8 @@ impl ::evreg::Validate for Money {
             let path = &path.key("currency");
             let value = &self.currency;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Z]{3}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[A-Z]{3}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -22414,7 +21683,7 @@ impl ::evreg::Validate for Money {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22522,7 +21791,7 @@ impl ::evreg::Validate for NotificationFailedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum NotificationFailedV1Channel {
@@ -22574,7 +21843,7 @@ impl ::evreg::Validate for NotificationFailedV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22660,7 +21929,7 @@ impl ::evreg::Validate for NotificationReadV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22742,9 +22011,8 @@ impl ::evreg::Validate for NotificationSentV1 {
             let path = &path.key("templateKey");
             let value = &self.template_key;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -22767,7 +22035,7 @@ impl ::evreg::Validate for NotificationSentV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum NotificationSentV1Channel {
@@ -22819,7 +22087,7 @@ impl ::evreg::Validate for NotificationSentV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -22934,7 +22202,7 @@ impl ::evreg::Validate for OpportunityCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityCreatedV1Stage {
@@ -23001,7 +22269,7 @@ impl ::evreg::Validate for OpportunityCreatedV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -23110,7 +22378,7 @@ impl ::evreg::Validate for OpportunityLostV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityLostV1Reason {
@@ -23172,7 +22440,7 @@ impl ::evreg::Validate for OpportunityLostV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -23286,7 +22554,7 @@ impl ::evreg::Validate for OpportunityStageChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV1NewStage {
@@ -23356,7 +22624,7 @@ impl ::evreg::Validate for OpportunityStageChangedV1NewStage {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV1PreviousStage {
@@ -23425,7 +22693,7 @@ impl ::evreg::Validate for OpportunityStageChangedV1PreviousStage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -23547,7 +22815,7 @@ impl ::evreg::Validate for OpportunityStageChangedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV2NewStage {
@@ -23617,7 +22885,7 @@ impl ::evreg::Validate for OpportunityStageChangedV2NewStage {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV2PreviousStage {
@@ -23684,7 +22952,7 @@ impl ::evreg::Validate for OpportunityStageChangedV2PreviousStage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -23774,7 +23042,7 @@ impl ::evreg::Validate for OpportunityWonV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -23864,7 +23132,7 @@ impl ::evreg::Validate for PaymentAppliedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24000,7 +23268,7 @@ impl ::evreg::Validate for PaymentFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24132,7 +23400,7 @@ impl ::evreg::Validate for PaymentReceivedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum PaymentReceivedV1Method {
@@ -24191,7 +23459,7 @@ impl ::evreg::Validate for PaymentReceivedV1Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24360,7 +23628,7 @@ impl ::evreg::Validate for PaymentReceivedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum PaymentReceivedV2Method {
@@ -24417,7 +23685,7 @@ impl ::evreg::Validate for PaymentReceivedV2Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24531,7 +23799,7 @@ impl ::evreg::Validate for PaymentRefundedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24619,7 +23887,7 @@ impl ::evreg::Validate for ProjectClosedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectClosedV1Outcome {
@@ -24666,7 +23934,7 @@ impl ::evreg::Validate for ProjectClosedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -24836,7 +24104,7 @@ impl ::evreg::Validate for ProjectCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25023,7 +24291,7 @@ impl ::evreg::Validate for ProjectCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25103,7 +24371,7 @@ impl ::evreg::Validate for ProjectDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25209,7 +24477,7 @@ impl ::evreg::Validate for ProjectMilestoneReachedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25306,7 +24574,7 @@ impl ::evreg::Validate for ProjectPhaseCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25395,7 +24663,7 @@ impl ::evreg::Validate for ProjectStatusChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectStatusChangedV1NewStatus {
@@ -25460,7 +24728,7 @@ impl ::evreg::Validate for ProjectStatusChangedV1NewStatus {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectStatusChangedV1PreviousStatus {
@@ -25522,7 +24790,7 @@ impl ::evreg::Validate for ProjectStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25616,7 +24884,7 @@ impl ::evreg::Validate for ProjectTaskAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25720,7 +24988,7 @@ impl ::evreg::Validate for ProjectTaskCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -25864,7 +25132,7 @@ impl ::evreg::Validate for ProjectTaskCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26027,18 +25295,14 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/tags/uniqueItems",
-                value,
-            );
+            ::evreg::validate::check::unique(errors, path, "/properties/tags/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                    );
+                    static PATTERN: ::evreg::validate::SchemaCheck =
+                        ::evreg::validate::SchemaCheck::new(
+                            "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                        );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -26059,7 +25323,7 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26142,7 +25406,7 @@ impl ::evreg::Validate for ProjectTaskDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26231,7 +25495,7 @@ impl ::evreg::Validate for ProjectTaskStatusChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26353,7 +25617,7 @@ impl ::evreg::Validate for ProjectTaskUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26472,7 +25736,7 @@ impl ::evreg::Validate for ProjectUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26558,7 +25822,7 @@ impl ::evreg::Validate for QuoteAcceptedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26670,7 +25934,7 @@ impl ::evreg::Validate for QuoteDeclinedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26779,7 +26043,7 @@ impl ::evreg::Validate for QuoteSentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -26887,7 +26151,7 @@ impl ::evreg::Validate for RecruitAppliedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitAppliedV1Source {
@@ -26944,7 +26208,7 @@ impl ::evreg::Validate for RecruitAppliedV1Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27035,7 +26299,7 @@ impl ::evreg::Validate for RecruitDroppedOutV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitDroppedOutV1LastPhase {
@@ -27100,7 +26364,7 @@ impl ::evreg::Validate for RecruitDroppedOutV1LastPhase {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitDroppedOutV1Reason {
@@ -27157,7 +26421,7 @@ impl ::evreg::Validate for RecruitDroppedOutV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27251,7 +26515,7 @@ impl ::evreg::Validate for RecruitGraduatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27340,7 +26604,7 @@ impl ::evreg::Validate for RecruitInterviewScheduledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27433,7 +26697,7 @@ impl ::evreg::Validate for RecruitOfferExtendedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27525,7 +26789,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV1NewPhase {
@@ -27590,7 +26854,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV1NewPhase {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV1PreviousPhase {
@@ -27654,7 +26918,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV1PreviousPhase {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27778,7 +27042,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV2NewPhase {
@@ -27843,7 +27107,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV2NewPhase {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV2PreviousPhase {
@@ -27905,7 +27169,7 @@ impl ::evreg::Validate for RecruitPhaseChangedV2PreviousPhase {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -27999,7 +27263,7 @@ impl ::evreg::Validate for ScheduleBlockCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ScheduleBlockCreatedV1Kind {
@@ -28056,7 +27320,7 @@ impl ::evreg::Validate for ScheduleBlockCreatedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28139,7 +27403,7 @@ impl ::evreg::Validate for ScheduleBlockDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28270,7 +27534,7 @@ impl ::evreg::Validate for SurveyResponseReceivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28356,7 +27620,7 @@ impl ::evreg::Validate for SurveySentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28445,7 +27709,7 @@ impl ::evreg::Validate for TagAppliedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TagAppliedV1EntityType {
@@ -28507,7 +27771,7 @@ impl ::evreg::Validate for TagAppliedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28590,9 +27854,10 @@ impl ::evreg::Validate for TagCreatedV1 {
             let path = &path.key("text");
             let value = &self.text;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -28605,9 +27870,8 @@ impl ::evreg::Validate for TagCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.color {
             let path = &path.key("color");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^#[0-9a-f]{6}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^#[0-9a-f]{6}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -28627,7 +27891,7 @@ impl ::evreg::Validate for TagCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28707,7 +27971,7 @@ impl ::evreg::Validate for TagDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28796,7 +28060,7 @@ impl ::evreg::Validate for TagRemovedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TagRemovedV1EntityType {
@@ -28858,7 +28122,7 @@ impl ::evreg::Validate for TagRemovedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -28966,7 +28230,7 @@ impl ::evreg::Validate for TeamCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29049,7 +28313,7 @@ impl ::evreg::Validate for TeamMemberAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29132,7 +28396,7 @@ impl ::evreg::Validate for TeamMemberRemovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29266,7 +28530,7 @@ impl ::evreg::Validate for TechnicianArrivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29366,7 +28630,7 @@ impl ::evreg::Validate for TechnicianCheckedOutV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29459,7 +28723,7 @@ impl ::evreg::Validate for TechnicianDispatchedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29515,9 +28779,8 @@ pub struct TechnicianEnRouteV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub estimated_arrival_at: ::std::option::Option<
-        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
-    >,
+    pub estimated_arrival_at:
+        ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
 }
 impl ::evreg::Validate for TechnicianEnRouteV1 {
     fn validate_at(
@@ -29552,7 +28815,7 @@ impl ::evreg::Validate for TechnicianEnRouteV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29657,7 +28920,7 @@ impl ::evreg::Validate for TenantCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantCreatedV1Plan {
@@ -29712,7 +28975,7 @@ impl ::evreg::Validate for TenantCreatedV1Plan {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantCreatedV1Region {
@@ -29764,7 +29027,7 @@ impl ::evreg::Validate for TenantCreatedV1Region {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -29850,7 +29113,7 @@ impl ::evreg::Validate for TenantPlanChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantPlanChangedV1NewPlan {
@@ -29905,7 +29168,7 @@ impl ::evreg::Validate for TenantPlanChangedV1NewPlan {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantPlanChangedV1PreviousPlan {
@@ -29957,7 +29220,7 @@ impl ::evreg::Validate for TenantPlanChangedV1PreviousPlan {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30073,7 +29336,7 @@ impl ::evreg::Validate for TenantSettingsUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30183,7 +29446,7 @@ impl ::evreg::Validate for TicketApprovalGrantedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30289,7 +29552,7 @@ impl ::evreg::Validate for TicketApprovalRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30395,7 +29658,7 @@ impl ::evreg::Validate for TicketApprovalRequestedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30501,7 +29764,7 @@ impl ::evreg::Validate for TicketAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30616,7 +29879,7 @@ impl ::evreg::Validate for TicketAssignedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketAssignedV2AssignmentReason {
@@ -30673,7 +29936,7 @@ impl ::evreg::Validate for TicketAssignedV2AssignmentReason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30791,7 +30054,7 @@ impl ::evreg::Validate for TicketClosedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketClosedV1Resolution {
@@ -30848,7 +30111,7 @@ impl ::evreg::Validate for TicketClosedV1Resolution {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -30934,7 +30197,7 @@ impl ::evreg::Validate for TicketCommentAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -31017,7 +30280,7 @@ impl ::evreg::Validate for TicketCommentUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -31124,9 +30387,8 @@ impl ::evreg::Validate for TicketCreatedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -31167,7 +30429,7 @@ impl ::evreg::Validate for TicketCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV1Priority {
@@ -31227,7 +30489,7 @@ impl ::evreg::Validate for TicketCreatedV1Priority {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV1Source {
@@ -31291,7 +30553,7 @@ impl ::evreg::Validate for TicketCreatedV1Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -31413,9 +30675,8 @@ impl ::evreg::Validate for TicketCreatedV2 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -31459,18 +30720,14 @@ impl ::evreg::Validate for TicketCreatedV2 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/tags/uniqueItems",
-                value,
-            );
+            ::evreg::validate::check::unique(errors, path, "/properties/tags/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                    );
+                    static PATTERN: ::evreg::validate::SchemaCheck =
+                        ::evreg::validate::SchemaCheck::new(
+                            "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                        );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -31494,7 +30751,7 @@ impl ::evreg::Validate for TicketCreatedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV2Priority {
@@ -31554,7 +30811,7 @@ impl ::evreg::Validate for TicketCreatedV2Priority {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV2Source {
@@ -31616,7 +30873,7 @@ impl ::evreg::Validate for TicketCreatedV2Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -31707,7 +30964,7 @@ impl ::evreg::Validate for TicketCustomerRepliedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCustomerRepliedV1Channel {
@@ -31754,7 +31011,7 @@ impl ::evreg::Validate for TicketCustomerRepliedV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -31831,9 +31088,8 @@ impl ::evreg::Validate for TicketDeletedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -31853,7 +31109,7 @@ impl ::evreg::Validate for TicketDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32003,7 +31259,7 @@ impl ::evreg::Validate for TicketEscalatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32089,7 +31345,7 @@ impl ::evreg::Validate for TicketInternalNoteAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32186,7 +31442,7 @@ impl ::evreg::Validate for TicketMergedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32294,7 +31550,7 @@ impl ::evreg::Validate for TicketMessageAddedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV1Visibility {
@@ -32343,7 +31599,7 @@ impl ::evreg::Validate for TicketMessageAddedV1Visibility {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32477,7 +31733,7 @@ impl ::evreg::Validate for TicketMessageAddedV2 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV2ViaChannel {
@@ -32532,7 +31788,7 @@ impl ::evreg::Validate for TicketMessageAddedV2ViaChannel {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV2Visibility {
@@ -32579,7 +31835,7 @@ impl ::evreg::Validate for TicketMessageAddedV2Visibility {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32701,7 +31957,7 @@ impl ::evreg::Validate for TicketMessageUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32790,7 +32046,7 @@ impl ::evreg::Validate for TicketPriorityChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketPriorityChangedV1NewPriority {
@@ -32850,7 +32106,7 @@ impl ::evreg::Validate for TicketPriorityChangedV1NewPriority {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketPriorityChangedV1PreviousPriority {
@@ -32907,7 +32163,7 @@ impl ::evreg::Validate for TicketPriorityChangedV1PreviousPriority {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -32993,7 +32249,7 @@ impl ::evreg::Validate for TicketQueueChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33103,7 +32359,7 @@ impl ::evreg::Validate for TicketReopenedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33211,7 +32467,7 @@ impl ::evreg::Validate for TicketSlaStageBreachedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageBreachedV1Stage {
@@ -33258,7 +32514,7 @@ impl ::evreg::Validate for TicketSlaStageBreachedV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33349,7 +32605,7 @@ impl ::evreg::Validate for TicketSlaStageEnteredV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageEnteredV1Stage {
@@ -33396,7 +32652,7 @@ impl ::evreg::Validate for TicketSlaStageEnteredV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33490,7 +32746,7 @@ impl ::evreg::Validate for TicketSlaStageMetV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageMetV1Stage {
@@ -33537,7 +32793,7 @@ impl ::evreg::Validate for TicketSlaStageMetV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33657,7 +32913,7 @@ impl ::evreg::Validate for TicketSplitV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33817,7 +33073,7 @@ impl ::evreg::Validate for TicketStatusChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -33940,7 +33196,7 @@ impl ::evreg::Validate for TicketTimeEntryAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34023,7 +33279,7 @@ impl ::evreg::Validate for TicketUnassignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34142,7 +33398,7 @@ impl ::evreg::Validate for TicketUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34247,7 +33503,7 @@ impl ::evreg::Validate for UserCreatedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserCreatedV1Role {
@@ -34309,7 +33565,7 @@ impl ::evreg::Validate for UserCreatedV1Role {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34392,7 +33648,7 @@ impl ::evreg::Validate for UserDeactivatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34498,7 +33754,7 @@ impl ::evreg::Validate for UserInvitedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34597,7 +33853,7 @@ impl ::evreg::Validate for UserLoggedInV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserLoggedInV1Method {
@@ -34649,7 +33905,7 @@ impl ::evreg::Validate for UserLoggedInV1Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34765,7 +34021,7 @@ impl ::evreg::Validate for UserLoginFailedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserLoginFailedV1Reason {
@@ -34822,7 +34078,7 @@ impl ::evreg::Validate for UserLoginFailedV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -34935,7 +34191,7 @@ impl ::evreg::Validate for UserMentionedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserMentionedV1SourceType {
@@ -34987,7 +34243,7 @@ impl ::evreg::Validate for UserMentionedV1SourceType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35072,7 +34328,7 @@ impl ::evreg::Validate for UserMfaEnabledV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserMfaEnabledV1Factor {
@@ -35124,7 +34380,7 @@ impl ::evreg::Validate for UserMfaEnabledV1Factor {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35204,7 +34460,7 @@ impl ::evreg::Validate for UserPasswordResetV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35293,7 +34549,7 @@ impl ::evreg::Validate for UserRoleChangedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserRoleChangedV1NewRole {
@@ -35358,7 +34614,7 @@ impl ::evreg::Validate for UserRoleChangedV1NewRole {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserRoleChangedV1PreviousRole {
@@ -35420,7 +34676,7 @@ impl ::evreg::Validate for UserRoleChangedV1PreviousRole {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35545,7 +34801,7 @@ impl ::evreg::Validate for WebhookDeliveryFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35663,7 +34919,7 @@ impl ::evreg::Validate for WebhookDeliverySucceededV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35757,7 +35013,7 @@ impl ::evreg::Validate for WebhookDisabledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -35876,9 +35132,10 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
-                    );
+                    static PATTERN: ::evreg::validate::SchemaCheck =
+                        ::evreg::validate::SchemaCheck::new(
+                            "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                        );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -35899,7 +35156,7 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -36001,7 +35258,7 @@ impl ::evreg::Validate for WorkflowCompletedV1 {
     PartialOrd,
     Ord,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum WorkflowCompletedV1Outcome {
@@ -36053,7 +35310,7 @@ impl ::evreg::Validate for WorkflowCompletedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize
+    ::evreg::__private::serde::Deserialize,
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(deny_unknown_fields)]
@@ -36136,9 +35393,10 @@ impl ::evreg::Validate for WorkflowTriggeredV1 {
             let path = &path.key("triggerEventType");
             let value = &self.trigger_event_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
-                );
+                static PATTERN: ::evreg::validate::SchemaCheck =
+                    ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                    );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,

@@ -1,0 +1,10 @@
+//! The shipped catalog's module through `evreg_codegen::Builder`, the
+//! `build.rs` front door; `tests/generate.rs` proves it is byte-identical to
+//! the other two.
+
+fn main() {
+    evreg_codegen::Builder::new("../catalog")
+        .file_name("acme.rs")
+        .compile()
+        .unwrap_or_else(|e| panic!("{e}"));
+}
