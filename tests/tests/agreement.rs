@@ -189,10 +189,10 @@ fn apply(value: &mut Value, pointer: &str, op: &Op, vocabulary: &[String]) {
                     m.shift_remove(&last);
                 }
                 Some(Value::Array(a)) => {
-                    if let Ok(i) = last.parse::<usize>() {
-                        if i < a.len() {
-                            a.remove(i);
-                        }
+                    if let Ok(i) = last.parse::<usize>()
+                        && i < a.len()
+                    {
+                        a.remove(i);
                     }
                 }
                 _ => {}

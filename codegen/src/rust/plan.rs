@@ -200,6 +200,7 @@ const OBJECT_KEYWORDS: &[&str] = &["properties", "required", "additionalProperti
 pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
     let mut planner = Planner {
         space: TypeSpace::default(),
+        sites: Default::default(),
         options: catalog.manifest().codegen,
         base: &catalog.manifest().base.properties,
         shared: catalog.definitions(),
@@ -225,6 +226,8 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
 
 struct Planner<'c> {
     space: TypeSpace,
+    /// Where each generated type was first planned, for collision messages.
+    sites: std::collections::HashMap<String, String>,
     options: CodegenOptions,
     base: &'c Map<String, Value>,
     shared: &'c BTreeMap<String, Value>,
@@ -243,7 +246,7 @@ impl Planner<'_> {
                 doc,
                 shape,
             });
-            self.insert(&ctx.type_name, &key, item, ctx);
+            self.insert(&ctx.type_name, &key, item, ctx, "");
         } else if let Some(doc) = version_doc
             && let Some((_, Item::Struct(s))) = self.space.items.get_mut(&ctx.type_name)
         {
@@ -253,7 +256,8 @@ impl Planner<'_> {
     }
 
     /// Adds a generated type; a different type of the same name is a collision.
-    fn insert(&mut self, name: &str, key: &str, mut item: Item, ctx: &Ctx<'_>) {
+    fn insert(&mut self, name: &str, key: &str, mut item: Item, ctx: &Ctx<'_>, site: &str) {
+        let site = format!("`{}` of {}", display_pointer(site), ctx.type_name);
         let doc = match &mut item {
             Item::Struct(s) => &mut s.doc,
             Item::Enum(e) => &mut e.doc,
@@ -270,7 +274,7 @@ impl Planner<'_> {
                     format!("a generated type would be named `{name}`, the name of a bus type"),
                 )
                 .at(ctx.span, "generating this version's types")
-                .with_note(format!("it comes from {}", describe(key)))
+                .with_note(format!("it comes from {site}: {}", describe(key)))
                 .with_help("rename the property or definition"),
             );
             return;
@@ -278,18 +282,24 @@ impl Planner<'_> {
         match self.space.items.get(name) {
             Some((existing, _)) if existing != key => {
                 let existing = existing.clone();
+                let existing_site = self.sites.get(name).cloned().unwrap_or_default();
                 self.space.diagnostics.push(
                     Diagnostic::error(
                         "rust-name-collision",
                         format!("two generated Rust types are named `{name}`"),
                     )
                     .at(ctx.span, "generating this version's types")
-                    .with_note(format!("one comes from {}", describe(&existing)))
-                    .with_note(format!("the other from {}", describe(key)))
+                    .with_note(format!(
+                        "one comes from {existing_site}: {}",
+                        describe(&existing)
+                    ))
+                    .with_note(format!("the other from {site}: {}", describe(key)))
                     .with_help("rename a property or a definition so the type names differ"),
                 );
             }
-            _ => {
+            Some(_) => {}
+            None => {
+                self.sites.insert(name.to_owned(), site);
                 self.space
                     .items
                     .insert(name.to_owned(), (key.to_owned(), item));
@@ -468,7 +478,7 @@ impl Planner<'_> {
                     doc: docs(target),
                     shape: inner,
                 });
-                self.insert(&name, &key, item, ctx);
+                self.insert(&name, &key, item, ctx, &fragment);
             }
         }
         simple(Kind::Named(name), pointer)
@@ -626,7 +636,7 @@ impl Planner<'_> {
             tag,
             variants,
         });
-        self.insert(hint, key, item, ctx);
+        self.insert(hint, key, item, ctx, pointer);
         Some(simple(Kind::Named(hint.to_owned()), pointer))
     }
 
@@ -687,7 +697,7 @@ impl Planner<'_> {
                 doc: docs(schema),
                 variants,
             });
-            self.insert(hint, key, item, ctx);
+            self.insert(hint, key, item, ctx, pointer);
         }
         let named = simple(Kind::Named(hint.to_owned()), pointer);
         if has_null {
@@ -883,7 +893,7 @@ impl Planner<'_> {
             deny_unknown: additional == Some(&Value::Bool(false)),
             extra,
         });
-        self.insert(hint, key, item, ctx);
+        self.insert(hint, key, item, ctx, pointer);
         simple(Kind::Named(hint.to_owned()), pointer)
     }
 }

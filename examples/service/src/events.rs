@@ -1749,11 +1749,21 @@ impl EventType {
         match name {
             "API_KEY_CREATED" => ::std::option::Option::Some(EventType::ApiKeyCreated),
             "API_KEY_REVOKED" => ::std::option::Option::Some(EventType::ApiKeyRevoked),
-            "APPOINTMENT_ASSIGNED" => ::std::option::Option::Some(EventType::AppointmentAssigned),
-            "APPOINTMENT_CANCELED" => ::std::option::Option::Some(EventType::AppointmentCanceled),
-            "APPOINTMENT_COMPLETED" => ::std::option::Option::Some(EventType::AppointmentCompleted),
-            "APPOINTMENT_CREATED" => ::std::option::Option::Some(EventType::AppointmentCreated),
-            "APPOINTMENT_NO_SHOW" => ::std::option::Option::Some(EventType::AppointmentNoShow),
+            "APPOINTMENT_ASSIGNED" => {
+                ::std::option::Option::Some(EventType::AppointmentAssigned)
+            }
+            "APPOINTMENT_CANCELED" => {
+                ::std::option::Option::Some(EventType::AppointmentCanceled)
+            }
+            "APPOINTMENT_COMPLETED" => {
+                ::std::option::Option::Some(EventType::AppointmentCompleted)
+            }
+            "APPOINTMENT_CREATED" => {
+                ::std::option::Option::Some(EventType::AppointmentCreated)
+            }
+            "APPOINTMENT_NO_SHOW" => {
+                ::std::option::Option::Some(EventType::AppointmentNoShow)
+            }
             "APPOINTMENT_RESCHEDULED" => {
                 ::std::option::Option::Some(EventType::AppointmentRescheduled)
             }
@@ -1777,22 +1787,32 @@ impl EventType {
             "CLIENT_CREATED" => ::std::option::Option::Some(EventType::ClientCreated),
             "CLIENT_DELETED" => ::std::option::Option::Some(EventType::ClientDeleted),
             "CLIENT_MERGED" => ::std::option::Option::Some(EventType::ClientMerged),
-            "CLIENT_STATUS_CHANGED" => ::std::option::Option::Some(EventType::ClientStatusChanged),
+            "CLIENT_STATUS_CHANGED" => {
+                ::std::option::Option::Some(EventType::ClientStatusChanged)
+            }
             "CLIENT_UPDATED" => ::std::option::Option::Some(EventType::ClientUpdated),
             "CONTACT_ARCHIVED" => ::std::option::Option::Some(EventType::ContactArchived),
             "CONTACT_CREATED" => ::std::option::Option::Some(EventType::ContactCreated),
             "CONTACT_DELETED" => ::std::option::Option::Some(EventType::ContactDeleted),
-            "CONTACT_PRIMARY_SET" => ::std::option::Option::Some(EventType::ContactPrimarySet),
+            "CONTACT_PRIMARY_SET" => {
+                ::std::option::Option::Some(EventType::ContactPrimarySet)
+            }
             "CONTACT_UPDATED" => ::std::option::Option::Some(EventType::ContactUpdated),
             "CONTRACT_CREATED" => ::std::option::Option::Some(EventType::ContractCreated),
             "CONTRACT_EXPIRED" => ::std::option::Option::Some(EventType::ContractExpired),
             "CONTRACT_RENEWED" => ::std::option::Option::Some(EventType::ContractRenewed),
-            "CREDIT_NOTE_ISSUED" => ::std::option::Option::Some(EventType::CreditNoteIssued),
-            "DOCUMENT_ASSOCIATED" => ::std::option::Option::Some(EventType::DocumentAssociated),
+            "CREDIT_NOTE_ISSUED" => {
+                ::std::option::Option::Some(EventType::CreditNoteIssued)
+            }
+            "DOCUMENT_ASSOCIATED" => {
+                ::std::option::Option::Some(EventType::DocumentAssociated)
+            }
             "DOCUMENT_DELETED" => ::std::option::Option::Some(EventType::DocumentDeleted),
             "DOCUMENT_SHARED" => ::std::option::Option::Some(EventType::DocumentShared),
             "DOCUMENT_UPDATED" => ::std::option::Option::Some(EventType::DocumentUpdated),
-            "DOCUMENT_UPLOADED" => ::std::option::Option::Some(EventType::DocumentUploaded),
+            "DOCUMENT_UPLOADED" => {
+                ::std::option::Option::Some(EventType::DocumentUploaded)
+            }
             "EMAIL_BOUNCED" => ::std::option::Option::Some(EventType::EmailBounced),
             "EMAIL_DELIVERED" => ::std::option::Option::Some(EventType::EmailDelivered),
             "EMAIL_OPENED" => ::std::option::Option::Some(EventType::EmailOpened),
@@ -1800,7 +1820,9 @@ impl EventType {
             "INBOUND_EMAIL_RECEIVED" => {
                 ::std::option::Option::Some(EventType::InboundEmailReceived)
             }
-            "INTEGRATION_CONNECTED" => ::std::option::Option::Some(EventType::IntegrationConnected),
+            "INTEGRATION_CONNECTED" => {
+                ::std::option::Option::Some(EventType::IntegrationConnected)
+            }
             "INTEGRATION_DISCONNECTED" => {
                 ::std::option::Option::Some(EventType::IntegrationDisconnected)
             }
@@ -1824,7 +1846,9 @@ impl EventType {
             }
             "INVOICE_CREATED" => ::std::option::Option::Some(EventType::InvoiceCreated),
             "INVOICE_EMAILED" => ::std::option::Option::Some(EventType::InvoiceEmailed),
-            "INVOICE_FINALIZED" => ::std::option::Option::Some(EventType::InvoiceFinalized),
+            "INVOICE_FINALIZED" => {
+                ::std::option::Option::Some(EventType::InvoiceFinalized)
+            }
             "INVOICE_OVERDUE" => ::std::option::Option::Some(EventType::InvoiceOverdue),
             "INVOICE_PAID" => ::std::option::Option::Some(EventType::InvoicePaid),
             "INVOICE_SENT" => ::std::option::Option::Some(EventType::InvoiceSent),
@@ -1835,10 +1859,18 @@ impl EventType {
             "KNOWLEDGE_ARTICLE_PUBLISHED" => {
                 ::std::option::Option::Some(EventType::KnowledgeArticlePublished)
             }
-            "NOTIFICATION_FAILED" => ::std::option::Option::Some(EventType::NotificationFailed),
-            "NOTIFICATION_READ" => ::std::option::Option::Some(EventType::NotificationRead),
-            "NOTIFICATION_SENT" => ::std::option::Option::Some(EventType::NotificationSent),
-            "OPPORTUNITY_CREATED" => ::std::option::Option::Some(EventType::OpportunityCreated),
+            "NOTIFICATION_FAILED" => {
+                ::std::option::Option::Some(EventType::NotificationFailed)
+            }
+            "NOTIFICATION_READ" => {
+                ::std::option::Option::Some(EventType::NotificationRead)
+            }
+            "NOTIFICATION_SENT" => {
+                ::std::option::Option::Some(EventType::NotificationSent)
+            }
+            "OPPORTUNITY_CREATED" => {
+                ::std::option::Option::Some(EventType::OpportunityCreated)
+            }
             "OPPORTUNITY_LOST" => ::std::option::Option::Some(EventType::OpportunityLost),
             "OPPORTUNITY_STAGE_CHANGED" => {
                 ::std::option::Option::Some(EventType::OpportunityStageChanged)
@@ -1860,16 +1892,24 @@ impl EventType {
             "PROJECT_STATUS_CHANGED" => {
                 ::std::option::Option::Some(EventType::ProjectStatusChanged)
             }
-            "PROJECT_TASK_ASSIGNED" => ::std::option::Option::Some(EventType::ProjectTaskAssigned),
+            "PROJECT_TASK_ASSIGNED" => {
+                ::std::option::Option::Some(EventType::ProjectTaskAssigned)
+            }
             "PROJECT_TASK_COMPLETED" => {
                 ::std::option::Option::Some(EventType::ProjectTaskCompleted)
             }
-            "PROJECT_TASK_CREATED" => ::std::option::Option::Some(EventType::ProjectTaskCreated),
-            "PROJECT_TASK_DELETED" => ::std::option::Option::Some(EventType::ProjectTaskDeleted),
+            "PROJECT_TASK_CREATED" => {
+                ::std::option::Option::Some(EventType::ProjectTaskCreated)
+            }
+            "PROJECT_TASK_DELETED" => {
+                ::std::option::Option::Some(EventType::ProjectTaskDeleted)
+            }
             "PROJECT_TASK_STATUS_CHANGED" => {
                 ::std::option::Option::Some(EventType::ProjectTaskStatusChanged)
             }
-            "PROJECT_TASK_UPDATED" => ::std::option::Option::Some(EventType::ProjectTaskUpdated),
+            "PROJECT_TASK_UPDATED" => {
+                ::std::option::Option::Some(EventType::ProjectTaskUpdated)
+            }
             "PROJECT_UPDATED" => ::std::option::Option::Some(EventType::ProjectUpdated),
             "QUOTE_ACCEPTED" => ::std::option::Option::Some(EventType::QuoteAccepted),
             "QUOTE_DECLINED" => ::std::option::Option::Some(EventType::QuoteDeclined),
@@ -1889,16 +1929,28 @@ impl EventType {
             "TAG_DELETED" => ::std::option::Option::Some(EventType::TagDeleted),
             "TAG_REMOVED" => ::std::option::Option::Some(EventType::TagRemoved),
             "TEAM_CREATED" => ::std::option::Option::Some(EventType::TeamCreated),
-            "TEAM_MEMBER_ADDED" => ::std::option::Option::Some(EventType::TeamMemberAdded),
-            "TEAM_MEMBER_REMOVED" => ::std::option::Option::Some(EventType::TeamMemberRemoved),
-            "TECHNICIAN_ARRIVED" => ::std::option::Option::Some(EventType::TechnicianArrived),
+            "TEAM_MEMBER_ADDED" => {
+                ::std::option::Option::Some(EventType::TeamMemberAdded)
+            }
+            "TEAM_MEMBER_REMOVED" => {
+                ::std::option::Option::Some(EventType::TeamMemberRemoved)
+            }
+            "TECHNICIAN_ARRIVED" => {
+                ::std::option::Option::Some(EventType::TechnicianArrived)
+            }
             "TECHNICIAN_CHECKED_OUT" => {
                 ::std::option::Option::Some(EventType::TechnicianCheckedOut)
             }
-            "TECHNICIAN_DISPATCHED" => ::std::option::Option::Some(EventType::TechnicianDispatched),
-            "TECHNICIAN_EN_ROUTE" => ::std::option::Option::Some(EventType::TechnicianEnRoute),
+            "TECHNICIAN_DISPATCHED" => {
+                ::std::option::Option::Some(EventType::TechnicianDispatched)
+            }
+            "TECHNICIAN_EN_ROUTE" => {
+                ::std::option::Option::Some(EventType::TechnicianEnRoute)
+            }
             "TENANT_CREATED" => ::std::option::Option::Some(EventType::TenantCreated),
-            "TENANT_PLAN_CHANGED" => ::std::option::Option::Some(EventType::TenantPlanChanged),
+            "TENANT_PLAN_CHANGED" => {
+                ::std::option::Option::Some(EventType::TenantPlanChanged)
+            }
             "TENANT_SETTINGS_UPDATED" => {
                 ::std::option::Option::Some(EventType::TenantSettingsUpdated)
             }
@@ -1929,14 +1981,18 @@ impl EventType {
                 ::std::option::Option::Some(EventType::TicketInternalNoteAdded)
             }
             "TICKET_MERGED" => ::std::option::Option::Some(EventType::TicketMerged),
-            "TICKET_MESSAGE_ADDED" => ::std::option::Option::Some(EventType::TicketMessageAdded),
+            "TICKET_MESSAGE_ADDED" => {
+                ::std::option::Option::Some(EventType::TicketMessageAdded)
+            }
             "TICKET_MESSAGE_UPDATED" => {
                 ::std::option::Option::Some(EventType::TicketMessageUpdated)
             }
             "TICKET_PRIORITY_CHANGED" => {
                 ::std::option::Option::Some(EventType::TicketPriorityChanged)
             }
-            "TICKET_QUEUE_CHANGED" => ::std::option::Option::Some(EventType::TicketQueueChanged),
+            "TICKET_QUEUE_CHANGED" => {
+                ::std::option::Option::Some(EventType::TicketQueueChanged)
+            }
             "TICKET_REOPENED" => ::std::option::Option::Some(EventType::TicketReopened),
             "TICKET_SLA_STAGE_BREACHED" => {
                 ::std::option::Option::Some(EventType::TicketSlaStageBreached)
@@ -1944,23 +2000,35 @@ impl EventType {
             "TICKET_SLA_STAGE_ENTERED" => {
                 ::std::option::Option::Some(EventType::TicketSlaStageEntered)
             }
-            "TICKET_SLA_STAGE_MET" => ::std::option::Option::Some(EventType::TicketSlaStageMet),
+            "TICKET_SLA_STAGE_MET" => {
+                ::std::option::Option::Some(EventType::TicketSlaStageMet)
+            }
             "TICKET_SPLIT" => ::std::option::Option::Some(EventType::TicketSplit),
-            "TICKET_STATUS_CHANGED" => ::std::option::Option::Some(EventType::TicketStatusChanged),
+            "TICKET_STATUS_CHANGED" => {
+                ::std::option::Option::Some(EventType::TicketStatusChanged)
+            }
             "TICKET_TIME_ENTRY_ADDED" => {
                 ::std::option::Option::Some(EventType::TicketTimeEntryAdded)
             }
-            "TICKET_UNASSIGNED" => ::std::option::Option::Some(EventType::TicketUnassigned),
+            "TICKET_UNASSIGNED" => {
+                ::std::option::Option::Some(EventType::TicketUnassigned)
+            }
             "TICKET_UPDATED" => ::std::option::Option::Some(EventType::TicketUpdated),
             "USER_CREATED" => ::std::option::Option::Some(EventType::UserCreated),
             "USER_DEACTIVATED" => ::std::option::Option::Some(EventType::UserDeactivated),
             "USER_INVITED" => ::std::option::Option::Some(EventType::UserInvited),
             "USER_LOGGED_IN" => ::std::option::Option::Some(EventType::UserLoggedIn),
-            "USER_LOGIN_FAILED" => ::std::option::Option::Some(EventType::UserLoginFailed),
+            "USER_LOGIN_FAILED" => {
+                ::std::option::Option::Some(EventType::UserLoginFailed)
+            }
             "USER_MENTIONED" => ::std::option::Option::Some(EventType::UserMentioned),
             "USER_MFA_ENABLED" => ::std::option::Option::Some(EventType::UserMfaEnabled),
-            "USER_PASSWORD_RESET" => ::std::option::Option::Some(EventType::UserPasswordReset),
-            "USER_ROLE_CHANGED" => ::std::option::Option::Some(EventType::UserRoleChanged),
+            "USER_PASSWORD_RESET" => {
+                ::std::option::Option::Some(EventType::UserPasswordReset)
+            }
+            "USER_ROLE_CHANGED" => {
+                ::std::option::Option::Some(EventType::UserRoleChanged)
+            }
             "WEBHOOK_DELIVERY_FAILED" => {
                 ::std::option::Option::Some(EventType::WebhookDeliveryFailed)
             }
@@ -1968,47 +2036,81 @@ impl EventType {
                 ::std::option::Option::Some(EventType::WebhookDeliverySucceeded)
             }
             "WEBHOOK_DISABLED" => ::std::option::Option::Some(EventType::WebhookDisabled),
-            "WEBHOOK_REGISTERED" => ::std::option::Option::Some(EventType::WebhookRegistered),
-            "WORKFLOW_COMPLETED" => ::std::option::Option::Some(EventType::WorkflowCompleted),
-            "WORKFLOW_TRIGGERED" => ::std::option::Option::Some(EventType::WorkflowTriggered),
+            "WEBHOOK_REGISTERED" => {
+                ::std::option::Option::Some(EventType::WebhookRegistered)
+            }
+            "WORKFLOW_COMPLETED" => {
+                ::std::option::Option::Some(EventType::WorkflowCompleted)
+            }
+            "WORKFLOW_TRIGGERED" => {
+                ::std::option::Option::Some(EventType::WorkflowTriggered)
+            }
             "academy.certificate_issued" => {
                 ::std::option::Option::Some(EventType::AcademyCertificateIssued)
             }
             "academy.enrolled" => ::std::option::Option::Some(EventType::AcademyEnrolled),
-            "academy.quiz_failed" => ::std::option::Option::Some(EventType::AcademyQuizFailed),
-            "academy.quiz_passed" => ::std::option::Option::Some(EventType::AcademyQuizPassed),
+            "academy.quiz_failed" => {
+                ::std::option::Option::Some(EventType::AcademyQuizFailed)
+            }
+            "academy.quiz_passed" => {
+                ::std::option::Option::Some(EventType::AcademyQuizPassed)
+            }
             "academy.topic_completed" => {
                 ::std::option::Option::Some(EventType::AcademyTopicCompleted)
             }
             "course.graduated" => ::std::option::Option::Some(EventType::CourseGraduated),
             "entity.created" => ::std::option::Option::Some(EventType::EntityCreated),
             "entity.deleted" => ::std::option::Option::Some(EventType::EntityDeleted),
-            "entity.state_changed" => ::std::option::Option::Some(EventType::EntityStateChanged),
+            "entity.state_changed" => {
+                ::std::option::Option::Some(EventType::EntityStateChanged)
+            }
             "entity.updated" => ::std::option::Option::Some(EventType::EntityUpdated),
-            "hr.employee_hired" => ::std::option::Option::Some(EventType::HrEmployeeHired),
+            "hr.employee_hired" => {
+                ::std::option::Option::Some(EventType::HrEmployeeHired)
+            }
             "hr.employee_terminated" => {
                 ::std::option::Option::Some(EventType::HrEmployeeTerminated)
             }
-            "hr.expense_approved" => ::std::option::Option::Some(EventType::HrExpenseApproved),
-            "hr.expense_submitted" => ::std::option::Option::Some(EventType::HrExpenseSubmitted),
-            "hr.leave_approved" => ::std::option::Option::Some(EventType::HrLeaveApproved),
-            "hr.leave_rejected" => ::std::option::Option::Some(EventType::HrLeaveRejected),
-            "hr.leave_requested" => ::std::option::Option::Some(EventType::HrLeaveRequested),
-            "hr.timesheet_approved" => ::std::option::Option::Some(EventType::HrTimesheetApproved),
-            "hr.timesheet_rejected" => ::std::option::Option::Some(EventType::HrTimesheetRejected),
+            "hr.expense_approved" => {
+                ::std::option::Option::Some(EventType::HrExpenseApproved)
+            }
+            "hr.expense_submitted" => {
+                ::std::option::Option::Some(EventType::HrExpenseSubmitted)
+            }
+            "hr.leave_approved" => {
+                ::std::option::Option::Some(EventType::HrLeaveApproved)
+            }
+            "hr.leave_rejected" => {
+                ::std::option::Option::Some(EventType::HrLeaveRejected)
+            }
+            "hr.leave_requested" => {
+                ::std::option::Option::Some(EventType::HrLeaveRequested)
+            }
+            "hr.timesheet_approved" => {
+                ::std::option::Option::Some(EventType::HrTimesheetApproved)
+            }
+            "hr.timesheet_rejected" => {
+                ::std::option::Option::Some(EventType::HrTimesheetRejected)
+            }
             "hr.timesheet_submitted" => {
                 ::std::option::Option::Some(EventType::HrTimesheetSubmitted)
             }
             "recruit.applied" => ::std::option::Option::Some(EventType::RecruitApplied),
-            "recruit.dropped_out" => ::std::option::Option::Some(EventType::RecruitDroppedOut),
-            "recruit.graduated" => ::std::option::Option::Some(EventType::RecruitGraduated),
+            "recruit.dropped_out" => {
+                ::std::option::Option::Some(EventType::RecruitDroppedOut)
+            }
+            "recruit.graduated" => {
+                ::std::option::Option::Some(EventType::RecruitGraduated)
+            }
             "recruit.interview_scheduled" => {
                 ::std::option::Option::Some(EventType::RecruitInterviewScheduled)
             }
             "recruit.offer_extended" => {
                 ::std::option::Option::Some(EventType::RecruitOfferExtended)
             }
-            "recruit.phase_changed" => ::std::option::Option::Some(EventType::RecruitPhaseChanged),
+            "recruit.phase_changed" => {
+                ::std::option::Option::Some(EventType::RecruitPhaseChanged)
+            }
             _ => ::std::option::Option::None,
         }
     }
@@ -2022,7 +2124,10 @@ impl ::std::str::FromStr for EventType {
     type Err = ::evreg::UnknownEvent;
     fn from_str(name: &str) -> ::std::result::Result<EventType, ::evreg::UnknownEvent> {
         EventType::from_name(name)
-            .ok_or_else(|| ::evreg::UnknownEvent::new(name, EventType::NAMES.iter().copied()))
+            .ok_or_else(|| ::evreg::UnknownEvent::new(
+                name,
+                EventType::NAMES.iter().copied(),
+            ))
     }
 }
 impl ::evreg::__private::serde::Serialize for EventType {
@@ -2037,12 +2142,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EventType {
     fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<EventType, D::Error> {
-        let name =
-            <::std::borrow::Cow<'de, str> as ::evreg::__private::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-        name.parse()
-            .map_err(<D::Error as ::evreg::__private::serde::de::Error>::custom)
+        let name = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        name.parse().map_err(<D::Error as ::evreg::__private::serde::de::Error>::custom)
     }
 }
 /// A payload of any event version of the `acme` catalog.
@@ -4879,76 +4983,148 @@ impl Event {
         match self {
             Event::ApiKeyCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ApiKeyRevokedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentCanceledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentNoShowV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AppointmentRescheduledV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AppointmentAssignedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentCanceledV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentCreatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentCreatedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentNoShowV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AppointmentRescheduledV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::AssetAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AssetMaintenanceCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AssetMaintenanceScheduledV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AssetMaintenanceCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AssetMaintenanceScheduledV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::AssetRetiredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::AssetUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AssetWarrantyExpiringV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::CapacityThresholdReachedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AssetWarrantyExpiringV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::CapacityThresholdReachedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::ClientArchivedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ClientMergedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ClientStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ClientStatusChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::ClientUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactArchivedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContactDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ContactPrimarySetV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ContactPrimarySetV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::ContactUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractExpiredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ContractRenewedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::CreditNoteIssuedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::DocumentAssociatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::CreditNoteIssuedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::DocumentAssociatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::DocumentDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::DocumentSharedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::DocumentUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::DocumentUploadedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::DocumentUploadedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::DocumentUploadedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::DocumentUploadedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::EmailBouncedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailDeliveredV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailOpenedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EmailSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InboundEmailReceivedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InboundEmailReceivedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationConnectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationDisconnectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationSyncCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationSyncFailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationSyncStartedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationTokenExpiringV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationTokenRefreshedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::IntegrationTokenRevokedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::InboundEmailReceivedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::InboundEmailReceivedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationConnectedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationDisconnectedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationSyncCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationSyncFailedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationSyncStartedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationTokenExpiringV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationTokenRefreshedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::IntegrationTokenRevokedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::InvoiceCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceEmailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InvoiceFinalizedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::InvoiceFinalizedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::InvoiceOverdueV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoicePaidV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::InvoiceSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::InvoiceStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::InvoiceStatusChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::InvoiceVoidedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::KnowledgeArticlePublishedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::NotificationFailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::NotificationReadV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::NotificationSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::OpportunityCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::KnowledgeArticlePublishedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::NotificationFailedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::NotificationReadV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::NotificationSentV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::OpportunityCreatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::OpportunityLostV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::OpportunityStageChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::OpportunityStageChangedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::OpportunityStageChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::OpportunityStageChangedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::OpportunityWonV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::PaymentAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::PaymentFailedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -4959,23 +5135,49 @@ impl Event {
             Event::ProjectCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::ProjectCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::ProjectDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectMilestoneReachedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectPhaseCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ProjectTaskUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ProjectMilestoneReachedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectPhaseCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectStatusChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskAssignedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskCreatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskCreatedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskDeletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskStatusChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ProjectTaskUpdatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::ProjectUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteAcceptedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteDeclinedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::QuoteSentV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ScheduleBlockCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::ScheduleBlockDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::SurveyResponseReceivedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::ScheduleBlockCreatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::ScheduleBlockDeletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::SurveyResponseReceivedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::SurveySentV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TagAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TagCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -4983,42 +5185,92 @@ impl Event {
             Event::TagRemovedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TeamCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TeamMemberAddedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TeamMemberRemovedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TechnicianArrivedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TechnicianCheckedOutV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TechnicianDispatchedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TechnicianEnRouteV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TeamMemberRemovedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TechnicianArrivedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TechnicianCheckedOutV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TechnicianDispatchedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TechnicianEnRouteV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TenantCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TenantPlanChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TenantSettingsUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketApprovalGrantedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketApprovalRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketApprovalRequestedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TenantPlanChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TenantSettingsUpdatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketApprovalGrantedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketApprovalRejectedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketApprovalRequestedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketAssignedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketAssignedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketClosedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketCommentAddedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketCommentUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketCommentAddedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketCommentUpdatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketCreatedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketCustomerRepliedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketCustomerRepliedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::TicketEscalatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketInternalNoteAddedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketInternalNoteAddedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketMergedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketMessageAddedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketMessageAddedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketMessageUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketPriorityChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketQueueChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketMessageAddedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketMessageAddedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketMessageUpdatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketPriorityChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketQueueChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketReopenedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketSlaStageBreachedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketSlaStageEnteredV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketSlaStageMetV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketSlaStageBreachedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketSlaStageEnteredV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketSlaStageMetV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketSplitV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketStatusChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketTimeEntryAddedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::TicketUnassignedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::TicketStatusChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketTimeEntryAddedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::TicketUnassignedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::TicketUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserDeactivatedV1(payload) => ::evreg::EventPayload::validate(payload),
@@ -5027,43 +5279,93 @@ impl Event {
             Event::UserLoginFailedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserMentionedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::UserMfaEnabledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::UserPasswordResetV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::UserPasswordResetV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::UserRoleChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WebhookDeliveryFailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WebhookDeliverySucceededV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::WebhookDeliveryFailedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::WebhookDeliverySucceededV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::WebhookDisabledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WebhookRegisteredV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WorkflowCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::WorkflowTriggeredV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AcademyCertificateIssuedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::WebhookRegisteredV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::WorkflowCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::WorkflowTriggeredV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AcademyCertificateIssuedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::AcademyEnrolledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AcademyQuizFailedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AcademyQuizPassedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::AcademyTopicCompletedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::AcademyQuizFailedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AcademyQuizPassedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::AcademyTopicCompletedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::CourseGraduatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::CourseGraduatedV2(payload) => ::evreg::EventPayload::validate(payload),
             Event::EntityCreatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::EntityDeletedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::EntityStateChangedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::EntityStateChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::EntityUpdatedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::HrEmployeeHiredV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrEmployeeTerminatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrExpenseApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrExpenseApprovedV2(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrExpenseSubmittedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrEmployeeTerminatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrExpenseApprovedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrExpenseApprovedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrExpenseSubmittedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::HrLeaveApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
             Event::HrLeaveRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrLeaveRequestedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrTimesheetApprovedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrTimesheetRejectedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::HrTimesheetSubmittedV1(payload) => ::evreg::EventPayload::validate(payload),
+            Event::HrLeaveRequestedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrTimesheetApprovedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrTimesheetRejectedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::HrTimesheetSubmittedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
             Event::RecruitAppliedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitDroppedOutV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitGraduatedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitInterviewScheduledV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitOfferExtendedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitPhaseChangedV1(payload) => ::evreg::EventPayload::validate(payload),
-            Event::RecruitPhaseChangedV2(payload) => ::evreg::EventPayload::validate(payload),
+            Event::RecruitDroppedOutV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::RecruitGraduatedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::RecruitInterviewScheduledV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::RecruitOfferExtendedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::RecruitPhaseChangedV1(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
+            Event::RecruitPhaseChangedV2(payload) => {
+                ::evreg::EventPayload::validate(payload)
+            }
         }
     }
     /// The payload as JSON.
@@ -5074,8 +5376,12 @@ impl Event {
         ::evreg::__private::serde_json::Error,
     > {
         match self {
-            Event::ApiKeyCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ApiKeyRevokedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ApiKeyCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ApiKeyRevokedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::AppointmentAssignedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5097,56 +5403,114 @@ impl Event {
             Event::AppointmentRescheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AssetAssignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::AssetCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::AssetCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AssetAssignedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::AssetCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::AssetCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::AssetMaintenanceCompletedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::AssetMaintenanceScheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AssetRetiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::AssetUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AssetRetiredV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::AssetUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::AssetWarrantyExpiringV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::CapacityThresholdReachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ClientArchivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ClientCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ClientCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ClientDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ClientMergedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientArchivedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ClientCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ClientCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ClientDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ClientMergedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::ClientStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ClientUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContactArchivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContactCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContactCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContactDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ClientUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContactArchivedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContactCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContactCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContactDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::ContactPrimarySetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ContactUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContractCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContractExpiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ContractRenewedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::CreditNoteIssuedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ContactUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContractCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContractExpiredV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ContractRenewedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::CreditNoteIssuedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::DocumentAssociatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::DocumentDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::DocumentSharedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::DocumentUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::DocumentUploadedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::DocumentUploadedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EmailBouncedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EmailDeliveredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EmailOpenedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EmailSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::DocumentDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::DocumentSharedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::DocumentUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::DocumentUploadedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::DocumentUploadedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EmailBouncedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EmailDeliveredV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EmailOpenedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EmailSentV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::InboundEmailReceivedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5177,45 +5541,87 @@ impl Event {
             Event::IntegrationTokenRevokedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::InvoiceCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoiceCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoiceEmailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoiceFinalizedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoiceOverdueV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoicePaidV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::InvoiceSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoiceCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoiceEmailedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoiceFinalizedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoiceOverdueV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoicePaidV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::InvoiceSentV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::InvoiceStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::InvoiceVoidedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::InvoiceVoidedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::KnowledgeArticlePublishedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::NotificationFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::NotificationReadV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::NotificationSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::NotificationReadV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::NotificationSentV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::OpportunityCreatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::OpportunityLostV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::OpportunityLostV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::OpportunityStageChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::OpportunityStageChangedV2(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::OpportunityWonV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::PaymentAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::PaymentFailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::PaymentReceivedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::PaymentReceivedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::PaymentRefundedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ProjectClosedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ProjectCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ProjectCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::ProjectDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::OpportunityWonV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::PaymentAppliedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::PaymentFailedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::PaymentReceivedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::PaymentReceivedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::PaymentRefundedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ProjectClosedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ProjectCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ProjectCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::ProjectDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::ProjectMilestoneReachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5246,10 +5652,18 @@ impl Event {
             Event::ProjectTaskUpdatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::ProjectUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::QuoteAcceptedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::QuoteDeclinedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::QuoteSentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::ProjectUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::QuoteAcceptedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::QuoteDeclinedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::QuoteSentV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::ScheduleBlockCreatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5259,13 +5673,27 @@ impl Event {
             Event::SurveyResponseReceivedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::SurveySentV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TagAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TagCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TagDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TagRemovedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TeamCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TeamMemberAddedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::SurveySentV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TagAppliedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TagCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TagDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TagRemovedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TeamCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TeamMemberAddedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TeamMemberRemovedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5281,7 +5709,9 @@ impl Event {
             Event::TechnicianEnRouteV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TenantCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TenantCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TenantPlanChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5297,26 +5727,42 @@ impl Event {
             Event::TicketApprovalRequestedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketAssignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TicketAssignedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TicketClosedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketAssignedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TicketAssignedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TicketClosedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketCommentAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::TicketCommentUpdatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TicketCreatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TicketCreatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketCustomerRepliedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TicketEscalatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TicketEscalatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketInternalNoteAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketMergedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketMergedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketMessageAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5332,7 +5778,9 @@ impl Event {
             Event::TicketQueueChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketReopenedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketReopenedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketSlaStageBreachedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5342,33 +5790,57 @@ impl Event {
             Event::TicketSlaStageMetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketSplitV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketSplitV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::TicketStatusChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::TicketTimeEntryAddedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::TicketUnassignedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::TicketUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserDeactivatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserInvitedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserLoggedInV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserLoginFailedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserMentionedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::UserMfaEnabledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::TicketUnassignedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::TicketUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserDeactivatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserInvitedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserLoggedInV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserLoginFailedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserMentionedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::UserMfaEnabledV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::UserPasswordResetV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::UserRoleChangedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::UserRoleChangedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::WebhookDeliveryFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
             Event::WebhookDeliverySucceededV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::WebhookDisabledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::WebhookDisabledV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::WebhookRegisteredV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5381,7 +5853,9 @@ impl Event {
             Event::AcademyCertificateIssuedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::AcademyEnrolledV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::AcademyEnrolledV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::AcademyQuizFailedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5391,15 +5865,27 @@ impl Event {
             Event::AcademyTopicCompletedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::CourseGraduatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::CourseGraduatedV2(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EntityCreatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::EntityDeletedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::CourseGraduatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::CourseGraduatedV2(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EntityCreatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::EntityDeletedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::EntityStateChangedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::EntityUpdatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::HrEmployeeHiredV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::EntityUpdatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::HrEmployeeHiredV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::HrEmployeeTerminatedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5412,9 +5898,15 @@ impl Event {
             Event::HrExpenseSubmittedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::HrLeaveApprovedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::HrLeaveRejectedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
-            Event::HrLeaveRequestedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::HrLeaveApprovedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::HrLeaveRejectedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
+            Event::HrLeaveRequestedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::HrTimesheetApprovedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5424,11 +5916,15 @@ impl Event {
             Event::HrTimesheetSubmittedV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::RecruitAppliedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::RecruitAppliedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::RecruitDroppedOutV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
-            Event::RecruitGraduatedV1(payload) => ::evreg::__private::serde_json::to_value(payload),
+            Event::RecruitGraduatedV1(payload) => {
+                ::evreg::__private::serde_json::to_value(payload)
+            }
             Event::RecruitInterviewScheduledV1(payload) => {
                 ::evreg::__private::serde_json::to_value(payload)
             }
@@ -5500,11 +5996,15 @@ impl Event {
                     .map(Event::AssetCreatedV2)
             }
             "payload.AssetMaintenanceCompleted.v1" => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AssetMaintenanceCompletedV1)
             }
             "payload.AssetMaintenanceScheduled.v1" => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(payload)
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AssetMaintenanceScheduledV1)
             }
             "payload.AssetRetired.v1" => {
@@ -5520,7 +6020,9 @@ impl Event {
                     .map(Event::AssetWarrantyExpiringV1)
             }
             "payload.CapacityThresholdReached.v1" => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(payload)
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::CapacityThresholdReachedV1)
             }
             "payload.ClientArchived.v1" => {
@@ -5628,7 +6130,8 @@ impl Event {
                     .map(Event::EmailOpenedV1)
             }
             "payload.EmailSent.v1" => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::EmailSentV1)
+                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailSentV1)
             }
             "payload.InboundEmailReceived.v1" => {
                 <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -5647,7 +6150,9 @@ impl Event {
                     .map(Event::IntegrationDisconnectedV1)
             }
             "payload.IntegrationSyncCompleted.v1" => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationSyncCompletedV1)
             }
             "payload.IntegrationSyncFailed.v1" => {
@@ -5659,11 +6164,15 @@ impl Event {
                     .map(Event::IntegrationSyncStartedV1)
             }
             "payload.IntegrationTokenExpiring.v1" => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationTokenExpiringV1)
             }
             "payload.IntegrationTokenRefreshed.v1" => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationTokenRefreshedV1)
             }
             "payload.IntegrationTokenRevoked.v1" => {
@@ -5707,7 +6216,9 @@ impl Event {
                     .map(Event::InvoiceVoidedV1)
             }
             "payload.KnowledgeArticlePublished.v1" => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(payload)
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::KnowledgeArticlePublishedV1)
             }
             "payload.NotificationFailed.v1" => {
@@ -5811,7 +6322,9 @@ impl Event {
                     .map(Event::ProjectTaskDeletedV1)
             }
             "payload.ProjectTaskStatusChanged.v1" => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::ProjectTaskStatusChangedV1)
             }
             "payload.ProjectTaskUpdated.v1" => {
@@ -5831,7 +6344,8 @@ impl Event {
                     .map(Event::QuoteDeclinedV1)
             }
             "payload.QuoteSent.v1" => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::QuoteSentV1)
+                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::QuoteSentV1)
             }
             "payload.ScheduleBlockCreated.v1" => {
                 <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -5845,16 +6359,26 @@ impl Event {
                 <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::SurveyResponseReceivedV1)
             }
-            "payload.SurveySent.v1" => <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
-                .map(Event::SurveySentV1),
-            "payload.TagApplied.v1" => <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
-                .map(Event::TagAppliedV1),
-            "payload.TagCreated.v1" => <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                .map(Event::TagCreatedV1),
-            "payload.TagDeleted.v1" => <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                .map(Event::TagDeletedV1),
-            "payload.TagRemoved.v1" => <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
-                .map(Event::TagRemovedV1),
+            "payload.SurveySent.v1" => {
+                <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::SurveySentV1)
+            }
+            "payload.TagApplied.v1" => {
+                <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagAppliedV1)
+            }
+            "payload.TagCreated.v1" => {
+                <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagCreatedV1)
+            }
+            "payload.TagDeleted.v1" => {
+                <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagDeletedV1)
+            }
+            "payload.TagRemoved.v1" => {
+                <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagRemovedV1)
+            }
             "payload.TeamCreated.v1" => {
                 <TeamCreatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::TeamCreatedV1)
@@ -6052,7 +6576,9 @@ impl Event {
                     .map(Event::WebhookDeliveryFailedV1)
             }
             "payload.WebhookDeliverySucceeded.v1" => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(payload)
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::WebhookDeliverySucceededV1)
             }
             "payload.WebhookDisabled.v1" => {
@@ -6072,7 +6598,9 @@ impl Event {
                     .map(Event::WorkflowTriggeredV1)
             }
             "payload.AcademyCertificateIssued.v1" => {
-                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(payload)
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AcademyCertificateIssuedV1)
             }
             "payload.AcademyEnrolled.v1" => {
@@ -6172,7 +6700,9 @@ impl Event {
                     .map(Event::RecruitGraduatedV1)
             }
             "payload.RecruitInterviewScheduled.v1" => {
-                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(payload)
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::RecruitInterviewScheduledV1)
             }
             "payload.RecruitOfferExtended.v1" => {
@@ -6187,17 +6717,24 @@ impl Event {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
             }
-            _ => match EventType::from_name(name) {
-                ::std::option::Option::Some(t) => {
-                    Event::from_version(t, t.latest_version(), payload)
+            _ => {
+                match EventType::from_name(name) {
+                    ::std::option::Option::Some(t) => {
+                        Event::from_version(t, t.latest_version(), payload)
+                    }
+                    ::std::option::Option::None => {
+                        let known = EventType::NAMES
+                            .iter()
+                            .chain(Event::SCHEMA_REFS)
+                            .copied();
+                        ::std::result::Result::Err(
+                            ::evreg::PayloadError::Unknown(
+                                ::evreg::UnknownEvent::new(name, known),
+                            ),
+                        )
+                    }
                 }
-                ::std::option::Option::None => {
-                    let known = EventType::NAMES.iter().chain(Event::SCHEMA_REFS).copied();
-                    ::std::result::Result::Err(::evreg::PayloadError::Unknown(
-                        ::evreg::UnknownEvent::new(name, known),
-                    ))
-                }
-            },
+            }
         }
     }
     /// Reads and validates a payload of an event type at a version.
@@ -6256,11 +6793,15 @@ impl Event {
                     .map(Event::AssetCreatedV2)
             }
             (EventType::AssetMaintenanceCompleted, 1u32) => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AssetMaintenanceCompletedV1)
             }
             (EventType::AssetMaintenanceScheduled, 1u32) => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(payload)
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AssetMaintenanceScheduledV1)
             }
             (EventType::AssetRetired, 1u32) => {
@@ -6276,7 +6817,9 @@ impl Event {
                     .map(Event::AssetWarrantyExpiringV1)
             }
             (EventType::CapacityThresholdReached, 1u32) => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(payload)
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::CapacityThresholdReachedV1)
             }
             (EventType::ClientArchived, 1u32) => {
@@ -6384,7 +6927,8 @@ impl Event {
                     .map(Event::EmailOpenedV1)
             }
             (EventType::EmailSent, 1u32) => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::EmailSentV1)
+                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailSentV1)
             }
             (EventType::InboundEmailReceived, 1u32) => {
                 <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -6403,7 +6947,9 @@ impl Event {
                     .map(Event::IntegrationDisconnectedV1)
             }
             (EventType::IntegrationSyncCompleted, 1u32) => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationSyncCompletedV1)
             }
             (EventType::IntegrationSyncFailed, 1u32) => {
@@ -6415,11 +6961,15 @@ impl Event {
                     .map(Event::IntegrationSyncStartedV1)
             }
             (EventType::IntegrationTokenExpiring, 1u32) => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationTokenExpiringV1)
             }
             (EventType::IntegrationTokenRefreshed, 1u32) => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(payload)
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::IntegrationTokenRefreshedV1)
             }
             (EventType::IntegrationTokenRevoked, 1u32) => {
@@ -6463,7 +7013,9 @@ impl Event {
                     .map(Event::InvoiceVoidedV1)
             }
             (EventType::KnowledgeArticlePublished, 1u32) => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(payload)
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::KnowledgeArticlePublishedV1)
             }
             (EventType::NotificationFailed, 1u32) => {
@@ -6567,7 +7119,9 @@ impl Event {
                     .map(Event::ProjectTaskDeletedV1)
             }
             (EventType::ProjectTaskStatusChanged, 1u32) => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::ProjectTaskStatusChangedV1)
             }
             (EventType::ProjectTaskUpdated, 1u32) => {
@@ -6587,7 +7141,8 @@ impl Event {
                     .map(Event::QuoteDeclinedV1)
             }
             (EventType::QuoteSent, 1u32) => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload).map(Event::QuoteSentV1)
+                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::QuoteSentV1)
             }
             (EventType::ScheduleBlockCreated, 1u32) => {
                 <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
@@ -6818,7 +7373,9 @@ impl Event {
                     .map(Event::WebhookDeliveryFailedV1)
             }
             (EventType::WebhookDeliverySucceeded, 1u32) => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(payload)
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::WebhookDeliverySucceededV1)
             }
             (EventType::WebhookDisabled, 1u32) => {
@@ -6838,7 +7395,9 @@ impl Event {
                     .map(Event::WorkflowTriggeredV1)
             }
             (EventType::AcademyCertificateIssued, 1u32) => {
-                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(payload)
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::AcademyCertificateIssuedV1)
             }
             (EventType::AcademyEnrolled, 1u32) => {
@@ -6938,7 +7497,9 @@ impl Event {
                     .map(Event::RecruitGraduatedV1)
             }
             (EventType::RecruitInterviewScheduled, 1u32) => {
-                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(payload)
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
                     .map(Event::RecruitInterviewScheduledV1)
             }
             (EventType::RecruitOfferExtended, 1u32) => {
@@ -6953,12 +7514,16 @@ impl Event {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
             }
-            _ => ::std::result::Result::Err(::evreg::PayloadError::Unknown(
-                ::evreg::UnknownEvent::new(
-                    &::std::format!("{event_type} v{version}"),
-                    ::std::iter::empty(),
-                ),
-            )),
+            _ => {
+                ::std::result::Result::Err(
+                    ::evreg::PayloadError::Unknown(
+                        ::evreg::UnknownEvent::new(
+                            &::std::format!("{event_type} v{version}"),
+                            ::std::iter::empty(),
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -7977,7 +8542,11 @@ pub fn registry() -> ::evreg::Registry {
                     ClientStatusChangedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("CLIENT_UPDATED", 1u32, ClientUpdatedV1::SCHEMA_JSON)
-                .embedded_schema("CONTACT_ARCHIVED", 1u32, ContactArchivedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "CONTACT_ARCHIVED",
+                    1u32,
+                    ContactArchivedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("CONTACT_CREATED", 1u32, ContactCreatedV1::SCHEMA_JSON)
                 .embedded_schema("CONTACT_CREATED", 2u32, ContactCreatedV2::SCHEMA_JSON)
                 .embedded_schema("CONTACT_DELETED", 1u32, ContactDeletedV1::SCHEMA_JSON)
@@ -7987,20 +8556,52 @@ pub fn registry() -> ::evreg::Registry {
                     ContactPrimarySetV1::SCHEMA_JSON,
                 )
                 .embedded_schema("CONTACT_UPDATED", 1u32, ContactUpdatedV1::SCHEMA_JSON)
-                .embedded_schema("CONTRACT_CREATED", 1u32, ContractCreatedV1::SCHEMA_JSON)
-                .embedded_schema("CONTRACT_EXPIRED", 1u32, ContractExpiredV1::SCHEMA_JSON)
-                .embedded_schema("CONTRACT_RENEWED", 1u32, ContractRenewedV1::SCHEMA_JSON)
-                .embedded_schema("CREDIT_NOTE_ISSUED", 1u32, CreditNoteIssuedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "CONTRACT_CREATED",
+                    1u32,
+                    ContractCreatedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "CONTRACT_EXPIRED",
+                    1u32,
+                    ContractExpiredV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "CONTRACT_RENEWED",
+                    1u32,
+                    ContractRenewedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "CREDIT_NOTE_ISSUED",
+                    1u32,
+                    CreditNoteIssuedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "DOCUMENT_ASSOCIATED",
                     1u32,
                     DocumentAssociatedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("DOCUMENT_DELETED", 1u32, DocumentDeletedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "DOCUMENT_DELETED",
+                    1u32,
+                    DocumentDeletedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("DOCUMENT_SHARED", 1u32, DocumentSharedV1::SCHEMA_JSON)
-                .embedded_schema("DOCUMENT_UPDATED", 1u32, DocumentUpdatedV1::SCHEMA_JSON)
-                .embedded_schema("DOCUMENT_UPLOADED", 1u32, DocumentUploadedV1::SCHEMA_JSON)
-                .embedded_schema("DOCUMENT_UPLOADED", 2u32, DocumentUploadedV2::SCHEMA_JSON)
+                .embedded_schema(
+                    "DOCUMENT_UPDATED",
+                    1u32,
+                    DocumentUpdatedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "DOCUMENT_UPLOADED",
+                    1u32,
+                    DocumentUploadedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "DOCUMENT_UPLOADED",
+                    2u32,
+                    DocumentUploadedV2::SCHEMA_JSON,
+                )
                 .embedded_schema("EMAIL_BOUNCED", 1u32, EmailBouncedV1::SCHEMA_JSON)
                 .embedded_schema("EMAIL_DELIVERED", 1u32, EmailDeliveredV1::SCHEMA_JSON)
                 .embedded_schema("EMAIL_OPENED", 1u32, EmailOpenedV1::SCHEMA_JSON)
@@ -8058,7 +8659,11 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("INVOICE_CREATED", 1u32, InvoiceCreatedV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_CREATED", 2u32, InvoiceCreatedV2::SCHEMA_JSON)
                 .embedded_schema("INVOICE_EMAILED", 1u32, InvoiceEmailedV1::SCHEMA_JSON)
-                .embedded_schema("INVOICE_FINALIZED", 1u32, InvoiceFinalizedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "INVOICE_FINALIZED",
+                    1u32,
+                    InvoiceFinalizedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("INVOICE_OVERDUE", 1u32, InvoiceOverdueV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_PAID", 1u32, InvoicePaidV1::SCHEMA_JSON)
                 .embedded_schema("INVOICE_SENT", 1u32, InvoiceSentV1::SCHEMA_JSON)
@@ -8078,14 +8683,26 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     NotificationFailedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("NOTIFICATION_READ", 1u32, NotificationReadV1::SCHEMA_JSON)
-                .embedded_schema("NOTIFICATION_SENT", 1u32, NotificationSentV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "NOTIFICATION_READ",
+                    1u32,
+                    NotificationReadV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "NOTIFICATION_SENT",
+                    1u32,
+                    NotificationSentV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "OPPORTUNITY_CREATED",
                     1u32,
                     OpportunityCreatedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("OPPORTUNITY_LOST", 1u32, OpportunityLostV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "OPPORTUNITY_LOST",
+                    1u32,
+                    OpportunityLostV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "OPPORTUNITY_STAGE_CHANGED",
                     1u32,
@@ -8099,9 +8716,21 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("OPPORTUNITY_WON", 1u32, OpportunityWonV1::SCHEMA_JSON)
                 .embedded_schema("PAYMENT_APPLIED", 1u32, PaymentAppliedV1::SCHEMA_JSON)
                 .embedded_schema("PAYMENT_FAILED", 1u32, PaymentFailedV1::SCHEMA_JSON)
-                .embedded_schema("PAYMENT_RECEIVED", 1u32, PaymentReceivedV1::SCHEMA_JSON)
-                .embedded_schema("PAYMENT_RECEIVED", 2u32, PaymentReceivedV2::SCHEMA_JSON)
-                .embedded_schema("PAYMENT_REFUNDED", 1u32, PaymentRefundedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "PAYMENT_RECEIVED",
+                    1u32,
+                    PaymentReceivedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "PAYMENT_RECEIVED",
+                    2u32,
+                    PaymentReceivedV2::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "PAYMENT_REFUNDED",
+                    1u32,
+                    PaymentRefundedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("PROJECT_CLOSED", 1u32, ProjectClosedV1::SCHEMA_JSON)
                 .embedded_schema("PROJECT_CREATED", 1u32, ProjectCreatedV1::SCHEMA_JSON)
                 .embedded_schema("PROJECT_CREATED", 2u32, ProjectCreatedV2::SCHEMA_JSON)
@@ -8181,13 +8810,21 @@ pub fn registry() -> ::evreg::Registry {
                 .embedded_schema("TAG_DELETED", 1u32, TagDeletedV1::SCHEMA_JSON)
                 .embedded_schema("TAG_REMOVED", 1u32, TagRemovedV1::SCHEMA_JSON)
                 .embedded_schema("TEAM_CREATED", 1u32, TeamCreatedV1::SCHEMA_JSON)
-                .embedded_schema("TEAM_MEMBER_ADDED", 1u32, TeamMemberAddedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "TEAM_MEMBER_ADDED",
+                    1u32,
+                    TeamMemberAddedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "TEAM_MEMBER_REMOVED",
                     1u32,
                     TeamMemberRemovedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("TECHNICIAN_ARRIVED", 1u32, TechnicianArrivedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "TECHNICIAN_ARRIVED",
+                    1u32,
+                    TechnicianArrivedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "TECHNICIAN_CHECKED_OUT",
                     1u32,
@@ -8250,7 +8887,11 @@ pub fn registry() -> ::evreg::Registry {
                     TicketCustomerRepliedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("TICKET_DELETED", 1u32, TicketDeletedV1::SCHEMA_JSON)
-                .embedded_schema("TICKET_ESCALATED", 1u32, TicketEscalatedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "TICKET_ESCALATED",
+                    1u32,
+                    TicketEscalatedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "TICKET_INTERNAL_NOTE_ADDED",
                     1u32,
@@ -8309,13 +8950,25 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     TicketTimeEntryAddedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("TICKET_UNASSIGNED", 1u32, TicketUnassignedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "TICKET_UNASSIGNED",
+                    1u32,
+                    TicketUnassignedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("TICKET_UPDATED", 1u32, TicketUpdatedV1::SCHEMA_JSON)
                 .embedded_schema("USER_CREATED", 1u32, UserCreatedV1::SCHEMA_JSON)
-                .embedded_schema("USER_DEACTIVATED", 1u32, UserDeactivatedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "USER_DEACTIVATED",
+                    1u32,
+                    UserDeactivatedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("USER_INVITED", 1u32, UserInvitedV1::SCHEMA_JSON)
                 .embedded_schema("USER_LOGGED_IN", 1u32, UserLoggedInV1::SCHEMA_JSON)
-                .embedded_schema("USER_LOGIN_FAILED", 1u32, UserLoginFailedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "USER_LOGIN_FAILED",
+                    1u32,
+                    UserLoginFailedV1::SCHEMA_JSON,
+                )
                 .embedded_schema("USER_MENTIONED", 1u32, UserMentionedV1::SCHEMA_JSON)
                 .embedded_schema("USER_MFA_ENABLED", 1u32, UserMfaEnabledV1::SCHEMA_JSON)
                 .embedded_schema(
@@ -8323,7 +8976,11 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     UserPasswordResetV1::SCHEMA_JSON,
                 )
-                .embedded_schema("USER_ROLE_CHANGED", 1u32, UserRoleChangedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "USER_ROLE_CHANGED",
+                    1u32,
+                    UserRoleChangedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "WEBHOOK_DELIVERY_FAILED",
                     1u32,
@@ -8334,16 +8991,36 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     WebhookDeliverySucceededV1::SCHEMA_JSON,
                 )
-                .embedded_schema("WEBHOOK_DISABLED", 1u32, WebhookDisabledV1::SCHEMA_JSON)
-                .embedded_schema("WEBHOOK_REGISTERED", 1u32, WebhookRegisteredV1::SCHEMA_JSON)
-                .embedded_schema("WORKFLOW_COMPLETED", 1u32, WorkflowCompletedV1::SCHEMA_JSON)
-                .embedded_schema("WORKFLOW_TRIGGERED", 1u32, WorkflowTriggeredV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "WEBHOOK_DISABLED",
+                    1u32,
+                    WebhookDisabledV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "WEBHOOK_REGISTERED",
+                    1u32,
+                    WebhookRegisteredV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "WORKFLOW_COMPLETED",
+                    1u32,
+                    WorkflowCompletedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "WORKFLOW_TRIGGERED",
+                    1u32,
+                    WorkflowTriggeredV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "academy.certificate_issued",
                     1u32,
                     AcademyCertificateIssuedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("academy.enrolled", 1u32, AcademyEnrolledV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "academy.enrolled",
+                    1u32,
+                    AcademyEnrolledV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "academy.quiz_failed",
                     1u32,
@@ -8359,8 +9036,16 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     AcademyTopicCompletedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("course.graduated", 1u32, CourseGraduatedV1::SCHEMA_JSON)
-                .embedded_schema("course.graduated", 2u32, CourseGraduatedV2::SCHEMA_JSON)
+                .embedded_schema(
+                    "course.graduated",
+                    1u32,
+                    CourseGraduatedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "course.graduated",
+                    2u32,
+                    CourseGraduatedV2::SCHEMA_JSON,
+                )
                 .embedded_schema("entity.created", 1u32, EntityCreatedV1::SCHEMA_JSON)
                 .embedded_schema("entity.deleted", 1u32, EntityDeletedV1::SCHEMA_JSON)
                 .embedded_schema(
@@ -8369,7 +9054,11 @@ pub fn registry() -> ::evreg::Registry {
                     EntityStateChangedV1::SCHEMA_JSON,
                 )
                 .embedded_schema("entity.updated", 1u32, EntityUpdatedV1::SCHEMA_JSON)
-                .embedded_schema("hr.employee_hired", 1u32, HrEmployeeHiredV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "hr.employee_hired",
+                    1u32,
+                    HrEmployeeHiredV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "hr.employee_terminated",
                     1u32,
@@ -8390,9 +9079,21 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     HrExpenseSubmittedV1::SCHEMA_JSON,
                 )
-                .embedded_schema("hr.leave_approved", 1u32, HrLeaveApprovedV1::SCHEMA_JSON)
-                .embedded_schema("hr.leave_rejected", 1u32, HrLeaveRejectedV1::SCHEMA_JSON)
-                .embedded_schema("hr.leave_requested", 1u32, HrLeaveRequestedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "hr.leave_approved",
+                    1u32,
+                    HrLeaveApprovedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "hr.leave_rejected",
+                    1u32,
+                    HrLeaveRejectedV1::SCHEMA_JSON,
+                )
+                .embedded_schema(
+                    "hr.leave_requested",
+                    1u32,
+                    HrLeaveRequestedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "hr.timesheet_approved",
                     1u32,
@@ -8414,7 +9115,11 @@ pub fn registry() -> ::evreg::Registry {
                     1u32,
                     RecruitDroppedOutV1::SCHEMA_JSON,
                 )
-                .embedded_schema("recruit.graduated", 1u32, RecruitGraduatedV1::SCHEMA_JSON)
+                .embedded_schema(
+                    "recruit.graduated",
+                    1u32,
+                    RecruitGraduatedV1::SCHEMA_JSON,
+                )
                 .embedded_schema(
                     "recruit.interview_scheduled",
                     1u32,
@@ -10131,9 +10836,9 @@ impl ::evreg::EventPayload for RecruitPhaseChangedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AcademyCertificateIssuedV1 {
     /// Tenant the event belongs to.
@@ -10187,6 +10892,28 @@ pub struct AcademyCertificateIssuedV1 {
     #[serde(rename = "verificationUrl")]
     pub verification_url: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for AcademyCertificateIssuedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AcademyCertificateIssuedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AcademyCertificateIssuedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AcademyCertificateIssuedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyCertificateIssuedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AcademyCertificateIssuedV1 {
     fn validate_at(
         &self,
@@ -10238,9 +10965,9 @@ impl ::evreg::Validate for AcademyCertificateIssuedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AcademyEnrolledV1 {
     /// Tenant the event belongs to.
@@ -10291,6 +11018,28 @@ pub struct AcademyEnrolledV1 {
     #[serde(rename = "enrolledAt", with = "::evreg::wire::required")]
     pub enrolled_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for AcademyEnrolledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AcademyEnrolledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AcademyEnrolledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AcademyEnrolledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyEnrolledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AcademyEnrolledV1 {
     fn validate_at(
         &self,
@@ -10324,9 +11073,9 @@ impl ::evreg::Validate for AcademyEnrolledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AcademyQuizFailedV1 {
     /// Tenant the event belongs to.
@@ -10382,6 +11131,28 @@ pub struct AcademyQuizFailedV1 {
     /// Attempt.
     #[serde(with = "::evreg::wire::required")]
     pub attempt: i64,
+}
+impl ::evreg::__private::serde::Serialize for AcademyQuizFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AcademyQuizFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AcademyQuizFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AcademyQuizFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyQuizFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for AcademyQuizFailedV1 {
     fn validate_at(
@@ -10445,9 +11216,9 @@ impl ::evreg::Validate for AcademyQuizFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AcademyQuizPassedV1 {
     /// Tenant the event belongs to.
@@ -10503,6 +11274,28 @@ pub struct AcademyQuizPassedV1 {
     /// Attempt.
     #[serde(with = "::evreg::wire::required")]
     pub attempt: i64,
+}
+impl ::evreg::__private::serde::Serialize for AcademyQuizPassedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AcademyQuizPassedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AcademyQuizPassedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AcademyQuizPassedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyQuizPassedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for AcademyQuizPassedV1 {
     fn validate_at(
@@ -10566,9 +11359,9 @@ impl ::evreg::Validate for AcademyQuizPassedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AcademyTopicCompletedV1 {
     /// Tenant the event belongs to.
@@ -10622,6 +11415,28 @@ pub struct AcademyTopicCompletedV1 {
     #[serde(rename = "timeSpentMinutes", with = "::evreg::wire::required")]
     pub time_spent_minutes: i64,
 }
+impl ::evreg::__private::serde::Serialize for AcademyTopicCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AcademyTopicCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AcademyTopicCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AcademyTopicCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyTopicCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AcademyTopicCompletedV1 {
     fn validate_at(
         &self,
@@ -10664,9 +11479,9 @@ impl ::evreg::Validate for AcademyTopicCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// `type`
@@ -10678,6 +11493,28 @@ pub struct Actor {
         with = "::evreg::wire::optional"
     )]
     pub id: ::std::option::Option<::evreg::uuid::Uuid>,
+}
+impl ::evreg::__private::serde::Serialize for Actor {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Actor::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for Actor {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Actor::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for Actor {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for Actor {
     fn validate_at(
@@ -10692,14 +11529,13 @@ impl ::evreg::Validate for Actor {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ActorType {
@@ -10715,7 +11551,11 @@ pub enum ActorType {
 }
 impl ActorType {
     /// Every value, in schema order.
-    pub const ALL: &'static [ActorType] = &[ActorType::User, ActorType::Contact, ActorType::System];
+    pub const ALL: &'static [ActorType] = &[
+        ActorType::User,
+        ActorType::Contact,
+        ActorType::System,
+    ];
     /// The value as it is written in JSON.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -10728,6 +11568,30 @@ impl ActorType {
 impl ::std::fmt::Display for ActorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ActorType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "user" => ::std::result::Result::Ok(ActorType::User),
+            "contact" => ::std::result::Result::Ok(ActorType::Contact),
+            "system" => ::std::result::Result::Ok(ActorType::System),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["user", "contact", "system"],
+                    ),
+                )
+            }
+        }
     }
 }
 impl ::evreg::Validate for ActorType {
@@ -10745,9 +11609,9 @@ impl ::evreg::Validate for ActorType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// `line1`
@@ -10778,6 +11642,28 @@ pub struct Address {
     pub postal_code: ::std::option::Option<::std::string::String>,
     /// ISO 3166-1 alpha-2 code.
     pub country: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for Address {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Address::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for Address {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Address::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for Address {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for Address {
     fn validate_at(
@@ -10855,8 +11741,9 @@ impl ::evreg::Validate for Address {
             let path = &path.key("country");
             let value = &self.country;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[A-Z]{2}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[A-Z]{2}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -10876,9 +11763,9 @@ impl ::evreg::Validate for Address {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyCreatedV1 {
     /// Tenant the event belongs to.
@@ -10933,7 +11820,31 @@ pub struct ApiKeyCreatedV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub expires_at: ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
+    pub expires_at: ::std::option::Option<
+        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    >,
+}
+impl ::evreg::__private::serde::Serialize for ApiKeyCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ApiKeyCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ApiKeyCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ApiKeyCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ApiKeyCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ApiKeyCreatedV1 {
     fn validate_at(
@@ -10993,14 +11904,18 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(errors, path, "/properties/scopes/uniqueItems", value);
+            ::evreg::validate::check::unique(
+                errors,
+                path,
+                "/properties/scopes/uniqueItems",
+                value,
+            );
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck =
-                        ::evreg::validate::SchemaCheck::new(
-                            "{\"pattern\":\"^[a-z_]+:(read|write)$\"}",
-                        );
+                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^[a-z_]+:(read|write)$\"}",
+                    );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -11021,9 +11936,9 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyRevokedV1 {
     /// Tenant the event belongs to.
@@ -11071,6 +11986,28 @@ pub struct ApiKeyRevokedV1 {
     #[serde(rename = "revokedByUserId", with = "::evreg::wire::required")]
     pub revoked_by_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ApiKeyRevokedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ApiKeyRevokedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ApiKeyRevokedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ApiKeyRevokedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ApiKeyRevokedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ApiKeyRevokedV1 {
     fn validate_at(
         &self,
@@ -11104,9 +12041,9 @@ impl ::evreg::Validate for ApiKeyRevokedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentAssignedV1 {
     /// Tenant the event belongs to.
@@ -11162,6 +12099,28 @@ pub struct AppointmentAssignedV1 {
     #[serde(rename = "newTechnicianUserId", with = "::evreg::wire::required")]
     pub new_technician_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentAssignedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentAssignedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentAssignedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentAssignedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentAssignedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentAssignedV1 {
     fn validate_at(
         &self,
@@ -11195,9 +12154,9 @@ impl ::evreg::Validate for AppointmentAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentCanceledV1 {
     /// Tenant the event belongs to.
@@ -11255,6 +12214,28 @@ pub struct AppointmentCanceledV1 {
     #[serde(rename = "lateCancellation")]
     pub late_cancellation: bool,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentCanceledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentCanceledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentCanceledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentCanceledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCanceledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentCanceledV1 {
     fn validate_at(
         &self,
@@ -11305,9 +12286,9 @@ impl ::evreg::Validate for AppointmentCanceledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentCompletedV1 {
     /// Tenant the event belongs to.
@@ -11357,6 +12338,28 @@ pub struct AppointmentCompletedV1 {
     /// Duration minutes.
     #[serde(rename = "durationMinutes", with = "::evreg::wire::required")]
     pub duration_minutes: i64,
+}
+impl ::evreg::__private::serde::Serialize for AppointmentCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for AppointmentCompletedV1 {
     fn validate_at(
@@ -11409,9 +12412,9 @@ impl ::evreg::Validate for AppointmentCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentCreatedV1 {
     /// Tenant the event belongs to.
@@ -11488,6 +12491,28 @@ pub struct AppointmentCreatedV1 {
     )]
     pub technician_user_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentCreatedV1 {
     fn validate_at(
         &self,
@@ -11527,9 +12552,9 @@ impl ::evreg::Validate for AppointmentCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentCreatedV2 {
     /// Tenant the event belongs to.
@@ -11622,6 +12647,28 @@ pub struct AppointmentCreatedV2 {
     )]
     pub time_zone: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentCreatedV2 {
     fn validate_at(
         &self,
@@ -11652,10 +12699,9 @@ impl ::evreg::Validate for AppointmentCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.time_zone {
             let path = &path.key("timeZone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -11671,14 +12717,13 @@ impl ::evreg::Validate for AppointmentCreatedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AppointmentCreatedV2BookingSource {
@@ -11713,6 +12758,35 @@ impl ::std::fmt::Display for AppointmentCreatedV2BookingSource {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for AppointmentCreatedV2BookingSource {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "portal" => {
+                ::std::result::Result::Ok(AppointmentCreatedV2BookingSource::Portal)
+            }
+            "staff" => {
+                ::std::result::Result::Ok(AppointmentCreatedV2BookingSource::Staff)
+            }
+            "api" => ::std::result::Result::Ok(AppointmentCreatedV2BookingSource::Api),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["portal", "staff", "api"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AppointmentCreatedV2BookingSource {
     fn validate_at(
         &self,
@@ -11730,9 +12804,9 @@ impl ::evreg::Validate for AppointmentCreatedV2BookingSource {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentNoShowV1 {
     /// Tenant the event belongs to.
@@ -11783,6 +12857,28 @@ pub struct AppointmentNoShowV1 {
     #[serde(rename = "scheduledStartAt", with = "::evreg::wire::required")]
     pub scheduled_start_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentNoShowV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentNoShowV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentNoShowV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentNoShowV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentNoShowV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentNoShowV1 {
     fn validate_at(
         &self,
@@ -11816,9 +12912,9 @@ impl ::evreg::Validate for AppointmentNoShowV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentRescheduledV1 {
     /// Tenant the event belongs to.
@@ -11882,6 +12978,28 @@ pub struct AppointmentRescheduledV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for AppointmentRescheduledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AppointmentRescheduledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AppointmentRescheduledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AppointmentRescheduledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentRescheduledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AppointmentRescheduledV1 {
     fn validate_at(
         &self,
@@ -11932,9 +13050,9 @@ impl ::evreg::Validate for AppointmentRescheduledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetAssignedV1 {
     /// Tenant the event belongs to.
@@ -11990,6 +13108,28 @@ pub struct AssetAssignedV1 {
     #[serde(rename = "newContactId", with = "::evreg::wire::required")]
     pub new_contact_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for AssetAssignedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetAssignedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetAssignedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetAssignedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetAssignedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetAssignedV1 {
     fn validate_at(
         &self,
@@ -12023,9 +13163,9 @@ impl ::evreg::Validate for AssetAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetCreatedV1 {
     /// Tenant the event belongs to.
@@ -12087,6 +13227,28 @@ pub struct AssetCreatedV1 {
     )]
     pub serial_number: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for AssetCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetCreatedV1 {
     fn validate_at(
         &self,
@@ -12114,8 +13276,9 @@ impl ::evreg::Validate for AssetCreatedV1 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^AST-[0-9]{5}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -12148,14 +13311,13 @@ impl ::evreg::Validate for AssetCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetCreatedV1AssetType {
@@ -12205,6 +13367,42 @@ impl ::std::fmt::Display for AssetCreatedV1AssetType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV1AssetType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "workstation" => {
+                ::std::result::Result::Ok(AssetCreatedV1AssetType::Workstation)
+            }
+            "server" => ::std::result::Result::Ok(AssetCreatedV1AssetType::Server),
+            "network" => ::std::result::Result::Ok(AssetCreatedV1AssetType::Network),
+            "mobile" => ::std::result::Result::Ok(AssetCreatedV1AssetType::Mobile),
+            "license" => ::std::result::Result::Ok(AssetCreatedV1AssetType::License),
+            "other" => ::std::result::Result::Ok(AssetCreatedV1AssetType::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &[
+                            "workstation",
+                            "server",
+                            "network",
+                            "mobile",
+                            "license",
+                            "other",
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AssetCreatedV1AssetType {
     fn validate_at(
         &self,
@@ -12224,9 +13422,9 @@ impl ::evreg::Validate for AssetCreatedV1AssetType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetCreatedV2 {
     /// Tenant the event belongs to.
@@ -12304,6 +13502,28 @@ pub struct AssetCreatedV2 {
     )]
     pub warranty_ends_at: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for AssetCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetCreatedV2 {
     fn validate_at(
         &self,
@@ -12331,8 +13551,9 @@ impl ::evreg::Validate for AssetCreatedV2 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^AST-[0-9]{5}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -12385,14 +13606,13 @@ impl ::evreg::Validate for AssetCreatedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetCreatedV2AssetType {
@@ -12442,6 +13662,42 @@ impl ::std::fmt::Display for AssetCreatedV2AssetType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV2AssetType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "workstation" => {
+                ::std::result::Result::Ok(AssetCreatedV2AssetType::Workstation)
+            }
+            "server" => ::std::result::Result::Ok(AssetCreatedV2AssetType::Server),
+            "network" => ::std::result::Result::Ok(AssetCreatedV2AssetType::Network),
+            "mobile" => ::std::result::Result::Ok(AssetCreatedV2AssetType::Mobile),
+            "license" => ::std::result::Result::Ok(AssetCreatedV2AssetType::License),
+            "other" => ::std::result::Result::Ok(AssetCreatedV2AssetType::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &[
+                            "workstation",
+                            "server",
+                            "network",
+                            "mobile",
+                            "license",
+                            "other",
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AssetCreatedV2AssetType {
     fn validate_at(
         &self,
@@ -12459,9 +13715,9 @@ impl ::evreg::Validate for AssetCreatedV2AssetType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetMaintenanceCompletedV1 {
     /// Tenant the event belongs to.
@@ -12514,6 +13770,28 @@ pub struct AssetMaintenanceCompletedV1 {
     /// Outcome.
     pub outcome: AssetMaintenanceCompletedV1Outcome,
 }
+impl ::evreg::__private::serde::Serialize for AssetMaintenanceCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetMaintenanceCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetMaintenanceCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetMaintenanceCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetMaintenanceCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetMaintenanceCompletedV1 {
     fn validate_at(
         &self,
@@ -12543,14 +13821,13 @@ impl ::evreg::Validate for AssetMaintenanceCompletedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetMaintenanceCompletedV1Outcome {
@@ -12585,6 +13862,37 @@ impl ::std::fmt::Display for AssetMaintenanceCompletedV1Outcome {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for AssetMaintenanceCompletedV1Outcome {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ok" => ::std::result::Result::Ok(AssetMaintenanceCompletedV1Outcome::Ok),
+            "issues_found" => {
+                ::std::result::Result::Ok(
+                    AssetMaintenanceCompletedV1Outcome::IssuesFound,
+                )
+            }
+            "failed" => {
+                ::std::result::Result::Ok(AssetMaintenanceCompletedV1Outcome::Failed)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ok", "issues_found", "failed"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AssetMaintenanceCompletedV1Outcome {
     fn validate_at(
         &self,
@@ -12602,9 +13910,9 @@ impl ::evreg::Validate for AssetMaintenanceCompletedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetMaintenanceScheduledV1 {
     /// Tenant the event belongs to.
@@ -12657,6 +13965,28 @@ pub struct AssetMaintenanceScheduledV1 {
     /// Kind.
     pub kind: AssetMaintenanceScheduledV1Kind,
 }
+impl ::evreg::__private::serde::Serialize for AssetMaintenanceScheduledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetMaintenanceScheduledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetMaintenanceScheduledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetMaintenanceScheduledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetMaintenanceScheduledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetMaintenanceScheduledV1 {
     fn validate_at(
         &self,
@@ -12686,14 +14016,13 @@ impl ::evreg::Validate for AssetMaintenanceScheduledV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetMaintenanceScheduledV1Kind {
@@ -12728,6 +14057,35 @@ impl ::std::fmt::Display for AssetMaintenanceScheduledV1Kind {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for AssetMaintenanceScheduledV1Kind {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "patch" => ::std::result::Result::Ok(AssetMaintenanceScheduledV1Kind::Patch),
+            "inspection" => {
+                ::std::result::Result::Ok(AssetMaintenanceScheduledV1Kind::Inspection)
+            }
+            "repair" => {
+                ::std::result::Result::Ok(AssetMaintenanceScheduledV1Kind::Repair)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["patch", "inspection", "repair"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AssetMaintenanceScheduledV1Kind {
     fn validate_at(
         &self,
@@ -12745,9 +14103,9 @@ impl ::evreg::Validate for AssetMaintenanceScheduledV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetRetiredV1 {
     /// Tenant the event belongs to.
@@ -12797,6 +14155,28 @@ pub struct AssetRetiredV1 {
     /// Disposal.
     pub disposal: AssetRetiredV1Disposal,
 }
+impl ::evreg::__private::serde::Serialize for AssetRetiredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetRetiredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetRetiredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetRetiredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetRetiredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for AssetRetiredV1 {
     fn validate_at(
         &self,
@@ -12837,14 +14217,13 @@ impl ::evreg::Validate for AssetRetiredV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum AssetRetiredV1Disposal {
@@ -12884,6 +14263,31 @@ impl ::std::fmt::Display for AssetRetiredV1Disposal {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetRetiredV1Disposal {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "recycled" => ::std::result::Result::Ok(AssetRetiredV1Disposal::Recycled),
+            "sold" => ::std::result::Result::Ok(AssetRetiredV1Disposal::Sold),
+            "returned" => ::std::result::Result::Ok(AssetRetiredV1Disposal::Returned),
+            "destroyed" => ::std::result::Result::Ok(AssetRetiredV1Disposal::Destroyed),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["recycled", "sold", "returned", "destroyed"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for AssetRetiredV1Disposal {
     fn validate_at(
         &self,
@@ -12901,9 +14305,9 @@ impl ::evreg::Validate for AssetRetiredV1Disposal {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetUpdatedV1 {
     /// Tenant the event belongs to.
@@ -12952,6 +14356,28 @@ pub struct AssetUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for AssetUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for AssetUpdatedV1 {
     fn validate_at(
@@ -13020,9 +14446,9 @@ impl ::evreg::Validate for AssetUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct AssetWarrantyExpiringV1 {
     /// Tenant the event belongs to.
@@ -13072,6 +14498,28 @@ pub struct AssetWarrantyExpiringV1 {
     /// Days remaining.
     #[serde(rename = "daysRemaining", with = "::evreg::wire::required")]
     pub days_remaining: i64,
+}
+impl ::evreg::__private::serde::Serialize for AssetWarrantyExpiringV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AssetWarrantyExpiringV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for AssetWarrantyExpiringV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AssetWarrantyExpiringV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetWarrantyExpiringV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for AssetWarrantyExpiringV1 {
     fn validate_at(
@@ -13128,9 +14576,9 @@ impl ::evreg::Validate for AssetWarrantyExpiringV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct CapacityThresholdReachedV1 {
     /// Tenant the event belongs to.
@@ -13185,6 +14633,28 @@ pub struct CapacityThresholdReachedV1 {
     /// Threshold percent.
     #[serde(rename = "thresholdPercent", with = "::evreg::wire::required")]
     pub threshold_percent: i64,
+}
+impl ::evreg::__private::serde::Serialize for CapacityThresholdReachedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CapacityThresholdReachedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for CapacityThresholdReachedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CapacityThresholdReachedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for CapacityThresholdReachedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for CapacityThresholdReachedV1 {
     fn validate_at(
@@ -13268,7 +14738,7 @@ impl ::evreg::Validate for CapacityThresholdReachedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 #[serde(transparent)]
@@ -13290,9 +14760,9 @@ impl ::evreg::Validate for Changes {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientArchivedV1 {
     /// Tenant the event belongs to.
@@ -13344,6 +14814,28 @@ pub struct ClientArchivedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for ClientArchivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientArchivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientArchivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientArchivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientArchivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ClientArchivedV1 {
     fn validate_at(
         &self,
@@ -13394,9 +14886,9 @@ impl ::evreg::Validate for ClientArchivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientCreatedV1 {
     /// Tenant the event belongs to.
@@ -13461,6 +14953,28 @@ pub struct ClientCreatedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub billing_address: ::std::option::Option<Address>,
+}
+impl ::evreg::__private::serde::Serialize for ClientCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ClientCreatedV1 {
     fn validate_at(
@@ -13530,14 +15044,13 @@ impl ::evreg::Validate for ClientCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientCreatedV1ClientType {
@@ -13567,6 +15080,31 @@ impl ::std::fmt::Display for ClientCreatedV1ClientType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV1ClientType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "company" => ::std::result::Result::Ok(ClientCreatedV1ClientType::Company),
+            "individual" => {
+                ::std::result::Result::Ok(ClientCreatedV1ClientType::Individual)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["company", "individual"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ClientCreatedV1ClientType {
     fn validate_at(
         &self,
@@ -13586,9 +15124,9 @@ impl ::evreg::Validate for ClientCreatedV1ClientType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientCreatedV2 {
     /// Tenant the event belongs to.
@@ -13668,6 +15206,28 @@ pub struct ClientCreatedV2 {
         with = "::evreg::wire::optional"
     )]
     pub account_manager_id: ::std::option::Option<::evreg::uuid::Uuid>,
+}
+impl ::evreg::__private::serde::Serialize for ClientCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ClientCreatedV2 {
     fn validate_at(
@@ -13754,14 +15314,13 @@ impl ::evreg::Validate for ClientCreatedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientCreatedV2ClientType {
@@ -13791,6 +15350,31 @@ impl ::std::fmt::Display for ClientCreatedV2ClientType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV2ClientType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "company" => ::std::result::Result::Ok(ClientCreatedV2ClientType::Company),
+            "individual" => {
+                ::std::result::Result::Ok(ClientCreatedV2ClientType::Individual)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["company", "individual"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ClientCreatedV2ClientType {
     fn validate_at(
         &self,
@@ -13808,9 +15392,9 @@ impl ::evreg::Validate for ClientCreatedV2ClientType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientDeletedV1 {
     /// Tenant the event belongs to.
@@ -13855,6 +15439,28 @@ pub struct ClientDeletedV1 {
     #[serde(rename = "clientId", with = "::evreg::wire::required")]
     pub client_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ClientDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ClientDeletedV1 {
     fn validate_at(
         &self,
@@ -13888,9 +15494,9 @@ impl ::evreg::Validate for ClientDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientMergedV1 {
     /// Tenant the event belongs to.
@@ -13938,6 +15544,28 @@ pub struct ClientMergedV1 {
     #[serde(rename = "targetClientId", with = "::evreg::wire::required")]
     pub target_client_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ClientMergedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientMergedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientMergedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientMergedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientMergedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ClientMergedV1 {
     fn validate_at(
         &self,
@@ -13971,9 +15599,9 @@ impl ::evreg::Validate for ClientMergedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientStatusChangedV1 {
     /// Tenant the event belongs to.
@@ -14024,6 +15652,28 @@ pub struct ClientStatusChangedV1 {
     #[serde(rename = "newStatus")]
     pub new_status: ClientStatusChangedV1NewStatus,
 }
+impl ::evreg::__private::serde::Serialize for ClientStatusChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientStatusChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientStatusChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientStatusChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientStatusChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ClientStatusChangedV1 {
     fn validate_at(
         &self,
@@ -14053,14 +15703,13 @@ impl ::evreg::Validate for ClientStatusChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientStatusChangedV1NewStatus {
@@ -14090,6 +15739,32 @@ impl ::std::fmt::Display for ClientStatusChangedV1NewStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for ClientStatusChangedV1NewStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "active" => ::std::result::Result::Ok(ClientStatusChangedV1NewStatus::Active),
+            "inactive" => {
+                ::std::result::Result::Ok(ClientStatusChangedV1NewStatus::Inactive)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["active", "inactive"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ClientStatusChangedV1NewStatus {
     fn validate_at(
         &self,
@@ -14103,14 +15778,13 @@ impl ::evreg::Validate for ClientStatusChangedV1NewStatus {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ClientStatusChangedV1PreviousStatus {
@@ -14140,6 +15814,34 @@ impl ::std::fmt::Display for ClientStatusChangedV1PreviousStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for ClientStatusChangedV1PreviousStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "active" => {
+                ::std::result::Result::Ok(ClientStatusChangedV1PreviousStatus::Active)
+            }
+            "inactive" => {
+                ::std::result::Result::Ok(ClientStatusChangedV1PreviousStatus::Inactive)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["active", "inactive"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ClientStatusChangedV1PreviousStatus {
     fn validate_at(
         &self,
@@ -14157,9 +15859,9 @@ impl ::evreg::Validate for ClientStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ClientUpdatedV1 {
     /// Tenant the event belongs to.
@@ -14208,6 +15910,28 @@ pub struct ClientUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for ClientUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ClientUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ClientUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ClientUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ClientUpdatedV1 {
     fn validate_at(
@@ -14276,9 +16000,9 @@ impl ::evreg::Validate for ClientUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactArchivedV1 {
     /// Tenant the event belongs to.
@@ -14323,6 +16047,28 @@ pub struct ContactArchivedV1 {
     #[serde(rename = "contactId", with = "::evreg::wire::required")]
     pub contact_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ContactArchivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactArchivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactArchivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactArchivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactArchivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContactArchivedV1 {
     fn validate_at(
         &self,
@@ -14356,9 +16102,9 @@ impl ::evreg::Validate for ContactArchivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactCreatedV1 {
     /// Tenant the event belongs to.
@@ -14423,6 +16169,28 @@ pub struct ContactCreatedV1 {
     )]
     pub phone: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for ContactCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContactCreatedV1 {
     fn validate_at(
         &self,
@@ -14485,10 +16253,9 @@ impl ::evreg::Validate for ContactCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -14510,9 +16277,9 @@ impl ::evreg::Validate for ContactCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactCreatedV2 {
     /// Tenant the event belongs to.
@@ -14593,6 +16360,28 @@ pub struct ContactCreatedV2 {
     )]
     pub marketing_opt_in: ::std::option::Option<bool>,
 }
+impl ::evreg::__private::serde::Serialize for ContactCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContactCreatedV2 {
     fn validate_at(
         &self,
@@ -14655,10 +16444,9 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -14671,8 +16459,9 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.preferred_language {
             let path = &path.key("preferredLanguage");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -14692,9 +16481,9 @@ impl ::evreg::Validate for ContactCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactDeletedV1 {
     /// Tenant the event belongs to.
@@ -14739,6 +16528,28 @@ pub struct ContactDeletedV1 {
     #[serde(rename = "contactId", with = "::evreg::wire::required")]
     pub contact_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ContactDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContactDeletedV1 {
     fn validate_at(
         &self,
@@ -14772,9 +16583,9 @@ impl ::evreg::Validate for ContactDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactPrimarySetV1 {
     /// Tenant the event belongs to.
@@ -14830,6 +16641,28 @@ pub struct ContactPrimarySetV1 {
     #[serde(rename = "newContactId", with = "::evreg::wire::required")]
     pub new_contact_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ContactPrimarySetV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactPrimarySetV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactPrimarySetV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactPrimarySetV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactPrimarySetV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContactPrimarySetV1 {
     fn validate_at(
         &self,
@@ -14863,9 +16696,9 @@ impl ::evreg::Validate for ContactPrimarySetV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContactUpdatedV1 {
     /// Tenant the event belongs to.
@@ -14914,6 +16747,28 @@ pub struct ContactUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for ContactUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContactUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContactUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContactUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ContactUpdatedV1 {
     fn validate_at(
@@ -14982,9 +16837,9 @@ impl ::evreg::Validate for ContactUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContractCreatedV1 {
     /// Tenant the event belongs to.
@@ -15046,6 +16901,28 @@ pub struct ContractCreatedV1 {
     #[serde(rename = "billingFrequency")]
     pub billing_frequency: ContractCreatedV1BillingFrequency,
 }
+impl ::evreg::__private::serde::Serialize for ContractCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContractCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContractCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContractCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContractCreatedV1 {
     fn validate_at(
         &self,
@@ -15096,14 +16973,13 @@ impl ::evreg::Validate for ContractCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ContractCreatedV1BillingFrequency {
@@ -15138,6 +17014,37 @@ impl ::std::fmt::Display for ContractCreatedV1BillingFrequency {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for ContractCreatedV1BillingFrequency {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "monthly" => {
+                ::std::result::Result::Ok(ContractCreatedV1BillingFrequency::Monthly)
+            }
+            "quarterly" => {
+                ::std::result::Result::Ok(ContractCreatedV1BillingFrequency::Quarterly)
+            }
+            "annually" => {
+                ::std::result::Result::Ok(ContractCreatedV1BillingFrequency::Annually)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["monthly", "quarterly", "annually"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ContractCreatedV1BillingFrequency {
     fn validate_at(
         &self,
@@ -15155,9 +17062,9 @@ impl ::evreg::Validate for ContractCreatedV1BillingFrequency {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContractExpiredV1 {
     /// Tenant the event belongs to.
@@ -15208,6 +17115,28 @@ pub struct ContractExpiredV1 {
     #[serde(rename = "endDate")]
     pub end_date: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for ContractExpiredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContractExpiredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContractExpiredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContractExpiredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractExpiredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ContractExpiredV1 {
     fn validate_at(
         &self,
@@ -15252,9 +17181,9 @@ impl ::evreg::Validate for ContractExpiredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ContractRenewedV1 {
     /// Tenant the event belongs to.
@@ -15304,6 +17233,28 @@ pub struct ContractRenewedV1 {
     /// Value after the change (end date).
     #[serde(rename = "newEndDate")]
     pub new_end_date: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for ContractRenewedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ContractRenewedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ContractRenewedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ContractRenewedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractRenewedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ContractRenewedV1 {
     fn validate_at(
@@ -15360,9 +17311,9 @@ impl ::evreg::Validate for ContractRenewedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct CourseGraduatedV1 {
     /// Tenant the event belongs to.
@@ -15424,6 +17375,28 @@ pub struct CourseGraduatedV1 {
     )]
     pub certificate_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for CourseGraduatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CourseGraduatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for CourseGraduatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CourseGraduatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for CourseGraduatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for CourseGraduatedV1 {
     fn validate_at(
         &self,
@@ -15477,9 +17450,9 @@ impl ::evreg::Validate for CourseGraduatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct CourseGraduatedV2 {
     /// Tenant the event belongs to.
@@ -15548,6 +17521,28 @@ pub struct CourseGraduatedV2 {
     )]
     pub honors: ::std::option::Option<bool>,
 }
+impl ::evreg::__private::serde::Serialize for CourseGraduatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CourseGraduatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for CourseGraduatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CourseGraduatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for CourseGraduatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for CourseGraduatedV2 {
     fn validate_at(
         &self,
@@ -15599,9 +17594,9 @@ impl ::evreg::Validate for CourseGraduatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteIssuedV1 {
     /// Tenant the event belongs to.
@@ -15659,6 +17654,28 @@ pub struct CreditNoteIssuedV1 {
     )]
     pub invoice_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for CreditNoteIssuedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CreditNoteIssuedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for CreditNoteIssuedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CreditNoteIssuedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for CreditNoteIssuedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for CreditNoteIssuedV1 {
     fn validate_at(
         &self,
@@ -15697,9 +17714,9 @@ impl ::evreg::Validate for CreditNoteIssuedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentAssociatedV1 {
     /// Tenant the event belongs to.
@@ -15750,6 +17767,28 @@ pub struct DocumentAssociatedV1 {
     #[serde(rename = "entityId", with = "::evreg::wire::required")]
     pub entity_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for DocumentAssociatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentAssociatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentAssociatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentAssociatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentAssociatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for DocumentAssociatedV1 {
     fn validate_at(
         &self,
@@ -15779,14 +17818,13 @@ impl ::evreg::Validate for DocumentAssociatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentAssociatedV1EntityType {
@@ -15826,6 +17864,36 @@ impl ::std::fmt::Display for DocumentAssociatedV1EntityType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for DocumentAssociatedV1EntityType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket" => ::std::result::Result::Ok(DocumentAssociatedV1EntityType::Ticket),
+            "client" => ::std::result::Result::Ok(DocumentAssociatedV1EntityType::Client),
+            "contact" => {
+                ::std::result::Result::Ok(DocumentAssociatedV1EntityType::Contact)
+            }
+            "project" => {
+                ::std::result::Result::Ok(DocumentAssociatedV1EntityType::Project)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket", "client", "contact", "project"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for DocumentAssociatedV1EntityType {
     fn validate_at(
         &self,
@@ -15843,9 +17911,9 @@ impl ::evreg::Validate for DocumentAssociatedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentDeletedV1 {
     /// Tenant the event belongs to.
@@ -15890,6 +17958,28 @@ pub struct DocumentDeletedV1 {
     #[serde(rename = "documentId", with = "::evreg::wire::required")]
     pub document_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for DocumentDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for DocumentDeletedV1 {
     fn validate_at(
         &self,
@@ -15923,9 +18013,9 @@ impl ::evreg::Validate for DocumentDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentSharedV1 {
     /// Tenant the event belongs to.
@@ -15979,7 +18069,31 @@ pub struct DocumentSharedV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub expires_at: ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
+    pub expires_at: ::std::option::Option<
+        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    >,
+}
+impl ::evreg::__private::serde::Serialize for DocumentSharedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentSharedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentSharedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentSharedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentSharedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for DocumentSharedV1 {
     fn validate_at(
@@ -16014,9 +18128,9 @@ impl ::evreg::Validate for DocumentSharedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentUpdatedV1 {
     /// Tenant the event belongs to.
@@ -16065,6 +18179,28 @@ pub struct DocumentUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for DocumentUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for DocumentUpdatedV1 {
     fn validate_at(
@@ -16133,9 +18269,9 @@ impl ::evreg::Validate for DocumentUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentUploadedV1 {
     /// Tenant the event belongs to.
@@ -16205,6 +18341,28 @@ pub struct DocumentUploadedV1 {
     )]
     pub entity_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for DocumentUploadedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentUploadedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentUploadedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentUploadedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for DocumentUploadedV1 {
     fn validate_at(
         &self,
@@ -16250,8 +18408,9 @@ impl ::evreg::Validate for DocumentUploadedV1 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -16278,14 +18437,13 @@ impl ::evreg::Validate for DocumentUploadedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentUploadedV1EntityType {
@@ -16325,6 +18483,31 @@ impl ::std::fmt::Display for DocumentUploadedV1EntityType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV1EntityType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket" => ::std::result::Result::Ok(DocumentUploadedV1EntityType::Ticket),
+            "client" => ::std::result::Result::Ok(DocumentUploadedV1EntityType::Client),
+            "contact" => ::std::result::Result::Ok(DocumentUploadedV1EntityType::Contact),
+            "project" => ::std::result::Result::Ok(DocumentUploadedV1EntityType::Project),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket", "client", "contact", "project"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for DocumentUploadedV1EntityType {
     fn validate_at(
         &self,
@@ -16344,9 +18527,9 @@ impl ::evreg::Validate for DocumentUploadedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct DocumentUploadedV2 {
     /// Tenant the event belongs to.
@@ -16423,6 +18606,28 @@ pub struct DocumentUploadedV2 {
     )]
     pub checksum: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for DocumentUploadedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        DocumentUploadedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for DocumentUploadedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        DocumentUploadedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for DocumentUploadedV2 {
     fn validate_at(
         &self,
@@ -16468,8 +18673,9 @@ impl ::evreg::Validate for DocumentUploadedV2 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -16493,8 +18699,9 @@ impl ::evreg::Validate for DocumentUploadedV2 {
         if let ::std::option::Option::Some(value) = &self.checksum {
             let path = &path.key("checksum");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[0-9a-f]{64}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[0-9a-f]{64}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -16510,14 +18717,13 @@ impl ::evreg::Validate for DocumentUploadedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum DocumentUploadedV2EntityType {
@@ -16557,6 +18763,31 @@ impl ::std::fmt::Display for DocumentUploadedV2EntityType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV2EntityType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket" => ::std::result::Result::Ok(DocumentUploadedV2EntityType::Ticket),
+            "client" => ::std::result::Result::Ok(DocumentUploadedV2EntityType::Client),
+            "contact" => ::std::result::Result::Ok(DocumentUploadedV2EntityType::Contact),
+            "project" => ::std::result::Result::Ok(DocumentUploadedV2EntityType::Project),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket", "client", "contact", "project"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for DocumentUploadedV2EntityType {
     fn validate_at(
         &self,
@@ -16574,9 +18805,9 @@ impl ::evreg::Validate for DocumentUploadedV2EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EmailBouncedV1 {
     /// Tenant the event belongs to.
@@ -16632,6 +18863,28 @@ pub struct EmailBouncedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub diagnostic: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for EmailBouncedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EmailBouncedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EmailBouncedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EmailBouncedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailBouncedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for EmailBouncedV1 {
     fn validate_at(
@@ -16697,14 +18950,13 @@ impl ::evreg::Validate for EmailBouncedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum EmailBouncedV1BounceType {
@@ -16734,6 +18986,29 @@ impl ::std::fmt::Display for EmailBouncedV1BounceType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailBouncedV1BounceType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "hard" => ::std::result::Result::Ok(EmailBouncedV1BounceType::Hard),
+            "soft" => ::std::result::Result::Ok(EmailBouncedV1BounceType::Soft),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["hard", "soft"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for EmailBouncedV1BounceType {
     fn validate_at(
         &self,
@@ -16751,9 +19026,9 @@ impl ::evreg::Validate for EmailBouncedV1BounceType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EmailDeliveredV1 {
     /// Tenant the event belongs to.
@@ -16801,6 +19076,28 @@ pub struct EmailDeliveredV1 {
     #[serde(rename = "deliveredAt", with = "::evreg::wire::required")]
     pub delivered_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for EmailDeliveredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EmailDeliveredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EmailDeliveredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EmailDeliveredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailDeliveredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for EmailDeliveredV1 {
     fn validate_at(
         &self,
@@ -16834,9 +19131,9 @@ impl ::evreg::Validate for EmailDeliveredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EmailOpenedV1 {
     /// Tenant the event belongs to.
@@ -16885,6 +19182,28 @@ pub struct EmailOpenedV1 {
     /// Opened at.
     #[serde(rename = "openedAt", with = "::evreg::wire::required")]
     pub opened_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+}
+impl ::evreg::__private::serde::Serialize for EmailOpenedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EmailOpenedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EmailOpenedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EmailOpenedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailOpenedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for EmailOpenedV1 {
     fn validate_at(
@@ -16937,9 +19256,9 @@ impl ::evreg::Validate for EmailOpenedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EmailSentV1 {
     /// Tenant the event belongs to.
@@ -16996,6 +19315,28 @@ pub struct EmailSentV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub template_key: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for EmailSentV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EmailSentV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EmailSentV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EmailSentV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailSentV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for EmailSentV1 {
     fn validate_at(
@@ -17082,8 +19423,9 @@ impl ::evreg::Validate for EmailSentV1 {
         if let ::std::option::Option::Some(value) = &self.template_key {
             let path = &path.key("templateKey");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17103,9 +19445,9 @@ impl ::evreg::Validate for EmailSentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EntityCreatedV1 {
     /// Tenant the event belongs to.
@@ -17153,6 +19495,28 @@ pub struct EntityCreatedV1 {
     #[serde(rename = "entityId", with = "::evreg::wire::required")]
     pub entity_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for EntityCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EntityCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EntityCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EntityCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for EntityCreatedV1 {
     fn validate_at(
         &self,
@@ -17180,8 +19544,9 @@ impl ::evreg::Validate for EntityCreatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17201,9 +19566,9 @@ impl ::evreg::Validate for EntityCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EntityDeletedV1 {
     /// Tenant the event belongs to.
@@ -17254,6 +19619,28 @@ pub struct EntityDeletedV1 {
     #[serde(rename = "softDelete")]
     pub soft_delete: bool,
 }
+impl ::evreg::__private::serde::Serialize for EntityDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EntityDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EntityDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EntityDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for EntityDeletedV1 {
     fn validate_at(
         &self,
@@ -17281,8 +19668,9 @@ impl ::evreg::Validate for EntityDeletedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17302,9 +19690,9 @@ impl ::evreg::Validate for EntityDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EntityStateChangedV1 {
     /// Tenant the event belongs to.
@@ -17358,6 +19746,28 @@ pub struct EntityStateChangedV1 {
     #[serde(rename = "newState")]
     pub new_state: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for EntityStateChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EntityStateChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EntityStateChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EntityStateChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityStateChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for EntityStateChangedV1 {
     fn validate_at(
         &self,
@@ -17385,8 +19795,9 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17400,8 +19811,9 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("previousState");
             let value = &self.previous_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17415,8 +19827,9 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("newState");
             let value = &self.new_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17436,9 +19849,9 @@ impl ::evreg::Validate for EntityStateChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct EntityUpdatedV1 {
     /// Tenant the event belongs to.
@@ -17491,6 +19904,28 @@ pub struct EntityUpdatedV1 {
     /// Previous and new value of each changed path.
     pub changes: Changes,
 }
+impl ::evreg::__private::serde::Serialize for EntityUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EntityUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for EntityUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EntityUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for EntityUpdatedV1 {
     fn validate_at(
         &self,
@@ -17518,8 +19953,9 @@ impl ::evreg::Validate for EntityUpdatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -17571,15 +20007,37 @@ impl ::evreg::Validate for EntityUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct FieldChange {
     /// Value before the change (null when unset).
     pub previous: ::evreg::__private::serde_json::Value,
     /// Value after the change (null when cleared).
     pub new: ::evreg::__private::serde_json::Value,
+}
+impl ::evreg::__private::serde::Serialize for FieldChange {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FieldChange::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for FieldChange {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FieldChange::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for FieldChange {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for FieldChange {
     fn validate_at(
@@ -17598,9 +20056,9 @@ impl ::evreg::Validate for FieldChange {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrEmployeeHiredV1 {
     /// Tenant the event belongs to.
@@ -17661,6 +20119,28 @@ pub struct HrEmployeeHiredV1 {
         with = "::evreg::wire::optional"
     )]
     pub manager_employee_id: ::std::option::Option<::evreg::uuid::Uuid>,
+}
+impl ::evreg::__private::serde::Serialize for HrEmployeeHiredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrEmployeeHiredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrEmployeeHiredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrEmployeeHiredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeHiredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for HrEmployeeHiredV1 {
     fn validate_at(
@@ -17724,9 +20204,9 @@ impl ::evreg::Validate for HrEmployeeHiredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrEmployeeTerminatedV1 {
     /// Tenant the event belongs to.
@@ -17776,6 +20256,28 @@ pub struct HrEmployeeTerminatedV1 {
     /// Kind.
     pub kind: HrEmployeeTerminatedV1Kind,
 }
+impl ::evreg::__private::serde::Serialize for HrEmployeeTerminatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrEmployeeTerminatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrEmployeeTerminatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrEmployeeTerminatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeTerminatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrEmployeeTerminatedV1 {
     fn validate_at(
         &self,
@@ -17816,14 +20318,13 @@ impl ::evreg::Validate for HrEmployeeTerminatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrEmployeeTerminatedV1Kind {
@@ -17863,6 +20364,39 @@ impl ::std::fmt::Display for HrEmployeeTerminatedV1Kind {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeTerminatedV1Kind {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "resignation" => {
+                ::std::result::Result::Ok(HrEmployeeTerminatedV1Kind::Resignation)
+            }
+            "termination" => {
+                ::std::result::Result::Ok(HrEmployeeTerminatedV1Kind::Termination)
+            }
+            "retirement" => {
+                ::std::result::Result::Ok(HrEmployeeTerminatedV1Kind::Retirement)
+            }
+            "contract_end" => {
+                ::std::result::Result::Ok(HrEmployeeTerminatedV1Kind::ContractEnd)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["resignation", "termination", "retirement", "contract_end"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for HrEmployeeTerminatedV1Kind {
     fn validate_at(
         &self,
@@ -17880,9 +20414,9 @@ impl ::evreg::Validate for HrEmployeeTerminatedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrExpenseApprovedV1 {
     /// Tenant the event belongs to.
@@ -17935,6 +20469,28 @@ pub struct HrExpenseApprovedV1 {
     /// Amount.
     pub amount: Money,
 }
+impl ::evreg::__private::serde::Serialize for HrExpenseApprovedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrExpenseApprovedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrExpenseApprovedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrExpenseApprovedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseApprovedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrExpenseApprovedV1 {
     fn validate_at(
         &self,
@@ -17975,9 +20531,9 @@ impl ::evreg::Validate for HrExpenseApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrExpenseApprovedV2 {
     /// Tenant the event belongs to.
@@ -18038,6 +20594,28 @@ pub struct HrExpenseApprovedV2 {
     )]
     pub reimbursement_batch_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for HrExpenseApprovedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrExpenseApprovedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrExpenseApprovedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrExpenseApprovedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseApprovedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrExpenseApprovedV2 {
     fn validate_at(
         &self,
@@ -18076,9 +20654,9 @@ impl ::evreg::Validate for HrExpenseApprovedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrExpenseSubmittedV1 {
     /// Tenant the event belongs to.
@@ -18138,6 +20716,28 @@ pub struct HrExpenseSubmittedV1 {
     )]
     pub receipt_document_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for HrExpenseSubmittedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrExpenseSubmittedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrExpenseSubmittedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrExpenseSubmittedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseSubmittedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrExpenseSubmittedV1 {
     fn validate_at(
         &self,
@@ -18172,14 +20772,13 @@ impl ::evreg::Validate for HrExpenseSubmittedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrExpenseSubmittedV1Category {
@@ -18224,6 +20823,36 @@ impl ::std::fmt::Display for HrExpenseSubmittedV1Category {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseSubmittedV1Category {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "travel" => ::std::result::Result::Ok(HrExpenseSubmittedV1Category::Travel),
+            "meals" => ::std::result::Result::Ok(HrExpenseSubmittedV1Category::Meals),
+            "equipment" => {
+                ::std::result::Result::Ok(HrExpenseSubmittedV1Category::Equipment)
+            }
+            "training" => {
+                ::std::result::Result::Ok(HrExpenseSubmittedV1Category::Training)
+            }
+            "other" => ::std::result::Result::Ok(HrExpenseSubmittedV1Category::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["travel", "meals", "equipment", "training", "other"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for HrExpenseSubmittedV1Category {
     fn validate_at(
         &self,
@@ -18241,9 +20870,9 @@ impl ::evreg::Validate for HrExpenseSubmittedV1Category {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrLeaveApprovedV1 {
     /// Tenant the event belongs to.
@@ -18296,6 +20925,28 @@ pub struct HrLeaveApprovedV1 {
     /// Days.
     pub days: f64,
 }
+impl ::evreg::__private::serde::Serialize for HrLeaveApprovedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrLeaveApprovedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrLeaveApprovedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrLeaveApprovedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveApprovedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrLeaveApprovedV1 {
     fn validate_at(
         &self,
@@ -18347,9 +20998,9 @@ impl ::evreg::Validate for HrLeaveApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrLeaveRejectedV1 {
     /// Tenant the event belongs to.
@@ -18407,6 +21058,28 @@ pub struct HrLeaveRejectedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for HrLeaveRejectedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrLeaveRejectedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrLeaveRejectedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrLeaveRejectedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRejectedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrLeaveRejectedV1 {
     fn validate_at(
         &self,
@@ -18457,9 +21130,9 @@ impl ::evreg::Validate for HrLeaveRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrLeaveRequestedV1 {
     /// Tenant the event belongs to.
@@ -18515,6 +21188,28 @@ pub struct HrLeaveRequestedV1 {
     #[serde(rename = "endDate")]
     pub end_date: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for HrLeaveRequestedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrLeaveRequestedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrLeaveRequestedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrLeaveRequestedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRequestedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrLeaveRequestedV1 {
     fn validate_at(
         &self,
@@ -18566,14 +21261,13 @@ impl ::evreg::Validate for HrLeaveRequestedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum HrLeaveRequestedV1Kind {
@@ -18618,6 +21312,32 @@ impl ::std::fmt::Display for HrLeaveRequestedV1Kind {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRequestedV1Kind {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "vacation" => ::std::result::Result::Ok(HrLeaveRequestedV1Kind::Vacation),
+            "sick" => ::std::result::Result::Ok(HrLeaveRequestedV1Kind::Sick),
+            "parental" => ::std::result::Result::Ok(HrLeaveRequestedV1Kind::Parental),
+            "unpaid" => ::std::result::Result::Ok(HrLeaveRequestedV1Kind::Unpaid),
+            "other" => ::std::result::Result::Ok(HrLeaveRequestedV1Kind::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["vacation", "sick", "parental", "unpaid", "other"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for HrLeaveRequestedV1Kind {
     fn validate_at(
         &self,
@@ -18635,9 +21355,9 @@ impl ::evreg::Validate for HrLeaveRequestedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrTimesheetApprovedV1 {
     /// Tenant the event belongs to.
@@ -18688,6 +21408,28 @@ pub struct HrTimesheetApprovedV1 {
     #[serde(rename = "approvedByUserId", with = "::evreg::wire::required")]
     pub approved_by_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for HrTimesheetApprovedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrTimesheetApprovedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrTimesheetApprovedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrTimesheetApprovedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetApprovedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrTimesheetApprovedV1 {
     fn validate_at(
         &self,
@@ -18721,9 +21463,9 @@ impl ::evreg::Validate for HrTimesheetApprovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrTimesheetRejectedV1 {
     /// Tenant the event belongs to.
@@ -18776,6 +21518,28 @@ pub struct HrTimesheetRejectedV1 {
     /// Reason.
     pub reason: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for HrTimesheetRejectedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrTimesheetRejectedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrTimesheetRejectedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrTimesheetRejectedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetRejectedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for HrTimesheetRejectedV1 {
     fn validate_at(
         &self,
@@ -18827,9 +21591,9 @@ impl ::evreg::Validate for HrTimesheetRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct HrTimesheetSubmittedV1 {
     /// Tenant the event belongs to.
@@ -18885,6 +21649,28 @@ pub struct HrTimesheetSubmittedV1 {
     /// Total minutes.
     #[serde(rename = "totalMinutes", with = "::evreg::wire::required")]
     pub total_minutes: i64,
+}
+impl ::evreg::__private::serde::Serialize for HrTimesheetSubmittedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        HrTimesheetSubmittedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for HrTimesheetSubmittedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        HrTimesheetSubmittedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetSubmittedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for HrTimesheetSubmittedV1 {
     fn validate_at(
@@ -18952,9 +21738,9 @@ impl ::evreg::Validate for HrTimesheetSubmittedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InboundEmailReceivedV1 {
     /// Tenant the event belongs to.
@@ -19015,6 +21801,28 @@ pub struct InboundEmailReceivedV1 {
     /// Attachment count.
     #[serde(rename = "attachmentCount", with = "::evreg::wire::required")]
     pub attachment_count: i64,
+}
+impl ::evreg::__private::serde::Serialize for InboundEmailReceivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InboundEmailReceivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InboundEmailReceivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InboundEmailReceivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InboundEmailReceivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for InboundEmailReceivedV1 {
     fn validate_at(
@@ -19139,9 +21947,9 @@ impl ::evreg::Validate for InboundEmailReceivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InboundEmailReceivedV2 {
     /// Tenant the event belongs to.
@@ -19218,6 +22026,28 @@ pub struct InboundEmailReceivedV2 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub spam_score: ::std::option::Option<f64>,
+}
+impl ::evreg::__private::serde::Serialize for InboundEmailReceivedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InboundEmailReceivedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InboundEmailReceivedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InboundEmailReceivedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InboundEmailReceivedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for InboundEmailReceivedV2 {
     fn validate_at(
@@ -19374,9 +22204,9 @@ impl ::evreg::Validate for InboundEmailReceivedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationConnectedV1 {
     /// Tenant the event belongs to.
@@ -19426,6 +22256,28 @@ pub struct IntegrationConnectedV1 {
     #[serde(rename = "connectedByUserId", with = "::evreg::wire::required")]
     pub connected_by_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationConnectedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationConnectedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationConnectedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationConnectedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationConnectedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationConnectedV1 {
     fn validate_at(
         &self,
@@ -19455,14 +22307,13 @@ impl ::evreg::Validate for IntegrationConnectedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationConnectedV1Provider {
@@ -19507,6 +22358,37 @@ impl ::std::fmt::Display for IntegrationConnectedV1Provider {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for IntegrationConnectedV1Provider {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "quickbooks" => {
+                ::std::result::Result::Ok(IntegrationConnectedV1Provider::Quickbooks)
+            }
+            "xero" => ::std::result::Result::Ok(IntegrationConnectedV1Provider::Xero),
+            "microsoft365" => {
+                ::std::result::Result::Ok(IntegrationConnectedV1Provider::Microsoft365)
+            }
+            "google" => ::std::result::Result::Ok(IntegrationConnectedV1Provider::Google),
+            "slack" => ::std::result::Result::Ok(IntegrationConnectedV1Provider::Slack),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["quickbooks", "xero", "microsoft365", "google", "slack"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for IntegrationConnectedV1Provider {
     fn validate_at(
         &self,
@@ -19524,9 +22406,9 @@ impl ::evreg::Validate for IntegrationConnectedV1Provider {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationDisconnectedV1 {
     /// Tenant the event belongs to.
@@ -19580,6 +22462,28 @@ pub struct IntegrationDisconnectedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationDisconnectedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationDisconnectedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationDisconnectedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationDisconnectedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationDisconnectedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationDisconnectedV1 {
     fn validate_at(
         &self,
@@ -19626,14 +22530,13 @@ impl ::evreg::Validate for IntegrationDisconnectedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationDisconnectedV1Provider {
@@ -19678,6 +22581,43 @@ impl ::std::fmt::Display for IntegrationDisconnectedV1Provider {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for IntegrationDisconnectedV1Provider {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "quickbooks" => {
+                ::std::result::Result::Ok(IntegrationDisconnectedV1Provider::Quickbooks)
+            }
+            "xero" => ::std::result::Result::Ok(IntegrationDisconnectedV1Provider::Xero),
+            "microsoft365" => {
+                ::std::result::Result::Ok(
+                    IntegrationDisconnectedV1Provider::Microsoft365,
+                )
+            }
+            "google" => {
+                ::std::result::Result::Ok(IntegrationDisconnectedV1Provider::Google)
+            }
+            "slack" => {
+                ::std::result::Result::Ok(IntegrationDisconnectedV1Provider::Slack)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["quickbooks", "xero", "microsoft365", "google", "slack"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for IntegrationDisconnectedV1Provider {
     fn validate_at(
         &self,
@@ -19695,9 +22635,9 @@ impl ::evreg::Validate for IntegrationDisconnectedV1Provider {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationSyncCompletedV1 {
     /// Tenant the event belongs to.
@@ -19750,6 +22690,28 @@ pub struct IntegrationSyncCompletedV1 {
     /// Records failed.
     #[serde(rename = "recordsFailed", with = "::evreg::wire::required")]
     pub records_failed: i64,
+}
+impl ::evreg::__private::serde::Serialize for IntegrationSyncCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationSyncCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationSyncCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationSyncCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for IntegrationSyncCompletedV1 {
     fn validate_at(
@@ -19806,9 +22768,9 @@ impl ::evreg::Validate for IntegrationSyncCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationSyncFailedV1 {
     /// Tenant the event belongs to.
@@ -19857,6 +22819,28 @@ pub struct IntegrationSyncFailedV1 {
     pub sync_run_id: ::evreg::uuid::Uuid,
     /// Error.
     pub error: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for IntegrationSyncFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationSyncFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationSyncFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationSyncFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for IntegrationSyncFailedV1 {
     fn validate_at(
@@ -19909,9 +22893,9 @@ impl ::evreg::Validate for IntegrationSyncFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationSyncStartedV1 {
     /// Tenant the event belongs to.
@@ -19961,6 +22945,28 @@ pub struct IntegrationSyncStartedV1 {
     /// Direction.
     pub direction: IntegrationSyncStartedV1Direction,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationSyncStartedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationSyncStartedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationSyncStartedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationSyncStartedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncStartedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationSyncStartedV1 {
     fn validate_at(
         &self,
@@ -19990,14 +22996,13 @@ impl ::evreg::Validate for IntegrationSyncStartedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum IntegrationSyncStartedV1Direction {
@@ -20032,6 +23037,35 @@ impl ::std::fmt::Display for IntegrationSyncStartedV1Direction {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for IntegrationSyncStartedV1Direction {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "import" => {
+                ::std::result::Result::Ok(IntegrationSyncStartedV1Direction::Import)
+            }
+            "export" => {
+                ::std::result::Result::Ok(IntegrationSyncStartedV1Direction::Export)
+            }
+            "both" => ::std::result::Result::Ok(IntegrationSyncStartedV1Direction::Both),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["import", "export", "both"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for IntegrationSyncStartedV1Direction {
     fn validate_at(
         &self,
@@ -20049,9 +23083,9 @@ impl ::evreg::Validate for IntegrationSyncStartedV1Direction {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationTokenExpiringV1 {
     /// Tenant the event belongs to.
@@ -20099,6 +23133,28 @@ pub struct IntegrationTokenExpiringV1 {
     #[serde(rename = "expiresAt", with = "::evreg::wire::required")]
     pub expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationTokenExpiringV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationTokenExpiringV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationTokenExpiringV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationTokenExpiringV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenExpiringV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationTokenExpiringV1 {
     fn validate_at(
         &self,
@@ -20132,9 +23188,9 @@ impl ::evreg::Validate for IntegrationTokenExpiringV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationTokenRefreshedV1 {
     /// Tenant the event belongs to.
@@ -20182,6 +23238,28 @@ pub struct IntegrationTokenRefreshedV1 {
     #[serde(rename = "expiresAt", with = "::evreg::wire::required")]
     pub expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationTokenRefreshedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationTokenRefreshedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationTokenRefreshedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationTokenRefreshedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenRefreshedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationTokenRefreshedV1 {
     fn validate_at(
         &self,
@@ -20215,9 +23293,9 @@ impl ::evreg::Validate for IntegrationTokenRefreshedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationTokenRevokedV1 {
     /// Tenant the event belongs to.
@@ -20265,6 +23343,28 @@ pub struct IntegrationTokenRevokedV1 {
     #[serde(rename = "revokedBy")]
     pub revoked_by: Actor,
 }
+impl ::evreg::__private::serde::Serialize for IntegrationTokenRevokedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IntegrationTokenRevokedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for IntegrationTokenRevokedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IntegrationTokenRevokedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenRevokedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for IntegrationTokenRevokedV1 {
     fn validate_at(
         &self,
@@ -20298,9 +23398,9 @@ impl ::evreg::Validate for IntegrationTokenRevokedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceCreatedV1 {
     /// Tenant the event belongs to.
@@ -20356,6 +23456,28 @@ pub struct InvoiceCreatedV1 {
     #[serde(rename = "dueDate")]
     pub due_date: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for InvoiceCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoiceCreatedV1 {
     fn validate_at(
         &self,
@@ -20383,10 +23505,9 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -20424,9 +23545,9 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceCreatedV2 {
     /// Tenant the event belongs to.
@@ -20498,6 +23619,28 @@ pub struct InvoiceCreatedV2 {
     )]
     pub line_count: ::std::option::Option<i64>,
 }
+impl ::evreg::__private::serde::Serialize for InvoiceCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoiceCreatedV2 {
     fn validate_at(
         &self,
@@ -20525,10 +23668,9 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -20574,9 +23716,9 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceEmailedV1 {
     /// Tenant the event belongs to.
@@ -20622,6 +23764,28 @@ pub struct InvoiceEmailedV1 {
     pub invoice_id: ::evreg::uuid::Uuid,
     /// Email.
     pub email: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for InvoiceEmailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceEmailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceEmailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceEmailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceEmailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for InvoiceEmailedV1 {
     fn validate_at(
@@ -20674,9 +23838,9 @@ impl ::evreg::Validate for InvoiceEmailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceFinalizedV1 {
     /// Tenant the event belongs to.
@@ -20728,6 +23892,28 @@ pub struct InvoiceFinalizedV1 {
     /// Tax.
     pub tax: Money,
 }
+impl ::evreg::__private::serde::Serialize for InvoiceFinalizedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceFinalizedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceFinalizedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceFinalizedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceFinalizedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoiceFinalizedV1 {
     fn validate_at(
         &self,
@@ -20755,10 +23941,9 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -20788,9 +23973,9 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceOverdueV1 {
     /// Tenant the event belongs to.
@@ -20846,6 +24031,28 @@ pub struct InvoiceOverdueV1 {
     /// Days overdue.
     #[serde(rename = "daysOverdue", with = "::evreg::wire::required")]
     pub days_overdue: i64,
+}
+impl ::evreg::__private::serde::Serialize for InvoiceOverdueV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceOverdueV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceOverdueV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceOverdueV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceOverdueV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for InvoiceOverdueV1 {
     fn validate_at(
@@ -20907,9 +24114,9 @@ impl ::evreg::Validate for InvoiceOverdueV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoicePaidV1 {
     /// Tenant the event belongs to.
@@ -20960,6 +24167,28 @@ pub struct InvoicePaidV1 {
     #[serde(rename = "amountPaid")]
     pub amount_paid: Money,
 }
+impl ::evreg::__private::serde::Serialize for InvoicePaidV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoicePaidV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoicePaidV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoicePaidV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoicePaidV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoicePaidV1 {
     fn validate_at(
         &self,
@@ -20998,9 +24227,9 @@ impl ::evreg::Validate for InvoicePaidV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceSentV1 {
     /// Tenant the event belongs to.
@@ -21051,6 +24280,28 @@ pub struct InvoiceSentV1 {
     #[serde(rename = "deliveryMethod")]
     pub delivery_method: InvoiceSentV1DeliveryMethod,
 }
+impl ::evreg::__private::serde::Serialize for InvoiceSentV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceSentV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceSentV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceSentV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceSentV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoiceSentV1 {
     fn validate_at(
         &self,
@@ -21091,7 +24342,12 @@ impl ::evreg::Validate for InvoiceSentV1 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(errors, path, "/properties/sentTo/uniqueItems", value);
+            ::evreg::validate::check::unique(
+                errors,
+                path,
+                "/properties/sentTo/uniqueItems",
+                value,
+            );
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 ::evreg::validate::check::max_length(
@@ -21116,14 +24372,13 @@ impl ::evreg::Validate for InvoiceSentV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceSentV1DeliveryMethod {
@@ -21158,6 +24413,30 @@ impl ::std::fmt::Display for InvoiceSentV1DeliveryMethod {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceSentV1DeliveryMethod {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "email" => ::std::result::Result::Ok(InvoiceSentV1DeliveryMethod::Email),
+            "portal" => ::std::result::Result::Ok(InvoiceSentV1DeliveryMethod::Portal),
+            "postal" => ::std::result::Result::Ok(InvoiceSentV1DeliveryMethod::Postal),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["email", "portal", "postal"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for InvoiceSentV1DeliveryMethod {
     fn validate_at(
         &self,
@@ -21175,9 +24454,9 @@ impl ::evreg::Validate for InvoiceSentV1DeliveryMethod {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceStatusChangedV1 {
     /// Tenant the event belongs to.
@@ -21228,6 +24507,28 @@ pub struct InvoiceStatusChangedV1 {
     #[serde(rename = "newStatus")]
     pub new_status: InvoiceStatusChangedV1NewStatus,
 }
+impl ::evreg::__private::serde::Serialize for InvoiceStatusChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceStatusChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceStatusChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceStatusChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceStatusChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for InvoiceStatusChangedV1 {
     fn validate_at(
         &self,
@@ -21257,14 +24558,13 @@ impl ::evreg::Validate for InvoiceStatusChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceStatusChangedV1NewStatus {
@@ -21309,6 +24609,35 @@ impl ::std::fmt::Display for InvoiceStatusChangedV1NewStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for InvoiceStatusChangedV1NewStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "draft" => ::std::result::Result::Ok(InvoiceStatusChangedV1NewStatus::Draft),
+            "open" => ::std::result::Result::Ok(InvoiceStatusChangedV1NewStatus::Open),
+            "paid" => ::std::result::Result::Ok(InvoiceStatusChangedV1NewStatus::Paid),
+            "overdue" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1NewStatus::Overdue)
+            }
+            "void" => ::std::result::Result::Ok(InvoiceStatusChangedV1NewStatus::Void),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["draft", "open", "paid", "overdue", "void"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for InvoiceStatusChangedV1NewStatus {
     fn validate_at(
         &self,
@@ -21322,14 +24651,13 @@ impl ::evreg::Validate for InvoiceStatusChangedV1NewStatus {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum InvoiceStatusChangedV1PreviousStatus {
@@ -21374,6 +24702,43 @@ impl ::std::fmt::Display for InvoiceStatusChangedV1PreviousStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for InvoiceStatusChangedV1PreviousStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "draft" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1PreviousStatus::Draft)
+            }
+            "open" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1PreviousStatus::Open)
+            }
+            "paid" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1PreviousStatus::Paid)
+            }
+            "overdue" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1PreviousStatus::Overdue)
+            }
+            "void" => {
+                ::std::result::Result::Ok(InvoiceStatusChangedV1PreviousStatus::Void)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["draft", "open", "paid", "overdue", "void"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for InvoiceStatusChangedV1PreviousStatus {
     fn validate_at(
         &self,
@@ -21391,9 +24756,9 @@ impl ::evreg::Validate for InvoiceStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceVoidedV1 {
     /// Tenant the event belongs to.
@@ -21439,6 +24804,28 @@ pub struct InvoiceVoidedV1 {
     pub invoice_id: ::evreg::uuid::Uuid,
     /// Reason.
     pub reason: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for InvoiceVoidedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        InvoiceVoidedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for InvoiceVoidedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        InvoiceVoidedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceVoidedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for InvoiceVoidedV1 {
     fn validate_at(
@@ -21491,9 +24878,9 @@ impl ::evreg::Validate for InvoiceVoidedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct KnowledgeArticlePublishedV1 {
     /// Tenant the event belongs to.
@@ -21542,6 +24929,28 @@ pub struct KnowledgeArticlePublishedV1 {
     /// Audience.
     pub audience: KnowledgeArticlePublishedV1Audience,
 }
+impl ::evreg::__private::serde::Serialize for KnowledgeArticlePublishedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        KnowledgeArticlePublishedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for KnowledgeArticlePublishedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        KnowledgeArticlePublishedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for KnowledgeArticlePublishedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for KnowledgeArticlePublishedV1 {
     fn validate_at(
         &self,
@@ -21589,14 +24998,13 @@ impl ::evreg::Validate for KnowledgeArticlePublishedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum KnowledgeArticlePublishedV1Audience {
@@ -21626,6 +25034,34 @@ impl ::std::fmt::Display for KnowledgeArticlePublishedV1Audience {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for KnowledgeArticlePublishedV1Audience {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "internal" => {
+                ::std::result::Result::Ok(KnowledgeArticlePublishedV1Audience::Internal)
+            }
+            "client" => {
+                ::std::result::Result::Ok(KnowledgeArticlePublishedV1Audience::Client)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["internal", "client"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for KnowledgeArticlePublishedV1Audience {
     fn validate_at(
         &self,
@@ -21641,9 +25077,9 @@ impl ::evreg::Validate for KnowledgeArticlePublishedV1Audience {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Amount in minor units; negative for credits.
@@ -21651,6 +25087,28 @@ pub struct Money {
     pub amount_minor: i64,
     /// ISO 4217 code.
     pub currency: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for Money {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Money::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for Money {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Money::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for Money {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for Money {
     fn validate_at(
@@ -21662,8 +25120,9 @@ impl ::evreg::Validate for Money {
             let path = &path.key("currency");
             let value = &self.currency;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[A-Z]{3}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[A-Z]{3}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -21683,9 +25142,9 @@ impl ::evreg::Validate for Money {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct NotificationFailedV1 {
     /// Tenant the event belongs to.
@@ -21737,6 +25196,28 @@ pub struct NotificationFailedV1 {
     /// Error.
     pub error: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for NotificationFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        NotificationFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for NotificationFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        NotificationFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for NotificationFailedV1 {
     fn validate_at(
         &self,
@@ -21784,14 +25265,13 @@ impl ::evreg::Validate for NotificationFailedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum NotificationFailedV1Channel {
@@ -21826,6 +25306,30 @@ impl ::std::fmt::Display for NotificationFailedV1Channel {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationFailedV1Channel {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "in_app" => ::std::result::Result::Ok(NotificationFailedV1Channel::InApp),
+            "push" => ::std::result::Result::Ok(NotificationFailedV1Channel::Push),
+            "sms" => ::std::result::Result::Ok(NotificationFailedV1Channel::Sms),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["in_app", "push", "sms"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for NotificationFailedV1Channel {
     fn validate_at(
         &self,
@@ -21843,9 +25347,9 @@ impl ::evreg::Validate for NotificationFailedV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct NotificationReadV1 {
     /// Tenant the event belongs to.
@@ -21896,6 +25400,28 @@ pub struct NotificationReadV1 {
     #[serde(rename = "readAt", with = "::evreg::wire::required")]
     pub read_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for NotificationReadV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        NotificationReadV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for NotificationReadV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        NotificationReadV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationReadV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for NotificationReadV1 {
     fn validate_at(
         &self,
@@ -21929,9 +25455,9 @@ impl ::evreg::Validate for NotificationReadV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct NotificationSentV1 {
     /// Tenant the event belongs to.
@@ -21984,6 +25510,28 @@ pub struct NotificationSentV1 {
     #[serde(rename = "templateKey")]
     pub template_key: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for NotificationSentV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        NotificationSentV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for NotificationSentV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        NotificationSentV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationSentV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for NotificationSentV1 {
     fn validate_at(
         &self,
@@ -22011,8 +25559,9 @@ impl ::evreg::Validate for NotificationSentV1 {
             let path = &path.key("templateKey");
             let value = &self.template_key;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -22028,14 +25577,13 @@ impl ::evreg::Validate for NotificationSentV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum NotificationSentV1Channel {
@@ -22070,6 +25618,30 @@ impl ::std::fmt::Display for NotificationSentV1Channel {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationSentV1Channel {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "in_app" => ::std::result::Result::Ok(NotificationSentV1Channel::InApp),
+            "push" => ::std::result::Result::Ok(NotificationSentV1Channel::Push),
+            "sms" => ::std::result::Result::Ok(NotificationSentV1Channel::Sms),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["in_app", "push", "sms"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for NotificationSentV1Channel {
     fn validate_at(
         &self,
@@ -22087,9 +25659,9 @@ impl ::evreg::Validate for NotificationSentV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityCreatedV1 {
     /// Tenant the event belongs to.
@@ -22143,6 +25715,28 @@ pub struct OpportunityCreatedV1 {
     /// Stage.
     pub stage: OpportunityCreatedV1Stage,
 }
+impl ::evreg::__private::serde::Serialize for OpportunityCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        OpportunityCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for OpportunityCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        OpportunityCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for OpportunityCreatedV1 {
     fn validate_at(
         &self,
@@ -22195,14 +25789,13 @@ impl ::evreg::Validate for OpportunityCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityCreatedV1Stage {
@@ -22252,6 +25845,37 @@ impl ::std::fmt::Display for OpportunityCreatedV1Stage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityCreatedV1Stage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "lead" => ::std::result::Result::Ok(OpportunityCreatedV1Stage::Lead),
+            "qualified" => {
+                ::std::result::Result::Ok(OpportunityCreatedV1Stage::Qualified)
+            }
+            "proposal" => ::std::result::Result::Ok(OpportunityCreatedV1Stage::Proposal),
+            "negotiation" => {
+                ::std::result::Result::Ok(OpportunityCreatedV1Stage::Negotiation)
+            }
+            "won" => ::std::result::Result::Ok(OpportunityCreatedV1Stage::Won),
+            "lost" => ::std::result::Result::Ok(OpportunityCreatedV1Stage::Lost),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityCreatedV1Stage {
     fn validate_at(
         &self,
@@ -22269,9 +25893,9 @@ impl ::evreg::Validate for OpportunityCreatedV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityLostV1 {
     /// Tenant the event belongs to.
@@ -22325,6 +25949,28 @@ pub struct OpportunityLostV1 {
     )]
     pub competitor: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for OpportunityLostV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        OpportunityLostV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for OpportunityLostV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        OpportunityLostV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityLostV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for OpportunityLostV1 {
     fn validate_at(
         &self,
@@ -22371,14 +26017,13 @@ impl ::evreg::Validate for OpportunityLostV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityLostV1Reason {
@@ -22423,6 +26068,36 @@ impl ::std::fmt::Display for OpportunityLostV1Reason {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityLostV1Reason {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "price" => ::std::result::Result::Ok(OpportunityLostV1Reason::Price),
+            "timing" => ::std::result::Result::Ok(OpportunityLostV1Reason::Timing),
+            "competitor" => {
+                ::std::result::Result::Ok(OpportunityLostV1Reason::Competitor)
+            }
+            "no_decision" => {
+                ::std::result::Result::Ok(OpportunityLostV1Reason::NoDecision)
+            }
+            "other" => ::std::result::Result::Ok(OpportunityLostV1Reason::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["price", "timing", "competitor", "no_decision", "other"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityLostV1Reason {
     fn validate_at(
         &self,
@@ -22440,9 +26115,9 @@ impl ::evreg::Validate for OpportunityLostV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityStageChangedV1 {
     /// Tenant the event belongs to.
@@ -22501,6 +26176,28 @@ pub struct OpportunityStageChangedV1 {
     )]
     pub probability_percent: ::std::option::Option<i64>,
 }
+impl ::evreg::__private::serde::Serialize for OpportunityStageChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        OpportunityStageChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for OpportunityStageChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        OpportunityStageChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityStageChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV1 {
     fn validate_at(
         &self,
@@ -22547,14 +26244,13 @@ impl ::evreg::Validate for OpportunityStageChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV1NewStage {
@@ -22604,6 +26300,40 @@ impl ::std::fmt::Display for OpportunityStageChangedV1NewStage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for OpportunityStageChangedV1NewStage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "lead" => ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Lead),
+            "qualified" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Qualified)
+            }
+            "proposal" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Proposal)
+            }
+            "negotiation" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Negotiation)
+            }
+            "won" => ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Won),
+            "lost" => ::std::result::Result::Ok(OpportunityStageChangedV1NewStage::Lost),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV1NewStage {
     fn validate_at(
         &self,
@@ -22617,14 +26347,13 @@ impl ::evreg::Validate for OpportunityStageChangedV1NewStage {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV1PreviousStage {
@@ -22674,6 +26403,52 @@ impl ::std::fmt::Display for OpportunityStageChangedV1PreviousStage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for OpportunityStageChangedV1PreviousStage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "lead" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1PreviousStage::Lead)
+            }
+            "qualified" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV1PreviousStage::Qualified,
+                )
+            }
+            "proposal" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV1PreviousStage::Proposal,
+                )
+            }
+            "negotiation" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV1PreviousStage::Negotiation,
+                )
+            }
+            "won" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1PreviousStage::Won)
+            }
+            "lost" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV1PreviousStage::Lost)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV1PreviousStage {
     fn validate_at(
         &self,
@@ -22693,9 +26468,9 @@ impl ::evreg::Validate for OpportunityStageChangedV1PreviousStage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityStageChangedV2 {
     /// Tenant the event belongs to.
@@ -22762,6 +26537,28 @@ pub struct OpportunityStageChangedV2 {
     )]
     pub pipeline_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for OpportunityStageChangedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        OpportunityStageChangedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for OpportunityStageChangedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        OpportunityStageChangedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityStageChangedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV2 {
     fn validate_at(
         &self,
@@ -22808,14 +26605,13 @@ impl ::evreg::Validate for OpportunityStageChangedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV2NewStage {
@@ -22865,6 +26661,40 @@ impl ::std::fmt::Display for OpportunityStageChangedV2NewStage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for OpportunityStageChangedV2NewStage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "lead" => ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Lead),
+            "qualified" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Qualified)
+            }
+            "proposal" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Proposal)
+            }
+            "negotiation" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Negotiation)
+            }
+            "won" => ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Won),
+            "lost" => ::std::result::Result::Ok(OpportunityStageChangedV2NewStage::Lost),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV2NewStage {
     fn validate_at(
         &self,
@@ -22878,14 +26708,13 @@ impl ::evreg::Validate for OpportunityStageChangedV2NewStage {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum OpportunityStageChangedV2PreviousStage {
@@ -22935,6 +26764,52 @@ impl ::std::fmt::Display for OpportunityStageChangedV2PreviousStage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for OpportunityStageChangedV2PreviousStage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "lead" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2PreviousStage::Lead)
+            }
+            "qualified" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV2PreviousStage::Qualified,
+                )
+            }
+            "proposal" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV2PreviousStage::Proposal,
+                )
+            }
+            "negotiation" => {
+                ::std::result::Result::Ok(
+                    OpportunityStageChangedV2PreviousStage::Negotiation,
+                )
+            }
+            "won" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2PreviousStage::Won)
+            }
+            "lost" => {
+                ::std::result::Result::Ok(OpportunityStageChangedV2PreviousStage::Lost)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for OpportunityStageChangedV2PreviousStage {
     fn validate_at(
         &self,
@@ -22952,9 +26827,9 @@ impl ::evreg::Validate for OpportunityStageChangedV2PreviousStage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityWonV1 {
     /// Tenant the event belongs to.
@@ -23004,6 +26879,28 @@ pub struct OpportunityWonV1 {
     #[serde(rename = "closedAt", with = "::evreg::wire::required")]
     pub closed_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for OpportunityWonV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        OpportunityWonV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for OpportunityWonV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        OpportunityWonV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityWonV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for OpportunityWonV1 {
     fn validate_at(
         &self,
@@ -23042,9 +26939,9 @@ impl ::evreg::Validate for OpportunityWonV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct PaymentAppliedV1 {
     /// Tenant the event belongs to.
@@ -23094,6 +26991,28 @@ pub struct PaymentAppliedV1 {
     /// Amount.
     pub amount: Money,
 }
+impl ::evreg::__private::serde::Serialize for PaymentAppliedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        PaymentAppliedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for PaymentAppliedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        PaymentAppliedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentAppliedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for PaymentAppliedV1 {
     fn validate_at(
         &self,
@@ -23132,9 +27051,9 @@ impl ::evreg::Validate for PaymentAppliedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct PaymentFailedV1 {
     /// Tenant the event belongs to.
@@ -23194,6 +27113,28 @@ pub struct PaymentFailedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub failure_message: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for PaymentFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        PaymentFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for PaymentFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        PaymentFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for PaymentFailedV1 {
     fn validate_at(
@@ -23268,9 +27209,9 @@ impl ::evreg::Validate for PaymentFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct PaymentReceivedV1 {
     /// Tenant the event belongs to.
@@ -23324,6 +27265,28 @@ pub struct PaymentReceivedV1 {
     /// IDs of the invoices.
     #[serde(rename = "invoiceIds")]
     pub invoice_ids: ::std::vec::Vec<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for PaymentReceivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        PaymentReceivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for PaymentReceivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        PaymentReceivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for PaymentReceivedV1 {
     fn validate_at(
@@ -23393,14 +27356,13 @@ impl ::evreg::Validate for PaymentReceivedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum PaymentReceivedV1Method {
@@ -23440,6 +27402,33 @@ impl ::std::fmt::Display for PaymentReceivedV1Method {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV1Method {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "card" => ::std::result::Result::Ok(PaymentReceivedV1Method::Card),
+            "bank_transfer" => {
+                ::std::result::Result::Ok(PaymentReceivedV1Method::BankTransfer)
+            }
+            "check" => ::std::result::Result::Ok(PaymentReceivedV1Method::Check),
+            "cash" => ::std::result::Result::Ok(PaymentReceivedV1Method::Cash),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["card", "bank_transfer", "check", "cash"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for PaymentReceivedV1Method {
     fn validate_at(
         &self,
@@ -23459,9 +27448,9 @@ impl ::evreg::Validate for PaymentReceivedV1Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct PaymentReceivedV2 {
     /// Tenant the event belongs to.
@@ -23531,6 +27520,28 @@ pub struct PaymentReceivedV2 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub fee_amount: ::std::option::Option<Money>,
+}
+impl ::evreg::__private::serde::Serialize for PaymentReceivedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        PaymentReceivedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for PaymentReceivedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        PaymentReceivedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for PaymentReceivedV2 {
     fn validate_at(
@@ -23621,14 +27632,13 @@ impl ::evreg::Validate for PaymentReceivedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum PaymentReceivedV2Method {
@@ -23668,6 +27678,33 @@ impl ::std::fmt::Display for PaymentReceivedV2Method {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV2Method {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "card" => ::std::result::Result::Ok(PaymentReceivedV2Method::Card),
+            "bank_transfer" => {
+                ::std::result::Result::Ok(PaymentReceivedV2Method::BankTransfer)
+            }
+            "check" => ::std::result::Result::Ok(PaymentReceivedV2Method::Check),
+            "cash" => ::std::result::Result::Ok(PaymentReceivedV2Method::Cash),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["card", "bank_transfer", "check", "cash"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for PaymentReceivedV2Method {
     fn validate_at(
         &self,
@@ -23685,9 +27722,9 @@ impl ::evreg::Validate for PaymentReceivedV2Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRefundedV1 {
     /// Tenant the event belongs to.
@@ -23744,6 +27781,28 @@ pub struct PaymentRefundedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for PaymentRefundedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        PaymentRefundedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for PaymentRefundedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        PaymentRefundedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentRefundedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for PaymentRefundedV1 {
     fn validate_at(
         &self,
@@ -23799,9 +27858,9 @@ impl ::evreg::Validate for PaymentRefundedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectClosedV1 {
     /// Tenant the event belongs to.
@@ -23851,6 +27910,28 @@ pub struct ProjectClosedV1 {
     /// Outcome.
     pub outcome: ProjectClosedV1Outcome,
 }
+impl ::evreg::__private::serde::Serialize for ProjectClosedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectClosedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectClosedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectClosedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectClosedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectClosedV1 {
     fn validate_at(
         &self,
@@ -23880,14 +27961,13 @@ impl ::evreg::Validate for ProjectClosedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectClosedV1Outcome {
@@ -23917,6 +27997,29 @@ impl ::std::fmt::Display for ProjectClosedV1Outcome {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectClosedV1Outcome {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "delivered" => ::std::result::Result::Ok(ProjectClosedV1Outcome::Delivered),
+            "canceled" => ::std::result::Result::Ok(ProjectClosedV1Outcome::Canceled),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["delivered", "canceled"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ProjectClosedV1Outcome {
     fn validate_at(
         &self,
@@ -23934,9 +28037,9 @@ impl ::evreg::Validate for ProjectClosedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectCreatedV1 {
     /// Tenant the event belongs to.
@@ -24012,6 +28115,28 @@ pub struct ProjectCreatedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub end_date: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for ProjectCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ProjectCreatedV1 {
     fn validate_at(
@@ -24104,9 +28229,9 @@ impl ::evreg::Validate for ProjectCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectCreatedV2 {
     /// Tenant the event belongs to.
@@ -24197,6 +28322,28 @@ pub struct ProjectCreatedV2 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub budget: ::std::option::Option<Money>,
+}
+impl ::evreg::__private::serde::Serialize for ProjectCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ProjectCreatedV2 {
     fn validate_at(
@@ -24291,9 +28438,9 @@ impl ::evreg::Validate for ProjectCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectDeletedV1 {
     /// Tenant the event belongs to.
@@ -24338,6 +28485,28 @@ pub struct ProjectDeletedV1 {
     #[serde(rename = "projectId", with = "::evreg::wire::required")]
     pub project_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ProjectDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectDeletedV1 {
     fn validate_at(
         &self,
@@ -24371,9 +28540,9 @@ impl ::evreg::Validate for ProjectDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectMilestoneReachedV1 {
     /// Tenant the event belongs to.
@@ -24426,6 +28595,28 @@ pub struct ProjectMilestoneReachedV1 {
     #[serde(rename = "reachedAt", with = "::evreg::wire::required")]
     pub reached_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for ProjectMilestoneReachedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectMilestoneReachedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectMilestoneReachedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectMilestoneReachedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectMilestoneReachedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectMilestoneReachedV1 {
     fn validate_at(
         &self,
@@ -24477,9 +28668,9 @@ impl ::evreg::Validate for ProjectMilestoneReachedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectPhaseCompletedV1 {
     /// Tenant the event belongs to.
@@ -24530,6 +28721,28 @@ pub struct ProjectPhaseCompletedV1 {
     #[serde(rename = "completedTaskCount", with = "::evreg::wire::required")]
     pub completed_task_count: i64,
 }
+impl ::evreg::__private::serde::Serialize for ProjectPhaseCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectPhaseCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectPhaseCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectPhaseCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectPhaseCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectPhaseCompletedV1 {
     fn validate_at(
         &self,
@@ -24574,9 +28787,9 @@ impl ::evreg::Validate for ProjectPhaseCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectStatusChangedV1 {
     /// Tenant the event belongs to.
@@ -24627,6 +28840,28 @@ pub struct ProjectStatusChangedV1 {
     #[serde(rename = "newStatus")]
     pub new_status: ProjectStatusChangedV1NewStatus,
 }
+impl ::evreg::__private::serde::Serialize for ProjectStatusChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectStatusChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectStatusChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectStatusChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectStatusChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectStatusChangedV1 {
     fn validate_at(
         &self,
@@ -24656,14 +28891,13 @@ impl ::evreg::Validate for ProjectStatusChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectStatusChangedV1NewStatus {
@@ -24708,6 +28942,43 @@ impl ::std::fmt::Display for ProjectStatusChangedV1NewStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for ProjectStatusChangedV1NewStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "planned" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1NewStatus::Planned)
+            }
+            "active" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1NewStatus::Active)
+            }
+            "on_hold" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1NewStatus::OnHold)
+            }
+            "completed" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1NewStatus::Completed)
+            }
+            "canceled" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1NewStatus::Canceled)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["planned", "active", "on_hold", "completed", "canceled"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ProjectStatusChangedV1NewStatus {
     fn validate_at(
         &self,
@@ -24721,14 +28992,13 @@ impl ::evreg::Validate for ProjectStatusChangedV1NewStatus {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ProjectStatusChangedV1PreviousStatus {
@@ -24773,6 +29043,45 @@ impl ::std::fmt::Display for ProjectStatusChangedV1PreviousStatus {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for ProjectStatusChangedV1PreviousStatus {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "planned" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1PreviousStatus::Planned)
+            }
+            "active" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1PreviousStatus::Active)
+            }
+            "on_hold" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1PreviousStatus::OnHold)
+            }
+            "completed" => {
+                ::std::result::Result::Ok(
+                    ProjectStatusChangedV1PreviousStatus::Completed,
+                )
+            }
+            "canceled" => {
+                ::std::result::Result::Ok(ProjectStatusChangedV1PreviousStatus::Canceled)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["planned", "active", "on_hold", "completed", "canceled"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ProjectStatusChangedV1PreviousStatus {
     fn validate_at(
         &self,
@@ -24790,9 +29099,9 @@ impl ::evreg::Validate for ProjectStatusChangedV1PreviousStatus {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskAssignedV1 {
     /// Tenant the event belongs to.
@@ -24851,6 +29160,28 @@ pub struct ProjectTaskAssignedV1 {
     )]
     pub previous_assignee_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for ProjectTaskAssignedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskAssignedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskAssignedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskAssignedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskAssignedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectTaskAssignedV1 {
     fn validate_at(
         &self,
@@ -24884,9 +29215,9 @@ impl ::evreg::Validate for ProjectTaskAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskCompletedV1 {
     /// Tenant the event belongs to.
@@ -24945,6 +29276,28 @@ pub struct ProjectTaskCompletedV1 {
     )]
     pub actual_minutes: ::std::option::Option<i64>,
 }
+impl ::evreg::__private::serde::Serialize for ProjectTaskCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectTaskCompletedV1 {
     fn validate_at(
         &self,
@@ -24988,9 +29341,9 @@ impl ::evreg::Validate for ProjectTaskCompletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskCreatedV1 {
     /// Tenant the event belongs to.
@@ -25058,6 +29411,28 @@ pub struct ProjectTaskCreatedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub due_date: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for ProjectTaskCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ProjectTaskCreatedV1 {
     fn validate_at(
@@ -25132,9 +29507,9 @@ impl ::evreg::Validate for ProjectTaskCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskCreatedV2 {
     /// Tenant the event belongs to.
@@ -25218,6 +29593,28 @@ pub struct ProjectTaskCreatedV2 {
     )]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl ::evreg::__private::serde::Serialize for ProjectTaskCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectTaskCreatedV2 {
     fn validate_at(
         &self,
@@ -25295,14 +29692,18 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(errors, path, "/properties/tags/uniqueItems", value);
+            ::evreg::validate::check::unique(
+                errors,
+                path,
+                "/properties/tags/uniqueItems",
+                value,
+            );
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck =
-                        ::evreg::validate::SchemaCheck::new(
-                            "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                        );
+                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                    );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -25323,9 +29724,9 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskDeletedV1 {
     /// Tenant the event belongs to.
@@ -25373,6 +29774,28 @@ pub struct ProjectTaskDeletedV1 {
     #[serde(rename = "taskId", with = "::evreg::wire::required")]
     pub task_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ProjectTaskDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectTaskDeletedV1 {
     fn validate_at(
         &self,
@@ -25406,9 +29829,9 @@ impl ::evreg::Validate for ProjectTaskDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskStatusChangedV1 {
     /// Tenant the event belongs to.
@@ -25462,6 +29885,28 @@ pub struct ProjectTaskStatusChangedV1 {
     #[serde(rename = "newStatusId", with = "::evreg::wire::required")]
     pub new_status_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ProjectTaskStatusChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskStatusChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskStatusChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskStatusChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskStatusChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ProjectTaskStatusChangedV1 {
     fn validate_at(
         &self,
@@ -25495,9 +29940,9 @@ impl ::evreg::Validate for ProjectTaskStatusChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTaskUpdatedV1 {
     /// Tenant the event belongs to.
@@ -25549,6 +29994,28 @@ pub struct ProjectTaskUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for ProjectTaskUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectTaskUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectTaskUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectTaskUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ProjectTaskUpdatedV1 {
     fn validate_at(
@@ -25617,9 +30084,9 @@ impl ::evreg::Validate for ProjectTaskUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ProjectUpdatedV1 {
     /// Tenant the event belongs to.
@@ -25668,6 +30135,28 @@ pub struct ProjectUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for ProjectUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ProjectUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ProjectUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ProjectUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for ProjectUpdatedV1 {
     fn validate_at(
@@ -25736,9 +30225,9 @@ impl ::evreg::Validate for ProjectUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct QuoteAcceptedV1 {
     /// Tenant the event belongs to.
@@ -25789,6 +30278,28 @@ pub struct QuoteAcceptedV1 {
     #[serde(rename = "acceptedAt", with = "::evreg::wire::required")]
     pub accepted_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for QuoteAcceptedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        QuoteAcceptedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for QuoteAcceptedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        QuoteAcceptedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteAcceptedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for QuoteAcceptedV1 {
     fn validate_at(
         &self,
@@ -25822,9 +30333,9 @@ impl ::evreg::Validate for QuoteAcceptedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct QuoteDeclinedV1 {
     /// Tenant the event belongs to.
@@ -25884,6 +30395,28 @@ pub struct QuoteDeclinedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for QuoteDeclinedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        QuoteDeclinedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for QuoteDeclinedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        QuoteDeclinedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteDeclinedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for QuoteDeclinedV1 {
     fn validate_at(
         &self,
@@ -25934,9 +30467,9 @@ impl ::evreg::Validate for QuoteDeclinedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct QuoteSentV1 {
     /// Tenant the event belongs to.
@@ -25994,6 +30527,28 @@ pub struct QuoteSentV1 {
     #[serde(rename = "validUntil")]
     pub valid_until: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for QuoteSentV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        QuoteSentV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for QuoteSentV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        QuoteSentV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteSentV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for QuoteSentV1 {
     fn validate_at(
         &self,
@@ -26043,9 +30598,9 @@ impl ::evreg::Validate for QuoteSentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitAppliedV1 {
     /// Tenant the event belongs to.
@@ -26097,6 +30652,28 @@ pub struct RecruitAppliedV1 {
     /// Source.
     pub source: RecruitAppliedV1Source,
 }
+impl ::evreg::__private::serde::Serialize for RecruitAppliedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitAppliedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitAppliedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitAppliedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitAppliedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitAppliedV1 {
     fn validate_at(
         &self,
@@ -26144,14 +30721,13 @@ impl ::evreg::Validate for RecruitAppliedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitAppliedV1Source {
@@ -26191,6 +30767,31 @@ impl ::std::fmt::Display for RecruitAppliedV1Source {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitAppliedV1Source {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "website" => ::std::result::Result::Ok(RecruitAppliedV1Source::Website),
+            "referral" => ::std::result::Result::Ok(RecruitAppliedV1Source::Referral),
+            "job_board" => ::std::result::Result::Ok(RecruitAppliedV1Source::JobBoard),
+            "event" => ::std::result::Result::Ok(RecruitAppliedV1Source::Event),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["website", "referral", "job_board", "event"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitAppliedV1Source {
     fn validate_at(
         &self,
@@ -26208,9 +30809,9 @@ impl ::evreg::Validate for RecruitAppliedV1Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitDroppedOutV1 {
     /// Tenant the event belongs to.
@@ -26263,6 +30864,28 @@ pub struct RecruitDroppedOutV1 {
     /// Reason.
     pub reason: RecruitDroppedOutV1Reason,
 }
+impl ::evreg::__private::serde::Serialize for RecruitDroppedOutV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitDroppedOutV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitDroppedOutV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitDroppedOutV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitDroppedOutV1 {
     fn validate_at(
         &self,
@@ -26292,14 +30915,13 @@ impl ::evreg::Validate for RecruitDroppedOutV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitDroppedOutV1LastPhase {
@@ -26344,6 +30966,38 @@ impl ::std::fmt::Display for RecruitDroppedOutV1LastPhase {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1LastPhase {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "applied" => ::std::result::Result::Ok(RecruitDroppedOutV1LastPhase::Applied),
+            "screening" => {
+                ::std::result::Result::Ok(RecruitDroppedOutV1LastPhase::Screening)
+            }
+            "interview" => {
+                ::std::result::Result::Ok(RecruitDroppedOutV1LastPhase::Interview)
+            }
+            "offer" => ::std::result::Result::Ok(RecruitDroppedOutV1LastPhase::Offer),
+            "onboarding" => {
+                ::std::result::Result::Ok(RecruitDroppedOutV1LastPhase::Onboarding)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["applied", "screening", "interview", "offer", "onboarding"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitDroppedOutV1LastPhase {
     fn validate_at(
         &self,
@@ -26357,14 +31011,13 @@ impl ::evreg::Validate for RecruitDroppedOutV1LastPhase {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitDroppedOutV1Reason {
@@ -26404,6 +31057,35 @@ impl ::std::fmt::Display for RecruitDroppedOutV1Reason {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1Reason {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "withdrew" => ::std::result::Result::Ok(RecruitDroppedOutV1Reason::Withdrew),
+            "failed_assessment" => {
+                ::std::result::Result::Ok(RecruitDroppedOutV1Reason::FailedAssessment)
+            }
+            "no_response" => {
+                ::std::result::Result::Ok(RecruitDroppedOutV1Reason::NoResponse)
+            }
+            "other" => ::std::result::Result::Ok(RecruitDroppedOutV1Reason::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["withdrew", "failed_assessment", "no_response", "other"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitDroppedOutV1Reason {
     fn validate_at(
         &self,
@@ -26421,9 +31103,9 @@ impl ::evreg::Validate for RecruitDroppedOutV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitGraduatedV1 {
     /// Tenant the event belongs to.
@@ -26482,6 +31164,28 @@ pub struct RecruitGraduatedV1 {
     )]
     pub employee_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for RecruitGraduatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitGraduatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitGraduatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitGraduatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitGraduatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitGraduatedV1 {
     fn validate_at(
         &self,
@@ -26515,9 +31219,9 @@ impl ::evreg::Validate for RecruitGraduatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitInterviewScheduledV1 {
     /// Tenant the event belongs to.
@@ -26571,6 +31275,28 @@ pub struct RecruitInterviewScheduledV1 {
     #[serde(rename = "startsAt", with = "::evreg::wire::required")]
     pub starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for RecruitInterviewScheduledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitInterviewScheduledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitInterviewScheduledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitInterviewScheduledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitInterviewScheduledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitInterviewScheduledV1 {
     fn validate_at(
         &self,
@@ -26604,9 +31330,9 @@ impl ::evreg::Validate for RecruitInterviewScheduledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitOfferExtendedV1 {
     /// Tenant the event belongs to.
@@ -26659,6 +31385,28 @@ pub struct RecruitOfferExtendedV1 {
     #[serde(rename = "expiresAt", with = "::evreg::wire::required")]
     pub expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for RecruitOfferExtendedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitOfferExtendedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitOfferExtendedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitOfferExtendedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitOfferExtendedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitOfferExtendedV1 {
     fn validate_at(
         &self,
@@ -26697,9 +31445,9 @@ impl ::evreg::Validate for RecruitOfferExtendedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitPhaseChangedV1 {
     /// Tenant the event belongs to.
@@ -26753,6 +31501,28 @@ pub struct RecruitPhaseChangedV1 {
     #[serde(rename = "newPhase")]
     pub new_phase: RecruitPhaseChangedV1NewPhase,
 }
+impl ::evreg::__private::serde::Serialize for RecruitPhaseChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitPhaseChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitPhaseChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitPhaseChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV1 {
     fn validate_at(
         &self,
@@ -26782,14 +31552,13 @@ impl ::evreg::Validate for RecruitPhaseChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV1NewPhase {
@@ -26834,6 +31603,40 @@ impl ::std::fmt::Display for RecruitPhaseChangedV1NewPhase {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV1NewPhase {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "applied" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1NewPhase::Applied)
+            }
+            "screening" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1NewPhase::Screening)
+            }
+            "interview" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1NewPhase::Interview)
+            }
+            "offer" => ::std::result::Result::Ok(RecruitPhaseChangedV1NewPhase::Offer),
+            "onboarding" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1NewPhase::Onboarding)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["applied", "screening", "interview", "offer", "onboarding"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV1NewPhase {
     fn validate_at(
         &self,
@@ -26847,14 +31650,13 @@ impl ::evreg::Validate for RecruitPhaseChangedV1NewPhase {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV1PreviousPhase {
@@ -26899,6 +31701,43 @@ impl ::std::fmt::Display for RecruitPhaseChangedV1PreviousPhase {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for RecruitPhaseChangedV1PreviousPhase {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "applied" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1PreviousPhase::Applied)
+            }
+            "screening" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1PreviousPhase::Screening)
+            }
+            "interview" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1PreviousPhase::Interview)
+            }
+            "offer" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1PreviousPhase::Offer)
+            }
+            "onboarding" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV1PreviousPhase::Onboarding)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["applied", "screening", "interview", "offer", "onboarding"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV1PreviousPhase {
     fn validate_at(
         &self,
@@ -26918,9 +31757,9 @@ impl ::evreg::Validate for RecruitPhaseChangedV1PreviousPhase {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct RecruitPhaseChangedV2 {
     /// Tenant the event belongs to.
@@ -26989,6 +31828,28 @@ pub struct RecruitPhaseChangedV2 {
     )]
     pub note: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for RecruitPhaseChangedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RecruitPhaseChangedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for RecruitPhaseChangedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RecruitPhaseChangedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV2 {
     fn validate_at(
         &self,
@@ -27035,14 +31896,13 @@ impl ::evreg::Validate for RecruitPhaseChangedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV2NewPhase {
@@ -27087,6 +31947,40 @@ impl ::std::fmt::Display for RecruitPhaseChangedV2NewPhase {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV2NewPhase {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "applied" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2NewPhase::Applied)
+            }
+            "screening" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2NewPhase::Screening)
+            }
+            "interview" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2NewPhase::Interview)
+            }
+            "offer" => ::std::result::Result::Ok(RecruitPhaseChangedV2NewPhase::Offer),
+            "onboarding" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2NewPhase::Onboarding)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["applied", "screening", "interview", "offer", "onboarding"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV2NewPhase {
     fn validate_at(
         &self,
@@ -27100,14 +31994,13 @@ impl ::evreg::Validate for RecruitPhaseChangedV2NewPhase {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum RecruitPhaseChangedV2PreviousPhase {
@@ -27152,6 +32045,43 @@ impl ::std::fmt::Display for RecruitPhaseChangedV2PreviousPhase {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for RecruitPhaseChangedV2PreviousPhase {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "applied" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2PreviousPhase::Applied)
+            }
+            "screening" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2PreviousPhase::Screening)
+            }
+            "interview" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2PreviousPhase::Interview)
+            }
+            "offer" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2PreviousPhase::Offer)
+            }
+            "onboarding" => {
+                ::std::result::Result::Ok(RecruitPhaseChangedV2PreviousPhase::Onboarding)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["applied", "screening", "interview", "offer", "onboarding"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for RecruitPhaseChangedV2PreviousPhase {
     fn validate_at(
         &self,
@@ -27169,9 +32099,9 @@ impl ::evreg::Validate for RecruitPhaseChangedV2PreviousPhase {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBlockCreatedV1 {
     /// Tenant the event belongs to.
@@ -27227,6 +32157,28 @@ pub struct ScheduleBlockCreatedV1 {
     /// Kind.
     pub kind: ScheduleBlockCreatedV1Kind,
 }
+impl ::evreg::__private::serde::Serialize for ScheduleBlockCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ScheduleBlockCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ScheduleBlockCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ScheduleBlockCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ScheduleBlockCreatedV1 {
     fn validate_at(
         &self,
@@ -27256,14 +32208,13 @@ impl ::evreg::Validate for ScheduleBlockCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum ScheduleBlockCreatedV1Kind {
@@ -27303,6 +32254,31 @@ impl ::std::fmt::Display for ScheduleBlockCreatedV1Kind {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockCreatedV1Kind {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "leave" => ::std::result::Result::Ok(ScheduleBlockCreatedV1Kind::Leave),
+            "training" => ::std::result::Result::Ok(ScheduleBlockCreatedV1Kind::Training),
+            "travel" => ::std::result::Result::Ok(ScheduleBlockCreatedV1Kind::Travel),
+            "other" => ::std::result::Result::Ok(ScheduleBlockCreatedV1Kind::Other),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["leave", "training", "travel", "other"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for ScheduleBlockCreatedV1Kind {
     fn validate_at(
         &self,
@@ -27320,9 +32296,9 @@ impl ::evreg::Validate for ScheduleBlockCreatedV1Kind {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBlockDeletedV1 {
     /// Tenant the event belongs to.
@@ -27370,6 +32346,28 @@ pub struct ScheduleBlockDeletedV1 {
     #[serde(rename = "userId", with = "::evreg::wire::required")]
     pub user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for ScheduleBlockDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ScheduleBlockDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for ScheduleBlockDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ScheduleBlockDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for ScheduleBlockDeletedV1 {
     fn validate_at(
         &self,
@@ -27403,9 +32401,9 @@ impl ::evreg::Validate for ScheduleBlockDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct SurveyResponseReceivedV1 {
     /// Tenant the event belongs to.
@@ -27465,6 +32463,28 @@ pub struct SurveyResponseReceivedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub comment: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for SurveyResponseReceivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        SurveyResponseReceivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for SurveyResponseReceivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        SurveyResponseReceivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for SurveyResponseReceivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for SurveyResponseReceivedV1 {
     fn validate_at(
@@ -27534,9 +32554,9 @@ impl ::evreg::Validate for SurveyResponseReceivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct SurveySentV1 {
     /// Tenant the event belongs to.
@@ -27587,6 +32607,28 @@ pub struct SurveySentV1 {
     #[serde(rename = "contactId", with = "::evreg::wire::required")]
     pub contact_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for SurveySentV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        SurveySentV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for SurveySentV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        SurveySentV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for SurveySentV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for SurveySentV1 {
     fn validate_at(
         &self,
@@ -27620,9 +32662,9 @@ impl ::evreg::Validate for SurveySentV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TagAppliedV1 {
     /// Tenant the event belongs to.
@@ -27673,6 +32715,28 @@ pub struct TagAppliedV1 {
     #[serde(rename = "entityId", with = "::evreg::wire::required")]
     pub entity_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TagAppliedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagAppliedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TagAppliedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagAppliedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagAppliedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TagAppliedV1 {
     fn validate_at(
         &self,
@@ -27702,14 +32766,13 @@ impl ::evreg::Validate for TagAppliedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TagAppliedV1EntityType {
@@ -27754,6 +32817,32 @@ impl ::std::fmt::Display for TagAppliedV1EntityType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagAppliedV1EntityType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket" => ::std::result::Result::Ok(TagAppliedV1EntityType::Ticket),
+            "client" => ::std::result::Result::Ok(TagAppliedV1EntityType::Client),
+            "contact" => ::std::result::Result::Ok(TagAppliedV1EntityType::Contact),
+            "project" => ::std::result::Result::Ok(TagAppliedV1EntityType::Project),
+            "document" => ::std::result::Result::Ok(TagAppliedV1EntityType::Document),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket", "client", "contact", "project", "document"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TagAppliedV1EntityType {
     fn validate_at(
         &self,
@@ -27771,9 +32860,9 @@ impl ::evreg::Validate for TagAppliedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TagCreatedV1 {
     /// Tenant the event belongs to.
@@ -27827,6 +32916,28 @@ pub struct TagCreatedV1 {
     )]
     pub color: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for TagCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TagCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TagCreatedV1 {
     fn validate_at(
         &self,
@@ -27854,10 +32965,9 @@ impl ::evreg::Validate for TagCreatedV1 {
             let path = &path.key("text");
             let value = &self.text;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -27870,8 +32980,9 @@ impl ::evreg::Validate for TagCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.color {
             let path = &path.key("color");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^#[0-9a-f]{6}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^#[0-9a-f]{6}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -27891,9 +33002,9 @@ impl ::evreg::Validate for TagCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TagDeletedV1 {
     /// Tenant the event belongs to.
@@ -27938,6 +33049,28 @@ pub struct TagDeletedV1 {
     #[serde(rename = "tagId", with = "::evreg::wire::required")]
     pub tag_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TagDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TagDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TagDeletedV1 {
     fn validate_at(
         &self,
@@ -27971,9 +33104,9 @@ impl ::evreg::Validate for TagDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TagRemovedV1 {
     /// Tenant the event belongs to.
@@ -28024,6 +33157,28 @@ pub struct TagRemovedV1 {
     #[serde(rename = "entityId", with = "::evreg::wire::required")]
     pub entity_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TagRemovedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagRemovedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TagRemovedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagRemovedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagRemovedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TagRemovedV1 {
     fn validate_at(
         &self,
@@ -28053,14 +33208,13 @@ impl ::evreg::Validate for TagRemovedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TagRemovedV1EntityType {
@@ -28105,6 +33259,32 @@ impl ::std::fmt::Display for TagRemovedV1EntityType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagRemovedV1EntityType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket" => ::std::result::Result::Ok(TagRemovedV1EntityType::Ticket),
+            "client" => ::std::result::Result::Ok(TagRemovedV1EntityType::Client),
+            "contact" => ::std::result::Result::Ok(TagRemovedV1EntityType::Contact),
+            "project" => ::std::result::Result::Ok(TagRemovedV1EntityType::Project),
+            "document" => ::std::result::Result::Ok(TagRemovedV1EntityType::Document),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket", "client", "contact", "project", "document"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TagRemovedV1EntityType {
     fn validate_at(
         &self,
@@ -28122,9 +33302,9 @@ impl ::evreg::Validate for TagRemovedV1EntityType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TeamCreatedV1 {
     /// Tenant the event belongs to.
@@ -28179,6 +33359,28 @@ pub struct TeamCreatedV1 {
     )]
     pub manager_user_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for TeamCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TeamCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TeamCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TeamCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TeamCreatedV1 {
     fn validate_at(
         &self,
@@ -28230,9 +33432,9 @@ impl ::evreg::Validate for TeamCreatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberAddedV1 {
     /// Tenant the event belongs to.
@@ -28280,6 +33482,28 @@ pub struct TeamMemberAddedV1 {
     #[serde(rename = "userId", with = "::evreg::wire::required")]
     pub user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TeamMemberAddedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TeamMemberAddedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TeamMemberAddedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TeamMemberAddedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamMemberAddedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TeamMemberAddedV1 {
     fn validate_at(
         &self,
@@ -28313,9 +33537,9 @@ impl ::evreg::Validate for TeamMemberAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberRemovedV1 {
     /// Tenant the event belongs to.
@@ -28363,6 +33587,28 @@ pub struct TeamMemberRemovedV1 {
     #[serde(rename = "userId", with = "::evreg::wire::required")]
     pub user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TeamMemberRemovedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TeamMemberRemovedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TeamMemberRemovedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TeamMemberRemovedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamMemberRemovedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TeamMemberRemovedV1 {
     fn validate_at(
         &self,
@@ -28396,9 +33642,9 @@ impl ::evreg::Validate for TeamMemberRemovedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TechnicianArrivedV1 {
     /// Tenant the event belongs to.
@@ -28462,6 +33708,28 @@ pub struct TechnicianArrivedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub longitude: ::std::option::Option<f64>,
+}
+impl ::evreg::__private::serde::Serialize for TechnicianArrivedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TechnicianArrivedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TechnicianArrivedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TechnicianArrivedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianArrivedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TechnicianArrivedV1 {
     fn validate_at(
@@ -28530,9 +33798,9 @@ impl ::evreg::Validate for TechnicianArrivedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TechnicianCheckedOutV1 {
     /// Tenant the event belongs to.
@@ -28586,6 +33854,28 @@ pub struct TechnicianCheckedOutV1 {
     #[serde(rename = "onSiteMinutes", with = "::evreg::wire::required")]
     pub on_site_minutes: i64,
 }
+impl ::evreg::__private::serde::Serialize for TechnicianCheckedOutV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TechnicianCheckedOutV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TechnicianCheckedOutV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TechnicianCheckedOutV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianCheckedOutV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TechnicianCheckedOutV1 {
     fn validate_at(
         &self,
@@ -28630,9 +33920,9 @@ impl ::evreg::Validate for TechnicianCheckedOutV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TechnicianDispatchedV1 {
     /// Tenant the event belongs to.
@@ -28685,6 +33975,28 @@ pub struct TechnicianDispatchedV1 {
     /// Destination.
     pub destination: Address,
 }
+impl ::evreg::__private::serde::Serialize for TechnicianDispatchedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TechnicianDispatchedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TechnicianDispatchedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TechnicianDispatchedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianDispatchedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TechnicianDispatchedV1 {
     fn validate_at(
         &self,
@@ -28723,9 +34035,9 @@ impl ::evreg::Validate for TechnicianDispatchedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TechnicianEnRouteV1 {
     /// Tenant the event belongs to.
@@ -28779,8 +34091,31 @@ pub struct TechnicianEnRouteV1 {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::evreg::wire::optional"
     )]
-    pub estimated_arrival_at:
-        ::std::option::Option<::evreg::chrono::DateTime<::evreg::chrono::Utc>>,
+    pub estimated_arrival_at: ::std::option::Option<
+        ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    >,
+}
+impl ::evreg::__private::serde::Serialize for TechnicianEnRouteV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TechnicianEnRouteV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TechnicianEnRouteV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TechnicianEnRouteV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianEnRouteV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TechnicianEnRouteV1 {
     fn validate_at(
@@ -28815,9 +34150,9 @@ impl ::evreg::Validate for TechnicianEnRouteV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TenantCreatedV1 {
     /// Tenant the event belongs to.
@@ -28866,6 +34201,28 @@ pub struct TenantCreatedV1 {
     /// Region.
     pub region: TenantCreatedV1Region,
 }
+impl ::evreg::__private::serde::Serialize for TenantCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TenantCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TenantCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TenantCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TenantCreatedV1 {
     fn validate_at(
         &self,
@@ -28913,14 +34270,13 @@ impl ::evreg::Validate for TenantCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantCreatedV1Plan {
@@ -28955,6 +34311,30 @@ impl ::std::fmt::Display for TenantCreatedV1Plan {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1Plan {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "trial" => ::std::result::Result::Ok(TenantCreatedV1Plan::Trial),
+            "standard" => ::std::result::Result::Ok(TenantCreatedV1Plan::Standard),
+            "enterprise" => ::std::result::Result::Ok(TenantCreatedV1Plan::Enterprise),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["trial", "standard", "enterprise"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TenantCreatedV1Plan {
     fn validate_at(
         &self,
@@ -28968,14 +34348,13 @@ impl ::evreg::Validate for TenantCreatedV1Plan {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantCreatedV1Region {
@@ -29010,6 +34389,30 @@ impl ::std::fmt::Display for TenantCreatedV1Region {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1Region {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "us" => ::std::result::Result::Ok(TenantCreatedV1Region::Us),
+            "eu" => ::std::result::Result::Ok(TenantCreatedV1Region::Eu),
+            "apac" => ::std::result::Result::Ok(TenantCreatedV1Region::Apac),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["us", "eu", "apac"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TenantCreatedV1Region {
     fn validate_at(
         &self,
@@ -29027,9 +34430,9 @@ impl ::evreg::Validate for TenantCreatedV1Region {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TenantPlanChangedV1 {
     /// Tenant the event belongs to.
@@ -29077,6 +34480,28 @@ pub struct TenantPlanChangedV1 {
     #[serde(rename = "newPlan")]
     pub new_plan: TenantPlanChangedV1NewPlan,
 }
+impl ::evreg::__private::serde::Serialize for TenantPlanChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TenantPlanChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TenantPlanChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TenantPlanChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantPlanChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TenantPlanChangedV1 {
     fn validate_at(
         &self,
@@ -29106,14 +34531,13 @@ impl ::evreg::Validate for TenantPlanChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantPlanChangedV1NewPlan {
@@ -29148,6 +34572,32 @@ impl ::std::fmt::Display for TenantPlanChangedV1NewPlan {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantPlanChangedV1NewPlan {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "trial" => ::std::result::Result::Ok(TenantPlanChangedV1NewPlan::Trial),
+            "standard" => ::std::result::Result::Ok(TenantPlanChangedV1NewPlan::Standard),
+            "enterprise" => {
+                ::std::result::Result::Ok(TenantPlanChangedV1NewPlan::Enterprise)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["trial", "standard", "enterprise"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TenantPlanChangedV1NewPlan {
     fn validate_at(
         &self,
@@ -29161,14 +34611,13 @@ impl ::evreg::Validate for TenantPlanChangedV1NewPlan {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TenantPlanChangedV1PreviousPlan {
@@ -29203,6 +34652,35 @@ impl ::std::fmt::Display for TenantPlanChangedV1PreviousPlan {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TenantPlanChangedV1PreviousPlan {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "trial" => ::std::result::Result::Ok(TenantPlanChangedV1PreviousPlan::Trial),
+            "standard" => {
+                ::std::result::Result::Ok(TenantPlanChangedV1PreviousPlan::Standard)
+            }
+            "enterprise" => {
+                ::std::result::Result::Ok(TenantPlanChangedV1PreviousPlan::Enterprise)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["trial", "standard", "enterprise"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TenantPlanChangedV1PreviousPlan {
     fn validate_at(
         &self,
@@ -29220,9 +34698,9 @@ impl ::evreg::Validate for TenantPlanChangedV1PreviousPlan {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TenantSettingsUpdatedV1 {
     /// Tenant the event belongs to.
@@ -29268,6 +34746,28 @@ pub struct TenantSettingsUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for TenantSettingsUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TenantSettingsUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TenantSettingsUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TenantSettingsUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantSettingsUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TenantSettingsUpdatedV1 {
     fn validate_at(
@@ -29336,9 +34836,9 @@ impl ::evreg::Validate for TenantSettingsUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketApprovalGrantedV1 {
     /// Tenant the event belongs to.
@@ -29396,6 +34896,28 @@ pub struct TicketApprovalGrantedV1 {
     )]
     pub comment: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for TicketApprovalGrantedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketApprovalGrantedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketApprovalGrantedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketApprovalGrantedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalGrantedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketApprovalGrantedV1 {
     fn validate_at(
         &self,
@@ -29446,9 +34968,9 @@ impl ::evreg::Validate for TicketApprovalGrantedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketApprovalRejectedV1 {
     /// Tenant the event belongs to.
@@ -29501,6 +35023,28 @@ pub struct TicketApprovalRejectedV1 {
     /// Reason.
     pub reason: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for TicketApprovalRejectedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketApprovalRejectedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketApprovalRejectedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketApprovalRejectedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalRejectedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketApprovalRejectedV1 {
     fn validate_at(
         &self,
@@ -29552,9 +35096,9 @@ impl ::evreg::Validate for TicketApprovalRejectedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketApprovalRequestedV1 {
     /// Tenant the event belongs to.
@@ -29607,6 +35151,28 @@ pub struct TicketApprovalRequestedV1 {
     /// Reason.
     pub reason: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for TicketApprovalRequestedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketApprovalRequestedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketApprovalRequestedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketApprovalRequestedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalRequestedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketApprovalRequestedV1 {
     fn validate_at(
         &self,
@@ -29658,9 +35224,9 @@ impl ::evreg::Validate for TicketApprovalRequestedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketAssignedV1 {
     /// Tenant the event belongs to.
@@ -29729,6 +35295,28 @@ pub struct TicketAssignedV1 {
     )]
     pub previous_assignee_id: ::std::option::Option<::evreg::uuid::Uuid>,
 }
+impl ::evreg::__private::serde::Serialize for TicketAssignedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketAssignedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketAssignedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketAssignedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketAssignedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketAssignedV1 {
     fn validate_at(
         &self,
@@ -29764,9 +35352,9 @@ impl ::evreg::Validate for TicketAssignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketAssignedV2 {
     /// Tenant the event belongs to.
@@ -29843,6 +35431,28 @@ pub struct TicketAssignedV2 {
     )]
     pub assignment_reason: ::std::option::Option<TicketAssignedV2AssignmentReason>,
 }
+impl ::evreg::__private::serde::Serialize for TicketAssignedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketAssignedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketAssignedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketAssignedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketAssignedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketAssignedV2 {
     fn validate_at(
         &self,
@@ -29872,14 +35482,13 @@ impl ::evreg::Validate for TicketAssignedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketAssignedV2AssignmentReason {
@@ -29919,6 +35528,40 @@ impl ::std::fmt::Display for TicketAssignedV2AssignmentReason {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketAssignedV2AssignmentReason {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "manual" => {
+                ::std::result::Result::Ok(TicketAssignedV2AssignmentReason::Manual)
+            }
+            "round_robin" => {
+                ::std::result::Result::Ok(TicketAssignedV2AssignmentReason::RoundRobin)
+            }
+            "skill_match" => {
+                ::std::result::Result::Ok(TicketAssignedV2AssignmentReason::SkillMatch)
+            }
+            "escalation" => {
+                ::std::result::Result::Ok(TicketAssignedV2AssignmentReason::Escalation)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["manual", "round_robin", "skill_match", "escalation"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketAssignedV2AssignmentReason {
     fn validate_at(
         &self,
@@ -29936,9 +35579,9 @@ impl ::evreg::Validate for TicketAssignedV2AssignmentReason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketClosedV1 {
     /// Tenant the event belongs to.
@@ -30001,6 +35644,28 @@ pub struct TicketClosedV1 {
     )]
     pub resolution_note: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for TicketClosedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketClosedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketClosedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketClosedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketClosedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketClosedV1 {
     fn validate_at(
         &self,
@@ -30047,14 +35712,13 @@ impl ::evreg::Validate for TicketClosedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketClosedV1Resolution {
@@ -30094,6 +35758,33 @@ impl ::std::fmt::Display for TicketClosedV1Resolution {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketClosedV1Resolution {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "resolved" => ::std::result::Result::Ok(TicketClosedV1Resolution::Resolved),
+            "duplicate" => ::std::result::Result::Ok(TicketClosedV1Resolution::Duplicate),
+            "wont_fix" => ::std::result::Result::Ok(TicketClosedV1Resolution::WontFix),
+            "no_response" => {
+                ::std::result::Result::Ok(TicketClosedV1Resolution::NoResponse)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["resolved", "duplicate", "wont_fix", "no_response"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketClosedV1Resolution {
     fn validate_at(
         &self,
@@ -30111,9 +35802,9 @@ impl ::evreg::Validate for TicketClosedV1Resolution {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketCommentAddedV1 {
     /// Tenant the event belongs to.
@@ -30164,6 +35855,28 @@ pub struct TicketCommentAddedV1 {
     #[serde(rename = "isInternal")]
     pub is_internal: bool,
 }
+impl ::evreg::__private::serde::Serialize for TicketCommentAddedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketCommentAddedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketCommentAddedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketCommentAddedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCommentAddedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketCommentAddedV1 {
     fn validate_at(
         &self,
@@ -30197,9 +35910,9 @@ impl ::evreg::Validate for TicketCommentAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketCommentUpdatedV1 {
     /// Tenant the event belongs to.
@@ -30247,6 +35960,28 @@ pub struct TicketCommentUpdatedV1 {
     #[serde(rename = "commentId", with = "::evreg::wire::required")]
     pub comment_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TicketCommentUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketCommentUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketCommentUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketCommentUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCommentUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketCommentUpdatedV1 {
     fn validate_at(
         &self,
@@ -30280,9 +36015,9 @@ impl ::evreg::Validate for TicketCommentUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketCreatedV1 {
     /// Tenant the event belongs to.
@@ -30360,6 +36095,28 @@ pub struct TicketCreatedV1 {
     )]
     pub source: ::std::option::Option<TicketCreatedV1Source>,
 }
+impl ::evreg::__private::serde::Serialize for TicketCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketCreatedV1 {
     fn validate_at(
         &self,
@@ -30387,8 +36144,9 @@ impl ::evreg::Validate for TicketCreatedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -30422,14 +36180,13 @@ impl ::evreg::Validate for TicketCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV1Priority {
@@ -30469,6 +36226,31 @@ impl ::std::fmt::Display for TicketCreatedV1Priority {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1Priority {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "low" => ::std::result::Result::Ok(TicketCreatedV1Priority::Low),
+            "medium" => ::std::result::Result::Ok(TicketCreatedV1Priority::Medium),
+            "high" => ::std::result::Result::Ok(TicketCreatedV1Priority::High),
+            "urgent" => ::std::result::Result::Ok(TicketCreatedV1Priority::Urgent),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["low", "medium", "high", "urgent"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketCreatedV1Priority {
     fn validate_at(
         &self,
@@ -30482,14 +36264,13 @@ impl ::evreg::Validate for TicketCreatedV1Priority {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV1Source {
@@ -30534,6 +36315,32 @@ impl ::std::fmt::Display for TicketCreatedV1Source {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1Source {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "portal" => ::std::result::Result::Ok(TicketCreatedV1Source::Portal),
+            "email" => ::std::result::Result::Ok(TicketCreatedV1Source::Email),
+            "phone" => ::std::result::Result::Ok(TicketCreatedV1Source::Phone),
+            "api" => ::std::result::Result::Ok(TicketCreatedV1Source::Api),
+            "chat" => ::std::result::Result::Ok(TicketCreatedV1Source::Chat),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["portal", "email", "phone", "api", "chat"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketCreatedV1Source {
     fn validate_at(
         &self,
@@ -30553,9 +36360,9 @@ impl ::evreg::Validate for TicketCreatedV1Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketCreatedV2 {
     /// Tenant the event belongs to.
@@ -30648,6 +36455,28 @@ pub struct TicketCreatedV2 {
     )]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl ::evreg::__private::serde::Serialize for TicketCreatedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketCreatedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketCreatedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketCreatedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketCreatedV2 {
     fn validate_at(
         &self,
@@ -30675,8 +36504,9 @@ impl ::evreg::Validate for TicketCreatedV2 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -30720,14 +36550,18 @@ impl ::evreg::Validate for TicketCreatedV2 {
                 value.len(),
                 50usize,
             );
-            ::evreg::validate::check::unique(errors, path, "/properties/tags/uniqueItems", value);
+            ::evreg::validate::check::unique(
+                errors,
+                path,
+                "/properties/tags/uniqueItems",
+                value,
+            );
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck =
-                        ::evreg::validate::SchemaCheck::new(
-                            "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
-                        );
+                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                    );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -30744,14 +36578,13 @@ impl ::evreg::Validate for TicketCreatedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV2Priority {
@@ -30791,6 +36624,31 @@ impl ::std::fmt::Display for TicketCreatedV2Priority {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2Priority {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "low" => ::std::result::Result::Ok(TicketCreatedV2Priority::Low),
+            "medium" => ::std::result::Result::Ok(TicketCreatedV2Priority::Medium),
+            "high" => ::std::result::Result::Ok(TicketCreatedV2Priority::High),
+            "urgent" => ::std::result::Result::Ok(TicketCreatedV2Priority::Urgent),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["low", "medium", "high", "urgent"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketCreatedV2Priority {
     fn validate_at(
         &self,
@@ -30804,14 +36662,13 @@ impl ::evreg::Validate for TicketCreatedV2Priority {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCreatedV2Source {
@@ -30856,6 +36713,32 @@ impl ::std::fmt::Display for TicketCreatedV2Source {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2Source {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "portal" => ::std::result::Result::Ok(TicketCreatedV2Source::Portal),
+            "email" => ::std::result::Result::Ok(TicketCreatedV2Source::Email),
+            "phone" => ::std::result::Result::Ok(TicketCreatedV2Source::Phone),
+            "api" => ::std::result::Result::Ok(TicketCreatedV2Source::Api),
+            "chat" => ::std::result::Result::Ok(TicketCreatedV2Source::Chat),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["portal", "email", "phone", "api", "chat"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketCreatedV2Source {
     fn validate_at(
         &self,
@@ -30873,9 +36756,9 @@ impl ::evreg::Validate for TicketCreatedV2Source {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketCustomerRepliedV1 {
     /// Tenant the event belongs to.
@@ -30928,6 +36811,28 @@ pub struct TicketCustomerRepliedV1 {
     /// Channel.
     pub channel: TicketCustomerRepliedV1Channel,
 }
+impl ::evreg::__private::serde::Serialize for TicketCustomerRepliedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketCustomerRepliedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketCustomerRepliedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketCustomerRepliedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCustomerRepliedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketCustomerRepliedV1 {
     fn validate_at(
         &self,
@@ -30957,14 +36862,13 @@ impl ::evreg::Validate for TicketCustomerRepliedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketCustomerRepliedV1Channel {
@@ -30994,6 +36898,30 @@ impl ::std::fmt::Display for TicketCustomerRepliedV1Channel {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketCustomerRepliedV1Channel {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "email" => ::std::result::Result::Ok(TicketCustomerRepliedV1Channel::Email),
+            "portal" => ::std::result::Result::Ok(TicketCustomerRepliedV1Channel::Portal),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["email", "portal"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketCustomerRepliedV1Channel {
     fn validate_at(
         &self,
@@ -31011,9 +36939,9 @@ impl ::evreg::Validate for TicketCustomerRepliedV1Channel {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketDeletedV1 {
     /// Tenant the event belongs to.
@@ -31061,6 +36989,28 @@ pub struct TicketDeletedV1 {
     #[serde(rename = "ticketNumber")]
     pub ticket_number: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for TicketDeletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketDeletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketDeletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketDeletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketDeletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketDeletedV1 {
     fn validate_at(
         &self,
@@ -31088,8 +37038,9 @@ impl ::evreg::Validate for TicketDeletedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new("{\"pattern\":\"^T-[0-9]{6}$\"}");
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
@@ -31109,9 +37060,9 @@ impl ::evreg::Validate for TicketDeletedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketEscalatedV1 {
     /// Tenant the event belongs to.
@@ -31171,6 +37122,28 @@ pub struct TicketEscalatedV1 {
     pub escalated_to_user_id: ::std::option::Option<::evreg::uuid::Uuid>,
     /// Reason.
     pub reason: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for TicketEscalatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketEscalatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketEscalatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketEscalatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketEscalatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketEscalatedV1 {
     fn validate_at(
@@ -31259,9 +37232,9 @@ impl ::evreg::Validate for TicketEscalatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketInternalNoteAddedV1 {
     /// Tenant the event belongs to.
@@ -31312,6 +37285,28 @@ pub struct TicketInternalNoteAddedV1 {
     #[serde(rename = "authorUserId", with = "::evreg::wire::required")]
     pub author_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TicketInternalNoteAddedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketInternalNoteAddedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketInternalNoteAddedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketInternalNoteAddedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketInternalNoteAddedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketInternalNoteAddedV1 {
     fn validate_at(
         &self,
@@ -31345,9 +37340,9 @@ impl ::evreg::Validate for TicketInternalNoteAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketMergedV1 {
     /// Tenant the event belongs to.
@@ -31398,6 +37393,28 @@ pub struct TicketMergedV1 {
     #[serde(rename = "movedMessageCount", with = "::evreg::wire::required")]
     pub moved_message_count: i64,
 }
+impl ::evreg::__private::serde::Serialize for TicketMergedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketMergedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketMergedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketMergedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMergedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketMergedV1 {
     fn validate_at(
         &self,
@@ -31442,9 +37459,9 @@ impl ::evreg::Validate for TicketMergedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketMessageAddedV1 {
     /// Tenant the event belongs to.
@@ -31504,6 +37521,28 @@ pub struct TicketMessageAddedV1 {
     )]
     pub attachment_count: ::std::option::Option<i64>,
 }
+impl ::evreg::__private::serde::Serialize for TicketMessageAddedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketMessageAddedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketMessageAddedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketMessageAddedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageAddedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketMessageAddedV1 {
     fn validate_at(
         &self,
@@ -31543,14 +37582,13 @@ impl ::evreg::Validate for TicketMessageAddedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV1Visibility {
@@ -31580,6 +37618,32 @@ impl ::std::fmt::Display for TicketMessageAddedV1Visibility {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketMessageAddedV1Visibility {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "public" => ::std::result::Result::Ok(TicketMessageAddedV1Visibility::Public),
+            "internal" => {
+                ::std::result::Result::Ok(TicketMessageAddedV1Visibility::Internal)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["public", "internal"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketMessageAddedV1Visibility {
     fn validate_at(
         &self,
@@ -31599,9 +37663,9 @@ impl ::evreg::Validate for TicketMessageAddedV1Visibility {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketMessageAddedV2 {
     /// Tenant the event belongs to.
@@ -31677,6 +37741,28 @@ pub struct TicketMessageAddedV2 {
     )]
     pub via_channel: ::std::option::Option<TicketMessageAddedV2ViaChannel>,
 }
+impl ::evreg::__private::serde::Serialize for TicketMessageAddedV2 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketMessageAddedV2::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketMessageAddedV2 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketMessageAddedV2::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageAddedV2 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketMessageAddedV2 {
     fn validate_at(
         &self,
@@ -31726,14 +37812,13 @@ impl ::evreg::Validate for TicketMessageAddedV2 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV2ViaChannel {
@@ -31768,6 +37853,31 @@ impl ::std::fmt::Display for TicketMessageAddedV2ViaChannel {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketMessageAddedV2ViaChannel {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "portal" => ::std::result::Result::Ok(TicketMessageAddedV2ViaChannel::Portal),
+            "email" => ::std::result::Result::Ok(TicketMessageAddedV2ViaChannel::Email),
+            "api" => ::std::result::Result::Ok(TicketMessageAddedV2ViaChannel::Api),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["portal", "email", "api"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketMessageAddedV2ViaChannel {
     fn validate_at(
         &self,
@@ -31781,14 +37891,13 @@ impl ::evreg::Validate for TicketMessageAddedV2ViaChannel {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketMessageAddedV2Visibility {
@@ -31818,6 +37927,32 @@ impl ::std::fmt::Display for TicketMessageAddedV2Visibility {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketMessageAddedV2Visibility {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "public" => ::std::result::Result::Ok(TicketMessageAddedV2Visibility::Public),
+            "internal" => {
+                ::std::result::Result::Ok(TicketMessageAddedV2Visibility::Internal)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["public", "internal"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketMessageAddedV2Visibility {
     fn validate_at(
         &self,
@@ -31835,9 +37970,9 @@ impl ::evreg::Validate for TicketMessageAddedV2Visibility {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketMessageUpdatedV1 {
     /// Tenant the event belongs to.
@@ -31889,6 +38024,28 @@ pub struct TicketMessageUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for TicketMessageUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketMessageUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketMessageUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketMessageUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketMessageUpdatedV1 {
     fn validate_at(
@@ -31957,9 +38114,9 @@ impl ::evreg::Validate for TicketMessageUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketPriorityChangedV1 {
     /// Tenant the event belongs to.
@@ -32010,6 +38167,28 @@ pub struct TicketPriorityChangedV1 {
     #[serde(rename = "newPriority")]
     pub new_priority: TicketPriorityChangedV1NewPriority,
 }
+impl ::evreg::__private::serde::Serialize for TicketPriorityChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketPriorityChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketPriorityChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketPriorityChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketPriorityChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketPriorityChangedV1 {
     fn validate_at(
         &self,
@@ -32039,14 +38218,13 @@ impl ::evreg::Validate for TicketPriorityChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketPriorityChangedV1NewPriority {
@@ -32086,6 +38264,36 @@ impl ::std::fmt::Display for TicketPriorityChangedV1NewPriority {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketPriorityChangedV1NewPriority {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "low" => ::std::result::Result::Ok(TicketPriorityChangedV1NewPriority::Low),
+            "medium" => {
+                ::std::result::Result::Ok(TicketPriorityChangedV1NewPriority::Medium)
+            }
+            "high" => ::std::result::Result::Ok(TicketPriorityChangedV1NewPriority::High),
+            "urgent" => {
+                ::std::result::Result::Ok(TicketPriorityChangedV1NewPriority::Urgent)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["low", "medium", "high", "urgent"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketPriorityChangedV1NewPriority {
     fn validate_at(
         &self,
@@ -32099,14 +38307,13 @@ impl ::evreg::Validate for TicketPriorityChangedV1NewPriority {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketPriorityChangedV1PreviousPriority {
@@ -32146,6 +38353,44 @@ impl ::std::fmt::Display for TicketPriorityChangedV1PreviousPriority {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de>
+for TicketPriorityChangedV1PreviousPriority {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "low" => {
+                ::std::result::Result::Ok(TicketPriorityChangedV1PreviousPriority::Low)
+            }
+            "medium" => {
+                ::std::result::Result::Ok(
+                    TicketPriorityChangedV1PreviousPriority::Medium,
+                )
+            }
+            "high" => {
+                ::std::result::Result::Ok(TicketPriorityChangedV1PreviousPriority::High)
+            }
+            "urgent" => {
+                ::std::result::Result::Ok(
+                    TicketPriorityChangedV1PreviousPriority::Urgent,
+                )
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["low", "medium", "high", "urgent"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketPriorityChangedV1PreviousPriority {
     fn validate_at(
         &self,
@@ -32163,9 +38408,9 @@ impl ::evreg::Validate for TicketPriorityChangedV1PreviousPriority {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketQueueChangedV1 {
     /// Tenant the event belongs to.
@@ -32216,6 +38461,28 @@ pub struct TicketQueueChangedV1 {
     #[serde(rename = "newBoardId", with = "::evreg::wire::required")]
     pub new_board_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TicketQueueChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketQueueChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketQueueChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketQueueChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketQueueChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketQueueChangedV1 {
     fn validate_at(
         &self,
@@ -32249,9 +38516,9 @@ impl ::evreg::Validate for TicketQueueChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketReopenedV1 {
     /// Tenant the event belongs to.
@@ -32309,6 +38576,28 @@ pub struct TicketReopenedV1 {
     )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for TicketReopenedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketReopenedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketReopenedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketReopenedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketReopenedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketReopenedV1 {
     fn validate_at(
         &self,
@@ -32359,9 +38648,9 @@ impl ::evreg::Validate for TicketReopenedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketSlaStageBreachedV1 {
     /// Tenant the event belongs to.
@@ -32420,6 +38709,28 @@ pub struct TicketSlaStageBreachedV1 {
     #[serde(rename = "overdueMinutes", with = "::evreg::wire::required")]
     pub overdue_minutes: i64,
 }
+impl ::evreg::__private::serde::Serialize for TicketSlaStageBreachedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketSlaStageBreachedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketSlaStageBreachedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketSlaStageBreachedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageBreachedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketSlaStageBreachedV1 {
     fn validate_at(
         &self,
@@ -32460,14 +38771,13 @@ impl ::evreg::Validate for TicketSlaStageBreachedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageBreachedV1Stage {
@@ -32497,6 +38807,33 @@ impl ::std::fmt::Display for TicketSlaStageBreachedV1Stage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageBreachedV1Stage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "response" => {
+                ::std::result::Result::Ok(TicketSlaStageBreachedV1Stage::Response)
+            }
+            "resolution" => {
+                ::std::result::Result::Ok(TicketSlaStageBreachedV1Stage::Resolution)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["response", "resolution"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketSlaStageBreachedV1Stage {
     fn validate_at(
         &self,
@@ -32514,9 +38851,9 @@ impl ::evreg::Validate for TicketSlaStageBreachedV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketSlaStageEnteredV1 {
     /// Tenant the event belongs to.
@@ -32569,6 +38906,28 @@ pub struct TicketSlaStageEnteredV1 {
     #[serde(rename = "targetAt", with = "::evreg::wire::required")]
     pub target_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for TicketSlaStageEnteredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketSlaStageEnteredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketSlaStageEnteredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketSlaStageEnteredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageEnteredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketSlaStageEnteredV1 {
     fn validate_at(
         &self,
@@ -32598,14 +38957,13 @@ impl ::evreg::Validate for TicketSlaStageEnteredV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageEnteredV1Stage {
@@ -32635,6 +38993,33 @@ impl ::std::fmt::Display for TicketSlaStageEnteredV1Stage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageEnteredV1Stage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "response" => {
+                ::std::result::Result::Ok(TicketSlaStageEnteredV1Stage::Response)
+            }
+            "resolution" => {
+                ::std::result::Result::Ok(TicketSlaStageEnteredV1Stage::Resolution)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["response", "resolution"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketSlaStageEnteredV1Stage {
     fn validate_at(
         &self,
@@ -32652,9 +39037,9 @@ impl ::evreg::Validate for TicketSlaStageEnteredV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketSlaStageMetV1 {
     /// Tenant the event belongs to.
@@ -32710,6 +39095,28 @@ pub struct TicketSlaStageMetV1 {
     #[serde(rename = "metAt", with = "::evreg::wire::required")]
     pub met_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for TicketSlaStageMetV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketSlaStageMetV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketSlaStageMetV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketSlaStageMetV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageMetV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketSlaStageMetV1 {
     fn validate_at(
         &self,
@@ -32739,14 +39146,13 @@ impl ::evreg::Validate for TicketSlaStageMetV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum TicketSlaStageMetV1Stage {
@@ -32776,6 +39182,31 @@ impl ::std::fmt::Display for TicketSlaStageMetV1Stage {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageMetV1Stage {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "response" => ::std::result::Result::Ok(TicketSlaStageMetV1Stage::Response),
+            "resolution" => {
+                ::std::result::Result::Ok(TicketSlaStageMetV1Stage::Resolution)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["response", "resolution"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for TicketSlaStageMetV1Stage {
     fn validate_at(
         &self,
@@ -32793,9 +39224,9 @@ impl ::evreg::Validate for TicketSlaStageMetV1Stage {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketSplitV1 {
     /// Tenant the event belongs to.
@@ -32845,6 +39276,28 @@ pub struct TicketSplitV1 {
     /// IDs of the moved messages.
     #[serde(rename = "movedMessageIds")]
     pub moved_message_ids: ::std::vec::Vec<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for TicketSplitV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketSplitV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketSplitV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketSplitV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSplitV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketSplitV1 {
     fn validate_at(
@@ -32913,9 +39366,9 @@ impl ::evreg::Validate for TicketSplitV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketStatusChangedV1 {
     /// Tenant the event belongs to.
@@ -32988,6 +39441,28 @@ pub struct TicketStatusChangedV1 {
         deserialize_with = "::evreg::wire::present"
     )]
     pub reason: ::std::option::Option<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for TicketStatusChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketStatusChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketStatusChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketStatusChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketStatusChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketStatusChangedV1 {
     fn validate_at(
@@ -33073,9 +39548,9 @@ impl ::evreg::Validate for TicketStatusChangedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketTimeEntryAddedV1 {
     /// Tenant the event belongs to.
@@ -33133,6 +39608,28 @@ pub struct TicketTimeEntryAddedV1 {
     /// Work date.
     #[serde(rename = "workDate")]
     pub work_date: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for TicketTimeEntryAddedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketTimeEntryAddedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketTimeEntryAddedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketTimeEntryAddedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketTimeEntryAddedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketTimeEntryAddedV1 {
     fn validate_at(
@@ -33196,9 +39693,9 @@ impl ::evreg::Validate for TicketTimeEntryAddedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketUnassignedV1 {
     /// Tenant the event belongs to.
@@ -33246,6 +39743,28 @@ pub struct TicketUnassignedV1 {
     #[serde(rename = "unassignedUserId", with = "::evreg::wire::required")]
     pub unassigned_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for TicketUnassignedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketUnassignedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketUnassignedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketUnassignedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketUnassignedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for TicketUnassignedV1 {
     fn validate_at(
         &self,
@@ -33279,9 +39798,9 @@ impl ::evreg::Validate for TicketUnassignedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct TicketUpdatedV1 {
     /// Tenant the event belongs to.
@@ -33330,6 +39849,28 @@ pub struct TicketUpdatedV1 {
     pub updated_fields: ::std::vec::Vec<::std::string::String>,
     /// Previous and new value of each changed path.
     pub changes: Changes,
+}
+impl ::evreg::__private::serde::Serialize for TicketUpdatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TicketUpdatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for TicketUpdatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TicketUpdatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketUpdatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for TicketUpdatedV1 {
     fn validate_at(
@@ -33398,9 +39939,9 @@ impl ::evreg::Validate for TicketUpdatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserCreatedV1 {
     /// Tenant the event belongs to.
@@ -33449,6 +39990,28 @@ pub struct UserCreatedV1 {
     /// Role.
     pub role: UserCreatedV1Role,
 }
+impl ::evreg::__private::serde::Serialize for UserCreatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserCreatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserCreatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserCreatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserCreatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserCreatedV1 {
     fn validate_at(
         &self,
@@ -33496,14 +40059,13 @@ impl ::evreg::Validate for UserCreatedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserCreatedV1Role {
@@ -33548,6 +40110,32 @@ impl ::std::fmt::Display for UserCreatedV1Role {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserCreatedV1Role {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "admin" => ::std::result::Result::Ok(UserCreatedV1Role::Admin),
+            "technician" => ::std::result::Result::Ok(UserCreatedV1Role::Technician),
+            "dispatcher" => ::std::result::Result::Ok(UserCreatedV1Role::Dispatcher),
+            "billing" => ::std::result::Result::Ok(UserCreatedV1Role::Billing),
+            "client" => ::std::result::Result::Ok(UserCreatedV1Role::Client),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["admin", "technician", "dispatcher", "billing", "client"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserCreatedV1Role {
     fn validate_at(
         &self,
@@ -33565,9 +40153,9 @@ impl ::evreg::Validate for UserCreatedV1Role {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserDeactivatedV1 {
     /// Tenant the event belongs to.
@@ -33615,6 +40203,28 @@ pub struct UserDeactivatedV1 {
     #[serde(rename = "deactivatedByUserId", with = "::evreg::wire::required")]
     pub deactivated_by_user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for UserDeactivatedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserDeactivatedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserDeactivatedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserDeactivatedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserDeactivatedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserDeactivatedV1 {
     fn validate_at(
         &self,
@@ -33648,9 +40258,9 @@ impl ::evreg::Validate for UserDeactivatedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserInvitedV1 {
     /// Tenant the event belongs to.
@@ -33703,6 +40313,28 @@ pub struct UserInvitedV1 {
     #[serde(rename = "expiresAt", with = "::evreg::wire::required")]
     pub expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
 }
+impl ::evreg::__private::serde::Serialize for UserInvitedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserInvitedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserInvitedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserInvitedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserInvitedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserInvitedV1 {
     fn validate_at(
         &self,
@@ -33754,9 +40386,9 @@ impl ::evreg::Validate for UserInvitedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserLoggedInV1 {
     /// Tenant the event belongs to.
@@ -33806,6 +40438,28 @@ pub struct UserLoggedInV1 {
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
+impl ::evreg::__private::serde::Serialize for UserLoggedInV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserLoggedInV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserLoggedInV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserLoggedInV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoggedInV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserLoggedInV1 {
     fn validate_at(
         &self,
@@ -33846,14 +40500,13 @@ impl ::evreg::Validate for UserLoggedInV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserLoggedInV1Method {
@@ -33888,6 +40541,30 @@ impl ::std::fmt::Display for UserLoggedInV1Method {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoggedInV1Method {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "password" => ::std::result::Result::Ok(UserLoggedInV1Method::Password),
+            "sso" => ::std::result::Result::Ok(UserLoggedInV1Method::Sso),
+            "magic_link" => ::std::result::Result::Ok(UserLoggedInV1Method::MagicLink),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["password", "sso", "magic_link"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserLoggedInV1Method {
     fn validate_at(
         &self,
@@ -33905,9 +40582,9 @@ impl ::evreg::Validate for UserLoggedInV1Method {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserLoginFailedV1 {
     /// Tenant the event belongs to.
@@ -33955,6 +40632,28 @@ pub struct UserLoginFailedV1 {
     /// Ip address.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
+}
+impl ::evreg::__private::serde::Serialize for UserLoginFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserLoginFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserLoginFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserLoginFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoginFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for UserLoginFailedV1 {
     fn validate_at(
@@ -34014,14 +40713,13 @@ impl ::evreg::Validate for UserLoginFailedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserLoginFailedV1Reason {
@@ -34061,6 +40759,35 @@ impl ::std::fmt::Display for UserLoginFailedV1Reason {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoginFailedV1Reason {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "bad_password" => {
+                ::std::result::Result::Ok(UserLoginFailedV1Reason::BadPassword)
+            }
+            "locked" => ::std::result::Result::Ok(UserLoginFailedV1Reason::Locked),
+            "unknown_user" => {
+                ::std::result::Result::Ok(UserLoginFailedV1Reason::UnknownUser)
+            }
+            "mfa_failed" => ::std::result::Result::Ok(UserLoginFailedV1Reason::MfaFailed),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["bad_password", "locked", "unknown_user", "mfa_failed"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserLoginFailedV1Reason {
     fn validate_at(
         &self,
@@ -34078,9 +40805,9 @@ impl ::evreg::Validate for UserLoginFailedV1Reason {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserMentionedV1 {
     /// Tenant the event belongs to.
@@ -34138,6 +40865,28 @@ pub struct UserMentionedV1 {
     )]
     pub excerpt: ::std::option::Option<::std::string::String>,
 }
+impl ::evreg::__private::serde::Serialize for UserMentionedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserMentionedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserMentionedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserMentionedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMentionedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserMentionedV1 {
     fn validate_at(
         &self,
@@ -34184,14 +40933,13 @@ impl ::evreg::Validate for UserMentionedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserMentionedV1SourceType {
@@ -34226,6 +40974,34 @@ impl ::std::fmt::Display for UserMentionedV1SourceType {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMentionedV1SourceType {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "ticket_message" => {
+                ::std::result::Result::Ok(UserMentionedV1SourceType::TicketMessage)
+            }
+            "document" => ::std::result::Result::Ok(UserMentionedV1SourceType::Document),
+            "project_task" => {
+                ::std::result::Result::Ok(UserMentionedV1SourceType::ProjectTask)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["ticket_message", "document", "project_task"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserMentionedV1SourceType {
     fn validate_at(
         &self,
@@ -34243,9 +41019,9 @@ impl ::evreg::Validate for UserMentionedV1SourceType {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserMfaEnabledV1 {
     /// Tenant the event belongs to.
@@ -34292,6 +41068,28 @@ pub struct UserMfaEnabledV1 {
     /// Factor.
     pub factor: UserMfaEnabledV1Factor,
 }
+impl ::evreg::__private::serde::Serialize for UserMfaEnabledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserMfaEnabledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserMfaEnabledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserMfaEnabledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMfaEnabledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserMfaEnabledV1 {
     fn validate_at(
         &self,
@@ -34321,14 +41119,13 @@ impl ::evreg::Validate for UserMfaEnabledV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserMfaEnabledV1Factor {
@@ -34363,6 +41160,30 @@ impl ::std::fmt::Display for UserMfaEnabledV1Factor {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMfaEnabledV1Factor {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "totp" => ::std::result::Result::Ok(UserMfaEnabledV1Factor::Totp),
+            "webauthn" => ::std::result::Result::Ok(UserMfaEnabledV1Factor::Webauthn),
+            "sms" => ::std::result::Result::Ok(UserMfaEnabledV1Factor::Sms),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["totp", "webauthn", "sms"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserMfaEnabledV1Factor {
     fn validate_at(
         &self,
@@ -34380,9 +41201,9 @@ impl ::evreg::Validate for UserMfaEnabledV1Factor {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserPasswordResetV1 {
     /// Tenant the event belongs to.
@@ -34427,6 +41248,28 @@ pub struct UserPasswordResetV1 {
     #[serde(rename = "userId", with = "::evreg::wire::required")]
     pub user_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for UserPasswordResetV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserPasswordResetV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserPasswordResetV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserPasswordResetV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserPasswordResetV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserPasswordResetV1 {
     fn validate_at(
         &self,
@@ -34460,9 +41303,9 @@ impl ::evreg::Validate for UserPasswordResetV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct UserRoleChangedV1 {
     /// Tenant the event belongs to.
@@ -34513,6 +41356,28 @@ pub struct UserRoleChangedV1 {
     #[serde(rename = "newRole")]
     pub new_role: UserRoleChangedV1NewRole,
 }
+impl ::evreg::__private::serde::Serialize for UserRoleChangedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserRoleChangedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for UserRoleChangedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserRoleChangedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for UserRoleChangedV1 {
     fn validate_at(
         &self,
@@ -34542,14 +41407,13 @@ impl ::evreg::Validate for UserRoleChangedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserRoleChangedV1NewRole {
@@ -34594,6 +41458,36 @@ impl ::std::fmt::Display for UserRoleChangedV1NewRole {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1NewRole {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "admin" => ::std::result::Result::Ok(UserRoleChangedV1NewRole::Admin),
+            "technician" => {
+                ::std::result::Result::Ok(UserRoleChangedV1NewRole::Technician)
+            }
+            "dispatcher" => {
+                ::std::result::Result::Ok(UserRoleChangedV1NewRole::Dispatcher)
+            }
+            "billing" => ::std::result::Result::Ok(UserRoleChangedV1NewRole::Billing),
+            "client" => ::std::result::Result::Ok(UserRoleChangedV1NewRole::Client),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["admin", "technician", "dispatcher", "billing", "client"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserRoleChangedV1NewRole {
     fn validate_at(
         &self,
@@ -34607,14 +41501,13 @@ impl ::evreg::Validate for UserRoleChangedV1NewRole {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum UserRoleChangedV1PreviousRole {
@@ -34659,6 +41552,38 @@ impl ::std::fmt::Display for UserRoleChangedV1PreviousRole {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1PreviousRole {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "admin" => ::std::result::Result::Ok(UserRoleChangedV1PreviousRole::Admin),
+            "technician" => {
+                ::std::result::Result::Ok(UserRoleChangedV1PreviousRole::Technician)
+            }
+            "dispatcher" => {
+                ::std::result::Result::Ok(UserRoleChangedV1PreviousRole::Dispatcher)
+            }
+            "billing" => {
+                ::std::result::Result::Ok(UserRoleChangedV1PreviousRole::Billing)
+            }
+            "client" => ::std::result::Result::Ok(UserRoleChangedV1PreviousRole::Client),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["admin", "technician", "dispatcher", "billing", "client"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for UserRoleChangedV1PreviousRole {
     fn validate_at(
         &self,
@@ -34676,9 +41601,9 @@ impl ::evreg::Validate for UserRoleChangedV1PreviousRole {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDeliveryFailedV1 {
     /// Tenant the event belongs to.
@@ -34739,6 +41664,28 @@ pub struct WebhookDeliveryFailedV1 {
     /// Will retry.
     #[serde(rename = "willRetry")]
     pub will_retry: bool,
+}
+impl ::evreg::__private::serde::Serialize for WebhookDeliveryFailedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WebhookDeliveryFailedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WebhookDeliveryFailedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WebhookDeliveryFailedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDeliveryFailedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for WebhookDeliveryFailedV1 {
     fn validate_at(
@@ -34801,9 +41748,9 @@ impl ::evreg::Validate for WebhookDeliveryFailedV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDeliverySucceededV1 {
     /// Tenant the event belongs to.
@@ -34856,6 +41803,28 @@ pub struct WebhookDeliverySucceededV1 {
     /// Duration ms.
     #[serde(rename = "durationMs", with = "::evreg::wire::required")]
     pub duration_ms: i64,
+}
+impl ::evreg::__private::serde::Serialize for WebhookDeliverySucceededV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WebhookDeliverySucceededV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WebhookDeliverySucceededV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WebhookDeliverySucceededV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDeliverySucceededV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for WebhookDeliverySucceededV1 {
     fn validate_at(
@@ -34919,9 +41888,9 @@ impl ::evreg::Validate for WebhookDeliverySucceededV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDisabledV1 {
     /// Tenant the event belongs to.
@@ -34969,6 +41938,28 @@ pub struct WebhookDisabledV1 {
     #[serde(rename = "consecutiveFailures", with = "::evreg::wire::required")]
     pub consecutive_failures: i64,
 }
+impl ::evreg::__private::serde::Serialize for WebhookDisabledV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WebhookDisabledV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WebhookDisabledV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WebhookDisabledV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDisabledV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for WebhookDisabledV1 {
     fn validate_at(
         &self,
@@ -35013,9 +42004,9 @@ impl ::evreg::Validate for WebhookDisabledV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WebhookRegisteredV1 {
     /// Tenant the event belongs to.
@@ -35064,6 +42055,28 @@ pub struct WebhookRegisteredV1 {
     /// Event types.
     #[serde(rename = "eventTypes")]
     pub event_types: ::std::vec::Vec<::std::string::String>,
+}
+impl ::evreg::__private::serde::Serialize for WebhookRegisteredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WebhookRegisteredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WebhookRegisteredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WebhookRegisteredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookRegisteredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
 }
 impl ::evreg::Validate for WebhookRegisteredV1 {
     fn validate_at(
@@ -35132,10 +42145,9 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck =
-                        ::evreg::validate::SchemaCheck::new(
-                            "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
-                        );
+                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                        "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                    );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
@@ -35156,9 +42168,9 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowCompletedV1 {
     /// Tenant the event belongs to.
@@ -35211,6 +42223,28 @@ pub struct WorkflowCompletedV1 {
     #[serde(rename = "durationMs", with = "::evreg::wire::required")]
     pub duration_ms: i64,
 }
+impl ::evreg::__private::serde::Serialize for WorkflowCompletedV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WorkflowCompletedV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WorkflowCompletedV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WorkflowCompletedV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowCompletedV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for WorkflowCompletedV1 {
     fn validate_at(
         &self,
@@ -35251,14 +42285,13 @@ impl ::evreg::Validate for WorkflowCompletedV1 {
 #[derive(
     Debug,
     Clone,
-    PartialEq,
     Copy,
+    PartialEq,
     Eq,
     Hash,
     PartialOrd,
     Ord,
-    ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Serialize
 )]
 #[serde(crate = "::evreg::__private::serde")]
 pub enum WorkflowCompletedV1Outcome {
@@ -35293,6 +42326,32 @@ impl ::std::fmt::Display for WorkflowCompletedV1Outcome {
         f.write_str(self.as_str())
     }
 }
+/// Reads the value from a JSON string only.
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowCompletedV1Outcome {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::evreg::__private::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value {
+            "succeeded" => {
+                ::std::result::Result::Ok(WorkflowCompletedV1Outcome::Succeeded)
+            }
+            "failed" => ::std::result::Result::Ok(WorkflowCompletedV1Outcome::Failed),
+            "canceled" => ::std::result::Result::Ok(WorkflowCompletedV1Outcome::Canceled),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::evreg::__private::serde::de::Error>::unknown_variant(
+                        other,
+                        &["succeeded", "failed", "canceled"],
+                    ),
+                )
+            }
+        }
+    }
+}
 impl ::evreg::Validate for WorkflowCompletedV1Outcome {
     fn validate_at(
         &self,
@@ -35310,9 +42369,9 @@ impl ::evreg::Validate for WorkflowCompletedV1Outcome {
     Clone,
     PartialEq,
     ::evreg::__private::serde::Serialize,
-    ::evreg::__private::serde::Deserialize,
+    ::evreg::__private::serde::Deserialize
 )]
-#[serde(crate = "::evreg::__private::serde")]
+#[serde(crate = "::evreg::__private::serde", remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowTriggeredV1 {
     /// Tenant the event belongs to.
@@ -35366,6 +42425,28 @@ pub struct WorkflowTriggeredV1 {
     #[serde(rename = "triggerEventId", with = "::evreg::wire::required")]
     pub trigger_event_id: ::evreg::uuid::Uuid,
 }
+impl ::evreg::__private::serde::Serialize for WorkflowTriggeredV1 {
+    fn serialize<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WorkflowTriggeredV1::serialize(self, serializer)
+    }
+}
+impl<'de> ::evreg::wire::Object<'de> for WorkflowTriggeredV1 {
+    fn from_map<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WorkflowTriggeredV1::deserialize(deserializer)
+    }
+}
+impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowTriggeredV1 {
+    fn deserialize<D: ::evreg::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::evreg::wire::object(deserializer)
+    }
+}
 impl ::evreg::Validate for WorkflowTriggeredV1 {
     fn validate_at(
         &self,
@@ -35393,10 +42474,9 @@ impl ::evreg::Validate for WorkflowTriggeredV1 {
             let path = &path.key("triggerEventType");
             let value = &self.trigger_event_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
-                    );
+                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
+                    "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,

@@ -11,7 +11,13 @@ use crate::opt::{CheckArgs, Format, Opt};
 pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, super::CliError> {
     let mut out = std::io::stdout().lock();
     let dir = opt.catalog_dir(Some(&args.catalog))?;
-    let report = Catalog::check(&dir);
+    let mut report = Catalog::check(&dir);
+    // What would stop code generation is a catalog error too.
+    if let Some(catalog) = &report.catalog {
+        report
+            .diagnostics
+            .extend(evreg_codegen::rust::check(catalog));
+    }
     let errors = report.error_count();
     let warnings = report.warning_count();
     let (events, versions) = report

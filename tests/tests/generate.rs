@@ -1,0 +1,137 @@
+//! The three ways in give the same code for the shipped catalog:
+//! `evreg generate` (checked in as examples/service/src/events.rs), the
+//! `Builder` of this crate's build.rs, and `include_catalog!`. And
+//! `evreg generate --check` is the drift gate CI relies on.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn generated() -> String {
+    let catalog = evreg::Catalog::load(root().join("catalog")).unwrap();
+    evreg_codegen::generate(&catalog).unwrap()
+}
+
+fn evreg() -> Command {
+    let mut cmd = Command::cargo_bin("evreg").unwrap();
+    cmd.env_remove("EVREG_CATALOG").current_dir(root());
+    cmd
+}
+
+#[test]
+fn the_three_ways_in_give_identical_bytes() {
+    let library = generated();
+
+    let cli = evreg().args(["generate", "catalog"]).output().unwrap();
+    assert!(cli.status.success());
+    assert!(cli.stdout == library.as_bytes(), "evreg generate differs");
+
+    let build_rs = include_str!(concat!(env!("OUT_DIR"), "/acme.rs"));
+    assert!(build_rs == library, "Builder in build.rs differs");
+
+    let checked_in =
+        std::fs::read_to_string(root().join("examples/service/src/events.rs")).unwrap();
+    assert!(
+        checked_in == library,
+        "examples/service/src/events.rs is stale: run `evreg generate catalog -o examples/service/src/events.rs`"
+    );
+
+    // include_catalog! expands to exactly these tokens, plus the
+    // include_bytes! that make cargo rebuild on catalog changes.
+    let tokens = evreg_codegen::macros::include_catalog(quote_path("../catalog")).to_string();
+    let expected: proc_macro2::TokenStream = library.parse().unwrap();
+    let expected = expected.to_string();
+    assert!(tokens.starts_with(&expected), "include_catalog! differs");
+    let tracking = &tokens[expected.len()..];
+    assert!(
+        tracking.contains("include_bytes !") && tracking.contains("catalog.toml"),
+        "{tracking}"
+    );
+}
+
+fn quote_path(path: &str) -> proc_macro2::TokenStream {
+    format!("{path:?}").parse().unwrap()
+}
+
+#[test]
+fn generate_check_passes_on_a_fresh_file_and_fails_with_a_diff_on_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.rs");
+    let file_arg = file.to_str().unwrap();
+
+    let missing = evreg()
+        .args(["generate", "catalog", "--check", "-o", file_arg])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+
+    let write = evreg()
+        .args(["generate", "catalog", "-o", file_arg])
+        .output()
+        .unwrap();
+    assert!(write.status.success());
+    assert!(String::from_utf8_lossy(&write.stderr).starts_with("wrote"));
+    let again = evreg()
+        .args(["generate", "catalog", "-o", file_arg])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).starts_with("unchanged"));
+
+    let ok = evreg()
+        .args(["generate", "catalog", "--check", "-o", file_arg])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen("pub ticket_number:", "pub ticket_no:", 1),
+    )
+    .unwrap();
+    let stale = evreg()
+        .args(["generate", "catalog", "--check", "-o", file_arg])
+        .output()
+        .unwrap();
+    assert_eq!(stale.status.code(), Some(1));
+    let diff = String::from_utf8(stale.stdout).unwrap();
+    assert!(
+        diff.contains("-    pub ticket_no:") && diff.contains("+    pub ticket_number:"),
+        "{diff}"
+    );
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("is stale"));
+    // --check never writes.
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("pub ticket_no:")
+    );
+}
+
+#[test]
+fn check_reports_what_would_stop_generation() {
+    let out = evreg()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "tests/fixtures/codegen-errors/type-collision",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[rust-name-collision]"), "{stderr}");
+    let gen_out = evreg()
+        .args(["generate", "tests/fixtures/codegen-errors/type-collision"])
+        .output()
+        .unwrap();
+    assert_eq!(gen_out.status.code(), Some(1));
+    assert!(gen_out.stdout.is_empty());
+}
