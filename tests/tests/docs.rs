@@ -83,3 +83,53 @@ fn catalog_format_example_loads_without_diagnostics() {
         "definitions reached through definitions are bundled"
     );
 }
+
+/// Every excerpt of generated code in docs/codegen.md (a fenced block after
+/// `<!-- excerpt: FIXTURE -->`) is verbatim in what evreg generates for
+/// `tests/fixtures/codegen/FIXTURE`, and the JSON schema shown is the
+/// minimal fixture's.
+#[test]
+fn codegen_md_shows_what_evreg_generates() {
+    let page = std::fs::read_to_string(repo().join("docs/codegen.md")).unwrap();
+    let mut excerpts = 0;
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        let Some(fixture) = line
+            .strip_prefix("<!-- excerpt: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        assert!(lines.next().unwrap().starts_with("```rust"));
+        let mut block = String::new();
+        for l in lines.by_ref().take_while(|l| !l.starts_with("```")) {
+            block.push_str(l);
+            block.push('\n');
+        }
+        let catalog = Catalog::load(repo().join("tests/fixtures/codegen").join(fixture)).unwrap();
+        let code = evreg_codegen::generate(&catalog).unwrap();
+        assert!(
+            code.contains(&block),
+            "docs/codegen.md excerpt of `{fixture}` is not in the generated code:\n{block}"
+        );
+        excerpts += 1;
+    }
+    assert_eq!(excerpts, 4);
+
+    // The schema shown is the fixture's (annotations aside).
+    let json_block = page
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_str(json_block).unwrap();
+    let mut file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo().join("tests/fixtures/codegen/minimal/schemas/note-added.v1.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    file.as_object_mut().unwrap().remove("$schema");
+    assert_eq!(shown, file);
+}

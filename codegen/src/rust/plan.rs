@@ -186,6 +186,11 @@ const ANNOTATIONS: &[&str] = &[
     "writeOnly",
 ];
 
+/// Keywords that do not validate: the annotations, and `x-…` extensions.
+fn is_annotation(key: &str) -> bool {
+    ANNOTATIONS.contains(&key) || key.starts_with("x-")
+}
+
 /// Keywords that constrain numbers / arrays / objects.
 const NUMBER_KEYWORDS: &[&str] = &[
     "minimum",
@@ -212,7 +217,7 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
             type_name: name.clone(),
             span: version.span,
         };
-        planner.payload(&ctx, version.description.as_deref());
+        planner.payload(&ctx, event, version);
         planner.space.payloads.push(Payload {
             event_type: event.event_type.clone(),
             version: version.version,
@@ -234,24 +239,38 @@ struct Planner<'c> {
 }
 
 impl Planner<'_> {
-    fn payload(&mut self, ctx: &Ctx<'_>, version_doc: Option<&str>) {
+    fn payload(&mut self, ctx: &Ctx<'_>, event: &evreg::Event, version: &evreg::PayloadVersion) {
         let key = format!("payload:{}", ctx.type_name);
         let shape = self.shape(ctx.root, ctx, &ctx.type_name, "", &key);
+        // Title and description of the schema, else of the event; then the
+        // version's note and what it is.
+        let mut doc = docs(ctx.root);
+        if doc.is_empty() {
+            doc.push(event.name.clone());
+            if !event.description.is_empty() {
+                doc.push(String::new());
+                doc.extend(event.description.lines().map(str::to_owned));
+            }
+        }
+        if let Some(d) = &version.description {
+            doc.push(String::new());
+            doc.extend(d.lines().map(str::to_owned));
+        }
+        doc.push(String::new());
+        doc.push(format!(
+            "`{}` version {}: `{}`.",
+            event.event_type, version.version, version.schema_ref
+        ));
         let is_root_struct = matches!(&shape.kind, Kind::Named(n) if *n == ctx.type_name);
         if !is_root_struct {
-            let mut doc = docs(ctx.root);
-            doc.extend(version_doc.map(str::to_owned));
             let item = Item::Newtype(Newtype {
                 name: ctx.type_name.clone(),
                 doc,
                 shape,
             });
             self.insert(&ctx.type_name, &key, item, ctx, "");
-        } else if let Some(doc) = version_doc
-            && let Some((_, Item::Struct(s))) = self.space.items.get_mut(&ctx.type_name)
-        {
-            s.doc.push(String::new());
-            s.doc.push(doc.to_owned());
+        } else if let Some((_, Item::Struct(s))) = self.space.items.get_mut(&ctx.type_name) {
+            s.doc = doc;
         }
     }
 
@@ -328,7 +347,7 @@ impl Planner<'_> {
         };
         let only = |allowed: &[&str]| {
             map.keys()
-                .all(|k| ANNOTATIONS.contains(&k.as_str()) || allowed.contains(&k.as_str()))
+                .all(|k| is_annotation(k) || allowed.contains(&k.as_str()))
         };
 
         if let Some(Value::String(reference)) = map.get("$ref") {
@@ -499,10 +518,8 @@ impl Planner<'_> {
         if combinator != "allOf" && branches.len() == 2 {
             let is_null = |b: &Value| {
                 b.get("type") == Some(&Value::from("null"))
-                    && b.as_object().is_some_and(|m| {
-                        m.keys()
-                            .all(|k| k == "type" || ANNOTATIONS.contains(&k.as_str()))
-                    })
+                    && b.as_object()
+                        .is_some_and(|m| m.keys().all(|k| k == "type" || is_annotation(k)))
             };
             if let Some(i) = branches.iter().position(is_null) {
                 let other = &branches[1 - i];
@@ -586,9 +603,7 @@ impl Planner<'_> {
                     && required_names(b).contains(&name.as_str())
                     && const_of(b.get("properties").and_then(|p| p.get(name))).is_some()
                     && b.keys().all(|k| {
-                        ANNOTATIONS.contains(&k.as_str())
-                            || OBJECT_KEYWORDS.contains(&k.as_str())
-                            || k == "type"
+                        is_annotation(k) || OBJECT_KEYWORDS.contains(&k.as_str()) || k == "type"
                     })
             });
             (tagged_everywhere && const_of(Some(s)).is_some()).then(|| name.clone())
@@ -656,7 +671,7 @@ impl Planner<'_> {
         let map = schema.as_object().expect("enum schemas are objects");
         let plain = map
             .keys()
-            .all(|k| ANNOTATIONS.contains(&k.as_str()) || k == "enum" || k == "type");
+            .all(|k| is_annotation(k) || k == "enum" || k == "type");
         let has_null = values.iter().any(Value::is_null);
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         let types_ok = match types {
@@ -714,7 +729,7 @@ impl Planner<'_> {
     fn string(&mut self, map: &Map<String, Value>, pointer: &str) -> Shape {
         let format = map.get("format").and_then(Value::as_str);
         let only_format = map.keys().all(|k| {
-            ANNOTATIONS.contains(&k.as_str())
+            is_annotation(k)
                 || k == "type"
                 || k == "format"
                 || NUMBER_KEYWORDS.contains(&k.as_str())
@@ -988,7 +1003,7 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Option<&'a Value> {
             let keys_ok = schema
                 .as_object()?
                 .keys()
-                .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()));
+                .all(|k| k == "$ref" || is_annotation(k));
             if !keys_ok {
                 return None;
             }
@@ -1020,9 +1035,10 @@ fn merge_all_of(branches: &[Value], root: &Value) -> Option<Value> {
         if b.get("type") != Some(&Value::from("object")) || b.contains_key("additionalProperties") {
             return None;
         }
-        if !b.keys().all(|k| {
-            ANNOTATIONS.contains(&k.as_str()) || k == "type" || k == "properties" || k == "required"
-        }) {
+        if !b
+            .keys()
+            .all(|k| is_annotation(k) || k == "type" || k == "properties" || k == "required")
+        {
             return None;
         }
         for (name, schema) in b

@@ -10831,6 +10831,8 @@ impl ::evreg::EventPayload for RecruitPhaseChangedV2 {
 /// Certificate issued (v1)
 ///
 /// A certificate was issued to a learner.
+///
+/// `academy.certificate_issued` version 1: `payload.AcademyCertificateIssued.v1`.
 #[derive(
     Debug,
     Clone,
@@ -10960,6 +10962,8 @@ impl ::evreg::Validate for AcademyCertificateIssuedV1 {
 /// Learner enrolled (v1)
 ///
 /// A learner enrolled in a course.
+///
+/// `academy.enrolled` version 1: `payload.AcademyEnrolled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -11068,6 +11072,8 @@ impl ::evreg::Validate for AcademyEnrolledV1 {
 /// Quiz failed (v1)
 ///
 /// A learner failed a quiz attempt.
+///
+/// `academy.quiz_failed` version 1: `payload.AcademyQuizFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -11211,6 +11217,8 @@ impl ::evreg::Validate for AcademyQuizFailedV1 {
 /// Quiz passed (v1)
 ///
 /// A learner passed a quiz.
+///
+/// `academy.quiz_passed` version 1: `payload.AcademyQuizPassed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -11354,6 +11362,8 @@ impl ::evreg::Validate for AcademyQuizPassedV1 {
 /// Topic completed (v1)
 ///
 /// A learner completed a topic of a course.
+///
+/// `academy.topic_completed` version 1: `payload.AcademyTopicCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -11758,6 +11768,8 @@ impl ::evreg::Validate for Address {
 /// API key created (v1)
 ///
 /// An API key was created.
+///
+/// `API_KEY_CREATED` version 1: `payload.ApiKeyCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -11931,6 +11943,8 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
 /// API key revoked (v1)
 ///
 /// An API key was revoked.
+///
+/// `API_KEY_REVOKED` version 1: `payload.ApiKeyRevoked.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12036,6 +12050,8 @@ impl ::evreg::Validate for ApiKeyRevokedV1 {
 /// Appointment assigned (v1)
 ///
 /// A technician was assigned to an appointment.
+///
+/// `APPOINTMENT_ASSIGNED` version 1: `payload.AppointmentAssigned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12149,6 +12165,8 @@ impl ::evreg::Validate for AppointmentAssignedV1 {
 /// Appointment canceled (v1)
 ///
 /// An appointment was canceled by the client or by staff.
+///
+/// `APPOINTMENT_CANCELED` version 1: `payload.AppointmentCanceled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12281,6 +12299,8 @@ impl ::evreg::Validate for AppointmentCanceledV1 {
 /// Appointment completed (v1)
 ///
 /// An appointment took place and was marked complete.
+///
+/// `APPOINTMENT_COMPLETED` version 1: `payload.AppointmentCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12407,6 +12427,8 @@ impl ::evreg::Validate for AppointmentCompletedV1 {
 /// Appointment created (v1)
 ///
 /// An appointment was booked with a client.
+///
+/// `APPOINTMENT_CREATED` version 1: `payload.AppointmentCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12547,6 +12569,8 @@ impl ::evreg::Validate for AppointmentCreatedV1 {
 /// An appointment was booked with a client.
 ///
 /// Adds where the booking came from and the client time zone.
+///
+/// `APPOINTMENT_CREATED` version 2: `payload.AppointmentCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -12799,6 +12823,8 @@ impl ::evreg::Validate for AppointmentCreatedV2BookingSource {
 /// Appointment no-show (v1)
 ///
 /// The client did not show up for an appointment.
+///
+/// `APPOINTMENT_NO_SHOW` version 1: `payload.AppointmentNoShow.v1`.
 #[derive(
     Debug,
     Clone,
@@ -12907,6 +12933,8 @@ impl ::evreg::Validate for AppointmentNoShowV1 {
 /// Appointment rescheduled (v1)
 ///
 /// An appointment moved to another time.
+///
+/// `APPOINTMENT_RESCHEDULED` version 1: `payload.AppointmentRescheduled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -13045,6 +13073,8 @@ impl ::evreg::Validate for AppointmentRescheduledV1 {
 /// Asset assigned (v1)
 ///
 /// An asset was assigned to a contact or location.
+///
+/// `ASSET_ASSIGNED` version 1: `payload.AssetAssigned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -13158,6 +13188,8 @@ impl ::evreg::Validate for AssetAssignedV1 {
 /// Asset created (v1)
 ///
 /// A managed asset (device, license, vehicle) was registered.
+///
+/// `ASSET_CREATED` version 1: `payload.AssetCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -13417,6 +13449,8 @@ impl ::evreg::Validate for AssetCreatedV1AssetType {
 /// A managed asset (device, license, vehicle) was registered.
 ///
 /// Adds purchase and warranty dates.
+///
+/// `ASSET_CREATED` version 2: `payload.AssetCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -13710,6 +13744,8 @@ impl ::evreg::Validate for AssetCreatedV2AssetType {
 /// Asset maintenance completed (v1)
 ///
 /// Scheduled maintenance of an asset was completed.
+///
+/// `ASSET_MAINTENANCE_COMPLETED` version 1: `payload.AssetMaintenanceCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -13905,6 +13941,8 @@ impl ::evreg::Validate for AssetMaintenanceCompletedV1Outcome {
 /// Asset maintenance scheduled (v1)
 ///
 /// Maintenance was scheduled for an asset.
+///
+/// `ASSET_MAINTENANCE_SCHEDULED` version 1: `payload.AssetMaintenanceScheduled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14098,6 +14136,8 @@ impl ::evreg::Validate for AssetMaintenanceScheduledV1Kind {
 /// Asset retired (v1)
 ///
 /// An asset was retired.
+///
+/// `ASSET_RETIRED` version 1: `payload.AssetRetired.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14300,6 +14340,8 @@ impl ::evreg::Validate for AssetRetiredV1Disposal {
 /// Asset updated (v1)
 ///
 /// Fields of an asset changed.
+///
+/// `ASSET_UPDATED` version 1: `payload.AssetUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14441,6 +14483,8 @@ impl ::evreg::Validate for AssetUpdatedV1 {
 /// Asset warranty expiring (v1)
 ///
 /// The warranty of an asset ends soon.
+///
+/// `ASSET_WARRANTY_EXPIRING` version 1: `payload.AssetWarrantyExpiring.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14571,6 +14615,8 @@ impl ::evreg::Validate for AssetWarrantyExpiringV1 {
 /// Capacity threshold reached (v1)
 ///
 /// Booked hours of a team crossed a capacity threshold for a day.
+///
+/// `CAPACITY_THRESHOLD_REACHED` version 1: `payload.CapacityThresholdReached.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14755,6 +14801,8 @@ impl ::evreg::Validate for Changes {
 /// Client archived (v1)
 ///
 /// A client was archived.
+///
+/// `CLIENT_ARCHIVED` version 1: `payload.ClientArchived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -14881,6 +14929,8 @@ impl ::evreg::Validate for ClientArchivedV1 {
 /// Client created (v1)
 ///
 /// A client (company) was created.
+///
+/// `CLIENT_CREATED` version 1: `payload.ClientCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -15119,6 +15169,8 @@ impl ::evreg::Validate for ClientCreatedV1ClientType {
 /// A client (company) was created.
 ///
 /// Adds industry and account manager.
+///
+/// `CLIENT_CREATED` version 2: `payload.ClientCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -15387,6 +15439,8 @@ impl ::evreg::Validate for ClientCreatedV2ClientType {
 /// Client deleted (v1)
 ///
 /// A client was deleted.
+///
+/// `CLIENT_DELETED` version 1: `payload.ClientDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -15489,6 +15543,8 @@ impl ::evreg::Validate for ClientDeletedV1 {
 /// Client merged (v1)
 ///
 /// Two client records were merged.
+///
+/// `CLIENT_MERGED` version 1: `payload.ClientMerged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -15594,6 +15650,8 @@ impl ::evreg::Validate for ClientMergedV1 {
 /// Client status changed (v1)
 ///
 /// A client became active or inactive.
+///
+/// `CLIENT_STATUS_CHANGED` version 1: `payload.ClientStatusChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -15854,6 +15912,8 @@ impl ::evreg::Validate for ClientStatusChangedV1PreviousStatus {
 /// Client updated (v1)
 ///
 /// Fields of a client changed.
+///
+/// `CLIENT_UPDATED` version 1: `payload.ClientUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -15995,6 +16055,8 @@ impl ::evreg::Validate for ClientUpdatedV1 {
 /// Contact archived (v1)
 ///
 /// A contact was archived.
+///
+/// `CONTACT_ARCHIVED` version 1: `payload.ContactArchived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -16097,6 +16159,8 @@ impl ::evreg::Validate for ContactArchivedV1 {
 /// Contact created (v1)
 ///
 /// A contact person was created.
+///
+/// `CONTACT_CREATED` version 1: `payload.ContactCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -16272,6 +16336,8 @@ impl ::evreg::Validate for ContactCreatedV1 {
 /// A contact person was created.
 ///
 /// Adds language and marketing consent.
+///
+/// `CONTACT_CREATED` version 2: `payload.ContactCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -16476,6 +16542,8 @@ impl ::evreg::Validate for ContactCreatedV2 {
 /// Contact deleted (v1)
 ///
 /// A contact was deleted.
+///
+/// `CONTACT_DELETED` version 1: `payload.ContactDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -16578,6 +16646,8 @@ impl ::evreg::Validate for ContactDeletedV1 {
 /// Primary contact set (v1)
 ///
 /// A contact became the primary contact of a client.
+///
+/// `CONTACT_PRIMARY_SET` version 1: `payload.ContactPrimarySet.v1`.
 #[derive(
     Debug,
     Clone,
@@ -16691,6 +16761,8 @@ impl ::evreg::Validate for ContactPrimarySetV1 {
 /// Contact updated (v1)
 ///
 /// Fields of a contact changed.
+///
+/// `CONTACT_UPDATED` version 1: `payload.ContactUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -16832,6 +16904,8 @@ impl ::evreg::Validate for ContactUpdatedV1 {
 /// Contract created (v1)
 ///
 /// A billing contract was created for a client.
+///
+/// `CONTRACT_CREATED` version 1: `payload.ContractCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17057,6 +17131,8 @@ impl ::evreg::Validate for ContractCreatedV1BillingFrequency {
 /// Contract expired (v1)
 ///
 /// A billing contract reached its end date.
+///
+/// `CONTRACT_EXPIRED` version 1: `payload.ContractExpired.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17176,6 +17252,8 @@ impl ::evreg::Validate for ContractExpiredV1 {
 /// Contract renewed (v1)
 ///
 /// A billing contract was renewed.
+///
+/// `CONTRACT_RENEWED` version 1: `payload.ContractRenewed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17306,6 +17384,8 @@ impl ::evreg::Validate for ContractRenewedV1 {
 /// Course graduated (v1)
 ///
 /// A learner completed every topic and passed the final exam of a course.
+///
+/// `course.graduated` version 1: `payload.CourseGraduated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17445,6 +17525,8 @@ impl ::evreg::Validate for CourseGraduatedV1 {
 /// A learner completed every topic and passed the final exam of a course.
 ///
 /// Adds graduation with honors.
+///
+/// `course.graduated` version 2: `payload.CourseGraduated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -17589,6 +17671,8 @@ impl ::evreg::Validate for CourseGraduatedV2 {
 /// Credit note issued (v1)
 ///
 /// A credit note was issued to a client.
+///
+/// `CREDIT_NOTE_ISSUED` version 1: `payload.CreditNoteIssued.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17709,6 +17793,8 @@ impl ::evreg::Validate for CreditNoteIssuedV1 {
 /// Document associated (v1)
 ///
 /// A document was attached to an entity.
+///
+/// `DOCUMENT_ASSOCIATED` version 1: `payload.DocumentAssociated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -17906,6 +17992,8 @@ impl ::evreg::Validate for DocumentAssociatedV1EntityType {
 /// Document deleted (v1)
 ///
 /// A document was deleted.
+///
+/// `DOCUMENT_DELETED` version 1: `payload.DocumentDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -18008,6 +18096,8 @@ impl ::evreg::Validate for DocumentDeletedV1 {
 /// Document shared (v1)
 ///
 /// A document was shared with a contact through the portal.
+///
+/// `DOCUMENT_SHARED` version 1: `payload.DocumentShared.v1`.
 #[derive(
     Debug,
     Clone,
@@ -18123,6 +18213,8 @@ impl ::evreg::Validate for DocumentSharedV1 {
 /// Document updated (v1)
 ///
 /// Document metadata changed.
+///
+/// `DOCUMENT_UPDATED` version 1: `payload.DocumentUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -18264,6 +18356,8 @@ impl ::evreg::Validate for DocumentUpdatedV1 {
 /// Document uploaded (v1)
 ///
 /// A file was uploaded.
+///
+/// `DOCUMENT_UPLOADED` version 1: `payload.DocumentUploaded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -18522,6 +18616,8 @@ impl ::evreg::Validate for DocumentUploadedV1EntityType {
 /// A file was uploaded.
 ///
 /// Adds a content checksum.
+///
+/// `DOCUMENT_UPLOADED` version 2: `payload.DocumentUploaded.v2`.
 #[derive(
     Debug,
     Clone,
@@ -18800,6 +18896,8 @@ impl ::evreg::Validate for DocumentUploadedV2EntityType {
 /// Email bounced (v1)
 ///
 /// An outbound email bounced.
+///
+/// `EMAIL_BOUNCED` version 1: `payload.EmailBounced.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19021,6 +19119,8 @@ impl ::evreg::Validate for EmailBouncedV1BounceType {
 /// Email delivered (v1)
 ///
 /// The provider confirmed delivery of an email.
+///
+/// `EMAIL_DELIVERED` version 1: `payload.EmailDelivered.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19126,6 +19226,8 @@ impl ::evreg::Validate for EmailDeliveredV1 {
 /// Email opened (v1)
 ///
 /// A recipient opened an email.
+///
+/// `EMAIL_OPENED` version 1: `payload.EmailOpened.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19251,6 +19353,8 @@ impl ::evreg::Validate for EmailOpenedV1 {
 /// Email sent (v1)
 ///
 /// An outbound email was handed to the mail provider.
+///
+/// `EMAIL_SENT` version 1: `payload.EmailSent.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19440,6 +19544,8 @@ impl ::evreg::Validate for EmailSentV1 {
 /// Entity created (v1)
 ///
 /// Generic lifecycle: a record of any kind was created (for entities without a dedicated event).
+///
+/// `entity.created` version 1: `payload.EntityCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19561,6 +19667,8 @@ impl ::evreg::Validate for EntityCreatedV1 {
 /// Entity deleted (v1)
 ///
 /// Generic lifecycle: a record of any kind was deleted.
+///
+/// `entity.deleted` version 1: `payload.EntityDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19685,6 +19793,8 @@ impl ::evreg::Validate for EntityDeletedV1 {
 /// Entity state changed (v1)
 ///
 /// Generic lifecycle: a record moved from one state to another.
+///
+/// `entity.state_changed` version 1: `payload.EntityStateChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -19844,6 +19954,8 @@ impl ::evreg::Validate for EntityStateChangedV1 {
 /// Entity updated (v1)
 ///
 /// Generic lifecycle: a record of any kind was updated.
+///
+/// `entity.updated` version 1: `payload.EntityUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20051,6 +20163,8 @@ impl ::evreg::Validate for FieldChange {
 /// Employee hired (v1)
 ///
 /// A new employee was hired.
+///
+/// `hr.employee_hired` version 1: `payload.HrEmployeeHired.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20199,6 +20313,8 @@ impl ::evreg::Validate for HrEmployeeHiredV1 {
 /// Employee terminated (v1)
 ///
 /// Employment ended.
+///
+/// `hr.employee_terminated` version 1: `payload.HrEmployeeTerminated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20409,6 +20525,8 @@ impl ::evreg::Validate for HrEmployeeTerminatedV1Kind {
 /// Expense approved (v1)
 ///
 /// An expense claim was approved for reimbursement.
+///
+/// `hr.expense_approved` version 1: `payload.HrExpenseApproved.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20526,6 +20644,8 @@ impl ::evreg::Validate for HrExpenseApprovedV1 {
 /// An expense claim was approved for reimbursement.
 ///
 /// Adds the reimbursement batch.
+///
+/// `hr.expense_approved` version 2: `payload.HrExpenseApproved.v2`.
 #[derive(
     Debug,
     Clone,
@@ -20649,6 +20769,8 @@ impl ::evreg::Validate for HrExpenseApprovedV2 {
 /// Expense submitted (v1)
 ///
 /// An employee submitted an expense claim.
+///
+/// `hr.expense_submitted` version 1: `payload.HrExpenseSubmitted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20865,6 +20987,8 @@ impl ::evreg::Validate for HrExpenseSubmittedV1Category {
 /// Leave approved (v1)
 ///
 /// A leave request was approved.
+///
+/// `hr.leave_approved` version 1: `payload.HrLeaveApproved.v1`.
 #[derive(
     Debug,
     Clone,
@@ -20993,6 +21117,8 @@ impl ::evreg::Validate for HrLeaveApprovedV1 {
 /// Leave rejected (v1)
 ///
 /// A leave request was rejected.
+///
+/// `hr.leave_rejected` version 1: `payload.HrLeaveRejected.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21125,6 +21251,8 @@ impl ::evreg::Validate for HrLeaveRejectedV1 {
 /// Leave requested (v1)
 ///
 /// An employee requested leave.
+///
+/// `hr.leave_requested` version 1: `payload.HrLeaveRequested.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21350,6 +21478,8 @@ impl ::evreg::Validate for HrLeaveRequestedV1Kind {
 /// Timesheet approved (v1)
 ///
 /// A manager approved a timesheet.
+///
+/// `hr.timesheet_approved` version 1: `payload.HrTimesheetApproved.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21458,6 +21588,8 @@ impl ::evreg::Validate for HrTimesheetApprovedV1 {
 /// Timesheet rejected (v1)
 ///
 /// A manager sent a timesheet back for changes.
+///
+/// `hr.timesheet_rejected` version 1: `payload.HrTimesheetRejected.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21586,6 +21718,8 @@ impl ::evreg::Validate for HrTimesheetRejectedV1 {
 /// Timesheet submitted (v1)
 ///
 /// An employee submitted a timesheet for approval.
+///
+/// `hr.timesheet_submitted` version 1: `payload.HrTimesheetSubmitted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21733,6 +21867,8 @@ impl ::evreg::Validate for HrTimesheetSubmittedV1 {
 /// Inbound email received (v1)
 ///
 /// An email arrived at a monitored mailbox.
+///
+/// `INBOUND_EMAIL_RECEIVED` version 1: `payload.InboundEmailReceived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -21942,6 +22078,8 @@ impl ::evreg::Validate for InboundEmailReceivedV1 {
 /// An email arrived at a monitored mailbox.
 ///
 /// Adds threading and the spam score.
+///
+/// `INBOUND_EMAIL_RECEIVED` version 2: `payload.InboundEmailReceived.v2`.
 #[derive(
     Debug,
     Clone,
@@ -22199,6 +22337,8 @@ impl ::evreg::Validate for InboundEmailReceivedV2 {
 /// Integration connected (v1)
 ///
 /// An external integration was connected.
+///
+/// `INTEGRATION_CONNECTED` version 1: `payload.IntegrationConnected.v1`.
 #[derive(
     Debug,
     Clone,
@@ -22401,6 +22541,8 @@ impl ::evreg::Validate for IntegrationConnectedV1Provider {
 /// Integration disconnected (v1)
 ///
 /// An external integration was disconnected.
+///
+/// `INTEGRATION_DISCONNECTED` version 1: `payload.IntegrationDisconnected.v1`.
 #[derive(
     Debug,
     Clone,
@@ -22630,6 +22772,8 @@ impl ::evreg::Validate for IntegrationDisconnectedV1Provider {
 /// Integration sync completed (v1)
 ///
 /// A synchronization run finished.
+///
+/// `INTEGRATION_SYNC_COMPLETED` version 1: `payload.IntegrationSyncCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -22763,6 +22907,8 @@ impl ::evreg::Validate for IntegrationSyncCompletedV1 {
 /// Integration sync failed (v1)
 ///
 /// A synchronization run failed.
+///
+/// `INTEGRATION_SYNC_FAILED` version 1: `payload.IntegrationSyncFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -22888,6 +23034,8 @@ impl ::evreg::Validate for IntegrationSyncFailedV1 {
 /// Integration sync started (v1)
 ///
 /// A synchronization run with an integration started.
+///
+/// `INTEGRATION_SYNC_STARTED` version 1: `payload.IntegrationSyncStarted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23078,6 +23226,8 @@ impl ::evreg::Validate for IntegrationSyncStartedV1Direction {
 /// Integration token expiring (v1)
 ///
 /// An integration OAuth token will expire soon.
+///
+/// `INTEGRATION_TOKEN_EXPIRING` version 1: `payload.IntegrationTokenExpiring.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23183,6 +23333,8 @@ impl ::evreg::Validate for IntegrationTokenExpiringV1 {
 /// Integration token refreshed (v1)
 ///
 /// An integration OAuth token was refreshed.
+///
+/// `INTEGRATION_TOKEN_REFRESHED` version 1: `payload.IntegrationTokenRefreshed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23288,6 +23440,8 @@ impl ::evreg::Validate for IntegrationTokenRefreshedV1 {
 /// Integration token revoked (v1)
 ///
 /// An integration token was revoked by the provider or a user.
+///
+/// `INTEGRATION_TOKEN_REVOKED` version 1: `payload.IntegrationTokenRevoked.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23393,6 +23547,8 @@ impl ::evreg::Validate for IntegrationTokenRevokedV1 {
 /// Invoice created (v1)
 ///
 /// A draft invoice was created.
+///
+/// `INVOICE_CREATED` version 1: `payload.InvoiceCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23540,6 +23696,8 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
 /// A draft invoice was created.
 ///
 /// Adds the billing cycle and line count.
+///
+/// `INVOICE_CREATED` version 2: `payload.InvoiceCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -23711,6 +23869,8 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
 /// Invoice emailed (legacy) (v1)
 ///
 /// Legacy event for an emailed invoice; superseded by INVOICE_SENT.
+///
+/// `INVOICE_EMAILED` version 1: `payload.InvoiceEmailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23833,6 +23993,8 @@ impl ::evreg::Validate for InvoiceEmailedV1 {
 /// Invoice finalized (v1)
 ///
 /// A draft invoice was finalized and numbered.
+///
+/// `INVOICE_FINALIZED` version 1: `payload.InvoiceFinalized.v1`.
 #[derive(
     Debug,
     Clone,
@@ -23968,6 +24130,8 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
 /// Invoice overdue (v1)
 ///
 /// An invoice passed its due date unpaid.
+///
+/// `INVOICE_OVERDUE` version 1: `payload.InvoiceOverdue.v1`.
 #[derive(
     Debug,
     Clone,
@@ -24109,6 +24273,8 @@ impl ::evreg::Validate for InvoiceOverdueV1 {
 /// Invoice paid (v1)
 ///
 /// An invoice was paid in full.
+///
+/// `INVOICE_PAID` version 1: `payload.InvoicePaid.v1`.
 #[derive(
     Debug,
     Clone,
@@ -24222,6 +24388,8 @@ impl ::evreg::Validate for InvoicePaidV1 {
 /// Invoice sent (v1)
 ///
 /// An invoice was sent to the client.
+///
+/// `INVOICE_SENT` version 1: `payload.InvoiceSent.v1`.
 #[derive(
     Debug,
     Clone,
@@ -24449,6 +24617,8 @@ impl ::evreg::Validate for InvoiceSentV1DeliveryMethod {
 /// Invoice status changed (v1)
 ///
 /// An invoice moved to another status.
+///
+/// `INVOICE_STATUS_CHANGED` version 1: `payload.InvoiceStatusChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -24751,6 +24921,8 @@ impl ::evreg::Validate for InvoiceStatusChangedV1PreviousStatus {
 /// Invoice voided (v1)
 ///
 /// An invoice was voided.
+///
+/// `INVOICE_VOIDED` version 1: `payload.InvoiceVoided.v1`.
 #[derive(
     Debug,
     Clone,
@@ -24873,6 +25045,8 @@ impl ::evreg::Validate for InvoiceVoidedV1 {
 /// Knowledge article published (v1)
 ///
 /// A knowledge base article was published.
+///
+/// `KNOWLEDGE_ARTICLE_PUBLISHED` version 1: `payload.KnowledgeArticlePublished.v1`.
 #[derive(
     Debug,
     Clone,
@@ -25137,6 +25311,8 @@ impl ::evreg::Validate for Money {
 /// Notification failed (v1)
 ///
 /// A notification could not be delivered.
+///
+/// `NOTIFICATION_FAILED` version 1: `payload.NotificationFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -25342,6 +25518,8 @@ impl ::evreg::Validate for NotificationFailedV1Channel {
 /// Notification read (v1)
 ///
 /// A user read a notification.
+///
+/// `NOTIFICATION_READ` version 1: `payload.NotificationRead.v1`.
 #[derive(
     Debug,
     Clone,
@@ -25450,6 +25628,8 @@ impl ::evreg::Validate for NotificationReadV1 {
 /// Notification sent (v1)
 ///
 /// An in-app or push notification was sent to a user.
+///
+/// `NOTIFICATION_SENT` version 1: `payload.NotificationSent.v1`.
 #[derive(
     Debug,
     Clone,
@@ -25654,6 +25834,8 @@ impl ::evreg::Validate for NotificationSentV1Channel {
 /// Opportunity created (v1)
 ///
 /// A sales opportunity was opened.
+///
+/// `OPPORTUNITY_CREATED` version 1: `payload.OpportunityCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -25888,6 +26070,8 @@ impl ::evreg::Validate for OpportunityCreatedV1Stage {
 /// Opportunity lost (v1)
 ///
 /// A sales opportunity was lost.
+///
+/// `OPPORTUNITY_LOST` version 1: `payload.OpportunityLost.v1`.
 #[derive(
     Debug,
     Clone,
@@ -26110,6 +26294,8 @@ impl ::evreg::Validate for OpportunityLostV1Reason {
 /// Opportunity stage changed (v1)
 ///
 /// A sales opportunity moved through the pipeline.
+///
+/// `OPPORTUNITY_STAGE_CHANGED` version 1: `payload.OpportunityStageChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -26463,6 +26649,8 @@ impl ::evreg::Validate for OpportunityStageChangedV1PreviousStage {
 /// A sales opportunity moved through the pipeline.
 ///
 /// Adds the pipeline for teams with several.
+///
+/// `OPPORTUNITY_STAGE_CHANGED` version 2: `payload.OpportunityStageChanged.v2`.
 #[derive(
     Debug,
     Clone,
@@ -26822,6 +27010,8 @@ impl ::evreg::Validate for OpportunityStageChangedV2PreviousStage {
 /// Opportunity won (v1)
 ///
 /// A sales opportunity was won.
+///
+/// `OPPORTUNITY_WON` version 1: `payload.OpportunityWon.v1`.
 #[derive(
     Debug,
     Clone,
@@ -26934,6 +27124,8 @@ impl ::evreg::Validate for OpportunityWonV1 {
 /// Payment applied (v1)
 ///
 /// A payment was applied to an invoice.
+///
+/// `PAYMENT_APPLIED` version 1: `payload.PaymentApplied.v1`.
 #[derive(
     Debug,
     Clone,
@@ -27046,6 +27238,8 @@ impl ::evreg::Validate for PaymentAppliedV1 {
 /// Payment failed (v1)
 ///
 /// A payment attempt failed.
+///
+/// `PAYMENT_FAILED` version 1: `payload.PaymentFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -27204,6 +27398,8 @@ impl ::evreg::Validate for PaymentFailedV1 {
 /// Payment received (v1)
 ///
 /// A payment was received from a client.
+///
+/// `PAYMENT_RECEIVED` version 1: `payload.PaymentReceived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -27443,6 +27639,8 @@ impl ::evreg::Validate for PaymentReceivedV1Method {
 /// A payment was received from a client.
 ///
 /// Adds the processor reference and fees.
+///
+/// `PAYMENT_RECEIVED` version 2: `payload.PaymentReceived.v2`.
 #[derive(
     Debug,
     Clone,
@@ -27717,6 +27915,8 @@ impl ::evreg::Validate for PaymentReceivedV2Method {
 /// Payment refunded (v1)
 ///
 /// A payment was refunded, in part or in full.
+///
+/// `PAYMENT_REFUNDED` version 1: `payload.PaymentRefunded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -27853,6 +28053,8 @@ impl ::evreg::Validate for PaymentRefundedV1 {
 /// Project closed (v1)
 ///
 /// A project was closed.
+///
+/// `PROJECT_CLOSED` version 1: `payload.ProjectClosed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -28032,6 +28234,8 @@ impl ::evreg::Validate for ProjectClosedV1Outcome {
 /// Project created (v1)
 ///
 /// A project was created for a client.
+///
+/// `PROJECT_CREATED` version 1: `payload.ProjectCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -28224,6 +28428,8 @@ impl ::evreg::Validate for ProjectCreatedV1 {
 /// A project was created for a client.
 ///
 /// Adds the template and the budget.
+///
+/// `PROJECT_CREATED` version 2: `payload.ProjectCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -28433,6 +28639,8 @@ impl ::evreg::Validate for ProjectCreatedV2 {
 /// Project deleted (v1)
 ///
 /// A project was deleted.
+///
+/// `PROJECT_DELETED` version 1: `payload.ProjectDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -28535,6 +28743,8 @@ impl ::evreg::Validate for ProjectDeletedV1 {
 /// Project milestone reached (v1)
 ///
 /// A project milestone was reached.
+///
+/// `PROJECT_MILESTONE_REACHED` version 1: `payload.ProjectMilestoneReached.v1`.
 #[derive(
     Debug,
     Clone,
@@ -28663,6 +28873,8 @@ impl ::evreg::Validate for ProjectMilestoneReachedV1 {
 /// Project phase completed (v1)
 ///
 /// Every task of a project phase is done.
+///
+/// `PROJECT_PHASE_COMPLETED` version 1: `payload.ProjectPhaseCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -28782,6 +28994,8 @@ impl ::evreg::Validate for ProjectPhaseCompletedV1 {
 /// Project status changed (v1)
 ///
 /// A project moved to another status.
+///
+/// `PROJECT_STATUS_CHANGED` version 1: `payload.ProjectStatusChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29094,6 +29308,8 @@ impl ::evreg::Validate for ProjectStatusChangedV1PreviousStatus {
 /// Project task assigned (v1)
 ///
 /// A project task was assigned to a user.
+///
+/// `PROJECT_TASK_ASSIGNED` version 1: `payload.ProjectTaskAssigned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29210,6 +29426,8 @@ impl ::evreg::Validate for ProjectTaskAssignedV1 {
 /// Project task completed (v1)
 ///
 /// A project task was completed.
+///
+/// `PROJECT_TASK_COMPLETED` version 1: `payload.ProjectTaskCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29336,6 +29554,8 @@ impl ::evreg::Validate for ProjectTaskCompletedV1 {
 /// Project task created (v1)
 ///
 /// A task was added to a project phase.
+///
+/// `PROJECT_TASK_CREATED` version 1: `payload.ProjectTaskCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29502,6 +29722,8 @@ impl ::evreg::Validate for ProjectTaskCreatedV1 {
 /// A task was added to a project phase.
 ///
 /// Adds subtasks and tags.
+///
+/// `PROJECT_TASK_CREATED` version 2: `payload.ProjectTaskCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -29719,6 +29941,8 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
 /// Project task deleted (v1)
 ///
 /// A project task was deleted.
+///
+/// `PROJECT_TASK_DELETED` version 1: `payload.ProjectTaskDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29824,6 +30048,8 @@ impl ::evreg::Validate for ProjectTaskDeletedV1 {
 /// Project task status changed (v1)
 ///
 /// A project task moved to another status column.
+///
+/// `PROJECT_TASK_STATUS_CHANGED` version 1: `payload.ProjectTaskStatusChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -29935,6 +30161,8 @@ impl ::evreg::Validate for ProjectTaskStatusChangedV1 {
 /// Project task updated (v1)
 ///
 /// Fields of a project task changed.
+///
+/// `PROJECT_TASK_UPDATED` version 1: `payload.ProjectTaskUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30079,6 +30307,8 @@ impl ::evreg::Validate for ProjectTaskUpdatedV1 {
 /// Project updated (v1)
 ///
 /// Fields of a project changed.
+///
+/// `PROJECT_UPDATED` version 1: `payload.ProjectUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30220,6 +30450,8 @@ impl ::evreg::Validate for ProjectUpdatedV1 {
 /// Quote accepted (v1)
 ///
 /// A client accepted a quote.
+///
+/// `QUOTE_ACCEPTED` version 1: `payload.QuoteAccepted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30328,6 +30560,8 @@ impl ::evreg::Validate for QuoteAcceptedV1 {
 /// Quote declined (v1)
 ///
 /// A client declined a quote.
+///
+/// `QUOTE_DECLINED` version 1: `payload.QuoteDeclined.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30462,6 +30696,8 @@ impl ::evreg::Validate for QuoteDeclinedV1 {
 /// Quote sent (v1)
 ///
 /// A quote was sent to a client.
+///
+/// `QUOTE_SENT` version 1: `payload.QuoteSent.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30593,6 +30829,8 @@ impl ::evreg::Validate for QuoteSentV1 {
 /// Recruit applied (v1)
 ///
 /// A candidate applied to a recruiting program.
+///
+/// `recruit.applied` version 1: `payload.RecruitApplied.v1`.
 #[derive(
     Debug,
     Clone,
@@ -30804,6 +31042,8 @@ impl ::evreg::Validate for RecruitAppliedV1Source {
 /// Recruit dropped out (v1)
 ///
 /// A recruit left the program before graduating.
+///
+/// `recruit.dropped_out` version 1: `payload.RecruitDroppedOut.v1`.
 #[derive(
     Debug,
     Clone,
@@ -31098,6 +31338,8 @@ impl ::evreg::Validate for RecruitDroppedOutV1Reason {
 /// Recruit graduated (v1)
 ///
 /// A recruit completed the program and was hired.
+///
+/// `recruit.graduated` version 1: `payload.RecruitGraduated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -31214,6 +31456,8 @@ impl ::evreg::Validate for RecruitGraduatedV1 {
 /// Interview scheduled (v1)
 ///
 /// An interview with a recruit was scheduled.
+///
+/// `recruit.interview_scheduled` version 1: `payload.RecruitInterviewScheduled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -31325,6 +31569,8 @@ impl ::evreg::Validate for RecruitInterviewScheduledV1 {
 /// Offer extended (v1)
 ///
 /// An offer was extended to a recruit.
+///
+/// `recruit.offer_extended` version 1: `payload.RecruitOfferExtended.v1`.
 #[derive(
     Debug,
     Clone,
@@ -31440,6 +31686,8 @@ impl ::evreg::Validate for RecruitOfferExtendedV1 {
 /// Recruit phase changed (v1)
 ///
 /// A recruit moved to another phase of the program.
+///
+/// `recruit.phase_changed` version 1: `payload.RecruitPhaseChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -31752,6 +32000,8 @@ impl ::evreg::Validate for RecruitPhaseChangedV1PreviousPhase {
 /// A recruit moved to another phase of the program.
 ///
 /// Adds who moved the recruit and why.
+///
+/// `recruit.phase_changed` version 2: `payload.RecruitPhaseChanged.v2`.
 #[derive(
     Debug,
     Clone,
@@ -32094,6 +32344,8 @@ impl ::evreg::Validate for RecruitPhaseChangedV2PreviousPhase {
 /// Schedule block created (v1)
 ///
 /// Time was blocked on a technician calendar (leave, training, travel).
+///
+/// `SCHEDULE_BLOCK_CREATED` version 1: `payload.ScheduleBlockCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32291,6 +32543,8 @@ impl ::evreg::Validate for ScheduleBlockCreatedV1Kind {
 /// Schedule block deleted (v1)
 ///
 /// A calendar block was removed.
+///
+/// `SCHEDULE_BLOCK_DELETED` version 1: `payload.ScheduleBlockDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32396,6 +32650,8 @@ impl ::evreg::Validate for ScheduleBlockDeletedV1 {
 /// Survey response received (v1)
 ///
 /// A contact answered a satisfaction survey.
+///
+/// `SURVEY_RESPONSE_RECEIVED` version 1: `payload.SurveyResponseReceived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32549,6 +32805,8 @@ impl ::evreg::Validate for SurveyResponseReceivedV1 {
 /// Survey sent (v1)
 ///
 /// A satisfaction survey was sent after a ticket closed.
+///
+/// `SURVEY_SENT` version 1: `payload.SurveySent.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32657,6 +32915,8 @@ impl ::evreg::Validate for SurveySentV1 {
 /// Tag applied (v1)
 ///
 /// A tag was applied to an entity.
+///
+/// `TAG_APPLIED` version 1: `payload.TagApplied.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32855,6 +33115,8 @@ impl ::evreg::Validate for TagAppliedV1EntityType {
 /// Tag created (v1)
 ///
 /// A tag was created.
+///
+/// `TAG_CREATED` version 1: `payload.TagCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -32997,6 +33259,8 @@ impl ::evreg::Validate for TagCreatedV1 {
 /// Tag deleted (v1)
 ///
 /// A tag was deleted.
+///
+/// `TAG_DELETED` version 1: `payload.TagDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33099,6 +33363,8 @@ impl ::evreg::Validate for TagDeletedV1 {
 /// Tag removed (v1)
 ///
 /// A tag was removed from an entity.
+///
+/// `TAG_REMOVED` version 1: `payload.TagRemoved.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33297,6 +33563,8 @@ impl ::evreg::Validate for TagRemovedV1EntityType {
 /// Team created (v1)
 ///
 /// A team was created.
+///
+/// `TEAM_CREATED` version 1: `payload.TeamCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33427,6 +33695,8 @@ impl ::evreg::Validate for TeamCreatedV1 {
 /// Team member added (v1)
 ///
 /// A user joined a team.
+///
+/// `TEAM_MEMBER_ADDED` version 1: `payload.TeamMemberAdded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33532,6 +33802,8 @@ impl ::evreg::Validate for TeamMemberAddedV1 {
 /// Team member removed (v1)
 ///
 /// A user left a team.
+///
+/// `TEAM_MEMBER_REMOVED` version 1: `payload.TeamMemberRemoved.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33637,6 +33909,8 @@ impl ::evreg::Validate for TeamMemberRemovedV1 {
 /// Technician arrived (v1)
 ///
 /// A technician arrived on site.
+///
+/// `TECHNICIAN_ARRIVED` version 1: `payload.TechnicianArrived.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33793,6 +34067,8 @@ impl ::evreg::Validate for TechnicianArrivedV1 {
 /// Technician checked out (v1)
 ///
 /// A technician finished on site and checked out.
+///
+/// `TECHNICIAN_CHECKED_OUT` version 1: `payload.TechnicianCheckedOut.v1`.
 #[derive(
     Debug,
     Clone,
@@ -33915,6 +34191,8 @@ impl ::evreg::Validate for TechnicianCheckedOutV1 {
 /// Technician dispatched (v1)
 ///
 /// A technician was dispatched to an on-site job.
+///
+/// `TECHNICIAN_DISPATCHED` version 1: `payload.TechnicianDispatched.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34030,6 +34308,8 @@ impl ::evreg::Validate for TechnicianDispatchedV1 {
 /// Technician en route (v1)
 ///
 /// A dispatched technician started travelling.
+///
+/// `TECHNICIAN_EN_ROUTE` version 1: `payload.TechnicianEnRoute.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34145,6 +34425,8 @@ impl ::evreg::Validate for TechnicianEnRouteV1 {
 /// Tenant created (v1)
 ///
 /// A tenant (workspace) was provisioned.
+///
+/// `TENANT_CREATED` version 1: `payload.TenantCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34425,6 +34707,8 @@ impl ::evreg::Validate for TenantCreatedV1Region {
 /// Tenant plan changed (v1)
 ///
 /// A tenant changed subscription plan.
+///
+/// `TENANT_PLAN_CHANGED` version 1: `payload.TenantPlanChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34693,6 +34977,8 @@ impl ::evreg::Validate for TenantPlanChangedV1PreviousPlan {
 /// Tenant settings updated (v1)
 ///
 /// Workspace settings changed.
+///
+/// `TENANT_SETTINGS_UPDATED` version 1: `payload.TenantSettingsUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34831,6 +35117,8 @@ impl ::evreg::Validate for TenantSettingsUpdatedV1 {
 /// Ticket approval granted (v1)
 ///
 /// An approver granted a requested approval.
+///
+/// `TICKET_APPROVAL_GRANTED` version 1: `payload.TicketApprovalGranted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -34963,6 +35251,8 @@ impl ::evreg::Validate for TicketApprovalGrantedV1 {
 /// Ticket approval rejected (v1)
 ///
 /// An approver rejected a requested approval.
+///
+/// `TICKET_APPROVAL_REJECTED` version 1: `payload.TicketApprovalRejected.v1`.
 #[derive(
     Debug,
     Clone,
@@ -35091,6 +35381,8 @@ impl ::evreg::Validate for TicketApprovalRejectedV1 {
 /// Ticket approval requested (v1)
 ///
 /// An approval was requested before work on a ticket can continue.
+///
+/// `TICKET_APPROVAL_REQUESTED` version 1: `payload.TicketApprovalRequested.v1`.
 #[derive(
     Debug,
     Clone,
@@ -35219,6 +35511,8 @@ impl ::evreg::Validate for TicketApprovalRequestedV1 {
 /// Ticket assigned (v1)
 ///
 /// A ticket was assigned to a user or a team.
+///
+/// `TICKET_ASSIGNED` version 1: `payload.TicketAssigned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -35347,6 +35641,8 @@ impl ::evreg::Validate for TicketAssignedV1 {
 /// A ticket was assigned to a user or a team.
 ///
 /// Records why the ticket was assigned.
+///
+/// `TICKET_ASSIGNED` version 2: `payload.TicketAssigned.v2`.
 #[derive(
     Debug,
     Clone,
@@ -35574,6 +35870,8 @@ impl ::evreg::Validate for TicketAssignedV2AssignmentReason {
 /// Ticket closed (v1)
 ///
 /// A ticket was closed, with its resolution.
+///
+/// `TICKET_CLOSED` version 1: `payload.TicketClosed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -35797,6 +36095,8 @@ impl ::evreg::Validate for TicketClosedV1Resolution {
 /// Ticket comment added (legacy) (v1)
 ///
 /// Legacy event for a comment on a ticket; superseded by TICKET_MESSAGE_ADDED.
+///
+/// `TICKET_COMMENT_ADDED` version 1: `payload.TicketCommentAdded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -35905,6 +36205,8 @@ impl ::evreg::Validate for TicketCommentAddedV1 {
 /// Ticket comment updated (legacy) (v1)
 ///
 /// Legacy event for an edited ticket comment; superseded by TICKET_MESSAGE_UPDATED.
+///
+/// `TICKET_COMMENT_UPDATED` version 1: `payload.TicketCommentUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -36010,6 +36312,8 @@ impl ::evreg::Validate for TicketCommentUpdatedV1 {
 /// Ticket created (v1)
 ///
 /// A ticket was opened by a user, a contact or an integration.
+///
+/// `TICKET_CREATED` version 1: `payload.TicketCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -36355,6 +36659,8 @@ impl ::evreg::Validate for TicketCreatedV1Source {
 /// A ticket was opened by a user, a contact or an integration.
 ///
 /// Adds the intake channel and the initial tags.
+///
+/// `TICKET_CREATED` version 2: `payload.TicketCreated.v2`.
 #[derive(
     Debug,
     Clone,
@@ -36751,6 +37057,8 @@ impl ::evreg::Validate for TicketCreatedV2Source {
 /// Customer replied (v1)
 ///
 /// The customer replied on a ticket, by email or in the portal.
+///
+/// `TICKET_CUSTOMER_REPLIED` version 1: `payload.TicketCustomerReplied.v1`.
 #[derive(
     Debug,
     Clone,
@@ -36934,6 +37242,8 @@ impl ::evreg::Validate for TicketCustomerRepliedV1Channel {
 /// Ticket deleted (v1)
 ///
 /// A ticket was deleted.
+///
+/// `TICKET_DELETED` version 1: `payload.TicketDeleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -37055,6 +37365,8 @@ impl ::evreg::Validate for TicketDeletedV1 {
 /// Ticket escalated (v1)
 ///
 /// A ticket was escalated to a higher support tier.
+///
+/// `TICKET_ESCALATED` version 1: `payload.TicketEscalated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -37227,6 +37539,8 @@ impl ::evreg::Validate for TicketEscalatedV1 {
 /// Internal note added (v1)
 ///
 /// A technician added an internal note to a ticket.
+///
+/// `TICKET_INTERNAL_NOTE_ADDED` version 1: `payload.TicketInternalNoteAdded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -37335,6 +37649,8 @@ impl ::evreg::Validate for TicketInternalNoteAddedV1 {
 /// Ticket merged (v1)
 ///
 /// A ticket was merged into another one.
+///
+/// `TICKET_MERGED` version 1: `payload.TicketMerged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -37454,6 +37770,8 @@ impl ::evreg::Validate for TicketMergedV1 {
 /// Ticket message added (v1)
 ///
 /// A public message was added to a ticket conversation.
+///
+/// `TICKET_MESSAGE_ADDED` version 1: `payload.TicketMessageAdded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -37658,6 +37976,8 @@ impl ::evreg::Validate for TicketMessageAddedV1Visibility {
 /// A public message was added to a ticket conversation.
 ///
 /// Adds message size and the channel it arrived through.
+///
+/// `TICKET_MESSAGE_ADDED` version 2: `payload.TicketMessageAdded.v2`.
 #[derive(
     Debug,
     Clone,
@@ -37965,6 +38285,8 @@ impl ::evreg::Validate for TicketMessageAddedV2Visibility {
 /// Ticket message updated (v1)
 ///
 /// A ticket message was edited.
+///
+/// `TICKET_MESSAGE_UPDATED` version 1: `payload.TicketMessageUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -38109,6 +38431,8 @@ impl ::evreg::Validate for TicketMessageUpdatedV1 {
 /// Ticket priority changed (v1)
 ///
 /// The priority of a ticket was raised or lowered.
+///
+/// `TICKET_PRIORITY_CHANGED` version 1: `payload.TicketPriorityChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -38403,6 +38727,8 @@ impl ::evreg::Validate for TicketPriorityChangedV1PreviousPriority {
 /// Ticket queue changed (v1)
 ///
 /// A ticket was moved to another board or queue.
+///
+/// `TICKET_QUEUE_CHANGED` version 1: `payload.TicketQueueChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -38511,6 +38837,8 @@ impl ::evreg::Validate for TicketQueueChangedV1 {
 /// Ticket reopened (v1)
 ///
 /// A closed or resolved ticket was reopened.
+///
+/// `TICKET_REOPENED` version 1: `payload.TicketReopened.v1`.
 #[derive(
     Debug,
     Clone,
@@ -38643,6 +38971,8 @@ impl ::evreg::Validate for TicketReopenedV1 {
 /// SLA stage breached (v1)
 ///
 /// A ticket missed its SLA target for a stage.
+///
+/// `TICKET_SLA_STAGE_BREACHED` version 1: `payload.TicketSlaStageBreached.v1`.
 #[derive(
     Debug,
     Clone,
@@ -38846,6 +39176,8 @@ impl ::evreg::Validate for TicketSlaStageBreachedV1Stage {
 /// SLA stage entered (v1)
 ///
 /// A ticket entered an SLA stage (response or resolution clock started).
+///
+/// `TICKET_SLA_STAGE_ENTERED` version 1: `payload.TicketSlaStageEntered.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39032,6 +39364,8 @@ impl ::evreg::Validate for TicketSlaStageEnteredV1Stage {
 /// SLA stage met (v1)
 ///
 /// A ticket met its SLA target for a stage.
+///
+/// `TICKET_SLA_STAGE_MET` version 1: `payload.TicketSlaStageMet.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39219,6 +39553,8 @@ impl ::evreg::Validate for TicketSlaStageMetV1Stage {
 /// Ticket split (v1)
 ///
 /// Part of a ticket was split off into a new ticket.
+///
+/// `TICKET_SPLIT` version 1: `payload.TicketSplit.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39361,6 +39697,8 @@ impl ::evreg::Validate for TicketSplitV1 {
 /// Ticket status changed (v1)
 ///
 /// A ticket moved from one status to another.
+///
+/// `TICKET_STATUS_CHANGED` version 1: `payload.TicketStatusChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39543,6 +39881,8 @@ impl ::evreg::Validate for TicketStatusChangedV1 {
 /// Time entry added (v1)
 ///
 /// Time was logged against a ticket.
+///
+/// `TICKET_TIME_ENTRY_ADDED` version 1: `payload.TicketTimeEntryAdded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39688,6 +40028,8 @@ impl ::evreg::Validate for TicketTimeEntryAddedV1 {
 /// Ticket unassigned (v1)
 ///
 /// A user or team was removed from a ticket.
+///
+/// `TICKET_UNASSIGNED` version 1: `payload.TicketUnassigned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39793,6 +40135,8 @@ impl ::evreg::Validate for TicketUnassignedV1 {
 /// Ticket updated (v1)
 ///
 /// Fields of a ticket changed; the payload carries the changed paths and their previous and new values.
+///
+/// `TICKET_UPDATED` version 1: `payload.TicketUpdated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -39934,6 +40278,8 @@ impl ::evreg::Validate for TicketUpdatedV1 {
 /// User created (v1)
 ///
 /// A user account was created.
+///
+/// `USER_CREATED` version 1: `payload.UserCreated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -40148,6 +40494,8 @@ impl ::evreg::Validate for UserCreatedV1Role {
 /// User deactivated (v1)
 ///
 /// A user account was deactivated.
+///
+/// `USER_DEACTIVATED` version 1: `payload.UserDeactivated.v1`.
 #[derive(
     Debug,
     Clone,
@@ -40253,6 +40601,8 @@ impl ::evreg::Validate for UserDeactivatedV1 {
 /// User invited (v1)
 ///
 /// A user was invited to the workspace.
+///
+/// `USER_INVITED` version 1: `payload.UserInvited.v1`.
 #[derive(
     Debug,
     Clone,
@@ -40381,6 +40731,8 @@ impl ::evreg::Validate for UserInvitedV1 {
 /// User logged in (v1)
 ///
 /// A user signed in.
+///
+/// `USER_LOGGED_IN` version 1: `payload.UserLoggedIn.v1`.
 #[derive(
     Debug,
     Clone,
@@ -40577,6 +40929,8 @@ impl ::evreg::Validate for UserLoggedInV1Method {
 /// User login failed (v1)
 ///
 /// A sign-in attempt failed.
+///
+/// `USER_LOGIN_FAILED` version 1: `payload.UserLoginFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -40800,6 +41154,8 @@ impl ::evreg::Validate for UserLoginFailedV1Reason {
 /// User mentioned (v1)
 ///
 /// A user was mentioned in a comment, note or document.
+///
+/// `USER_MENTIONED` version 1: `payload.UserMentioned.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41014,6 +41370,8 @@ impl ::evreg::Validate for UserMentionedV1SourceType {
 /// MFA enabled (v1)
 ///
 /// A user enabled multi-factor authentication.
+///
+/// `USER_MFA_ENABLED` version 1: `payload.UserMfaEnabled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41196,6 +41554,8 @@ impl ::evreg::Validate for UserMfaEnabledV1Factor {
 /// Password reset (v1)
 ///
 /// A user reset their password.
+///
+/// `USER_PASSWORD_RESET` version 1: `payload.UserPasswordReset.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41298,6 +41658,8 @@ impl ::evreg::Validate for UserPasswordResetV1 {
 /// User role changed (v1)
 ///
 /// A user was given another role.
+///
+/// `USER_ROLE_CHANGED` version 1: `payload.UserRoleChanged.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41596,6 +41958,8 @@ impl ::evreg::Validate for UserRoleChangedV1PreviousRole {
 /// Webhook delivery failed (v1)
 ///
 /// A webhook delivery failed and may be retried.
+///
+/// `WEBHOOK_DELIVERY_FAILED` version 1: `payload.WebhookDeliveryFailed.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41743,6 +42107,8 @@ impl ::evreg::Validate for WebhookDeliveryFailedV1 {
 /// Webhook delivery succeeded (v1)
 ///
 /// A webhook delivery got a 2xx answer.
+///
+/// `WEBHOOK_DELIVERY_SUCCEEDED` version 1: `payload.WebhookDeliverySucceeded.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41883,6 +42249,8 @@ impl ::evreg::Validate for WebhookDeliverySucceededV1 {
 /// Webhook disabled (v1)
 ///
 /// A webhook was disabled after repeated failures.
+///
+/// `WEBHOOK_DISABLED` version 1: `payload.WebhookDisabled.v1`.
 #[derive(
     Debug,
     Clone,
@@ -41999,6 +42367,8 @@ impl ::evreg::Validate for WebhookDisabledV1 {
 /// Webhook registered (v1)
 ///
 /// An outbound webhook endpoint was registered.
+///
+/// `WEBHOOK_REGISTERED` version 1: `payload.WebhookRegistered.v1`.
 #[derive(
     Debug,
     Clone,
@@ -42163,6 +42533,8 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
 /// Workflow completed (v1)
 ///
 /// An automation workflow run finished.
+///
+/// `WORKFLOW_COMPLETED` version 1: `payload.WorkflowCompleted.v1`.
 #[derive(
     Debug,
     Clone,
@@ -42364,6 +42736,8 @@ impl ::evreg::Validate for WorkflowCompletedV1Outcome {
 /// Workflow triggered (v1)
 ///
 /// An automation workflow started because of an event.
+///
+/// `WORKFLOW_TRIGGERED` version 1: `payload.WorkflowTriggered.v1`.
 #[derive(
     Debug,
     Clone,
