@@ -7,6 +7,12 @@ pub mod acme {
     evreg_macros::include_catalog!("../catalog");
 }
 
+/// The JSON-Schema-Test-Suite as a catalog (`tests/fixtures/conformance/`,
+/// written by `cargo run -p xtask -- gen-conformance`).
+pub mod conformance {
+    evreg_macros::include_catalog!("fixtures/conformance");
+}
+
 /// The code-generation fixture catalogs (`tests/fixtures/codegen/<name>/`).
 pub mod fixtures {
     /// Scalars, renames, keyword property names.

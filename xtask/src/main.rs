@@ -2,11 +2,16 @@
 //!
 //! ```text
 //! cargo run -p xtask -- gen-catalog --events 10000 --out target/bench/catalog-10k
+//! cargo run -p xtask -- gen-conformance
 //! ```
 //!
 //! `gen-catalog` writes a deterministic synthetic catalog of N events (100 per
 //! event file, one JSON Schema file per version, shared definitions, inline and
 //! file examples, invalid examples) for benchmarks of whole-program runs.
+//! `gen-conformance` turns the vendored JSON-Schema-Test-Suite into the
+//! catalog `tests/fixtures/conformance/` (see `conformance.rs`).
+
+mod conformance;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,8 +29,20 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("gen-conformance") => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            match conformance::run(&root) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: xtask gen-catalog --events N --out DIR [--seed S]");
+            eprintln!(
+                "usage: xtask gen-catalog --events N --out DIR [--seed S] | xtask gen-conformance"
+            );
             ExitCode::from(2)
         }
     }

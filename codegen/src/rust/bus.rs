@@ -4,7 +4,7 @@ use evreg::{Catalog, Status};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::emit::ident;
+use super::emit::{doc_text, ident};
 use super::plan::Payload;
 
 /// Names the bus types take; a catalog type of the same name is a collision.
@@ -14,10 +14,10 @@ pub(crate) fn event_type(catalog: &Catalog) -> TokenStream {
     let events = catalog.events();
     let variants = events.iter().map(|e| {
         let v = ident(&e.pascal_name());
-        let mut lines = vec![format!(" `{}`: {}", e.event_type, e.name)];
+        let mut lines = vec![format!(" `{}`: {}", e.event_type, doc_text(&e.name))];
         if !e.description.is_empty() {
             lines.push(String::new());
-            lines.extend(e.description.lines().map(|l| format!(" {l}")));
+            lines.extend(e.description.lines().map(|l| format!(" {}", doc_text(l))));
         }
         if e.status == Status::Deprecated {
             let by = e

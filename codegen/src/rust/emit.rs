@@ -24,11 +24,26 @@ pub(crate) fn doc(lines: &[String]) -> TokenStream {
         let l = if l.is_empty() {
             String::new()
         } else {
-            format!(" {l}")
+            format!(" {}", doc_text(l))
         };
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
+}
+
+/// Text fit for a doc comment: control characters (a bare CR is an error in
+/// doc comments) written as escapes.
+pub(crate) fn doc_text(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 const SERDE: &str = "::evreg::__private::serde";
@@ -447,7 +462,7 @@ fn string_enum(e: &StrEnum) -> TokenStream {
     let wires = e.variants.iter().map(|(_, wire)| wire);
     let variants = e.variants.iter().map(|(v, wire)| {
         let v = ident(v);
-        let d = format!(" `{wire}`");
+        let d = format!(" `{}`", doc_text(wire));
         quote! {
             #[doc = #d]
             #[serde(rename = #wire)]
@@ -507,7 +522,7 @@ fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
     let tag = &t.tag;
     let variants = t.variants.iter().map(|(v, wire, s)| {
         let (v, s) = (ident(v), ident(s));
-        let d = format!(" `{tag}`: `{wire}`");
+        let d = format!(" `{}`: `{}`", doc_text(tag), doc_text(wire));
         quote! {
             #[doc = #d]
             #[serde(rename = #wire)]

@@ -747,10 +747,10 @@ impl Planner<'_> {
             return simple(kind, pointer);
         }
         let mut checks = Vec::new();
-        if let Some(n) = map.get("minLength").and_then(Value::as_u64) {
+        if let Some(n) = map.get("minLength").and_then(count) {
             checks.push(Check::MinLength(n));
         }
-        if let Some(n) = map.get("maxLength").and_then(Value::as_u64) {
+        if let Some(n) = map.get("maxLength").and_then(count) {
             checks.push(Check::MaxLength(n));
         }
         if let Some(p) = map.get("pattern") {
@@ -787,10 +787,10 @@ impl Planner<'_> {
             None => simple(Kind::Any, &format!("{pointer}/items")),
         };
         let mut checks = Vec::new();
-        if let Some(n) = map.get("minItems").and_then(Value::as_u64) {
+        if let Some(n) = map.get("minItems").and_then(count) {
             checks.push(Check::MinItems(n));
         }
-        if let Some(n) = map.get("maxItems").and_then(Value::as_u64) {
+        if let Some(n) = map.get("maxItems").and_then(count) {
             checks.push(Check::MaxItems(n));
         }
         let mut items = items;
@@ -886,6 +886,28 @@ impl Planner<'_> {
                 });
             }
         }
+        // Properties are checked by the loader; names only `required` names
+        // can still meet here.
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(other) = fields[..i].iter().find(|o| o.rust == f.rust) {
+                self.space.diagnostics.push(
+                    Diagnostic::error(
+                        "rust-name-collision",
+                        format!(
+                            "properties {:?} and {:?} both become the Rust field `{}`",
+                            other.wire, f.wire, f.rust
+                        ),
+                    )
+                    .at(ctx.span, "generating this version's types")
+                    .with_note(format!(
+                        "in `{}` of {}",
+                        display_pointer(pointer),
+                        ctx.type_name
+                    ))
+                    .with_help("rename one of the properties"),
+                );
+            }
+        }
         let extra = if additional == Some(&Value::Bool(false)) {
             None
         } else {
@@ -911,6 +933,17 @@ impl Planner<'_> {
         self.insert(hint, key, item, ctx, pointer);
         simple(Kind::Named(hint.to_owned()), pointer)
     }
+}
+
+/// A non-negative integer keyword value (`2` or `2.0`, which JSON Schema
+/// also calls an integer).
+fn count(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
+            .map(|f| f as u64)
+    })
 }
 
 fn simple(kind: Kind, pointer: &str) -> Shape {
@@ -1099,9 +1132,11 @@ fn collect_def_refs(value: &Value, root: &Value, out: &mut Vec<String>) {
         Value::Object(m) => {
             for (k, v) in m {
                 if k == "$ref"
-                    && let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/"))
+                    && let Some(rest) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/"))
                 {
-                    let name = percent_decode(name).replace("~1", "/").replace("~0", "~");
+                    // The definition is the first token; the ref may point inside it.
+                    let token = rest.split('/').next().unwrap_or_default();
+                    let name = percent_decode(token).replace("~1", "/").replace("~0", "~");
                     if !out.contains(&name) {
                         out.push(name.clone());
                         if let Some(def) = root.get("$defs").and_then(|d| d.get(&name)) {

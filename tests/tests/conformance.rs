@@ -1,0 +1,96 @@
+//! The official JSON-Schema-Test-Suite (draft 2020-12, vendored under
+//! `tests/fixtures/json-schema-test-suite/`) through generated code: every test
+//! case of every group evreg can express runs as the payload `{"value": data}`
+//! of the group's event, and "deserialize + `validate()` accepts" must be the
+//! suite's `valid`, case by case. The excluded groups, and why, are listed in
+//! `tests/fixtures/conformance/EXCLUDED.md`.
+//!
+//! A group whose schema has no `type` also has typed variants (`type` added,
+//! one per JSON type of its data), so that the typed code runs the suite too:
+//! each case runs against the variant of its data's type as well, with the
+//! same expectation.
+
+use std::path::{Path, PathBuf};
+
+use evreg_tests::conformance::Event;
+use serde_json::{Value, json};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+#[test]
+fn generated_code_agrees_with_the_json_schema_test_suite() {
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("conformance/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let registry = evreg_tests::conformance::registry();
+    let mut failures = Vec::new();
+    let (mut run, mut groups) = (0, 0);
+    for case in &cases {
+        let Some(schema_ref) = case["schema_ref"].as_str() else {
+            continue;
+        };
+        groups += 1;
+        let file = case["file"].as_str().unwrap();
+        let suite: Vec<Value> = serde_json::from_str(
+            &std::fs::read_to_string(
+                fixtures()
+                    .join("json-schema-test-suite/draft2020-12")
+                    .join(file),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let group = &suite[case["group"].as_u64().unwrap() as usize];
+        let only_type = case["type"].as_str();
+        for test in group["tests"].as_array().unwrap() {
+            if only_type.is_some_and(|t| t != json_type(&test["data"])) {
+                continue;
+            }
+            let payload = json!({ "value": test["data"] });
+            let expected = test["valid"].as_bool().unwrap();
+            let typed = Event::from_value(schema_ref, payload.clone());
+            // The registry (jsonschema) is the reference the generated code follows.
+            let by_schema = registry.validate(schema_ref, &payload).is_ok();
+            if typed.is_ok() != expected || by_schema != expected {
+                failures.push(format!(
+                    "{file} #{}{} {:?} / {:?}: suite says {expected}, generated code {}, registry {by_schema}{}",
+                    case["group"],
+                    only_type.map(|t| format!(" as {t}")).unwrap_or_default(),
+                    group["description"],
+                    test["description"],
+                    typed.is_ok(),
+                    typed.err().map(|e| format!(" ({e})")).unwrap_or_default(),
+                ));
+            }
+            run += 1;
+        }
+    }
+    eprintln!("{groups} schemas, {run} cases of the suite run through generated code");
+    assert!(groups >= 350 && run >= 1400, "{groups} groups, {run} cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {run} cases disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The JSON Schema type of a value (`1.0` is an integer), as `gen-conformance` names it.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n)
+            if n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
+        {
+            "integer"
+        }
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
