@@ -152,3 +152,12 @@ fn builder_writes_only_when_changed_and_reports_catalog_errors() {
     assert!(err.contains("rust-name-collision"), "{err}");
     assert!(err.contains("events.toml:7:1"), "{err}");
 }
+
+#[test]
+fn the_benchmarked_text_pipeline_prints_the_same_code() {
+    let catalog = evreg::Catalog::load(fixture("codegen", "nested")).unwrap();
+    assert_eq!(
+        evreg_codegen::rust::generate_reparsing_text(&catalog).unwrap(),
+        evreg_codegen::generate(&catalog).unwrap()
+    );
+}

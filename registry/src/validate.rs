@@ -125,17 +125,113 @@ impl SchemaCheck {
             });
         }
     }
+}
 
-    /// [`check`](Self::check) of a string, without building a `Value` when it passes.
-    pub fn check_str(
-        &self,
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-    ) {
-        self.check(errors, path, schema_path, &Value::String(value.to_owned()));
+/// A `pattern` keyword: an ECMA-262 regular expression, unanchored.
+///
+/// Patterns in the common subset where ECMA-262 and the `regex` crate agree
+/// (ASCII literals, classes, groups, alternation, quantifiers, `^`/`$`, `\d`,
+/// escaped punctuation) run on a `regex::Regex` directly; any other pattern
+/// (`.`, `\w`, `\s`, lookarounds, …) is matched by `jsonschema`, which
+/// translates ECMA-262 semantics. Either way the answer is `jsonschema`'s.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    matcher: OnceLock<Matcher>,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Regex(regex::Regex),
+    Schema(Validator),
+}
+
+impl Pattern {
+    /// The pattern `source`, compiled on first use.
+    pub const fn new(source: &'static str) -> Pattern {
+        Pattern {
+            source,
+            matcher: OnceLock::new(),
+        }
     }
+
+    /// The pattern as written in the schema.
+    pub fn source(&self) -> &str {
+        self.source
+    }
+
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| {
+            if let Some(translated) = plain_pattern(self.source)
+                && let Ok(re) = regex::Regex::new(&translated)
+            {
+                return Matcher::Regex(re);
+            }
+            let schema = serde_json::json!({ "pattern": self.source });
+            Matcher::Schema(
+                compile(&schema, &PatternCache::default()).unwrap_or_else(|e| {
+                    panic!("generated pattern {:?} does not compile: {e}", self.source)
+                }),
+            )
+        })
+    }
+
+    /// Whether `text` matches (anywhere: patterns are not anchored).
+    pub fn is_match(&self, text: &str) -> bool {
+        match self.matcher() {
+            Matcher::Regex(re) => re.is_match(text),
+            Matcher::Schema(v) => v.is_valid(&Value::String(text.to_owned())),
+        }
+    }
+}
+
+/// `source` as a `regex` crate pattern with ECMA-262's meaning, when it is in
+/// the subset where the two agree; `None` otherwise.
+fn plain_pattern(source: &str) -> Option<String> {
+    let mut out = String::with_capacity(source.len() + 8);
+    let mut chars = source.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                'd' if !in_class => out.push_str("[0-9]"),
+                'd' => out.push_str("0-9"),
+                e if e.is_ascii_punctuation() => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                _ => return None, // \w, \s, \b, back-references, escapes of letters
+            },
+            '[' if !in_class => {
+                // ECMA-262's `[]` and `[^]` are an empty and a full class.
+                if matches!(chars.peek(), Some(']')) {
+                    return None;
+                }
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push(chars.next()?);
+                    if matches!(chars.peek(), Some(']')) {
+                        return None;
+                    }
+                }
+                in_class = true;
+            }
+            '[' => return None, // nested classes mean different things
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            // `.` excludes different line terminators; `(?` opens lookarounds
+            // and flags; `{,n}` is a literal in ECMA-262.
+            '.' if !in_class => return None,
+            '(' if chars.peek() == Some(&'?') => return None,
+            '{' if chars.peek() == Some(&',') => return None,
+            '&' | '~' | '-' if in_class && chars.peek() == Some(&c) => return None, // regex set operators
+            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+            _ => return None,
+        }
+    }
+    (!in_class).then_some(out)
 }
 
 /// The `format`s evreg asserts, each checked exactly as `jsonschema` does.
@@ -202,7 +298,7 @@ impl Format {
 /// (with the payload pointer, the schema pointer of the keyword and a message)
 /// when the value fails.
 pub mod check {
-    use super::{Format, Path, SchemaCheck};
+    use super::{Format, Path, Pattern, SchemaCheck};
     use crate::error::ValidationError;
     use serde_json::Value;
 
@@ -273,17 +369,26 @@ pub mod check {
         }
     }
 
-    /// `pattern` (ECMA-262 regular expression, unanchored), checked by `jsonschema`.
+    /// `pattern` (ECMA-262 regular expression, unanchored).
     pub fn pattern(
         errors: &mut Vec<ValidationError>,
         path: &Path<'_>,
         schema_path: &str,
         value: &str,
-        check: &SchemaCheck,
+        pattern: &Pattern,
     ) {
-        let value = Value::String(value.to_owned());
-        if !check.is_valid(&value) {
-            check.check(errors, path, schema_path, &value);
+        if !pattern.is_match(value) {
+            push(
+                errors,
+                path,
+                schema_path,
+                "pattern",
+                format!(
+                    "{} does not match {}",
+                    quoted(value),
+                    quoted(pattern.source())
+                ),
+            );
         }
     }
 
@@ -589,15 +694,42 @@ mod tests {
         assert!(!Format::Email.is_valid("nobody"));
         assert!(Format::Uuid.is_valid("5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10"));
         assert!(!Format::Uuid.is_valid("5f0c6f5e8a5e4c2b9d6e2f1a4b7c9d10"));
-        static P: SchemaCheck = SchemaCheck::new(r#"{"pattern":"^[A-Z]{3}$"}"#);
+        static P: Pattern = Pattern::new("^[A-Z]{3}$");
         let mut e = Vec::new();
-        check::pattern(&mut e, &Path::Root.key("c"), "/properties/c", "EUR", &P);
+        check::pattern(
+            &mut e,
+            &Path::Root.key("c"),
+            "/properties/c/pattern",
+            "EUR",
+            &P,
+        );
         assert!(e.is_empty());
         let root = Path::Root;
-        check::pattern(&mut e, &root.key("c"), "/properties/c", "eur", &P);
+        check::pattern(&mut e, &root.key("c"), "/properties/c/pattern", "eur", &P);
         assert_eq!(e[0].instance_path, "/c");
         assert_eq!(e[0].schema_path, "/properties/c/pattern");
         assert_eq!(e[0].keyword, "pattern");
+    }
+
+    #[test]
+    fn plain_patterns_run_on_regex_and_the_rest_on_jsonschema() {
+        assert_eq!(plain_pattern("^T-\\d{6}$").as_deref(), Some("^T-[0-9]{6}$"));
+        assert_eq!(
+            plain_pattern("^[a-z0-9][a-z0-9-]{0,49}$").as_deref(),
+            Some("^[a-z0-9][a-z0-9-]{0,49}$")
+        );
+        for ecma_only in [
+            "a.b", "\\w+", "\\s", "(?=a)", "[]", "[^]", "x{,3}", "é", "[[a]]", "\\1",
+        ] {
+            assert_eq!(plain_pattern(ecma_only), None, "{ecma_only}");
+        }
+        // Both paths give jsonschema's answers.
+        static DIGITS: Pattern = Pattern::new("^\\d+$");
+        assert!(DIGITS.is_match("0123"));
+        assert!(!DIGITS.is_match("٣")); // ECMA-262 \d is ASCII only
+        static WORD: Pattern = Pattern::new("^\\w+$");
+        assert!(WORD.is_match("abc_1"));
+        assert!(!WORD.is_match("é"));
     }
 
     #[test]

@@ -147,17 +147,88 @@ impl Wire for i64 {
     }
 }
 
-/// A string that must pass a `format` check before it is parsed.
-fn formatted<'de, D: Deserializer<'de>>(
+/// Parses a JSON string with `parse`, borrowing it when the input allows.
+fn parse_str<'de, D: Deserializer<'de>, T>(
     deserializer: D,
-    format: crate::validate::Format,
-    name: &str,
-) -> Result<String, D::Error> {
-    let s = String::deserialize(deserializer)?;
-    if format.is_valid(&s) {
-        Ok(s)
+    expecting: &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    struct StrVisitor<T> {
+        expecting: &'static str,
+        parse: fn(&str) -> Option<T>,
+    }
+    impl<T> Visitor<'_> for StrVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+            (self.parse)(s).ok_or_else(|| E::custom(format!("{s:?} is not {}", self.expecting)))
+        }
+    }
+    deserializer.deserialize_str(StrVisitor { expecting, parse })
+}
+
+/// `format: uuid` as `jsonschema` reads it: the hyphenated form only (36
+/// characters), hex digits in either case.
+#[cfg(feature = "uuid")]
+fn parse_uuid(s: &str) -> Option<uuid::Uuid> {
+    // Of the forms the uuid crate reads, only the hyphenated one has 36 bytes.
+    if s.len() == 36 {
+        uuid::Uuid::try_parse(s).ok()
     } else {
-        Err(de::Error::custom(format!("{s:?} is not a \"{name}\"")))
+        None
+    }
+}
+
+/// Whether `s` has the everyday RFC 3339 shape
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` (upper-case `T`/`Z`, seconds below
+/// 60), for which chrono's and `jsonschema`'s answers coincide.
+#[cfg(any(feature = "chrono", feature = "time"))]
+fn plain_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() < 20
+        || !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
+        || !(b[10] == b'T'
+            && digits(11..13)
+            && b[13] == b':'
+            && digits(14..16)
+            && b[16] == b':'
+            && digits(17..19))
+        || b[17] >= b'6'
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start || i - start > 9 {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z'] => true,
+        [b'+' | b'-', ..] => {
+            b.len() == i + 6 && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6)
+        }
+        _ => false,
+    }
+}
+
+/// `format: date-time`, parsed by `parse` on the everyday shape, and after
+/// `jsonschema`'s own check otherwise.
+#[cfg(any(feature = "chrono", feature = "time"))]
+fn parse_date_time<T>(s: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    if plain_date_time(s) || crate::validate::Format::DateTime.is_valid(s) {
+        parse(s)
+    } else {
+        None
     }
 }
 
@@ -171,8 +242,7 @@ impl Wire for uuid::Uuid {
     }
 
     fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = formatted(deserializer, crate::validate::Format::Uuid, "uuid")?;
-        uuid::Uuid::parse_str(&s).map_err(de::Error::custom)
+        parse_str(deserializer, "a uuid", parse_uuid)
     }
 }
 
@@ -183,10 +253,13 @@ impl Wire for chrono::DateTime<chrono::Utc> {
     }
 
     fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = formatted(deserializer, crate::validate::Format::DateTime, "date-time")?;
-        chrono::DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(de::Error::custom)
+        parse_str(deserializer, "an RFC 3339 date-time", |s| {
+            parse_date_time(s, |s| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+            })
+        })
     }
 }
 
@@ -200,9 +273,11 @@ impl Wire for time::OffsetDateTime {
     }
 
     fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = formatted(deserializer, crate::validate::Format::DateTime, "date-time")?;
-        time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-            .map_err(de::Error::custom)
+        parse_str(deserializer, "an RFC 3339 date-time", |s| {
+            parse_date_time(s, |s| {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+            })
+        })
     }
 }
 
@@ -345,6 +420,28 @@ mod tests {
             uuid::Uuid::de(serde_json::Value::from("5f0c6f5e8a5e4c2b9d6e2f1a4b7c9d10")).is_err()
         );
         assert!(uuid::Uuid::de(serde_json::Value::from(format!("{{{ok}}}"))).is_err());
+    }
+
+    #[cfg(feature = "uuid")]
+    proptest::proptest! {
+        /// The fast uuid reader answers as `jsonschema`'s format check does.
+        #[test]
+        fn uuid_reader_agrees_with_jsonschema(s in "[0-9a-fA-F{}:urn-]{30,46}|[0-9a-f]{8}-[0-9a-fA-F]{4}-[0-9a-f]{4}-[0-9a-gA-G]{4}-[0-9a-f]{12}") {
+            proptest::prop_assert_eq!(parse_uuid(&s).is_some(), crate::validate::Format::Uuid.is_valid(&s));
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    proptest::proptest! {
+        /// Where the fast date-time path answers, it answers as `jsonschema`
+        /// does, and chrono then parses exactly those strings.
+        #[test]
+        fn date_time_reader_agrees_with_jsonschema(
+            s in "[0-9]{4}-[01][0-9]-[0-3][0-9][Tt ][0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,10})?([Zz]|[+-][0-2][0-9]:[0-6][0-9]|)"
+        ) {
+            let fast = parse_date_time(&s, |s| chrono::DateTime::parse_from_rfc3339(s).ok()).is_some();
+            proptest::prop_assert_eq!(fast, crate::validate::Format::DateTime.is_valid(&s), "{}", s);
+        }
     }
 
     #[cfg(feature = "chrono")]

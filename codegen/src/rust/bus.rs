@@ -187,15 +187,46 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
     });
     let validate = arms(&|_| quote!(::evreg::EventPayload::validate(payload)));
     let to_value = arms(&|_| quote!(::evreg::__private::serde_json::to_value(payload)));
-    let by_ref = payloads.iter().map(|p| {
-        let (n, r) = (ident(&p.type_name), &p.schema_ref);
-        quote!(#r => <#n as ::evreg::EventPayload>::from_value(payload).map(Event::#n),)
-    });
-    let by_version = payloads.iter().map(|p| {
-        let (n, v) = (ident(&p.type_name), p.version);
-        let t = ident(&evreg::naming::pascal_name(&p.event_type));
-        quote!((EventType::#t, #v) => <#n as ::evreg::EventPayload>::from_value(payload).map(Event::#n),)
-    });
+    // `from_value`/`from_slice` and `from_version`/`from_version_slice`: the
+    // same dispatch, reading a `Value` or bytes.
+    let by_ref = |read: TokenStream| -> Vec<TokenStream> {
+        payloads
+            .iter()
+            .map(|p| {
+                let (n, r) = (ident(&p.type_name), &p.schema_ref);
+                quote!(#r => <#n as ::evreg::EventPayload>::#read(payload).map(Event::#n),)
+            })
+            .collect()
+    };
+    let by_version = |read: TokenStream| -> Vec<TokenStream> {
+        payloads
+            .iter()
+            .map(|p| {
+                let (n, v) = (ident(&p.type_name), p.version);
+                let t = ident(&evreg::naming::pascal_name(&p.event_type));
+                quote!((EventType::#t, #v) => <#n as ::evreg::EventPayload>::#read(payload).map(Event::#n),)
+            })
+            .collect()
+    };
+    let (value_by_ref, slice_by_ref) = (by_ref(quote!(from_value)), by_ref(quote!(from_slice)));
+    let unvalidated_by_ref: Vec<TokenStream> = payloads
+        .iter()
+        .map(|p| {
+            let (n, r) = (ident(&p.type_name), &p.schema_ref);
+            quote! {
+                #r => ::evreg::__private::serde_json::from_slice::<#n>(payload)
+                    .map(Event::#n)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: #r.to_owned(),
+                        message: e.to_string(),
+                    }),
+            }
+        })
+        .collect();
+    let (value_by_version, slice_by_version) = (
+        by_version(quote!(from_value)),
+        by_version(quote!(from_slice)),
+    );
     let froms = payloads.iter().map(|p| {
         let n = ident(&p.type_name);
         quote! {
@@ -263,7 +294,7 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             /// latest version).
             pub fn from_value(name: &str, payload: ::evreg::__private::serde_json::Value) -> ::std::result::Result<Event, ::evreg::PayloadError> {
                 match name {
-                    #(#by_ref)*
+                    #(#value_by_ref)*
                     _ => match EventType::from_name(name) {
                         ::std::option::Option::Some(t) => Event::from_version(t, t.latest_version(), payload),
                         ::std::option::Option::None => {
@@ -277,12 +308,52 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             /// Reads and validates a payload of an event type at a version.
             pub fn from_version(event_type: EventType, version: u32, payload: ::evreg::__private::serde_json::Value) -> ::std::result::Result<Event, ::evreg::PayloadError> {
                 match (event_type, version) {
-                    #(#by_version)*
+                    #(#value_by_version)*
+                    _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
+                }
+            }
+
+            /// [`Event::from_value`] from JSON bytes, parsed straight into the typed payload.
+            pub fn from_slice(name: &str, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+                match name {
+                    #(#slice_by_ref)*
+                    _ => match EventType::from_name(name) {
+                        ::std::option::Option::Some(t) => Event::from_version_slice(t, t.latest_version(), payload),
+                        ::std::option::Option::None => {
+                            let known = EventType::NAMES.iter().chain(Event::SCHEMA_REFS).copied();
+                            ::std::result::Result::Err(::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(name, known)))
+                        }
+                    },
+                }
+            }
+
+            /// [`Event::from_version`] from JSON bytes.
+            pub fn from_version_slice(event_type: EventType, version: u32, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+                match (event_type, version) {
+                    #(#slice_by_version)*
+                    _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
+                }
+            }
+
+            /// Reads a payload named by schema ref without `validate()`: for
+            /// payloads validated before (an audit trail's own rows). The shape
+            /// (required properties, types, enums) is still checked.
+            pub fn from_slice_unvalidated(schema_ref: &str, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+                match schema_ref {
+                    #(#unvalidated_by_ref)*
                     _ => ::std::result::Result::Err(::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(
-                        &::std::format!("{event_type} v{version}"),
-                        ::std::iter::empty(),
+                        schema_ref,
+                        Event::SCHEMA_REFS.iter().copied(),
                     ))),
                 }
+            }
+
+            fn unknown_version(event_type: EventType, version: u32) -> ::evreg::PayloadError {
+                let versions = event_type.versions().iter().map(|v| ::std::format!("{event_type} v{v}")).collect::<::std::vec::Vec<_>>();
+                ::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(
+                    &::std::format!("{event_type} v{version}"),
+                    versions.iter().map(::std::string::String::as_str),
+                ))
             }
         }
 

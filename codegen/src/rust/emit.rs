@@ -325,12 +325,15 @@ fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
                 let (sp, n) = (at("maxLength"), *n as usize);
                 quote!(::evreg::validate::check::max_length(errors, path, #sp, value, #n);)
             }
-            Check::Pattern(json) => quote! {
-                {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
-                    ::evreg::validate::check::pattern(errors, path, #p, value, &PATTERN);
+            Check::Pattern(pattern) => {
+                let sp = at("pattern");
+                quote! {
+                    {
+                        static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(#pattern);
+                        ::evreg::validate::check::pattern(errors, path, #sp, value, &PATTERN);
+                    }
                 }
-            },
+            }
             Check::Format(f) => {
                 let sp = at("format");
                 let variant = format_variant(f);

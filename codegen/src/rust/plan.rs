@@ -66,7 +66,7 @@ impl Kind {
 pub(crate) enum Check {
     MinLength(u64),
     MaxLength(u64),
-    /// The schema of a one-keyword check (`{"pattern": …}`).
+    /// The regular expression.
     Pattern(String),
     Format(String),
     Const(String),
@@ -753,10 +753,8 @@ impl Planner<'_> {
         if let Some(n) = map.get("maxLength").and_then(count) {
             checks.push(Check::MaxLength(n));
         }
-        if let Some(p) = map.get("pattern") {
-            checks.push(Check::Pattern(
-                serde_json::json!({ "pattern": p }).to_string(),
-            ));
+        if let Some(Value::String(p)) = map.get("pattern") {
+            checks.push(Check::Pattern(p.clone()));
         }
         if let Some(f) = format {
             checks.push(Check::Format(f.to_owned()));

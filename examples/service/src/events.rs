@@ -7514,17 +7514,3293 @@ impl Event {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
             }
+            _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
+        }
+    }
+    /// [`Event::from_value`] from JSON bytes, parsed straight into the typed payload.
+    pub fn from_slice(
+        name: &str,
+        payload: &[u8],
+    ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+        match name {
+            "payload.ApiKeyCreated.v1" => {
+                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyCreatedV1)
+            }
+            "payload.ApiKeyRevoked.v1" => {
+                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyRevokedV1)
+            }
+            "payload.AppointmentAssigned.v1" => {
+                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentAssignedV1)
+            }
+            "payload.AppointmentCanceled.v1" => {
+                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCanceledV1)
+            }
+            "payload.AppointmentCompleted.v1" => {
+                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCompletedV1)
+            }
+            "payload.AppointmentCreated.v1" => {
+                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV1)
+            }
+            "payload.AppointmentCreated.v2" => {
+                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV2)
+            }
+            "payload.AppointmentNoShow.v1" => {
+                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentNoShowV1)
+            }
+            "payload.AppointmentRescheduled.v1" => {
+                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentRescheduledV1)
+            }
+            "payload.AssetAssigned.v1" => {
+                <AssetAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetAssignedV1)
+            }
+            "payload.AssetCreated.v1" => {
+                <AssetCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV1)
+            }
+            "payload.AssetCreated.v2" => {
+                <AssetCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV2)
+            }
+            "payload.AssetMaintenanceCompleted.v1" => {
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceCompletedV1)
+            }
+            "payload.AssetMaintenanceScheduled.v1" => {
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceScheduledV1)
+            }
+            "payload.AssetRetired.v1" => {
+                <AssetRetiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetRetiredV1)
+            }
+            "payload.AssetUpdated.v1" => {
+                <AssetUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetUpdatedV1)
+            }
+            "payload.AssetWarrantyExpiring.v1" => {
+                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+            }
+            "payload.CapacityThresholdReached.v1" => {
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::CapacityThresholdReachedV1)
+            }
+            "payload.ClientArchived.v1" => {
+                <ClientArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientArchivedV1)
+            }
+            "payload.ClientCreated.v1" => {
+                <ClientCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV1)
+            }
+            "payload.ClientCreated.v2" => {
+                <ClientCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV2)
+            }
+            "payload.ClientDeleted.v1" => {
+                <ClientDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientDeletedV1)
+            }
+            "payload.ClientMerged.v1" => {
+                <ClientMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientMergedV1)
+            }
+            "payload.ClientStatusChanged.v1" => {
+                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientStatusChangedV1)
+            }
+            "payload.ClientUpdated.v1" => {
+                <ClientUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientUpdatedV1)
+            }
+            "payload.ContactArchived.v1" => {
+                <ContactArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactArchivedV1)
+            }
+            "payload.ContactCreated.v1" => {
+                <ContactCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV1)
+            }
+            "payload.ContactCreated.v2" => {
+                <ContactCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV2)
+            }
+            "payload.ContactDeleted.v1" => {
+                <ContactDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactDeletedV1)
+            }
+            "payload.ContactPrimarySet.v1" => {
+                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactPrimarySetV1)
+            }
+            "payload.ContactUpdated.v1" => {
+                <ContactUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactUpdatedV1)
+            }
+            "payload.ContractCreated.v1" => {
+                <ContractCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractCreatedV1)
+            }
+            "payload.ContractExpired.v1" => {
+                <ContractExpiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractExpiredV1)
+            }
+            "payload.ContractRenewed.v1" => {
+                <ContractRenewedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractRenewedV1)
+            }
+            "payload.CreditNoteIssued.v1" => {
+                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CreditNoteIssuedV1)
+            }
+            "payload.DocumentAssociated.v1" => {
+                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentAssociatedV1)
+            }
+            "payload.DocumentDeleted.v1" => {
+                <DocumentDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentDeletedV1)
+            }
+            "payload.DocumentShared.v1" => {
+                <DocumentSharedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentSharedV1)
+            }
+            "payload.DocumentUpdated.v1" => {
+                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUpdatedV1)
+            }
+            "payload.DocumentUploaded.v1" => {
+                <DocumentUploadedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV1)
+            }
+            "payload.DocumentUploaded.v2" => {
+                <DocumentUploadedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV2)
+            }
+            "payload.EmailBounced.v1" => {
+                <EmailBouncedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailBouncedV1)
+            }
+            "payload.EmailDelivered.v1" => {
+                <EmailDeliveredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailDeliveredV1)
+            }
+            "payload.EmailOpened.v1" => {
+                <EmailOpenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailOpenedV1)
+            }
+            "payload.EmailSent.v1" => {
+                <EmailSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailSentV1)
+            }
+            "payload.InboundEmailReceived.v1" => {
+                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV1)
+            }
+            "payload.InboundEmailReceived.v2" => {
+                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV2)
+            }
+            "payload.IntegrationConnected.v1" => {
+                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationConnectedV1)
+            }
+            "payload.IntegrationDisconnected.v1" => {
+                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+            }
+            "payload.IntegrationSyncCompleted.v1" => {
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationSyncCompletedV1)
+            }
+            "payload.IntegrationSyncFailed.v1" => {
+                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+            }
+            "payload.IntegrationSyncStarted.v1" => {
+                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+            }
+            "payload.IntegrationTokenExpiring.v1" => {
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenExpiringV1)
+            }
+            "payload.IntegrationTokenRefreshed.v1" => {
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenRefreshedV1)
+            }
+            "payload.IntegrationTokenRevoked.v1" => {
+                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+            }
+            "payload.InvoiceCreated.v1" => {
+                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV1)
+            }
+            "payload.InvoiceCreated.v2" => {
+                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV2)
+            }
+            "payload.InvoiceEmailed.v1" => {
+                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceEmailedV1)
+            }
+            "payload.InvoiceFinalized.v1" => {
+                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceFinalizedV1)
+            }
+            "payload.InvoiceOverdue.v1" => {
+                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceOverdueV1)
+            }
+            "payload.InvoicePaid.v1" => {
+                <InvoicePaidV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoicePaidV1)
+            }
+            "payload.InvoiceSent.v1" => {
+                <InvoiceSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceSentV1)
+            }
+            "payload.InvoiceStatusChanged.v1" => {
+                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+            }
+            "payload.InvoiceVoided.v1" => {
+                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceVoidedV1)
+            }
+            "payload.KnowledgeArticlePublished.v1" => {
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::KnowledgeArticlePublishedV1)
+            }
+            "payload.NotificationFailed.v1" => {
+                <NotificationFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationFailedV1)
+            }
+            "payload.NotificationRead.v1" => {
+                <NotificationReadV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationReadV1)
+            }
+            "payload.NotificationSent.v1" => {
+                <NotificationSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationSentV1)
+            }
+            "payload.OpportunityCreated.v1" => {
+                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityCreatedV1)
+            }
+            "payload.OpportunityLost.v1" => {
+                <OpportunityLostV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityLostV1)
+            }
+            "payload.OpportunityStageChanged.v1" => {
+                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV1)
+            }
+            "payload.OpportunityStageChanged.v2" => {
+                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV2)
+            }
+            "payload.OpportunityWon.v1" => {
+                <OpportunityWonV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityWonV1)
+            }
+            "payload.PaymentApplied.v1" => {
+                <PaymentAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentAppliedV1)
+            }
+            "payload.PaymentFailed.v1" => {
+                <PaymentFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentFailedV1)
+            }
+            "payload.PaymentReceived.v1" => {
+                <PaymentReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV1)
+            }
+            "payload.PaymentReceived.v2" => {
+                <PaymentReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV2)
+            }
+            "payload.PaymentRefunded.v1" => {
+                <PaymentRefundedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentRefundedV1)
+            }
+            "payload.ProjectClosed.v1" => {
+                <ProjectClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectClosedV1)
+            }
+            "payload.ProjectCreated.v1" => {
+                <ProjectCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV1)
+            }
+            "payload.ProjectCreated.v2" => {
+                <ProjectCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV2)
+            }
+            "payload.ProjectDeleted.v1" => {
+                <ProjectDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectDeletedV1)
+            }
+            "payload.ProjectMilestoneReached.v1" => {
+                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+            }
+            "payload.ProjectPhaseCompleted.v1" => {
+                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+            }
+            "payload.ProjectStatusChanged.v1" => {
+                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectStatusChangedV1)
+            }
+            "payload.ProjectTaskAssigned.v1" => {
+                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+            }
+            "payload.ProjectTaskCompleted.v1" => {
+                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+            }
+            "payload.ProjectTaskCreated.v1" => {
+                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+            }
+            "payload.ProjectTaskCreated.v2" => {
+                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+            }
+            "payload.ProjectTaskDeleted.v1" => {
+                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+            }
+            "payload.ProjectTaskStatusChanged.v1" => {
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::ProjectTaskStatusChangedV1)
+            }
+            "payload.ProjectTaskUpdated.v1" => {
+                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+            }
+            "payload.ProjectUpdated.v1" => {
+                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectUpdatedV1)
+            }
+            "payload.QuoteAccepted.v1" => {
+                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteAcceptedV1)
+            }
+            "payload.QuoteDeclined.v1" => {
+                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteDeclinedV1)
+            }
+            "payload.QuoteSent.v1" => {
+                <QuoteSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteSentV1)
+            }
+            "payload.ScheduleBlockCreated.v1" => {
+                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+            }
+            "payload.ScheduleBlockDeleted.v1" => {
+                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+            }
+            "payload.SurveyResponseReceived.v1" => {
+                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+            }
+            "payload.SurveySent.v1" => {
+                <SurveySentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveySentV1)
+            }
+            "payload.TagApplied.v1" => {
+                <TagAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagAppliedV1)
+            }
+            "payload.TagCreated.v1" => {
+                <TagCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagCreatedV1)
+            }
+            "payload.TagDeleted.v1" => {
+                <TagDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagDeletedV1)
+            }
+            "payload.TagRemoved.v1" => {
+                <TagRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagRemovedV1)
+            }
+            "payload.TeamCreated.v1" => {
+                <TeamCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamCreatedV1)
+            }
+            "payload.TeamMemberAdded.v1" => {
+                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberAddedV1)
+            }
+            "payload.TeamMemberRemoved.v1" => {
+                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberRemovedV1)
+            }
+            "payload.TechnicianArrived.v1" => {
+                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianArrivedV1)
+            }
+            "payload.TechnicianCheckedOut.v1" => {
+                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+            }
+            "payload.TechnicianDispatched.v1" => {
+                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianDispatchedV1)
+            }
+            "payload.TechnicianEnRoute.v1" => {
+                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianEnRouteV1)
+            }
+            "payload.TenantCreated.v1" => {
+                <TenantCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantCreatedV1)
+            }
+            "payload.TenantPlanChanged.v1" => {
+                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantPlanChangedV1)
+            }
+            "payload.TenantSettingsUpdated.v1" => {
+                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+            }
+            "payload.TicketApprovalGranted.v1" => {
+                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+            }
+            "payload.TicketApprovalRejected.v1" => {
+                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+            }
+            "payload.TicketApprovalRequested.v1" => {
+                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+            }
+            "payload.TicketAssigned.v1" => {
+                <TicketAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV1)
+            }
+            "payload.TicketAssigned.v2" => {
+                <TicketAssignedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV2)
+            }
+            "payload.TicketClosed.v1" => {
+                <TicketClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketClosedV1)
+            }
+            "payload.TicketCommentAdded.v1" => {
+                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentAddedV1)
+            }
+            "payload.TicketCommentUpdated.v1" => {
+                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+            }
+            "payload.TicketCreated.v1" => {
+                <TicketCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV1)
+            }
+            "payload.TicketCreated.v2" => {
+                <TicketCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV2)
+            }
+            "payload.TicketCustomerReplied.v1" => {
+                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+            }
+            "payload.TicketDeleted.v1" => {
+                <TicketDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketDeletedV1)
+            }
+            "payload.TicketEscalated.v1" => {
+                <TicketEscalatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketEscalatedV1)
+            }
+            "payload.TicketInternalNoteAdded.v1" => {
+                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+            }
+            "payload.TicketMerged.v1" => {
+                <TicketMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMergedV1)
+            }
+            "payload.TicketMessageAdded.v1" => {
+                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV1)
+            }
+            "payload.TicketMessageAdded.v2" => {
+                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV2)
+            }
+            "payload.TicketMessageUpdated.v1" => {
+                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+            }
+            "payload.TicketPriorityChanged.v1" => {
+                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketPriorityChangedV1)
+            }
+            "payload.TicketQueueChanged.v1" => {
+                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketQueueChangedV1)
+            }
+            "payload.TicketReopened.v1" => {
+                <TicketReopenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketReopenedV1)
+            }
+            "payload.TicketSlaStageBreached.v1" => {
+                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+            }
+            "payload.TicketSlaStageEntered.v1" => {
+                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+            }
+            "payload.TicketSlaStageMet.v1" => {
+                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageMetV1)
+            }
+            "payload.TicketSplit.v1" => {
+                <TicketSplitV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSplitV1)
+            }
+            "payload.TicketStatusChanged.v1" => {
+                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketStatusChangedV1)
+            }
+            "payload.TicketTimeEntryAdded.v1" => {
+                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+            }
+            "payload.TicketUnassigned.v1" => {
+                <TicketUnassignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUnassignedV1)
+            }
+            "payload.TicketUpdated.v1" => {
+                <TicketUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUpdatedV1)
+            }
+            "payload.UserCreated.v1" => {
+                <UserCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserCreatedV1)
+            }
+            "payload.UserDeactivated.v1" => {
+                <UserDeactivatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserDeactivatedV1)
+            }
+            "payload.UserInvited.v1" => {
+                <UserInvitedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserInvitedV1)
+            }
+            "payload.UserLoggedIn.v1" => {
+                <UserLoggedInV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoggedInV1)
+            }
+            "payload.UserLoginFailed.v1" => {
+                <UserLoginFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoginFailedV1)
+            }
+            "payload.UserMentioned.v1" => {
+                <UserMentionedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMentionedV1)
+            }
+            "payload.UserMfaEnabled.v1" => {
+                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMfaEnabledV1)
+            }
+            "payload.UserPasswordReset.v1" => {
+                <UserPasswordResetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserPasswordResetV1)
+            }
+            "payload.UserRoleChanged.v1" => {
+                <UserRoleChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserRoleChangedV1)
+            }
+            "payload.WebhookDeliveryFailed.v1" => {
+                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+            }
+            "payload.WebhookDeliverySucceeded.v1" => {
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::WebhookDeliverySucceededV1)
+            }
+            "payload.WebhookDisabled.v1" => {
+                <WebhookDisabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDisabledV1)
+            }
+            "payload.WebhookRegistered.v1" => {
+                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookRegisteredV1)
+            }
+            "payload.WorkflowCompleted.v1" => {
+                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowCompletedV1)
+            }
+            "payload.WorkflowTriggered.v1" => {
+                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowTriggeredV1)
+            }
+            "payload.AcademyCertificateIssued.v1" => {
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AcademyCertificateIssuedV1)
+            }
+            "payload.AcademyEnrolled.v1" => {
+                <AcademyEnrolledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyEnrolledV1)
+            }
+            "payload.AcademyQuizFailed.v1" => {
+                <AcademyQuizFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyQuizFailedV1)
+            }
+            "payload.AcademyQuizPassed.v1" => {
+                <AcademyQuizPassedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyQuizPassedV1)
+            }
+            "payload.AcademyTopicCompleted.v1" => {
+                <AcademyTopicCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyTopicCompletedV1)
+            }
+            "payload.CourseGraduated.v1" => {
+                <CourseGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CourseGraduatedV1)
+            }
+            "payload.CourseGraduated.v2" => {
+                <CourseGraduatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CourseGraduatedV2)
+            }
+            "payload.EntityCreated.v1" => {
+                <EntityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityCreatedV1)
+            }
+            "payload.EntityDeleted.v1" => {
+                <EntityDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityDeletedV1)
+            }
+            "payload.EntityStateChanged.v1" => {
+                <EntityStateChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityStateChangedV1)
+            }
+            "payload.EntityUpdated.v1" => {
+                <EntityUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityUpdatedV1)
+            }
+            "payload.HrEmployeeHired.v1" => {
+                <HrEmployeeHiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrEmployeeHiredV1)
+            }
+            "payload.HrEmployeeTerminated.v1" => {
+                <HrEmployeeTerminatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrEmployeeTerminatedV1)
+            }
+            "payload.HrExpenseApproved.v1" => {
+                <HrExpenseApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseApprovedV1)
+            }
+            "payload.HrExpenseApproved.v2" => {
+                <HrExpenseApprovedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseApprovedV2)
+            }
+            "payload.HrExpenseSubmitted.v1" => {
+                <HrExpenseSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseSubmittedV1)
+            }
+            "payload.HrLeaveApproved.v1" => {
+                <HrLeaveApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveApprovedV1)
+            }
+            "payload.HrLeaveRejected.v1" => {
+                <HrLeaveRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveRejectedV1)
+            }
+            "payload.HrLeaveRequested.v1" => {
+                <HrLeaveRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveRequestedV1)
+            }
+            "payload.HrTimesheetApproved.v1" => {
+                <HrTimesheetApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetApprovedV1)
+            }
+            "payload.HrTimesheetRejected.v1" => {
+                <HrTimesheetRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetRejectedV1)
+            }
+            "payload.HrTimesheetSubmitted.v1" => {
+                <HrTimesheetSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetSubmittedV1)
+            }
+            "payload.RecruitApplied.v1" => {
+                <RecruitAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitAppliedV1)
+            }
+            "payload.RecruitDroppedOut.v1" => {
+                <RecruitDroppedOutV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitDroppedOutV1)
+            }
+            "payload.RecruitGraduated.v1" => {
+                <RecruitGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitGraduatedV1)
+            }
+            "payload.RecruitInterviewScheduled.v1" => {
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::RecruitInterviewScheduledV1)
+            }
+            "payload.RecruitOfferExtended.v1" => {
+                <RecruitOfferExtendedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitOfferExtendedV1)
+            }
+            "payload.RecruitPhaseChanged.v1" => {
+                <RecruitPhaseChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitPhaseChangedV1)
+            }
+            "payload.RecruitPhaseChanged.v2" => {
+                <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitPhaseChangedV2)
+            }
+            _ => {
+                match EventType::from_name(name) {
+                    ::std::option::Option::Some(t) => {
+                        Event::from_version_slice(t, t.latest_version(), payload)
+                    }
+                    ::std::option::Option::None => {
+                        let known = EventType::NAMES
+                            .iter()
+                            .chain(Event::SCHEMA_REFS)
+                            .copied();
+                        ::std::result::Result::Err(
+                            ::evreg::PayloadError::Unknown(
+                                ::evreg::UnknownEvent::new(name, known),
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    /// [`Event::from_version`] from JSON bytes.
+    pub fn from_version_slice(
+        event_type: EventType,
+        version: u32,
+        payload: &[u8],
+    ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+        match (event_type, version) {
+            (EventType::ApiKeyCreated, 1u32) => {
+                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyCreatedV1)
+            }
+            (EventType::ApiKeyRevoked, 1u32) => {
+                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyRevokedV1)
+            }
+            (EventType::AppointmentAssigned, 1u32) => {
+                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentAssignedV1)
+            }
+            (EventType::AppointmentCanceled, 1u32) => {
+                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCanceledV1)
+            }
+            (EventType::AppointmentCompleted, 1u32) => {
+                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCompletedV1)
+            }
+            (EventType::AppointmentCreated, 1u32) => {
+                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV1)
+            }
+            (EventType::AppointmentCreated, 2u32) => {
+                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV2)
+            }
+            (EventType::AppointmentNoShow, 1u32) => {
+                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentNoShowV1)
+            }
+            (EventType::AppointmentRescheduled, 1u32) => {
+                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentRescheduledV1)
+            }
+            (EventType::AssetAssigned, 1u32) => {
+                <AssetAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetAssignedV1)
+            }
+            (EventType::AssetCreated, 1u32) => {
+                <AssetCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV1)
+            }
+            (EventType::AssetCreated, 2u32) => {
+                <AssetCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV2)
+            }
+            (EventType::AssetMaintenanceCompleted, 1u32) => {
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceCompletedV1)
+            }
+            (EventType::AssetMaintenanceScheduled, 1u32) => {
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceScheduledV1)
+            }
+            (EventType::AssetRetired, 1u32) => {
+                <AssetRetiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetRetiredV1)
+            }
+            (EventType::AssetUpdated, 1u32) => {
+                <AssetUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetUpdatedV1)
+            }
+            (EventType::AssetWarrantyExpiring, 1u32) => {
+                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+            }
+            (EventType::CapacityThresholdReached, 1u32) => {
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::CapacityThresholdReachedV1)
+            }
+            (EventType::ClientArchived, 1u32) => {
+                <ClientArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientArchivedV1)
+            }
+            (EventType::ClientCreated, 1u32) => {
+                <ClientCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV1)
+            }
+            (EventType::ClientCreated, 2u32) => {
+                <ClientCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV2)
+            }
+            (EventType::ClientDeleted, 1u32) => {
+                <ClientDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientDeletedV1)
+            }
+            (EventType::ClientMerged, 1u32) => {
+                <ClientMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientMergedV1)
+            }
+            (EventType::ClientStatusChanged, 1u32) => {
+                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientStatusChangedV1)
+            }
+            (EventType::ClientUpdated, 1u32) => {
+                <ClientUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientUpdatedV1)
+            }
+            (EventType::ContactArchived, 1u32) => {
+                <ContactArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactArchivedV1)
+            }
+            (EventType::ContactCreated, 1u32) => {
+                <ContactCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV1)
+            }
+            (EventType::ContactCreated, 2u32) => {
+                <ContactCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV2)
+            }
+            (EventType::ContactDeleted, 1u32) => {
+                <ContactDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactDeletedV1)
+            }
+            (EventType::ContactPrimarySet, 1u32) => {
+                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactPrimarySetV1)
+            }
+            (EventType::ContactUpdated, 1u32) => {
+                <ContactUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactUpdatedV1)
+            }
+            (EventType::ContractCreated, 1u32) => {
+                <ContractCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractCreatedV1)
+            }
+            (EventType::ContractExpired, 1u32) => {
+                <ContractExpiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractExpiredV1)
+            }
+            (EventType::ContractRenewed, 1u32) => {
+                <ContractRenewedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractRenewedV1)
+            }
+            (EventType::CreditNoteIssued, 1u32) => {
+                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CreditNoteIssuedV1)
+            }
+            (EventType::DocumentAssociated, 1u32) => {
+                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentAssociatedV1)
+            }
+            (EventType::DocumentDeleted, 1u32) => {
+                <DocumentDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentDeletedV1)
+            }
+            (EventType::DocumentShared, 1u32) => {
+                <DocumentSharedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentSharedV1)
+            }
+            (EventType::DocumentUpdated, 1u32) => {
+                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUpdatedV1)
+            }
+            (EventType::DocumentUploaded, 1u32) => {
+                <DocumentUploadedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV1)
+            }
+            (EventType::DocumentUploaded, 2u32) => {
+                <DocumentUploadedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV2)
+            }
+            (EventType::EmailBounced, 1u32) => {
+                <EmailBouncedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailBouncedV1)
+            }
+            (EventType::EmailDelivered, 1u32) => {
+                <EmailDeliveredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailDeliveredV1)
+            }
+            (EventType::EmailOpened, 1u32) => {
+                <EmailOpenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailOpenedV1)
+            }
+            (EventType::EmailSent, 1u32) => {
+                <EmailSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailSentV1)
+            }
+            (EventType::InboundEmailReceived, 1u32) => {
+                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV1)
+            }
+            (EventType::InboundEmailReceived, 2u32) => {
+                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV2)
+            }
+            (EventType::IntegrationConnected, 1u32) => {
+                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationConnectedV1)
+            }
+            (EventType::IntegrationDisconnected, 1u32) => {
+                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+            }
+            (EventType::IntegrationSyncCompleted, 1u32) => {
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationSyncCompletedV1)
+            }
+            (EventType::IntegrationSyncFailed, 1u32) => {
+                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+            }
+            (EventType::IntegrationSyncStarted, 1u32) => {
+                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+            }
+            (EventType::IntegrationTokenExpiring, 1u32) => {
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenExpiringV1)
+            }
+            (EventType::IntegrationTokenRefreshed, 1u32) => {
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenRefreshedV1)
+            }
+            (EventType::IntegrationTokenRevoked, 1u32) => {
+                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+            }
+            (EventType::InvoiceCreated, 1u32) => {
+                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV1)
+            }
+            (EventType::InvoiceCreated, 2u32) => {
+                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV2)
+            }
+            (EventType::InvoiceEmailed, 1u32) => {
+                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceEmailedV1)
+            }
+            (EventType::InvoiceFinalized, 1u32) => {
+                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceFinalizedV1)
+            }
+            (EventType::InvoiceOverdue, 1u32) => {
+                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceOverdueV1)
+            }
+            (EventType::InvoicePaid, 1u32) => {
+                <InvoicePaidV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoicePaidV1)
+            }
+            (EventType::InvoiceSent, 1u32) => {
+                <InvoiceSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceSentV1)
+            }
+            (EventType::InvoiceStatusChanged, 1u32) => {
+                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+            }
+            (EventType::InvoiceVoided, 1u32) => {
+                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceVoidedV1)
+            }
+            (EventType::KnowledgeArticlePublished, 1u32) => {
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::KnowledgeArticlePublishedV1)
+            }
+            (EventType::NotificationFailed, 1u32) => {
+                <NotificationFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationFailedV1)
+            }
+            (EventType::NotificationRead, 1u32) => {
+                <NotificationReadV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationReadV1)
+            }
+            (EventType::NotificationSent, 1u32) => {
+                <NotificationSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationSentV1)
+            }
+            (EventType::OpportunityCreated, 1u32) => {
+                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityCreatedV1)
+            }
+            (EventType::OpportunityLost, 1u32) => {
+                <OpportunityLostV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityLostV1)
+            }
+            (EventType::OpportunityStageChanged, 1u32) => {
+                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV1)
+            }
+            (EventType::OpportunityStageChanged, 2u32) => {
+                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV2)
+            }
+            (EventType::OpportunityWon, 1u32) => {
+                <OpportunityWonV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityWonV1)
+            }
+            (EventType::PaymentApplied, 1u32) => {
+                <PaymentAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentAppliedV1)
+            }
+            (EventType::PaymentFailed, 1u32) => {
+                <PaymentFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentFailedV1)
+            }
+            (EventType::PaymentReceived, 1u32) => {
+                <PaymentReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV1)
+            }
+            (EventType::PaymentReceived, 2u32) => {
+                <PaymentReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV2)
+            }
+            (EventType::PaymentRefunded, 1u32) => {
+                <PaymentRefundedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentRefundedV1)
+            }
+            (EventType::ProjectClosed, 1u32) => {
+                <ProjectClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectClosedV1)
+            }
+            (EventType::ProjectCreated, 1u32) => {
+                <ProjectCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV1)
+            }
+            (EventType::ProjectCreated, 2u32) => {
+                <ProjectCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV2)
+            }
+            (EventType::ProjectDeleted, 1u32) => {
+                <ProjectDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectDeletedV1)
+            }
+            (EventType::ProjectMilestoneReached, 1u32) => {
+                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+            }
+            (EventType::ProjectPhaseCompleted, 1u32) => {
+                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+            }
+            (EventType::ProjectStatusChanged, 1u32) => {
+                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectStatusChangedV1)
+            }
+            (EventType::ProjectTaskAssigned, 1u32) => {
+                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+            }
+            (EventType::ProjectTaskCompleted, 1u32) => {
+                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+            }
+            (EventType::ProjectTaskCreated, 1u32) => {
+                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+            }
+            (EventType::ProjectTaskCreated, 2u32) => {
+                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+            }
+            (EventType::ProjectTaskDeleted, 1u32) => {
+                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+            }
+            (EventType::ProjectTaskStatusChanged, 1u32) => {
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::ProjectTaskStatusChangedV1)
+            }
+            (EventType::ProjectTaskUpdated, 1u32) => {
+                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+            }
+            (EventType::ProjectUpdated, 1u32) => {
+                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectUpdatedV1)
+            }
+            (EventType::QuoteAccepted, 1u32) => {
+                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteAcceptedV1)
+            }
+            (EventType::QuoteDeclined, 1u32) => {
+                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteDeclinedV1)
+            }
+            (EventType::QuoteSent, 1u32) => {
+                <QuoteSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteSentV1)
+            }
+            (EventType::ScheduleBlockCreated, 1u32) => {
+                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+            }
+            (EventType::ScheduleBlockDeleted, 1u32) => {
+                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+            }
+            (EventType::SurveyResponseReceived, 1u32) => {
+                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+            }
+            (EventType::SurveySent, 1u32) => {
+                <SurveySentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveySentV1)
+            }
+            (EventType::TagApplied, 1u32) => {
+                <TagAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagAppliedV1)
+            }
+            (EventType::TagCreated, 1u32) => {
+                <TagCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagCreatedV1)
+            }
+            (EventType::TagDeleted, 1u32) => {
+                <TagDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagDeletedV1)
+            }
+            (EventType::TagRemoved, 1u32) => {
+                <TagRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagRemovedV1)
+            }
+            (EventType::TeamCreated, 1u32) => {
+                <TeamCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamCreatedV1)
+            }
+            (EventType::TeamMemberAdded, 1u32) => {
+                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberAddedV1)
+            }
+            (EventType::TeamMemberRemoved, 1u32) => {
+                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberRemovedV1)
+            }
+            (EventType::TechnicianArrived, 1u32) => {
+                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianArrivedV1)
+            }
+            (EventType::TechnicianCheckedOut, 1u32) => {
+                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+            }
+            (EventType::TechnicianDispatched, 1u32) => {
+                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianDispatchedV1)
+            }
+            (EventType::TechnicianEnRoute, 1u32) => {
+                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianEnRouteV1)
+            }
+            (EventType::TenantCreated, 1u32) => {
+                <TenantCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantCreatedV1)
+            }
+            (EventType::TenantPlanChanged, 1u32) => {
+                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantPlanChangedV1)
+            }
+            (EventType::TenantSettingsUpdated, 1u32) => {
+                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+            }
+            (EventType::TicketApprovalGranted, 1u32) => {
+                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+            }
+            (EventType::TicketApprovalRejected, 1u32) => {
+                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+            }
+            (EventType::TicketApprovalRequested, 1u32) => {
+                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+            }
+            (EventType::TicketAssigned, 1u32) => {
+                <TicketAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV1)
+            }
+            (EventType::TicketAssigned, 2u32) => {
+                <TicketAssignedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV2)
+            }
+            (EventType::TicketClosed, 1u32) => {
+                <TicketClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketClosedV1)
+            }
+            (EventType::TicketCommentAdded, 1u32) => {
+                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentAddedV1)
+            }
+            (EventType::TicketCommentUpdated, 1u32) => {
+                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+            }
+            (EventType::TicketCreated, 1u32) => {
+                <TicketCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV1)
+            }
+            (EventType::TicketCreated, 2u32) => {
+                <TicketCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV2)
+            }
+            (EventType::TicketCustomerReplied, 1u32) => {
+                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+            }
+            (EventType::TicketDeleted, 1u32) => {
+                <TicketDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketDeletedV1)
+            }
+            (EventType::TicketEscalated, 1u32) => {
+                <TicketEscalatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketEscalatedV1)
+            }
+            (EventType::TicketInternalNoteAdded, 1u32) => {
+                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+            }
+            (EventType::TicketMerged, 1u32) => {
+                <TicketMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMergedV1)
+            }
+            (EventType::TicketMessageAdded, 1u32) => {
+                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV1)
+            }
+            (EventType::TicketMessageAdded, 2u32) => {
+                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV2)
+            }
+            (EventType::TicketMessageUpdated, 1u32) => {
+                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+            }
+            (EventType::TicketPriorityChanged, 1u32) => {
+                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketPriorityChangedV1)
+            }
+            (EventType::TicketQueueChanged, 1u32) => {
+                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketQueueChangedV1)
+            }
+            (EventType::TicketReopened, 1u32) => {
+                <TicketReopenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketReopenedV1)
+            }
+            (EventType::TicketSlaStageBreached, 1u32) => {
+                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+            }
+            (EventType::TicketSlaStageEntered, 1u32) => {
+                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+            }
+            (EventType::TicketSlaStageMet, 1u32) => {
+                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageMetV1)
+            }
+            (EventType::TicketSplit, 1u32) => {
+                <TicketSplitV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSplitV1)
+            }
+            (EventType::TicketStatusChanged, 1u32) => {
+                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketStatusChangedV1)
+            }
+            (EventType::TicketTimeEntryAdded, 1u32) => {
+                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+            }
+            (EventType::TicketUnassigned, 1u32) => {
+                <TicketUnassignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUnassignedV1)
+            }
+            (EventType::TicketUpdated, 1u32) => {
+                <TicketUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUpdatedV1)
+            }
+            (EventType::UserCreated, 1u32) => {
+                <UserCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserCreatedV1)
+            }
+            (EventType::UserDeactivated, 1u32) => {
+                <UserDeactivatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserDeactivatedV1)
+            }
+            (EventType::UserInvited, 1u32) => {
+                <UserInvitedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserInvitedV1)
+            }
+            (EventType::UserLoggedIn, 1u32) => {
+                <UserLoggedInV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoggedInV1)
+            }
+            (EventType::UserLoginFailed, 1u32) => {
+                <UserLoginFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoginFailedV1)
+            }
+            (EventType::UserMentioned, 1u32) => {
+                <UserMentionedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMentionedV1)
+            }
+            (EventType::UserMfaEnabled, 1u32) => {
+                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMfaEnabledV1)
+            }
+            (EventType::UserPasswordReset, 1u32) => {
+                <UserPasswordResetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserPasswordResetV1)
+            }
+            (EventType::UserRoleChanged, 1u32) => {
+                <UserRoleChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserRoleChangedV1)
+            }
+            (EventType::WebhookDeliveryFailed, 1u32) => {
+                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+            }
+            (EventType::WebhookDeliverySucceeded, 1u32) => {
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::WebhookDeliverySucceededV1)
+            }
+            (EventType::WebhookDisabled, 1u32) => {
+                <WebhookDisabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDisabledV1)
+            }
+            (EventType::WebhookRegistered, 1u32) => {
+                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookRegisteredV1)
+            }
+            (EventType::WorkflowCompleted, 1u32) => {
+                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowCompletedV1)
+            }
+            (EventType::WorkflowTriggered, 1u32) => {
+                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowTriggeredV1)
+            }
+            (EventType::AcademyCertificateIssued, 1u32) => {
+                <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AcademyCertificateIssuedV1)
+            }
+            (EventType::AcademyEnrolled, 1u32) => {
+                <AcademyEnrolledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyEnrolledV1)
+            }
+            (EventType::AcademyQuizFailed, 1u32) => {
+                <AcademyQuizFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyQuizFailedV1)
+            }
+            (EventType::AcademyQuizPassed, 1u32) => {
+                <AcademyQuizPassedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyQuizPassedV1)
+            }
+            (EventType::AcademyTopicCompleted, 1u32) => {
+                <AcademyTopicCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AcademyTopicCompletedV1)
+            }
+            (EventType::CourseGraduated, 1u32) => {
+                <CourseGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CourseGraduatedV1)
+            }
+            (EventType::CourseGraduated, 2u32) => {
+                <CourseGraduatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CourseGraduatedV2)
+            }
+            (EventType::EntityCreated, 1u32) => {
+                <EntityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityCreatedV1)
+            }
+            (EventType::EntityDeleted, 1u32) => {
+                <EntityDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityDeletedV1)
+            }
+            (EventType::EntityStateChanged, 1u32) => {
+                <EntityStateChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityStateChangedV1)
+            }
+            (EventType::EntityUpdated, 1u32) => {
+                <EntityUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EntityUpdatedV1)
+            }
+            (EventType::HrEmployeeHired, 1u32) => {
+                <HrEmployeeHiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrEmployeeHiredV1)
+            }
+            (EventType::HrEmployeeTerminated, 1u32) => {
+                <HrEmployeeTerminatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrEmployeeTerminatedV1)
+            }
+            (EventType::HrExpenseApproved, 1u32) => {
+                <HrExpenseApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseApprovedV1)
+            }
+            (EventType::HrExpenseApproved, 2u32) => {
+                <HrExpenseApprovedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseApprovedV2)
+            }
+            (EventType::HrExpenseSubmitted, 1u32) => {
+                <HrExpenseSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrExpenseSubmittedV1)
+            }
+            (EventType::HrLeaveApproved, 1u32) => {
+                <HrLeaveApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveApprovedV1)
+            }
+            (EventType::HrLeaveRejected, 1u32) => {
+                <HrLeaveRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveRejectedV1)
+            }
+            (EventType::HrLeaveRequested, 1u32) => {
+                <HrLeaveRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrLeaveRequestedV1)
+            }
+            (EventType::HrTimesheetApproved, 1u32) => {
+                <HrTimesheetApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetApprovedV1)
+            }
+            (EventType::HrTimesheetRejected, 1u32) => {
+                <HrTimesheetRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetRejectedV1)
+            }
+            (EventType::HrTimesheetSubmitted, 1u32) => {
+                <HrTimesheetSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::HrTimesheetSubmittedV1)
+            }
+            (EventType::RecruitApplied, 1u32) => {
+                <RecruitAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitAppliedV1)
+            }
+            (EventType::RecruitDroppedOut, 1u32) => {
+                <RecruitDroppedOutV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitDroppedOutV1)
+            }
+            (EventType::RecruitGraduated, 1u32) => {
+                <RecruitGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitGraduatedV1)
+            }
+            (EventType::RecruitInterviewScheduled, 1u32) => {
+                <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::RecruitInterviewScheduledV1)
+            }
+            (EventType::RecruitOfferExtended, 1u32) => {
+                <RecruitOfferExtendedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitOfferExtendedV1)
+            }
+            (EventType::RecruitPhaseChanged, 1u32) => {
+                <RecruitPhaseChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitPhaseChangedV1)
+            }
+            (EventType::RecruitPhaseChanged, 2u32) => {
+                <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::RecruitPhaseChangedV2)
+            }
+            _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
+        }
+    }
+    /// Reads a payload named by schema ref without `validate()`: for
+    /// payloads validated before (an audit trail's own rows). The shape
+    /// (required properties, types, enums) is still checked.
+    pub fn from_slice_unvalidated(
+        schema_ref: &str,
+        payload: &[u8],
+    ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
+        match schema_ref {
+            "payload.ApiKeyCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ApiKeyCreatedV1>(payload)
+                    .map(Event::ApiKeyCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ApiKeyCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ApiKeyRevoked.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ApiKeyRevokedV1>(payload)
+                    .map(Event::ApiKeyRevokedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ApiKeyRevoked.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentAssigned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentAssignedV1,
+                >(payload)
+                    .map(Event::AppointmentAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentCanceled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCanceledV1,
+                >(payload)
+                    .map(Event::AppointmentCanceledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCanceled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCompletedV1,
+                >(payload)
+                    .map(Event::AppointmentCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCreatedV1,
+                >(payload)
+                    .map(Event::AppointmentCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCreatedV2,
+                >(payload)
+                    .map(Event::AppointmentCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentNoShow.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentNoShowV1,
+                >(payload)
+                    .map(Event::AppointmentNoShowV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentNoShow.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AppointmentRescheduled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentRescheduledV1,
+                >(payload)
+                    .map(Event::AppointmentRescheduledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentRescheduled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetAssigned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<AssetAssignedV1>(payload)
+                    .map(Event::AssetAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<AssetCreatedV1>(payload)
+                    .map(Event::AssetCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<AssetCreatedV2>(payload)
+                    .map(Event::AssetCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetMaintenanceCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetMaintenanceCompletedV1,
+                >(payload)
+                    .map(Event::AssetMaintenanceCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetMaintenanceCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetMaintenanceScheduled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetMaintenanceScheduledV1,
+                >(payload)
+                    .map(Event::AssetMaintenanceScheduledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetMaintenanceScheduled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetRetired.v1" => {
+                ::evreg::__private::serde_json::from_slice::<AssetRetiredV1>(payload)
+                    .map(Event::AssetRetiredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetRetired.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<AssetUpdatedV1>(payload)
+                    .map(Event::AssetUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AssetWarrantyExpiring.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetWarrantyExpiringV1,
+                >(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetWarrantyExpiring.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.CapacityThresholdReached.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    CapacityThresholdReachedV1,
+                >(payload)
+                    .map(Event::CapacityThresholdReachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CapacityThresholdReached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientArchived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ClientArchivedV1>(payload)
+                    .map(Event::ClientArchivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientArchived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ClientCreatedV1>(payload)
+                    .map(Event::ClientCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<ClientCreatedV2>(payload)
+                    .map(Event::ClientCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ClientDeletedV1>(payload)
+                    .map(Event::ClientDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientMerged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ClientMergedV1>(payload)
+                    .map(Event::ClientMergedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientMerged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientStatusChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ClientStatusChangedV1,
+                >(payload)
+                    .map(Event::ClientStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ClientUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ClientUpdatedV1>(payload)
+                    .map(Event::ClientUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactArchived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContactArchivedV1>(payload)
+                    .map(Event::ContactArchivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactArchived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContactCreatedV1>(payload)
+                    .map(Event::ContactCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<ContactCreatedV2>(payload)
+                    .map(Event::ContactCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContactDeletedV1>(payload)
+                    .map(Event::ContactDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactPrimarySet.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ContactPrimarySetV1,
+                >(payload)
+                    .map(Event::ContactPrimarySetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactPrimarySet.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContactUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContactUpdatedV1>(payload)
+                    .map(Event::ContactUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContractCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContractCreatedV1>(payload)
+                    .map(Event::ContractCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContractExpired.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContractExpiredV1>(payload)
+                    .map(Event::ContractExpiredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractExpired.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ContractRenewed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ContractRenewedV1>(payload)
+                    .map(Event::ContractRenewedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractRenewed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.CreditNoteIssued.v1" => {
+                ::evreg::__private::serde_json::from_slice::<CreditNoteIssuedV1>(payload)
+                    .map(Event::CreditNoteIssuedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CreditNoteIssued.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentAssociated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    DocumentAssociatedV1,
+                >(payload)
+                    .map(Event::DocumentAssociatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentAssociated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<DocumentDeletedV1>(payload)
+                    .map(Event::DocumentDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentShared.v1" => {
+                ::evreg::__private::serde_json::from_slice::<DocumentSharedV1>(payload)
+                    .map(Event::DocumentSharedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentShared.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUpdatedV1>(payload)
+                    .map(Event::DocumentUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentUploaded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV1>(payload)
+                    .map(Event::DocumentUploadedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUploaded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.DocumentUploaded.v2" => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV2>(payload)
+                    .map(Event::DocumentUploadedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUploaded.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EmailBounced.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EmailBouncedV1>(payload)
+                    .map(Event::EmailBouncedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailBounced.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EmailDelivered.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EmailDeliveredV1>(payload)
+                    .map(Event::EmailDeliveredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailDelivered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EmailOpened.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EmailOpenedV1>(payload)
+                    .map(Event::EmailOpenedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailOpened.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EmailSent.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EmailSentV1>(payload)
+                    .map(Event::EmailSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InboundEmailReceived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InboundEmailReceivedV1,
+                >(payload)
+                    .map(Event::InboundEmailReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InboundEmailReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InboundEmailReceived.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InboundEmailReceivedV2,
+                >(payload)
+                    .map(Event::InboundEmailReceivedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InboundEmailReceived.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationConnected.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationConnectedV1,
+                >(payload)
+                    .map(Event::IntegrationConnectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationConnected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationDisconnected.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationDisconnectedV1,
+                >(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationDisconnected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationSyncCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncCompletedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationSyncFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncFailedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationSyncStarted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncStartedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncStarted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationTokenExpiring.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenExpiringV1,
+                >(payload)
+                    .map(Event::IntegrationTokenExpiringV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenExpiring.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationTokenRefreshed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenRefreshedV1,
+                >(payload)
+                    .map(Event::IntegrationTokenRefreshedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenRefreshed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.IntegrationTokenRevoked.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenRevokedV1,
+                >(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenRevoked.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV1>(payload)
+                    .map(Event::InvoiceCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV2>(payload)
+                    .map(Event::InvoiceCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceEmailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceEmailedV1>(payload)
+                    .map(Event::InvoiceEmailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceEmailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceFinalized.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceFinalizedV1>(payload)
+                    .map(Event::InvoiceFinalizedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceFinalized.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceOverdue.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceOverdueV1>(payload)
+                    .map(Event::InvoiceOverdueV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceOverdue.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoicePaid.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoicePaidV1>(payload)
+                    .map(Event::InvoicePaidV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoicePaid.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceSent.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceSentV1>(payload)
+                    .map(Event::InvoiceSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceStatusChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InvoiceStatusChangedV1,
+                >(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.InvoiceVoided.v1" => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceVoidedV1>(payload)
+                    .map(Event::InvoiceVoidedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceVoided.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.KnowledgeArticlePublished.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    KnowledgeArticlePublishedV1,
+                >(payload)
+                    .map(Event::KnowledgeArticlePublishedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.KnowledgeArticlePublished.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.NotificationFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    NotificationFailedV1,
+                >(payload)
+                    .map(Event::NotificationFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.NotificationRead.v1" => {
+                ::evreg::__private::serde_json::from_slice::<NotificationReadV1>(payload)
+                    .map(Event::NotificationReadV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationRead.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.NotificationSent.v1" => {
+                ::evreg::__private::serde_json::from_slice::<NotificationSentV1>(payload)
+                    .map(Event::NotificationSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.OpportunityCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityCreatedV1,
+                >(payload)
+                    .map(Event::OpportunityCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.OpportunityLost.v1" => {
+                ::evreg::__private::serde_json::from_slice::<OpportunityLostV1>(payload)
+                    .map(Event::OpportunityLostV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityLost.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.OpportunityStageChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityStageChangedV1,
+                >(payload)
+                    .map(Event::OpportunityStageChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityStageChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.OpportunityStageChanged.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityStageChangedV2,
+                >(payload)
+                    .map(Event::OpportunityStageChangedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityStageChanged.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.OpportunityWon.v1" => {
+                ::evreg::__private::serde_json::from_slice::<OpportunityWonV1>(payload)
+                    .map(Event::OpportunityWonV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityWon.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.PaymentApplied.v1" => {
+                ::evreg::__private::serde_json::from_slice::<PaymentAppliedV1>(payload)
+                    .map(Event::PaymentAppliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentApplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.PaymentFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<PaymentFailedV1>(payload)
+                    .map(Event::PaymentFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.PaymentReceived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV1>(payload)
+                    .map(Event::PaymentReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.PaymentReceived.v2" => {
+                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV2>(payload)
+                    .map(Event::PaymentReceivedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentReceived.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.PaymentRefunded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<PaymentRefundedV1>(payload)
+                    .map(Event::PaymentRefundedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentRefunded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectClosed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ProjectClosedV1>(payload)
+                    .map(Event::ProjectClosedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectClosed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV1>(payload)
+                    .map(Event::ProjectCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV2>(payload)
+                    .map(Event::ProjectCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ProjectDeletedV1>(payload)
+                    .map(Event::ProjectDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectMilestoneReached.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectMilestoneReachedV1,
+                >(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectMilestoneReached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectPhaseCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectPhaseCompletedV1,
+                >(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectPhaseCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectStatusChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectStatusChangedV1,
+                >(payload)
+                    .map(Event::ProjectStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskAssigned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskAssignedV1,
+                >(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCompletedV1,
+                >(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCreatedV1,
+                >(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCreatedV2,
+                >(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskDeletedV1,
+                >(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskStatusChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskStatusChangedV1,
+                >(payload)
+                    .map(Event::ProjectTaskStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectTaskUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskUpdatedV1,
+                >(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ProjectUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<ProjectUpdatedV1>(payload)
+                    .map(Event::ProjectUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.QuoteAccepted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<QuoteAcceptedV1>(payload)
+                    .map(Event::QuoteAcceptedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteAccepted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.QuoteDeclined.v1" => {
+                ::evreg::__private::serde_json::from_slice::<QuoteDeclinedV1>(payload)
+                    .map(Event::QuoteDeclinedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteDeclined.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.QuoteSent.v1" => {
+                ::evreg::__private::serde_json::from_slice::<QuoteSentV1>(payload)
+                    .map(Event::QuoteSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ScheduleBlockCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ScheduleBlockCreatedV1,
+                >(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ScheduleBlockCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.ScheduleBlockDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ScheduleBlockDeletedV1,
+                >(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ScheduleBlockDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.SurveyResponseReceived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    SurveyResponseReceivedV1,
+                >(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.SurveyResponseReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.SurveySent.v1" => {
+                ::evreg::__private::serde_json::from_slice::<SurveySentV1>(payload)
+                    .map(Event::SurveySentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.SurveySent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TagApplied.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TagAppliedV1>(payload)
+                    .map(Event::TagAppliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagApplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TagCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TagCreatedV1>(payload)
+                    .map(Event::TagCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TagDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TagDeletedV1>(payload)
+                    .map(Event::TagDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TagRemoved.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TagRemovedV1>(payload)
+                    .map(Event::TagRemovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagRemoved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TeamCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TeamCreatedV1>(payload)
+                    .map(Event::TeamCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TeamMemberAdded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TeamMemberAddedV1>(payload)
+                    .map(Event::TeamMemberAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamMemberAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TeamMemberRemoved.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TeamMemberRemovedV1,
+                >(payload)
+                    .map(Event::TeamMemberRemovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamMemberRemoved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TechnicianArrived.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianArrivedV1,
+                >(payload)
+                    .map(Event::TechnicianArrivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianArrived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TechnicianCheckedOut.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianCheckedOutV1,
+                >(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianCheckedOut.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TechnicianDispatched.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianDispatchedV1,
+                >(payload)
+                    .map(Event::TechnicianDispatchedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianDispatched.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TechnicianEnRoute.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianEnRouteV1,
+                >(payload)
+                    .map(Event::TechnicianEnRouteV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianEnRoute.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TenantCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TenantCreatedV1>(payload)
+                    .map(Event::TenantCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TenantPlanChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TenantPlanChangedV1,
+                >(payload)
+                    .map(Event::TenantPlanChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantPlanChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TenantSettingsUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TenantSettingsUpdatedV1,
+                >(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantSettingsUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketApprovalGranted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalGrantedV1,
+                >(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalGranted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketApprovalRejected.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalRejectedV1,
+                >(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalRejected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketApprovalRequested.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalRequestedV1,
+                >(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalRequested.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketAssigned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketAssignedV1>(payload)
+                    .map(Event::TicketAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketAssigned.v2" => {
+                ::evreg::__private::serde_json::from_slice::<TicketAssignedV2>(payload)
+                    .map(Event::TicketAssignedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketAssigned.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketClosed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketClosedV1>(payload)
+                    .map(Event::TicketClosedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketClosed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketCommentAdded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCommentAddedV1,
+                >(payload)
+                    .map(Event::TicketCommentAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCommentAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketCommentUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCommentUpdatedV1,
+                >(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCommentUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketCreatedV1>(payload)
+                    .map(Event::TicketCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketCreated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<TicketCreatedV2>(payload)
+                    .map(Event::TicketCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketCustomerReplied.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCustomerRepliedV1,
+                >(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCustomerReplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketDeletedV1>(payload)
+                    .map(Event::TicketDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketEscalated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketEscalatedV1>(payload)
+                    .map(Event::TicketEscalatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketEscalated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketInternalNoteAdded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketInternalNoteAddedV1,
+                >(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketInternalNoteAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketMerged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketMergedV1>(payload)
+                    .map(Event::TicketMergedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMerged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketMessageAdded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageAddedV1,
+                >(payload)
+                    .map(Event::TicketMessageAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketMessageAdded.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageAddedV2,
+                >(payload)
+                    .map(Event::TicketMessageAddedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageAdded.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketMessageUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageUpdatedV1,
+                >(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketPriorityChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketPriorityChangedV1,
+                >(payload)
+                    .map(Event::TicketPriorityChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketPriorityChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketQueueChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketQueueChangedV1,
+                >(payload)
+                    .map(Event::TicketQueueChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketQueueChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketReopened.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketReopenedV1>(payload)
+                    .map(Event::TicketReopenedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketReopened.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketSlaStageBreached.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageBreachedV1,
+                >(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageBreached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketSlaStageEntered.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageEnteredV1,
+                >(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageEntered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketSlaStageMet.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageMetV1,
+                >(payload)
+                    .map(Event::TicketSlaStageMetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageMet.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketSplit.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketSplitV1>(payload)
+                    .map(Event::TicketSplitV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSplit.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketStatusChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketStatusChangedV1,
+                >(payload)
+                    .map(Event::TicketStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketTimeEntryAdded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketTimeEntryAddedV1,
+                >(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketTimeEntryAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketUnassigned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketUnassignedV1>(payload)
+                    .map(Event::TicketUnassignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketUnassigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.TicketUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<TicketUpdatedV1>(payload)
+                    .map(Event::TicketUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserCreatedV1>(payload)
+                    .map(Event::UserCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserDeactivated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserDeactivatedV1>(payload)
+                    .map(Event::UserDeactivatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserDeactivated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserInvited.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserInvitedV1>(payload)
+                    .map(Event::UserInvitedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserInvited.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserLoggedIn.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserLoggedInV1>(payload)
+                    .map(Event::UserLoggedInV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserLoggedIn.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserLoginFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserLoginFailedV1>(payload)
+                    .map(Event::UserLoginFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserLoginFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserMentioned.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserMentionedV1>(payload)
+                    .map(Event::UserMentionedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserMentioned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserMfaEnabled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserMfaEnabledV1>(payload)
+                    .map(Event::UserMfaEnabledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserMfaEnabled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserPasswordReset.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    UserPasswordResetV1,
+                >(payload)
+                    .map(Event::UserPasswordResetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserPasswordReset.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.UserRoleChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<UserRoleChangedV1>(payload)
+                    .map(Event::UserRoleChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserRoleChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WebhookDeliveryFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookDeliveryFailedV1,
+                >(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDeliveryFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WebhookDeliverySucceeded.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookDeliverySucceededV1,
+                >(payload)
+                    .map(Event::WebhookDeliverySucceededV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDeliverySucceeded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WebhookDisabled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<WebhookDisabledV1>(payload)
+                    .map(Event::WebhookDisabledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDisabled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WebhookRegistered.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookRegisteredV1,
+                >(payload)
+                    .map(Event::WebhookRegisteredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookRegistered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WorkflowCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WorkflowCompletedV1,
+                >(payload)
+                    .map(Event::WorkflowCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WorkflowCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.WorkflowTriggered.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WorkflowTriggeredV1,
+                >(payload)
+                    .map(Event::WorkflowTriggeredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WorkflowTriggered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AcademyCertificateIssued.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AcademyCertificateIssuedV1,
+                >(payload)
+                    .map(Event::AcademyCertificateIssuedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AcademyCertificateIssued.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AcademyEnrolled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<AcademyEnrolledV1>(payload)
+                    .map(Event::AcademyEnrolledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AcademyEnrolled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AcademyQuizFailed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AcademyQuizFailedV1,
+                >(payload)
+                    .map(Event::AcademyQuizFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AcademyQuizFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AcademyQuizPassed.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AcademyQuizPassedV1,
+                >(payload)
+                    .map(Event::AcademyQuizPassedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AcademyQuizPassed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.AcademyTopicCompleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AcademyTopicCompletedV1,
+                >(payload)
+                    .map(Event::AcademyTopicCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AcademyTopicCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.CourseGraduated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<CourseGraduatedV1>(payload)
+                    .map(Event::CourseGraduatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CourseGraduated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.CourseGraduated.v2" => {
+                ::evreg::__private::serde_json::from_slice::<CourseGraduatedV2>(payload)
+                    .map(Event::CourseGraduatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CourseGraduated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EntityCreated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EntityCreatedV1>(payload)
+                    .map(Event::EntityCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EntityCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EntityDeleted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EntityDeletedV1>(payload)
+                    .map(Event::EntityDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EntityDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EntityStateChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    EntityStateChangedV1,
+                >(payload)
+                    .map(Event::EntityStateChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EntityStateChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.EntityUpdated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<EntityUpdatedV1>(payload)
+                    .map(Event::EntityUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EntityUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrEmployeeHired.v1" => {
+                ::evreg::__private::serde_json::from_slice::<HrEmployeeHiredV1>(payload)
+                    .map(Event::HrEmployeeHiredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrEmployeeHired.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrEmployeeTerminated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrEmployeeTerminatedV1,
+                >(payload)
+                    .map(Event::HrEmployeeTerminatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrEmployeeTerminated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrExpenseApproved.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrExpenseApprovedV1,
+                >(payload)
+                    .map(Event::HrExpenseApprovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrExpenseApproved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrExpenseApproved.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrExpenseApprovedV2,
+                >(payload)
+                    .map(Event::HrExpenseApprovedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrExpenseApproved.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrExpenseSubmitted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrExpenseSubmittedV1,
+                >(payload)
+                    .map(Event::HrExpenseSubmittedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrExpenseSubmitted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrLeaveApproved.v1" => {
+                ::evreg::__private::serde_json::from_slice::<HrLeaveApprovedV1>(payload)
+                    .map(Event::HrLeaveApprovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrLeaveApproved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrLeaveRejected.v1" => {
+                ::evreg::__private::serde_json::from_slice::<HrLeaveRejectedV1>(payload)
+                    .map(Event::HrLeaveRejectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrLeaveRejected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrLeaveRequested.v1" => {
+                ::evreg::__private::serde_json::from_slice::<HrLeaveRequestedV1>(payload)
+                    .map(Event::HrLeaveRequestedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrLeaveRequested.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrTimesheetApproved.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrTimesheetApprovedV1,
+                >(payload)
+                    .map(Event::HrTimesheetApprovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrTimesheetApproved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrTimesheetRejected.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrTimesheetRejectedV1,
+                >(payload)
+                    .map(Event::HrTimesheetRejectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrTimesheetRejected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.HrTimesheetSubmitted.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    HrTimesheetSubmittedV1,
+                >(payload)
+                    .map(Event::HrTimesheetSubmittedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.HrTimesheetSubmitted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitApplied.v1" => {
+                ::evreg::__private::serde_json::from_slice::<RecruitAppliedV1>(payload)
+                    .map(Event::RecruitAppliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitApplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitDroppedOut.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    RecruitDroppedOutV1,
+                >(payload)
+                    .map(Event::RecruitDroppedOutV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitDroppedOut.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitGraduated.v1" => {
+                ::evreg::__private::serde_json::from_slice::<RecruitGraduatedV1>(payload)
+                    .map(Event::RecruitGraduatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitGraduated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitInterviewScheduled.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    RecruitInterviewScheduledV1,
+                >(payload)
+                    .map(Event::RecruitInterviewScheduledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitInterviewScheduled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitOfferExtended.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    RecruitOfferExtendedV1,
+                >(payload)
+                    .map(Event::RecruitOfferExtendedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitOfferExtended.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitPhaseChanged.v1" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    RecruitPhaseChangedV1,
+                >(payload)
+                    .map(Event::RecruitPhaseChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitPhaseChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            "payload.RecruitPhaseChanged.v2" => {
+                ::evreg::__private::serde_json::from_slice::<
+                    RecruitPhaseChangedV2,
+                >(payload)
+                    .map(Event::RecruitPhaseChangedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.RecruitPhaseChanged.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
             _ => {
                 ::std::result::Result::Err(
                     ::evreg::PayloadError::Unknown(
                         ::evreg::UnknownEvent::new(
-                            &::std::format!("{event_type} v{version}"),
-                            ::std::iter::empty(),
+                            schema_ref,
+                            Event::SCHEMA_REFS.iter().copied(),
                         ),
                     ),
                 )
             }
         }
+    }
+    fn unknown_version(event_type: EventType, version: u32) -> ::evreg::PayloadError {
+        let versions = event_type
+            .versions()
+            .iter()
+            .map(|v| ::std::format!("{event_type} v{v}"))
+            .collect::<::std::vec::Vec<_>>();
+        ::evreg::PayloadError::Unknown(
+            ::evreg::UnknownEvent::new(
+                &::std::format!("{event_type} v{version}"),
+                versions.iter().map(::std::string::String::as_str),
+            ),
+        )
     }
 }
 impl ::std::convert::From<ApiKeyCreatedV1> for Event {
@@ -11751,13 +15027,13 @@ impl ::evreg::Validate for Address {
             let path = &path.key("country");
             let value = &self.country;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Z]{2}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[A-Z]{2}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/$defs/Address/properties/country",
+                    "/$defs/Address/properties/country/pattern",
                     value,
                     &PATTERN,
                 );
@@ -11925,13 +15201,13 @@ impl ::evreg::Validate for ApiKeyCreatedV1 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z_]+:(read|write)$\"}",
+                    static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                        "^[a-z_]+:(read|write)$",
                     );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
-                        "/properties/scopes/items",
+                        "/properties/scopes/items/pattern",
                         value,
                         &PATTERN,
                     );
@@ -12723,13 +15999,13 @@ impl ::evreg::Validate for AppointmentCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.time_zone {
             let path = &path.key("timeZone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[A-Za-z]+(/[A-Za-z_]+)*$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/timeZone",
+                    "/properties/timeZone/pattern",
                     value,
                     &PATTERN,
                 );
@@ -13308,13 +16584,13 @@ impl ::evreg::Validate for AssetCreatedV1 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^AST-[0-9]{5}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/assetTag",
+                    "/properties/assetTag/pattern",
                     value,
                     &PATTERN,
                 );
@@ -13585,13 +16861,13 @@ impl ::evreg::Validate for AssetCreatedV2 {
             let path = &path.key("assetTag");
             let value = &self.asset_tag;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^AST-[0-9]{5}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^AST-[0-9]{5}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/assetTag",
+                    "/properties/assetTag/pattern",
                     value,
                     &PATTERN,
                 );
@@ -16317,13 +19593,13 @@ impl ::evreg::Validate for ContactCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^\\+[1-9][0-9]{6,14}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/phone",
+                    "/properties/phone/pattern",
                     value,
                     &PATTERN,
                 );
@@ -16510,13 +19786,13 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.phone {
             let path = &path.key("phone");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^\\+[1-9][0-9]{6,14}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/phone",
+                    "/properties/phone/pattern",
                     value,
                     &PATTERN,
                 );
@@ -16525,13 +19801,13 @@ impl ::evreg::Validate for ContactCreatedV2 {
         if let ::std::option::Option::Some(value) = &self.preferred_language {
             let path = &path.key("preferredLanguage");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z]{2}(-[A-Z]{2})?$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/preferredLanguage",
+                    "/properties/preferredLanguage/pattern",
                     value,
                     &PATTERN,
                 );
@@ -18502,13 +21778,13 @@ impl ::evreg::Validate for DocumentUploadedV1 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z]+/[a-z0-9.+-]+$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/mimeType",
+                    "/properties/mimeType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -18769,13 +22045,13 @@ impl ::evreg::Validate for DocumentUploadedV2 {
             let path = &path.key("mimeType");
             let value = &self.mime_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z]+/[a-z0-9.+-]+$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/mimeType",
+                    "/properties/mimeType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -18795,13 +22071,13 @@ impl ::evreg::Validate for DocumentUploadedV2 {
         if let ::std::option::Option::Some(value) = &self.checksum {
             let path = &path.key("checksum");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[0-9a-f]{64}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[0-9a-f]{64}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/checksum",
+                    "/properties/checksum/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19527,13 +22803,13 @@ impl ::evreg::Validate for EmailSentV1 {
         if let ::std::option::Option::Some(value) = &self.template_key {
             let path = &path.key("templateKey");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/templateKey",
+                    "/properties/templateKey/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19650,13 +22926,13 @@ impl ::evreg::Validate for EntityCreatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/entityType",
+                    "/properties/entityType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19776,13 +23052,13 @@ impl ::evreg::Validate for EntityDeletedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/entityType",
+                    "/properties/entityType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19905,13 +23181,13 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/entityType",
+                    "/properties/entityType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19921,13 +23197,13 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("previousState");
             let value = &self.previous_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/previousState",
+                    "/properties/previousState/pattern",
                     value,
                     &PATTERN,
                 );
@@ -19937,13 +23213,13 @@ impl ::evreg::Validate for EntityStateChangedV1 {
             let path = &path.key("newState");
             let value = &self.new_state;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/newState",
+                    "/properties/newState/pattern",
                     value,
                     &PATTERN,
                 );
@@ -20065,13 +23341,13 @@ impl ::evreg::Validate for EntityUpdatedV1 {
             let path = &path.key("entityType");
             let value = &self.entity_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/entityType",
+                    "/properties/entityType/pattern",
                     value,
                     &PATTERN,
                 );
@@ -23661,13 +26937,13 @@ impl ::evreg::Validate for InvoiceCreatedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^INV-[0-9]{4}-[0-9]{5}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/invoiceNumber",
+                    "/properties/invoiceNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -23826,13 +27102,13 @@ impl ::evreg::Validate for InvoiceCreatedV2 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^INV-[0-9]{4}-[0-9]{5}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/invoiceNumber",
+                    "/properties/invoiceNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -24103,13 +27379,13 @@ impl ::evreg::Validate for InvoiceFinalizedV1 {
             let path = &path.key("invoiceNumber");
             let value = &self.invoice_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^INV-[0-9]{4}-[0-9]{5}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/invoiceNumber",
+                    "/properties/invoiceNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -25294,13 +28570,13 @@ impl ::evreg::Validate for Money {
             let path = &path.key("currency");
             let value = &self.currency;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[A-Z]{3}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[A-Z]{3}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/$defs/Money/properties/currency",
+                    "/$defs/Money/properties/currency/pattern",
                     value,
                     &PATTERN,
                 );
@@ -25739,13 +29015,13 @@ impl ::evreg::Validate for NotificationSentV1 {
             let path = &path.key("templateKey");
             let value = &self.template_key;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z][a-z0-9_]{0,63}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/templateKey",
+                    "/properties/templateKey/pattern",
                     value,
                     &PATTERN,
                 );
@@ -29923,13 +33199,13 @@ impl ::evreg::Validate for ProjectTaskCreatedV2 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                    static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                        "^[a-z0-9][a-z0-9-]{0,49}$",
                     );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
-                        "/properties/tags/items",
+                        "/properties/tags/items/pattern",
                         value,
                         &PATTERN,
                     );
@@ -33227,13 +36503,13 @@ impl ::evreg::Validate for TagCreatedV1 {
             let path = &path.key("text");
             let value = &self.text;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^[a-z0-9][a-z0-9-]{0,49}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/text",
+                    "/properties/text/pattern",
                     value,
                     &PATTERN,
                 );
@@ -33242,13 +36518,13 @@ impl ::evreg::Validate for TagCreatedV1 {
         if let ::std::option::Option::Some(value) = &self.color {
             let path = &path.key("color");
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^#[0-9a-f]{6}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^#[0-9a-f]{6}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/color",
+                    "/properties/color/pattern",
                     value,
                     &PATTERN,
                 );
@@ -36448,13 +39724,13 @@ impl ::evreg::Validate for TicketCreatedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^T-[0-9]{6}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/ticketNumber",
+                    "/properties/ticketNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -36810,13 +40086,13 @@ impl ::evreg::Validate for TicketCreatedV2 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^T-[0-9]{6}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/ticketNumber",
+                    "/properties/ticketNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -36865,13 +40141,13 @@ impl ::evreg::Validate for TicketCreatedV2 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"}",
+                    static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                        "^[a-z0-9][a-z0-9-]{0,49}$",
                     );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
-                        "/properties/tags/items",
+                        "/properties/tags/items/pattern",
                         value,
                         &PATTERN,
                     );
@@ -37348,13 +40624,13 @@ impl ::evreg::Validate for TicketDeletedV1 {
             let path = &path.key("ticketNumber");
             let value = &self.ticket_number;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^T-[0-9]{6}$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^T-[0-9]{6}$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/ticketNumber",
+                    "/properties/ticketNumber/pattern",
                     value,
                     &PATTERN,
                 );
@@ -42515,13 +45791,13 @@ impl ::evreg::Validate for WebhookRegisteredV1 {
             for (index, value) in value.iter().enumerate() {
                 let path = &path.index(index);
                 {
-                    static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                        "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                    static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                        "^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+)$",
                     );
                     ::evreg::validate::check::pattern(
                         errors,
                         path,
-                        "/properties/eventTypes/items",
+                        "/properties/eventTypes/items/pattern",
                         value,
                         &PATTERN,
                     );
@@ -42848,13 +46124,13 @@ impl ::evreg::Validate for WorkflowTriggeredV1 {
             let path = &path.key("triggerEventType");
             let value = &self.trigger_event_type;
             {
-                static PATTERN: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(
-                    "{\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"}",
+                static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
+                    "^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+)$",
                 );
                 ::evreg::validate::check::pattern(
                     errors,
                     path,
-                    "/properties/triggerEventType",
+                    "/properties/triggerEventType/pattern",
                     value,
                     &PATTERN,
                 );
