@@ -114,3 +114,45 @@ fn registry_build() -> usize {
     let registry = builder.build();
     registry.entries().filter(|e| e.validator().is_ok()).count()
 }
+
+/// Parsing alone: bytes → `Value`, the floor of every untyped path.
+#[divan::bench]
+fn bytes_to_value_only(bencher: divan::Bencher) {
+    bencher.bench_local(|| {
+        for (_, _, bytes) in EXAMPLES.iter() {
+            divan::black_box(serde_json::from_slice::<Value>(divan::black_box(bytes)).unwrap());
+        }
+    });
+}
+
+/// One payload type alone (`TicketCreatedV2`, no dispatch): bytes → typed.
+#[divan::bench]
+fn one_type_bytes_to_typed(bencher: divan::Bencher) {
+    let bytes = one_type_examples();
+    bencher.bench_local(|| {
+        for b in &bytes {
+            divan::black_box(
+                serde_json::from_slice::<acme::TicketCreatedV2>(divan::black_box(b)).unwrap(),
+            );
+        }
+    });
+}
+
+/// One payload type alone: bytes → `Value`.
+#[divan::bench]
+fn one_type_bytes_to_value(bencher: divan::Bencher) {
+    let bytes = one_type_examples();
+    bencher.bench_local(|| {
+        for b in &bytes {
+            divan::black_box(serde_json::from_slice::<Value>(divan::black_box(b)).unwrap());
+        }
+    });
+}
+
+fn one_type_examples() -> Vec<Vec<u8>> {
+    EXAMPLES
+        .iter()
+        .filter(|(r, _, _)| r == "payload.TicketCreated.v2")
+        .map(|(_, _, b)| b.clone())
+        .collect()
+}

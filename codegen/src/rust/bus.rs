@@ -57,18 +57,21 @@ pub(crate) fn event_type(catalog: &Catalog) -> TokenStream {
         let a = &e.aliases;
         quote!(EventType::#v => &[#(#a),*],)
     });
-    let parse = events.iter().map(|e| {
-        let v = ident(&e.pascal_name());
-        let names = std::iter::once(&e.event_type).chain(&e.aliases);
-        quote!(#(#names)|* => ::std::option::Option::Some(EventType::#v),)
-    });
-    let mut names: Vec<&str> = events
+    // Names (types and aliases) sorted, for a binary search.
+    let mut by_name: Vec<(&str, String)> = events
         .iter()
         .flat_map(|e| {
-            std::iter::once(e.event_type.as_str()).chain(e.aliases.iter().map(String::as_str))
+            std::iter::once(e.event_type.as_str())
+                .chain(e.aliases.iter().map(String::as_str))
+                .map(move |n| (n, e.pascal_name()))
         })
         .collect();
-    names.sort_unstable();
+    by_name.sort_unstable();
+    let names = by_name.iter().map(|(n, _)| n);
+    let by_name = by_name.iter().map(|(n, v)| {
+        let v = ident(v);
+        quote!((#n, EventType::#v))
+    });
     let catalog_name = catalog.name();
     let doc = format!(" Every event type of the `{catalog_name}` catalog.");
     quote! {
@@ -121,10 +124,11 @@ pub(crate) fn event_type(catalog: &Catalog) -> TokenStream {
 
             /// The type named `name` (or one of its aliases).
             pub fn from_name(name: &str) -> ::std::option::Option<EventType> {
-                match name {
-                    #(#parse)*
-                    _ => ::std::option::Option::None,
-                }
+                const BY_NAME: &[(&str, EventType)] = &[#(#by_name),*];
+                BY_NAME
+                    .binary_search_by(|(n, _)| (*n).cmp(name))
+                    .ok()
+                    .map(|i| BY_NAME[i].1)
             }
         }
 
@@ -189,12 +193,19 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
     let to_value = arms(&|_| quote!(::evreg::__private::serde_json::to_value(payload)));
     // `from_value`/`from_slice` and `from_version`/`from_version_slice`: the
     // same dispatch, reading a `Value` or bytes.
+    // Refs sorted, so that a binary search finds a payload's index in them;
+    // the dispatch then matches on the index (a jump table, not 187 string
+    // comparisons).
+    let mut sorted: Vec<&Payload> = payloads.iter().collect();
+    sorted.sort_by(|a, b| a.schema_ref.cmp(&b.schema_ref));
+    let sorted_refs = sorted.iter().map(|p| &p.schema_ref);
     let by_ref = |read: TokenStream| -> Vec<TokenStream> {
-        payloads
+        sorted
             .iter()
-            .map(|p| {
-                let (n, r) = (ident(&p.type_name), &p.schema_ref);
-                quote!(#r => <#n as ::evreg::EventPayload>::#read(payload).map(Event::#n),)
+            .enumerate()
+            .map(|(i, p)| {
+                let n = ident(&p.type_name);
+                quote!(::std::option::Option::Some(#i) => <#n as ::evreg::EventPayload>::#read(payload).map(Event::#n),)
             })
             .collect()
     };
@@ -209,12 +220,13 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             .collect()
     };
     let (value_by_ref, slice_by_ref) = (by_ref(quote!(from_value)), by_ref(quote!(from_slice)));
-    let unvalidated_by_ref: Vec<TokenStream> = payloads
+    let unvalidated_by_ref: Vec<TokenStream> = sorted
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let (n, r) = (ident(&p.type_name), &p.schema_ref);
             quote! {
-                #r => ::evreg::__private::serde_json::from_slice::<#n>(payload)
+                ::std::option::Option::Some(#i) => ::evreg::__private::serde_json::from_slice::<#n>(payload)
                     .map(Event::#n)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
                         schema_ref: #r.to_owned(),
@@ -293,7 +305,7 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             /// (`payload.TicketCreated.v1`), or by event type or alias (its
             /// latest version).
             pub fn from_value(name: &str, payload: ::evreg::__private::serde_json::Value) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-                match name {
+                match Event::ref_index(name) {
                     #(#value_by_ref)*
                     _ => match EventType::from_name(name) {
                         ::std::option::Option::Some(t) => Event::from_version(t, t.latest_version(), payload),
@@ -315,7 +327,7 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
 
             /// [`Event::from_value`] from JSON bytes, parsed straight into the typed payload.
             pub fn from_slice(name: &str, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-                match name {
+                match Event::ref_index(name) {
                     #(#slice_by_ref)*
                     _ => match EventType::from_name(name) {
                         ::std::option::Option::Some(t) => Event::from_version_slice(t, t.latest_version(), payload),
@@ -339,13 +351,19 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             /// payloads validated before (an audit trail's own rows). The shape
             /// (required properties, types, enums) is still checked.
             pub fn from_slice_unvalidated(schema_ref: &str, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-                match schema_ref {
+                match Event::ref_index(schema_ref) {
                     #(#unvalidated_by_ref)*
                     _ => ::std::result::Result::Err(::evreg::PayloadError::Unknown(::evreg::UnknownEvent::new(
                         schema_ref,
                         Event::SCHEMA_REFS.iter().copied(),
                     ))),
                 }
+            }
+
+            /// The position of `name` among the sorted schema refs.
+            fn ref_index(name: &str) -> ::std::option::Option<usize> {
+                const SORTED_REFS: &[&str] = &[#(#sorted_refs),*];
+                SORTED_REFS.binary_search(&name).ok()
             }
 
             fn unknown_version(event_type: EventType, version: u32) -> ::evreg::PayloadError {

@@ -1746,373 +1746,180 @@ impl EventType {
     }
     /// The type named `name` (or one of its aliases).
     pub fn from_name(name: &str) -> ::std::option::Option<EventType> {
-        match name {
-            "API_KEY_CREATED" => ::std::option::Option::Some(EventType::ApiKeyCreated),
-            "API_KEY_REVOKED" => ::std::option::Option::Some(EventType::ApiKeyRevoked),
-            "APPOINTMENT_ASSIGNED" => {
-                ::std::option::Option::Some(EventType::AppointmentAssigned)
-            }
-            "APPOINTMENT_CANCELED" => {
-                ::std::option::Option::Some(EventType::AppointmentCanceled)
-            }
-            "APPOINTMENT_COMPLETED" => {
-                ::std::option::Option::Some(EventType::AppointmentCompleted)
-            }
-            "APPOINTMENT_CREATED" => {
-                ::std::option::Option::Some(EventType::AppointmentCreated)
-            }
-            "APPOINTMENT_NO_SHOW" => {
-                ::std::option::Option::Some(EventType::AppointmentNoShow)
-            }
-            "APPOINTMENT_RESCHEDULED" => {
-                ::std::option::Option::Some(EventType::AppointmentRescheduled)
-            }
-            "ASSET_ASSIGNED" => ::std::option::Option::Some(EventType::AssetAssigned),
-            "ASSET_CREATED" => ::std::option::Option::Some(EventType::AssetCreated),
-            "ASSET_MAINTENANCE_COMPLETED" => {
-                ::std::option::Option::Some(EventType::AssetMaintenanceCompleted)
-            }
-            "ASSET_MAINTENANCE_SCHEDULED" => {
-                ::std::option::Option::Some(EventType::AssetMaintenanceScheduled)
-            }
-            "ASSET_RETIRED" => ::std::option::Option::Some(EventType::AssetRetired),
-            "ASSET_UPDATED" => ::std::option::Option::Some(EventType::AssetUpdated),
-            "ASSET_WARRANTY_EXPIRING" => {
-                ::std::option::Option::Some(EventType::AssetWarrantyExpiring)
-            }
-            "CAPACITY_THRESHOLD_REACHED" => {
-                ::std::option::Option::Some(EventType::CapacityThresholdReached)
-            }
-            "CLIENT_ARCHIVED" => ::std::option::Option::Some(EventType::ClientArchived),
-            "CLIENT_CREATED" => ::std::option::Option::Some(EventType::ClientCreated),
-            "CLIENT_DELETED" => ::std::option::Option::Some(EventType::ClientDeleted),
-            "CLIENT_MERGED" => ::std::option::Option::Some(EventType::ClientMerged),
-            "CLIENT_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::ClientStatusChanged)
-            }
-            "CLIENT_UPDATED" => ::std::option::Option::Some(EventType::ClientUpdated),
-            "CONTACT_ARCHIVED" => ::std::option::Option::Some(EventType::ContactArchived),
-            "CONTACT_CREATED" => ::std::option::Option::Some(EventType::ContactCreated),
-            "CONTACT_DELETED" => ::std::option::Option::Some(EventType::ContactDeleted),
-            "CONTACT_PRIMARY_SET" => {
-                ::std::option::Option::Some(EventType::ContactPrimarySet)
-            }
-            "CONTACT_UPDATED" => ::std::option::Option::Some(EventType::ContactUpdated),
-            "CONTRACT_CREATED" => ::std::option::Option::Some(EventType::ContractCreated),
-            "CONTRACT_EXPIRED" => ::std::option::Option::Some(EventType::ContractExpired),
-            "CONTRACT_RENEWED" => ::std::option::Option::Some(EventType::ContractRenewed),
-            "CREDIT_NOTE_ISSUED" => {
-                ::std::option::Option::Some(EventType::CreditNoteIssued)
-            }
-            "DOCUMENT_ASSOCIATED" => {
-                ::std::option::Option::Some(EventType::DocumentAssociated)
-            }
-            "DOCUMENT_DELETED" => ::std::option::Option::Some(EventType::DocumentDeleted),
-            "DOCUMENT_SHARED" => ::std::option::Option::Some(EventType::DocumentShared),
-            "DOCUMENT_UPDATED" => ::std::option::Option::Some(EventType::DocumentUpdated),
-            "DOCUMENT_UPLOADED" => {
-                ::std::option::Option::Some(EventType::DocumentUploaded)
-            }
-            "EMAIL_BOUNCED" => ::std::option::Option::Some(EventType::EmailBounced),
-            "EMAIL_DELIVERED" => ::std::option::Option::Some(EventType::EmailDelivered),
-            "EMAIL_OPENED" => ::std::option::Option::Some(EventType::EmailOpened),
-            "EMAIL_SENT" => ::std::option::Option::Some(EventType::EmailSent),
-            "INBOUND_EMAIL_RECEIVED" => {
-                ::std::option::Option::Some(EventType::InboundEmailReceived)
-            }
-            "INTEGRATION_CONNECTED" => {
-                ::std::option::Option::Some(EventType::IntegrationConnected)
-            }
-            "INTEGRATION_DISCONNECTED" => {
-                ::std::option::Option::Some(EventType::IntegrationDisconnected)
-            }
-            "INTEGRATION_SYNC_COMPLETED" => {
-                ::std::option::Option::Some(EventType::IntegrationSyncCompleted)
-            }
-            "INTEGRATION_SYNC_FAILED" => {
-                ::std::option::Option::Some(EventType::IntegrationSyncFailed)
-            }
-            "INTEGRATION_SYNC_STARTED" => {
-                ::std::option::Option::Some(EventType::IntegrationSyncStarted)
-            }
-            "INTEGRATION_TOKEN_EXPIRING" => {
-                ::std::option::Option::Some(EventType::IntegrationTokenExpiring)
-            }
-            "INTEGRATION_TOKEN_REFRESHED" => {
-                ::std::option::Option::Some(EventType::IntegrationTokenRefreshed)
-            }
-            "INTEGRATION_TOKEN_REVOKED" => {
-                ::std::option::Option::Some(EventType::IntegrationTokenRevoked)
-            }
-            "INVOICE_CREATED" => ::std::option::Option::Some(EventType::InvoiceCreated),
-            "INVOICE_EMAILED" => ::std::option::Option::Some(EventType::InvoiceEmailed),
-            "INVOICE_FINALIZED" => {
-                ::std::option::Option::Some(EventType::InvoiceFinalized)
-            }
-            "INVOICE_OVERDUE" => ::std::option::Option::Some(EventType::InvoiceOverdue),
-            "INVOICE_PAID" => ::std::option::Option::Some(EventType::InvoicePaid),
-            "INVOICE_SENT" => ::std::option::Option::Some(EventType::InvoiceSent),
-            "INVOICE_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::InvoiceStatusChanged)
-            }
-            "INVOICE_VOIDED" => ::std::option::Option::Some(EventType::InvoiceVoided),
-            "KNOWLEDGE_ARTICLE_PUBLISHED" => {
-                ::std::option::Option::Some(EventType::KnowledgeArticlePublished)
-            }
-            "NOTIFICATION_FAILED" => {
-                ::std::option::Option::Some(EventType::NotificationFailed)
-            }
-            "NOTIFICATION_READ" => {
-                ::std::option::Option::Some(EventType::NotificationRead)
-            }
-            "NOTIFICATION_SENT" => {
-                ::std::option::Option::Some(EventType::NotificationSent)
-            }
-            "OPPORTUNITY_CREATED" => {
-                ::std::option::Option::Some(EventType::OpportunityCreated)
-            }
-            "OPPORTUNITY_LOST" => ::std::option::Option::Some(EventType::OpportunityLost),
-            "OPPORTUNITY_STAGE_CHANGED" => {
-                ::std::option::Option::Some(EventType::OpportunityStageChanged)
-            }
-            "OPPORTUNITY_WON" => ::std::option::Option::Some(EventType::OpportunityWon),
-            "PAYMENT_APPLIED" => ::std::option::Option::Some(EventType::PaymentApplied),
-            "PAYMENT_FAILED" => ::std::option::Option::Some(EventType::PaymentFailed),
-            "PAYMENT_RECEIVED" => ::std::option::Option::Some(EventType::PaymentReceived),
-            "PAYMENT_REFUNDED" => ::std::option::Option::Some(EventType::PaymentRefunded),
-            "PROJECT_CLOSED" => ::std::option::Option::Some(EventType::ProjectClosed),
-            "PROJECT_CREATED" => ::std::option::Option::Some(EventType::ProjectCreated),
-            "PROJECT_DELETED" => ::std::option::Option::Some(EventType::ProjectDeleted),
-            "PROJECT_MILESTONE_REACHED" => {
-                ::std::option::Option::Some(EventType::ProjectMilestoneReached)
-            }
-            "PROJECT_PHASE_COMPLETED" => {
-                ::std::option::Option::Some(EventType::ProjectPhaseCompleted)
-            }
-            "PROJECT_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::ProjectStatusChanged)
-            }
-            "PROJECT_TASK_ASSIGNED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskAssigned)
-            }
-            "PROJECT_TASK_COMPLETED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskCompleted)
-            }
-            "PROJECT_TASK_CREATED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskCreated)
-            }
-            "PROJECT_TASK_DELETED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskDeleted)
-            }
-            "PROJECT_TASK_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskStatusChanged)
-            }
-            "PROJECT_TASK_UPDATED" => {
-                ::std::option::Option::Some(EventType::ProjectTaskUpdated)
-            }
-            "PROJECT_UPDATED" => ::std::option::Option::Some(EventType::ProjectUpdated),
-            "QUOTE_ACCEPTED" => ::std::option::Option::Some(EventType::QuoteAccepted),
-            "QUOTE_DECLINED" => ::std::option::Option::Some(EventType::QuoteDeclined),
-            "QUOTE_SENT" => ::std::option::Option::Some(EventType::QuoteSent),
-            "SCHEDULE_BLOCK_CREATED" => {
-                ::std::option::Option::Some(EventType::ScheduleBlockCreated)
-            }
-            "SCHEDULE_BLOCK_DELETED" => {
-                ::std::option::Option::Some(EventType::ScheduleBlockDeleted)
-            }
-            "SURVEY_RESPONSE_RECEIVED" => {
-                ::std::option::Option::Some(EventType::SurveyResponseReceived)
-            }
-            "SURVEY_SENT" => ::std::option::Option::Some(EventType::SurveySent),
-            "TAG_APPLIED" => ::std::option::Option::Some(EventType::TagApplied),
-            "TAG_CREATED" => ::std::option::Option::Some(EventType::TagCreated),
-            "TAG_DELETED" => ::std::option::Option::Some(EventType::TagDeleted),
-            "TAG_REMOVED" => ::std::option::Option::Some(EventType::TagRemoved),
-            "TEAM_CREATED" => ::std::option::Option::Some(EventType::TeamCreated),
-            "TEAM_MEMBER_ADDED" => {
-                ::std::option::Option::Some(EventType::TeamMemberAdded)
-            }
-            "TEAM_MEMBER_REMOVED" => {
-                ::std::option::Option::Some(EventType::TeamMemberRemoved)
-            }
-            "TECHNICIAN_ARRIVED" => {
-                ::std::option::Option::Some(EventType::TechnicianArrived)
-            }
-            "TECHNICIAN_CHECKED_OUT" => {
-                ::std::option::Option::Some(EventType::TechnicianCheckedOut)
-            }
-            "TECHNICIAN_DISPATCHED" => {
-                ::std::option::Option::Some(EventType::TechnicianDispatched)
-            }
-            "TECHNICIAN_EN_ROUTE" => {
-                ::std::option::Option::Some(EventType::TechnicianEnRoute)
-            }
-            "TENANT_CREATED" => ::std::option::Option::Some(EventType::TenantCreated),
-            "TENANT_PLAN_CHANGED" => {
-                ::std::option::Option::Some(EventType::TenantPlanChanged)
-            }
-            "TENANT_SETTINGS_UPDATED" => {
-                ::std::option::Option::Some(EventType::TenantSettingsUpdated)
-            }
-            "TICKET_APPROVAL_GRANTED" => {
-                ::std::option::Option::Some(EventType::TicketApprovalGranted)
-            }
-            "TICKET_APPROVAL_REJECTED" => {
-                ::std::option::Option::Some(EventType::TicketApprovalRejected)
-            }
-            "TICKET_APPROVAL_REQUESTED" => {
-                ::std::option::Option::Some(EventType::TicketApprovalRequested)
-            }
-            "TICKET_ASSIGNED" => ::std::option::Option::Some(EventType::TicketAssigned),
-            "TICKET_CLOSED" => ::std::option::Option::Some(EventType::TicketClosed),
-            "TICKET_COMMENT_ADDED" | "TICKET_NOTE_ADDED" => {
-                ::std::option::Option::Some(EventType::TicketCommentAdded)
-            }
-            "TICKET_COMMENT_UPDATED" => {
-                ::std::option::Option::Some(EventType::TicketCommentUpdated)
-            }
-            "TICKET_CREATED" => ::std::option::Option::Some(EventType::TicketCreated),
-            "TICKET_CUSTOMER_REPLIED" => {
-                ::std::option::Option::Some(EventType::TicketCustomerReplied)
-            }
-            "TICKET_DELETED" => ::std::option::Option::Some(EventType::TicketDeleted),
-            "TICKET_ESCALATED" => ::std::option::Option::Some(EventType::TicketEscalated),
-            "TICKET_INTERNAL_NOTE_ADDED" => {
-                ::std::option::Option::Some(EventType::TicketInternalNoteAdded)
-            }
-            "TICKET_MERGED" => ::std::option::Option::Some(EventType::TicketMerged),
-            "TICKET_MESSAGE_ADDED" => {
-                ::std::option::Option::Some(EventType::TicketMessageAdded)
-            }
-            "TICKET_MESSAGE_UPDATED" => {
-                ::std::option::Option::Some(EventType::TicketMessageUpdated)
-            }
-            "TICKET_PRIORITY_CHANGED" => {
-                ::std::option::Option::Some(EventType::TicketPriorityChanged)
-            }
-            "TICKET_QUEUE_CHANGED" => {
-                ::std::option::Option::Some(EventType::TicketQueueChanged)
-            }
-            "TICKET_REOPENED" => ::std::option::Option::Some(EventType::TicketReopened),
-            "TICKET_SLA_STAGE_BREACHED" => {
-                ::std::option::Option::Some(EventType::TicketSlaStageBreached)
-            }
-            "TICKET_SLA_STAGE_ENTERED" => {
-                ::std::option::Option::Some(EventType::TicketSlaStageEntered)
-            }
-            "TICKET_SLA_STAGE_MET" => {
-                ::std::option::Option::Some(EventType::TicketSlaStageMet)
-            }
-            "TICKET_SPLIT" => ::std::option::Option::Some(EventType::TicketSplit),
-            "TICKET_STATUS_CHANGED" => {
-                ::std::option::Option::Some(EventType::TicketStatusChanged)
-            }
-            "TICKET_TIME_ENTRY_ADDED" => {
-                ::std::option::Option::Some(EventType::TicketTimeEntryAdded)
-            }
-            "TICKET_UNASSIGNED" => {
-                ::std::option::Option::Some(EventType::TicketUnassigned)
-            }
-            "TICKET_UPDATED" => ::std::option::Option::Some(EventType::TicketUpdated),
-            "USER_CREATED" => ::std::option::Option::Some(EventType::UserCreated),
-            "USER_DEACTIVATED" => ::std::option::Option::Some(EventType::UserDeactivated),
-            "USER_INVITED" => ::std::option::Option::Some(EventType::UserInvited),
-            "USER_LOGGED_IN" => ::std::option::Option::Some(EventType::UserLoggedIn),
-            "USER_LOGIN_FAILED" => {
-                ::std::option::Option::Some(EventType::UserLoginFailed)
-            }
-            "USER_MENTIONED" => ::std::option::Option::Some(EventType::UserMentioned),
-            "USER_MFA_ENABLED" => ::std::option::Option::Some(EventType::UserMfaEnabled),
-            "USER_PASSWORD_RESET" => {
-                ::std::option::Option::Some(EventType::UserPasswordReset)
-            }
-            "USER_ROLE_CHANGED" => {
-                ::std::option::Option::Some(EventType::UserRoleChanged)
-            }
-            "WEBHOOK_DELIVERY_FAILED" => {
-                ::std::option::Option::Some(EventType::WebhookDeliveryFailed)
-            }
-            "WEBHOOK_DELIVERY_SUCCEEDED" => {
-                ::std::option::Option::Some(EventType::WebhookDeliverySucceeded)
-            }
-            "WEBHOOK_DISABLED" => ::std::option::Option::Some(EventType::WebhookDisabled),
-            "WEBHOOK_REGISTERED" => {
-                ::std::option::Option::Some(EventType::WebhookRegistered)
-            }
-            "WORKFLOW_COMPLETED" => {
-                ::std::option::Option::Some(EventType::WorkflowCompleted)
-            }
-            "WORKFLOW_TRIGGERED" => {
-                ::std::option::Option::Some(EventType::WorkflowTriggered)
-            }
-            "academy.certificate_issued" => {
-                ::std::option::Option::Some(EventType::AcademyCertificateIssued)
-            }
-            "academy.enrolled" => ::std::option::Option::Some(EventType::AcademyEnrolled),
-            "academy.quiz_failed" => {
-                ::std::option::Option::Some(EventType::AcademyQuizFailed)
-            }
-            "academy.quiz_passed" => {
-                ::std::option::Option::Some(EventType::AcademyQuizPassed)
-            }
-            "academy.topic_completed" => {
-                ::std::option::Option::Some(EventType::AcademyTopicCompleted)
-            }
-            "course.graduated" => ::std::option::Option::Some(EventType::CourseGraduated),
-            "entity.created" => ::std::option::Option::Some(EventType::EntityCreated),
-            "entity.deleted" => ::std::option::Option::Some(EventType::EntityDeleted),
-            "entity.state_changed" => {
-                ::std::option::Option::Some(EventType::EntityStateChanged)
-            }
-            "entity.updated" => ::std::option::Option::Some(EventType::EntityUpdated),
-            "hr.employee_hired" => {
-                ::std::option::Option::Some(EventType::HrEmployeeHired)
-            }
-            "hr.employee_terminated" => {
-                ::std::option::Option::Some(EventType::HrEmployeeTerminated)
-            }
-            "hr.expense_approved" => {
-                ::std::option::Option::Some(EventType::HrExpenseApproved)
-            }
-            "hr.expense_submitted" => {
-                ::std::option::Option::Some(EventType::HrExpenseSubmitted)
-            }
-            "hr.leave_approved" => {
-                ::std::option::Option::Some(EventType::HrLeaveApproved)
-            }
-            "hr.leave_rejected" => {
-                ::std::option::Option::Some(EventType::HrLeaveRejected)
-            }
-            "hr.leave_requested" => {
-                ::std::option::Option::Some(EventType::HrLeaveRequested)
-            }
-            "hr.timesheet_approved" => {
-                ::std::option::Option::Some(EventType::HrTimesheetApproved)
-            }
-            "hr.timesheet_rejected" => {
-                ::std::option::Option::Some(EventType::HrTimesheetRejected)
-            }
-            "hr.timesheet_submitted" => {
-                ::std::option::Option::Some(EventType::HrTimesheetSubmitted)
-            }
-            "recruit.applied" => ::std::option::Option::Some(EventType::RecruitApplied),
-            "recruit.dropped_out" => {
-                ::std::option::Option::Some(EventType::RecruitDroppedOut)
-            }
-            "recruit.graduated" => {
-                ::std::option::Option::Some(EventType::RecruitGraduated)
-            }
-            "recruit.interview_scheduled" => {
-                ::std::option::Option::Some(EventType::RecruitInterviewScheduled)
-            }
-            "recruit.offer_extended" => {
-                ::std::option::Option::Some(EventType::RecruitOfferExtended)
-            }
-            "recruit.phase_changed" => {
-                ::std::option::Option::Some(EventType::RecruitPhaseChanged)
-            }
-            _ => ::std::option::Option::None,
-        }
+        const BY_NAME: &[(&str, EventType)] = &[
+            ("API_KEY_CREATED", EventType::ApiKeyCreated),
+            ("API_KEY_REVOKED", EventType::ApiKeyRevoked),
+            ("APPOINTMENT_ASSIGNED", EventType::AppointmentAssigned),
+            ("APPOINTMENT_CANCELED", EventType::AppointmentCanceled),
+            ("APPOINTMENT_COMPLETED", EventType::AppointmentCompleted),
+            ("APPOINTMENT_CREATED", EventType::AppointmentCreated),
+            ("APPOINTMENT_NO_SHOW", EventType::AppointmentNoShow),
+            ("APPOINTMENT_RESCHEDULED", EventType::AppointmentRescheduled),
+            ("ASSET_ASSIGNED", EventType::AssetAssigned),
+            ("ASSET_CREATED", EventType::AssetCreated),
+            ("ASSET_MAINTENANCE_COMPLETED", EventType::AssetMaintenanceCompleted),
+            ("ASSET_MAINTENANCE_SCHEDULED", EventType::AssetMaintenanceScheduled),
+            ("ASSET_RETIRED", EventType::AssetRetired),
+            ("ASSET_UPDATED", EventType::AssetUpdated),
+            ("ASSET_WARRANTY_EXPIRING", EventType::AssetWarrantyExpiring),
+            ("CAPACITY_THRESHOLD_REACHED", EventType::CapacityThresholdReached),
+            ("CLIENT_ARCHIVED", EventType::ClientArchived),
+            ("CLIENT_CREATED", EventType::ClientCreated),
+            ("CLIENT_DELETED", EventType::ClientDeleted),
+            ("CLIENT_MERGED", EventType::ClientMerged),
+            ("CLIENT_STATUS_CHANGED", EventType::ClientStatusChanged),
+            ("CLIENT_UPDATED", EventType::ClientUpdated),
+            ("CONTACT_ARCHIVED", EventType::ContactArchived),
+            ("CONTACT_CREATED", EventType::ContactCreated),
+            ("CONTACT_DELETED", EventType::ContactDeleted),
+            ("CONTACT_PRIMARY_SET", EventType::ContactPrimarySet),
+            ("CONTACT_UPDATED", EventType::ContactUpdated),
+            ("CONTRACT_CREATED", EventType::ContractCreated),
+            ("CONTRACT_EXPIRED", EventType::ContractExpired),
+            ("CONTRACT_RENEWED", EventType::ContractRenewed),
+            ("CREDIT_NOTE_ISSUED", EventType::CreditNoteIssued),
+            ("DOCUMENT_ASSOCIATED", EventType::DocumentAssociated),
+            ("DOCUMENT_DELETED", EventType::DocumentDeleted),
+            ("DOCUMENT_SHARED", EventType::DocumentShared),
+            ("DOCUMENT_UPDATED", EventType::DocumentUpdated),
+            ("DOCUMENT_UPLOADED", EventType::DocumentUploaded),
+            ("EMAIL_BOUNCED", EventType::EmailBounced),
+            ("EMAIL_DELIVERED", EventType::EmailDelivered),
+            ("EMAIL_OPENED", EventType::EmailOpened),
+            ("EMAIL_SENT", EventType::EmailSent),
+            ("INBOUND_EMAIL_RECEIVED", EventType::InboundEmailReceived),
+            ("INTEGRATION_CONNECTED", EventType::IntegrationConnected),
+            ("INTEGRATION_DISCONNECTED", EventType::IntegrationDisconnected),
+            ("INTEGRATION_SYNC_COMPLETED", EventType::IntegrationSyncCompleted),
+            ("INTEGRATION_SYNC_FAILED", EventType::IntegrationSyncFailed),
+            ("INTEGRATION_SYNC_STARTED", EventType::IntegrationSyncStarted),
+            ("INTEGRATION_TOKEN_EXPIRING", EventType::IntegrationTokenExpiring),
+            ("INTEGRATION_TOKEN_REFRESHED", EventType::IntegrationTokenRefreshed),
+            ("INTEGRATION_TOKEN_REVOKED", EventType::IntegrationTokenRevoked),
+            ("INVOICE_CREATED", EventType::InvoiceCreated),
+            ("INVOICE_EMAILED", EventType::InvoiceEmailed),
+            ("INVOICE_FINALIZED", EventType::InvoiceFinalized),
+            ("INVOICE_OVERDUE", EventType::InvoiceOverdue),
+            ("INVOICE_PAID", EventType::InvoicePaid),
+            ("INVOICE_SENT", EventType::InvoiceSent),
+            ("INVOICE_STATUS_CHANGED", EventType::InvoiceStatusChanged),
+            ("INVOICE_VOIDED", EventType::InvoiceVoided),
+            ("KNOWLEDGE_ARTICLE_PUBLISHED", EventType::KnowledgeArticlePublished),
+            ("NOTIFICATION_FAILED", EventType::NotificationFailed),
+            ("NOTIFICATION_READ", EventType::NotificationRead),
+            ("NOTIFICATION_SENT", EventType::NotificationSent),
+            ("OPPORTUNITY_CREATED", EventType::OpportunityCreated),
+            ("OPPORTUNITY_LOST", EventType::OpportunityLost),
+            ("OPPORTUNITY_STAGE_CHANGED", EventType::OpportunityStageChanged),
+            ("OPPORTUNITY_WON", EventType::OpportunityWon),
+            ("PAYMENT_APPLIED", EventType::PaymentApplied),
+            ("PAYMENT_FAILED", EventType::PaymentFailed),
+            ("PAYMENT_RECEIVED", EventType::PaymentReceived),
+            ("PAYMENT_REFUNDED", EventType::PaymentRefunded),
+            ("PROJECT_CLOSED", EventType::ProjectClosed),
+            ("PROJECT_CREATED", EventType::ProjectCreated),
+            ("PROJECT_DELETED", EventType::ProjectDeleted),
+            ("PROJECT_MILESTONE_REACHED", EventType::ProjectMilestoneReached),
+            ("PROJECT_PHASE_COMPLETED", EventType::ProjectPhaseCompleted),
+            ("PROJECT_STATUS_CHANGED", EventType::ProjectStatusChanged),
+            ("PROJECT_TASK_ASSIGNED", EventType::ProjectTaskAssigned),
+            ("PROJECT_TASK_COMPLETED", EventType::ProjectTaskCompleted),
+            ("PROJECT_TASK_CREATED", EventType::ProjectTaskCreated),
+            ("PROJECT_TASK_DELETED", EventType::ProjectTaskDeleted),
+            ("PROJECT_TASK_STATUS_CHANGED", EventType::ProjectTaskStatusChanged),
+            ("PROJECT_TASK_UPDATED", EventType::ProjectTaskUpdated),
+            ("PROJECT_UPDATED", EventType::ProjectUpdated),
+            ("QUOTE_ACCEPTED", EventType::QuoteAccepted),
+            ("QUOTE_DECLINED", EventType::QuoteDeclined),
+            ("QUOTE_SENT", EventType::QuoteSent),
+            ("SCHEDULE_BLOCK_CREATED", EventType::ScheduleBlockCreated),
+            ("SCHEDULE_BLOCK_DELETED", EventType::ScheduleBlockDeleted),
+            ("SURVEY_RESPONSE_RECEIVED", EventType::SurveyResponseReceived),
+            ("SURVEY_SENT", EventType::SurveySent),
+            ("TAG_APPLIED", EventType::TagApplied),
+            ("TAG_CREATED", EventType::TagCreated),
+            ("TAG_DELETED", EventType::TagDeleted),
+            ("TAG_REMOVED", EventType::TagRemoved),
+            ("TEAM_CREATED", EventType::TeamCreated),
+            ("TEAM_MEMBER_ADDED", EventType::TeamMemberAdded),
+            ("TEAM_MEMBER_REMOVED", EventType::TeamMemberRemoved),
+            ("TECHNICIAN_ARRIVED", EventType::TechnicianArrived),
+            ("TECHNICIAN_CHECKED_OUT", EventType::TechnicianCheckedOut),
+            ("TECHNICIAN_DISPATCHED", EventType::TechnicianDispatched),
+            ("TECHNICIAN_EN_ROUTE", EventType::TechnicianEnRoute),
+            ("TENANT_CREATED", EventType::TenantCreated),
+            ("TENANT_PLAN_CHANGED", EventType::TenantPlanChanged),
+            ("TENANT_SETTINGS_UPDATED", EventType::TenantSettingsUpdated),
+            ("TICKET_APPROVAL_GRANTED", EventType::TicketApprovalGranted),
+            ("TICKET_APPROVAL_REJECTED", EventType::TicketApprovalRejected),
+            ("TICKET_APPROVAL_REQUESTED", EventType::TicketApprovalRequested),
+            ("TICKET_ASSIGNED", EventType::TicketAssigned),
+            ("TICKET_CLOSED", EventType::TicketClosed),
+            ("TICKET_COMMENT_ADDED", EventType::TicketCommentAdded),
+            ("TICKET_COMMENT_UPDATED", EventType::TicketCommentUpdated),
+            ("TICKET_CREATED", EventType::TicketCreated),
+            ("TICKET_CUSTOMER_REPLIED", EventType::TicketCustomerReplied),
+            ("TICKET_DELETED", EventType::TicketDeleted),
+            ("TICKET_ESCALATED", EventType::TicketEscalated),
+            ("TICKET_INTERNAL_NOTE_ADDED", EventType::TicketInternalNoteAdded),
+            ("TICKET_MERGED", EventType::TicketMerged),
+            ("TICKET_MESSAGE_ADDED", EventType::TicketMessageAdded),
+            ("TICKET_MESSAGE_UPDATED", EventType::TicketMessageUpdated),
+            ("TICKET_NOTE_ADDED", EventType::TicketCommentAdded),
+            ("TICKET_PRIORITY_CHANGED", EventType::TicketPriorityChanged),
+            ("TICKET_QUEUE_CHANGED", EventType::TicketQueueChanged),
+            ("TICKET_REOPENED", EventType::TicketReopened),
+            ("TICKET_SLA_STAGE_BREACHED", EventType::TicketSlaStageBreached),
+            ("TICKET_SLA_STAGE_ENTERED", EventType::TicketSlaStageEntered),
+            ("TICKET_SLA_STAGE_MET", EventType::TicketSlaStageMet),
+            ("TICKET_SPLIT", EventType::TicketSplit),
+            ("TICKET_STATUS_CHANGED", EventType::TicketStatusChanged),
+            ("TICKET_TIME_ENTRY_ADDED", EventType::TicketTimeEntryAdded),
+            ("TICKET_UNASSIGNED", EventType::TicketUnassigned),
+            ("TICKET_UPDATED", EventType::TicketUpdated),
+            ("USER_CREATED", EventType::UserCreated),
+            ("USER_DEACTIVATED", EventType::UserDeactivated),
+            ("USER_INVITED", EventType::UserInvited),
+            ("USER_LOGGED_IN", EventType::UserLoggedIn),
+            ("USER_LOGIN_FAILED", EventType::UserLoginFailed),
+            ("USER_MENTIONED", EventType::UserMentioned),
+            ("USER_MFA_ENABLED", EventType::UserMfaEnabled),
+            ("USER_PASSWORD_RESET", EventType::UserPasswordReset),
+            ("USER_ROLE_CHANGED", EventType::UserRoleChanged),
+            ("WEBHOOK_DELIVERY_FAILED", EventType::WebhookDeliveryFailed),
+            ("WEBHOOK_DELIVERY_SUCCEEDED", EventType::WebhookDeliverySucceeded),
+            ("WEBHOOK_DISABLED", EventType::WebhookDisabled),
+            ("WEBHOOK_REGISTERED", EventType::WebhookRegistered),
+            ("WORKFLOW_COMPLETED", EventType::WorkflowCompleted),
+            ("WORKFLOW_TRIGGERED", EventType::WorkflowTriggered),
+            ("academy.certificate_issued", EventType::AcademyCertificateIssued),
+            ("academy.enrolled", EventType::AcademyEnrolled),
+            ("academy.quiz_failed", EventType::AcademyQuizFailed),
+            ("academy.quiz_passed", EventType::AcademyQuizPassed),
+            ("academy.topic_completed", EventType::AcademyTopicCompleted),
+            ("course.graduated", EventType::CourseGraduated),
+            ("entity.created", EventType::EntityCreated),
+            ("entity.deleted", EventType::EntityDeleted),
+            ("entity.state_changed", EventType::EntityStateChanged),
+            ("entity.updated", EventType::EntityUpdated),
+            ("hr.employee_hired", EventType::HrEmployeeHired),
+            ("hr.employee_terminated", EventType::HrEmployeeTerminated),
+            ("hr.expense_approved", EventType::HrExpenseApproved),
+            ("hr.expense_submitted", EventType::HrExpenseSubmitted),
+            ("hr.leave_approved", EventType::HrLeaveApproved),
+            ("hr.leave_rejected", EventType::HrLeaveRejected),
+            ("hr.leave_requested", EventType::HrLeaveRequested),
+            ("hr.timesheet_approved", EventType::HrTimesheetApproved),
+            ("hr.timesheet_rejected", EventType::HrTimesheetRejected),
+            ("hr.timesheet_submitted", EventType::HrTimesheetSubmitted),
+            ("recruit.applied", EventType::RecruitApplied),
+            ("recruit.dropped_out", EventType::RecruitDroppedOut),
+            ("recruit.graduated", EventType::RecruitGraduated),
+            ("recruit.interview_scheduled", EventType::RecruitInterviewScheduled),
+            ("recruit.offer_extended", EventType::RecruitOfferExtended),
+            ("recruit.phase_changed", EventType::RecruitPhaseChanged),
+        ];
+        BY_NAME.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| BY_NAME[i].1)
     }
 }
 impl ::std::fmt::Display for EventType {
@@ -5946,776 +5753,776 @@ impl Event {
         name: &str,
         payload: ::evreg::__private::serde_json::Value,
     ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-        match name {
-            "payload.ApiKeyCreated.v1" => {
-                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ApiKeyCreatedV1)
-            }
-            "payload.ApiKeyRevoked.v1" => {
-                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ApiKeyRevokedV1)
-            }
-            "payload.AppointmentAssigned.v1" => {
-                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentAssignedV1)
-            }
-            "payload.AppointmentCanceled.v1" => {
-                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentCanceledV1)
-            }
-            "payload.AppointmentCompleted.v1" => {
-                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentCompletedV1)
-            }
-            "payload.AppointmentCreated.v1" => {
-                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentCreatedV1)
-            }
-            "payload.AppointmentCreated.v2" => {
-                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentCreatedV2)
-            }
-            "payload.AppointmentNoShow.v1" => {
-                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentNoShowV1)
-            }
-            "payload.AppointmentRescheduled.v1" => {
-                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AppointmentRescheduledV1)
-            }
-            "payload.AssetAssigned.v1" => {
-                <AssetAssignedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetAssignedV1)
-            }
-            "payload.AssetCreated.v1" => {
-                <AssetCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetCreatedV1)
-            }
-            "payload.AssetCreated.v2" => {
-                <AssetCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetCreatedV2)
-            }
-            "payload.AssetMaintenanceCompleted.v1" => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::AssetMaintenanceCompletedV1)
-            }
-            "payload.AssetMaintenanceScheduled.v1" => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::AssetMaintenanceScheduledV1)
-            }
-            "payload.AssetRetired.v1" => {
-                <AssetRetiredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetRetiredV1)
-            }
-            "payload.AssetUpdated.v1" => {
-                <AssetUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetUpdatedV1)
-            }
-            "payload.AssetWarrantyExpiring.v1" => {
-                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::AssetWarrantyExpiringV1)
-            }
-            "payload.CapacityThresholdReached.v1" => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::CapacityThresholdReachedV1)
-            }
-            "payload.ClientArchived.v1" => {
-                <ClientArchivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientArchivedV1)
-            }
-            "payload.ClientCreated.v1" => {
-                <ClientCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientCreatedV1)
-            }
-            "payload.ClientCreated.v2" => {
-                <ClientCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientCreatedV2)
-            }
-            "payload.ClientDeleted.v1" => {
-                <ClientDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientDeletedV1)
-            }
-            "payload.ClientMerged.v1" => {
-                <ClientMergedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientMergedV1)
-            }
-            "payload.ClientStatusChanged.v1" => {
-                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientStatusChangedV1)
-            }
-            "payload.ClientUpdated.v1" => {
-                <ClientUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ClientUpdatedV1)
-            }
-            "payload.ContactArchived.v1" => {
-                <ContactArchivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactArchivedV1)
-            }
-            "payload.ContactCreated.v1" => {
-                <ContactCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactCreatedV1)
-            }
-            "payload.ContactCreated.v2" => {
-                <ContactCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactCreatedV2)
-            }
-            "payload.ContactDeleted.v1" => {
-                <ContactDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactDeletedV1)
-            }
-            "payload.ContactPrimarySet.v1" => {
-                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactPrimarySetV1)
-            }
-            "payload.ContactUpdated.v1" => {
-                <ContactUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContactUpdatedV1)
-            }
-            "payload.ContractCreated.v1" => {
-                <ContractCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContractCreatedV1)
-            }
-            "payload.ContractExpired.v1" => {
-                <ContractExpiredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContractExpiredV1)
-            }
-            "payload.ContractRenewed.v1" => {
-                <ContractRenewedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ContractRenewedV1)
-            }
-            "payload.CreditNoteIssued.v1" => {
-                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::CreditNoteIssuedV1)
-            }
-            "payload.DocumentAssociated.v1" => {
-                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentAssociatedV1)
-            }
-            "payload.DocumentDeleted.v1" => {
-                <DocumentDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentDeletedV1)
-            }
-            "payload.DocumentShared.v1" => {
-                <DocumentSharedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentSharedV1)
-            }
-            "payload.DocumentUpdated.v1" => {
-                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentUpdatedV1)
-            }
-            "payload.DocumentUploaded.v1" => {
-                <DocumentUploadedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentUploadedV1)
-            }
-            "payload.DocumentUploaded.v2" => {
-                <DocumentUploadedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::DocumentUploadedV2)
-            }
-            "payload.EmailBounced.v1" => {
-                <EmailBouncedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailBouncedV1)
-            }
-            "payload.EmailDelivered.v1" => {
-                <EmailDeliveredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailDeliveredV1)
-            }
-            "payload.EmailOpened.v1" => {
-                <EmailOpenedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailOpenedV1)
-            }
-            "payload.EmailSent.v1" => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::EmailSentV1)
-            }
-            "payload.InboundEmailReceived.v1" => {
-                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InboundEmailReceivedV1)
-            }
-            "payload.InboundEmailReceived.v2" => {
-                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InboundEmailReceivedV2)
-            }
-            "payload.IntegrationConnected.v1" => {
-                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::IntegrationConnectedV1)
-            }
-            "payload.IntegrationDisconnected.v1" => {
-                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::IntegrationDisconnectedV1)
-            }
-            "payload.IntegrationSyncCompleted.v1" => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::IntegrationSyncCompletedV1)
-            }
-            "payload.IntegrationSyncFailed.v1" => {
-                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::IntegrationSyncFailedV1)
-            }
-            "payload.IntegrationSyncStarted.v1" => {
-                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::IntegrationSyncStartedV1)
-            }
-            "payload.IntegrationTokenExpiring.v1" => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::IntegrationTokenExpiringV1)
-            }
-            "payload.IntegrationTokenRefreshed.v1" => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::IntegrationTokenRefreshedV1)
-            }
-            "payload.IntegrationTokenRevoked.v1" => {
-                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::IntegrationTokenRevokedV1)
-            }
-            "payload.InvoiceCreated.v1" => {
-                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceCreatedV1)
-            }
-            "payload.InvoiceCreated.v2" => {
-                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceCreatedV2)
-            }
-            "payload.InvoiceEmailed.v1" => {
-                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceEmailedV1)
-            }
-            "payload.InvoiceFinalized.v1" => {
-                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceFinalizedV1)
-            }
-            "payload.InvoiceOverdue.v1" => {
-                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceOverdueV1)
-            }
-            "payload.InvoicePaid.v1" => {
-                <InvoicePaidV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoicePaidV1)
-            }
-            "payload.InvoiceSent.v1" => {
-                <InvoiceSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceSentV1)
-            }
-            "payload.InvoiceStatusChanged.v1" => {
-                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceStatusChangedV1)
-            }
-            "payload.InvoiceVoided.v1" => {
-                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::InvoiceVoidedV1)
-            }
-            "payload.KnowledgeArticlePublished.v1" => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::KnowledgeArticlePublishedV1)
-            }
-            "payload.NotificationFailed.v1" => {
-                <NotificationFailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::NotificationFailedV1)
-            }
-            "payload.NotificationRead.v1" => {
-                <NotificationReadV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::NotificationReadV1)
-            }
-            "payload.NotificationSent.v1" => {
-                <NotificationSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::NotificationSentV1)
-            }
-            "payload.OpportunityCreated.v1" => {
-                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::OpportunityCreatedV1)
-            }
-            "payload.OpportunityLost.v1" => {
-                <OpportunityLostV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::OpportunityLostV1)
-            }
-            "payload.OpportunityStageChanged.v1" => {
-                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::OpportunityStageChangedV1)
-            }
-            "payload.OpportunityStageChanged.v2" => {
-                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::OpportunityStageChangedV2)
-            }
-            "payload.OpportunityWon.v1" => {
-                <OpportunityWonV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::OpportunityWonV1)
-            }
-            "payload.PaymentApplied.v1" => {
-                <PaymentAppliedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::PaymentAppliedV1)
-            }
-            "payload.PaymentFailed.v1" => {
-                <PaymentFailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::PaymentFailedV1)
-            }
-            "payload.PaymentReceived.v1" => {
-                <PaymentReceivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::PaymentReceivedV1)
-            }
-            "payload.PaymentReceived.v2" => {
-                <PaymentReceivedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::PaymentReceivedV2)
-            }
-            "payload.PaymentRefunded.v1" => {
-                <PaymentRefundedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::PaymentRefundedV1)
-            }
-            "payload.ProjectClosed.v1" => {
-                <ProjectClosedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectClosedV1)
-            }
-            "payload.ProjectCreated.v1" => {
-                <ProjectCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectCreatedV1)
-            }
-            "payload.ProjectCreated.v2" => {
-                <ProjectCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectCreatedV2)
-            }
-            "payload.ProjectDeleted.v1" => {
-                <ProjectDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectDeletedV1)
-            }
-            "payload.ProjectMilestoneReached.v1" => {
-                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectMilestoneReachedV1)
-            }
-            "payload.ProjectPhaseCompleted.v1" => {
-                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectPhaseCompletedV1)
-            }
-            "payload.ProjectStatusChanged.v1" => {
-                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectStatusChangedV1)
-            }
-            "payload.ProjectTaskAssigned.v1" => {
-                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskAssignedV1)
-            }
-            "payload.ProjectTaskCompleted.v1" => {
-                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskCompletedV1)
-            }
-            "payload.ProjectTaskCreated.v1" => {
-                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskCreatedV1)
-            }
-            "payload.ProjectTaskCreated.v2" => {
-                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskCreatedV2)
-            }
-            "payload.ProjectTaskDeleted.v1" => {
-                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskDeletedV1)
-            }
-            "payload.ProjectTaskStatusChanged.v1" => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::ProjectTaskStatusChangedV1)
-            }
-            "payload.ProjectTaskUpdated.v1" => {
-                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectTaskUpdatedV1)
-            }
-            "payload.ProjectUpdated.v1" => {
-                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ProjectUpdatedV1)
-            }
-            "payload.QuoteAccepted.v1" => {
-                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::QuoteAcceptedV1)
-            }
-            "payload.QuoteDeclined.v1" => {
-                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::QuoteDeclinedV1)
-            }
-            "payload.QuoteSent.v1" => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::QuoteSentV1)
-            }
-            "payload.ScheduleBlockCreated.v1" => {
-                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ScheduleBlockCreatedV1)
-            }
-            "payload.ScheduleBlockDeleted.v1" => {
-                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::ScheduleBlockDeletedV1)
-            }
-            "payload.SurveyResponseReceived.v1" => {
-                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::SurveyResponseReceivedV1)
-            }
-            "payload.SurveySent.v1" => {
-                <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::SurveySentV1)
-            }
-            "payload.TagApplied.v1" => {
-                <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagAppliedV1)
-            }
-            "payload.TagCreated.v1" => {
-                <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagCreatedV1)
-            }
-            "payload.TagDeleted.v1" => {
-                <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagDeletedV1)
-            }
-            "payload.TagRemoved.v1" => {
-                <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TagRemovedV1)
-            }
-            "payload.TeamCreated.v1" => {
-                <TeamCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TeamCreatedV1)
-            }
-            "payload.TeamMemberAdded.v1" => {
-                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TeamMemberAddedV1)
-            }
-            "payload.TeamMemberRemoved.v1" => {
-                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TeamMemberRemovedV1)
-            }
-            "payload.TechnicianArrived.v1" => {
-                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TechnicianArrivedV1)
-            }
-            "payload.TechnicianCheckedOut.v1" => {
-                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TechnicianCheckedOutV1)
-            }
-            "payload.TechnicianDispatched.v1" => {
-                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TechnicianDispatchedV1)
-            }
-            "payload.TechnicianEnRoute.v1" => {
-                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TechnicianEnRouteV1)
-            }
-            "payload.TenantCreated.v1" => {
-                <TenantCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TenantCreatedV1)
-            }
-            "payload.TenantPlanChanged.v1" => {
-                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TenantPlanChangedV1)
-            }
-            "payload.TenantSettingsUpdated.v1" => {
-                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TenantSettingsUpdatedV1)
-            }
-            "payload.TicketApprovalGranted.v1" => {
-                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketApprovalGrantedV1)
-            }
-            "payload.TicketApprovalRejected.v1" => {
-                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketApprovalRejectedV1)
-            }
-            "payload.TicketApprovalRequested.v1" => {
-                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketApprovalRequestedV1)
-            }
-            "payload.TicketAssigned.v1" => {
-                <TicketAssignedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketAssignedV1)
-            }
-            "payload.TicketAssigned.v2" => {
-                <TicketAssignedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketAssignedV2)
-            }
-            "payload.TicketClosed.v1" => {
-                <TicketClosedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketClosedV1)
-            }
-            "payload.TicketCommentAdded.v1" => {
-                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketCommentAddedV1)
-            }
-            "payload.TicketCommentUpdated.v1" => {
-                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketCommentUpdatedV1)
-            }
-            "payload.TicketCreated.v1" => {
-                <TicketCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketCreatedV1)
-            }
-            "payload.TicketCreated.v2" => {
-                <TicketCreatedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketCreatedV2)
-            }
-            "payload.TicketCustomerReplied.v1" => {
-                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketCustomerRepliedV1)
-            }
-            "payload.TicketDeleted.v1" => {
-                <TicketDeletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketDeletedV1)
-            }
-            "payload.TicketEscalated.v1" => {
-                <TicketEscalatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketEscalatedV1)
-            }
-            "payload.TicketInternalNoteAdded.v1" => {
-                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketInternalNoteAddedV1)
-            }
-            "payload.TicketMerged.v1" => {
-                <TicketMergedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketMergedV1)
-            }
-            "payload.TicketMessageAdded.v1" => {
-                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketMessageAddedV1)
-            }
-            "payload.TicketMessageAdded.v2" => {
-                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketMessageAddedV2)
-            }
-            "payload.TicketMessageUpdated.v1" => {
-                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketMessageUpdatedV1)
-            }
-            "payload.TicketPriorityChanged.v1" => {
-                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketPriorityChangedV1)
-            }
-            "payload.TicketQueueChanged.v1" => {
-                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketQueueChangedV1)
-            }
-            "payload.TicketReopened.v1" => {
-                <TicketReopenedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketReopenedV1)
-            }
-            "payload.TicketSlaStageBreached.v1" => {
-                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketSlaStageBreachedV1)
-            }
-            "payload.TicketSlaStageEntered.v1" => {
-                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketSlaStageEnteredV1)
-            }
-            "payload.TicketSlaStageMet.v1" => {
-                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketSlaStageMetV1)
-            }
-            "payload.TicketSplit.v1" => {
-                <TicketSplitV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketSplitV1)
-            }
-            "payload.TicketStatusChanged.v1" => {
-                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketStatusChangedV1)
-            }
-            "payload.TicketTimeEntryAdded.v1" => {
-                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketTimeEntryAddedV1)
-            }
-            "payload.TicketUnassigned.v1" => {
-                <TicketUnassignedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketUnassignedV1)
-            }
-            "payload.TicketUpdated.v1" => {
-                <TicketUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::TicketUpdatedV1)
-            }
-            "payload.UserCreated.v1" => {
-                <UserCreatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserCreatedV1)
-            }
-            "payload.UserDeactivated.v1" => {
-                <UserDeactivatedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserDeactivatedV1)
-            }
-            "payload.UserInvited.v1" => {
-                <UserInvitedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserInvitedV1)
-            }
-            "payload.UserLoggedIn.v1" => {
-                <UserLoggedInV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserLoggedInV1)
-            }
-            "payload.UserLoginFailed.v1" => {
-                <UserLoginFailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserLoginFailedV1)
-            }
-            "payload.UserMentioned.v1" => {
-                <UserMentionedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserMentionedV1)
-            }
-            "payload.UserMfaEnabled.v1" => {
-                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserMfaEnabledV1)
-            }
-            "payload.UserPasswordReset.v1" => {
-                <UserPasswordResetV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserPasswordResetV1)
-            }
-            "payload.UserRoleChanged.v1" => {
-                <UserRoleChangedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::UserRoleChangedV1)
-            }
-            "payload.WebhookDeliveryFailed.v1" => {
-                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::WebhookDeliveryFailedV1)
-            }
-            "payload.WebhookDeliverySucceeded.v1" => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
-                        payload,
-                    )
-                    .map(Event::WebhookDeliverySucceededV1)
-            }
-            "payload.WebhookDisabled.v1" => {
-                <WebhookDisabledV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::WebhookDisabledV1)
-            }
-            "payload.WebhookRegistered.v1" => {
-                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::WebhookRegisteredV1)
-            }
-            "payload.WorkflowCompleted.v1" => {
-                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::WorkflowCompletedV1)
-            }
-            "payload.WorkflowTriggered.v1" => {
-                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_value(payload)
-                    .map(Event::WorkflowTriggeredV1)
-            }
-            "payload.AcademyCertificateIssued.v1" => {
+        match Event::ref_index(name) {
+            ::std::option::Option::Some(0usize) => {
                 <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_value(
                         payload,
                     )
                     .map(Event::AcademyCertificateIssuedV1)
             }
-            "payload.AcademyEnrolled.v1" => {
+            ::std::option::Option::Some(1usize) => {
                 <AcademyEnrolledV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyEnrolledV1)
             }
-            "payload.AcademyQuizFailed.v1" => {
+            ::std::option::Option::Some(2usize) => {
                 <AcademyQuizFailedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyQuizFailedV1)
             }
-            "payload.AcademyQuizPassed.v1" => {
+            ::std::option::Option::Some(3usize) => {
                 <AcademyQuizPassedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyQuizPassedV1)
             }
-            "payload.AcademyTopicCompleted.v1" => {
+            ::std::option::Option::Some(4usize) => {
                 <AcademyTopicCompletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::AcademyTopicCompletedV1)
             }
-            "payload.CourseGraduated.v1" => {
+            ::std::option::Option::Some(5usize) => {
+                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ApiKeyCreatedV1)
+            }
+            ::std::option::Option::Some(6usize) => {
+                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ApiKeyRevokedV1)
+            }
+            ::std::option::Option::Some(7usize) => {
+                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentAssignedV1)
+            }
+            ::std::option::Option::Some(8usize) => {
+                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentCanceledV1)
+            }
+            ::std::option::Option::Some(9usize) => {
+                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentCompletedV1)
+            }
+            ::std::option::Option::Some(10usize) => {
+                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentCreatedV1)
+            }
+            ::std::option::Option::Some(11usize) => {
+                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentCreatedV2)
+            }
+            ::std::option::Option::Some(12usize) => {
+                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentNoShowV1)
+            }
+            ::std::option::Option::Some(13usize) => {
+                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AppointmentRescheduledV1)
+            }
+            ::std::option::Option::Some(14usize) => {
+                <AssetAssignedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetAssignedV1)
+            }
+            ::std::option::Option::Some(15usize) => {
+                <AssetCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetCreatedV1)
+            }
+            ::std::option::Option::Some(16usize) => {
+                <AssetCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetCreatedV2)
+            }
+            ::std::option::Option::Some(17usize) => {
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceCompletedV1)
+            }
+            ::std::option::Option::Some(18usize) => {
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceScheduledV1)
+            }
+            ::std::option::Option::Some(19usize) => {
+                <AssetRetiredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetRetiredV1)
+            }
+            ::std::option::Option::Some(20usize) => {
+                <AssetUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetUpdatedV1)
+            }
+            ::std::option::Option::Some(21usize) => {
+                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+            }
+            ::std::option::Option::Some(22usize) => {
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::CapacityThresholdReachedV1)
+            }
+            ::std::option::Option::Some(23usize) => {
+                <ClientArchivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientArchivedV1)
+            }
+            ::std::option::Option::Some(24usize) => {
+                <ClientCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientCreatedV1)
+            }
+            ::std::option::Option::Some(25usize) => {
+                <ClientCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientCreatedV2)
+            }
+            ::std::option::Option::Some(26usize) => {
+                <ClientDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientDeletedV1)
+            }
+            ::std::option::Option::Some(27usize) => {
+                <ClientMergedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientMergedV1)
+            }
+            ::std::option::Option::Some(28usize) => {
+                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientStatusChangedV1)
+            }
+            ::std::option::Option::Some(29usize) => {
+                <ClientUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ClientUpdatedV1)
+            }
+            ::std::option::Option::Some(30usize) => {
+                <ContactArchivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactArchivedV1)
+            }
+            ::std::option::Option::Some(31usize) => {
+                <ContactCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactCreatedV1)
+            }
+            ::std::option::Option::Some(32usize) => {
+                <ContactCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactCreatedV2)
+            }
+            ::std::option::Option::Some(33usize) => {
+                <ContactDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactDeletedV1)
+            }
+            ::std::option::Option::Some(34usize) => {
+                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactPrimarySetV1)
+            }
+            ::std::option::Option::Some(35usize) => {
+                <ContactUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContactUpdatedV1)
+            }
+            ::std::option::Option::Some(36usize) => {
+                <ContractCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContractCreatedV1)
+            }
+            ::std::option::Option::Some(37usize) => {
+                <ContractExpiredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContractExpiredV1)
+            }
+            ::std::option::Option::Some(38usize) => {
+                <ContractRenewedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ContractRenewedV1)
+            }
+            ::std::option::Option::Some(39usize) => {
                 <CourseGraduatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::CourseGraduatedV1)
             }
-            "payload.CourseGraduated.v2" => {
+            ::std::option::Option::Some(40usize) => {
                 <CourseGraduatedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::CourseGraduatedV2)
             }
-            "payload.EntityCreated.v1" => {
+            ::std::option::Option::Some(41usize) => {
+                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::CreditNoteIssuedV1)
+            }
+            ::std::option::Option::Some(42usize) => {
+                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentAssociatedV1)
+            }
+            ::std::option::Option::Some(43usize) => {
+                <DocumentDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentDeletedV1)
+            }
+            ::std::option::Option::Some(44usize) => {
+                <DocumentSharedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentSharedV1)
+            }
+            ::std::option::Option::Some(45usize) => {
+                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentUpdatedV1)
+            }
+            ::std::option::Option::Some(46usize) => {
+                <DocumentUploadedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentUploadedV1)
+            }
+            ::std::option::Option::Some(47usize) => {
+                <DocumentUploadedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::DocumentUploadedV2)
+            }
+            ::std::option::Option::Some(48usize) => {
+                <EmailBouncedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailBouncedV1)
+            }
+            ::std::option::Option::Some(49usize) => {
+                <EmailDeliveredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailDeliveredV1)
+            }
+            ::std::option::Option::Some(50usize) => {
+                <EmailOpenedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailOpenedV1)
+            }
+            ::std::option::Option::Some(51usize) => {
+                <EmailSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::EmailSentV1)
+            }
+            ::std::option::Option::Some(52usize) => {
                 <EntityCreatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::EntityCreatedV1)
             }
-            "payload.EntityDeleted.v1" => {
+            ::std::option::Option::Some(53usize) => {
                 <EntityDeletedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::EntityDeletedV1)
             }
-            "payload.EntityStateChanged.v1" => {
+            ::std::option::Option::Some(54usize) => {
                 <EntityStateChangedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::EntityStateChangedV1)
             }
-            "payload.EntityUpdated.v1" => {
+            ::std::option::Option::Some(55usize) => {
                 <EntityUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::EntityUpdatedV1)
             }
-            "payload.HrEmployeeHired.v1" => {
+            ::std::option::Option::Some(56usize) => {
                 <HrEmployeeHiredV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrEmployeeHiredV1)
             }
-            "payload.HrEmployeeTerminated.v1" => {
+            ::std::option::Option::Some(57usize) => {
                 <HrEmployeeTerminatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrEmployeeTerminatedV1)
             }
-            "payload.HrExpenseApproved.v1" => {
+            ::std::option::Option::Some(58usize) => {
                 <HrExpenseApprovedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrExpenseApprovedV1)
             }
-            "payload.HrExpenseApproved.v2" => {
+            ::std::option::Option::Some(59usize) => {
                 <HrExpenseApprovedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrExpenseApprovedV2)
             }
-            "payload.HrExpenseSubmitted.v1" => {
+            ::std::option::Option::Some(60usize) => {
                 <HrExpenseSubmittedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrExpenseSubmittedV1)
             }
-            "payload.HrLeaveApproved.v1" => {
+            ::std::option::Option::Some(61usize) => {
                 <HrLeaveApprovedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrLeaveApprovedV1)
             }
-            "payload.HrLeaveRejected.v1" => {
+            ::std::option::Option::Some(62usize) => {
                 <HrLeaveRejectedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrLeaveRejectedV1)
             }
-            "payload.HrLeaveRequested.v1" => {
+            ::std::option::Option::Some(63usize) => {
                 <HrLeaveRequestedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrLeaveRequestedV1)
             }
-            "payload.HrTimesheetApproved.v1" => {
+            ::std::option::Option::Some(64usize) => {
                 <HrTimesheetApprovedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrTimesheetApprovedV1)
             }
-            "payload.HrTimesheetRejected.v1" => {
+            ::std::option::Option::Some(65usize) => {
                 <HrTimesheetRejectedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrTimesheetRejectedV1)
             }
-            "payload.HrTimesheetSubmitted.v1" => {
+            ::std::option::Option::Some(66usize) => {
                 <HrTimesheetSubmittedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::HrTimesheetSubmittedV1)
             }
-            "payload.RecruitApplied.v1" => {
+            ::std::option::Option::Some(67usize) => {
+                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InboundEmailReceivedV1)
+            }
+            ::std::option::Option::Some(68usize) => {
+                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InboundEmailReceivedV2)
+            }
+            ::std::option::Option::Some(69usize) => {
+                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::IntegrationConnectedV1)
+            }
+            ::std::option::Option::Some(70usize) => {
+                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+            }
+            ::std::option::Option::Some(71usize) => {
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::IntegrationSyncCompletedV1)
+            }
+            ::std::option::Option::Some(72usize) => {
+                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+            }
+            ::std::option::Option::Some(73usize) => {
+                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+            }
+            ::std::option::Option::Some(74usize) => {
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenExpiringV1)
+            }
+            ::std::option::Option::Some(75usize) => {
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenRefreshedV1)
+            }
+            ::std::option::Option::Some(76usize) => {
+                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+            }
+            ::std::option::Option::Some(77usize) => {
+                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceCreatedV1)
+            }
+            ::std::option::Option::Some(78usize) => {
+                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceCreatedV2)
+            }
+            ::std::option::Option::Some(79usize) => {
+                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceEmailedV1)
+            }
+            ::std::option::Option::Some(80usize) => {
+                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceFinalizedV1)
+            }
+            ::std::option::Option::Some(81usize) => {
+                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceOverdueV1)
+            }
+            ::std::option::Option::Some(82usize) => {
+                <InvoicePaidV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoicePaidV1)
+            }
+            ::std::option::Option::Some(83usize) => {
+                <InvoiceSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceSentV1)
+            }
+            ::std::option::Option::Some(84usize) => {
+                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+            }
+            ::std::option::Option::Some(85usize) => {
+                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::InvoiceVoidedV1)
+            }
+            ::std::option::Option::Some(86usize) => {
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::KnowledgeArticlePublishedV1)
+            }
+            ::std::option::Option::Some(87usize) => {
+                <NotificationFailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::NotificationFailedV1)
+            }
+            ::std::option::Option::Some(88usize) => {
+                <NotificationReadV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::NotificationReadV1)
+            }
+            ::std::option::Option::Some(89usize) => {
+                <NotificationSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::NotificationSentV1)
+            }
+            ::std::option::Option::Some(90usize) => {
+                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::OpportunityCreatedV1)
+            }
+            ::std::option::Option::Some(91usize) => {
+                <OpportunityLostV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::OpportunityLostV1)
+            }
+            ::std::option::Option::Some(92usize) => {
+                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::OpportunityStageChangedV1)
+            }
+            ::std::option::Option::Some(93usize) => {
+                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::OpportunityStageChangedV2)
+            }
+            ::std::option::Option::Some(94usize) => {
+                <OpportunityWonV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::OpportunityWonV1)
+            }
+            ::std::option::Option::Some(95usize) => {
+                <PaymentAppliedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::PaymentAppliedV1)
+            }
+            ::std::option::Option::Some(96usize) => {
+                <PaymentFailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::PaymentFailedV1)
+            }
+            ::std::option::Option::Some(97usize) => {
+                <PaymentReceivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::PaymentReceivedV1)
+            }
+            ::std::option::Option::Some(98usize) => {
+                <PaymentReceivedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::PaymentReceivedV2)
+            }
+            ::std::option::Option::Some(99usize) => {
+                <PaymentRefundedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::PaymentRefundedV1)
+            }
+            ::std::option::Option::Some(100usize) => {
+                <ProjectClosedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectClosedV1)
+            }
+            ::std::option::Option::Some(101usize) => {
+                <ProjectCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectCreatedV1)
+            }
+            ::std::option::Option::Some(102usize) => {
+                <ProjectCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectCreatedV2)
+            }
+            ::std::option::Option::Some(103usize) => {
+                <ProjectDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectDeletedV1)
+            }
+            ::std::option::Option::Some(104usize) => {
+                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+            }
+            ::std::option::Option::Some(105usize) => {
+                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+            }
+            ::std::option::Option::Some(106usize) => {
+                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectStatusChangedV1)
+            }
+            ::std::option::Option::Some(107usize) => {
+                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+            }
+            ::std::option::Option::Some(108usize) => {
+                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+            }
+            ::std::option::Option::Some(109usize) => {
+                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+            }
+            ::std::option::Option::Some(110usize) => {
+                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+            }
+            ::std::option::Option::Some(111usize) => {
+                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+            }
+            ::std::option::Option::Some(112usize) => {
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::ProjectTaskStatusChangedV1)
+            }
+            ::std::option::Option::Some(113usize) => {
+                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+            }
+            ::std::option::Option::Some(114usize) => {
+                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ProjectUpdatedV1)
+            }
+            ::std::option::Option::Some(115usize) => {
+                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::QuoteAcceptedV1)
+            }
+            ::std::option::Option::Some(116usize) => {
+                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::QuoteDeclinedV1)
+            }
+            ::std::option::Option::Some(117usize) => {
+                <QuoteSentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::QuoteSentV1)
+            }
+            ::std::option::Option::Some(118usize) => {
                 <RecruitAppliedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitAppliedV1)
             }
-            "payload.RecruitDroppedOut.v1" => {
+            ::std::option::Option::Some(119usize) => {
                 <RecruitDroppedOutV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitDroppedOutV1)
             }
-            "payload.RecruitGraduated.v1" => {
+            ::std::option::Option::Some(120usize) => {
                 <RecruitGraduatedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitGraduatedV1)
             }
-            "payload.RecruitInterviewScheduled.v1" => {
+            ::std::option::Option::Some(121usize) => {
                 <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_value(
                         payload,
                     )
                     .map(Event::RecruitInterviewScheduledV1)
             }
-            "payload.RecruitOfferExtended.v1" => {
+            ::std::option::Option::Some(122usize) => {
                 <RecruitOfferExtendedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitOfferExtendedV1)
             }
-            "payload.RecruitPhaseChanged.v1" => {
+            ::std::option::Option::Some(123usize) => {
                 <RecruitPhaseChangedV1 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV1)
             }
-            "payload.RecruitPhaseChanged.v2" => {
+            ::std::option::Option::Some(124usize) => {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_value(payload)
                     .map(Event::RecruitPhaseChangedV2)
+            }
+            ::std::option::Option::Some(125usize) => {
+                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+            }
+            ::std::option::Option::Some(126usize) => {
+                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+            }
+            ::std::option::Option::Some(127usize) => {
+                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+            }
+            ::std::option::Option::Some(128usize) => {
+                <SurveySentV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::SurveySentV1)
+            }
+            ::std::option::Option::Some(129usize) => {
+                <TagAppliedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagAppliedV1)
+            }
+            ::std::option::Option::Some(130usize) => {
+                <TagCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagCreatedV1)
+            }
+            ::std::option::Option::Some(131usize) => {
+                <TagDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagDeletedV1)
+            }
+            ::std::option::Option::Some(132usize) => {
+                <TagRemovedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TagRemovedV1)
+            }
+            ::std::option::Option::Some(133usize) => {
+                <TeamCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TeamCreatedV1)
+            }
+            ::std::option::Option::Some(134usize) => {
+                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TeamMemberAddedV1)
+            }
+            ::std::option::Option::Some(135usize) => {
+                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TeamMemberRemovedV1)
+            }
+            ::std::option::Option::Some(136usize) => {
+                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TechnicianArrivedV1)
+            }
+            ::std::option::Option::Some(137usize) => {
+                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+            }
+            ::std::option::Option::Some(138usize) => {
+                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TechnicianDispatchedV1)
+            }
+            ::std::option::Option::Some(139usize) => {
+                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TechnicianEnRouteV1)
+            }
+            ::std::option::Option::Some(140usize) => {
+                <TenantCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TenantCreatedV1)
+            }
+            ::std::option::Option::Some(141usize) => {
+                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TenantPlanChangedV1)
+            }
+            ::std::option::Option::Some(142usize) => {
+                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+            }
+            ::std::option::Option::Some(143usize) => {
+                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+            }
+            ::std::option::Option::Some(144usize) => {
+                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+            }
+            ::std::option::Option::Some(145usize) => {
+                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+            }
+            ::std::option::Option::Some(146usize) => {
+                <TicketAssignedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketAssignedV1)
+            }
+            ::std::option::Option::Some(147usize) => {
+                <TicketAssignedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketAssignedV2)
+            }
+            ::std::option::Option::Some(148usize) => {
+                <TicketClosedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketClosedV1)
+            }
+            ::std::option::Option::Some(149usize) => {
+                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketCommentAddedV1)
+            }
+            ::std::option::Option::Some(150usize) => {
+                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+            }
+            ::std::option::Option::Some(151usize) => {
+                <TicketCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketCreatedV1)
+            }
+            ::std::option::Option::Some(152usize) => {
+                <TicketCreatedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketCreatedV2)
+            }
+            ::std::option::Option::Some(153usize) => {
+                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+            }
+            ::std::option::Option::Some(154usize) => {
+                <TicketDeletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketDeletedV1)
+            }
+            ::std::option::Option::Some(155usize) => {
+                <TicketEscalatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketEscalatedV1)
+            }
+            ::std::option::Option::Some(156usize) => {
+                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+            }
+            ::std::option::Option::Some(157usize) => {
+                <TicketMergedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketMergedV1)
+            }
+            ::std::option::Option::Some(158usize) => {
+                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketMessageAddedV1)
+            }
+            ::std::option::Option::Some(159usize) => {
+                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketMessageAddedV2)
+            }
+            ::std::option::Option::Some(160usize) => {
+                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+            }
+            ::std::option::Option::Some(161usize) => {
+                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketPriorityChangedV1)
+            }
+            ::std::option::Option::Some(162usize) => {
+                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketQueueChangedV1)
+            }
+            ::std::option::Option::Some(163usize) => {
+                <TicketReopenedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketReopenedV1)
+            }
+            ::std::option::Option::Some(164usize) => {
+                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+            }
+            ::std::option::Option::Some(165usize) => {
+                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+            }
+            ::std::option::Option::Some(166usize) => {
+                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketSlaStageMetV1)
+            }
+            ::std::option::Option::Some(167usize) => {
+                <TicketSplitV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketSplitV1)
+            }
+            ::std::option::Option::Some(168usize) => {
+                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketStatusChangedV1)
+            }
+            ::std::option::Option::Some(169usize) => {
+                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+            }
+            ::std::option::Option::Some(170usize) => {
+                <TicketUnassignedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketUnassignedV1)
+            }
+            ::std::option::Option::Some(171usize) => {
+                <TicketUpdatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::TicketUpdatedV1)
+            }
+            ::std::option::Option::Some(172usize) => {
+                <UserCreatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserCreatedV1)
+            }
+            ::std::option::Option::Some(173usize) => {
+                <UserDeactivatedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserDeactivatedV1)
+            }
+            ::std::option::Option::Some(174usize) => {
+                <UserInvitedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserInvitedV1)
+            }
+            ::std::option::Option::Some(175usize) => {
+                <UserLoggedInV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserLoggedInV1)
+            }
+            ::std::option::Option::Some(176usize) => {
+                <UserLoginFailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserLoginFailedV1)
+            }
+            ::std::option::Option::Some(177usize) => {
+                <UserMentionedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserMentionedV1)
+            }
+            ::std::option::Option::Some(178usize) => {
+                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserMfaEnabledV1)
+            }
+            ::std::option::Option::Some(179usize) => {
+                <UserPasswordResetV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserPasswordResetV1)
+            }
+            ::std::option::Option::Some(180usize) => {
+                <UserRoleChangedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::UserRoleChangedV1)
+            }
+            ::std::option::Option::Some(181usize) => {
+                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+            }
+            ::std::option::Option::Some(182usize) => {
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_value(
+                        payload,
+                    )
+                    .map(Event::WebhookDeliverySucceededV1)
+            }
+            ::std::option::Option::Some(183usize) => {
+                <WebhookDisabledV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::WebhookDisabledV1)
+            }
+            ::std::option::Option::Some(184usize) => {
+                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::WebhookRegisteredV1)
+            }
+            ::std::option::Option::Some(185usize) => {
+                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::WorkflowCompletedV1)
+            }
+            ::std::option::Option::Some(186usize) => {
+                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_value(payload)
+                    .map(Event::WorkflowTriggeredV1)
             }
             _ => {
                 match EventType::from_name(name) {
@@ -7522,776 +7329,776 @@ impl Event {
         name: &str,
         payload: &[u8],
     ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-        match name {
-            "payload.ApiKeyCreated.v1" => {
-                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ApiKeyCreatedV1)
-            }
-            "payload.ApiKeyRevoked.v1" => {
-                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ApiKeyRevokedV1)
-            }
-            "payload.AppointmentAssigned.v1" => {
-                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentAssignedV1)
-            }
-            "payload.AppointmentCanceled.v1" => {
-                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentCanceledV1)
-            }
-            "payload.AppointmentCompleted.v1" => {
-                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentCompletedV1)
-            }
-            "payload.AppointmentCreated.v1" => {
-                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentCreatedV1)
-            }
-            "payload.AppointmentCreated.v2" => {
-                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentCreatedV2)
-            }
-            "payload.AppointmentNoShow.v1" => {
-                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentNoShowV1)
-            }
-            "payload.AppointmentRescheduled.v1" => {
-                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AppointmentRescheduledV1)
-            }
-            "payload.AssetAssigned.v1" => {
-                <AssetAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetAssignedV1)
-            }
-            "payload.AssetCreated.v1" => {
-                <AssetCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetCreatedV1)
-            }
-            "payload.AssetCreated.v2" => {
-                <AssetCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetCreatedV2)
-            }
-            "payload.AssetMaintenanceCompleted.v1" => {
-                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::AssetMaintenanceCompletedV1)
-            }
-            "payload.AssetMaintenanceScheduled.v1" => {
-                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::AssetMaintenanceScheduledV1)
-            }
-            "payload.AssetRetired.v1" => {
-                <AssetRetiredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetRetiredV1)
-            }
-            "payload.AssetUpdated.v1" => {
-                <AssetUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetUpdatedV1)
-            }
-            "payload.AssetWarrantyExpiring.v1" => {
-                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::AssetWarrantyExpiringV1)
-            }
-            "payload.CapacityThresholdReached.v1" => {
-                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::CapacityThresholdReachedV1)
-            }
-            "payload.ClientArchived.v1" => {
-                <ClientArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientArchivedV1)
-            }
-            "payload.ClientCreated.v1" => {
-                <ClientCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientCreatedV1)
-            }
-            "payload.ClientCreated.v2" => {
-                <ClientCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientCreatedV2)
-            }
-            "payload.ClientDeleted.v1" => {
-                <ClientDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientDeletedV1)
-            }
-            "payload.ClientMerged.v1" => {
-                <ClientMergedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientMergedV1)
-            }
-            "payload.ClientStatusChanged.v1" => {
-                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientStatusChangedV1)
-            }
-            "payload.ClientUpdated.v1" => {
-                <ClientUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ClientUpdatedV1)
-            }
-            "payload.ContactArchived.v1" => {
-                <ContactArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactArchivedV1)
-            }
-            "payload.ContactCreated.v1" => {
-                <ContactCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactCreatedV1)
-            }
-            "payload.ContactCreated.v2" => {
-                <ContactCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactCreatedV2)
-            }
-            "payload.ContactDeleted.v1" => {
-                <ContactDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactDeletedV1)
-            }
-            "payload.ContactPrimarySet.v1" => {
-                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactPrimarySetV1)
-            }
-            "payload.ContactUpdated.v1" => {
-                <ContactUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContactUpdatedV1)
-            }
-            "payload.ContractCreated.v1" => {
-                <ContractCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContractCreatedV1)
-            }
-            "payload.ContractExpired.v1" => {
-                <ContractExpiredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContractExpiredV1)
-            }
-            "payload.ContractRenewed.v1" => {
-                <ContractRenewedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ContractRenewedV1)
-            }
-            "payload.CreditNoteIssued.v1" => {
-                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::CreditNoteIssuedV1)
-            }
-            "payload.DocumentAssociated.v1" => {
-                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentAssociatedV1)
-            }
-            "payload.DocumentDeleted.v1" => {
-                <DocumentDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentDeletedV1)
-            }
-            "payload.DocumentShared.v1" => {
-                <DocumentSharedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentSharedV1)
-            }
-            "payload.DocumentUpdated.v1" => {
-                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentUpdatedV1)
-            }
-            "payload.DocumentUploaded.v1" => {
-                <DocumentUploadedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentUploadedV1)
-            }
-            "payload.DocumentUploaded.v2" => {
-                <DocumentUploadedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::DocumentUploadedV2)
-            }
-            "payload.EmailBounced.v1" => {
-                <EmailBouncedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::EmailBouncedV1)
-            }
-            "payload.EmailDelivered.v1" => {
-                <EmailDeliveredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::EmailDeliveredV1)
-            }
-            "payload.EmailOpened.v1" => {
-                <EmailOpenedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::EmailOpenedV1)
-            }
-            "payload.EmailSent.v1" => {
-                <EmailSentV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::EmailSentV1)
-            }
-            "payload.InboundEmailReceived.v1" => {
-                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InboundEmailReceivedV1)
-            }
-            "payload.InboundEmailReceived.v2" => {
-                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InboundEmailReceivedV2)
-            }
-            "payload.IntegrationConnected.v1" => {
-                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::IntegrationConnectedV1)
-            }
-            "payload.IntegrationDisconnected.v1" => {
-                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::IntegrationDisconnectedV1)
-            }
-            "payload.IntegrationSyncCompleted.v1" => {
-                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::IntegrationSyncCompletedV1)
-            }
-            "payload.IntegrationSyncFailed.v1" => {
-                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::IntegrationSyncFailedV1)
-            }
-            "payload.IntegrationSyncStarted.v1" => {
-                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::IntegrationSyncStartedV1)
-            }
-            "payload.IntegrationTokenExpiring.v1" => {
-                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::IntegrationTokenExpiringV1)
-            }
-            "payload.IntegrationTokenRefreshed.v1" => {
-                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::IntegrationTokenRefreshedV1)
-            }
-            "payload.IntegrationTokenRevoked.v1" => {
-                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::IntegrationTokenRevokedV1)
-            }
-            "payload.InvoiceCreated.v1" => {
-                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceCreatedV1)
-            }
-            "payload.InvoiceCreated.v2" => {
-                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceCreatedV2)
-            }
-            "payload.InvoiceEmailed.v1" => {
-                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceEmailedV1)
-            }
-            "payload.InvoiceFinalized.v1" => {
-                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceFinalizedV1)
-            }
-            "payload.InvoiceOverdue.v1" => {
-                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceOverdueV1)
-            }
-            "payload.InvoicePaid.v1" => {
-                <InvoicePaidV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoicePaidV1)
-            }
-            "payload.InvoiceSent.v1" => {
-                <InvoiceSentV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceSentV1)
-            }
-            "payload.InvoiceStatusChanged.v1" => {
-                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceStatusChangedV1)
-            }
-            "payload.InvoiceVoided.v1" => {
-                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::InvoiceVoidedV1)
-            }
-            "payload.KnowledgeArticlePublished.v1" => {
-                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::KnowledgeArticlePublishedV1)
-            }
-            "payload.NotificationFailed.v1" => {
-                <NotificationFailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::NotificationFailedV1)
-            }
-            "payload.NotificationRead.v1" => {
-                <NotificationReadV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::NotificationReadV1)
-            }
-            "payload.NotificationSent.v1" => {
-                <NotificationSentV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::NotificationSentV1)
-            }
-            "payload.OpportunityCreated.v1" => {
-                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::OpportunityCreatedV1)
-            }
-            "payload.OpportunityLost.v1" => {
-                <OpportunityLostV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::OpportunityLostV1)
-            }
-            "payload.OpportunityStageChanged.v1" => {
-                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::OpportunityStageChangedV1)
-            }
-            "payload.OpportunityStageChanged.v2" => {
-                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::OpportunityStageChangedV2)
-            }
-            "payload.OpportunityWon.v1" => {
-                <OpportunityWonV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::OpportunityWonV1)
-            }
-            "payload.PaymentApplied.v1" => {
-                <PaymentAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::PaymentAppliedV1)
-            }
-            "payload.PaymentFailed.v1" => {
-                <PaymentFailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::PaymentFailedV1)
-            }
-            "payload.PaymentReceived.v1" => {
-                <PaymentReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::PaymentReceivedV1)
-            }
-            "payload.PaymentReceived.v2" => {
-                <PaymentReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::PaymentReceivedV2)
-            }
-            "payload.PaymentRefunded.v1" => {
-                <PaymentRefundedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::PaymentRefundedV1)
-            }
-            "payload.ProjectClosed.v1" => {
-                <ProjectClosedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectClosedV1)
-            }
-            "payload.ProjectCreated.v1" => {
-                <ProjectCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectCreatedV1)
-            }
-            "payload.ProjectCreated.v2" => {
-                <ProjectCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectCreatedV2)
-            }
-            "payload.ProjectDeleted.v1" => {
-                <ProjectDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectDeletedV1)
-            }
-            "payload.ProjectMilestoneReached.v1" => {
-                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectMilestoneReachedV1)
-            }
-            "payload.ProjectPhaseCompleted.v1" => {
-                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectPhaseCompletedV1)
-            }
-            "payload.ProjectStatusChanged.v1" => {
-                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectStatusChangedV1)
-            }
-            "payload.ProjectTaskAssigned.v1" => {
-                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskAssignedV1)
-            }
-            "payload.ProjectTaskCompleted.v1" => {
-                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskCompletedV1)
-            }
-            "payload.ProjectTaskCreated.v1" => {
-                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskCreatedV1)
-            }
-            "payload.ProjectTaskCreated.v2" => {
-                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskCreatedV2)
-            }
-            "payload.ProjectTaskDeleted.v1" => {
-                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskDeletedV1)
-            }
-            "payload.ProjectTaskStatusChanged.v1" => {
-                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::ProjectTaskStatusChangedV1)
-            }
-            "payload.ProjectTaskUpdated.v1" => {
-                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectTaskUpdatedV1)
-            }
-            "payload.ProjectUpdated.v1" => {
-                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ProjectUpdatedV1)
-            }
-            "payload.QuoteAccepted.v1" => {
-                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::QuoteAcceptedV1)
-            }
-            "payload.QuoteDeclined.v1" => {
-                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::QuoteDeclinedV1)
-            }
-            "payload.QuoteSent.v1" => {
-                <QuoteSentV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::QuoteSentV1)
-            }
-            "payload.ScheduleBlockCreated.v1" => {
-                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ScheduleBlockCreatedV1)
-            }
-            "payload.ScheduleBlockDeleted.v1" => {
-                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::ScheduleBlockDeletedV1)
-            }
-            "payload.SurveyResponseReceived.v1" => {
-                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::SurveyResponseReceivedV1)
-            }
-            "payload.SurveySent.v1" => {
-                <SurveySentV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::SurveySentV1)
-            }
-            "payload.TagApplied.v1" => {
-                <TagAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TagAppliedV1)
-            }
-            "payload.TagCreated.v1" => {
-                <TagCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TagCreatedV1)
-            }
-            "payload.TagDeleted.v1" => {
-                <TagDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TagDeletedV1)
-            }
-            "payload.TagRemoved.v1" => {
-                <TagRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TagRemovedV1)
-            }
-            "payload.TeamCreated.v1" => {
-                <TeamCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TeamCreatedV1)
-            }
-            "payload.TeamMemberAdded.v1" => {
-                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TeamMemberAddedV1)
-            }
-            "payload.TeamMemberRemoved.v1" => {
-                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TeamMemberRemovedV1)
-            }
-            "payload.TechnicianArrived.v1" => {
-                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TechnicianArrivedV1)
-            }
-            "payload.TechnicianCheckedOut.v1" => {
-                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TechnicianCheckedOutV1)
-            }
-            "payload.TechnicianDispatched.v1" => {
-                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TechnicianDispatchedV1)
-            }
-            "payload.TechnicianEnRoute.v1" => {
-                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TechnicianEnRouteV1)
-            }
-            "payload.TenantCreated.v1" => {
-                <TenantCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TenantCreatedV1)
-            }
-            "payload.TenantPlanChanged.v1" => {
-                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TenantPlanChangedV1)
-            }
-            "payload.TenantSettingsUpdated.v1" => {
-                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TenantSettingsUpdatedV1)
-            }
-            "payload.TicketApprovalGranted.v1" => {
-                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketApprovalGrantedV1)
-            }
-            "payload.TicketApprovalRejected.v1" => {
-                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketApprovalRejectedV1)
-            }
-            "payload.TicketApprovalRequested.v1" => {
-                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketApprovalRequestedV1)
-            }
-            "payload.TicketAssigned.v1" => {
-                <TicketAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketAssignedV1)
-            }
-            "payload.TicketAssigned.v2" => {
-                <TicketAssignedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketAssignedV2)
-            }
-            "payload.TicketClosed.v1" => {
-                <TicketClosedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketClosedV1)
-            }
-            "payload.TicketCommentAdded.v1" => {
-                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketCommentAddedV1)
-            }
-            "payload.TicketCommentUpdated.v1" => {
-                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketCommentUpdatedV1)
-            }
-            "payload.TicketCreated.v1" => {
-                <TicketCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketCreatedV1)
-            }
-            "payload.TicketCreated.v2" => {
-                <TicketCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketCreatedV2)
-            }
-            "payload.TicketCustomerReplied.v1" => {
-                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketCustomerRepliedV1)
-            }
-            "payload.TicketDeleted.v1" => {
-                <TicketDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketDeletedV1)
-            }
-            "payload.TicketEscalated.v1" => {
-                <TicketEscalatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketEscalatedV1)
-            }
-            "payload.TicketInternalNoteAdded.v1" => {
-                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketInternalNoteAddedV1)
-            }
-            "payload.TicketMerged.v1" => {
-                <TicketMergedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketMergedV1)
-            }
-            "payload.TicketMessageAdded.v1" => {
-                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketMessageAddedV1)
-            }
-            "payload.TicketMessageAdded.v2" => {
-                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketMessageAddedV2)
-            }
-            "payload.TicketMessageUpdated.v1" => {
-                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketMessageUpdatedV1)
-            }
-            "payload.TicketPriorityChanged.v1" => {
-                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketPriorityChangedV1)
-            }
-            "payload.TicketQueueChanged.v1" => {
-                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketQueueChangedV1)
-            }
-            "payload.TicketReopened.v1" => {
-                <TicketReopenedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketReopenedV1)
-            }
-            "payload.TicketSlaStageBreached.v1" => {
-                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketSlaStageBreachedV1)
-            }
-            "payload.TicketSlaStageEntered.v1" => {
-                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketSlaStageEnteredV1)
-            }
-            "payload.TicketSlaStageMet.v1" => {
-                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketSlaStageMetV1)
-            }
-            "payload.TicketSplit.v1" => {
-                <TicketSplitV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketSplitV1)
-            }
-            "payload.TicketStatusChanged.v1" => {
-                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketStatusChangedV1)
-            }
-            "payload.TicketTimeEntryAdded.v1" => {
-                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketTimeEntryAddedV1)
-            }
-            "payload.TicketUnassigned.v1" => {
-                <TicketUnassignedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketUnassignedV1)
-            }
-            "payload.TicketUpdated.v1" => {
-                <TicketUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::TicketUpdatedV1)
-            }
-            "payload.UserCreated.v1" => {
-                <UserCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserCreatedV1)
-            }
-            "payload.UserDeactivated.v1" => {
-                <UserDeactivatedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserDeactivatedV1)
-            }
-            "payload.UserInvited.v1" => {
-                <UserInvitedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserInvitedV1)
-            }
-            "payload.UserLoggedIn.v1" => {
-                <UserLoggedInV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserLoggedInV1)
-            }
-            "payload.UserLoginFailed.v1" => {
-                <UserLoginFailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserLoginFailedV1)
-            }
-            "payload.UserMentioned.v1" => {
-                <UserMentionedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserMentionedV1)
-            }
-            "payload.UserMfaEnabled.v1" => {
-                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserMfaEnabledV1)
-            }
-            "payload.UserPasswordReset.v1" => {
-                <UserPasswordResetV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserPasswordResetV1)
-            }
-            "payload.UserRoleChanged.v1" => {
-                <UserRoleChangedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::UserRoleChangedV1)
-            }
-            "payload.WebhookDeliveryFailed.v1" => {
-                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::WebhookDeliveryFailedV1)
-            }
-            "payload.WebhookDeliverySucceeded.v1" => {
-                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_slice(
-                        payload,
-                    )
-                    .map(Event::WebhookDeliverySucceededV1)
-            }
-            "payload.WebhookDisabled.v1" => {
-                <WebhookDisabledV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::WebhookDisabledV1)
-            }
-            "payload.WebhookRegistered.v1" => {
-                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::WebhookRegisteredV1)
-            }
-            "payload.WorkflowCompleted.v1" => {
-                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::WorkflowCompletedV1)
-            }
-            "payload.WorkflowTriggered.v1" => {
-                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_slice(payload)
-                    .map(Event::WorkflowTriggeredV1)
-            }
-            "payload.AcademyCertificateIssued.v1" => {
+        match Event::ref_index(name) {
+            ::std::option::Option::Some(0usize) => {
                 <AcademyCertificateIssuedV1 as ::evreg::EventPayload>::from_slice(
                         payload,
                     )
                     .map(Event::AcademyCertificateIssuedV1)
             }
-            "payload.AcademyEnrolled.v1" => {
+            ::std::option::Option::Some(1usize) => {
                 <AcademyEnrolledV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::AcademyEnrolledV1)
             }
-            "payload.AcademyQuizFailed.v1" => {
+            ::std::option::Option::Some(2usize) => {
                 <AcademyQuizFailedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::AcademyQuizFailedV1)
             }
-            "payload.AcademyQuizPassed.v1" => {
+            ::std::option::Option::Some(3usize) => {
                 <AcademyQuizPassedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::AcademyQuizPassedV1)
             }
-            "payload.AcademyTopicCompleted.v1" => {
+            ::std::option::Option::Some(4usize) => {
                 <AcademyTopicCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::AcademyTopicCompletedV1)
             }
-            "payload.CourseGraduated.v1" => {
+            ::std::option::Option::Some(5usize) => {
+                <ApiKeyCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyCreatedV1)
+            }
+            ::std::option::Option::Some(6usize) => {
+                <ApiKeyRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ApiKeyRevokedV1)
+            }
+            ::std::option::Option::Some(7usize) => {
+                <AppointmentAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentAssignedV1)
+            }
+            ::std::option::Option::Some(8usize) => {
+                <AppointmentCanceledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCanceledV1)
+            }
+            ::std::option::Option::Some(9usize) => {
+                <AppointmentCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCompletedV1)
+            }
+            ::std::option::Option::Some(10usize) => {
+                <AppointmentCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV1)
+            }
+            ::std::option::Option::Some(11usize) => {
+                <AppointmentCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentCreatedV2)
+            }
+            ::std::option::Option::Some(12usize) => {
+                <AppointmentNoShowV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentNoShowV1)
+            }
+            ::std::option::Option::Some(13usize) => {
+                <AppointmentRescheduledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AppointmentRescheduledV1)
+            }
+            ::std::option::Option::Some(14usize) => {
+                <AssetAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetAssignedV1)
+            }
+            ::std::option::Option::Some(15usize) => {
+                <AssetCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV1)
+            }
+            ::std::option::Option::Some(16usize) => {
+                <AssetCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetCreatedV2)
+            }
+            ::std::option::Option::Some(17usize) => {
+                <AssetMaintenanceCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceCompletedV1)
+            }
+            ::std::option::Option::Some(18usize) => {
+                <AssetMaintenanceScheduledV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::AssetMaintenanceScheduledV1)
+            }
+            ::std::option::Option::Some(19usize) => {
+                <AssetRetiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetRetiredV1)
+            }
+            ::std::option::Option::Some(20usize) => {
+                <AssetUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetUpdatedV1)
+            }
+            ::std::option::Option::Some(21usize) => {
+                <AssetWarrantyExpiringV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+            }
+            ::std::option::Option::Some(22usize) => {
+                <CapacityThresholdReachedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::CapacityThresholdReachedV1)
+            }
+            ::std::option::Option::Some(23usize) => {
+                <ClientArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientArchivedV1)
+            }
+            ::std::option::Option::Some(24usize) => {
+                <ClientCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV1)
+            }
+            ::std::option::Option::Some(25usize) => {
+                <ClientCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientCreatedV2)
+            }
+            ::std::option::Option::Some(26usize) => {
+                <ClientDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientDeletedV1)
+            }
+            ::std::option::Option::Some(27usize) => {
+                <ClientMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientMergedV1)
+            }
+            ::std::option::Option::Some(28usize) => {
+                <ClientStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientStatusChangedV1)
+            }
+            ::std::option::Option::Some(29usize) => {
+                <ClientUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ClientUpdatedV1)
+            }
+            ::std::option::Option::Some(30usize) => {
+                <ContactArchivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactArchivedV1)
+            }
+            ::std::option::Option::Some(31usize) => {
+                <ContactCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV1)
+            }
+            ::std::option::Option::Some(32usize) => {
+                <ContactCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactCreatedV2)
+            }
+            ::std::option::Option::Some(33usize) => {
+                <ContactDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactDeletedV1)
+            }
+            ::std::option::Option::Some(34usize) => {
+                <ContactPrimarySetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactPrimarySetV1)
+            }
+            ::std::option::Option::Some(35usize) => {
+                <ContactUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContactUpdatedV1)
+            }
+            ::std::option::Option::Some(36usize) => {
+                <ContractCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractCreatedV1)
+            }
+            ::std::option::Option::Some(37usize) => {
+                <ContractExpiredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractExpiredV1)
+            }
+            ::std::option::Option::Some(38usize) => {
+                <ContractRenewedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ContractRenewedV1)
+            }
+            ::std::option::Option::Some(39usize) => {
                 <CourseGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::CourseGraduatedV1)
             }
-            "payload.CourseGraduated.v2" => {
+            ::std::option::Option::Some(40usize) => {
                 <CourseGraduatedV2 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::CourseGraduatedV2)
             }
-            "payload.EntityCreated.v1" => {
+            ::std::option::Option::Some(41usize) => {
+                <CreditNoteIssuedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::CreditNoteIssuedV1)
+            }
+            ::std::option::Option::Some(42usize) => {
+                <DocumentAssociatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentAssociatedV1)
+            }
+            ::std::option::Option::Some(43usize) => {
+                <DocumentDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentDeletedV1)
+            }
+            ::std::option::Option::Some(44usize) => {
+                <DocumentSharedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentSharedV1)
+            }
+            ::std::option::Option::Some(45usize) => {
+                <DocumentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUpdatedV1)
+            }
+            ::std::option::Option::Some(46usize) => {
+                <DocumentUploadedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV1)
+            }
+            ::std::option::Option::Some(47usize) => {
+                <DocumentUploadedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::DocumentUploadedV2)
+            }
+            ::std::option::Option::Some(48usize) => {
+                <EmailBouncedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailBouncedV1)
+            }
+            ::std::option::Option::Some(49usize) => {
+                <EmailDeliveredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailDeliveredV1)
+            }
+            ::std::option::Option::Some(50usize) => {
+                <EmailOpenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailOpenedV1)
+            }
+            ::std::option::Option::Some(51usize) => {
+                <EmailSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::EmailSentV1)
+            }
+            ::std::option::Option::Some(52usize) => {
                 <EntityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::EntityCreatedV1)
             }
-            "payload.EntityDeleted.v1" => {
+            ::std::option::Option::Some(53usize) => {
                 <EntityDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::EntityDeletedV1)
             }
-            "payload.EntityStateChanged.v1" => {
+            ::std::option::Option::Some(54usize) => {
                 <EntityStateChangedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::EntityStateChangedV1)
             }
-            "payload.EntityUpdated.v1" => {
+            ::std::option::Option::Some(55usize) => {
                 <EntityUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::EntityUpdatedV1)
             }
-            "payload.HrEmployeeHired.v1" => {
+            ::std::option::Option::Some(56usize) => {
                 <HrEmployeeHiredV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrEmployeeHiredV1)
             }
-            "payload.HrEmployeeTerminated.v1" => {
+            ::std::option::Option::Some(57usize) => {
                 <HrEmployeeTerminatedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrEmployeeTerminatedV1)
             }
-            "payload.HrExpenseApproved.v1" => {
+            ::std::option::Option::Some(58usize) => {
                 <HrExpenseApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrExpenseApprovedV1)
             }
-            "payload.HrExpenseApproved.v2" => {
+            ::std::option::Option::Some(59usize) => {
                 <HrExpenseApprovedV2 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrExpenseApprovedV2)
             }
-            "payload.HrExpenseSubmitted.v1" => {
+            ::std::option::Option::Some(60usize) => {
                 <HrExpenseSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrExpenseSubmittedV1)
             }
-            "payload.HrLeaveApproved.v1" => {
+            ::std::option::Option::Some(61usize) => {
                 <HrLeaveApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrLeaveApprovedV1)
             }
-            "payload.HrLeaveRejected.v1" => {
+            ::std::option::Option::Some(62usize) => {
                 <HrLeaveRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrLeaveRejectedV1)
             }
-            "payload.HrLeaveRequested.v1" => {
+            ::std::option::Option::Some(63usize) => {
                 <HrLeaveRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrLeaveRequestedV1)
             }
-            "payload.HrTimesheetApproved.v1" => {
+            ::std::option::Option::Some(64usize) => {
                 <HrTimesheetApprovedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrTimesheetApprovedV1)
             }
-            "payload.HrTimesheetRejected.v1" => {
+            ::std::option::Option::Some(65usize) => {
                 <HrTimesheetRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrTimesheetRejectedV1)
             }
-            "payload.HrTimesheetSubmitted.v1" => {
+            ::std::option::Option::Some(66usize) => {
                 <HrTimesheetSubmittedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::HrTimesheetSubmittedV1)
             }
-            "payload.RecruitApplied.v1" => {
+            ::std::option::Option::Some(67usize) => {
+                <InboundEmailReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV1)
+            }
+            ::std::option::Option::Some(68usize) => {
+                <InboundEmailReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InboundEmailReceivedV2)
+            }
+            ::std::option::Option::Some(69usize) => {
+                <IntegrationConnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationConnectedV1)
+            }
+            ::std::option::Option::Some(70usize) => {
+                <IntegrationDisconnectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+            }
+            ::std::option::Option::Some(71usize) => {
+                <IntegrationSyncCompletedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationSyncCompletedV1)
+            }
+            ::std::option::Option::Some(72usize) => {
+                <IntegrationSyncFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+            }
+            ::std::option::Option::Some(73usize) => {
+                <IntegrationSyncStartedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+            }
+            ::std::option::Option::Some(74usize) => {
+                <IntegrationTokenExpiringV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenExpiringV1)
+            }
+            ::std::option::Option::Some(75usize) => {
+                <IntegrationTokenRefreshedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::IntegrationTokenRefreshedV1)
+            }
+            ::std::option::Option::Some(76usize) => {
+                <IntegrationTokenRevokedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+            }
+            ::std::option::Option::Some(77usize) => {
+                <InvoiceCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV1)
+            }
+            ::std::option::Option::Some(78usize) => {
+                <InvoiceCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceCreatedV2)
+            }
+            ::std::option::Option::Some(79usize) => {
+                <InvoiceEmailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceEmailedV1)
+            }
+            ::std::option::Option::Some(80usize) => {
+                <InvoiceFinalizedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceFinalizedV1)
+            }
+            ::std::option::Option::Some(81usize) => {
+                <InvoiceOverdueV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceOverdueV1)
+            }
+            ::std::option::Option::Some(82usize) => {
+                <InvoicePaidV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoicePaidV1)
+            }
+            ::std::option::Option::Some(83usize) => {
+                <InvoiceSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceSentV1)
+            }
+            ::std::option::Option::Some(84usize) => {
+                <InvoiceStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+            }
+            ::std::option::Option::Some(85usize) => {
+                <InvoiceVoidedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::InvoiceVoidedV1)
+            }
+            ::std::option::Option::Some(86usize) => {
+                <KnowledgeArticlePublishedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::KnowledgeArticlePublishedV1)
+            }
+            ::std::option::Option::Some(87usize) => {
+                <NotificationFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationFailedV1)
+            }
+            ::std::option::Option::Some(88usize) => {
+                <NotificationReadV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationReadV1)
+            }
+            ::std::option::Option::Some(89usize) => {
+                <NotificationSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::NotificationSentV1)
+            }
+            ::std::option::Option::Some(90usize) => {
+                <OpportunityCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityCreatedV1)
+            }
+            ::std::option::Option::Some(91usize) => {
+                <OpportunityLostV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityLostV1)
+            }
+            ::std::option::Option::Some(92usize) => {
+                <OpportunityStageChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV1)
+            }
+            ::std::option::Option::Some(93usize) => {
+                <OpportunityStageChangedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityStageChangedV2)
+            }
+            ::std::option::Option::Some(94usize) => {
+                <OpportunityWonV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::OpportunityWonV1)
+            }
+            ::std::option::Option::Some(95usize) => {
+                <PaymentAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentAppliedV1)
+            }
+            ::std::option::Option::Some(96usize) => {
+                <PaymentFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentFailedV1)
+            }
+            ::std::option::Option::Some(97usize) => {
+                <PaymentReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV1)
+            }
+            ::std::option::Option::Some(98usize) => {
+                <PaymentReceivedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentReceivedV2)
+            }
+            ::std::option::Option::Some(99usize) => {
+                <PaymentRefundedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::PaymentRefundedV1)
+            }
+            ::std::option::Option::Some(100usize) => {
+                <ProjectClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectClosedV1)
+            }
+            ::std::option::Option::Some(101usize) => {
+                <ProjectCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV1)
+            }
+            ::std::option::Option::Some(102usize) => {
+                <ProjectCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectCreatedV2)
+            }
+            ::std::option::Option::Some(103usize) => {
+                <ProjectDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectDeletedV1)
+            }
+            ::std::option::Option::Some(104usize) => {
+                <ProjectMilestoneReachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+            }
+            ::std::option::Option::Some(105usize) => {
+                <ProjectPhaseCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+            }
+            ::std::option::Option::Some(106usize) => {
+                <ProjectStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectStatusChangedV1)
+            }
+            ::std::option::Option::Some(107usize) => {
+                <ProjectTaskAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+            }
+            ::std::option::Option::Some(108usize) => {
+                <ProjectTaskCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+            }
+            ::std::option::Option::Some(109usize) => {
+                <ProjectTaskCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+            }
+            ::std::option::Option::Some(110usize) => {
+                <ProjectTaskCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+            }
+            ::std::option::Option::Some(111usize) => {
+                <ProjectTaskDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+            }
+            ::std::option::Option::Some(112usize) => {
+                <ProjectTaskStatusChangedV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::ProjectTaskStatusChangedV1)
+            }
+            ::std::option::Option::Some(113usize) => {
+                <ProjectTaskUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+            }
+            ::std::option::Option::Some(114usize) => {
+                <ProjectUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ProjectUpdatedV1)
+            }
+            ::std::option::Option::Some(115usize) => {
+                <QuoteAcceptedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteAcceptedV1)
+            }
+            ::std::option::Option::Some(116usize) => {
+                <QuoteDeclinedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteDeclinedV1)
+            }
+            ::std::option::Option::Some(117usize) => {
+                <QuoteSentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::QuoteSentV1)
+            }
+            ::std::option::Option::Some(118usize) => {
                 <RecruitAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitAppliedV1)
             }
-            "payload.RecruitDroppedOut.v1" => {
+            ::std::option::Option::Some(119usize) => {
                 <RecruitDroppedOutV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitDroppedOutV1)
             }
-            "payload.RecruitGraduated.v1" => {
+            ::std::option::Option::Some(120usize) => {
                 <RecruitGraduatedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitGraduatedV1)
             }
-            "payload.RecruitInterviewScheduled.v1" => {
+            ::std::option::Option::Some(121usize) => {
                 <RecruitInterviewScheduledV1 as ::evreg::EventPayload>::from_slice(
                         payload,
                     )
                     .map(Event::RecruitInterviewScheduledV1)
             }
-            "payload.RecruitOfferExtended.v1" => {
+            ::std::option::Option::Some(122usize) => {
                 <RecruitOfferExtendedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitOfferExtendedV1)
             }
-            "payload.RecruitPhaseChanged.v1" => {
+            ::std::option::Option::Some(123usize) => {
                 <RecruitPhaseChangedV1 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitPhaseChangedV1)
             }
-            "payload.RecruitPhaseChanged.v2" => {
+            ::std::option::Option::Some(124usize) => {
                 <RecruitPhaseChangedV2 as ::evreg::EventPayload>::from_slice(payload)
                     .map(Event::RecruitPhaseChangedV2)
+            }
+            ::std::option::Option::Some(125usize) => {
+                <ScheduleBlockCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+            }
+            ::std::option::Option::Some(126usize) => {
+                <ScheduleBlockDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+            }
+            ::std::option::Option::Some(127usize) => {
+                <SurveyResponseReceivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+            }
+            ::std::option::Option::Some(128usize) => {
+                <SurveySentV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::SurveySentV1)
+            }
+            ::std::option::Option::Some(129usize) => {
+                <TagAppliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagAppliedV1)
+            }
+            ::std::option::Option::Some(130usize) => {
+                <TagCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagCreatedV1)
+            }
+            ::std::option::Option::Some(131usize) => {
+                <TagDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagDeletedV1)
+            }
+            ::std::option::Option::Some(132usize) => {
+                <TagRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TagRemovedV1)
+            }
+            ::std::option::Option::Some(133usize) => {
+                <TeamCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamCreatedV1)
+            }
+            ::std::option::Option::Some(134usize) => {
+                <TeamMemberAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberAddedV1)
+            }
+            ::std::option::Option::Some(135usize) => {
+                <TeamMemberRemovedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TeamMemberRemovedV1)
+            }
+            ::std::option::Option::Some(136usize) => {
+                <TechnicianArrivedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianArrivedV1)
+            }
+            ::std::option::Option::Some(137usize) => {
+                <TechnicianCheckedOutV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+            }
+            ::std::option::Option::Some(138usize) => {
+                <TechnicianDispatchedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianDispatchedV1)
+            }
+            ::std::option::Option::Some(139usize) => {
+                <TechnicianEnRouteV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TechnicianEnRouteV1)
+            }
+            ::std::option::Option::Some(140usize) => {
+                <TenantCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantCreatedV1)
+            }
+            ::std::option::Option::Some(141usize) => {
+                <TenantPlanChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantPlanChangedV1)
+            }
+            ::std::option::Option::Some(142usize) => {
+                <TenantSettingsUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+            }
+            ::std::option::Option::Some(143usize) => {
+                <TicketApprovalGrantedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+            }
+            ::std::option::Option::Some(144usize) => {
+                <TicketApprovalRejectedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+            }
+            ::std::option::Option::Some(145usize) => {
+                <TicketApprovalRequestedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+            }
+            ::std::option::Option::Some(146usize) => {
+                <TicketAssignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV1)
+            }
+            ::std::option::Option::Some(147usize) => {
+                <TicketAssignedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketAssignedV2)
+            }
+            ::std::option::Option::Some(148usize) => {
+                <TicketClosedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketClosedV1)
+            }
+            ::std::option::Option::Some(149usize) => {
+                <TicketCommentAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentAddedV1)
+            }
+            ::std::option::Option::Some(150usize) => {
+                <TicketCommentUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+            }
+            ::std::option::Option::Some(151usize) => {
+                <TicketCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV1)
+            }
+            ::std::option::Option::Some(152usize) => {
+                <TicketCreatedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCreatedV2)
+            }
+            ::std::option::Option::Some(153usize) => {
+                <TicketCustomerRepliedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+            }
+            ::std::option::Option::Some(154usize) => {
+                <TicketDeletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketDeletedV1)
+            }
+            ::std::option::Option::Some(155usize) => {
+                <TicketEscalatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketEscalatedV1)
+            }
+            ::std::option::Option::Some(156usize) => {
+                <TicketInternalNoteAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+            }
+            ::std::option::Option::Some(157usize) => {
+                <TicketMergedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMergedV1)
+            }
+            ::std::option::Option::Some(158usize) => {
+                <TicketMessageAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV1)
+            }
+            ::std::option::Option::Some(159usize) => {
+                <TicketMessageAddedV2 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageAddedV2)
+            }
+            ::std::option::Option::Some(160usize) => {
+                <TicketMessageUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+            }
+            ::std::option::Option::Some(161usize) => {
+                <TicketPriorityChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketPriorityChangedV1)
+            }
+            ::std::option::Option::Some(162usize) => {
+                <TicketQueueChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketQueueChangedV1)
+            }
+            ::std::option::Option::Some(163usize) => {
+                <TicketReopenedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketReopenedV1)
+            }
+            ::std::option::Option::Some(164usize) => {
+                <TicketSlaStageBreachedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+            }
+            ::std::option::Option::Some(165usize) => {
+                <TicketSlaStageEnteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+            }
+            ::std::option::Option::Some(166usize) => {
+                <TicketSlaStageMetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSlaStageMetV1)
+            }
+            ::std::option::Option::Some(167usize) => {
+                <TicketSplitV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketSplitV1)
+            }
+            ::std::option::Option::Some(168usize) => {
+                <TicketStatusChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketStatusChangedV1)
+            }
+            ::std::option::Option::Some(169usize) => {
+                <TicketTimeEntryAddedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+            }
+            ::std::option::Option::Some(170usize) => {
+                <TicketUnassignedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUnassignedV1)
+            }
+            ::std::option::Option::Some(171usize) => {
+                <TicketUpdatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::TicketUpdatedV1)
+            }
+            ::std::option::Option::Some(172usize) => {
+                <UserCreatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserCreatedV1)
+            }
+            ::std::option::Option::Some(173usize) => {
+                <UserDeactivatedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserDeactivatedV1)
+            }
+            ::std::option::Option::Some(174usize) => {
+                <UserInvitedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserInvitedV1)
+            }
+            ::std::option::Option::Some(175usize) => {
+                <UserLoggedInV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoggedInV1)
+            }
+            ::std::option::Option::Some(176usize) => {
+                <UserLoginFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserLoginFailedV1)
+            }
+            ::std::option::Option::Some(177usize) => {
+                <UserMentionedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMentionedV1)
+            }
+            ::std::option::Option::Some(178usize) => {
+                <UserMfaEnabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserMfaEnabledV1)
+            }
+            ::std::option::Option::Some(179usize) => {
+                <UserPasswordResetV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserPasswordResetV1)
+            }
+            ::std::option::Option::Some(180usize) => {
+                <UserRoleChangedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::UserRoleChangedV1)
+            }
+            ::std::option::Option::Some(181usize) => {
+                <WebhookDeliveryFailedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+            }
+            ::std::option::Option::Some(182usize) => {
+                <WebhookDeliverySucceededV1 as ::evreg::EventPayload>::from_slice(
+                        payload,
+                    )
+                    .map(Event::WebhookDeliverySucceededV1)
+            }
+            ::std::option::Option::Some(183usize) => {
+                <WebhookDisabledV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookDisabledV1)
+            }
+            ::std::option::Option::Some(184usize) => {
+                <WebhookRegisteredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WebhookRegisteredV1)
+            }
+            ::std::option::Option::Some(185usize) => {
+                <WorkflowCompletedV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowCompletedV1)
+            }
+            ::std::option::Option::Some(186usize) => {
+                <WorkflowTriggeredV1 as ::evreg::EventPayload>::from_slice(payload)
+                    .map(Event::WorkflowTriggeredV1)
             }
             _ => {
                 match EventType::from_name(name) {
@@ -9100,1418 +8907,8 @@ impl Event {
         schema_ref: &str,
         payload: &[u8],
     ) -> ::std::result::Result<Event, ::evreg::PayloadError> {
-        match schema_ref {
-            "payload.ApiKeyCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ApiKeyCreatedV1>(payload)
-                    .map(Event::ApiKeyCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ApiKeyCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ApiKeyRevoked.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ApiKeyRevokedV1>(payload)
-                    .map(Event::ApiKeyRevokedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ApiKeyRevoked.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentAssigned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentAssignedV1,
-                >(payload)
-                    .map(Event::AppointmentAssignedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentAssigned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentCanceled.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentCanceledV1,
-                >(payload)
-                    .map(Event::AppointmentCanceledV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentCanceled.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentCompletedV1,
-                >(payload)
-                    .map(Event::AppointmentCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentCreatedV1,
-                >(payload)
-                    .map(Event::AppointmentCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentCreatedV2,
-                >(payload)
-                    .map(Event::AppointmentCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentNoShow.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentNoShowV1,
-                >(payload)
-                    .map(Event::AppointmentNoShowV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentNoShow.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AppointmentRescheduled.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AppointmentRescheduledV1,
-                >(payload)
-                    .map(Event::AppointmentRescheduledV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AppointmentRescheduled.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetAssigned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<AssetAssignedV1>(payload)
-                    .map(Event::AssetAssignedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetAssigned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<AssetCreatedV1>(payload)
-                    .map(Event::AssetCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<AssetCreatedV2>(payload)
-                    .map(Event::AssetCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetMaintenanceCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AssetMaintenanceCompletedV1,
-                >(payload)
-                    .map(Event::AssetMaintenanceCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetMaintenanceCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetMaintenanceScheduled.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AssetMaintenanceScheduledV1,
-                >(payload)
-                    .map(Event::AssetMaintenanceScheduledV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetMaintenanceScheduled.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetRetired.v1" => {
-                ::evreg::__private::serde_json::from_slice::<AssetRetiredV1>(payload)
-                    .map(Event::AssetRetiredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetRetired.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<AssetUpdatedV1>(payload)
-                    .map(Event::AssetUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AssetWarrantyExpiring.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    AssetWarrantyExpiringV1,
-                >(payload)
-                    .map(Event::AssetWarrantyExpiringV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.AssetWarrantyExpiring.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.CapacityThresholdReached.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    CapacityThresholdReachedV1,
-                >(payload)
-                    .map(Event::CapacityThresholdReachedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.CapacityThresholdReached.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientArchived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ClientArchivedV1>(payload)
-                    .map(Event::ClientArchivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientArchived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ClientCreatedV1>(payload)
-                    .map(Event::ClientCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<ClientCreatedV2>(payload)
-                    .map(Event::ClientCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ClientDeletedV1>(payload)
-                    .map(Event::ClientDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientMerged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ClientMergedV1>(payload)
-                    .map(Event::ClientMergedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientMerged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientStatusChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ClientStatusChangedV1,
-                >(payload)
-                    .map(Event::ClientStatusChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientStatusChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ClientUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ClientUpdatedV1>(payload)
-                    .map(Event::ClientUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ClientUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactArchived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContactArchivedV1>(payload)
-                    .map(Event::ContactArchivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactArchived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContactCreatedV1>(payload)
-                    .map(Event::ContactCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<ContactCreatedV2>(payload)
-                    .map(Event::ContactCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContactDeletedV1>(payload)
-                    .map(Event::ContactDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactPrimarySet.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ContactPrimarySetV1,
-                >(payload)
-                    .map(Event::ContactPrimarySetV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactPrimarySet.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContactUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContactUpdatedV1>(payload)
-                    .map(Event::ContactUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContactUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContractCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContractCreatedV1>(payload)
-                    .map(Event::ContractCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContractCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContractExpired.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContractExpiredV1>(payload)
-                    .map(Event::ContractExpiredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContractExpired.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ContractRenewed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ContractRenewedV1>(payload)
-                    .map(Event::ContractRenewedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ContractRenewed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.CreditNoteIssued.v1" => {
-                ::evreg::__private::serde_json::from_slice::<CreditNoteIssuedV1>(payload)
-                    .map(Event::CreditNoteIssuedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.CreditNoteIssued.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentAssociated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    DocumentAssociatedV1,
-                >(payload)
-                    .map(Event::DocumentAssociatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentAssociated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<DocumentDeletedV1>(payload)
-                    .map(Event::DocumentDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentShared.v1" => {
-                ::evreg::__private::serde_json::from_slice::<DocumentSharedV1>(payload)
-                    .map(Event::DocumentSharedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentShared.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<DocumentUpdatedV1>(payload)
-                    .map(Event::DocumentUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentUploaded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV1>(payload)
-                    .map(Event::DocumentUploadedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentUploaded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.DocumentUploaded.v2" => {
-                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV2>(payload)
-                    .map(Event::DocumentUploadedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.DocumentUploaded.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.EmailBounced.v1" => {
-                ::evreg::__private::serde_json::from_slice::<EmailBouncedV1>(payload)
-                    .map(Event::EmailBouncedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.EmailBounced.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.EmailDelivered.v1" => {
-                ::evreg::__private::serde_json::from_slice::<EmailDeliveredV1>(payload)
-                    .map(Event::EmailDeliveredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.EmailDelivered.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.EmailOpened.v1" => {
-                ::evreg::__private::serde_json::from_slice::<EmailOpenedV1>(payload)
-                    .map(Event::EmailOpenedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.EmailOpened.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.EmailSent.v1" => {
-                ::evreg::__private::serde_json::from_slice::<EmailSentV1>(payload)
-                    .map(Event::EmailSentV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.EmailSent.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InboundEmailReceived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    InboundEmailReceivedV1,
-                >(payload)
-                    .map(Event::InboundEmailReceivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InboundEmailReceived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InboundEmailReceived.v2" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    InboundEmailReceivedV2,
-                >(payload)
-                    .map(Event::InboundEmailReceivedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InboundEmailReceived.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationConnected.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationConnectedV1,
-                >(payload)
-                    .map(Event::IntegrationConnectedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationConnected.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationDisconnected.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationDisconnectedV1,
-                >(payload)
-                    .map(Event::IntegrationDisconnectedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationDisconnected.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationSyncCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationSyncCompletedV1,
-                >(payload)
-                    .map(Event::IntegrationSyncCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationSyncCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationSyncFailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationSyncFailedV1,
-                >(payload)
-                    .map(Event::IntegrationSyncFailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationSyncFailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationSyncStarted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationSyncStartedV1,
-                >(payload)
-                    .map(Event::IntegrationSyncStartedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationSyncStarted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationTokenExpiring.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationTokenExpiringV1,
-                >(payload)
-                    .map(Event::IntegrationTokenExpiringV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationTokenExpiring.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationTokenRefreshed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationTokenRefreshedV1,
-                >(payload)
-                    .map(Event::IntegrationTokenRefreshedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationTokenRefreshed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.IntegrationTokenRevoked.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    IntegrationTokenRevokedV1,
-                >(payload)
-                    .map(Event::IntegrationTokenRevokedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.IntegrationTokenRevoked.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV1>(payload)
-                    .map(Event::InvoiceCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV2>(payload)
-                    .map(Event::InvoiceCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceEmailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceEmailedV1>(payload)
-                    .map(Event::InvoiceEmailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceEmailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceFinalized.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceFinalizedV1>(payload)
-                    .map(Event::InvoiceFinalizedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceFinalized.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceOverdue.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceOverdueV1>(payload)
-                    .map(Event::InvoiceOverdueV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceOverdue.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoicePaid.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoicePaidV1>(payload)
-                    .map(Event::InvoicePaidV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoicePaid.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceSent.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceSentV1>(payload)
-                    .map(Event::InvoiceSentV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceSent.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceStatusChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    InvoiceStatusChangedV1,
-                >(payload)
-                    .map(Event::InvoiceStatusChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceStatusChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.InvoiceVoided.v1" => {
-                ::evreg::__private::serde_json::from_slice::<InvoiceVoidedV1>(payload)
-                    .map(Event::InvoiceVoidedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.InvoiceVoided.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.KnowledgeArticlePublished.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    KnowledgeArticlePublishedV1,
-                >(payload)
-                    .map(Event::KnowledgeArticlePublishedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.KnowledgeArticlePublished.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.NotificationFailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    NotificationFailedV1,
-                >(payload)
-                    .map(Event::NotificationFailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.NotificationFailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.NotificationRead.v1" => {
-                ::evreg::__private::serde_json::from_slice::<NotificationReadV1>(payload)
-                    .map(Event::NotificationReadV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.NotificationRead.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.NotificationSent.v1" => {
-                ::evreg::__private::serde_json::from_slice::<NotificationSentV1>(payload)
-                    .map(Event::NotificationSentV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.NotificationSent.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.OpportunityCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    OpportunityCreatedV1,
-                >(payload)
-                    .map(Event::OpportunityCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.OpportunityCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.OpportunityLost.v1" => {
-                ::evreg::__private::serde_json::from_slice::<OpportunityLostV1>(payload)
-                    .map(Event::OpportunityLostV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.OpportunityLost.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.OpportunityStageChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    OpportunityStageChangedV1,
-                >(payload)
-                    .map(Event::OpportunityStageChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.OpportunityStageChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.OpportunityStageChanged.v2" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    OpportunityStageChangedV2,
-                >(payload)
-                    .map(Event::OpportunityStageChangedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.OpportunityStageChanged.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.OpportunityWon.v1" => {
-                ::evreg::__private::serde_json::from_slice::<OpportunityWonV1>(payload)
-                    .map(Event::OpportunityWonV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.OpportunityWon.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.PaymentApplied.v1" => {
-                ::evreg::__private::serde_json::from_slice::<PaymentAppliedV1>(payload)
-                    .map(Event::PaymentAppliedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.PaymentApplied.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.PaymentFailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<PaymentFailedV1>(payload)
-                    .map(Event::PaymentFailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.PaymentFailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.PaymentReceived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV1>(payload)
-                    .map(Event::PaymentReceivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.PaymentReceived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.PaymentReceived.v2" => {
-                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV2>(payload)
-                    .map(Event::PaymentReceivedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.PaymentReceived.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.PaymentRefunded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<PaymentRefundedV1>(payload)
-                    .map(Event::PaymentRefundedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.PaymentRefunded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectClosed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ProjectClosedV1>(payload)
-                    .map(Event::ProjectClosedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectClosed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV1>(payload)
-                    .map(Event::ProjectCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV2>(payload)
-                    .map(Event::ProjectCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ProjectDeletedV1>(payload)
-                    .map(Event::ProjectDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectMilestoneReached.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectMilestoneReachedV1,
-                >(payload)
-                    .map(Event::ProjectMilestoneReachedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectMilestoneReached.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectPhaseCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectPhaseCompletedV1,
-                >(payload)
-                    .map(Event::ProjectPhaseCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectPhaseCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectStatusChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectStatusChangedV1,
-                >(payload)
-                    .map(Event::ProjectStatusChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectStatusChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskAssigned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskAssignedV1,
-                >(payload)
-                    .map(Event::ProjectTaskAssignedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskAssigned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskCompletedV1,
-                >(payload)
-                    .map(Event::ProjectTaskCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskCreatedV1,
-                >(payload)
-                    .map(Event::ProjectTaskCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskCreatedV2,
-                >(payload)
-                    .map(Event::ProjectTaskCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskDeletedV1,
-                >(payload)
-                    .map(Event::ProjectTaskDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskStatusChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskStatusChangedV1,
-                >(payload)
-                    .map(Event::ProjectTaskStatusChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskStatusChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectTaskUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ProjectTaskUpdatedV1,
-                >(payload)
-                    .map(Event::ProjectTaskUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectTaskUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ProjectUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<ProjectUpdatedV1>(payload)
-                    .map(Event::ProjectUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ProjectUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.QuoteAccepted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<QuoteAcceptedV1>(payload)
-                    .map(Event::QuoteAcceptedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.QuoteAccepted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.QuoteDeclined.v1" => {
-                ::evreg::__private::serde_json::from_slice::<QuoteDeclinedV1>(payload)
-                    .map(Event::QuoteDeclinedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.QuoteDeclined.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.QuoteSent.v1" => {
-                ::evreg::__private::serde_json::from_slice::<QuoteSentV1>(payload)
-                    .map(Event::QuoteSentV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.QuoteSent.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ScheduleBlockCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ScheduleBlockCreatedV1,
-                >(payload)
-                    .map(Event::ScheduleBlockCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ScheduleBlockCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.ScheduleBlockDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    ScheduleBlockDeletedV1,
-                >(payload)
-                    .map(Event::ScheduleBlockDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.ScheduleBlockDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.SurveyResponseReceived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    SurveyResponseReceivedV1,
-                >(payload)
-                    .map(Event::SurveyResponseReceivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.SurveyResponseReceived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.SurveySent.v1" => {
-                ::evreg::__private::serde_json::from_slice::<SurveySentV1>(payload)
-                    .map(Event::SurveySentV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.SurveySent.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TagApplied.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TagAppliedV1>(payload)
-                    .map(Event::TagAppliedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TagApplied.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TagCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TagCreatedV1>(payload)
-                    .map(Event::TagCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TagCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TagDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TagDeletedV1>(payload)
-                    .map(Event::TagDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TagDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TagRemoved.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TagRemovedV1>(payload)
-                    .map(Event::TagRemovedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TagRemoved.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TeamCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TeamCreatedV1>(payload)
-                    .map(Event::TeamCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TeamCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TeamMemberAdded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TeamMemberAddedV1>(payload)
-                    .map(Event::TeamMemberAddedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TeamMemberAdded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TeamMemberRemoved.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TeamMemberRemovedV1,
-                >(payload)
-                    .map(Event::TeamMemberRemovedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TeamMemberRemoved.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TechnicianArrived.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TechnicianArrivedV1,
-                >(payload)
-                    .map(Event::TechnicianArrivedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TechnicianArrived.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TechnicianCheckedOut.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TechnicianCheckedOutV1,
-                >(payload)
-                    .map(Event::TechnicianCheckedOutV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TechnicianCheckedOut.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TechnicianDispatched.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TechnicianDispatchedV1,
-                >(payload)
-                    .map(Event::TechnicianDispatchedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TechnicianDispatched.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TechnicianEnRoute.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TechnicianEnRouteV1,
-                >(payload)
-                    .map(Event::TechnicianEnRouteV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TechnicianEnRoute.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TenantCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TenantCreatedV1>(payload)
-                    .map(Event::TenantCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TenantCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TenantPlanChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TenantPlanChangedV1,
-                >(payload)
-                    .map(Event::TenantPlanChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TenantPlanChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TenantSettingsUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TenantSettingsUpdatedV1,
-                >(payload)
-                    .map(Event::TenantSettingsUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TenantSettingsUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketApprovalGranted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketApprovalGrantedV1,
-                >(payload)
-                    .map(Event::TicketApprovalGrantedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketApprovalGranted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketApprovalRejected.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketApprovalRejectedV1,
-                >(payload)
-                    .map(Event::TicketApprovalRejectedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketApprovalRejected.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketApprovalRequested.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketApprovalRequestedV1,
-                >(payload)
-                    .map(Event::TicketApprovalRequestedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketApprovalRequested.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketAssigned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketAssignedV1>(payload)
-                    .map(Event::TicketAssignedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketAssigned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketAssigned.v2" => {
-                ::evreg::__private::serde_json::from_slice::<TicketAssignedV2>(payload)
-                    .map(Event::TicketAssignedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketAssigned.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketClosed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketClosedV1>(payload)
-                    .map(Event::TicketClosedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketClosed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketCommentAdded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketCommentAddedV1,
-                >(payload)
-                    .map(Event::TicketCommentAddedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketCommentAdded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketCommentUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketCommentUpdatedV1,
-                >(payload)
-                    .map(Event::TicketCommentUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketCommentUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketCreatedV1>(payload)
-                    .map(Event::TicketCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketCreated.v2" => {
-                ::evreg::__private::serde_json::from_slice::<TicketCreatedV2>(payload)
-                    .map(Event::TicketCreatedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketCreated.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketCustomerReplied.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketCustomerRepliedV1,
-                >(payload)
-                    .map(Event::TicketCustomerRepliedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketCustomerReplied.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketDeleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketDeletedV1>(payload)
-                    .map(Event::TicketDeletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketDeleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketEscalated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketEscalatedV1>(payload)
-                    .map(Event::TicketEscalatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketEscalated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketInternalNoteAdded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketInternalNoteAddedV1,
-                >(payload)
-                    .map(Event::TicketInternalNoteAddedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketInternalNoteAdded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketMerged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketMergedV1>(payload)
-                    .map(Event::TicketMergedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketMerged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketMessageAdded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketMessageAddedV1,
-                >(payload)
-                    .map(Event::TicketMessageAddedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketMessageAdded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketMessageAdded.v2" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketMessageAddedV2,
-                >(payload)
-                    .map(Event::TicketMessageAddedV2)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketMessageAdded.v2".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketMessageUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketMessageUpdatedV1,
-                >(payload)
-                    .map(Event::TicketMessageUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketMessageUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketPriorityChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketPriorityChangedV1,
-                >(payload)
-                    .map(Event::TicketPriorityChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketPriorityChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketQueueChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketQueueChangedV1,
-                >(payload)
-                    .map(Event::TicketQueueChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketQueueChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketReopened.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketReopenedV1>(payload)
-                    .map(Event::TicketReopenedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketReopened.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketSlaStageBreached.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketSlaStageBreachedV1,
-                >(payload)
-                    .map(Event::TicketSlaStageBreachedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketSlaStageBreached.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketSlaStageEntered.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketSlaStageEnteredV1,
-                >(payload)
-                    .map(Event::TicketSlaStageEnteredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketSlaStageEntered.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketSlaStageMet.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketSlaStageMetV1,
-                >(payload)
-                    .map(Event::TicketSlaStageMetV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketSlaStageMet.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketSplit.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketSplitV1>(payload)
-                    .map(Event::TicketSplitV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketSplit.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketStatusChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketStatusChangedV1,
-                >(payload)
-                    .map(Event::TicketStatusChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketStatusChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketTimeEntryAdded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    TicketTimeEntryAddedV1,
-                >(payload)
-                    .map(Event::TicketTimeEntryAddedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketTimeEntryAdded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketUnassigned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketUnassignedV1>(payload)
-                    .map(Event::TicketUnassignedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketUnassigned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.TicketUpdated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<TicketUpdatedV1>(payload)
-                    .map(Event::TicketUpdatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.TicketUpdated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserCreated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserCreatedV1>(payload)
-                    .map(Event::UserCreatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserCreated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserDeactivated.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserDeactivatedV1>(payload)
-                    .map(Event::UserDeactivatedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserDeactivated.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserInvited.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserInvitedV1>(payload)
-                    .map(Event::UserInvitedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserInvited.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserLoggedIn.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserLoggedInV1>(payload)
-                    .map(Event::UserLoggedInV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserLoggedIn.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserLoginFailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserLoginFailedV1>(payload)
-                    .map(Event::UserLoginFailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserLoginFailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserMentioned.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserMentionedV1>(payload)
-                    .map(Event::UserMentionedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserMentioned.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserMfaEnabled.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserMfaEnabledV1>(payload)
-                    .map(Event::UserMfaEnabledV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserMfaEnabled.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserPasswordReset.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    UserPasswordResetV1,
-                >(payload)
-                    .map(Event::UserPasswordResetV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserPasswordReset.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.UserRoleChanged.v1" => {
-                ::evreg::__private::serde_json::from_slice::<UserRoleChangedV1>(payload)
-                    .map(Event::UserRoleChangedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.UserRoleChanged.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WebhookDeliveryFailed.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    WebhookDeliveryFailedV1,
-                >(payload)
-                    .map(Event::WebhookDeliveryFailedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WebhookDeliveryFailed.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WebhookDeliverySucceeded.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    WebhookDeliverySucceededV1,
-                >(payload)
-                    .map(Event::WebhookDeliverySucceededV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WebhookDeliverySucceeded.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WebhookDisabled.v1" => {
-                ::evreg::__private::serde_json::from_slice::<WebhookDisabledV1>(payload)
-                    .map(Event::WebhookDisabledV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WebhookDisabled.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WebhookRegistered.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    WebhookRegisteredV1,
-                >(payload)
-                    .map(Event::WebhookRegisteredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WebhookRegistered.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WorkflowCompleted.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    WorkflowCompletedV1,
-                >(payload)
-                    .map(Event::WorkflowCompletedV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WorkflowCompleted.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.WorkflowTriggered.v1" => {
-                ::evreg::__private::serde_json::from_slice::<
-                    WorkflowTriggeredV1,
-                >(payload)
-                    .map(Event::WorkflowTriggeredV1)
-                    .map_err(|e| ::evreg::PayloadError::Deserialize {
-                        schema_ref: "payload.WorkflowTriggered.v1".to_owned(),
-                        message: e.to_string(),
-                    })
-            }
-            "payload.AcademyCertificateIssued.v1" => {
+        match Event::ref_index(schema_ref) {
+            ::std::option::Option::Some(0usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     AcademyCertificateIssuedV1,
                 >(payload)
@@ -10521,7 +8918,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.AcademyEnrolled.v1" => {
+            ::std::option::Option::Some(1usize) => {
                 ::evreg::__private::serde_json::from_slice::<AcademyEnrolledV1>(payload)
                     .map(Event::AcademyEnrolledV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10529,7 +8926,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.AcademyQuizFailed.v1" => {
+            ::std::option::Option::Some(2usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     AcademyQuizFailedV1,
                 >(payload)
@@ -10539,7 +8936,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.AcademyQuizPassed.v1" => {
+            ::std::option::Option::Some(3usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     AcademyQuizPassedV1,
                 >(payload)
@@ -10549,7 +8946,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.AcademyTopicCompleted.v1" => {
+            ::std::option::Option::Some(4usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     AcademyTopicCompletedV1,
                 >(payload)
@@ -10559,7 +8956,305 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.CourseGraduated.v1" => {
+            ::std::option::Option::Some(5usize) => {
+                ::evreg::__private::serde_json::from_slice::<ApiKeyCreatedV1>(payload)
+                    .map(Event::ApiKeyCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ApiKeyCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(6usize) => {
+                ::evreg::__private::serde_json::from_slice::<ApiKeyRevokedV1>(payload)
+                    .map(Event::ApiKeyRevokedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ApiKeyRevoked.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(7usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentAssignedV1,
+                >(payload)
+                    .map(Event::AppointmentAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(8usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCanceledV1,
+                >(payload)
+                    .map(Event::AppointmentCanceledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCanceled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(9usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCompletedV1,
+                >(payload)
+                    .map(Event::AppointmentCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(10usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCreatedV1,
+                >(payload)
+                    .map(Event::AppointmentCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(11usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentCreatedV2,
+                >(payload)
+                    .map(Event::AppointmentCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(12usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentNoShowV1,
+                >(payload)
+                    .map(Event::AppointmentNoShowV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentNoShow.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(13usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AppointmentRescheduledV1,
+                >(payload)
+                    .map(Event::AppointmentRescheduledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AppointmentRescheduled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(14usize) => {
+                ::evreg::__private::serde_json::from_slice::<AssetAssignedV1>(payload)
+                    .map(Event::AssetAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(15usize) => {
+                ::evreg::__private::serde_json::from_slice::<AssetCreatedV1>(payload)
+                    .map(Event::AssetCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(16usize) => {
+                ::evreg::__private::serde_json::from_slice::<AssetCreatedV2>(payload)
+                    .map(Event::AssetCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(17usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetMaintenanceCompletedV1,
+                >(payload)
+                    .map(Event::AssetMaintenanceCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetMaintenanceCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(18usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetMaintenanceScheduledV1,
+                >(payload)
+                    .map(Event::AssetMaintenanceScheduledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetMaintenanceScheduled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(19usize) => {
+                ::evreg::__private::serde_json::from_slice::<AssetRetiredV1>(payload)
+                    .map(Event::AssetRetiredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetRetired.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(20usize) => {
+                ::evreg::__private::serde_json::from_slice::<AssetUpdatedV1>(payload)
+                    .map(Event::AssetUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(21usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    AssetWarrantyExpiringV1,
+                >(payload)
+                    .map(Event::AssetWarrantyExpiringV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.AssetWarrantyExpiring.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(22usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    CapacityThresholdReachedV1,
+                >(payload)
+                    .map(Event::CapacityThresholdReachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CapacityThresholdReached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(23usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientArchivedV1>(payload)
+                    .map(Event::ClientArchivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientArchived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(24usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientCreatedV1>(payload)
+                    .map(Event::ClientCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(25usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientCreatedV2>(payload)
+                    .map(Event::ClientCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(26usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientDeletedV1>(payload)
+                    .map(Event::ClientDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(27usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientMergedV1>(payload)
+                    .map(Event::ClientMergedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientMerged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(28usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ClientStatusChangedV1,
+                >(payload)
+                    .map(Event::ClientStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(29usize) => {
+                ::evreg::__private::serde_json::from_slice::<ClientUpdatedV1>(payload)
+                    .map(Event::ClientUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ClientUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(30usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContactArchivedV1>(payload)
+                    .map(Event::ContactArchivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactArchived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(31usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContactCreatedV1>(payload)
+                    .map(Event::ContactCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(32usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContactCreatedV2>(payload)
+                    .map(Event::ContactCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(33usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContactDeletedV1>(payload)
+                    .map(Event::ContactDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(34usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ContactPrimarySetV1,
+                >(payload)
+                    .map(Event::ContactPrimarySetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactPrimarySet.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(35usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContactUpdatedV1>(payload)
+                    .map(Event::ContactUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContactUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(36usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContractCreatedV1>(payload)
+                    .map(Event::ContractCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(37usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContractExpiredV1>(payload)
+                    .map(Event::ContractExpiredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractExpired.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(38usize) => {
+                ::evreg::__private::serde_json::from_slice::<ContractRenewedV1>(payload)
+                    .map(Event::ContractRenewedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ContractRenewed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(39usize) => {
                 ::evreg::__private::serde_json::from_slice::<CourseGraduatedV1>(payload)
                     .map(Event::CourseGraduatedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10567,7 +9262,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.CourseGraduated.v2" => {
+            ::std::option::Option::Some(40usize) => {
                 ::evreg::__private::serde_json::from_slice::<CourseGraduatedV2>(payload)
                     .map(Event::CourseGraduatedV2)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10575,7 +9270,97 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.EntityCreated.v1" => {
+            ::std::option::Option::Some(41usize) => {
+                ::evreg::__private::serde_json::from_slice::<CreditNoteIssuedV1>(payload)
+                    .map(Event::CreditNoteIssuedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.CreditNoteIssued.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(42usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    DocumentAssociatedV1,
+                >(payload)
+                    .map(Event::DocumentAssociatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentAssociated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(43usize) => {
+                ::evreg::__private::serde_json::from_slice::<DocumentDeletedV1>(payload)
+                    .map(Event::DocumentDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(44usize) => {
+                ::evreg::__private::serde_json::from_slice::<DocumentSharedV1>(payload)
+                    .map(Event::DocumentSharedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentShared.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(45usize) => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUpdatedV1>(payload)
+                    .map(Event::DocumentUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(46usize) => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV1>(payload)
+                    .map(Event::DocumentUploadedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUploaded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(47usize) => {
+                ::evreg::__private::serde_json::from_slice::<DocumentUploadedV2>(payload)
+                    .map(Event::DocumentUploadedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.DocumentUploaded.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(48usize) => {
+                ::evreg::__private::serde_json::from_slice::<EmailBouncedV1>(payload)
+                    .map(Event::EmailBouncedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailBounced.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(49usize) => {
+                ::evreg::__private::serde_json::from_slice::<EmailDeliveredV1>(payload)
+                    .map(Event::EmailDeliveredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailDelivered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(50usize) => {
+                ::evreg::__private::serde_json::from_slice::<EmailOpenedV1>(payload)
+                    .map(Event::EmailOpenedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailOpened.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(51usize) => {
+                ::evreg::__private::serde_json::from_slice::<EmailSentV1>(payload)
+                    .map(Event::EmailSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.EmailSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(52usize) => {
                 ::evreg::__private::serde_json::from_slice::<EntityCreatedV1>(payload)
                     .map(Event::EntityCreatedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10583,7 +9368,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.EntityDeleted.v1" => {
+            ::std::option::Option::Some(53usize) => {
                 ::evreg::__private::serde_json::from_slice::<EntityDeletedV1>(payload)
                     .map(Event::EntityDeletedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10591,7 +9376,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.EntityStateChanged.v1" => {
+            ::std::option::Option::Some(54usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     EntityStateChangedV1,
                 >(payload)
@@ -10601,7 +9386,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.EntityUpdated.v1" => {
+            ::std::option::Option::Some(55usize) => {
                 ::evreg::__private::serde_json::from_slice::<EntityUpdatedV1>(payload)
                     .map(Event::EntityUpdatedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10609,7 +9394,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrEmployeeHired.v1" => {
+            ::std::option::Option::Some(56usize) => {
                 ::evreg::__private::serde_json::from_slice::<HrEmployeeHiredV1>(payload)
                     .map(Event::HrEmployeeHiredV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10617,7 +9402,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrEmployeeTerminated.v1" => {
+            ::std::option::Option::Some(57usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrEmployeeTerminatedV1,
                 >(payload)
@@ -10627,7 +9412,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrExpenseApproved.v1" => {
+            ::std::option::Option::Some(58usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrExpenseApprovedV1,
                 >(payload)
@@ -10637,7 +9422,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrExpenseApproved.v2" => {
+            ::std::option::Option::Some(59usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrExpenseApprovedV2,
                 >(payload)
@@ -10647,7 +9432,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrExpenseSubmitted.v1" => {
+            ::std::option::Option::Some(60usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrExpenseSubmittedV1,
                 >(payload)
@@ -10657,7 +9442,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrLeaveApproved.v1" => {
+            ::std::option::Option::Some(61usize) => {
                 ::evreg::__private::serde_json::from_slice::<HrLeaveApprovedV1>(payload)
                     .map(Event::HrLeaveApprovedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10665,7 +9450,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrLeaveRejected.v1" => {
+            ::std::option::Option::Some(62usize) => {
                 ::evreg::__private::serde_json::from_slice::<HrLeaveRejectedV1>(payload)
                     .map(Event::HrLeaveRejectedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10673,7 +9458,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrLeaveRequested.v1" => {
+            ::std::option::Option::Some(63usize) => {
                 ::evreg::__private::serde_json::from_slice::<HrLeaveRequestedV1>(payload)
                     .map(Event::HrLeaveRequestedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10681,7 +9466,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrTimesheetApproved.v1" => {
+            ::std::option::Option::Some(64usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrTimesheetApprovedV1,
                 >(payload)
@@ -10691,7 +9476,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrTimesheetRejected.v1" => {
+            ::std::option::Option::Some(65usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrTimesheetRejectedV1,
                 >(payload)
@@ -10701,7 +9486,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.HrTimesheetSubmitted.v1" => {
+            ::std::option::Option::Some(66usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     HrTimesheetSubmittedV1,
                 >(payload)
@@ -10711,7 +9496,467 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitApplied.v1" => {
+            ::std::option::Option::Some(67usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InboundEmailReceivedV1,
+                >(payload)
+                    .map(Event::InboundEmailReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InboundEmailReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(68usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InboundEmailReceivedV2,
+                >(payload)
+                    .map(Event::InboundEmailReceivedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InboundEmailReceived.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(69usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationConnectedV1,
+                >(payload)
+                    .map(Event::IntegrationConnectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationConnected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(70usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationDisconnectedV1,
+                >(payload)
+                    .map(Event::IntegrationDisconnectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationDisconnected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(71usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncCompletedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(72usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncFailedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(73usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationSyncStartedV1,
+                >(payload)
+                    .map(Event::IntegrationSyncStartedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationSyncStarted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(74usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenExpiringV1,
+                >(payload)
+                    .map(Event::IntegrationTokenExpiringV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenExpiring.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(75usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenRefreshedV1,
+                >(payload)
+                    .map(Event::IntegrationTokenRefreshedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenRefreshed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(76usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    IntegrationTokenRevokedV1,
+                >(payload)
+                    .map(Event::IntegrationTokenRevokedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.IntegrationTokenRevoked.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(77usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV1>(payload)
+                    .map(Event::InvoiceCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(78usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceCreatedV2>(payload)
+                    .map(Event::InvoiceCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(79usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceEmailedV1>(payload)
+                    .map(Event::InvoiceEmailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceEmailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(80usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceFinalizedV1>(payload)
+                    .map(Event::InvoiceFinalizedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceFinalized.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(81usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceOverdueV1>(payload)
+                    .map(Event::InvoiceOverdueV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceOverdue.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(82usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoicePaidV1>(payload)
+                    .map(Event::InvoicePaidV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoicePaid.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(83usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceSentV1>(payload)
+                    .map(Event::InvoiceSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(84usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    InvoiceStatusChangedV1,
+                >(payload)
+                    .map(Event::InvoiceStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(85usize) => {
+                ::evreg::__private::serde_json::from_slice::<InvoiceVoidedV1>(payload)
+                    .map(Event::InvoiceVoidedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.InvoiceVoided.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(86usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    KnowledgeArticlePublishedV1,
+                >(payload)
+                    .map(Event::KnowledgeArticlePublishedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.KnowledgeArticlePublished.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(87usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    NotificationFailedV1,
+                >(payload)
+                    .map(Event::NotificationFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(88usize) => {
+                ::evreg::__private::serde_json::from_slice::<NotificationReadV1>(payload)
+                    .map(Event::NotificationReadV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationRead.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(89usize) => {
+                ::evreg::__private::serde_json::from_slice::<NotificationSentV1>(payload)
+                    .map(Event::NotificationSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.NotificationSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(90usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityCreatedV1,
+                >(payload)
+                    .map(Event::OpportunityCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(91usize) => {
+                ::evreg::__private::serde_json::from_slice::<OpportunityLostV1>(payload)
+                    .map(Event::OpportunityLostV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityLost.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(92usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityStageChangedV1,
+                >(payload)
+                    .map(Event::OpportunityStageChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityStageChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(93usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    OpportunityStageChangedV2,
+                >(payload)
+                    .map(Event::OpportunityStageChangedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityStageChanged.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(94usize) => {
+                ::evreg::__private::serde_json::from_slice::<OpportunityWonV1>(payload)
+                    .map(Event::OpportunityWonV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.OpportunityWon.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(95usize) => {
+                ::evreg::__private::serde_json::from_slice::<PaymentAppliedV1>(payload)
+                    .map(Event::PaymentAppliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentApplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(96usize) => {
+                ::evreg::__private::serde_json::from_slice::<PaymentFailedV1>(payload)
+                    .map(Event::PaymentFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(97usize) => {
+                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV1>(payload)
+                    .map(Event::PaymentReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(98usize) => {
+                ::evreg::__private::serde_json::from_slice::<PaymentReceivedV2>(payload)
+                    .map(Event::PaymentReceivedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentReceived.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(99usize) => {
+                ::evreg::__private::serde_json::from_slice::<PaymentRefundedV1>(payload)
+                    .map(Event::PaymentRefundedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.PaymentRefunded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(100usize) => {
+                ::evreg::__private::serde_json::from_slice::<ProjectClosedV1>(payload)
+                    .map(Event::ProjectClosedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectClosed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(101usize) => {
+                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV1>(payload)
+                    .map(Event::ProjectCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(102usize) => {
+                ::evreg::__private::serde_json::from_slice::<ProjectCreatedV2>(payload)
+                    .map(Event::ProjectCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(103usize) => {
+                ::evreg::__private::serde_json::from_slice::<ProjectDeletedV1>(payload)
+                    .map(Event::ProjectDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(104usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectMilestoneReachedV1,
+                >(payload)
+                    .map(Event::ProjectMilestoneReachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectMilestoneReached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(105usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectPhaseCompletedV1,
+                >(payload)
+                    .map(Event::ProjectPhaseCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectPhaseCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(106usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectStatusChangedV1,
+                >(payload)
+                    .map(Event::ProjectStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(107usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskAssignedV1,
+                >(payload)
+                    .map(Event::ProjectTaskAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(108usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCompletedV1,
+                >(payload)
+                    .map(Event::ProjectTaskCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(109usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCreatedV1,
+                >(payload)
+                    .map(Event::ProjectTaskCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(110usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskCreatedV2,
+                >(payload)
+                    .map(Event::ProjectTaskCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(111usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskDeletedV1,
+                >(payload)
+                    .map(Event::ProjectTaskDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(112usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskStatusChangedV1,
+                >(payload)
+                    .map(Event::ProjectTaskStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(113usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ProjectTaskUpdatedV1,
+                >(payload)
+                    .map(Event::ProjectTaskUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectTaskUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(114usize) => {
+                ::evreg::__private::serde_json::from_slice::<ProjectUpdatedV1>(payload)
+                    .map(Event::ProjectUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ProjectUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(115usize) => {
+                ::evreg::__private::serde_json::from_slice::<QuoteAcceptedV1>(payload)
+                    .map(Event::QuoteAcceptedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteAccepted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(116usize) => {
+                ::evreg::__private::serde_json::from_slice::<QuoteDeclinedV1>(payload)
+                    .map(Event::QuoteDeclinedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteDeclined.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(117usize) => {
+                ::evreg::__private::serde_json::from_slice::<QuoteSentV1>(payload)
+                    .map(Event::QuoteSentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.QuoteSent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(118usize) => {
                 ::evreg::__private::serde_json::from_slice::<RecruitAppliedV1>(payload)
                     .map(Event::RecruitAppliedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10719,7 +9964,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitDroppedOut.v1" => {
+            ::std::option::Option::Some(119usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     RecruitDroppedOutV1,
                 >(payload)
@@ -10729,7 +9974,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitGraduated.v1" => {
+            ::std::option::Option::Some(120usize) => {
                 ::evreg::__private::serde_json::from_slice::<RecruitGraduatedV1>(payload)
                     .map(Event::RecruitGraduatedV1)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
@@ -10737,7 +9982,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitInterviewScheduled.v1" => {
+            ::std::option::Option::Some(121usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     RecruitInterviewScheduledV1,
                 >(payload)
@@ -10747,7 +9992,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitOfferExtended.v1" => {
+            ::std::option::Option::Some(122usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     RecruitOfferExtendedV1,
                 >(payload)
@@ -10757,7 +10002,7 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitPhaseChanged.v1" => {
+            ::std::option::Option::Some(123usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     RecruitPhaseChangedV1,
                 >(payload)
@@ -10767,13 +10012,575 @@ impl Event {
                         message: e.to_string(),
                     })
             }
-            "payload.RecruitPhaseChanged.v2" => {
+            ::std::option::Option::Some(124usize) => {
                 ::evreg::__private::serde_json::from_slice::<
                     RecruitPhaseChangedV2,
                 >(payload)
                     .map(Event::RecruitPhaseChangedV2)
                     .map_err(|e| ::evreg::PayloadError::Deserialize {
                         schema_ref: "payload.RecruitPhaseChanged.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(125usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ScheduleBlockCreatedV1,
+                >(payload)
+                    .map(Event::ScheduleBlockCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ScheduleBlockCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(126usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    ScheduleBlockDeletedV1,
+                >(payload)
+                    .map(Event::ScheduleBlockDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.ScheduleBlockDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(127usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    SurveyResponseReceivedV1,
+                >(payload)
+                    .map(Event::SurveyResponseReceivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.SurveyResponseReceived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(128usize) => {
+                ::evreg::__private::serde_json::from_slice::<SurveySentV1>(payload)
+                    .map(Event::SurveySentV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.SurveySent.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(129usize) => {
+                ::evreg::__private::serde_json::from_slice::<TagAppliedV1>(payload)
+                    .map(Event::TagAppliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagApplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(130usize) => {
+                ::evreg::__private::serde_json::from_slice::<TagCreatedV1>(payload)
+                    .map(Event::TagCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(131usize) => {
+                ::evreg::__private::serde_json::from_slice::<TagDeletedV1>(payload)
+                    .map(Event::TagDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(132usize) => {
+                ::evreg::__private::serde_json::from_slice::<TagRemovedV1>(payload)
+                    .map(Event::TagRemovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TagRemoved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(133usize) => {
+                ::evreg::__private::serde_json::from_slice::<TeamCreatedV1>(payload)
+                    .map(Event::TeamCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(134usize) => {
+                ::evreg::__private::serde_json::from_slice::<TeamMemberAddedV1>(payload)
+                    .map(Event::TeamMemberAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamMemberAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(135usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TeamMemberRemovedV1,
+                >(payload)
+                    .map(Event::TeamMemberRemovedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TeamMemberRemoved.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(136usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianArrivedV1,
+                >(payload)
+                    .map(Event::TechnicianArrivedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianArrived.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(137usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianCheckedOutV1,
+                >(payload)
+                    .map(Event::TechnicianCheckedOutV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianCheckedOut.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(138usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianDispatchedV1,
+                >(payload)
+                    .map(Event::TechnicianDispatchedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianDispatched.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(139usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TechnicianEnRouteV1,
+                >(payload)
+                    .map(Event::TechnicianEnRouteV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TechnicianEnRoute.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(140usize) => {
+                ::evreg::__private::serde_json::from_slice::<TenantCreatedV1>(payload)
+                    .map(Event::TenantCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(141usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TenantPlanChangedV1,
+                >(payload)
+                    .map(Event::TenantPlanChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantPlanChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(142usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TenantSettingsUpdatedV1,
+                >(payload)
+                    .map(Event::TenantSettingsUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TenantSettingsUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(143usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalGrantedV1,
+                >(payload)
+                    .map(Event::TicketApprovalGrantedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalGranted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(144usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalRejectedV1,
+                >(payload)
+                    .map(Event::TicketApprovalRejectedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalRejected.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(145usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketApprovalRequestedV1,
+                >(payload)
+                    .map(Event::TicketApprovalRequestedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketApprovalRequested.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(146usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketAssignedV1>(payload)
+                    .map(Event::TicketAssignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketAssigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(147usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketAssignedV2>(payload)
+                    .map(Event::TicketAssignedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketAssigned.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(148usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketClosedV1>(payload)
+                    .map(Event::TicketClosedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketClosed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(149usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCommentAddedV1,
+                >(payload)
+                    .map(Event::TicketCommentAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCommentAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(150usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCommentUpdatedV1,
+                >(payload)
+                    .map(Event::TicketCommentUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCommentUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(151usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketCreatedV1>(payload)
+                    .map(Event::TicketCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(152usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketCreatedV2>(payload)
+                    .map(Event::TicketCreatedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCreated.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(153usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketCustomerRepliedV1,
+                >(payload)
+                    .map(Event::TicketCustomerRepliedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketCustomerReplied.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(154usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketDeletedV1>(payload)
+                    .map(Event::TicketDeletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketDeleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(155usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketEscalatedV1>(payload)
+                    .map(Event::TicketEscalatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketEscalated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(156usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketInternalNoteAddedV1,
+                >(payload)
+                    .map(Event::TicketInternalNoteAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketInternalNoteAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(157usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketMergedV1>(payload)
+                    .map(Event::TicketMergedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMerged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(158usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageAddedV1,
+                >(payload)
+                    .map(Event::TicketMessageAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(159usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageAddedV2,
+                >(payload)
+                    .map(Event::TicketMessageAddedV2)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageAdded.v2".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(160usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketMessageUpdatedV1,
+                >(payload)
+                    .map(Event::TicketMessageUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketMessageUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(161usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketPriorityChangedV1,
+                >(payload)
+                    .map(Event::TicketPriorityChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketPriorityChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(162usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketQueueChangedV1,
+                >(payload)
+                    .map(Event::TicketQueueChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketQueueChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(163usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketReopenedV1>(payload)
+                    .map(Event::TicketReopenedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketReopened.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(164usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageBreachedV1,
+                >(payload)
+                    .map(Event::TicketSlaStageBreachedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageBreached.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(165usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageEnteredV1,
+                >(payload)
+                    .map(Event::TicketSlaStageEnteredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageEntered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(166usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketSlaStageMetV1,
+                >(payload)
+                    .map(Event::TicketSlaStageMetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSlaStageMet.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(167usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketSplitV1>(payload)
+                    .map(Event::TicketSplitV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketSplit.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(168usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketStatusChangedV1,
+                >(payload)
+                    .map(Event::TicketStatusChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketStatusChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(169usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    TicketTimeEntryAddedV1,
+                >(payload)
+                    .map(Event::TicketTimeEntryAddedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketTimeEntryAdded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(170usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketUnassignedV1>(payload)
+                    .map(Event::TicketUnassignedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketUnassigned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(171usize) => {
+                ::evreg::__private::serde_json::from_slice::<TicketUpdatedV1>(payload)
+                    .map(Event::TicketUpdatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.TicketUpdated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(172usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserCreatedV1>(payload)
+                    .map(Event::UserCreatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserCreated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(173usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserDeactivatedV1>(payload)
+                    .map(Event::UserDeactivatedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserDeactivated.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(174usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserInvitedV1>(payload)
+                    .map(Event::UserInvitedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserInvited.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(175usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserLoggedInV1>(payload)
+                    .map(Event::UserLoggedInV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserLoggedIn.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(176usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserLoginFailedV1>(payload)
+                    .map(Event::UserLoginFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserLoginFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(177usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserMentionedV1>(payload)
+                    .map(Event::UserMentionedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserMentioned.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(178usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserMfaEnabledV1>(payload)
+                    .map(Event::UserMfaEnabledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserMfaEnabled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(179usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    UserPasswordResetV1,
+                >(payload)
+                    .map(Event::UserPasswordResetV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserPasswordReset.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(180usize) => {
+                ::evreg::__private::serde_json::from_slice::<UserRoleChangedV1>(payload)
+                    .map(Event::UserRoleChangedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.UserRoleChanged.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(181usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookDeliveryFailedV1,
+                >(payload)
+                    .map(Event::WebhookDeliveryFailedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDeliveryFailed.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(182usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookDeliverySucceededV1,
+                >(payload)
+                    .map(Event::WebhookDeliverySucceededV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDeliverySucceeded.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(183usize) => {
+                ::evreg::__private::serde_json::from_slice::<WebhookDisabledV1>(payload)
+                    .map(Event::WebhookDisabledV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookDisabled.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(184usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WebhookRegisteredV1,
+                >(payload)
+                    .map(Event::WebhookRegisteredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WebhookRegistered.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(185usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WorkflowCompletedV1,
+                >(payload)
+                    .map(Event::WorkflowCompletedV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WorkflowCompleted.v1".to_owned(),
+                        message: e.to_string(),
+                    })
+            }
+            ::std::option::Option::Some(186usize) => {
+                ::evreg::__private::serde_json::from_slice::<
+                    WorkflowTriggeredV1,
+                >(payload)
+                    .map(Event::WorkflowTriggeredV1)
+                    .map_err(|e| ::evreg::PayloadError::Deserialize {
+                        schema_ref: "payload.WorkflowTriggered.v1".to_owned(),
                         message: e.to_string(),
                     })
             }
@@ -10788,6 +10595,199 @@ impl Event {
                 )
             }
         }
+    }
+    /// The position of `name` among the sorted schema refs.
+    fn ref_index(name: &str) -> ::std::option::Option<usize> {
+        const SORTED_REFS: &[&str] = &[
+            "payload.AcademyCertificateIssued.v1",
+            "payload.AcademyEnrolled.v1",
+            "payload.AcademyQuizFailed.v1",
+            "payload.AcademyQuizPassed.v1",
+            "payload.AcademyTopicCompleted.v1",
+            "payload.ApiKeyCreated.v1",
+            "payload.ApiKeyRevoked.v1",
+            "payload.AppointmentAssigned.v1",
+            "payload.AppointmentCanceled.v1",
+            "payload.AppointmentCompleted.v1",
+            "payload.AppointmentCreated.v1",
+            "payload.AppointmentCreated.v2",
+            "payload.AppointmentNoShow.v1",
+            "payload.AppointmentRescheduled.v1",
+            "payload.AssetAssigned.v1",
+            "payload.AssetCreated.v1",
+            "payload.AssetCreated.v2",
+            "payload.AssetMaintenanceCompleted.v1",
+            "payload.AssetMaintenanceScheduled.v1",
+            "payload.AssetRetired.v1",
+            "payload.AssetUpdated.v1",
+            "payload.AssetWarrantyExpiring.v1",
+            "payload.CapacityThresholdReached.v1",
+            "payload.ClientArchived.v1",
+            "payload.ClientCreated.v1",
+            "payload.ClientCreated.v2",
+            "payload.ClientDeleted.v1",
+            "payload.ClientMerged.v1",
+            "payload.ClientStatusChanged.v1",
+            "payload.ClientUpdated.v1",
+            "payload.ContactArchived.v1",
+            "payload.ContactCreated.v1",
+            "payload.ContactCreated.v2",
+            "payload.ContactDeleted.v1",
+            "payload.ContactPrimarySet.v1",
+            "payload.ContactUpdated.v1",
+            "payload.ContractCreated.v1",
+            "payload.ContractExpired.v1",
+            "payload.ContractRenewed.v1",
+            "payload.CourseGraduated.v1",
+            "payload.CourseGraduated.v2",
+            "payload.CreditNoteIssued.v1",
+            "payload.DocumentAssociated.v1",
+            "payload.DocumentDeleted.v1",
+            "payload.DocumentShared.v1",
+            "payload.DocumentUpdated.v1",
+            "payload.DocumentUploaded.v1",
+            "payload.DocumentUploaded.v2",
+            "payload.EmailBounced.v1",
+            "payload.EmailDelivered.v1",
+            "payload.EmailOpened.v1",
+            "payload.EmailSent.v1",
+            "payload.EntityCreated.v1",
+            "payload.EntityDeleted.v1",
+            "payload.EntityStateChanged.v1",
+            "payload.EntityUpdated.v1",
+            "payload.HrEmployeeHired.v1",
+            "payload.HrEmployeeTerminated.v1",
+            "payload.HrExpenseApproved.v1",
+            "payload.HrExpenseApproved.v2",
+            "payload.HrExpenseSubmitted.v1",
+            "payload.HrLeaveApproved.v1",
+            "payload.HrLeaveRejected.v1",
+            "payload.HrLeaveRequested.v1",
+            "payload.HrTimesheetApproved.v1",
+            "payload.HrTimesheetRejected.v1",
+            "payload.HrTimesheetSubmitted.v1",
+            "payload.InboundEmailReceived.v1",
+            "payload.InboundEmailReceived.v2",
+            "payload.IntegrationConnected.v1",
+            "payload.IntegrationDisconnected.v1",
+            "payload.IntegrationSyncCompleted.v1",
+            "payload.IntegrationSyncFailed.v1",
+            "payload.IntegrationSyncStarted.v1",
+            "payload.IntegrationTokenExpiring.v1",
+            "payload.IntegrationTokenRefreshed.v1",
+            "payload.IntegrationTokenRevoked.v1",
+            "payload.InvoiceCreated.v1",
+            "payload.InvoiceCreated.v2",
+            "payload.InvoiceEmailed.v1",
+            "payload.InvoiceFinalized.v1",
+            "payload.InvoiceOverdue.v1",
+            "payload.InvoicePaid.v1",
+            "payload.InvoiceSent.v1",
+            "payload.InvoiceStatusChanged.v1",
+            "payload.InvoiceVoided.v1",
+            "payload.KnowledgeArticlePublished.v1",
+            "payload.NotificationFailed.v1",
+            "payload.NotificationRead.v1",
+            "payload.NotificationSent.v1",
+            "payload.OpportunityCreated.v1",
+            "payload.OpportunityLost.v1",
+            "payload.OpportunityStageChanged.v1",
+            "payload.OpportunityStageChanged.v2",
+            "payload.OpportunityWon.v1",
+            "payload.PaymentApplied.v1",
+            "payload.PaymentFailed.v1",
+            "payload.PaymentReceived.v1",
+            "payload.PaymentReceived.v2",
+            "payload.PaymentRefunded.v1",
+            "payload.ProjectClosed.v1",
+            "payload.ProjectCreated.v1",
+            "payload.ProjectCreated.v2",
+            "payload.ProjectDeleted.v1",
+            "payload.ProjectMilestoneReached.v1",
+            "payload.ProjectPhaseCompleted.v1",
+            "payload.ProjectStatusChanged.v1",
+            "payload.ProjectTaskAssigned.v1",
+            "payload.ProjectTaskCompleted.v1",
+            "payload.ProjectTaskCreated.v1",
+            "payload.ProjectTaskCreated.v2",
+            "payload.ProjectTaskDeleted.v1",
+            "payload.ProjectTaskStatusChanged.v1",
+            "payload.ProjectTaskUpdated.v1",
+            "payload.ProjectUpdated.v1",
+            "payload.QuoteAccepted.v1",
+            "payload.QuoteDeclined.v1",
+            "payload.QuoteSent.v1",
+            "payload.RecruitApplied.v1",
+            "payload.RecruitDroppedOut.v1",
+            "payload.RecruitGraduated.v1",
+            "payload.RecruitInterviewScheduled.v1",
+            "payload.RecruitOfferExtended.v1",
+            "payload.RecruitPhaseChanged.v1",
+            "payload.RecruitPhaseChanged.v2",
+            "payload.ScheduleBlockCreated.v1",
+            "payload.ScheduleBlockDeleted.v1",
+            "payload.SurveyResponseReceived.v1",
+            "payload.SurveySent.v1",
+            "payload.TagApplied.v1",
+            "payload.TagCreated.v1",
+            "payload.TagDeleted.v1",
+            "payload.TagRemoved.v1",
+            "payload.TeamCreated.v1",
+            "payload.TeamMemberAdded.v1",
+            "payload.TeamMemberRemoved.v1",
+            "payload.TechnicianArrived.v1",
+            "payload.TechnicianCheckedOut.v1",
+            "payload.TechnicianDispatched.v1",
+            "payload.TechnicianEnRoute.v1",
+            "payload.TenantCreated.v1",
+            "payload.TenantPlanChanged.v1",
+            "payload.TenantSettingsUpdated.v1",
+            "payload.TicketApprovalGranted.v1",
+            "payload.TicketApprovalRejected.v1",
+            "payload.TicketApprovalRequested.v1",
+            "payload.TicketAssigned.v1",
+            "payload.TicketAssigned.v2",
+            "payload.TicketClosed.v1",
+            "payload.TicketCommentAdded.v1",
+            "payload.TicketCommentUpdated.v1",
+            "payload.TicketCreated.v1",
+            "payload.TicketCreated.v2",
+            "payload.TicketCustomerReplied.v1",
+            "payload.TicketDeleted.v1",
+            "payload.TicketEscalated.v1",
+            "payload.TicketInternalNoteAdded.v1",
+            "payload.TicketMerged.v1",
+            "payload.TicketMessageAdded.v1",
+            "payload.TicketMessageAdded.v2",
+            "payload.TicketMessageUpdated.v1",
+            "payload.TicketPriorityChanged.v1",
+            "payload.TicketQueueChanged.v1",
+            "payload.TicketReopened.v1",
+            "payload.TicketSlaStageBreached.v1",
+            "payload.TicketSlaStageEntered.v1",
+            "payload.TicketSlaStageMet.v1",
+            "payload.TicketSplit.v1",
+            "payload.TicketStatusChanged.v1",
+            "payload.TicketTimeEntryAdded.v1",
+            "payload.TicketUnassigned.v1",
+            "payload.TicketUpdated.v1",
+            "payload.UserCreated.v1",
+            "payload.UserDeactivated.v1",
+            "payload.UserInvited.v1",
+            "payload.UserLoggedIn.v1",
+            "payload.UserLoginFailed.v1",
+            "payload.UserMentioned.v1",
+            "payload.UserMfaEnabled.v1",
+            "payload.UserPasswordReset.v1",
+            "payload.UserRoleChanged.v1",
+            "payload.WebhookDeliveryFailed.v1",
+            "payload.WebhookDeliverySucceeded.v1",
+            "payload.WebhookDisabled.v1",
+            "payload.WebhookRegistered.v1",
+            "payload.WorkflowCompleted.v1",
+            "payload.WorkflowTriggered.v1",
+        ];
+        SORTED_REFS.binary_search(&name).ok()
     }
     fn unknown_version(event_type: EventType, version: u32) -> ::evreg::PayloadError {
         let versions = event_type
