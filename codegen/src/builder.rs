@@ -127,6 +127,12 @@ impl Builder {
 
 /// Loads the catalog in `dir` and generates its module.
 pub fn generate_dir(dir: &Path) -> Result<Generated, BuildError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    generate_dir_with_threads(dir, threads)
+}
+
+/// [`generate_dir`] on at most `threads` threads (1: the calling thread only).
+pub fn generate_dir_with_threads(dir: &Path, threads: usize) -> Result<Generated, BuildError> {
     let report = Catalog::check(dir);
     let mut files: Vec<PathBuf> = report
         .sources
@@ -149,6 +155,6 @@ pub fn generate_dir(dir: &Path) -> Result<Generated, BuildError> {
     let Some(catalog) = &report.catalog else {
         return Err(failed(&report.diagnostics));
     };
-    let code = crate::generate(catalog).map_err(|d| failed(&d))?;
+    let code = crate::rust::generate_with_threads(catalog, threads).map_err(|d| failed(&d))?;
     Ok(Generated { code, files })
 }

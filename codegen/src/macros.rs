@@ -25,7 +25,8 @@ pub fn include_catalog(input: TokenStream) -> TokenStream {
         .map(PathBuf::from)
         .unwrap_or_default();
     let dir = base.join(lit.value());
-    let generated = match crate::generate_dir(&dir) {
+    // One thread: proc_macro2 talks to the compiler only from its own thread.
+    let generated = match crate::builder::generate_dir_with_threads(&dir, 1) {
         Ok(g) => g,
         Err(e) => return syn::Error::new(lit.span(), e.to_string()).to_compile_error(),
     };

@@ -5,15 +5,16 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ValidationError, ValidationErrors};
-use crate::validate::Path;
+use crate::error::ValidationErrors;
+use crate::validate::Cx;
 
 /// What a payload type must hold beyond its Rust type: lengths, patterns,
 /// bounds, formats, array sizes and uniqueness. Generated for every struct and
 /// enum of generated code, nested ones included.
 pub trait Validate {
-    /// Appends every failure of `self`, found at `path` in the payload, to `errors`.
-    fn validate_at(&self, path: &Path<'_>, errors: &mut Vec<ValidationError>);
+    /// Reports every failure of `self` in `cx` (which knows where `self` is
+    /// in the payload).
+    fn validate_at(&self, cx: &mut Cx<'_>);
 }
 
 /// A typed payload of one event version (`TicketCreatedV1`), generated from
@@ -34,7 +35,7 @@ pub trait EventPayload: Validate + Serialize + DeserializeOwned {
     /// Every way this payload fails its schema, with JSON pointers.
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = Vec::new();
-        self.validate_at(&Path::Root, &mut errors);
+        self.validate_at(&mut Cx::new(&mut errors));
         if errors.is_empty() {
             Ok(())
         } else {

@@ -1,6 +1,6 @@
 //! The checks of generated `validate()` methods: where a value is (a lazily
-//! rendered JSON pointer) and one function per JSON Schema keyword that a Rust
-//! type cannot hold.
+//! rendered JSON pointer), and [`Cx`], with one method per JSON Schema keyword
+//! that a Rust type cannot hold.
 //!
 //! Keywords whose exact semantics belong to JSON Schema (`pattern` with its
 //! ECMA-262 dialect, `format`, `multipleOf` on decimals, and any schema that
@@ -102,22 +102,16 @@ impl SchemaCheck {
         self.validator().is_valid(value)
     }
 
-    /// Appends the failures of `value`, found at `path`, to `errors`;
-    /// `schema_path` is where the checked schema sits in the payload schema.
-    pub fn check(
-        &self,
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &Value,
-    ) {
+    /// Reports the failures of `value` in `cx`; `schema_path` is where the
+    /// checked schema sits in the payload schema.
+    pub fn check(&self, cx: &mut Cx<'_>, schema_path: &str, value: &Value) {
         let validator = self.validator();
         if validator.is_valid(value) {
             return;
         }
-        let base = path.pointer();
+        let base = cx.path.pointer();
         for e in crate::registry::errors(validator, value) {
-            errors.push(ValidationError {
+            cx.errors.push(ValidationError {
                 instance_path: format!("{base}{}", e.instance_path),
                 schema_path: format!("{schema_path}{}", e.schema_path),
                 keyword: e.keyword,
@@ -294,130 +288,105 @@ impl Format {
     }
 }
 
-/// The checks generated code calls, one per keyword; each appends an error
-/// (with the payload pointer, the schema pointer of the keyword and a message)
-/// when the value fails.
-pub mod check {
-    use super::{Format, Path, Pattern, SchemaCheck};
-    use crate::error::ValidationError;
-    use serde_json::Value;
+/// Where generated `validate()` code is, and where it reports: the path of
+/// the value being checked and the list of failures. One method per keyword;
+/// each appends an error (payload pointer, schema pointer of the keyword,
+/// message) when the value fails.
+#[derive(Debug)]
+pub struct Cx<'a> {
+    path: Path<'a>,
+    errors: &'a mut Vec<ValidationError>,
+}
 
-    fn push(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        keyword: &str,
-        message: String,
-    ) {
-        errors.push(ValidationError {
-            instance_path: path.pointer(),
+impl<'a> Cx<'a> {
+    /// A context at the payload's root, reporting into `errors`.
+    pub fn new(errors: &'a mut Vec<ValidationError>) -> Cx<'a> {
+        Cx {
+            path: Path::Root,
+            errors,
+        }
+    }
+
+    /// The context of property `key` of the current value.
+    pub fn key<'b>(&'b mut self, key: &'b str) -> Cx<'b> {
+        Cx {
+            path: Path::Key(&self.path, key),
+            errors: self.errors,
+        }
+    }
+
+    /// The context of item `index` of the current array.
+    pub fn index(&mut self, index: usize) -> Cx<'_> {
+        Cx {
+            path: Path::Index(&self.path, index),
+            errors: self.errors,
+        }
+    }
+
+    /// The current path.
+    pub fn path(&self) -> &Path<'a> {
+        &self.path
+    }
+
+    fn push(&mut self, schema_path: &str, keyword: &str, message: String) {
+        self.errors.push(ValidationError {
+            instance_path: self.path.pointer(),
             schema_path: schema_path.to_owned(),
             keyword: keyword.to_owned(),
             message,
         });
     }
 
-    fn quoted(s: &str) -> String {
-        serde_json::to_string(s).unwrap_or_default()
-    }
-
     /// `minLength`, in characters (Unicode scalar values).
-    pub fn min_length(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-        limit: usize,
-    ) {
+    pub fn min_length(&mut self, schema_path: &str, value: &str, limit: usize) {
         if value.len() < limit || value.chars().count() < limit {
             let unit = if limit == 1 {
                 "character"
             } else {
                 "characters"
             };
-            push(
-                errors,
-                path,
-                schema_path,
-                "minLength",
-                format!("{} is shorter than {limit} {unit}", quoted(value)),
-            );
+            let message = format!("{} is shorter than {limit} {unit}", quoted(value));
+            self.push(schema_path, "minLength", message);
         }
     }
 
     /// `maxLength`, in characters (Unicode scalar values).
-    pub fn max_length(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-        limit: usize,
-    ) {
+    pub fn max_length(&mut self, schema_path: &str, value: &str, limit: usize) {
         if value.len() > limit && value.chars().count() > limit {
             let unit = if limit == 1 {
                 "character"
             } else {
                 "characters"
             };
-            push(
-                errors,
-                path,
-                schema_path,
-                "maxLength",
-                format!("{} is longer than {limit} {unit}", quoted(value)),
-            );
+            let message = format!("{} is longer than {limit} {unit}", quoted(value));
+            self.push(schema_path, "maxLength", message);
         }
     }
 
     /// `pattern` (ECMA-262 regular expression, unanchored).
-    pub fn pattern(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-        pattern: &Pattern,
-    ) {
+    pub fn pattern(&mut self, schema_path: &str, value: &str, pattern: &Pattern) {
         if !pattern.is_match(value) {
-            push(
-                errors,
-                path,
-                schema_path,
-                "pattern",
-                format!(
-                    "{} does not match {}",
-                    quoted(value),
-                    quoted(pattern.source())
-                ),
+            let message = format!(
+                "{} does not match {}",
+                quoted(value),
+                quoted(pattern.source())
             );
+            self.push(schema_path, "pattern", message);
         }
     }
 
     /// `format`, checked by `jsonschema`.
-    pub fn format(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-        format: Format,
-    ) {
+    pub fn format(&mut self, schema_path: &str, value: &str, format: Format) {
         let value = Value::String(value.to_owned());
         if !format.check().is_valid(&value) {
-            format.check().check(errors, path, schema_path, &value);
+            format.check().check(self, schema_path, &value);
         }
     }
 
     /// `const` of a string.
-    pub fn const_str(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &str,
-        expected: &str,
-    ) {
+    pub fn const_str(&mut self, schema_path: &str, value: &str, expected: &str) {
         if value != expected {
-            push(
-                errors,
-                path,
+            self.push(
                 schema_path,
                 "const",
                 format!("{} was expected", quoted(expected)),
@@ -425,186 +394,65 @@ pub mod check {
         }
     }
 
-    /// A number as JSON Schema compares it.
-    pub trait Number: Copy + std::fmt::Display {
-        /// The value as `f64` (exact for integers up to 2^53).
-        fn as_f64(self) -> f64;
-        /// The value as `i64`, when it is an integer that fits.
-        fn as_i64(self) -> Option<i64>;
-        /// The value as a JSON value.
-        fn to_value(self) -> Value;
-    }
-
-    impl Number for i64 {
-        fn as_f64(self) -> f64 {
-            self as f64
-        }
-        fn as_i64(self) -> Option<i64> {
-            Some(self)
-        }
-        fn to_value(self) -> Value {
-            Value::from(self)
-        }
-    }
-
-    impl Number for f64 {
-        fn as_f64(self) -> f64 {
-            self
-        }
-        fn as_i64(self) -> Option<i64> {
-            None
-        }
-        fn to_value(self) -> Value {
-            Value::from(self)
-        }
-    }
-
-    fn compare(value: impl Number, limit: impl Number) -> std::cmp::Ordering {
-        match (value.as_i64(), limit.as_i64()) {
-            (Some(v), Some(l)) => v.cmp(&l),
-            _ => value
-                .as_f64()
-                .partial_cmp(&limit.as_f64())
-                .unwrap_or(std::cmp::Ordering::Equal),
-        }
-    }
-
     /// `minimum`.
-    pub fn minimum(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: impl Number,
-        limit: impl Number,
-    ) {
+    pub fn minimum(&mut self, schema_path: &str, value: impl Number, limit: impl Number) {
         if compare(value, limit).is_lt() {
-            push(
-                errors,
-                path,
-                schema_path,
-                "minimum",
-                format!("{value} is less than the minimum of {limit}"),
-            );
+            let message = format!("{value} is less than the minimum of {limit}");
+            self.push(schema_path, "minimum", message);
         }
     }
 
     /// `maximum`.
-    pub fn maximum(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: impl Number,
-        limit: impl Number,
-    ) {
+    pub fn maximum(&mut self, schema_path: &str, value: impl Number, limit: impl Number) {
         if compare(value, limit).is_gt() {
-            push(
-                errors,
-                path,
-                schema_path,
-                "maximum",
-                format!("{value} is greater than the maximum of {limit}"),
-            );
+            let message = format!("{value} is greater than the maximum of {limit}");
+            self.push(schema_path, "maximum", message);
         }
     }
 
     /// `exclusiveMinimum`.
-    pub fn exclusive_minimum(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: impl Number,
-        limit: impl Number,
-    ) {
+    pub fn exclusive_minimum(&mut self, schema_path: &str, value: impl Number, limit: impl Number) {
         if compare(value, limit).is_le() {
-            push(
-                errors,
-                path,
-                schema_path,
-                "exclusiveMinimum",
-                format!("{value} is less than or equal to the minimum of {limit}"),
-            );
+            let message = format!("{value} is less than or equal to the minimum of {limit}");
+            self.push(schema_path, "exclusiveMinimum", message);
         }
     }
 
     /// `exclusiveMaximum`.
-    pub fn exclusive_maximum(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: impl Number,
-        limit: impl Number,
-    ) {
+    pub fn exclusive_maximum(&mut self, schema_path: &str, value: impl Number, limit: impl Number) {
         if compare(value, limit).is_ge() {
-            push(
-                errors,
-                path,
-                schema_path,
-                "exclusiveMaximum",
-                format!("{value} is greater than or equal to the maximum of {limit}"),
-            );
+            let message = format!("{value} is greater than or equal to the maximum of {limit}");
+            self.push(schema_path, "exclusiveMaximum", message);
         }
     }
 
-    /// `multipleOf`, checked by `jsonschema` (decimal divisors follow its rules).
-    pub fn multiple_of(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: impl Number,
-        check: &SchemaCheck,
-    ) {
-        let value = value.to_value();
-        check.check(errors, path, schema_path, &value);
+    /// `multipleOf`, checked by `jsonschema` (decimal divisors follow its
+    /// rules); `schema_path` is that of the schema holding it.
+    pub fn multiple_of(&mut self, schema_path: &str, value: impl Number, check: &SchemaCheck) {
+        check.check(self, schema_path, &value.to_value());
     }
 
     /// `minItems`.
-    pub fn min_items(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        len: usize,
-        limit: usize,
-    ) {
+    pub fn min_items(&mut self, schema_path: &str, len: usize, limit: usize) {
         if len < limit {
             let unit = if limit == 1 { "item" } else { "items" };
-            push(
-                errors,
-                path,
-                schema_path,
-                "minItems",
-                format!("array of {len} has less than {limit} {unit}"),
-            );
+            let message = format!("array of {len} has less than {limit} {unit}");
+            self.push(schema_path, "minItems", message);
         }
     }
 
     /// `maxItems`.
-    pub fn max_items(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        len: usize,
-        limit: usize,
-    ) {
+    pub fn max_items(&mut self, schema_path: &str, len: usize, limit: usize) {
         if len > limit {
             let unit = if limit == 1 { "item" } else { "items" };
-            push(
-                errors,
-                path,
-                schema_path,
-                "maxItems",
-                format!("array of {len} has more than {limit} {unit}"),
-            );
+            let message = format!("array of {len} has more than {limit} {unit}");
+            self.push(schema_path, "maxItems", message);
         }
     }
 
     /// `uniqueItems` of items whose Rust equality is JSON equality
     /// (strings, integers, booleans, string enums).
-    pub fn unique<T: Eq + std::hash::Hash>(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        items: &[T],
-    ) {
+    pub fn unique<T: Eq + std::hash::Hash>(&mut self, schema_path: &str, items: &[T]) {
         let unique = if items.len() < 16 {
             items
                 .iter()
@@ -615,50 +463,79 @@ pub mod check {
             items.iter().all(|item| seen.insert(item))
         };
         if !unique {
-            push_not_unique(errors, path, schema_path);
+            self.push_not_unique(schema_path);
         }
     }
 
     /// `uniqueItems` of any items, compared as JSON values (`1` equals `1.0`).
-    pub fn unique_json<T: serde::Serialize>(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        items: &[T],
-    ) {
+    pub fn unique_json<T: serde::Serialize>(&mut self, schema_path: &str, items: &[T]) {
         static UNIQUE: SchemaCheck = SchemaCheck::new(r#"{"uniqueItems":true}"#);
         if items.len() < 2 {
             return;
         }
         let value = serde_json::to_value(items).unwrap_or(Value::Null);
         if !UNIQUE.is_valid(&value) {
-            push_not_unique(errors, path, schema_path);
+            self.push_not_unique(schema_path);
         }
     }
 
-    fn push_not_unique(errors: &mut Vec<ValidationError>, path: &Path<'_>, schema_path: &str) {
-        push(
-            errors,
-            path,
-            schema_path,
-            "uniqueItems",
-            "array has non-unique elements".to_owned(),
-        );
+    fn push_not_unique(&mut self, schema_path: &str) {
+        let message = "array has non-unique elements".to_owned();
+        self.push(schema_path, "uniqueItems", message);
     }
 
     /// A whole schema, for values that have no natural Rust type
-    /// (`serde_json::Value` fields).
-    pub fn schema<T: serde::Serialize + ?Sized>(
-        errors: &mut Vec<ValidationError>,
-        path: &Path<'_>,
-        schema_path: &str,
-        value: &T,
-        check: &SchemaCheck,
-    ) {
-        match serde_json::to_value(value) {
-            Ok(value) => check.check(errors, path, schema_path, &value),
-            Err(e) => push(errors, path, schema_path, "type", e.to_string()),
-        }
+    /// (`serde_json::Value` fields); `schema_path` is where that schema sits.
+    pub fn schema(&mut self, schema_path: &str, value: &Value, check: &SchemaCheck) {
+        check.check(self, schema_path, value);
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A number as JSON Schema compares it.
+pub trait Number: Copy + std::fmt::Display {
+    /// The value as `f64` (exact for integers up to 2^53).
+    fn as_f64(self) -> f64;
+    /// The value as `i64`, when it is an integer that fits.
+    fn as_i64(self) -> Option<i64>;
+    /// The value as a JSON value.
+    fn to_value(self) -> Value;
+}
+
+impl Number for i64 {
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+    fn as_i64(self) -> Option<i64> {
+        Some(self)
+    }
+    fn to_value(self) -> Value {
+        Value::from(self)
+    }
+}
+
+impl Number for f64 {
+    fn as_f64(self) -> f64 {
+        self
+    }
+    fn as_i64(self) -> Option<i64> {
+        None
+    }
+    fn to_value(self) -> Value {
+        Value::from(self)
+    }
+}
+
+fn compare(value: impl Number, limit: impl Number) -> std::cmp::Ordering {
+    match (value.as_i64(), limit.as_i64()) {
+        (Some(v), Some(l)) => v.cmp(&l),
+        _ => value
+            .as_f64()
+            .partial_cmp(&limit.as_f64())
+            .unwrap_or(std::cmp::Ordering::Equal),
     }
 }
 
@@ -679,10 +556,10 @@ mod tests {
     #[test]
     fn lengths_count_characters() {
         let mut e = Vec::new();
-        check::max_length(&mut e, &Path::Root, "/maxLength", "ééé", 3);
-        assert!(e.is_empty());
-        check::max_length(&mut e, &Path::Root, "/maxLength", "éééé", 3);
-        check::min_length(&mut e, &Path::Root, "/minLength", "😀", 2);
+        let mut cx = Cx::new(&mut e);
+        cx.max_length("/maxLength", "ééé", 3);
+        cx.max_length("/maxLength", "éééé", 3);
+        cx.min_length("/minLength", "😀", 2);
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].keyword, "maxLength");
         assert_eq!(e[1].keyword, "minLength");
@@ -696,16 +573,10 @@ mod tests {
         assert!(!Format::Uuid.is_valid("5f0c6f5e8a5e4c2b9d6e2f1a4b7c9d10"));
         static P: Pattern = Pattern::new("^[A-Z]{3}$");
         let mut e = Vec::new();
-        check::pattern(
-            &mut e,
-            &Path::Root.key("c"),
-            "/properties/c/pattern",
-            "EUR",
-            &P,
-        );
-        assert!(e.is_empty());
-        let root = Path::Root;
-        check::pattern(&mut e, &root.key("c"), "/properties/c/pattern", "eur", &P);
+        let mut cx = Cx::new(&mut e);
+        cx.key("c").pattern("/properties/c/pattern", "EUR", &P);
+        cx.key("c").pattern("/properties/c/pattern", "eur", &P);
+        assert_eq!(e.len(), 1);
         assert_eq!(e[0].instance_path, "/c");
         assert_eq!(e[0].schema_path, "/properties/c/pattern");
         assert_eq!(e[0].keyword, "pattern");
@@ -735,20 +606,21 @@ mod tests {
     #[test]
     fn bounds_compare_integers_exactly() {
         let mut e = Vec::new();
-        check::minimum(&mut e, &Path::Root, "", i64::MAX, i64::MAX - 1);
-        check::exclusive_maximum(&mut e, &Path::Root, "", 9_i64, 9.5_f64);
-        assert!(e.is_empty());
-        check::exclusive_minimum(&mut e, &Path::Root, "", 0_i64, 0_i64);
+        let mut cx = Cx::new(&mut e);
+        cx.minimum("", i64::MAX, i64::MAX - 1);
+        cx.exclusive_maximum("", 9_i64, 9.5_f64);
+        cx.exclusive_minimum("", 0_i64, 0_i64);
         assert_eq!(e.len(), 1);
     }
 
     #[test]
     fn uniqueness_compares_json_values() {
         let mut e = Vec::new();
-        check::unique(&mut e, &Path::Root, "", &["a", "b"]);
-        assert!(e.is_empty());
-        check::unique_json(&mut e, &Path::Root, "", &[1.0_f64, 1.0]);
-        check::unique(&mut e, &Path::Root, "", &["a", "a"]);
+        let mut cx = Cx::new(&mut e);
+        cx.unique("", &["a", "b"]);
+        cx.unique_json("", &[1.0_f64, 1.0]);
+        cx.unique("", &["a", "a"]);
+        cx.index(3).key("x").unique("", &[1, 2]);
         assert_eq!(e.len(), 2);
     }
 }

@@ -161,7 +161,7 @@ pub(crate) fn event_type(catalog: &Catalog) -> TokenStream {
     }
 }
 
-pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
+pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream> {
     let variants = payloads.iter().map(|p| {
         let n = ident(&p.type_name);
         let d = format!(" `{}` version {}", p.event_type, p.version);
@@ -254,14 +254,17 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
         " A payload of any event version of the `{}` catalog.",
         catalog.name()
     );
-    quote! {
+    // Separate items (the enum, its impl blocks, the `From`s in groups), so
+    // that the printer handles them in parallel.
+    let mut out = vec![quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
         pub enum Event {
             #(#variants)*
         }
-
+    }];
+    out.push(quote! {
         impl Event {
             /// Every schema ref, in catalog order.
             pub const SCHEMA_REFS: &'static [&'static str] = &[#(#refs),*];
@@ -286,7 +289,10 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
                     #(#version)*
                 }
             }
-
+        }
+    });
+    out.push(quote! {
+        impl Event {
             /// Every way the payload fails its schema.
             pub fn validate(&self) -> ::std::result::Result<(), ::evreg::ValidationErrors> {
                 match self {
@@ -300,7 +306,10 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
                     #(#to_value)*
                 }
             }
-
+        }
+    });
+    out.push(quote! {
+        impl Event {
             /// Reads and validates a payload named by schema ref
             /// (`payload.TicketCreated.v1`), or by event type or alias (its
             /// latest version).
@@ -324,7 +333,10 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
                     _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
                 }
             }
-
+        }
+    });
+    out.push(quote! {
+        impl Event {
             /// [`Event::from_value`] from JSON bytes, parsed straight into the typed payload.
             pub fn from_slice(name: &str, payload: &[u8]) -> ::std::result::Result<Event, ::evreg::PayloadError> {
                 match Event::ref_index(name) {
@@ -346,7 +358,10 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
                     _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
                 }
             }
-
+        }
+    });
+    out.push(quote! {
+        impl Event {
             /// Reads a payload named by schema ref without `validate()`: for
             /// payloads validated before (an audit trail's own rows). The shape
             /// (required properties, types, enums) is still checked.
@@ -374,9 +389,10 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
                 ))
             }
         }
-
-        #(#froms)*
-    }
+    });
+    let froms: Vec<TokenStream> = froms.collect();
+    out.extend(froms.chunks(64).map(|c| quote!(#(#c)*)));
+    out
 }
 
 pub(crate) fn registry(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {

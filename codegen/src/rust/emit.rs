@@ -120,14 +120,19 @@ pub(crate) struct Needs<'a> {
 }
 
 impl<'a> Needs<'a> {
+    /// Decides, once, which generated types have anything to check.
     pub fn new(space: &'a TypeSpace) -> Self {
-        Needs {
+        let mut needs = Needs {
             space,
             memo: HashMap::new(),
+        };
+        for name in space.items.keys() {
+            needs.decide(name);
         }
+        needs
     }
 
-    fn item(&mut self, name: &str) -> bool {
+    fn decide(&mut self, name: &str) -> bool {
         if let Some(&known) = self.memo.get(name) {
             return known;
         }
@@ -135,17 +140,30 @@ impl<'a> Needs<'a> {
         let needs = match self.space.items.get(name).map(|(_, i)| i) {
             Some(Item::Struct(s)) => {
                 s.extra.as_ref().is_some_and(|e| e.check.is_some())
-                    || s.fields.iter().any(|f| self.shape(&f.shape))
+                    || s.fields.iter().any(|f| self.decide_shape(&f.shape))
             }
-            Some(Item::Tagged(t)) => t.variants.iter().any(|(_, _, s)| self.item(s)),
-            Some(Item::Newtype(n)) => self.shape(&n.shape),
+            Some(Item::Tagged(t)) => t.variants.iter().any(|(_, _, s)| self.decide(s)),
+            Some(Item::Newtype(n)) => self.decide_shape(&n.shape),
             Some(Item::Enum(_)) | None => false,
         };
         self.memo.insert(name.to_owned(), needs);
         needs
     }
 
-    fn shape(&mut self, shape: &Shape) -> bool {
+    fn decide_shape(&mut self, shape: &Shape) -> bool {
+        !shape.checks.is_empty()
+            || match &shape.kind {
+                Kind::Named(n) => self.decide(n),
+                Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => self.decide_shape(s),
+                _ => false,
+            }
+    }
+
+    fn item(&self, name: &str) -> bool {
+        self.memo.get(name).copied().unwrap_or(false)
+    }
+
+    fn shape(&self, shape: &Shape) -> bool {
         !shape.checks.is_empty()
             || match &shape.kind {
                 Kind::Named(n) => self.item(n),
@@ -155,37 +173,33 @@ impl<'a> Needs<'a> {
     }
 }
 
-/// Every generated type, in name order.
-pub(crate) fn items(space: &TypeSpace, needs: &mut Needs<'_>) -> Vec<TokenStream> {
-    space
-        .items
-        .values()
-        .map(|(_, item)| match item {
-            Item::Struct(s) => structure(s, needs),
-            Item::Enum(e) => string_enum(e),
-            Item::Tagged(t) => tagged(t, needs),
-            Item::Newtype(n) => newtype(n, needs),
-        })
-        .collect()
+/// One generated type.
+pub(crate) fn item(item: &Item, needs: &Needs<'_>) -> TokenStream {
+    match item {
+        Item::Struct(s) => structure(s, needs),
+        Item::Enum(e) => string_enum(e),
+        Item::Tagged(t) => tagged(t, needs),
+        Item::Newtype(n) => newtype(n, needs),
+    }
 }
 
 fn validate_impl(name: &str, body: TokenStream) -> TokenStream {
     let name = ident(name);
-    let body = if body.is_empty() {
-        quote!(let _ = (path, errors);)
+    let cx = if body.is_empty() {
+        quote!(_cx)
     } else {
-        body
+        quote!(cx)
     };
     quote! {
         impl ::evreg::Validate for #name {
-            fn validate_at(&self, path: &::evreg::validate::Path<'_>, errors: &mut ::std::vec::Vec<::evreg::ValidationError>) {
+            fn validate_at(&self, #cx: &mut ::evreg::validate::Cx<'_>) {
                 #body
             }
         }
     }
 }
 
-fn structure(s: &Struct, needs: &mut Needs<'_>) -> TokenStream {
+fn structure(s: &Struct, needs: &Needs<'_>) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
     let derive = derives();
@@ -213,7 +227,7 @@ fn structure(s: &Struct, needs: &mut Needs<'_>) -> TokenStream {
         body.extend(quote! {
             static CHECK: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#check);
             for (key, value) in &self.#rust {
-                CHECK.check(errors, &path.key(key), #pointer, value);
+                CHECK.check(&mut cx.key(key), #pointer, value);
             }
         });
     }
@@ -278,7 +292,7 @@ fn field(f: &Field) -> TokenStream {
 }
 
 /// The checks of one field, whose value is `#receiver #field`.
-fn field_validation(f: &Field, receiver: TokenStream, needs: &mut Needs<'_>) -> TokenStream {
+fn field_validation(f: &Field, receiver: TokenStream, needs: &Needs<'_>) -> TokenStream {
     if !needs.shape(&f.shape) {
         return TokenStream::new();
     }
@@ -288,7 +302,7 @@ fn field_validation(f: &Field, receiver: TokenStream, needs: &mut Needs<'_>) -> 
     if f.required {
         quote! {
             {
-                let path = &path.key(#wire);
+                let cx = &mut cx.key(#wire);
                 let value = #receiver #rust;
                 #inner
             }
@@ -296,7 +310,7 @@ fn field_validation(f: &Field, receiver: TokenStream, needs: &mut Needs<'_>) -> 
     } else {
         quote! {
             if let ::std::option::Option::Some(value) = #receiver #rust {
-                let path = &path.key(#wire);
+                let cx = &mut cx.key(#wire);
                 #inner
             }
         }
@@ -311,67 +325,67 @@ fn number(n: &serde_json::Number) -> Literal {
 }
 
 /// The checks of `value` (a reference bound by the caller) at `path`.
-fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
+fn shape_validation(shape: &Shape, needs: &Needs<'_>) -> TokenStream {
     let mut out = TokenStream::new();
     let p = &shape.pointer;
     let at = |keyword: &str| format!("{p}/{keyword}");
     for check in &shape.checks {
         out.extend(match check {
             Check::MinLength(n) => {
-                let (sp, n) = (at("minLength"), *n as usize);
-                quote!(::evreg::validate::check::min_length(errors, path, #sp, value, #n);)
+                let (sp, n) = (at("minLength"), Literal::u64_unsuffixed(*n));
+                quote!(cx.min_length(#sp, value, #n);)
             }
             Check::MaxLength(n) => {
-                let (sp, n) = (at("maxLength"), *n as usize);
-                quote!(::evreg::validate::check::max_length(errors, path, #sp, value, #n);)
+                let (sp, n) = (at("maxLength"), Literal::u64_unsuffixed(*n));
+                quote!(cx.max_length(#sp, value, #n);)
             }
             Check::Pattern(pattern) => {
                 let sp = at("pattern");
                 quote! {
                     {
                         static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(#pattern);
-                        ::evreg::validate::check::pattern(errors, path, #sp, value, &PATTERN);
+                        cx.pattern(#sp, value, &PATTERN);
                     }
                 }
             }
             Check::Format(f) => {
                 let sp = at("format");
                 let variant = format_variant(f);
-                quote!(::evreg::validate::check::format(errors, path, #sp, value, ::evreg::validate::Format::#variant);)
+                quote!(cx.format(#sp, value, ::evreg::validate::Format::#variant);)
             }
             Check::Const(s) => {
                 let sp = at("const");
-                quote!(::evreg::validate::check::const_str(errors, path, #sp, value, #s);)
+                quote!(cx.const_str(#sp, value, #s);)
             }
             Check::Minimum(n) => {
                 let (sp, n) = (at("minimum"), number(n));
-                quote!(::evreg::validate::check::minimum(errors, path, #sp, *value, #n);)
+                quote!(cx.minimum(#sp, *value, #n);)
             }
             Check::Maximum(n) => {
                 let (sp, n) = (at("maximum"), number(n));
-                quote!(::evreg::validate::check::maximum(errors, path, #sp, *value, #n);)
+                quote!(cx.maximum(#sp, *value, #n);)
             }
             Check::ExclusiveMinimum(n) => {
                 let (sp, n) = (at("exclusiveMinimum"), number(n));
-                quote!(::evreg::validate::check::exclusive_minimum(errors, path, #sp, *value, #n);)
+                quote!(cx.exclusive_minimum(#sp, *value, #n);)
             }
             Check::ExclusiveMaximum(n) => {
                 let (sp, n) = (at("exclusiveMaximum"), number(n));
-                quote!(::evreg::validate::check::exclusive_maximum(errors, path, #sp, *value, #n);)
+                quote!(cx.exclusive_maximum(#sp, *value, #n);)
             }
             Check::MultipleOf(json) => quote! {
                 {
                     static MULTIPLE_OF: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
-                    ::evreg::validate::check::multiple_of(errors, path, #p, *value, &MULTIPLE_OF);
+                    cx.multiple_of(#p, *value, &MULTIPLE_OF);
                 }
             },
             Check::MinItems(n) => {
-                let (sp, n) = (at("minItems"), *n as usize);
-                quote!(::evreg::validate::check::min_items(errors, path, #sp, value.len(), #n);)
+                let (sp, n) = (at("minItems"), Literal::u64_unsuffixed(*n));
+                quote!(cx.min_items(#sp, value.len(), #n);)
             }
             Check::MaxItems(n) => {
-                let (sp, n) = (at("maxItems"), *n as usize);
-                quote!(::evreg::validate::check::max_items(errors, path, #sp, value.len(), #n);)
+                let (sp, n) = (at("maxItems"), Literal::u64_unsuffixed(*n));
+                quote!(cx.max_items(#sp, value.len(), #n);)
             }
             Check::UniqueItems => {
                 let sp = at("uniqueItems");
@@ -384,22 +398,22 @@ fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
                     _ => false,
                 };
                 if hashable {
-                    quote!(::evreg::validate::check::unique(errors, path, #sp, value);)
+                    quote!(cx.unique(#sp, value);)
                 } else {
-                    quote!(::evreg::validate::check::unique_json(errors, path, #sp, value);)
+                    quote!(cx.unique_json(#sp, value);)
                 }
             }
             Check::Schema(json) => quote! {
                 {
                     static SCHEMA: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
-                    SCHEMA.check(errors, path, #p, value);
+                    cx.schema(#p, value, &SCHEMA);
                 }
             },
         });
     }
     match &shape.kind {
         Kind::Named(n) if needs.item(n) => {
-            out.extend(quote!(::evreg::Validate::validate_at(value, path, errors);));
+            out.extend(quote!(::evreg::Validate::validate_at(value, cx);));
         }
         Kind::Nullable(inner) if needs.shape(inner) => {
             let inner = shape_validation(inner, needs);
@@ -413,7 +427,7 @@ fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
             let inner = shape_validation(inner, needs);
             out.extend(quote! {
                 for (index, value) in value.iter().enumerate() {
-                    let path = &path.index(index);
+                    let cx = &mut cx.index(index);
                     #inner
                 }
             });
@@ -422,7 +436,7 @@ fn shape_validation(shape: &Shape, needs: &mut Needs<'_>) -> TokenStream {
             let inner = shape_validation(inner, needs);
             out.extend(quote! {
                 for (key, value) in value {
-                    let path = &path.key(key);
+                    let cx = &mut cx.key(key);
                     #inner
                 }
             });
@@ -517,7 +531,7 @@ fn string_enum(e: &StrEnum) -> TokenStream {
     }
 }
 
-fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
+fn tagged(t: &Tagged, needs: &Needs<'_>) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(&t.doc);
     let derive = derives();
@@ -538,7 +552,7 @@ fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
         .filter(|(_, _, s)| needs.item(s))
         .map(|(v, _, _)| {
             let v = ident(v);
-            quote!(#name::#v(value) => ::evreg::Validate::validate_at(value, path, errors),)
+            quote!(#name::#v(value) => ::evreg::Validate::validate_at(value, cx),)
         })
         .collect();
     let body = if arms.is_empty() {
@@ -565,7 +579,7 @@ fn tagged(t: &Tagged, needs: &mut Needs<'_>) -> TokenStream {
     }
 }
 
-fn newtype(n: &Newtype, needs: &mut Needs<'_>) -> TokenStream {
+fn newtype(n: &Newtype, needs: &Needs<'_>) -> TokenStream {
     let name = ident(&n.name);
     let docs = doc(&n.doc);
     let derive = quote! {

@@ -4785,6 +4785,8 @@ impl Event {
             }
         }
     }
+}
+impl Event {
     /// Every way the payload fails its schema.
     pub fn validate(&self) -> ::std::result::Result<(), ::evreg::ValidationErrors> {
         match self {
@@ -5746,6 +5748,8 @@ impl Event {
             }
         }
     }
+}
+impl Event {
     /// Reads and validates a payload named by schema ref
     /// (`payload.TicketCreated.v1`), or by event type or alias (its
     /// latest version).
@@ -7324,6 +7328,8 @@ impl Event {
             _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
         }
     }
+}
+impl Event {
     /// [`Event::from_value`] from JSON bytes, parsed straight into the typed payload.
     pub fn from_slice(
         name: &str,
@@ -8900,6 +8906,8 @@ impl Event {
             _ => ::std::result::Result::Err(Event::unknown_version(event_type, version)),
         }
     }
+}
+impl Event {
     /// Reads a payload named by schema ref without `validate()`: for
     /// payloads validated before (an audit trail's own rows). The shape
     /// (required properties, types, enums) is still checked.
@@ -14193,41 +14201,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyCertificateIssu
     }
 }
 impl ::evreg::Validate for AcademyCertificateIssuedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("verificationUrl");
+            let cx = &mut cx.key("verificationUrl");
             let value = &self.verification_url;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/verificationUrl/maxLength",
-                value,
-                2048usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/verificationUrl/maxLength", value, 2048);
+            cx.format(
                 "/properties/verificationUrl/format",
                 value,
                 ::evreg::validate::Format::Uri,
@@ -14321,27 +14305,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyEnrolledV1 {
     }
 }
 impl ::evreg::Validate for AcademyEnrolledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -14437,56 +14405,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyQuizFailedV1 {
     }
 }
 impl ::evreg::Validate for AcademyQuizFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("scorePercent");
+            let cx = &mut cx.key("scorePercent");
             let value = &self.score_percent;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/scorePercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/scorePercent/maximum",
-                *value,
-                100i64,
-            );
+            cx.minimum("/properties/scorePercent/minimum", *value, 0i64);
+            cx.maximum("/properties/scorePercent/maximum", *value, 100i64);
         }
         {
-            let path = &path.key("attempt");
+            let cx = &mut cx.key("attempt");
             let value = &self.attempt;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attempt/minimum",
-                *value,
-                1i64,
-            );
+            cx.minimum("/properties/attempt/minimum", *value, 1i64);
         }
     }
 }
@@ -14582,56 +14516,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyQuizPassedV1 {
     }
 }
 impl ::evreg::Validate for AcademyQuizPassedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("scorePercent");
+            let cx = &mut cx.key("scorePercent");
             let value = &self.score_percent;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/scorePercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/scorePercent/maximum",
-                *value,
-                100i64,
-            );
+            cx.minimum("/properties/scorePercent/minimum", *value, 0i64);
+            cx.maximum("/properties/scorePercent/maximum", *value, 100i64);
         }
         {
-            let path = &path.key("attempt");
+            let cx = &mut cx.key("attempt");
             let value = &self.attempt;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attempt/minimum",
-                *value,
-                1i64,
-            );
+            cx.minimum("/properties/attempt/minimum", *value, 1i64);
         }
     }
 }
@@ -14724,38 +14624,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AcademyTopicCompletedV
     }
 }
 impl ::evreg::Validate for AcademyTopicCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("timeSpentMinutes");
+            let cx = &mut cx.key("timeSpentMinutes");
             let value = &self.time_spent_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/timeSpentMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/timeSpentMinutes/minimum", *value, 0i64);
         }
     }
 }
@@ -14803,13 +14681,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for Actor {
     }
 }
 impl ::evreg::Validate for Actor {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Who caused the event.
 #[derive(
@@ -14881,13 +14753,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ActorType {
     }
 }
 impl ::evreg::Validate for ActorType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// A postal address.
 #[derive(
@@ -14952,91 +14818,39 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for Address {
     }
 }
 impl ::evreg::Validate for Address {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         {
-            let path = &path.key("line1");
+            let cx = &mut cx.key("line1");
             let value = &self.line1;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/$defs/Address/properties/line1/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/$defs/Address/properties/line1/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/$defs/Address/properties/line1/minLength", value, 1);
+            cx.max_length("/$defs/Address/properties/line1/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.line2 {
-            let path = &path.key("line2");
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/$defs/Address/properties/line2/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("line2");
+            cx.max_length("/$defs/Address/properties/line2/maxLength", value, 200);
         }
         {
-            let path = &path.key("city");
+            let cx = &mut cx.key("city");
             let value = &self.city;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/$defs/Address/properties/city/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/$defs/Address/properties/city/maxLength",
-                value,
-                100usize,
-            );
+            cx.min_length("/$defs/Address/properties/city/minLength", value, 1);
+            cx.max_length("/$defs/Address/properties/city/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.region {
-            let path = &path.key("region");
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/$defs/Address/properties/region/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("region");
+            cx.max_length("/$defs/Address/properties/region/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.postal_code {
-            let path = &path.key("postalCode");
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/$defs/Address/properties/postalCode/maxLength",
-                value,
-                20usize,
-            );
+            let cx = &mut cx.key("postalCode");
+            cx.max_length("/$defs/Address/properties/postalCode/maxLength", value, 20);
         }
         {
-            let path = &path.key("country");
+            let cx = &mut cx.key("country");
             let value = &self.country;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[A-Z]{2}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/$defs/Address/properties/country/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/$defs/Address/properties/country/pattern", value, &PATTERN);
             }
         }
     }
@@ -15135,82 +14949,31 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ApiKeyCreatedV1 {
     }
 }
 impl ::evreg::Validate for ApiKeyCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("label");
+            let cx = &mut cx.key("label");
             let value = &self.label;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/label/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/label/maxLength",
-                value,
-                100usize,
-            );
+            cx.min_length("/properties/label/minLength", value, 1);
+            cx.max_length("/properties/label/maxLength", value, 100);
         }
         {
-            let path = &path.key("scopes");
+            let cx = &mut cx.key("scopes");
             let value = &self.scopes;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/scopes/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/scopes/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/scopes/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/scopes/minItems", value.len(), 1);
+            cx.max_items("/properties/scopes/maxItems", value.len(), 50);
+            cx.unique("/properties/scopes/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
+                let cx = &mut cx.index(index);
                 {
                     static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                         "^[a-z_]+:(read|write)$",
                     );
-                    ::evreg::validate::check::pattern(
-                        errors,
-                        path,
-                        "/properties/scopes/items/pattern",
-                        value,
-                        &PATTERN,
-                    );
+                    cx.pattern("/properties/scopes/items/pattern", value, &PATTERN);
                 }
             }
         }
@@ -15299,27 +15062,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ApiKeyRevokedV1 {
     }
 }
 impl ::evreg::Validate for ApiKeyRevokedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -15414,27 +15161,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentAssignedV1 
     }
 }
 impl ::evreg::Validate for AppointmentAssignedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -15531,44 +15262,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCanceledV1 
     }
 }
 impl ::evreg::Validate for AppointmentCanceledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -15658,45 +15361,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCompletedV1
     }
 }
 impl ::evreg::Validate for AppointmentCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("durationMinutes");
+            let cx = &mut cx.key("durationMinutes");
             let value = &self.duration_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/durationMinutes/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/durationMinutes/maximum",
-                *value,
-                1440i64,
-            );
+            cx.minimum("/properties/durationMinutes/minimum", *value, 1i64);
+            cx.maximum("/properties/durationMinutes/maximum", *value, 1440i64);
         }
     }
 }
@@ -15812,31 +15487,15 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCreatedV1 {
     }
 }
 impl ::evreg::Validate for AppointmentCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.location {
-            let path = &path.key("location");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("location");
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -15970,45 +15629,23 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentCreatedV2 {
     }
 }
 impl ::evreg::Validate for AppointmentCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.location {
-            let path = &path.key("location");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("location");
+            ::evreg::Validate::validate_at(value, cx);
         }
         if let ::std::option::Option::Some(value) = &self.time_zone {
-            let path = &path.key("timeZone");
+            let cx = &mut cx.key("timeZone");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[A-Za-z]+(/[A-Za-z_]+)*$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/timeZone/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/timeZone/pattern", value, &PATTERN);
             }
         }
     }
@@ -16088,13 +15725,7 @@ for AppointmentCreatedV2BookingSource {
     }
 }
 impl ::evreg::Validate for AppointmentCreatedV2BookingSource {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Appointment no-show (v1)
 ///
@@ -16182,27 +15813,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentNoShowV1 {
     }
 }
 impl ::evreg::Validate for AppointmentNoShowV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -16305,44 +15920,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AppointmentRescheduled
     }
 }
 impl ::evreg::Validate for AppointmentRescheduledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -16437,27 +16024,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetAssignedV1 {
     }
 }
 impl ::evreg::Validate for AssetAssignedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -16558,60 +16129,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV1 {
     }
 }
 impl ::evreg::Validate for AssetCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("assetTag");
+            let cx = &mut cx.key("assetTag");
             let value = &self.asset_tag;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^AST-[0-9]{5}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/assetTag/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/assetTag/pattern", value, &PATTERN);
             }
         }
         if let ::std::option::Option::Some(value) = &self.serial_number {
-            let path = &path.key("serialNumber");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/serialNumber/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/serialNumber/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("serialNumber");
+            cx.min_length("/properties/serialNumber/minLength", value, 1);
+            cx.max_length("/properties/serialNumber/maxLength", value, 100);
         }
     }
 }
@@ -16712,13 +16249,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV1AssetTyp
     }
 }
 impl ::evreg::Validate for AssetCreatedV1AssetType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Asset created (v2)
 ///
@@ -16835,76 +16366,38 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV2 {
     }
 }
 impl ::evreg::Validate for AssetCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("assetTag");
+            let cx = &mut cx.key("assetTag");
             let value = &self.asset_tag;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^AST-[0-9]{5}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/assetTag/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/assetTag/pattern", value, &PATTERN);
             }
         }
         if let ::std::option::Option::Some(value) = &self.serial_number {
-            let path = &path.key("serialNumber");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/serialNumber/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/serialNumber/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("serialNumber");
+            cx.min_length("/properties/serialNumber/minLength", value, 1);
+            cx.max_length("/properties/serialNumber/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.purchased_at {
-            let path = &path.key("purchasedAt");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("purchasedAt");
+            cx.format(
                 "/properties/purchasedAt/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.warranty_ends_at {
-            let path = &path.key("warrantyEndsAt");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("warrantyEndsAt");
+            cx.format(
                 "/properties/warrantyEndsAt/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -17009,13 +16502,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetCreatedV2AssetTyp
     }
 }
 impl ::evreg::Validate for AssetCreatedV2AssetType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Asset maintenance completed (v1)
 ///
@@ -17105,27 +16592,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetMaintenanceComple
     }
 }
 impl ::evreg::Validate for AssetMaintenanceCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -17206,13 +16677,7 @@ for AssetMaintenanceCompletedV1Outcome {
     }
 }
 impl ::evreg::Validate for AssetMaintenanceCompletedV1Outcome {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Asset maintenance scheduled (v1)
 ///
@@ -17302,27 +16767,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetMaintenanceSchedu
     }
 }
 impl ::evreg::Validate for AssetMaintenanceScheduledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -17401,13 +16850,7 @@ for AssetMaintenanceScheduledV1Kind {
     }
 }
 impl ::evreg::Validate for AssetMaintenanceScheduledV1Kind {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Asset retired (v1)
 ///
@@ -17494,34 +16937,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetRetiredV1 {
     }
 }
 impl ::evreg::Validate for AssetRetiredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("retiredAt");
+            let cx = &mut cx.key("retiredAt");
             let value = &self.retired_at;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/retiredAt/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -17605,13 +17030,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetRetiredV1Disposal
     }
 }
 impl ::evreg::Validate for AssetRetiredV1Disposal {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Asset updated (v1)
 ///
@@ -17698,60 +17117,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetUpdatedV1 {
     }
 }
 impl ::evreg::Validate for AssetUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -17842,49 +17222,25 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for AssetWarrantyExpiringV
     }
 }
 impl ::evreg::Validate for AssetWarrantyExpiringV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("warrantyEndsAt");
+            let cx = &mut cx.key("warrantyEndsAt");
             let value = &self.warranty_ends_at;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/warrantyEndsAt/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("daysRemaining");
+            let cx = &mut cx.key("daysRemaining");
             let value = &self.days_remaining;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/daysRemaining/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/daysRemaining/minimum", *value, 0i64);
         }
     }
 }
@@ -17979,78 +17335,32 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for CapacityThresholdReach
     }
 }
 impl ::evreg::Validate for CapacityThresholdReachedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("date");
+            let cx = &mut cx.key("date");
             let value = &self.date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
-                "/properties/date/format",
-                value,
-                ::evreg::validate::Format::Date,
-            );
+            cx.format("/properties/date/format", value, ::evreg::validate::Format::Date);
         }
         {
-            let path = &path.key("bookedMinutes");
+            let cx = &mut cx.key("bookedMinutes");
             let value = &self.booked_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/bookedMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/bookedMinutes/minimum", *value, 0i64);
         }
         {
-            let path = &path.key("capacityMinutes");
+            let cx = &mut cx.key("capacityMinutes");
             let value = &self.capacity_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/capacityMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/capacityMinutes/minimum", *value, 0i64);
         }
         {
-            let path = &path.key("thresholdPercent");
+            let cx = &mut cx.key("thresholdPercent");
             let value = &self.threshold_percent;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/thresholdPercent/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/thresholdPercent/maximum",
-                *value,
-                100i64,
-            );
+            cx.minimum("/properties/thresholdPercent/minimum", *value, 1i64);
+            cx.maximum("/properties/thresholdPercent/maximum", *value, 100i64);
         }
     }
 }
@@ -18066,13 +17376,7 @@ impl ::evreg::Validate for CapacityThresholdReachedV1 {
 #[serde(transparent)]
 pub struct Changes(pub ::std::collections::BTreeMap<::std::string::String, FieldChange>);
 impl ::evreg::Validate for Changes {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Client archived (v1)
 ///
@@ -18161,44 +17465,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientArchivedV1 {
     }
 }
 impl ::evreg::Validate for ClientArchivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -18303,66 +17579,30 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV1 {
     }
 }
 impl ::evreg::Validate for ClientCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("clientName");
+            let cx = &mut cx.key("clientName");
             let value = &self.client_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/clientName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/clientName/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/clientName/minLength", value, 1);
+            cx.max_length("/properties/clientName/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.website {
-            let path = &path.key("website");
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/website/maxLength",
-                value,
-                2048usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("website");
+            cx.max_length("/properties/website/maxLength", value, 2048);
+            cx.format(
                 "/properties/website/format",
                 value,
                 ::evreg::validate::Format::Uri,
             );
         }
         if let ::std::option::Option::Some(value) = &self.billing_address {
-            let path = &path.key("billingAddress");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("billingAddress");
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -18432,13 +17672,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV1ClientT
     }
 }
 impl ::evreg::Validate for ClientCreatedV1ClientType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Client created (v2)
 ///
@@ -18558,83 +17792,35 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV2 {
     }
 }
 impl ::evreg::Validate for ClientCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("clientName");
+            let cx = &mut cx.key("clientName");
             let value = &self.client_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/clientName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/clientName/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/clientName/minLength", value, 1);
+            cx.max_length("/properties/clientName/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.website {
-            let path = &path.key("website");
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/website/maxLength",
-                value,
-                2048usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("website");
+            cx.max_length("/properties/website/maxLength", value, 2048);
+            cx.format(
                 "/properties/website/format",
                 value,
                 ::evreg::validate::Format::Uri,
             );
         }
         if let ::std::option::Option::Some(value) = &self.billing_address {
-            let path = &path.key("billingAddress");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("billingAddress");
+            ::evreg::Validate::validate_at(value, cx);
         }
         if let ::std::option::Option::Some(value) = &self.industry {
-            let path = &path.key("industry");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/industry/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/industry/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("industry");
+            cx.min_length("/properties/industry/minLength", value, 1);
+            cx.max_length("/properties/industry/maxLength", value, 100);
         }
     }
 }
@@ -18704,13 +17890,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientCreatedV2ClientT
     }
 }
 impl ::evreg::Validate for ClientCreatedV2ClientType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Client deleted (v1)
 ///
@@ -18792,27 +17972,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientDeletedV1 {
     }
 }
 impl ::evreg::Validate for ClientDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -18899,27 +18063,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientMergedV1 {
     }
 }
 impl ::evreg::Validate for ClientMergedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -19009,27 +18157,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientStatusChangedV1 
     }
 }
 impl ::evreg::Validate for ClientStatusChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -19100,13 +18232,7 @@ for ClientStatusChangedV1NewStatus {
     }
 }
 impl ::evreg::Validate for ClientStatusChangedV1NewStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (status).
 #[derive(
@@ -19177,13 +18303,7 @@ for ClientStatusChangedV1PreviousStatus {
     }
 }
 impl ::evreg::Validate for ClientStatusChangedV1PreviousStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Client updated (v1)
 ///
@@ -19270,60 +18390,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ClientUpdatedV1 {
     }
 }
 impl ::evreg::Validate for ClientUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -19408,27 +18489,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactArchivedV1 {
     }
 }
 impl ::evreg::Validate for ContactArchivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -19532,77 +18597,35 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactCreatedV1 {
     }
 }
 impl ::evreg::Validate for ContactCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fullName");
+            let cx = &mut cx.key("fullName");
             let value = &self.full_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/fullName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fullName/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/fullName/minLength", value, 1);
+            cx.max_length("/properties/fullName/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         if let ::std::option::Option::Some(value) = &self.phone {
-            let path = &path.key("phone");
+            let cx = &mut cx.key("phone");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^\\+[1-9][0-9]{6,14}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/phone/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/phone/pattern", value, &PATTERN);
             }
         }
     }
@@ -19725,92 +18748,44 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactCreatedV2 {
     }
 }
 impl ::evreg::Validate for ContactCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fullName");
+            let cx = &mut cx.key("fullName");
             let value = &self.full_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/fullName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fullName/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/fullName/minLength", value, 1);
+            cx.max_length("/properties/fullName/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         if let ::std::option::Option::Some(value) = &self.phone {
-            let path = &path.key("phone");
+            let cx = &mut cx.key("phone");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^\\+[1-9][0-9]{6,14}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/phone/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/phone/pattern", value, &PATTERN);
             }
         }
         if let ::std::option::Option::Some(value) = &self.preferred_language {
-            let path = &path.key("preferredLanguage");
+            let cx = &mut cx.key("preferredLanguage");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z]{2}(-[A-Z]{2})?$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/preferredLanguage/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/preferredLanguage/pattern", value, &PATTERN);
             }
         }
     }
@@ -19895,27 +18870,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactDeletedV1 {
     }
 }
 impl ::evreg::Validate for ContactDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -20010,27 +18969,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactPrimarySetV1 {
     }
 }
 impl ::evreg::Validate for ContactPrimarySetV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -20119,60 +19062,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContactUpdatedV1 {
     }
 }
 impl ::evreg::Validate for ContactUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -20274,44 +19178,24 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractCreatedV1 {
     }
 }
 impl ::evreg::Validate for ContractCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("startDate");
+            let cx = &mut cx.key("startDate");
             let value = &self.start_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/startDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.end_date {
-            let path = &path.key("endDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("endDate");
+            cx.format(
                 "/properties/endDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -20396,13 +19280,7 @@ for ContractCreatedV1BillingFrequency {
     }
 }
 impl ::evreg::Validate for ContractCreatedV1BillingFrequency {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Contract expired (v1)
 ///
@@ -20490,34 +19368,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractExpiredV1 {
     }
 }
 impl ::evreg::Validate for ContractExpiredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("endDate");
+            let cx = &mut cx.key("endDate");
             let value = &self.end_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/endDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -20611,45 +19471,25 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ContractRenewedV1 {
     }
 }
 impl ::evreg::Validate for ContractRenewedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("previousEndDate");
+            let cx = &mut cx.key("previousEndDate");
             let value = &self.previous_end_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/previousEndDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("newEndDate");
+            let cx = &mut cx.key("newEndDate");
             let value = &self.new_end_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/newEndDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -20754,45 +19594,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for CourseGraduatedV1 {
     }
 }
 impl ::evreg::Validate for CourseGraduatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("finalScorePercent");
+            let cx = &mut cx.key("finalScorePercent");
             let value = &self.final_score_percent;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/finalScorePercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/finalScorePercent/maximum",
-                *value,
-                100i64,
-            );
+            cx.minimum("/properties/finalScorePercent/minimum", *value, 0i64);
+            cx.maximum("/properties/finalScorePercent/maximum", *value, 100i64);
         }
     }
 }
@@ -20902,45 +19714,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for CourseGraduatedV2 {
     }
 }
 impl ::evreg::Validate for CourseGraduatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("finalScorePercent");
+            let cx = &mut cx.key("finalScorePercent");
             let value = &self.final_score_percent;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/finalScorePercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/finalScorePercent/maximum",
-                *value,
-                100i64,
-            );
+            cx.minimum("/properties/finalScorePercent/minimum", *value, 0i64);
+            cx.maximum("/properties/finalScorePercent/maximum", *value, 100i64);
         }
     }
 }
@@ -21037,32 +19821,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for CreditNoteIssuedV1 {
     }
 }
 impl ::evreg::Validate for CreditNoteIssuedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -21152,27 +19920,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentAssociatedV1 {
     }
 }
 impl ::evreg::Validate for DocumentAssociatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -21257,13 +20009,7 @@ for DocumentAssociatedV1EntityType {
     }
 }
 impl ::evreg::Validate for DocumentAssociatedV1EntityType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Document deleted (v1)
 ///
@@ -21345,27 +20091,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentDeletedV1 {
     }
 }
 impl ::evreg::Validate for DocumentDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -21462,27 +20192,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentSharedV1 {
     }
 }
 impl ::evreg::Validate for DocumentSharedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -21571,60 +20285,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUpdatedV1 {
     }
 }
 impl ::evreg::Validate for DocumentUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -21734,72 +20409,32 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV1 {
     }
 }
 impl ::evreg::Validate for DocumentUploadedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fileName");
+            let cx = &mut cx.key("fileName");
             let value = &self.file_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/fileName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fileName/maxLength",
-                value,
-                255usize,
-            );
+            cx.min_length("/properties/fileName/minLength", value, 1);
+            cx.max_length("/properties/fileName/maxLength", value, 255);
         }
         {
-            let path = &path.key("mimeType");
+            let cx = &mut cx.key("mimeType");
             let value = &self.mime_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z]+/[a-z0-9.+-]+$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/mimeType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/mimeType/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("sizeBytes");
+            let cx = &mut cx.key("sizeBytes");
             let value = &self.size_bytes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/sizeBytes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/sizeBytes/minimum", *value, 0i64);
         }
     }
 }
@@ -21879,13 +20514,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV1Enti
     }
 }
 impl ::evreg::Validate for DocumentUploadedV1EntityType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Document uploaded (v2)
 ///
@@ -22001,86 +20630,40 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV2 {
     }
 }
 impl ::evreg::Validate for DocumentUploadedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fileName");
+            let cx = &mut cx.key("fileName");
             let value = &self.file_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/fileName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fileName/maxLength",
-                value,
-                255usize,
-            );
+            cx.min_length("/properties/fileName/minLength", value, 1);
+            cx.max_length("/properties/fileName/maxLength", value, 255);
         }
         {
-            let path = &path.key("mimeType");
+            let cx = &mut cx.key("mimeType");
             let value = &self.mime_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z]+/[a-z0-9.+-]+$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/mimeType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/mimeType/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("sizeBytes");
+            let cx = &mut cx.key("sizeBytes");
             let value = &self.size_bytes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/sizeBytes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/sizeBytes/minimum", *value, 0i64);
         }
         if let ::std::option::Option::Some(value) = &self.checksum {
-            let path = &path.key("checksum");
+            let cx = &mut cx.key("checksum");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[0-9a-f]{64}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/checksum/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/checksum/pattern", value, &PATTERN);
             }
         }
     }
@@ -22161,13 +20744,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for DocumentUploadedV2Enti
     }
 }
 impl ::evreg::Validate for DocumentUploadedV2EntityType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Email bounced (v1)
 ///
@@ -22261,62 +20838,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailBouncedV1 {
     }
 }
 impl ::evreg::Validate for EmailBouncedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("recipient");
+            let cx = &mut cx.key("recipient");
             let value = &self.recipient;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/recipient/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/recipient/maxLength", value, 320);
+            cx.format(
                 "/properties/recipient/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         if let ::std::option::Option::Some(value) = &self.diagnostic {
-            let path = &path.key("diagnostic");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/diagnostic/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/diagnostic/maxLength",
-                value,
-                1000usize,
-            );
+            let cx = &mut cx.key("diagnostic");
+            cx.min_length("/properties/diagnostic/minLength", value, 1);
+            cx.max_length("/properties/diagnostic/maxLength", value, 1000);
         }
     }
 }
@@ -22384,13 +20925,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailBouncedV1BounceTy
     }
 }
 impl ::evreg::Validate for EmailBouncedV1BounceType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Email delivered (v1)
 ///
@@ -22475,27 +21010,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailDeliveredV1 {
     }
 }
 impl ::evreg::Validate for EmailDeliveredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -22584,41 +21103,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailOpenedV1 {
     }
 }
 impl ::evreg::Validate for EmailOpenedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("recipient");
+            let cx = &mut cx.key("recipient");
             let value = &self.recipient;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/recipient/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/recipient/maxLength", value, 320);
+            cx.format(
                 "/properties/recipient/format",
                 value,
                 ::evreg::validate::Format::Email,
@@ -22719,63 +21214,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EmailSentV1 {
     }
 }
 impl ::evreg::Validate for EmailSentV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("toAddresses");
+            let cx = &mut cx.key("toAddresses");
             let value = &self.to_addresses;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/toAddresses/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/toAddresses/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/toAddresses/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/toAddresses/minItems", value.len(), 1);
+            cx.max_items("/properties/toAddresses/maxItems", value.len(), 50);
+            cx.unique("/properties/toAddresses/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/toAddresses/items/maxLength",
-                    value,
-                    320usize,
-                );
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.max_length("/properties/toAddresses/items/maxLength", value, 320);
+                cx.format(
                     "/properties/toAddresses/items/format",
                     value,
                     ::evreg::validate::Format::Email,
@@ -22783,36 +21237,18 @@ impl ::evreg::Validate for EmailSentV1 {
             }
         }
         {
-            let path = &path.key("subject");
+            let cx = &mut cx.key("subject");
             let value = &self.subject;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/subject/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/subject/maxLength",
-                value,
-                998usize,
-            );
+            cx.min_length("/properties/subject/minLength", value, 1);
+            cx.max_length("/properties/subject/maxLength", value, 998);
         }
         if let ::std::option::Option::Some(value) = &self.template_key {
-            let path = &path.key("templateKey");
+            let cx = &mut cx.key("templateKey");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/templateKey/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/templateKey/pattern", value, &PATTERN);
             }
         }
     }
@@ -22900,42 +21336,20 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityCreatedV1 {
     }
 }
 impl ::evreg::Validate for EntityCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("entityType");
+            let cx = &mut cx.key("entityType");
             let value = &self.entity_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/entityType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/entityType/pattern", value, &PATTERN);
             }
         }
     }
@@ -23026,42 +21440,20 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityDeletedV1 {
     }
 }
 impl ::evreg::Validate for EntityDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("entityType");
+            let cx = &mut cx.key("entityType");
             let value = &self.entity_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/entityType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/entityType/pattern", value, &PATTERN);
             }
         }
     }
@@ -23155,74 +21547,40 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityStateChangedV1 {
     }
 }
 impl ::evreg::Validate for EntityStateChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("entityType");
+            let cx = &mut cx.key("entityType");
             let value = &self.entity_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/entityType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/entityType/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("previousState");
+            let cx = &mut cx.key("previousState");
             let value = &self.previous_state;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/previousState/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/previousState/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("newState");
+            let cx = &mut cx.key("newState");
             let value = &self.new_state;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/newState/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/newState/pattern", value, &PATTERN);
             }
         }
     }
@@ -23315,76 +21673,31 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for EntityUpdatedV1 {
     }
 }
 impl ::evreg::Validate for EntityUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("entityType");
+            let cx = &mut cx.key("entityType");
             let value = &self.entity_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/entityType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/entityType/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -23428,13 +21741,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for FieldChange {
     }
 }
 impl ::evreg::Validate for FieldChange {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Employee hired (v1)
 ///
@@ -23533,56 +21840,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeHiredV1 {
     }
 }
 impl ::evreg::Validate for HrEmployeeHiredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("startDate");
+            let cx = &mut cx.key("startDate");
             let value = &self.start_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/startDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("jobTitle");
+            let cx = &mut cx.key("jobTitle");
             let value = &self.job_title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/jobTitle/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/jobTitle/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/jobTitle/minLength", value, 1);
+            cx.max_length("/properties/jobTitle/maxLength", value, 200);
         }
     }
 }
@@ -23671,34 +21948,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeTerminatedV1
     }
 }
 impl ::evreg::Validate for HrEmployeeTerminatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("lastDay");
+            let cx = &mut cx.key("lastDay");
             let value = &self.last_day;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/lastDay/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -23790,13 +22049,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrEmployeeTerminatedV1
     }
 }
 impl ::evreg::Validate for HrEmployeeTerminatedV1Kind {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Expense approved (v1)
 ///
@@ -23886,32 +22139,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseApprovedV1 {
     }
 }
 impl ::evreg::Validate for HrExpenseApprovedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -24013,32 +22250,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseApprovedV2 {
     }
 }
 impl ::evreg::Validate for HrExpenseApprovedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -24137,32 +22358,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseSubmittedV1 {
     }
 }
 impl ::evreg::Validate for HrExpenseSubmittedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -24252,13 +22457,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrExpenseSubmittedV1Ca
     }
 }
 impl ::evreg::Validate for HrExpenseSubmittedV1Category {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Leave approved (v1)
 ///
@@ -24348,45 +22547,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveApprovedV1 {
     }
 }
 impl ::evreg::Validate for HrLeaveApprovedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("days");
+            let cx = &mut cx.key("days");
             let value = &self.days;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/days/minimum",
-                *value,
-                0.5f64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/days/maximum",
-                *value,
-                365i64,
-            );
+            cx.minimum("/properties/days/minimum", *value, 0.5f64);
+            cx.maximum("/properties/days/maximum", *value, 365i64);
         }
     }
 }
@@ -24483,44 +22654,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRejectedV1 {
     }
 }
 impl ::evreg::Validate for HrLeaveRejectedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                1000usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 1000);
         }
     }
 }
@@ -24615,45 +22758,25 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRequestedV1 {
     }
 }
 impl ::evreg::Validate for HrLeaveRequestedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("startDate");
+            let cx = &mut cx.key("startDate");
             let value = &self.start_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/startDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("endDate");
+            let cx = &mut cx.key("endDate");
             let value = &self.end_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/endDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -24743,13 +22866,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrLeaveRequestedV1Kind
     }
 }
 impl ::evreg::Validate for HrLeaveRequestedV1Kind {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Timesheet approved (v1)
 ///
@@ -24837,27 +22954,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetApprovedV1 
     }
 }
 impl ::evreg::Validate for HrTimesheetApprovedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -24949,45 +23050,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetRejectedV1 
     }
 }
 impl ::evreg::Validate for HrTimesheetRejectedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("reason");
+            let cx = &mut cx.key("reason");
             let value = &self.reason;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                1000usize,
-            );
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 1000);
         }
     }
 }
@@ -25083,60 +23156,34 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for HrTimesheetSubmittedV1
     }
 }
 impl ::evreg::Validate for HrTimesheetSubmittedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("periodStart");
+            let cx = &mut cx.key("periodStart");
             let value = &self.period_start;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/periodStart/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("periodEnd");
+            let cx = &mut cx.key("periodEnd");
             let value = &self.period_end;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/periodEnd/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("totalMinutes");
+            let cx = &mut cx.key("totalMinutes");
             let value = &self.total_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/totalMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/totalMinutes/minimum", *value, 0i64);
         }
     }
 }
@@ -25237,81 +23284,32 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InboundEmailReceivedV1
     }
 }
 impl ::evreg::Validate for InboundEmailReceivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fromAddress");
+            let cx = &mut cx.key("fromAddress");
             let value = &self.from_address;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fromAddress/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/fromAddress/maxLength", value, 320);
+            cx.format(
                 "/properties/fromAddress/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         {
-            let path = &path.key("toAddresses");
+            let cx = &mut cx.key("toAddresses");
             let value = &self.to_addresses;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/toAddresses/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/toAddresses/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/toAddresses/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/toAddresses/minItems", value.len(), 1);
+            cx.max_items("/properties/toAddresses/maxItems", value.len(), 50);
+            cx.unique("/properties/toAddresses/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/toAddresses/items/maxLength",
-                    value,
-                    320usize,
-                );
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.max_length("/properties/toAddresses/items/maxLength", value, 320);
+                cx.format(
                     "/properties/toAddresses/items/format",
                     value,
                     ::evreg::validate::Format::Email,
@@ -25319,33 +23317,15 @@ impl ::evreg::Validate for InboundEmailReceivedV1 {
             }
         }
         {
-            let path = &path.key("subject");
+            let cx = &mut cx.key("subject");
             let value = &self.subject;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/subject/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/subject/maxLength",
-                value,
-                998usize,
-            );
+            cx.min_length("/properties/subject/minLength", value, 1);
+            cx.max_length("/properties/subject/maxLength", value, 998);
         }
         {
-            let path = &path.key("attachmentCount");
+            let cx = &mut cx.key("attachmentCount");
             let value = &self.attachment_count;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attachmentCount/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/attachmentCount/minimum", *value, 0i64);
         }
     }
 }
@@ -25464,81 +23444,32 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InboundEmailReceivedV2
     }
 }
 impl ::evreg::Validate for InboundEmailReceivedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("fromAddress");
+            let cx = &mut cx.key("fromAddress");
             let value = &self.from_address;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/fromAddress/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/fromAddress/maxLength", value, 320);
+            cx.format(
                 "/properties/fromAddress/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         {
-            let path = &path.key("toAddresses");
+            let cx = &mut cx.key("toAddresses");
             let value = &self.to_addresses;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/toAddresses/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/toAddresses/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/toAddresses/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/toAddresses/minItems", value.len(), 1);
+            cx.max_items("/properties/toAddresses/maxItems", value.len(), 50);
+            cx.unique("/properties/toAddresses/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/toAddresses/items/maxLength",
-                    value,
-                    320usize,
-                );
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.max_length("/properties/toAddresses/items/maxLength", value, 320);
+                cx.format(
                     "/properties/toAddresses/items/format",
                     value,
                     ::evreg::validate::Format::Email,
@@ -25546,67 +23477,25 @@ impl ::evreg::Validate for InboundEmailReceivedV2 {
             }
         }
         {
-            let path = &path.key("subject");
+            let cx = &mut cx.key("subject");
             let value = &self.subject;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/subject/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/subject/maxLength",
-                value,
-                998usize,
-            );
+            cx.min_length("/properties/subject/minLength", value, 1);
+            cx.max_length("/properties/subject/maxLength", value, 998);
         }
         {
-            let path = &path.key("attachmentCount");
+            let cx = &mut cx.key("attachmentCount");
             let value = &self.attachment_count;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attachmentCount/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/attachmentCount/minimum", *value, 0i64);
         }
         if let ::std::option::Option::Some(value) = &self.thread_id {
-            let path = &path.key("threadId");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/threadId/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/threadId/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("threadId");
+            cx.min_length("/properties/threadId/minLength", value, 1);
+            cx.max_length("/properties/threadId/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.spam_score {
-            let path = &path.key("spamScore");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/spamScore/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/spamScore/maximum",
-                *value,
-                10i64,
-            );
+            let cx = &mut cx.key("spamScore");
+            cx.minimum("/properties/spamScore/minimum", *value, 0i64);
+            cx.maximum("/properties/spamScore/maximum", *value, 10i64);
         }
     }
 }
@@ -25695,27 +23584,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationConnectedV1
     }
 }
 impl ::evreg::Validate for IntegrationConnectedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -25806,13 +23679,7 @@ for IntegrationConnectedV1Provider {
     }
 }
 impl ::evreg::Validate for IntegrationConnectedV1Provider {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Integration disconnected (v1)
 ///
@@ -25903,44 +23770,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationDisconnecte
     }
 }
 impl ::evreg::Validate for IntegrationDisconnectedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -26037,13 +23876,7 @@ for IntegrationDisconnectedV1Provider {
     }
 }
 impl ::evreg::Validate for IntegrationDisconnectedV1Provider {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Integration sync completed (v1)
 ///
@@ -26134,49 +23967,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncComplet
     }
 }
 impl ::evreg::Validate for IntegrationSyncCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("recordsProcessed");
+            let cx = &mut cx.key("recordsProcessed");
             let value = &self.records_processed;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/recordsProcessed/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/recordsProcessed/minimum", *value, 0i64);
         }
         {
-            let path = &path.key("recordsFailed");
+            let cx = &mut cx.key("recordsFailed");
             let value = &self.records_failed;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/recordsFailed/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/recordsFailed/minimum", *value, 0i64);
         }
     }
 }
@@ -26265,45 +24070,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncFailedV
     }
 }
 impl ::evreg::Validate for IntegrationSyncFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("error");
+            let cx = &mut cx.key("error");
             let value = &self.error;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/error/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/error/maxLength",
-                value,
-                2000usize,
-            );
+            cx.min_length("/properties/error/minLength", value, 1);
+            cx.max_length("/properties/error/maxLength", value, 2000);
         }
     }
 }
@@ -26392,27 +24169,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationSyncStarted
     }
 }
 impl ::evreg::Validate for IntegrationSyncStartedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -26491,13 +24252,7 @@ for IntegrationSyncStartedV1Direction {
     }
 }
 impl ::evreg::Validate for IntegrationSyncStartedV1Direction {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Integration token expiring (v1)
 ///
@@ -26582,27 +24337,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenExpiri
     }
 }
 impl ::evreg::Validate for IntegrationTokenExpiringV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -26689,27 +24428,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenRefres
     }
 }
 impl ::evreg::Validate for IntegrationTokenRefreshedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -26796,27 +24519,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for IntegrationTokenRevoke
     }
 }
 impl ::evreg::Validate for IntegrationTokenRevokedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -26911,55 +24618,31 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceCreatedV1 {
     }
 }
 impl ::evreg::Validate for InvoiceCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("invoiceNumber");
+            let cx = &mut cx.key("invoiceNumber");
             let value = &self.invoice_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^INV-[0-9]{4}-[0-9]{5}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/invoiceNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/invoiceNumber/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("total");
+            let cx = &mut cx.key("total");
             let value = &self.total;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("dueDate");
+            let cx = &mut cx.key("dueDate");
             let value = &self.due_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/dueDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -27076,69 +24759,39 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceCreatedV2 {
     }
 }
 impl ::evreg::Validate for InvoiceCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("invoiceNumber");
+            let cx = &mut cx.key("invoiceNumber");
             let value = &self.invoice_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^INV-[0-9]{4}-[0-9]{5}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/invoiceNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/invoiceNumber/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("total");
+            let cx = &mut cx.key("total");
             let value = &self.total;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("dueDate");
+            let cx = &mut cx.key("dueDate");
             let value = &self.due_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/dueDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.line_count {
-            let path = &path.key("lineCount");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/lineCount/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("lineCount");
+            cx.minimum("/properties/lineCount/minimum", *value, 0i64);
         }
     }
 }
@@ -27224,41 +24877,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceEmailedV1 {
     }
 }
 impl ::evreg::Validate for InvoiceEmailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
@@ -27353,53 +24982,31 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceFinalizedV1 {
     }
 }
 impl ::evreg::Validate for InvoiceFinalizedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("invoiceNumber");
+            let cx = &mut cx.key("invoiceNumber");
             let value = &self.invoice_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^INV-[0-9]{4}-[0-9]{5}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/invoiceNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/invoiceNumber/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("total");
+            let cx = &mut cx.key("total");
             let value = &self.total;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("tax");
+            let cx = &mut cx.key("tax");
             let value = &self.tax;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -27495,54 +25102,30 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceOverdueV1 {
     }
 }
 impl ::evreg::Validate for InvoiceOverdueV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("dueDate");
+            let cx = &mut cx.key("dueDate");
             let value = &self.due_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/dueDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         {
-            let path = &path.key("amountDue");
+            let cx = &mut cx.key("amountDue");
             let value = &self.amount_due;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("daysOverdue");
+            let cx = &mut cx.key("daysOverdue");
             let value = &self.days_overdue;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/daysOverdue/minimum",
-                *value,
-                1i64,
-            );
+            cx.minimum("/properties/daysOverdue/minimum", *value, 1i64);
         }
     }
 }
@@ -27632,32 +25215,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoicePaidV1 {
     }
 }
 impl ::evreg::Validate for InvoicePaidV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amountPaid");
+            let cx = &mut cx.key("amountPaid");
             let value = &self.amount_paid;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -27747,63 +25314,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceSentV1 {
     }
 }
 impl ::evreg::Validate for InvoiceSentV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("sentTo");
+            let cx = &mut cx.key("sentTo");
             let value = &self.sent_to;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/sentTo/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/sentTo/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/sentTo/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/sentTo/minItems", value.len(), 1);
+            cx.max_items("/properties/sentTo/maxItems", value.len(), 50);
+            cx.unique("/properties/sentTo/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/sentTo/items/maxLength",
-                    value,
-                    320usize,
-                );
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.max_length("/properties/sentTo/items/maxLength", value, 320);
+                cx.format(
                     "/properties/sentTo/items/format",
                     value,
                     ::evreg::validate::Format::Email,
@@ -27882,13 +25408,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceSentV1DeliveryM
     }
 }
 impl ::evreg::Validate for InvoiceSentV1DeliveryMethod {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Invoice status changed (v1)
 ///
@@ -27976,27 +25496,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceStatusChangedV1
     }
 }
 impl ::evreg::Validate for InvoiceStatusChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -28085,13 +25589,7 @@ for InvoiceStatusChangedV1NewStatus {
     }
 }
 impl ::evreg::Validate for InvoiceStatusChangedV1NewStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (status).
 #[derive(
@@ -28186,13 +25684,7 @@ for InvoiceStatusChangedV1PreviousStatus {
     }
 }
 impl ::evreg::Validate for InvoiceStatusChangedV1PreviousStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Invoice voided (v1)
 ///
@@ -28276,45 +25768,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for InvoiceVoidedV1 {
     }
 }
 impl ::evreg::Validate for InvoiceVoidedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("reason");
+            let cx = &mut cx.key("reason");
             let value = &self.reason;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -28402,45 +25866,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for KnowledgeArticlePublis
     }
 }
 impl ::evreg::Validate for KnowledgeArticlePublishedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
     }
 }
@@ -28513,13 +25949,7 @@ for KnowledgeArticlePublishedV1Audience {
     }
 }
 impl ::evreg::Validate for KnowledgeArticlePublishedV1Audience {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// An amount in the currency's minor unit (cents).
 #[derive(
@@ -28561,25 +25991,15 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for Money {
     }
 }
 impl ::evreg::Validate for Money {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         {
-            let path = &path.key("currency");
+            let cx = &mut cx.key("currency");
             let value = &self.currency;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[A-Z]{3}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/$defs/Money/properties/currency/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/$defs/Money/properties/currency/pattern", value, &PATTERN);
             }
         }
     }
@@ -28671,45 +26091,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationFailedV1 {
     }
 }
 impl ::evreg::Validate for NotificationFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("error");
+            let cx = &mut cx.key("error");
             let value = &self.error;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/error/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/error/maxLength",
-                value,
-                500usize,
-            );
+            cx.min_length("/properties/error/minLength", value, 1);
+            cx.max_length("/properties/error/maxLength", value, 500);
         }
     }
 }
@@ -28783,13 +26175,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationFailedV1Ch
     }
 }
 impl ::evreg::Validate for NotificationFailedV1Channel {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Notification read (v1)
 ///
@@ -28877,27 +26263,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationReadV1 {
     }
 }
 impl ::evreg::Validate for NotificationReadV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -28989,42 +26359,20 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationSentV1 {
     }
 }
 impl ::evreg::Validate for NotificationSentV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("templateKey");
+            let cx = &mut cx.key("templateKey");
             let value = &self.template_key;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z][a-z0-9_]{0,63}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/templateKey/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/templateKey/pattern", value, &PATTERN);
             }
         }
     }
@@ -29099,13 +26447,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for NotificationSentV1Chan
     }
 }
 impl ::evreg::Validate for NotificationSentV1Channel {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Opportunity created (v1)
 ///
@@ -29196,50 +26538,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityCreatedV1 {
     }
 }
 impl ::evreg::Validate for OpportunityCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
         {
-            let path = &path.key("value");
+            let cx = &mut cx.key("value");
             let value = &self.value;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -29335,13 +26649,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityCreatedV1St
     }
 }
 impl ::evreg::Validate for OpportunityCreatedV1Stage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Opportunity lost (v1)
 ///
@@ -29432,44 +26740,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityLostV1 {
     }
 }
 impl ::evreg::Validate for OpportunityLostV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.competitor {
-            let path = &path.key("competitor");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/competitor/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/competitor/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("competitor");
+            cx.min_length("/properties/competitor/minLength", value, 1);
+            cx.max_length("/properties/competitor/maxLength", value, 200);
         }
     }
 }
@@ -29559,13 +26839,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityLostV1Reaso
     }
 }
 impl ::evreg::Validate for OpportunityLostV1Reason {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Opportunity stage changed (v1)
 ///
@@ -29661,44 +26935,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityStageChange
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.probability_percent {
-            let path = &path.key("probabilityPercent");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/probabilityPercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/probabilityPercent/maximum",
-                *value,
-                100i64,
-            );
+            let cx = &mut cx.key("probabilityPercent");
+            cx.minimum("/properties/probabilityPercent/minimum", *value, 0i64);
+            cx.maximum("/properties/probabilityPercent/maximum", *value, 100i64);
         }
     }
 }
@@ -29797,13 +27043,7 @@ for OpportunityStageChangedV1NewStage {
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV1NewStage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (stage).
 #[derive(
@@ -29912,13 +27152,7 @@ for OpportunityStageChangedV1PreviousStage {
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV1PreviousStage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Opportunity stage changed (v2)
 ///
@@ -30024,44 +27258,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityStageChange
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.probability_percent {
-            let path = &path.key("probabilityPercent");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/probabilityPercent/minimum",
-                *value,
-                0i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/probabilityPercent/maximum",
-                *value,
-                100i64,
-            );
+            let cx = &mut cx.key("probabilityPercent");
+            cx.minimum("/properties/probabilityPercent/minimum", *value, 0i64);
+            cx.maximum("/properties/probabilityPercent/maximum", *value, 100i64);
         }
     }
 }
@@ -30160,13 +27366,7 @@ for OpportunityStageChangedV2NewStage {
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV2NewStage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (stage).
 #[derive(
@@ -30275,13 +27475,7 @@ for OpportunityStageChangedV2PreviousStage {
     }
 }
 impl ::evreg::Validate for OpportunityStageChangedV2PreviousStage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Opportunity won (v1)
 ///
@@ -30368,32 +27562,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for OpportunityWonV1 {
     }
 }
 impl ::evreg::Validate for OpportunityWonV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("value");
+            let cx = &mut cx.key("value");
             let value = &self.value;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -30482,32 +27660,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentAppliedV1 {
     }
 }
 impl ::evreg::Validate for PaymentAppliedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -30607,67 +27769,27 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentFailedV1 {
     }
 }
 impl ::evreg::Validate for PaymentFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("failureCode");
+            let cx = &mut cx.key("failureCode");
             let value = &self.failure_code;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/failureCode/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/failureCode/maxLength",
-                value,
-                50usize,
-            );
+            cx.min_length("/properties/failureCode/minLength", value, 1);
+            cx.max_length("/properties/failureCode/maxLength", value, 50);
         }
         if let ::std::option::Option::Some(value) = &self.failure_message {
-            let path = &path.key("failureMessage");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/failureMessage/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/failureMessage/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("failureMessage");
+            cx.min_length("/properties/failureMessage/minLength", value, 1);
+            cx.max_length("/properties/failureMessage/maxLength", value, 500);
         }
     }
 }
@@ -30761,61 +27883,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV1 {
     }
 }
 impl ::evreg::Validate for PaymentReceivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("invoiceIds");
+            let cx = &mut cx.key("invoiceIds");
             let value = &self.invoice_ids;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/invoiceIds/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/invoiceIds/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/invoiceIds/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/invoiceIds/minItems", value.len(), 1);
+            cx.max_items("/properties/invoiceIds/maxItems", value.len(), 50);
+            cx.unique("/properties/invoiceIds/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.format(
                     "/properties/invoiceIds/items/format",
                     value,
                     ::evreg::validate::Format::Uuid,
@@ -30902,13 +27989,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV1Metho
     }
 }
 impl ::evreg::Validate for PaymentReceivedV1Method {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Payment received (v2)
 ///
@@ -31018,61 +28099,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV2 {
     }
 }
 impl ::evreg::Validate for PaymentReceivedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("invoiceIds");
+            let cx = &mut cx.key("invoiceIds");
             let value = &self.invoice_ids;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/invoiceIds/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/invoiceIds/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/invoiceIds/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/invoiceIds/minItems", value.len(), 1);
+            cx.max_items("/properties/invoiceIds/maxItems", value.len(), 50);
+            cx.unique("/properties/invoiceIds/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.format(
                     "/properties/invoiceIds/items/format",
                     value,
                     ::evreg::validate::Format::Uuid,
@@ -31080,25 +28126,13 @@ impl ::evreg::Validate for PaymentReceivedV2 {
             }
         }
         if let ::std::option::Option::Some(value) = &self.processor_reference {
-            let path = &path.key("processorReference");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/processorReference/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/processorReference/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("processorReference");
+            cx.min_length("/properties/processorReference/minLength", value, 1);
+            cx.max_length("/properties/processorReference/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.fee_amount {
-            let path = &path.key("feeAmount");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("feeAmount");
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -31180,13 +28214,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentReceivedV2Metho
     }
 }
 impl ::evreg::Validate for PaymentReceivedV2Method {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Payment refunded (v1)
 ///
@@ -31280,49 +28308,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for PaymentRefundedV1 {
     }
 }
 impl ::evreg::Validate for PaymentRefundedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("amount");
+            let cx = &mut cx.key("amount");
             let value = &self.amount;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -31411,27 +28411,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectClosedV1 {
     }
 }
 impl ::evreg::Validate for ProjectClosedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -31499,13 +28483,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectClosedV1Outcome
     }
 }
 impl ::evreg::Validate for ProjectClosedV1Outcome {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Project created (v1)
 ///
@@ -31619,79 +28597,35 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectCreatedV1 {
     }
 }
 impl ::evreg::Validate for ProjectCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("projectNumber");
+            let cx = &mut cx.key("projectNumber");
             let value = &self.project_number;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/projectNumber/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/projectNumber/maxLength",
-                value,
-                50usize,
-            );
+            cx.min_length("/properties/projectNumber/minLength", value, 1);
+            cx.max_length("/properties/projectNumber/maxLength", value, 50);
         }
         {
-            let path = &path.key("name");
+            let cx = &mut cx.key("name");
             let value = &self.name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/name/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/name/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/name/minLength", value, 1);
+            cx.max_length("/properties/name/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.start_date {
-            let path = &path.key("startDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("startDate");
+            cx.format(
                 "/properties/startDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.end_date {
-            let path = &path.key("endDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("endDate");
+            cx.format(
                 "/properties/endDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -31828,87 +28762,43 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectCreatedV2 {
     }
 }
 impl ::evreg::Validate for ProjectCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("projectNumber");
+            let cx = &mut cx.key("projectNumber");
             let value = &self.project_number;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/projectNumber/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/projectNumber/maxLength",
-                value,
-                50usize,
-            );
+            cx.min_length("/properties/projectNumber/minLength", value, 1);
+            cx.max_length("/properties/projectNumber/maxLength", value, 50);
         }
         {
-            let path = &path.key("name");
+            let cx = &mut cx.key("name");
             let value = &self.name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/name/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/name/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/name/minLength", value, 1);
+            cx.max_length("/properties/name/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.start_date {
-            let path = &path.key("startDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("startDate");
+            cx.format(
                 "/properties/startDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.end_date {
-            let path = &path.key("endDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("endDate");
+            cx.format(
                 "/properties/endDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.budget {
-            let path = &path.key("budget");
-            ::evreg::Validate::validate_at(value, path, errors);
+            let cx = &mut cx.key("budget");
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -31992,27 +28882,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectDeletedV1 {
     }
 }
 impl ::evreg::Validate for ProjectDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -32104,45 +28978,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectMilestoneReache
     }
 }
 impl ::evreg::Validate for ProjectMilestoneReachedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("name");
+            let cx = &mut cx.key("name");
             let value = &self.name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/name/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/name/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/name/minLength", value, 1);
+            cx.max_length("/properties/name/maxLength", value, 200);
         }
     }
 }
@@ -32232,38 +29078,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectPhaseCompletedV
     }
 }
 impl ::evreg::Validate for ProjectPhaseCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("completedTaskCount");
+            let cx = &mut cx.key("completedTaskCount");
             let value = &self.completed_task_count;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/completedTaskCount/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/completedTaskCount/minimum", *value, 0i64);
         }
     }
 }
@@ -32353,27 +29177,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectStatusChangedV1
     }
 }
 impl ::evreg::Validate for ProjectStatusChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -32470,13 +29278,7 @@ for ProjectStatusChangedV1NewStatus {
     }
 }
 impl ::evreg::Validate for ProjectStatusChangedV1NewStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (status).
 #[derive(
@@ -32573,13 +29375,7 @@ for ProjectStatusChangedV1PreviousStatus {
     }
 }
 impl ::evreg::Validate for ProjectStatusChangedV1PreviousStatus {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Project task assigned (v1)
 ///
@@ -32675,27 +29471,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskAssignedV1 
     }
 }
 impl ::evreg::Validate for ProjectTaskAssignedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -32793,37 +29573,15 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCompletedV1
     }
 }
 impl ::evreg::Validate for ProjectTaskCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.actual_minutes {
-            let path = &path.key("actualMinutes");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/actualMinutes/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("actualMinutes");
+            cx.minimum("/properties/actualMinutes/minimum", *value, 0i64);
         }
     }
 }
@@ -32931,61 +29689,25 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCreatedV1 {
     }
 }
 impl ::evreg::Validate for ProjectTaskCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.estimated_minutes {
-            let path = &path.key("estimatedMinutes");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/estimatedMinutes/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("estimatedMinutes");
+            cx.minimum("/properties/estimatedMinutes/minimum", *value, 0i64);
         }
         if let ::std::option::Option::Some(value) = &self.due_date {
-            let path = &path.key("dueDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("dueDate");
+            cx.format(
                 "/properties/dueDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -33114,101 +29836,42 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskCreatedV2 {
     }
 }
 impl ::evreg::Validate for ProjectTaskCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.estimated_minutes {
-            let path = &path.key("estimatedMinutes");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/estimatedMinutes/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("estimatedMinutes");
+            cx.minimum("/properties/estimatedMinutes/minimum", *value, 0i64);
         }
         if let ::std::option::Option::Some(value) = &self.due_date {
-            let path = &path.key("dueDate");
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            let cx = &mut cx.key("dueDate");
+            cx.format(
                 "/properties/dueDate/format",
                 value,
                 ::evreg::validate::Format::Date,
             );
         }
         if let ::std::option::Option::Some(value) = &self.tags {
-            let path = &path.key("tags");
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/tags/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/tags/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/tags/uniqueItems",
-                value,
-            );
+            let cx = &mut cx.key("tags");
+            cx.min_items("/properties/tags/minItems", value.len(), 1);
+            cx.max_items("/properties/tags/maxItems", value.len(), 50);
+            cx.unique("/properties/tags/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
+                let cx = &mut cx.index(index);
                 {
                     static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                         "^[a-z0-9][a-z0-9-]{0,49}$",
                     );
-                    ::evreg::validate::check::pattern(
-                        errors,
-                        path,
-                        "/properties/tags/items/pattern",
-                        value,
-                        &PATTERN,
-                    );
+                    cx.pattern("/properties/tags/items/pattern", value, &PATTERN);
                 }
             }
         }
@@ -33297,27 +29960,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskDeletedV1 {
     }
 }
 impl ::evreg::Validate for ProjectTaskDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -33410,27 +30057,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskStatusChang
     }
 }
 impl ::evreg::Validate for ProjectTaskStatusChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -33522,60 +30153,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectTaskUpdatedV1 {
     }
 }
 impl ::evreg::Validate for ProjectTaskUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -33665,60 +30257,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ProjectUpdatedV1 {
     }
 }
 impl ::evreg::Validate for ProjectUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -33809,27 +30362,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteAcceptedV1 {
     }
 }
 impl ::evreg::Validate for QuoteAcceptedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -33928,44 +30465,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteDeclinedV1 {
     }
 }
 impl ::evreg::Validate for QuoteDeclinedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -34062,39 +30571,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for QuoteSentV1 {
     }
 }
 impl ::evreg::Validate for QuoteSentV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("total");
+            let cx = &mut cx.key("total");
             let value = &self.total;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
         {
-            let path = &path.key("validUntil");
+            let cx = &mut cx.key("validUntil");
             let value = &self.valid_until;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/validUntil/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -34189,41 +30680,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitAppliedV1 {
     }
 }
 impl ::evreg::Validate for RecruitAppliedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
@@ -34307,13 +30774,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitAppliedV1Source
     }
 }
 impl ::evreg::Validate for RecruitAppliedV1Source {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Recruit dropped out (v1)
 ///
@@ -34403,27 +30864,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1 {
     }
 }
 impl ::evreg::Validate for RecruitDroppedOutV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -34515,13 +30960,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1Las
     }
 }
 impl ::evreg::Validate for RecruitDroppedOutV1LastPhase {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Reason.
 #[derive(
@@ -34603,13 +31042,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitDroppedOutV1Rea
     }
 }
 impl ::evreg::Validate for RecruitDroppedOutV1Reason {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Recruit graduated (v1)
 ///
@@ -34705,27 +31138,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitGraduatedV1 {
     }
 }
 impl ::evreg::Validate for RecruitGraduatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -34818,27 +31235,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitInterviewSchedu
     }
 }
 impl ::evreg::Validate for RecruitInterviewScheduledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -34930,32 +31331,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitOfferExtendedV1
     }
 }
 impl ::evreg::Validate for RecruitOfferExtendedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("salary");
+            let cx = &mut cx.key("salary");
             let value = &self.salary;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -35048,27 +31433,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV1 
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -35162,13 +31531,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV1N
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV1NewPhase {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (phase).
 #[derive(
@@ -35263,13 +31626,7 @@ for RecruitPhaseChangedV1PreviousPhase {
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV1PreviousPhase {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Recruit phase changed (v2)
 ///
@@ -35377,44 +31734,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV2 
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.note {
-            let path = &path.key("note");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/note/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/note/maxLength",
-                value,
-                1000usize,
-            );
+            let cx = &mut cx.key("note");
+            cx.min_length("/properties/note/minLength", value, 1);
+            cx.max_length("/properties/note/maxLength", value, 1000);
         }
     }
 }
@@ -35508,13 +31837,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for RecruitPhaseChangedV2N
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV2NewPhase {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (phase).
 #[derive(
@@ -35609,13 +31932,7 @@ for RecruitPhaseChangedV2PreviousPhase {
     }
 }
 impl ::evreg::Validate for RecruitPhaseChangedV2PreviousPhase {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Schedule block created (v1)
 ///
@@ -35708,27 +32025,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockCreatedV1
     }
 }
 impl ::evreg::Validate for ScheduleBlockCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -35808,13 +32109,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockCreatedV1
     }
 }
 impl ::evreg::Validate for ScheduleBlockCreatedV1Kind {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Schedule block deleted (v1)
 ///
@@ -35899,27 +32194,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for ScheduleBlockDeletedV1
     }
 }
 impl ::evreg::Validate for ScheduleBlockDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -36019,62 +32298,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for SurveyResponseReceived
     }
 }
 impl ::evreg::Validate for SurveyResponseReceivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("rating");
+            let cx = &mut cx.key("rating");
             let value = &self.rating;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/rating/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/rating/maximum",
-                *value,
-                5i64,
-            );
+            cx.minimum("/properties/rating/minimum", *value, 1i64);
+            cx.maximum("/properties/rating/maximum", *value, 5i64);
         }
         if let ::std::option::Option::Some(value) = &self.comment {
-            let path = &path.key("comment");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/comment/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/comment/maxLength",
-                value,
-                2000usize,
-            );
+            let cx = &mut cx.key("comment");
+            cx.min_length("/properties/comment/minLength", value, 1);
+            cx.max_length("/properties/comment/maxLength", value, 2000);
         }
     }
 }
@@ -36164,27 +32403,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for SurveySentV1 {
     }
 }
 impl ::evreg::Validate for SurveySentV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -36274,27 +32497,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagAppliedV1 {
     }
 }
 impl ::evreg::Validate for TagAppliedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -36380,13 +32587,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagAppliedV1EntityType
     }
 }
 impl ::evreg::Validate for TagAppliedV1EntityType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Tag created (v1)
 ///
@@ -36477,57 +32678,29 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagCreatedV1 {
     }
 }
 impl ::evreg::Validate for TagCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("text");
+            let cx = &mut cx.key("text");
             let value = &self.text;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^[a-z0-9][a-z0-9-]{0,49}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/text/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/text/pattern", value, &PATTERN);
             }
         }
         if let ::std::option::Option::Some(value) = &self.color {
-            let path = &path.key("color");
+            let cx = &mut cx.key("color");
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^#[0-9a-f]{6}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/color/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/color/pattern", value, &PATTERN);
             }
         }
     }
@@ -36612,27 +32785,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagDeletedV1 {
     }
 }
 impl ::evreg::Validate for TagDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -36722,27 +32879,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagRemovedV1 {
     }
 }
 impl ::evreg::Validate for TagRemovedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -36828,13 +32969,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TagRemovedV1EntityType
     }
 }
 impl ::evreg::Validate for TagRemovedV1EntityType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Team created (v1)
 ///
@@ -36926,45 +33061,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamCreatedV1 {
     }
 }
 impl ::evreg::Validate for TeamCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("name");
+            let cx = &mut cx.key("name");
             let value = &self.name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/name/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/name/maxLength",
-                value,
-                100usize,
-            );
+            cx.min_length("/properties/name/minLength", value, 1);
+            cx.max_length("/properties/name/maxLength", value, 100);
         }
     }
 }
@@ -37051,27 +33158,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamMemberAddedV1 {
     }
 }
 impl ::evreg::Validate for TeamMemberAddedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -37158,27 +33249,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TeamMemberRemovedV1 {
     }
 }
 impl ::evreg::Validate for TeamMemberRemovedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -37282,61 +33357,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianArrivedV1 {
     }
 }
 impl ::evreg::Validate for TechnicianArrivedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.latitude {
-            let path = &path.key("latitude");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/latitude/minimum",
-                *value,
-                -90i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/latitude/maximum",
-                *value,
-                90i64,
-            );
+            let cx = &mut cx.key("latitude");
+            cx.minimum("/properties/latitude/minimum", *value, -90i64);
+            cx.maximum("/properties/latitude/maximum", *value, 90i64);
         }
         if let ::std::option::Option::Some(value) = &self.longitude {
-            let path = &path.key("longitude");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/longitude/minimum",
-                *value,
-                -180i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/longitude/maximum",
-                *value,
-                180i64,
-            );
+            let cx = &mut cx.key("longitude");
+            cx.minimum("/properties/longitude/minimum", *value, -180i64);
+            cx.maximum("/properties/longitude/maximum", *value, 180i64);
         }
     }
 }
@@ -37429,38 +33464,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianCheckedOutV1
     }
 }
 impl ::evreg::Validate for TechnicianCheckedOutV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("onSiteMinutes");
+            let cx = &mut cx.key("onSiteMinutes");
             let value = &self.on_site_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/onSiteMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/onSiteMinutes/minimum", *value, 0i64);
         }
     }
 }
@@ -37552,32 +33565,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianDispatchedV1
     }
 }
 impl ::evreg::Validate for TechnicianDispatchedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("destination");
+            let cx = &mut cx.key("destination");
             let value = &self.destination;
-            ::evreg::Validate::validate_at(value, path, errors);
+            ::evreg::Validate::validate_at(value, cx);
         }
     }
 }
@@ -37674,27 +33671,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TechnicianEnRouteV1 {
     }
 }
 impl ::evreg::Validate for TechnicianEnRouteV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -37782,45 +33763,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1 {
     }
 }
 impl ::evreg::Validate for TenantCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("tenantName");
+            let cx = &mut cx.key("tenantName");
             let value = &self.tenant_name;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/tenantName/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/tenantName/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/tenantName/minLength", value, 1);
+            cx.max_length("/properties/tenantName/maxLength", value, 200);
         }
     }
 }
@@ -37894,13 +33847,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1Plan {
     }
 }
 impl ::evreg::Validate for TenantCreatedV1Plan {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Region.
 #[derive(
@@ -37972,13 +33919,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantCreatedV1Region 
     }
 }
 impl ::evreg::Validate for TenantCreatedV1Region {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Tenant plan changed (v1)
 ///
@@ -38063,27 +34004,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantPlanChangedV1 {
     }
 }
 impl ::evreg::Validate for TenantPlanChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -38159,13 +34084,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantPlanChangedV1New
     }
 }
 impl ::evreg::Validate for TenantPlanChangedV1NewPlan {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (plan).
 #[derive(
@@ -38242,13 +34161,7 @@ for TenantPlanChangedV1PreviousPlan {
     }
 }
 impl ::evreg::Validate for TenantPlanChangedV1PreviousPlan {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Tenant settings updated (v1)
 ///
@@ -38332,60 +34245,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TenantSettingsUpdatedV
     }
 }
 impl ::evreg::Validate for TenantSettingsUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -38483,44 +34357,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalGrantedV
     }
 }
 impl ::evreg::Validate for TicketApprovalGrantedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.comment {
-            let path = &path.key("comment");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/comment/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/comment/maxLength",
-                value,
-                1000usize,
-            );
+            let cx = &mut cx.key("comment");
+            cx.min_length("/properties/comment/minLength", value, 1);
+            cx.max_length("/properties/comment/maxLength", value, 1000);
         }
     }
 }
@@ -38612,45 +34458,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalRejected
     }
 }
 impl ::evreg::Validate for TicketApprovalRejectedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("reason");
+            let cx = &mut cx.key("reason");
             let value = &self.reason;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                1000usize,
-            );
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 1000);
         }
     }
 }
@@ -38742,45 +34560,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketApprovalRequeste
     }
 }
 impl ::evreg::Validate for TicketApprovalRequestedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("reason");
+            let cx = &mut cx.key("reason");
             let value = &self.reason;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -38888,27 +34678,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketAssignedV1 {
     }
 }
 impl ::evreg::Validate for TicketAssignedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -39026,27 +34800,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketAssignedV2 {
     }
 }
 impl ::evreg::Validate for TicketAssignedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -39135,13 +34893,7 @@ for TicketAssignedV2AssignmentReason {
     }
 }
 impl ::evreg::Validate for TicketAssignedV2AssignmentReason {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket closed (v1)
 ///
@@ -39241,44 +34993,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketClosedV1 {
     }
 }
 impl ::evreg::Validate for TicketClosedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.resolution_note {
-            let path = &path.key("resolutionNote");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/resolutionNote/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/resolutionNote/maxLength",
-                value,
-                2000usize,
-            );
+            let cx = &mut cx.key("resolutionNote");
+            cx.min_length("/properties/resolutionNote/minLength", value, 1);
+            cx.max_length("/properties/resolutionNote/maxLength", value, 2000);
         }
     }
 }
@@ -39360,13 +35084,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketClosedV1Resoluti
     }
 }
 impl ::evreg::Validate for TicketClosedV1Resolution {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket comment added (legacy) (v1)
 ///
@@ -39454,27 +35172,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCommentAddedV1 {
     }
 }
 impl ::evreg::Validate for TicketCommentAddedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -39561,27 +35263,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCommentUpdatedV1
     }
 }
 impl ::evreg::Validate for TicketCommentUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -39698,61 +35384,27 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1 {
     }
 }
 impl ::evreg::Validate for TicketCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("ticketNumber");
+            let cx = &mut cx.key("ticketNumber");
             let value = &self.ticket_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^T-[0-9]{6}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/ticketNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/ticketNumber/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
     }
 }
@@ -39832,13 +35484,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1Priorit
     }
 }
 impl ::evreg::Validate for TicketCreatedV1Priority {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Source.
 #[derive(
@@ -39922,13 +35568,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV1Source 
     }
 }
 impl ::evreg::Validate for TicketCreatedV1Source {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket created (v2)
 ///
@@ -40060,97 +35700,40 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2 {
     }
 }
 impl ::evreg::Validate for TicketCreatedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("ticketNumber");
+            let cx = &mut cx.key("ticketNumber");
             let value = &self.ticket_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^T-[0-9]{6}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/ticketNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/ticketNumber/pattern", value, &PATTERN);
             }
         }
         {
-            let path = &path.key("title");
+            let cx = &mut cx.key("title");
             let value = &self.title;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/title/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/title/maxLength",
-                value,
-                200usize,
-            );
+            cx.min_length("/properties/title/minLength", value, 1);
+            cx.max_length("/properties/title/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.tags {
-            let path = &path.key("tags");
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/tags/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/tags/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/tags/uniqueItems",
-                value,
-            );
+            let cx = &mut cx.key("tags");
+            cx.min_items("/properties/tags/minItems", value.len(), 1);
+            cx.max_items("/properties/tags/maxItems", value.len(), 50);
+            cx.unique("/properties/tags/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
+                let cx = &mut cx.index(index);
                 {
                     static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                         "^[a-z0-9][a-z0-9-]{0,49}$",
                     );
-                    ::evreg::validate::check::pattern(
-                        errors,
-                        path,
-                        "/properties/tags/items/pattern",
-                        value,
-                        &PATTERN,
-                    );
+                    cx.pattern("/properties/tags/items/pattern", value, &PATTERN);
                 }
             }
         }
@@ -40232,13 +35815,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2Priorit
     }
 }
 impl ::evreg::Validate for TicketCreatedV2Priority {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Source.
 #[derive(
@@ -40322,13 +35899,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCreatedV2Source 
     }
 }
 impl ::evreg::Validate for TicketCreatedV2Source {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Customer replied (v1)
 ///
@@ -40418,27 +35989,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketCustomerRepliedV
     }
 }
 impl ::evreg::Validate for TicketCustomerRepliedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -40507,13 +36062,7 @@ for TicketCustomerRepliedV1Channel {
     }
 }
 impl ::evreg::Validate for TicketCustomerRepliedV1Channel {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket deleted (v1)
 ///
@@ -40598,42 +36147,20 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketDeletedV1 {
     }
 }
 impl ::evreg::Validate for TicketDeletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("ticketNumber");
+            let cx = &mut cx.key("ticketNumber");
             let value = &self.ticket_number;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^T-[0-9]{6}$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/ticketNumber/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/ticketNumber/pattern", value, &PATTERN);
             }
         }
     }
@@ -40734,81 +36261,29 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketEscalatedV1 {
     }
 }
 impl ::evreg::Validate for TicketEscalatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("previousTier");
+            let cx = &mut cx.key("previousTier");
             let value = &self.previous_tier;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/previousTier/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/previousTier/maximum",
-                *value,
-                5i64,
-            );
+            cx.minimum("/properties/previousTier/minimum", *value, 1i64);
+            cx.maximum("/properties/previousTier/maximum", *value, 5i64);
         }
         {
-            let path = &path.key("newTier");
+            let cx = &mut cx.key("newTier");
             let value = &self.new_tier;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/newTier/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/newTier/maximum",
-                *value,
-                5i64,
-            );
+            cx.minimum("/properties/newTier/minimum", *value, 1i64);
+            cx.maximum("/properties/newTier/maximum", *value, 5i64);
         }
         {
-            let path = &path.key("reason");
+            let cx = &mut cx.key("reason");
             let value = &self.reason;
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -40898,27 +36373,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketInternalNoteAdde
     }
 }
 impl ::evreg::Validate for TicketInternalNoteAddedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -41008,38 +36467,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMergedV1 {
     }
 }
 impl ::evreg::Validate for TicketMergedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("movedMessageCount");
+            let cx = &mut cx.key("movedMessageCount");
             let value = &self.moved_message_count;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/movedMessageCount/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/movedMessageCount/minimum", *value, 0i64);
         }
     }
 }
@@ -41138,37 +36575,15 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageAddedV1 {
     }
 }
 impl ::evreg::Validate for TicketMessageAddedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.attachment_count {
-            let path = &path.key("attachmentCount");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attachmentCount/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("attachmentCount");
+            cx.minimum("/properties/attachmentCount/minimum", *value, 0i64);
         }
     }
 }
@@ -41239,13 +36654,7 @@ for TicketMessageAddedV1Visibility {
     }
 }
 impl ::evreg::Validate for TicketMessageAddedV1Visibility {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket message added (v2)
 ///
@@ -41360,47 +36769,19 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageAddedV2 {
     }
 }
 impl ::evreg::Validate for TicketMessageAddedV2 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.attachment_count {
-            let path = &path.key("attachmentCount");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attachmentCount/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("attachmentCount");
+            cx.minimum("/properties/attachmentCount/minimum", *value, 0i64);
         }
         if let ::std::option::Option::Some(value) = &self.content_length {
-            let path = &path.key("contentLength");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/contentLength/minimum",
-                *value,
-                0i64,
-            );
+            let cx = &mut cx.key("contentLength");
+            cx.minimum("/properties/contentLength/minimum", *value, 0i64);
         }
     }
 }
@@ -41475,13 +36856,7 @@ for TicketMessageAddedV2ViaChannel {
     }
 }
 impl ::evreg::Validate for TicketMessageAddedV2ViaChannel {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Visibility.
 #[derive(
@@ -41550,13 +36925,7 @@ for TicketMessageAddedV2Visibility {
     }
 }
 impl ::evreg::Validate for TicketMessageAddedV2Visibility {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket message updated (v1)
 ///
@@ -41646,60 +37015,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketMessageUpdatedV1
     }
 }
 impl ::evreg::Validate for TicketMessageUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -41790,27 +37120,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketPriorityChangedV
     }
 }
 impl ::evreg::Validate for TicketPriorityChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -41895,13 +37209,7 @@ for TicketPriorityChangedV1NewPriority {
     }
 }
 impl ::evreg::Validate for TicketPriorityChangedV1NewPriority {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (priority).
 #[derive(
@@ -41992,13 +37300,7 @@ for TicketPriorityChangedV1PreviousPriority {
     }
 }
 impl ::evreg::Validate for TicketPriorityChangedV1PreviousPriority {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket queue changed (v1)
 ///
@@ -42086,27 +37388,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketQueueChangedV1 {
     }
 }
 impl ::evreg::Validate for TicketQueueChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -42203,44 +37489,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketReopenedV1 {
     }
 }
 impl ::evreg::Validate for TicketReopenedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -42338,38 +37596,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageBreached
     }
 }
 impl ::evreg::Validate for TicketSlaStageBreachedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("overdueMinutes");
+            let cx = &mut cx.key("overdueMinutes");
             let value = &self.overdue_minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/overdueMinutes/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/overdueMinutes/minimum", *value, 0i64);
         }
     }
 }
@@ -42441,13 +37677,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageBreached
     }
 }
 impl ::evreg::Validate for TicketSlaStageBreachedV1Stage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// SLA stage entered (v1)
 ///
@@ -42537,27 +37767,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageEnteredV
     }
 }
 impl ::evreg::Validate for TicketSlaStageEnteredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -42629,13 +37843,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageEnteredV
     }
 }
 impl ::evreg::Validate for TicketSlaStageEnteredV1Stage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// SLA stage met (v1)
 ///
@@ -42728,27 +37936,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageMetV1 {
     }
 }
 impl ::evreg::Validate for TicketSlaStageMetV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -42818,13 +38010,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSlaStageMetV1Sta
     }
 }
 impl ::evreg::Validate for TicketSlaStageMetV1Stage {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Ticket split (v1)
 ///
@@ -42912,56 +38098,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketSplitV1 {
     }
 }
 impl ::evreg::Validate for TicketSplitV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("movedMessageIds");
+            let cx = &mut cx.key("movedMessageIds");
             let value = &self.moved_message_ids;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/movedMessageIds/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/movedMessageIds/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/movedMessageIds/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/movedMessageIds/minItems", value.len(), 1);
+            cx.max_items("/properties/movedMessageIds/maxItems", value.len(), 50);
+            cx.unique("/properties/movedMessageIds/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::format(
-                    errors,
-                    path,
+                let cx = &mut cx.index(index);
+                cx.format(
                     "/properties/movedMessageIds/items/format",
                     value,
                     ::evreg::validate::Format::Uuid,
@@ -43079,78 +38230,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketStatusChangedV1 
     }
 }
 impl ::evreg::Validate for TicketStatusChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.previous_status {
-            let path = &path.key("previousStatus");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/previousStatus/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/previousStatus/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("previousStatus");
+            cx.min_length("/properties/previousStatus/minLength", value, 1);
+            cx.max_length("/properties/previousStatus/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.new_status {
-            let path = &path.key("newStatus");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/newStatus/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/newStatus/maxLength",
-                value,
-                100usize,
-            );
+            let cx = &mut cx.key("newStatus");
+            cx.min_length("/properties/newStatus/minLength", value, 1);
+            cx.max_length("/properties/newStatus/maxLength", value, 100);
         }
         if let ::std::option::Option::Some(value) = &self.reason {
-            let path = &path.key("reason");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/reason/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/reason/maxLength",
-                value,
-                500usize,
-            );
+            let cx = &mut cx.key("reason");
+            cx.min_length("/properties/reason/minLength", value, 1);
+            cx.max_length("/properties/reason/maxLength", value, 500);
         }
     }
 }
@@ -43248,52 +38347,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketTimeEntryAddedV1
     }
 }
 impl ::evreg::Validate for TicketTimeEntryAddedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("minutes");
+            let cx = &mut cx.key("minutes");
             let value = &self.minutes;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/minutes/minimum",
-                *value,
-                1i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/minutes/maximum",
-                *value,
-                1440i64,
-            );
+            cx.minimum("/properties/minutes/minimum", *value, 1i64);
+            cx.maximum("/properties/minutes/maximum", *value, 1440i64);
         }
         {
-            let path = &path.key("workDate");
+            let cx = &mut cx.key("workDate");
             let value = &self.work_date;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/workDate/format",
                 value,
                 ::evreg::validate::Format::Date,
@@ -43384,27 +38453,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketUnassignedV1 {
     }
 }
 impl ::evreg::Validate for TicketUnassignedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -43493,60 +38546,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for TicketUpdatedV1 {
     }
 }
 impl ::evreg::Validate for TicketUpdatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("updatedFields");
+            let cx = &mut cx.key("updatedFields");
             let value = &self.updated_fields;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/updatedFields/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/updatedFields/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/updatedFields/minItems", value.len(), 1);
+            cx.unique("/properties/updatedFields/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
-                ::evreg::validate::check::min_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/minLength",
-                    value,
-                    1usize,
-                );
-                ::evreg::validate::check::max_length(
-                    errors,
-                    path,
-                    "/properties/updatedFields/items/maxLength",
-                    value,
-                    200usize,
-                );
+                let cx = &mut cx.index(index);
+                cx.min_length("/properties/updatedFields/items/minLength", value, 1);
+                cx.max_length("/properties/updatedFields/items/maxLength", value, 200);
             }
         }
     }
@@ -43635,41 +38649,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserCreatedV1 {
     }
 }
 impl ::evreg::Validate for UserCreatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
@@ -43759,13 +38749,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserCreatedV1Role {
     }
 }
 impl ::evreg::Validate for UserCreatedV1Role {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// User deactivated (v1)
 ///
@@ -43850,27 +38834,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserDeactivatedV1 {
     }
 }
 impl ::evreg::Validate for UserDeactivatedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -43962,41 +38930,17 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserInvitedV1 {
     }
 }
 impl ::evreg::Validate for UserInvitedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
@@ -44089,34 +39033,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoggedInV1 {
     }
 }
 impl ::evreg::Validate for UserLoggedInV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("ipAddress");
+            let cx = &mut cx.key("ipAddress");
             let value = &self.ip_address;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/ipAddress/format",
                 value,
                 ::evreg::validate::Format::Ipv4,
@@ -44194,13 +39120,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoggedInV1Method {
     }
 }
 impl ::evreg::Validate for UserLoggedInV1Method {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// User login failed (v1)
 ///
@@ -44286,52 +39206,26 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoginFailedV1 {
     }
 }
 impl ::evreg::Validate for UserLoginFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("email");
+            let cx = &mut cx.key("email");
             let value = &self.email;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/email/maxLength",
-                value,
-                320usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.max_length("/properties/email/maxLength", value, 320);
+            cx.format(
                 "/properties/email/format",
                 value,
                 ::evreg::validate::Format::Email,
             );
         }
         {
-            let path = &path.key("ipAddress");
+            let cx = &mut cx.key("ipAddress");
             let value = &self.ip_address;
-            ::evreg::validate::check::format(
-                errors,
-                path,
+            cx.format(
                 "/properties/ipAddress/format",
                 value,
                 ::evreg::validate::Format::Ipv4,
@@ -44419,13 +39313,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserLoginFailedV1Reaso
     }
 }
 impl ::evreg::Validate for UserLoginFailedV1Reason {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// User mentioned (v1)
 ///
@@ -44520,44 +39408,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMentionedV1 {
     }
 }
 impl ::evreg::Validate for UserMentionedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.excerpt {
-            let path = &path.key("excerpt");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/excerpt/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/excerpt/maxLength",
-                value,
-                280usize,
-            );
+            let cx = &mut cx.key("excerpt");
+            cx.min_length("/properties/excerpt/minLength", value, 1);
+            cx.max_length("/properties/excerpt/maxLength", value, 280);
         }
     }
 }
@@ -44635,13 +39495,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMentionedV1SourceT
     }
 }
 impl ::evreg::Validate for UserMentionedV1SourceType {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// MFA enabled (v1)
 ///
@@ -44725,27 +39579,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMfaEnabledV1 {
     }
 }
 impl ::evreg::Validate for UserMfaEnabledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -44819,13 +39657,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserMfaEnabledV1Factor
     }
 }
 impl ::evreg::Validate for UserMfaEnabledV1Factor {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Password reset (v1)
 ///
@@ -44907,27 +39739,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserPasswordResetV1 {
     }
 }
 impl ::evreg::Validate for UserPasswordResetV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -45017,27 +39833,11 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1 {
     }
 }
 impl ::evreg::Validate for UserRoleChangedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
     }
 }
@@ -45127,13 +39927,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1NewRo
     }
 }
 impl ::evreg::Validate for UserRoleChangedV1NewRole {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Value before the change (role).
 #[derive(
@@ -45223,13 +40017,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for UserRoleChangedV1Previ
     }
 }
 impl ::evreg::Validate for UserRoleChangedV1PreviousRole {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Webhook delivery failed (v1)
 ///
@@ -45328,55 +40116,21 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDeliveryFailedV
     }
 }
 impl ::evreg::Validate for WebhookDeliveryFailedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         if let ::std::option::Option::Some(value) = &self.status_code {
-            let path = &path.key("statusCode");
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/statusCode/minimum",
-                *value,
-                100i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/statusCode/maximum",
-                *value,
-                599i64,
-            );
+            let cx = &mut cx.key("statusCode");
+            cx.minimum("/properties/statusCode/minimum", *value, 100i64);
+            cx.maximum("/properties/statusCode/maximum", *value, 599i64);
         }
         {
-            let path = &path.key("attempt");
+            let cx = &mut cx.key("attempt");
             let value = &self.attempt;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/attempt/minimum",
-                *value,
-                1i64,
-            );
+            cx.minimum("/properties/attempt/minimum", *value, 1i64);
         }
     }
 }
@@ -45469,56 +40223,22 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDeliverySucceed
     }
 }
 impl ::evreg::Validate for WebhookDeliverySucceededV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("statusCode");
+            let cx = &mut cx.key("statusCode");
             let value = &self.status_code;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/statusCode/minimum",
-                *value,
-                200i64,
-            );
-            ::evreg::validate::check::maximum(
-                errors,
-                path,
-                "/properties/statusCode/maximum",
-                *value,
-                299i64,
-            );
+            cx.minimum("/properties/statusCode/minimum", *value, 200i64);
+            cx.maximum("/properties/statusCode/maximum", *value, 299i64);
         }
         {
-            let path = &path.key("durationMs");
+            let cx = &mut cx.key("durationMs");
             let value = &self.duration_ms;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/durationMs/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/durationMs/minimum", *value, 0i64);
         }
     }
 }
@@ -45605,38 +40325,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookDisabledV1 {
     }
 }
 impl ::evreg::Validate for WebhookDisabledV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("consecutiveFailures");
+            let cx = &mut cx.key("consecutiveFailures");
             let value = &self.consecutive_failures;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/consecutiveFailures/minimum",
-                *value,
-                1i64,
-            );
+            cx.minimum("/properties/consecutiveFailures/minimum", *value, 1i64);
         }
     }
 }
@@ -45725,82 +40423,31 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WebhookRegisteredV1 {
     }
 }
 impl ::evreg::Validate for WebhookRegisteredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("url");
+            let cx = &mut cx.key("url");
             let value = &self.url;
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/url/maxLength",
-                value,
-                2048usize,
-            );
-            ::evreg::validate::check::format(
-                errors,
-                path,
-                "/properties/url/format",
-                value,
-                ::evreg::validate::Format::Uri,
-            );
+            cx.max_length("/properties/url/maxLength", value, 2048);
+            cx.format("/properties/url/format", value, ::evreg::validate::Format::Uri);
         }
         {
-            let path = &path.key("eventTypes");
+            let cx = &mut cx.key("eventTypes");
             let value = &self.event_types;
-            ::evreg::validate::check::min_items(
-                errors,
-                path,
-                "/properties/eventTypes/minItems",
-                value.len(),
-                1usize,
-            );
-            ::evreg::validate::check::max_items(
-                errors,
-                path,
-                "/properties/eventTypes/maxItems",
-                value.len(),
-                50usize,
-            );
-            ::evreg::validate::check::unique(
-                errors,
-                path,
-                "/properties/eventTypes/uniqueItems",
-                value,
-            );
+            cx.min_items("/properties/eventTypes/minItems", value.len(), 1);
+            cx.max_items("/properties/eventTypes/maxItems", value.len(), 50);
+            cx.unique("/properties/eventTypes/uniqueItems", value);
             for (index, value) in value.iter().enumerate() {
-                let path = &path.index(index);
+                let cx = &mut cx.index(index);
                 {
                     static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                         "^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+)$",
                     );
-                    ::evreg::validate::check::pattern(
-                        errors,
-                        path,
-                        "/properties/eventTypes/items/pattern",
-                        value,
-                        &PATTERN,
-                    );
+                    cx.pattern("/properties/eventTypes/items/pattern", value, &PATTERN);
                 }
             }
         }
@@ -45894,38 +40541,16 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowCompletedV1 {
     }
 }
 impl ::evreg::Validate for WorkflowCompletedV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("durationMs");
+            let cx = &mut cx.key("durationMs");
             let value = &self.duration_ms;
-            ::evreg::validate::check::minimum(
-                errors,
-                path,
-                "/properties/durationMs/minimum",
-                *value,
-                0i64,
-            );
+            cx.minimum("/properties/durationMs/minimum", *value, 0i64);
         }
     }
 }
@@ -46001,13 +40626,7 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowCompletedV1Out
     }
 }
 impl ::evreg::Validate for WorkflowCompletedV1Outcome {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
-        let _ = (path, errors);
-    }
+    fn validate_at(&self, _cx: &mut ::evreg::validate::Cx<'_>) {}
 }
 /// Workflow triggered (v1)
 ///
@@ -46098,42 +40717,20 @@ impl<'de> ::evreg::__private::serde::Deserialize<'de> for WorkflowTriggeredV1 {
     }
 }
 impl ::evreg::Validate for WorkflowTriggeredV1 {
-    fn validate_at(
-        &self,
-        path: &::evreg::validate::Path<'_>,
-        errors: &mut ::std::vec::Vec<::evreg::ValidationError>,
-    ) {
+    fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
         if let ::std::option::Option::Some(value) = &self.idempotency_key {
-            let path = &path.key("idempotencyKey");
-            ::evreg::validate::check::min_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/minLength",
-                value,
-                1usize,
-            );
-            ::evreg::validate::check::max_length(
-                errors,
-                path,
-                "/properties/idempotencyKey/maxLength",
-                value,
-                200usize,
-            );
+            let cx = &mut cx.key("idempotencyKey");
+            cx.min_length("/properties/idempotencyKey/minLength", value, 1);
+            cx.max_length("/properties/idempotencyKey/maxLength", value, 200);
         }
         {
-            let path = &path.key("triggerEventType");
+            let cx = &mut cx.key("triggerEventType");
             let value = &self.trigger_event_type;
             {
                 static PATTERN: ::evreg::validate::Pattern = ::evreg::validate::Pattern::new(
                     "^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+)$",
                 );
-                ::evreg::validate::check::pattern(
-                    errors,
-                    path,
-                    "/properties/triggerEventType/pattern",
-                    value,
-                    &PATTERN,
-                );
+                cx.pattern("/properties/triggerEventType/pattern", value, &PATTERN);
             }
         }
     }
