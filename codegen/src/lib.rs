@@ -12,6 +12,8 @@ pub mod macros;
 pub mod output;
 pub mod render;
 pub mod rust;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 
 pub use builder::{BuildError, Builder, Generated, generate_dir};
 

@@ -32,6 +32,8 @@ pub enum Command {
     List(ListArgs),
     /// Show one event in full
     Show(ShowArgs),
+    /// Print synthetic payloads as NDJSON envelopes: schema-valid, or breaking one rule each
+    Simulate(SimulateArgs),
     /// Validate payloads (JSON files, NDJSON files or standard input) against the catalog
     Validate(ValidateArgs),
 }
@@ -118,6 +120,36 @@ pub struct ShowArgs {
     /// Show only this payload version
     #[arg(long)]
     pub version: Option<u32>,
+}
+
+/// `evreg simulate`
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The event type (or alias, or schema ref); with --all, every active event
+    #[arg(
+        value_name = "TYPE",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub event: Option<String>,
+    /// Every version of every active event
+    #[arg(long)]
+    pub all: bool,
+    /// The payload version [default: the latest, or the ref's]
+    #[arg(long, conflicts_with = "all")]
+    pub version: Option<u32>,
+    /// Payloads per version
+    #[arg(long, default_value_t = 1)]
+    pub count: usize,
+    /// Seed: the same seed prints the same payloads
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The tenantId of every payload
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+    /// Payloads that each break exactly one rule, labelled with it
+    #[arg(long)]
+    pub invalid: bool,
 }
 
 /// Output format of `evreg validate`.

@@ -4,6 +4,7 @@ pub mod check;
 pub mod generate;
 pub mod list;
 pub mod show;
+pub mod simulate;
 pub mod validate;
 
 use std::io::IsTerminal;
