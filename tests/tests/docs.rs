@@ -133,3 +133,73 @@ fn codegen_md_shows_what_evreg_generates() {
     file.as_object_mut().unwrap().remove("$schema");
     assert_eq!(shown, file);
 }
+
+/// Every `run:` step of the workflow in docs/ci.md (except `# setup` ones)
+/// succeeds here, with the workflow's `env:` and the `evreg` under test on
+/// the PATH.
+#[test]
+fn ci_md_workflow_runs() {
+    let page = std::fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let yaml = page
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    let mut env = Vec::new();
+    let mut steps = Vec::new();
+    let mut in_env = false;
+    for line in yaml.lines() {
+        let trimmed = line.trim();
+        if trimmed == "env:" {
+            in_env = true;
+            continue;
+        }
+        if in_env {
+            match trimmed.split_once(": ") {
+                Some((k, v))
+                    if !trimmed.starts_with('-')
+                        && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+                {
+                    env.push((k.to_owned(), v.to_owned()));
+                    continue;
+                }
+                _ => in_env = false,
+            }
+        }
+        if let Some(run) = trimmed.strip_prefix("- run: ") {
+            if run.contains("# setup") {
+                continue;
+            }
+            let run = run
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+                .unwrap_or(run);
+            steps.push(run.to_owned());
+        }
+    }
+    assert!(steps.len() >= 4, "{steps:?}");
+    assert_eq!(env.len(), 2);
+    let bin = assert_cmd::cargo::cargo_bin("evreg");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let work = tempfile::tempdir().unwrap();
+    for step in &steps {
+        let out = std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", step])
+            .current_dir(repo())
+            .env("PATH", &path)
+            .env("TMPDIR", work.path())
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docs/ci.md step failed: {step}\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
