@@ -14,6 +14,7 @@ pub mod render;
 pub mod rust;
 #[cfg(feature = "simulate")]
 pub mod simulate;
+pub mod sql;
 
 pub use builder::{BuildError, Builder, Generated, generate_dir};
 

@@ -27,6 +27,7 @@ pub mod changes;
 pub mod diagnostic;
 pub mod enrich;
 mod error;
+pub mod fingerprint;
 pub mod naming;
 mod payload;
 pub mod registry;

@@ -28,6 +28,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
     Generate(GenerateArgs),
+    /// Write the SQL that creates and upserts the catalog's tables (PostgreSQL or SQLite)
+    Migrate(MigrateArgs),
     /// List the catalog's events
     List(ListArgs),
     /// Show one event in full
@@ -90,6 +92,28 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 with a unified diff when FILE is not what the catalog generates
     #[arg(long, requires = "output")]
     pub check: bool,
+}
+
+/// SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// PostgreSQL
+    Postgres,
+    /// SQLite
+    Sqlite,
+}
+
+/// `evreg migrate`
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The SQL dialect
+    #[arg(long, value_enum)]
+    pub dialect: DialectArg,
+    /// Write the script to this file (only when it changed) [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `evreg list`

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod generate;
 pub mod list;
+pub mod migrate;
 pub mod show;
 pub mod simulate;
 pub mod validate;
