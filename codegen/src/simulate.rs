@@ -192,17 +192,22 @@ impl<'c> Simulator<'c> {
         let max = max.unwrap_or(min.max(8) + 16).max(min);
         let lo = min.max(3).min(max);
         let target = self.rng.random_range(lo..=max.min(lo + 20));
+        // Whole words while they fit; letters only to reach the minimum.
         let mut s = String::new();
-        while s.chars().count() < target {
+        for _ in 0..8 {
+            let word = self.word();
+            let extra = word.len() + usize::from(!s.is_empty());
+            if s.len() + extra > target {
+                break;
+            }
             if !s.is_empty() {
                 s.push(' ');
             }
-            s.push_str(self.word());
+            s.push_str(word);
         }
-        let mut s: String = s.chars().take(target).collect();
-        if s.ends_with(' ') {
-            s.pop();
-            s.push('s');
+        let floor = if s.is_empty() { lo } else { min };
+        while s.len() < floor {
+            s.push(char::from(b'a' + self.rng.random_range(0..26u8)));
         }
         s
     }
