@@ -48,25 +48,23 @@ pub trait EventPayload: Validate + Serialize + DeserializeOwned {
 
     /// Deserializes and validates a payload.
     fn from_value(value: serde_json::Value) -> Result<Self, PayloadError> {
-        let payload: Self =
-            serde_json::from_value(value).map_err(|e| PayloadError::Deserialize {
-                schema_ref: Self::SCHEMA_REF.to_owned(),
-                message: e.to_string(),
-            })?;
-        payload.validate()?;
-        Ok(payload)
+        checked(serde_json::from_value(value))
     }
 
     /// Parses and validates a payload from JSON bytes.
     fn from_slice(bytes: &[u8]) -> Result<Self, PayloadError> {
-        let payload: Self =
-            serde_json::from_slice(bytes).map_err(|e| PayloadError::Deserialize {
-                schema_ref: Self::SCHEMA_REF.to_owned(),
-                message: e.to_string(),
-            })?;
-        payload.validate()?;
-        Ok(payload)
+        checked(serde_json::from_slice(bytes))
     }
+}
+
+/// A deserialized payload, validated; or why it is not one.
+fn checked<T: EventPayload>(read: Result<T, serde_json::Error>) -> Result<T, PayloadError> {
+    let payload = read.map_err(|e| PayloadError::Deserialize {
+        schema_ref: T::SCHEMA_REF.to_owned(),
+        message: e.to_string(),
+    })?;
+    payload.validate()?;
+    Ok(payload)
 }
 
 /// Why an untyped payload did not become a typed, valid one.

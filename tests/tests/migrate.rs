@@ -16,6 +16,31 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Runs a database client with `sql` on its standard input; its output.
+fn feed(mut cmd: Command, sql: &str) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?} does not run: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A PostgreSQL schema of its own, or `None` (printed loudly) without a server.
 struct Pg {
     url: String,
@@ -53,32 +78,14 @@ impl Pg {
 
     /// Runs `sql` (any size, through standard input) with `search_path` set.
     fn psql_in(&self, schema: &str, sql: &str) -> String {
-        use std::io::Write;
-        let mut child = Command::new("psql")
-            .arg(&self.url)
+        let mut cmd = Command::new("psql");
+        cmd.arg(&self.url)
             .args(["-v", "ON_ERROR_STOP=1", "-q", "-At", "-f", "-"])
             .env(
                 "PGOPTIONS",
                 format!("-c search_path={schema} -c client_min_messages=warning"),
-            )
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("psql runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "psql failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+            );
+        feed(cmd, sql)
     }
 
     fn query(&self, sql: &str) -> String {
@@ -125,28 +132,9 @@ impl Lite {
     }
 
     fn run(&self, sql: &str) -> String {
-        use std::io::Write;
-        let mut child = Command::new("sqlite3")
-            .args(["-bail", "-batch"])
-            .arg(&self.file)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("sqlite3 runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "sqlite3 failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let mut cmd = Command::new("sqlite3");
+        cmd.args(["-bail", "-batch"]).arg(&self.file);
+        feed(cmd, sql)
     }
 
     /// Applies a script and returns how many rows it changed.

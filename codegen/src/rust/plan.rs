@@ -420,15 +420,7 @@ impl Planner<'_> {
             ["object"] => self.object(map, schema, ctx, hint, pointer, key),
             _ => return self.fallback(schema, ctx, pointer),
         };
-        if nullable {
-            Shape {
-                kind: Kind::Nullable(Box::new(inner)),
-                checks: Vec::new(),
-                pointer: pointer.to_owned(),
-            }
-        } else {
-            inner
-        }
+        nullable_if(nullable, inner, pointer)
     }
 
     /// A value typed `serde_json::Value`, checked against its whole schema.
@@ -531,11 +523,7 @@ impl Planner<'_> {
                         &format!("{pointer}/{combinator}/{}", 1 - i),
                         key,
                     );
-                    return Shape {
-                        kind: Kind::Nullable(Box::new(inner)),
-                        checks: Vec::new(),
-                        pointer: pointer.to_owned(),
-                    };
+                    return nullable_if(true, inner, pointer);
                 }
             }
         }
@@ -714,16 +702,11 @@ impl Planner<'_> {
             });
             self.insert(hint, key, item, ctx, pointer);
         }
-        let named = simple(Kind::Named(hint.to_owned()), pointer);
-        if has_null {
-            Shape {
-                kind: Kind::Nullable(Box::new(named)),
-                checks: Vec::new(),
-                pointer: pointer.to_owned(),
-            }
-        } else {
-            named
-        }
+        nullable_if(
+            has_null,
+            simple(Kind::Named(hint.to_owned()), pointer),
+            pointer,
+        )
     }
 
     fn string(&mut self, map: &Map<String, Value>, pointer: &str) -> Shape {
@@ -942,6 +925,19 @@ fn count(value: &Value) -> Option<u64> {
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
             .map(|f| f as u64)
     })
+}
+
+/// `inner`, or `Option<inner>` when the schema also allows `null`.
+fn nullable_if(nullable: bool, inner: Shape, pointer: &str) -> Shape {
+    if nullable {
+        Shape {
+            kind: Kind::Nullable(Box::new(inner)),
+            checks: Vec::new(),
+            pointer: pointer.to_owned(),
+        }
+    } else {
+        inner
+    }
 }
 
 fn simple(kind: Kind, pointer: &str) -> Shape {
