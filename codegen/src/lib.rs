@@ -8,6 +8,8 @@
 //! and documentation generators build on the same model.
 
 pub mod builder;
+#[cfg(feature = "db")]
+pub mod db;
 pub mod macros;
 pub mod output;
 pub mod render;

@@ -32,6 +32,95 @@ pub struct SqlError {
     pub what: String,
 }
 
+/// One row of the events table, as the catalog wants it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    /// `TICKET_CREATED` (the key).
+    pub event_type: String,
+    /// The managing catalog's name.
+    pub catalog: String,
+    /// As declared.
+    pub name: String,
+    /// As declared.
+    pub description: String,
+    /// As declared.
+    pub category: String,
+    /// As declared.
+    pub owner: Option<String>,
+    /// `active`, `catalog-only`, `deprecated`.
+    pub status: String,
+    /// The replacing event type.
+    pub replaced_by: Option<String>,
+    /// JSON array of former names.
+    pub aliases: Value,
+    /// The latest version's ref.
+    pub payload_schema_ref: String,
+    /// Fingerprint of the latest version's schema.
+    pub schema_fingerprint: String,
+}
+
+/// One row of the schemas table, as the catalog wants it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaRow {
+    /// `payload.TicketCreated.v1` (the key).
+    pub schema_ref: String,
+    /// The managing catalog's name.
+    pub catalog: String,
+    /// The event type.
+    pub event_type: String,
+    /// The version.
+    pub version: u32,
+    /// The resolved schema.
+    pub schema: Value,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// JSON array of the examples.
+    pub examples: Value,
+}
+
+/// The rows the catalog wants in its two tables.
+pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow>) {
+    let name = catalog.name().to_owned();
+    let events = catalog
+        .events()
+        .iter()
+        .map(|e| {
+            let latest = e.latest().expect("a loaded event has a version");
+            EventRow {
+                event_type: e.event_type.clone(),
+                catalog: name.clone(),
+                name: e.name.clone(),
+                description: e.description.clone(),
+                category: e.category.clone(),
+                owner: e.owner.clone(),
+                status: e.status.as_str().to_owned(),
+                replaced_by: e.replaced_by.clone(),
+                aliases: Value::from(e.aliases.clone()),
+                payload_schema_ref: latest.schema_ref.clone(),
+                schema_fingerprint: fingerprint(&latest.schema),
+            }
+        })
+        .collect();
+    let schemas = catalog
+        .versions()
+        .map(|(e, v)| SchemaRow {
+            schema_ref: v.schema_ref.clone(),
+            catalog: name.clone(),
+            event_type: e.event_type.clone(),
+            version: v.version,
+            schema: v.schema.clone(),
+            fingerprint: fingerprint(&v.schema),
+            examples: Value::from(
+                v.examples
+                    .iter()
+                    .map(|x| x.payload.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        })
+        .collect();
+    (events, schemas)
+}
+
 /// The columns of the events table, after `event_type`.
 const EVENT_COLUMNS: &[&str] = &[
     "catalog",
@@ -78,45 +167,33 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
     out.push('\n');
     out.push_str(&ddl(dialect, events_table, schemas_table));
 
-    // Events.
-    let mut rows = Vec::new();
-    for e in catalog.events() {
-        let latest = e.latest().expect("a loaded event has a version");
-        let aliases = Value::from(e.aliases.clone());
-        let values = [
+    let (events, schemas) = rows(catalog);
+    let mut values = Vec::new();
+    for e in &events {
+        let what = |field: &str| format!("the {field} of {}", e.event_type);
+        let row = [
             text(&e.event_type, "an event type")?,
-            text(name, "the catalog name")?,
-            text(&e.name, &format!("the name of {}", e.event_type))?,
-            text(
-                &e.description,
-                &format!("the description of {}", e.event_type),
-            )?,
-            text(&e.category, &format!("the category of {}", e.event_type))?,
-            optional(e.owner.as_deref(), &e.event_type)?,
-            text(e.status.as_str(), "a status")?,
-            optional(e.replaced_by.as_deref(), &e.event_type)?,
-            json(
-                &aliases,
-                dialect,
-                &format!("the aliases of {}", e.event_type),
-            )?,
-            text(&latest.schema_ref, "a schema ref")?,
-            text(&fingerprint(&latest.schema), "a fingerprint")?,
+            text(&e.catalog, "the catalog name")?,
+            text(&e.name, &what("name"))?,
+            text(&e.description, &what("description"))?,
+            text(&e.category, &what("category"))?,
+            optional(e.owner.as_deref(), &what("owner"))?,
+            text(&e.status, "a status")?,
+            optional(e.replaced_by.as_deref(), &what("replacement"))?,
+            json(&e.aliases, dialect, &what("aliases"))?,
+            text(&e.payload_schema_ref, "a schema ref")?,
+            text(&e.schema_fingerprint, "a fingerprint")?,
         ];
-        rows.push(format!("    ({})", values.join(", ")));
+        values.push(format!("    ({})", row.join(", ")));
     }
     out.push_str(&upsert(
         dialect,
         events_table,
         "event_type",
         EVENT_COLUMNS,
-        &rows,
+        &values,
     ));
-    let types: Vec<String> = catalog
-        .events()
-        .iter()
-        .map(|e| quote(&e.event_type))
-        .collect();
+    let types: Vec<String> = events.iter().map(|e| quote(&e.event_type)).collect();
     let _ = writeln!(
         out,
         "-- Events of this catalog that left it are deprecated, never deleted.\n\
@@ -127,40 +204,26 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
         types = types.join(", ")
     );
 
-    // Payload versions.
-    let mut rows = Vec::new();
-    for (e, v) in catalog.versions() {
-        let examples = Value::from(
-            v.examples
-                .iter()
-                .map(|x| x.payload.clone())
-                .collect::<Vec<_>>(),
-        );
-        let values = [
+    let mut values = Vec::new();
+    for v in &schemas {
+        let what = |field: &str| format!("the {field} of {}", v.schema_ref);
+        let row = [
             text(&v.schema_ref, "a schema ref")?,
-            text(name, "the catalog name")?,
-            text(&e.event_type, "an event type")?,
+            text(&v.catalog, "the catalog name")?,
+            text(&v.event_type, "an event type")?,
             v.version.to_string(),
-            json(
-                &v.schema,
-                dialect,
-                &format!("the schema of {}", v.schema_ref),
-            )?,
-            text(&fingerprint(&v.schema), "a fingerprint")?,
-            json(
-                &examples,
-                dialect,
-                &format!("the examples of {}", v.schema_ref),
-            )?,
+            json(&v.schema, dialect, &what("schema"))?,
+            text(&v.fingerprint, "a fingerprint")?,
+            json(&v.examples, dialect, &what("examples"))?,
         ];
-        rows.push(format!("    ({})", values.join(", ")));
+        values.push(format!("    ({})", row.join(", ")));
     }
     out.push_str(&upsert(
         dialect,
         schemas_table,
         "schema_ref",
         SCHEMA_COLUMNS,
-        &rows,
+        &values,
     ));
     out.push_str("COMMIT;\n");
     Ok(out)
@@ -267,9 +330,9 @@ fn text(s: &str, what: &str) -> Result<String, SqlError> {
     Ok(quote(s))
 }
 
-fn optional(s: Option<&str>, event_type: &str) -> Result<String, SqlError> {
+fn optional(s: Option<&str>, what: &str) -> Result<String, SqlError> {
     match s {
-        Some(s) => text(s, &format!("a field of {event_type}")),
+        Some(s) => text(s, what),
         None => Ok("NULL".to_owned()),
     }
 }

@@ -178,7 +178,7 @@ fn ci_md_workflow_runs() {
         }
     }
     assert!(steps.len() >= 4, "{steps:?}");
-    assert_eq!(env.len(), 2);
+    assert_eq!(env.len(), 3);
     let bin = assert_cmd::cargo::cargo_bin("evreg");
     let path = format!(
         "{}:{}",

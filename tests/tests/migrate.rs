@@ -398,3 +398,95 @@ fn nul_is_refused_with_a_clear_error() {
     let err = render(&Catalog::load(catalog.path()).unwrap(), Dialect::Postgres).unwrap_err();
     assert!(err.to_string().contains("NUL"), "{err}");
 }
+
+/// `evreg migrate --apply` and `--check --database-url` on both databases:
+/// counts, drift named by kind and field, exit codes.
+#[test]
+fn apply_and_check_through_the_command() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let evreg = |args: &[&str]| {
+        let out = Command::cargo_bin("evreg")
+            .unwrap()
+            .env_remove("EVREG_CATALOG")
+            .env_remove("DATABASE_URL")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let lite = Lite::new();
+    let mut urls = vec![format!("sqlite://{}", lite.file.display())];
+    let pg = Pg::new();
+    if let Some(pg) = &pg {
+        let sep = if pg.url.contains('?') { '&' } else { '?' };
+        urls.push(format!(
+            "{}{sep}options=-csearch_path%3D{}",
+            pg.url, pg.schema
+        ));
+    }
+    for url in &urls {
+        let catalog = copy(&repo().join("tests/fixtures/codegen/nested"));
+        let dir = catalog.path().to_str().unwrap();
+        let db = ["--database-url", url.as_str()];
+        let run = |extra: &[&str]| evreg(&[&["migrate", dir], extra, &db].concat());
+
+        let (code, text) = run(&["--check"]);
+        assert_eq!(code, Some(1), "{text}");
+        assert!(text.contains("`ORDER_PLACED` is missing"), "{text}");
+
+        let (code, text) = run(&["--apply"]);
+        assert_eq!(code, Some(0), "{text}");
+        assert!(
+            text.contains("4 inserted, 0 updated, 0 deprecated, 0 unchanged"),
+            "{text}"
+        );
+        let (_, text) = run(&["--apply"]);
+        assert!(
+            text.contains("0 inserted, 0 updated, 0 deprecated, 4 unchanged"),
+            "{text}"
+        );
+        assert_eq!(run(&["--check"]).0, Some(0));
+
+        let events = catalog.path().join("events/events.toml");
+        edit(
+            &events,
+            "description = \"Money went back.\"",
+            "description = \"Money was returned.\"",
+        );
+        let (code, text) = run(&["--check"]);
+        assert_eq!(code, Some(1), "{text}");
+        assert!(
+            text.contains("`ORDER_REFUNDED` differs in description"),
+            "{text}"
+        );
+        let (_, text) = run(&["--apply"]);
+        assert!(
+            text.contains("0 inserted, 1 updated, 0 deprecated, 3 unchanged"),
+            "{text}"
+        );
+
+        let toml = std::fs::read_to_string(&events).unwrap();
+        let cut = toml.find("[[events]]\ntype = \"ORDER_REFUNDED\"").unwrap();
+        std::fs::write(&events, &toml[..cut]).unwrap();
+        let (_, text) = run(&["--apply"]);
+        assert!(
+            text.contains("0 inserted, 0 updated, 1 deprecated, 3 unchanged"),
+            "{text}"
+        );
+        assert_eq!(
+            run(&["--check"]).0,
+            Some(0),
+            "a deprecated row is not drift"
+        );
+    }
+    let shipped = repo().join("catalog");
+    let shipped = shipped.to_str().unwrap();
+    let (code, text) = evreg(&["migrate", shipped, "--check", "--database-url", "mysql://x"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not a database URL"), "{text}");
+}

@@ -108,12 +108,21 @@ pub enum DialectArg {
 pub struct MigrateArgs {
     #[command(flatten)]
     pub catalog: CatalogArg,
-    /// The SQL dialect
-    #[arg(long, value_enum)]
-    pub dialect: DialectArg,
+    /// The SQL dialect of the script (with --apply or --check, taken from the URL)
+    #[arg(long, value_enum, required_unless_present_any = ["apply", "check"])]
+    pub dialect: Option<DialectArg>,
     /// Write the script to this file (only when it changed) [default: standard output]
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", conflicts_with_all = ["apply", "check"])]
     pub output: Option<PathBuf>,
+    /// Apply the script to the database, in one transaction, and count the rows
+    #[arg(long, requires = "database_url", conflicts_with = "check")]
+    pub apply: bool,
+    /// Compare the database with the catalog; exit 1 naming every drift
+    #[arg(long, requires = "database_url")]
+    pub check: bool,
+    /// postgres://… or sqlite://path
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 /// `evreg list`

@@ -1,8 +1,10 @@
-//! `evreg migrate`: the SQL script of the catalog's tables.
+//! `evreg migrate`: the SQL script of the catalog's tables; applying it to a
+//! live database; checking a live database for drift.
 
 use std::io::Write;
 use std::process::ExitCode;
 
+use evreg_codegen::db::Database;
 use evreg_codegen::sql::{self, Dialect};
 
 use crate::opt::{DialectArg, MigrateArgs, Opt};
@@ -13,9 +15,59 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    if args.apply || args.check {
+        let url = args.database_url.as_deref().unwrap_or_default();
+        let mut db = match Database::connect(url) {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        if args.apply {
+            return Ok(match db.apply(&catalog) {
+                Ok(a) => {
+                    eprintln!(
+                        "applied `{}`: {} inserted, {} updated, {} deprecated, {} unchanged",
+                        dir.display(),
+                        a.inserted,
+                        a.updated,
+                        a.deprecated,
+                        a.unchanged
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            });
+        }
+        return Ok(match db.check(&catalog) {
+            Ok(drift) if drift.is_empty() => {
+                eprintln!("the database matches `{}`", dir.display());
+                ExitCode::SUCCESS
+            }
+            Ok(drift) => {
+                for d in &drift {
+                    println!("drift: {d}");
+                }
+                eprintln!(
+                    "error: the database drifted from `{}` ({} difference(s)); run `evreg migrate --apply`",
+                    dir.display(),
+                    drift.len()
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        });
+    }
     let dialect = match args.dialect {
-        DialectArg::Postgres => Dialect::Postgres,
-        DialectArg::Sqlite => Dialect::Sqlite,
+        Some(DialectArg::Sqlite) => Dialect::Sqlite,
+        _ => Dialect::Postgres,
     };
     let script = match sql::render(&catalog, dialect) {
         Ok(s) => s,
