@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use evreg::catalog::keys::ANNOTATION_KEYWORDS;
 use evreg::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg::naming::{field_name, payload_type_name, type_name, variant_name};
 use evreg::{Catalog, Diagnostic, Span};
@@ -173,22 +174,9 @@ struct Ctx<'a> {
     span: Span,
 }
 
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$comment",
-    "$defs",
-    "title",
-    "description",
-    "examples",
-    "default",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-];
-
 /// Keywords that do not validate: the annotations, and `x-…` extensions.
 fn is_annotation(key: &str) -> bool {
-    ANNOTATIONS.contains(&key) || key.starts_with("x-")
+    ANNOTATION_KEYWORDS.contains(&key) || key.starts_with("x-")
 }
 
 /// Keywords that constrain numbers / arrays / objects.

@@ -75,10 +75,10 @@ pub(crate) const REASON: &str = "reason";
 pub(crate) const PAYLOAD: &str = "payload";
 pub(crate) const INVALID_KEYS: &[&str] = &[REASON, PAYLOAD];
 
-/// JSON Schema keywords that evreg supports, for validation and code generation.
-pub const SUPPORTED_KEYWORDS: &[&str] = &[
+/// Annotation keywords evreg accepts: they describe, they never validate
+/// (with `x-…` extensions of your own).
+pub const ANNOTATION_KEYWORDS: &[&str] = &[
     "$schema",
-    "$ref",
     "$defs",
     "$comment",
     "title",
@@ -88,6 +88,12 @@ pub const SUPPORTED_KEYWORDS: &[&str] = &[
     "deprecated",
     "readOnly",
     "writeOnly",
+];
+
+/// JSON Schema keywords that evreg supports, for validation and code
+/// generation, besides the [`ANNOTATION_KEYWORDS`].
+pub const VALIDATION_KEYWORDS: &[&str] = &[
+    "$ref",
     "type",
     "enum",
     "const",
@@ -111,6 +117,14 @@ pub const SUPPORTED_KEYWORDS: &[&str] = &[
     "anyOf",
     "allOf",
 ];
+
+/// Every JSON Schema keyword evreg supports.
+pub fn supported_keywords() -> impl Iterator<Item = &'static str> {
+    ANNOTATION_KEYWORDS
+        .iter()
+        .chain(VALIDATION_KEYWORDS)
+        .copied()
+}
 
 /// JSON Schema (2020-12 and older drafts) keywords that evreg does not support:
 /// a schema using one is an error naming it, never silently ignored.

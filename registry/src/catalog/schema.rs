@@ -272,7 +272,7 @@ impl Walker {
                     }
                 }
             }
-            _ if SUPPORTED_KEYWORDS.contains(&key) => {}
+            _ if ANNOTATION_KEYWORDS.contains(&key) || VALIDATION_KEYWORDS.contains(&key) => {}
             _ if key.starts_with("x-") => {}
             _ if UNSUPPORTED_KEYWORDS.contains(&key) => {
                 let mut d = Diagnostic::error(
@@ -292,7 +292,7 @@ impl Walker {
                     format!("`{key}` is not a JSON Schema keyword"),
                 )
                 .at_pointer(pointer, Part::Key, "unknown keyword");
-                if let Some(close) = did_you_mean(key, SUPPORTED_KEYWORDS.iter().copied()) {
+                if let Some(close) = did_you_mean(key, supported_keywords()) {
                     d = d.with_help(format!("did you mean `{close}`?"));
                 } else {
                     d = d.with_help("annotations of your own must start with `x-`");
