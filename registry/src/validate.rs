@@ -310,7 +310,7 @@ impl<'a> Cx<'a> {
     /// The context of property `key` of the current value.
     pub fn key<'b>(&'b mut self, key: &'b str) -> Cx<'b> {
         Cx {
-            path: Path::Key(&self.path, key),
+            path: self.path.key(key),
             errors: self.errors,
         }
     }
@@ -318,7 +318,7 @@ impl<'a> Cx<'a> {
     /// The context of item `index` of the current array.
     pub fn index(&mut self, index: usize) -> Cx<'_> {
         Cx {
-            path: Path::Index(&self.path, index),
+            path: self.path.index(index),
             errors: self.errors,
         }
     }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use evreg::catalog::keys::ANNOTATION_KEYWORDS;
 use evreg::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
+use evreg::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg::naming::{field_name, payload_type_name, type_name, variant_name};
 use evreg::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -1177,36 +1178,8 @@ fn map_remove_annotations(value: &mut Value) {
     }
 }
 
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 fn display_pointer(pointer: &str) -> &str {
     if pointer.is_empty() { "/" } else { pointer }
-}
-
-fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 fn describe(key: &str) -> String {

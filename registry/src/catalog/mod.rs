@@ -32,6 +32,7 @@ use serde_json::Value;
 pub use discover::MAX_FILE_BYTES;
 pub use json::escape_pointer_token;
 pub use model::*;
+pub use resolve::percent_decode;
 pub use toml_read::Located;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};

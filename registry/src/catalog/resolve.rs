@@ -403,7 +403,8 @@ fn collect_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, Stri
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes of a `$ref` fragment (`#/$defs/a%20b`).
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();
     }
