@@ -9,6 +9,7 @@
 //! `standard_conforming_strings` on, so every character reaches the table as
 //! it is (NUL, which neither database stores in text, is refused).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use evreg::Catalog;
@@ -61,7 +62,7 @@ pub struct EventRow {
 
 /// One row of the schemas table, as the catalog wants it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SchemaRow {
+pub struct SchemaRow<'c> {
     /// `payload.TicketCreated.v1` (the key).
     pub schema_ref: String,
     /// The managing catalog's name.
@@ -71,7 +72,7 @@ pub struct SchemaRow {
     /// The version.
     pub version: u32,
     /// The resolved schema.
-    pub schema: Value,
+    pub schema: &'c Value,
     /// Its fingerprint.
     pub fingerprint: String,
     /// JSON array of the examples.
@@ -79,8 +80,28 @@ pub struct SchemaRow {
 }
 
 /// The rows the catalog wants in its two tables.
-pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow>) {
+pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow<'_>>) {
     let name = catalog.name().to_owned();
+    let versions: Vec<_> = catalog.versions().collect();
+    // Fingerprints hash every schema's canonical text: spread over the cores.
+    let schemas: Vec<SchemaRow> = par_map(&versions, |(e, v)| SchemaRow {
+        schema_ref: v.schema_ref.clone(),
+        catalog: name.clone(),
+        event_type: e.event_type.clone(),
+        version: v.version,
+        schema: &v.schema,
+        fingerprint: fingerprint(&v.schema),
+        examples: Value::from(
+            v.examples
+                .iter()
+                .map(|x| x.payload.clone())
+                .collect::<Vec<_>>(),
+        ),
+    });
+    let fingerprints: HashMap<&str, &str> = schemas
+        .iter()
+        .map(|s| (s.schema_ref.as_str(), s.fingerprint.as_str()))
+        .collect();
     let events = catalog
         .events()
         .iter()
@@ -97,28 +118,33 @@ pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow>) {
                 replaced_by: e.replaced_by.clone(),
                 aliases: Value::from(e.aliases.clone()),
                 payload_schema_ref: latest.schema_ref.clone(),
-                schema_fingerprint: fingerprint(&latest.schema),
+                schema_fingerprint: fingerprints
+                    .get(latest.schema_ref.as_str())
+                    .map_or_else(|| fingerprint(&latest.schema), |f| (*f).to_owned()),
             }
         })
         .collect();
-    let schemas = catalog
-        .versions()
-        .map(|(e, v)| SchemaRow {
-            schema_ref: v.schema_ref.clone(),
-            catalog: name.clone(),
-            event_type: e.event_type.clone(),
-            version: v.version,
-            schema: v.schema.clone(),
-            fingerprint: fingerprint(&v.schema),
-            examples: Value::from(
-                v.examples
-                    .iter()
-                    .map(|x| x.payload.clone())
-                    .collect::<Vec<_>>(),
-            ),
-        })
-        .collect();
     (events, schemas)
+}
+
+/// `f` of every item, in order, computed on every core.
+pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// The columns of the events table, after `event_type`.
@@ -168,8 +194,22 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
     out.push_str(&ddl(dialect, events_table, schemas_table));
 
     let (events, schemas) = rows(catalog);
+    out.push_str(&upsert_events(dialect, events_table, &events)?);
+    out.push_str(&deprecate(dialect, events_table, name, &events));
+    out.push('\n');
+    out.push_str(&upsert_schemas(dialect, schemas_table, &schemas)?);
+    out.push_str("COMMIT;\n");
+    Ok(out)
+}
+
+/// The upsert of these event rows (empty when there are none).
+pub(crate) fn upsert_events(
+    dialect: Dialect,
+    table: &str,
+    events: &[EventRow],
+) -> Result<String, SqlError> {
     let mut values = Vec::new();
-    for e in &events {
+    for e in events {
         let what = |field: &str| format!("the {field} of {}", e.event_type);
         let row = [
             text(&e.event_type, "an event type")?,
@@ -186,50 +226,61 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
         ];
         values.push(format!("    ({})", row.join(", ")));
     }
-    out.push_str(&upsert(
-        dialect,
-        events_table,
-        "event_type",
-        EVENT_COLUMNS,
-        &values,
-    ));
-    let types: Vec<String> = events.iter().map(|e| quote(&e.event_type)).collect();
-    let _ = writeln!(
-        out,
-        "-- Events of this catalog that left it are deprecated, never deleted.\n\
-         UPDATE {events_table} SET status = 'deprecated', updated_at = {now}\n\
-         WHERE catalog = {catalog} AND status <> 'deprecated'\n  AND event_type NOT IN ({types});\n",
-        now = now(dialect),
-        catalog = quote(name),
-        types = types.join(", ")
-    );
+    Ok(upsert(dialect, table, "event_type", EVENT_COLUMNS, &values))
+}
 
+/// The upsert of these schema rows (empty when there are none).
+pub(crate) fn upsert_schemas(
+    dialect: Dialect,
+    table: &str,
+    schemas: &[SchemaRow<'_>],
+) -> Result<String, SqlError> {
     let mut values = Vec::new();
-    for v in &schemas {
+    for v in schemas {
         let what = |field: &str| format!("the {field} of {}", v.schema_ref);
         let row = [
             text(&v.schema_ref, "a schema ref")?,
             text(&v.catalog, "the catalog name")?,
             text(&v.event_type, "an event type")?,
             v.version.to_string(),
-            json(&v.schema, dialect, &what("schema"))?,
+            json(v.schema, dialect, &what("schema"))?,
             text(&v.fingerprint, "a fingerprint")?,
             json(&v.examples, dialect, &what("examples"))?,
         ];
         values.push(format!("    ({})", row.join(", ")));
     }
-    out.push_str(&upsert(
+    Ok(upsert(
         dialect,
-        schemas_table,
+        table,
         "schema_ref",
         SCHEMA_COLUMNS,
         &values,
-    ));
-    out.push_str("COMMIT;\n");
-    Ok(out)
+    ))
 }
 
-fn ddl(dialect: Dialect, events: &str, schemas: &str) -> String {
+/// The statement deprecating this catalog's events that are not in `events`.
+pub(crate) fn deprecate(
+    dialect: Dialect,
+    table: &str,
+    catalog: &str,
+    events: &[EventRow],
+) -> String {
+    let kept = if events.is_empty() {
+        String::new()
+    } else {
+        let types: Vec<String> = events.iter().map(|e| quote(&e.event_type)).collect();
+        format!("\n  AND event_type NOT IN ({})", types.join(", "))
+    };
+    format!(
+        "-- Events of this catalog that left it are deprecated, never deleted.\n\
+         UPDATE {table} SET status = 'deprecated', updated_at = {now}\n\
+         WHERE catalog = {catalog} AND status <> 'deprecated'{kept};\n",
+        now = now(dialect),
+        catalog = quote(catalog),
+    )
+}
+
+pub(crate) fn ddl(dialect: Dialect, events: &str, schemas: &str) -> String {
     let (json, time, default_now) = match dialect {
         Dialect::Postgres => ("JSONB", "TIMESTAMPTZ", "now()"),
         Dialect::Sqlite => ("TEXT", "TEXT", "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
@@ -273,6 +324,9 @@ fn ddl(dialect: Dialect, events: &str, schemas: &str) -> String {
 
 /// `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <some column differs>`.
 fn upsert(dialect: Dialect, table: &str, key: &str, columns: &[&str], rows: &[String]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
     let all: Vec<&str> = std::iter::once(key)
         .chain(columns.iter().copied())
         .collect();
@@ -317,7 +371,7 @@ fn now(dialect: Dialect) -> &'static str {
 }
 
 /// A SQL string literal: single quotes doubled, nothing else escaped.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
@@ -352,4 +406,70 @@ fn json(value: &Value, dialect: Dialect, what: &str) -> Result<String, SqlError>
         Dialect::Postgres => format!("{literal}::jsonb"),
         Dialect::Sqlite => literal,
     })
+}
+
+/// `value` as PostgreSQL prints a `jsonb` (`CAST(x AS TEXT)`): object keys
+/// by length then bytes, `", "` and `": "` between items, control characters
+/// escaped in lowercase `\u00xx`. Numbers are written as `serde_json` writes
+/// them, which PostgreSQL prints the same except for exponents and `-0`.
+#[cfg(feature = "db")]
+pub(crate) fn jsonb_text(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::String(s) => string(s, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|(a, _), (b, _)| {
+                    (a.len(), a.as_bytes()).cmp(&(b.len(), b.as_bytes()))
+                });
+                out.push('{');
+                for (i, (key, item)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    string(key, out);
+                    out.push_str(": ");
+                    write(item, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+    fn string(s: &str, out: &mut String) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }

@@ -203,3 +203,83 @@ fn ci_md_workflow_runs() {
         );
     }
 }
+
+/// The console blocks of docs/migrations.md run as they are, in order, in
+/// one folder holding the shipped catalog; each block gets a fresh
+/// PostgreSQL schema as `$DATABASE_URL`. Lines after a `$` command are its
+/// output (stdout and stderr), which must match.
+#[test]
+fn migrations_md_console_runs() {
+    let Ok(url) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: EVREG_TEST_POSTGRES_URL is not set; docs/migrations.md was not run"
+        );
+        return;
+    };
+    let page = std::fs::read_to_string(repo().join("docs/migrations.md")).unwrap();
+    let blocks: Vec<&str> = page
+        .split("```console\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 2, "console blocks of docs/migrations.md");
+
+    let bin = assert_cmd::cargo::cargo_bin("evreg");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let work = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(repo().join("catalog"), work.path().join("catalog")).unwrap();
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+            .output()
+            .expect("psql runs (install postgresql-client)");
+        assert!(out.status.success(), "{out:?}");
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    for (i, block) in blocks.iter().enumerate() {
+        let schema = format!("evreg_docs_{}_{i}", std::process::id());
+        psql(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ));
+        let database_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
+        // Each command with the output lines that follow it.
+        let mut commands: Vec<(String, String)> = Vec::new();
+        for line in block.lines() {
+            match (line.strip_prefix("$ "), commands.last_mut()) {
+                (Some(command), _) => commands.push((command.to_owned(), String::new())),
+                (None, Some((_, output))) => {
+                    output.push_str(line);
+                    output.push('\n');
+                }
+                (None, None) => panic!("output before a command: {line}"),
+            }
+        }
+        for (command, expected) in &commands {
+            let out = std::process::Command::new("bash")
+                .args(["-o", "pipefail", "-c", &format!("{command} 2>&1")])
+                .current_dir(work.path())
+                .env("PATH", &path)
+                .env("DATABASE_URL", &database_url)
+                .output()
+                .unwrap();
+            let shown = String::from_utf8_lossy(&out.stdout);
+            let expect_failure = expected.lines().any(|l| l.starts_with("error:"));
+            assert_eq!(
+                out.status.success(),
+                !expect_failure,
+                "docs/migrations.md: `{command}` exited {:?}\n{shown}",
+                out.status.code()
+            );
+            if !expected.is_empty() {
+                assert_eq!(&shown, expected, "docs/migrations.md: `{command}`");
+            }
+        }
+        psql(&format!("DROP SCHEMA {schema} CASCADE"));
+    }
+}
