@@ -502,9 +502,38 @@ fn apply_and_check_through_the_command() {
             "{text}"
         );
 
+        // A schema change: both its row and the event's fingerprint drift.
+        let refunded = catalog.path().join("schemas/order-refunded.v1.json");
+        edit(
+            &refunded,
+            "\"additionalProperties\": false,",
+            "\"additionalProperties\": false,\n  \"description\": \"A refund.\",",
+        );
+        let (code, text) = run(&["--check"]);
+        assert_eq!(code, Some(1), "{text}");
+        assert!(
+            text.contains("`ORDER_REFUNDED` differs in schema_fingerprint"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`payload.OrderRefunded.v1` differs in fingerprint, schema"),
+            "{text}"
+        );
+        let (_, text) = run(&["--apply"]);
+        assert!(
+            text.contains("0 inserted, 2 updated, 0 deprecated, 2 unchanged"),
+            "{text}"
+        );
+
         let toml = std::fs::read_to_string(&events).unwrap();
         let cut = toml.find("[[events]]\ntype = \"ORDER_REFUNDED\"").unwrap();
         std::fs::write(&events, &toml[..cut]).unwrap();
+        let (code, text) = run(&["--check"]);
+        assert_eq!(code, Some(1), "{text}");
+        assert!(
+            text.contains("`ORDER_REFUNDED` is no longer in the catalog but is not deprecated"),
+            "{text}"
+        );
         let (_, text) = run(&["--apply"]);
         assert!(
             text.contains("0 inserted, 0 updated, 1 deprecated, 3 unchanged"),
