@@ -10,6 +10,7 @@
 pub mod builder;
 #[cfg(feature = "db")]
 pub mod db;
+pub mod derive;
 pub mod macros;
 pub mod output;
 pub mod render;

@@ -1,11 +1,11 @@
-//! `cargo bench -p evreg`: loading the shipped catalog, and validating payloads
+//! `cargo bench -p evreg-core`: loading the shipped catalog, and validating payloads
 //! through the registry against the obvious alternative (compiling the schema
 //! for every payload with `jsonschema::validate`).
 
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use evreg::{Catalog, Registry};
+use evreg_core::{Catalog, Registry};
 use serde_json::Value;
 
 fn main() {

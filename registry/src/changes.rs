@@ -12,7 +12,7 @@
 //!
 //! let old = json!({ "title": "Printer", "priority": "low", "address": { "city": "Leeds" } });
 //! let new = json!({ "title": "Printer offline", "priority": "low", "address": { "city": "York" } });
-//! let changes = evreg::changes::diff(&old, &new);
+//! let changes = evreg_core::changes::diff(&old, &new);
 //! assert_eq!(changes.updated_fields(), ["address.city", "title"]);
 //! assert_eq!(
 //!     changes.changes_json(),

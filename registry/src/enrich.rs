@@ -4,9 +4,9 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use evreg::enrich::{Actor, Enricher, FixedClock, PublishContext};
+//! use evreg_core::enrich::{Actor, Enricher, FixedClock, PublishContext};
 //!
-//! let catalog = evreg::Catalog::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"))?;
+//! let catalog = evreg_core::Catalog::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"))?;
 //! let enricher = Enricher::from_manifest(catalog.manifest());
 //! let ctx = PublishContext::new("9d1afc45-a247-4e74-819e-15227f93e95d")
 //!     .actor(Actor::User("206ce413-f471-495a-bd28-eb06f84d7891".into()))

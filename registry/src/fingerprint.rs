@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 ///
 /// ```
 /// let v = serde_json::json!({"b": [1, {"d": true, "c": null}], "a": "x"});
-/// assert_eq!(evreg::fingerprint::canonical_json(&v), r#"{"a":"x","b":[1,{"c":null,"d":true}]}"#);
+/// assert_eq!(evreg_core::fingerprint::canonical_json(&v), r#"{"a":"x","b":[1,{"c":null,"d":true}]}"#);
 /// ```
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
@@ -52,8 +52,8 @@ fn write(value: &Value, out: &mut String) {
 ///
 /// ```
 /// use serde_json::json;
-/// let a = evreg::fingerprint::fingerprint(&json!({"type": "object", "required": ["a"]}));
-/// let b = evreg::fingerprint::fingerprint(&json!({"required": ["a"], "type": "object"}));
+/// let a = evreg_core::fingerprint::fingerprint(&json!({"type": "object", "required": ["a"]}));
+/// let b = evreg_core::fingerprint::fingerprint(&json!({"required": ["a"], "type": "object"}));
 /// assert_eq!(a, b);
 /// assert!(a.starts_with("sha256:") && a.len() == 7 + 64);
 /// ```

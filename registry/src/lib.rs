@@ -1,26 +1,10 @@
-//! # evreg
+//! # evreg-core
 //!
-//! A schema registry for domain events. Teams declare every event once, in a
-//! **catalog** of versioned payload schemas (`payload.TicketCreated.v1`); evreg
-//! loads and checks it, and validates payloads against it at run time.
-//!
-//! ```no_run
-//! use serde_json::json;
-//!
-//! // Load, check and resolve the catalog (every problem is reported at once).
-//! let catalog = evreg::Catalog::load("catalog")?;
-//!
-//! // A registry: ref → schema → compiled validator (formats asserted).
-//! let registry = evreg::Registry::from_catalog(&catalog);
-//! let payload = json!({ "ticketId": "not-a-uuid" });
-//! if let Err(e) = registry.validate("payload.TicketCreated.v1", &payload) {
-//!     eprintln!("{e}");
-//! }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! The catalog format is documented in `docs/catalog-format.md`; the `evreg`
-//! command-line program lives in the `evreg-codegen` crate.
+//! The core of [evreg](https://docs.rs/evreg): the catalog loader, the
+//! registry, and the runtime that generated and derived code calls. Depend on
+//! the `evreg` crate, which re-exports all of this (and, with its `derive`
+//! feature, the macros); this crate exists so that the macros, which load
+//! catalogs at compile time, can depend on the loader without a cycle.
 
 pub mod catalog;
 pub mod changes;
@@ -45,7 +29,7 @@ pub use uuid;
 pub use catalog::{Catalog, Event, LoadError, Manifest, PayloadVersion, Report, Status};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RegistryError, ValidationError, ValidationErrors};
-pub use payload::{EventPayload, PayloadError, UnknownEvent, Validate};
+pub use payload::{CatalogType, EventPayload, PayloadError, UnknownEvent, Validate};
 pub use registry::{Registry, SchemaEntry};
 pub use source::{SourceMap, Span};
 
@@ -54,14 +38,20 @@ pub use source::{SourceMap, Span};
 pub mod __private {
     pub use serde;
     pub use serde_json;
+
+    /// String equality in a `const` (the derives' compile-time checks).
+    pub const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
 }
-
-/// The examples of docs/payload-helpers.md, compiled as doc tests.
-#[doc = include_str!("../../docs/payload-helpers.md")]
-#[cfg(doctest)]
-pub struct PayloadHelpersDoctests;
-
-/// The README's examples, compiled as doc tests.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

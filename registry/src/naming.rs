@@ -21,8 +21,8 @@ const NON_RAW_KEYWORDS: &[&str] = &["crate", "self", "Self", "super", "_"];
 /// both give `TicketCreated`.
 ///
 /// ```
-/// assert_eq!(evreg::naming::pascal_name("INBOUND_EMAIL_RECEIVED"), "InboundEmailReceived");
-/// assert_eq!(evreg::naming::pascal_name("course.graduated"), "CourseGraduated");
+/// assert_eq!(evreg_core::naming::pascal_name("INBOUND_EMAIL_RECEIVED"), "InboundEmailReceived");
+/// assert_eq!(evreg_core::naming::pascal_name("course.graduated"), "CourseGraduated");
 /// ```
 pub fn pascal_name(event_type: &str) -> String {
     event_type.to_pascal_case()
@@ -31,7 +31,7 @@ pub fn pascal_name(event_type: &str) -> String {
 /// The schema ref of a payload version: `payload.<PascalCase(type)>.v<N>`.
 ///
 /// ```
-/// assert_eq!(evreg::naming::schema_ref("TICKET_CREATED", 2), "payload.TicketCreated.v2");
+/// assert_eq!(evreg_core::naming::schema_ref("TICKET_CREATED", 2), "payload.TicketCreated.v2");
 /// ```
 pub fn schema_ref(event_type: &str, version: u32) -> String {
     format!("payload.{}.v{version}", pascal_name(event_type))
@@ -46,7 +46,7 @@ pub fn payload_type_name(event_type: &str, version: u32) -> String {
 /// identifiers, a leading digit prefixed with `_`.
 ///
 /// ```
-/// use evreg::naming::field_name;
+/// use evreg_core::naming::field_name;
 /// assert_eq!(field_name("ticketId"), "ticket_id");
 /// assert_eq!(field_name("type"), "r#type");
 /// assert_eq!(field_name("2fa"), "_2fa");
@@ -59,7 +59,7 @@ pub fn field_name(property: &str) -> String {
 /// when it would start with a digit, `Empty` for the empty string.
 ///
 /// ```
-/// use evreg::naming::variant_name;
+/// use evreg_core::naming::variant_name;
 /// assert_eq!(variant_name("in_progress"), "InProgress");
 /// assert_eq!(variant_name("2fa"), "V2fa");
 /// ```
@@ -116,8 +116,8 @@ fn sanitize(name: &str) -> String {
 ///
 /// ```
 /// let known = ["description", "category", "owner"];
-/// assert_eq!(evreg::naming::did_you_mean("descripton", known), Some("description"));
-/// assert_eq!(evreg::naming::did_you_mean("zzz", known), None);
+/// assert_eq!(evreg_core::naming::did_you_mean("descripton", known), Some("description"));
+/// assert_eq!(evreg_core::naming::did_you_mean("zzz", known), None);
 /// ```
 pub fn did_you_mean<'a>(
     name: &str,

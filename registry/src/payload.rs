@@ -17,6 +17,26 @@ pub trait Validate {
     fn validate_at(&self, cx: &mut Cx<'_>);
 }
 
+/// A hand-written type checked against a place in the catalog by
+/// `#[derive(CatalogType)]` (and, for whole payloads, `#[derive(EventPayload)]`):
+/// a string enum, or a struct for a shared definition or a nested object.
+///
+/// A field of a derived payload whose type is not a standard one (`String`,
+/// integers, `Vec`, `Option`, `Uuid`, …) must implement it, and its
+/// [`SCHEMA_KEY`](CatalogType::SCHEMA_KEY) must be the one of the schema the
+/// field has: the build fails at the field otherwise.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not checked against the event catalog",
+    label = "a field of a derived payload needs a checked type here",
+    note = "derive `evreg::CatalogType` on it: a string enum needs nothing more; a struct names its place with #[evreg(definition = \"Name\")] or #[evreg(ref = \"payload.Name.v1\", pointer = \"/properties/field\")]",
+    note = "or use a standard type (String, i64, Vec<T>, Option<T>, serde_json::Value, …)"
+)]
+pub trait CatalogType {
+    /// Which schema of the catalog the type stands for: a string enum's
+    /// sorted values, a shared definition, or a place in a payload schema.
+    const SCHEMA_KEY: &'static str;
+}
+
 /// A typed payload of one event version (`TicketCreatedV1`), generated from
 /// the catalog or checked against it by `#[derive(EventPayload)]`.
 ///
@@ -101,7 +121,7 @@ impl UnknownEvent {
     /// `name` is unknown; the closest of `known` is suggested.
     ///
     /// ```
-    /// let e = evreg::UnknownEvent::new("TICKET_CRATED", ["TICKET_CREATED", "TICKET_CLOSED"]);
+    /// let e = evreg_core::UnknownEvent::new("TICKET_CRATED", ["TICKET_CREATED", "TICKET_CLOSED"]);
     /// assert_eq!(e.to_string(), "unknown event or schema `TICKET_CRATED`; did you mean `TICKET_CREATED`?");
     /// ```
     pub fn new<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> UnknownEvent {

@@ -3,7 +3,7 @@
 //! ```
 //! use serde_json::json;
 //!
-//! let registry = evreg::Registry::builder()
+//! let registry = evreg_core::Registry::builder()
 //!     .schema(
 //!         "TICKET_CREATED",
 //!         1,
@@ -20,7 +20,7 @@
 //!
 //! let bad = json!({ "ticketId": "not-a-uuid" });
 //! let err = registry.validate("payload.TicketCreated.v1", &bad).unwrap_err();
-//! let evreg::RegistryError::Invalid(errors) = err else { unreachable!() };
+//! let evreg_core::RegistryError::Invalid(errors) = err else { unreachable!() };
 //! assert_eq!(errors.errors[0].instance_path, "/ticketId");
 //! assert_eq!(errors.errors[0].keyword, "format");
 //! ```

@@ -489,6 +489,26 @@ impl<'a> Cx<'a> {
     pub fn schema(&mut self, schema_path: &str, value: &Value, check: &SchemaCheck) {
         check.check(self, schema_path, value);
     }
+
+    /// `check` on the JSON form of `value` (a derived payload, checked as
+    /// it would be written). A value that cannot be written as JSON (a map
+    /// with non-string keys) fails with keyword `type`.
+    pub fn serialized<T: serde::Serialize + ?Sized>(
+        &mut self,
+        schema_path: &str,
+        value: &T,
+        check: &SchemaCheck,
+    ) {
+        match serde_json::to_value(value) {
+            Ok(json) => check.check(self, schema_path, &json),
+            Err(e) => self.errors.push(ValidationError {
+                instance_path: self.path.pointer(),
+                schema_path: schema_path.to_owned(),
+                keyword: "type".to_owned(),
+                message: format!("cannot be written as JSON: {e}"),
+            }),
+        }
+    }
 }
 
 fn quoted(s: &str) -> String {

@@ -147,6 +147,62 @@ impl Wire for i64 {
     }
 }
 
+/// Any JSON Schema integer (`3`, `3.0`, `3e0`), as `i128`.
+fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i128, D::Error> {
+    struct WideVisitor;
+    impl Visitor<'_> for WideVisitor {
+        type Value = i128;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i128, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i128, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i128, E> {
+            if v.fract() == 0.0 && v.abs() < 1.7e38 {
+                Ok(v as i128)
+            } else if v.fract() == 0.0 {
+                Err(E::custom(format!("integer {v} is out of range")))
+            } else {
+                Err(E::invalid_type(de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(WideVisitor)
+}
+
+/// The narrower integer types of hand-written payloads (`#[serde(with =
+/// "evreg::wire::required")]` on a `u32` field): JSON Schema integers, range-checked.
+macro_rules! wire_integers {
+    ($($t:ty => $ser:ident),* $(,)?) => {$(
+        impl Wire for $t {
+            fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.$ser(*self)
+            }
+
+            fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let v = integer(deserializer)?;
+                <$t>::try_from(v).map_err(|_| {
+                    de::Error::custom(format!("integer {v} is out of range for {}", stringify!($t)))
+                })
+            }
+        }
+    )*};
+}
+
+wire_integers!(
+    i8 => serialize_i8,
+    i16 => serialize_i16,
+    i32 => serialize_i32,
+    u8 => serialize_u8,
+    u16 => serialize_u16,
+    u32 => serialize_u32,
+    u64 => serialize_u64,
+);
+
 /// Parses a JSON string with `parse`, borrowing it when the input allows.
 fn parse_str<'de, D: Deserializer<'de>, T>(
     deserializer: D,

@@ -1,6 +1,6 @@
 //! Field-change helpers agree with the states they describe.
 
-use evreg::changes::{diff, diff_serialize, diff_tracked};
+use evreg_core::changes::{diff, diff_serialize, diff_tracked};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -121,8 +121,8 @@ fn typed_values_and_tracking() {
 #[test]
 fn output_validates_against_a_shipped_update_event() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog");
-    let catalog = evreg::Catalog::load(dir).unwrap();
-    let registry = evreg::Registry::from_catalog(&catalog);
+    let catalog = evreg_core::Catalog::load(dir).unwrap();
+    let registry = evreg_core::Registry::from_catalog(&catalog);
     let changes = diff(
         &json!({"title": "Printer", "priority": "low"}),
         &json!({"title": "Printer offline", "priority": null}),

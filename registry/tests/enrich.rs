@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use evreg::enrich::{Actor, Enricher, FixedClock, PublishContext, SystemClock};
-use evreg::{Catalog, Registry};
+use evreg_core::enrich::{Actor, Enricher, FixedClock, PublishContext, SystemClock};
+use evreg_core::{Catalog, Registry};
 use serde_json::json;
 
 const TENANT: &str = "9d1afc45-a247-4e74-819e-15227f93e95d";

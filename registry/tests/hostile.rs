@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use evreg::Catalog;
+use evreg_core::Catalog;
 use proptest::prelude::*;
 
 const MANIFEST: &str = r#"name = "fuzz"
@@ -54,7 +54,7 @@ fn write_catalog(dir: &Path, manifest: &[u8], events: &[u8], schema: &[u8]) {
 }
 
 /// Loads and checks that the outcome is consistent: a catalog exactly when no error.
-fn load(dir: &Path) -> evreg::Report {
+fn load(dir: &Path) -> evreg_core::Report {
     let report = Catalog::check(dir);
     assert_eq!(
         report.catalog.is_some(),
@@ -189,7 +189,7 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
 }
 
 /// Loads a catalog with these event and schema files (and the usual manifest).
-fn check_files(events: &str, schema: &str) -> evreg::Report {
+fn check_files(events: &str, schema: &str) -> evreg_core::Report {
     let dir = tempfile::tempdir().unwrap();
     write_catalog(
         dir.path(),
@@ -200,7 +200,7 @@ fn check_files(events: &str, schema: &str) -> evreg::Report {
     load(dir.path())
 }
 
-fn has_code(report: &evreg::Report, code: &str) -> bool {
+fn has_code(report: &evreg_core::Report, code: &str) -> bool {
     report.diagnostics.iter().any(|d| d.code == code)
 }
 
@@ -225,7 +225,7 @@ fn deep_json_nesting_is_an_error() {
 #[test]
 fn huge_files_are_refused() {
     let mut big = EVENTS.to_owned();
-    big.push_str(&"# padding\n".repeat((evreg::catalog::MAX_FILE_BYTES as usize / 10) + 1));
+    big.push_str(&"# padding\n".repeat((evreg_core::catalog::MAX_FILE_BYTES as usize / 10) + 1));
     let report = check_files(&big, SCHEMA);
     let d = report
         .diagnostics

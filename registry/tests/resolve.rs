@@ -3,12 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use evreg::Catalog;
+use evreg_core::Catalog;
 use serde_json::{Value, json};
 
 const MANIFEST: &str = "name = \"refs\"\n[checks]\nrequire_examples = false\n";
 
-fn catalog(files: &[(&str, Value)], schema: &str) -> (tempfile::TempDir, evreg::Report) {
+fn catalog(files: &[(&str, Value)], schema: &str) -> (tempfile::TempDir, evreg_core::Report) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     fs::write(root.join("catalog.toml"), MANIFEST).unwrap();
@@ -28,7 +28,7 @@ fn catalog(files: &[(&str, Value)], schema: &str) -> (tempfile::TempDir, evreg::
     (dir, report)
 }
 
-fn schema_of(report: &evreg::Report) -> Value {
+fn schema_of(report: &evreg_core::Report) -> Value {
     let shown: Vec<String> = report
         .diagnostics
         .iter()
@@ -46,7 +46,7 @@ fn schema_of(report: &evreg::Report) -> Value {
         .clone()
 }
 
-fn codes(report: &evreg::Report) -> Vec<&'static str> {
+fn codes(report: &evreg_core::Report) -> Vec<&'static str> {
     report.diagnostics.iter().map(|d| d.code).collect()
 }
 

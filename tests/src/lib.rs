@@ -1,6 +1,9 @@
 //! Workspace integration tests live in `tests/`. This library holds the code
 //! generated from the shipped catalog and from the code-generation fixture
-//! catalogs (through `include_catalog!`), so the tests can use it.
+//! catalogs (through `include_catalog!`), so the tests can use it, and the
+//! helpers several tests share.
+
+use serde_json::Value;
 
 /// The shipped catalog (`catalog/`).
 pub mod acme {
@@ -38,5 +41,25 @@ pub mod fixtures {
     /// `uuid = "string"`, `date_time = "string"`.
     pub mod strings {
         evreg_macros::include_catalog!("fixtures/codegen/strings");
+    }
+}
+
+/// JSON equality as JSON Schema defines it: numbers compare by value
+/// (`3` and `3.0` are one number), objects ignore key order.
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
     }
 }

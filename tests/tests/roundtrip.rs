@@ -3,27 +3,8 @@
 //! example is refused by deserializing or by `validate()`.
 
 use evreg::Catalog;
+use evreg_tests::json_eq;
 use serde_json::Value;
-
-/// JSON equality as JSON Schema defines it: numbers compare by value
-/// (`3` and `3.0` are one number), objects ignore key order.
-fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => x.as_f64() == y.as_f64(),
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
 
 /// Checks one catalog against its generated module.
 macro_rules! roundtrip {

@@ -7,7 +7,7 @@
 
 mod bus;
 mod emit;
-mod plan;
+pub(crate) mod plan;
 
 use evreg::{Catalog, Diagnostic};
 use proc_macro2::TokenStream;

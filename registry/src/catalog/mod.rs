@@ -4,11 +4,11 @@
 //! a [`Diagnostics`] sink, so one run reports everything wrong with a catalog.
 //!
 //! ```no_run
-//! let catalog = evreg::Catalog::load("catalog")?;
+//! let catalog = evreg_core::Catalog::load("catalog")?;
 //! for event in catalog.events() {
 //!     println!("{} ({} versions)", event.event_type, event.versions.len());
 //! }
-//! # Ok::<(), evreg::LoadError>(())
+//! # Ok::<(), evreg_core::LoadError>(())
 //! ```
 
 mod check;
