@@ -1,13 +1,11 @@
 //! The logic of `evreg-macros` (which only forwards to these functions), so
 //! that it is tested without a compiler plugin.
 
-use std::path::PathBuf;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `include_catalog!("catalog")`: the catalog's module, from a folder
-/// relative to the including crate's `Cargo.toml` — the same code as
+/// relative to the including crate's `Cargo.toml` (or `EVREG_MANIFEST_DIR`) — the same code as
 /// `evreg generate` — plus an `include_bytes!` of every catalog file, so that
 /// cargo rebuilds the crate when one changes.
 pub fn include_catalog(input: TokenStream) -> TokenStream {
@@ -21,10 +19,7 @@ pub fn include_catalog(input: TokenStream) -> TokenStream {
             .to_compile_error();
         }
     };
-    let base = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let dir = base.join(lit.value());
+    let dir = crate::derive::manifest_dir().join(lit.value());
     // One thread: proc_macro2 talks to the compiler only from its own thread.
     let generated = match crate::builder::generate_dir_with_threads(&dir, 1) {
         Ok(g) => g,

@@ -264,3 +264,45 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RenameRule;
+    use serde::Serialize;
+
+    /// Each rule renames fields and variants as serde's derive does.
+    macro_rules! agrees_with_serde {
+        ($($rule:literal),*) => {$({
+            #[derive(Serialize)]
+            #[serde(rename_all = $rule)]
+            #[allow(non_snake_case, dead_code)]
+            struct Fields { a: u8, ab_cd: u8, http_url2_x: u8, x_: u8 }
+            #[derive(Serialize)]
+            #[serde(rename_all = $rule)]
+            #[allow(dead_code)]
+            enum Variants { A, AbCd, HttpUrl2X, XYz }
+            let rule = RenameRule::from_str($rule).expect("a serde rule");
+            let json = serde_json::to_value(Fields { a: 0, ab_cd: 0, http_url2_x: 0, x_: 0 }).unwrap();
+            let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+            let ours: Vec<String> = ["a", "ab_cd", "http_url2_x", "x_"].iter().map(|f| rule.field(f)).collect();
+            assert_eq!(keys, ours.iter().collect::<Vec<_>>(), "fields, {}", $rule);
+            for (variant, name) in [(Variants::A, "A"), (Variants::AbCd, "AbCd"), (Variants::HttpUrl2X, "HttpUrl2X"), (Variants::XYz, "XYz")] {
+                assert_eq!(serde_json::to_value(variant).unwrap(), rule.variant(name), "variant {name}, {}", $rule);
+            }
+        })*};
+    }
+
+    #[test]
+    fn rename_rules_agree_with_serde() {
+        agrees_with_serde!(
+            "lowercase",
+            "UPPERCASE",
+            "PascalCase",
+            "camelCase",
+            "snake_case",
+            "SCREAMING_SNAKE_CASE",
+            "kebab-case",
+            "SCREAMING-KEBAB-CASE"
+        );
+    }
+}

@@ -136,10 +136,15 @@ pub(crate) fn place<'l>(
         let name = def.value();
         let key = format!("def:{name}");
         if let Some((_, (k, item))) = space.items.iter().find(|(_, (k, _))| *k == key) {
-            let file = loaded
+            let sources = loaded.catalog.sources();
+            let files: Vec<String> = loaded
                 .catalog
-                .sources()
-                .display_name(&loaded.catalog.root().join("catalog.toml"));
+                .manifest()
+                .definition_files
+                .iter()
+                .map(|f| sources.display_name(&loaded.catalog.root().join(f)))
+                .collect();
+            let file = files.join(", ");
             let site = Site {
                 schema_ref: format!("the shared definition `{name}`"),
                 file,
@@ -643,15 +648,8 @@ fn named(name: &str, ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         let message = format!(
             "`{field}`: `{}` was not checked against {at}; {how}",
             Ty::User(Box::new(t.clone())).describe()
-        )
-        .replace('{', "{{")
-        .replace('}', "}}");
-        out.asserts.push(quote_spanned! {span=>
-            const _: () = ::core::assert!(
-                ::evreg::__private::str_eq(<#t as ::evreg::CatalogType>::SCHEMA_KEY, #key),
-                #message
-            );
-        });
+        );
+        assert_key(out, span, t, key, &message);
     };
     let place_hint = || match key.strip_prefix("def:") {
         Some(def) => format!("#[evreg(definition = \"{def}\")]"),
@@ -667,15 +665,14 @@ fn named(name: &str, ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         (Item::Enum(e), Ty::User(t)) => {
             let values: Vec<&str> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
             let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-            user(
-                out,
-                t,
-                &enum_key(values.iter().copied()),
-                format!(
-                    "it must be a string enum with #[derive(evreg::CatalogType)] and exactly the values {} (serde renames applied)",
-                    quoted.join(", ")
-                ),
+            let key = enum_key(values.iter().copied());
+            let message = format!(
+                "`{field}`: the values of `{}` are not those of {at}: it must be a string enum \
+                 with #[derive(evreg::CatalogType)] and exactly the values {} (serde renames applied)",
+                ty.describe(),
+                quoted.join(", ")
             );
+            assert_key(out, span, t, &key, &message);
         }
         (Item::Struct(_), Ty::JsonMap) => {}
         (Item::Struct(_), Ty::Map(v)) if matches!(**v, Ty::Value) => {}
@@ -705,6 +702,18 @@ fn named(name: &str, ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
             ),
         ),
     }
+}
+
+/// A `const` assertion, spanned at the field's type, that `t` derives
+/// `CatalogType` for the schema `key`; `message` is the compile error.
+fn assert_key(out: &mut Out, span: Span, t: &syn::Type, key: &str, message: &str) {
+    let message = message.replace('{', "{{").replace('}', "}}");
+    out.asserts.push(quote_spanned! {span=>
+        const _: () = ::core::assert!(
+            ::evreg::__private::str_eq(<#t as ::evreg::CatalogType>::SCHEMA_KEY, #key),
+            #message
+        );
+    });
 }
 
 /// The lowest and highest integer the schema allows (`i64` where it sets no

@@ -50,8 +50,12 @@ pub fn catalog_type(input: TokenStream) -> TokenStream {
     }
 }
 
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
+/// The folder catalog paths are relative to: `EVREG_MANIFEST_DIR` when set
+/// (for compile-fail test harnesses such as trybuild, which build a copy of
+/// the crate elsewhere), else the crate's own `CARGO_MANIFEST_DIR`.
+pub(crate) fn manifest_dir() -> PathBuf {
+    std::env::var_os("EVREG_MANIFEST_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
         .unwrap_or_default()
 }

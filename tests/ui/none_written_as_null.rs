@@ -1,0 +1,16 @@
+// An optional, non-nullable property whose `None` would be written as null.
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, evreg::EventPayload)]
+#[evreg(catalog = "fixtures/codegen/minimal", event = "NOTE_ADDED", version = 1)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NoteAdded {
+    note_id: evreg::uuid::Uuid,
+    body: String,
+    pinned: bool,
+    r#type: String,
+    #[serde(default)]
+    score: Option<f64>,
+}
+
+fn main() {}

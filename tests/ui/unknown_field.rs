@@ -1,0 +1,17 @@
+// A wire name the schema does not know, in a schema that allows no other
+// properties: with the nearest property.
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, evreg::EventPayload)]
+#[evreg(catalog = "fixtures/codegen/minimal", event = "NOTE_ADDED", version = 1)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NoteAdded {
+    note_id: evreg::uuid::Uuid,
+    body: String,
+    pinned: bool,
+    r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+}
+
+fn main() {}
