@@ -27,7 +27,7 @@ fn note(fields: DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
 fn an_agreeing_struct_expands_to_the_impls() {
     let input: DeriveInput = parse_quote! {
         #[evreg(catalog = "fixtures/codegen/minimal", event = "NOTE_ADDED", version = 1)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[serde(rename_all = "camelCase")]
         struct NoteAdded {
             note_id: Uuid,
             body: String,
@@ -64,6 +64,37 @@ fn a_missing_required_property_is_named() {
         e[0].starts_with("`pinned` is required by payload.NoteAdded.v1 at `/properties/pinned`"),
         "{e:?}"
     );
+}
+
+#[test]
+fn deny_unknown_fields_needs_every_property() {
+    // Payloads with `score` would be refused: the struct must read it.
+    let e = errors(note(parse_quote! {
+        #[evreg(catalog = "fixtures/codegen/minimal", event = "NOTE_ADDED", version = 1)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct NoteAdded { note_id: Uuid, body: String, pinned: bool, r#type: String,
+            #[serde(default, skip_serializing_if = "Option::is_none", with = "evreg::wire::optional")]
+            word_count: Option<u64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")] r#ref: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none", rename = "self")] self_: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")] created_at: Option<String>,
+        }
+    }));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("`score` is a property of payload.NoteAdded.v1"),
+        "{e:?}"
+    );
+    // An open object: deny_unknown_fields would refuse what the schema allows.
+    let e = errors(expand_catalog_type(
+        &parse_quote! {
+            #[evreg(catalog = "fixtures/codegen/nested", ref = "payload.OrderPlaced.v1", pointer = "/properties/delivery")]
+            #[serde(deny_unknown_fields)]
+            struct Delivery { window: String }
+        },
+        &base(),
+    ));
+    assert!(e[0].ends_with("allows other properties, which #[serde(deny_unknown_fields)] would refuse; drop it (unknown properties are then ignored) or keep them in a #[serde(flatten)] map"), "{e:?}");
 }
 
 #[test]

@@ -63,3 +63,10 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
         _ => a == b,
     }
 }
+
+/// The compiled examples of docs/codegen.md (the derive example; the
+/// excerpts of generated code are `ignore`d here and compared with
+/// generated code by tests/docs.rs).
+#[doc = include_str!("../../docs/codegen.md")]
+#[cfg(doctest)]
+pub struct CodegenDoctests;

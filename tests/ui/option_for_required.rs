@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, evreg::EventPayload)]
 #[evreg(catalog = "fixtures/codegen/minimal", event = "NOTE_ADDED", version = 1)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct NoteAdded {
     note_id: evreg::uuid::Uuid,
     body: Option<String>,

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, evreg::CatalogType)]
 #[evreg(catalog = "fixtures/codegen/nested", definition = "Money")]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Money {
     #[serde(with = "evreg::wire::required")]
     amount_minor: u64,

@@ -501,6 +501,34 @@ pub(crate) fn check_struct(
             (_, t) => compare(t, shape, &cx, out),
         }
     }
+    if container.deny_unknown_fields && !planned.deny_unknown {
+        out.error(
+            input.ident.span(),
+            format!(
+                "{} allows other properties, which #[serde(deny_unknown_fields)] would refuse; \
+                 drop it (unknown properties are then ignored) or keep them in a \
+                 #[serde(flatten)] map",
+                site.at(&site.pointer)
+            ),
+        );
+    }
+    if container.deny_unknown_fields && !opaque_flatten {
+        for f in planned
+            .fields
+            .iter()
+            .filter(|f| !f.required && !seen.contains(&f.wire.as_str()))
+        {
+            out.error(
+                input.ident.span(),
+                format!(
+                    "`{}` is a property of {} with no field, so #[serde(deny_unknown_fields)] \
+                     would refuse the payloads that have it: add an Option field for it",
+                    f.wire,
+                    site.at(&f.shape.pointer),
+                ),
+            );
+        }
+    }
     if !opaque_flatten {
         for f in planned
             .fields
