@@ -169,6 +169,65 @@ mod order {
     }
 }
 
+mod task {
+    //! tests/fixtures/codegen/enums: nullable and optional properties,
+    //! nullable enums, `const`, sets of enum values.
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, CatalogType)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Status {
+        Todo,
+        InProgress,
+        Done,
+        #[serde(rename = "2fa-wait")]
+        TwoFactorWait,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, CatalogType)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PreviousStatus {
+        Todo,
+        InProgress,
+        Done,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, CatalogType)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Label {
+        Bug,
+        Feature,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
+    #[evreg(catalog = "fixtures/codegen/enums", event = "TASK_MOVED", version = 1)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskMoved {
+        pub tenant_id: Uuid,
+        /// A base property of the catalog: a String holds its enum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub actor_type: Option<String>,
+        pub status: Status,
+        /// Required and nullable: the key must be there, `None` is null.
+        pub previous_status: Option<PreviousStatus>,
+        pub assignee: Option<Uuid>,
+        /// Optional and nullable: absent is `None`, null is `Some(None)`.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "evreg::wire::present"
+        )]
+        pub note: Option<Option<String>>,
+        /// `const: "task"`: a String holds it, `validate()` checks it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub kind: Option<String>,
+        /// `uniqueItems`: a set holds it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub labels: Option<BTreeSet<Label>>,
+    }
+}
+
 /// Every example of the event version reads as `T`, validates, and writes
 /// back the same JSON; every invalid example is refused.
 fn round_trips<T: EventPayload + std::fmt::Debug>(catalog: &str) -> usize {
@@ -205,6 +264,7 @@ fn round_trips<T: EventPayload + std::fmt::Debug>(catalog: &str) -> usize {
 fn derived_payloads_round_trip_the_examples() {
     assert!(round_trips::<TicketCreated>("../catalog") >= 3);
     assert!(round_trips::<order::OrderPlaced>("fixtures/codegen/nested") >= 3);
+    assert!(round_trips::<task::TaskMoved>("fixtures/codegen/enums") >= 3);
 }
 
 #[test]

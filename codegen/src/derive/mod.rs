@@ -99,17 +99,53 @@ pub fn expand_event_payload(input: &DeriveInput, base: &Path) -> syn::Result<Tok
     let key = format!("payload:{type_name}");
     let asserts = &out.asserts;
     let track = loaded.track();
+    let schema = quote::format_ident!("__EVREG_SCHEMA_{}", name);
     Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #schema: ::evreg::validate::SchemaCheck =
+            ::evreg::validate::SchemaCheck::new(#schema_json);
         impl ::evreg::EventPayload for #name {
             const EVENT_TYPE: &'static str = #event_type;
             const SCHEMA_REF: &'static str = #schema_ref;
             const VERSION: u32 = #number;
+
+            /// Checks the JSON itself against the schema, then reads it: a
+            /// hand-written type accepts exactly what the schema accepts.
+            fn from_value(
+                value: ::evreg::__private::serde_json::Value,
+            ) -> ::core::result::Result<Self, ::evreg::PayloadError> {
+                let mut errors = ::std::vec::Vec::new();
+                ::evreg::validate::Cx::new(&mut errors).schema("", &value, &#schema);
+                if !errors.is_empty() {
+                    return ::core::result::Result::Err(::evreg::PayloadError::Invalid(
+                        ::evreg::ValidationErrors {
+                            schema_ref: #schema_ref.to_owned(),
+                            errors,
+                        },
+                    ));
+                }
+                ::evreg::__private::serde_json::from_value(value).map_err(|e| {
+                    ::evreg::PayloadError::Deserialize {
+                        schema_ref: #schema_ref.to_owned(),
+                        message: e.to_string(),
+                    }
+                })
+            }
+
+            fn from_slice(bytes: &[u8]) -> ::core::result::Result<Self, ::evreg::PayloadError> {
+                let value = ::evreg::__private::serde_json::from_slice(bytes).map_err(|e| {
+                    ::evreg::PayloadError::Deserialize {
+                        schema_ref: #schema_ref.to_owned(),
+                        message: e.to_string(),
+                    }
+                })?;
+                <Self as ::evreg::EventPayload>::from_value(value)
+            }
         }
         impl ::evreg::Validate for #name {
             fn validate_at(&self, cx: &mut ::evreg::validate::Cx<'_>) {
-                static SCHEMA: ::evreg::validate::SchemaCheck =
-                    ::evreg::validate::SchemaCheck::new(#schema_json);
-                cx.serialized("", self, &SCHEMA);
+                cx.serialized("", self, &#schema);
             }
         }
         impl ::evreg::CatalogType for #name {
