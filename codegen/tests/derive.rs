@@ -277,3 +277,60 @@ fn string_enums_are_keyed_by_their_sorted_values() {
         "{e:?}"
     );
 }
+
+/// The first derive of a crate makes it depend on every catalog file (cargo
+/// then rebuilds it when one changes); the others reuse the loaded catalog
+/// and repeat nothing, until a file of the catalog changes.
+#[test]
+fn the_catalog_is_loaded_once_and_tracked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("catalog");
+    let fixture = base().join("fixtures/codegen/minimal");
+    let mut files = Vec::new();
+    for sub in ["", "events", "schemas", "examples"] {
+        std::fs::create_dir_all(copy.join(sub)).unwrap();
+        for entry in std::fs::read_dir(fixture.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                let to = copy.join(sub).join(path.file_name().unwrap());
+                std::fs::copy(&path, &to).unwrap();
+                files.push(to);
+            }
+        }
+    }
+    let input: DeriveInput = parse_quote! {
+        #[evreg(event = "NOTE_ADDED", version = 1)]
+        #[serde(rename_all = "camelCase")]
+        struct NoteAdded { note_id: Uuid, body: String, pinned: bool, r#type: String }
+    };
+    let includes = |tokens: &str| tokens.matches("include_bytes").count();
+    let first = expand_event_payload(&input, dir.path())
+        .unwrap()
+        .to_string();
+    assert_eq!(includes(&first), files.len(), "{first}");
+    for f in &files {
+        assert!(
+            first.contains(&format!("{:?}", f.display().to_string())),
+            "{f:?}"
+        );
+    }
+    let second = expand_event_payload(&input, dir.path())
+        .unwrap()
+        .to_string();
+    assert_eq!(includes(&second), 0);
+
+    // An edit (a new modification time) reloads the catalog: an error in it
+    // shows at once, not the cached model.
+    let schema = copy.join("schemas/note-added.v1.json");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(&schema, text.replace("\"pinned\": {", "\"pinned2\": {")).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&schema)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let e = errors(expand_event_payload(&input, dir.path()));
+    assert!(e[0].starts_with("the catalog `catalog`"), "{e:?}");
+}
