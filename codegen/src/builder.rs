@@ -133,6 +133,15 @@ pub fn generate_dir(dir: &Path) -> Result<Generated, BuildError> {
 
 /// [`generate_dir`] on at most `threads` threads (1: the calling thread only).
 pub fn generate_dir_with_threads(dir: &Path, threads: usize) -> Result<Generated, BuildError> {
+    let (catalog, files) = load_checked(dir)?;
+    let code = crate::rust::generate_with_threads(&catalog, threads)
+        .map_err(|d| catalog_error(dir, &d, catalog.sources()))?;
+    Ok(Generated { code, files })
+}
+
+/// The catalog in `dir`, loaded and checked, with every file it read
+/// (sorted); or its errors, rendered with their locations.
+pub(crate) fn load_checked(dir: &Path) -> Result<(Catalog, Vec<PathBuf>), BuildError> {
     let report = Catalog::check(dir);
     let mut files: Vec<PathBuf> = report
         .sources
@@ -140,21 +149,26 @@ pub fn generate_dir_with_threads(dir: &Path, threads: usize) -> Result<Generated
         .map(|(_, f)| f.path().to_path_buf())
         .collect();
     files.sort();
-    let failed = |diagnostics: &[evreg::Diagnostic]| {
-        let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
-        BuildError::Catalog {
-            dir: dir.to_path_buf(),
-            count: errors.len(),
-            rendered: errors
-                .iter()
-                .map(|d| d.display(&report.sources).to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
-    };
-    let Some(catalog) = &report.catalog else {
-        return Err(failed(&report.diagnostics));
-    };
-    let code = crate::rust::generate_with_threads(catalog, threads).map_err(|d| failed(&d))?;
-    Ok(Generated { code, files })
+    match report.catalog {
+        Some(catalog) => Ok((catalog, files)),
+        None => Err(catalog_error(dir, &report.diagnostics, &report.sources)),
+    }
+}
+
+/// [`BuildError::Catalog`] of the errors among `diagnostics`.
+pub(crate) fn catalog_error(
+    dir: &Path,
+    diagnostics: &[evreg::Diagnostic],
+    sources: &evreg::SourceMap,
+) -> BuildError {
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    BuildError::Catalog {
+        dir: dir.to_path_buf(),
+        count: errors.len(),
+        rendered: errors
+            .iter()
+            .map(|d| d.display(sources).to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }

@@ -134,6 +134,16 @@ fn codegen_md_shows_what_evreg_generates() {
     assert_eq!(shown, file);
 }
 
+/// `PATH` with the `evreg` under test first.
+fn path_with_evreg() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("evreg");
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// Every `run:` step of the workflow in docs/ci.md (except `# setup` ones)
 /// succeeds here, with the workflow's `env:` and the `evreg` under test on
 /// the PATH.
@@ -179,12 +189,7 @@ fn ci_md_workflow_runs() {
     }
     assert!(steps.len() >= 4, "{steps:?}");
     assert_eq!(env.len(), 3);
-    let bin = assert_cmd::cargo::cargo_bin("evreg");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_evreg();
     let work = tempfile::tempdir().unwrap();
     for step in &steps {
         let out = std::process::Command::new("bash")
@@ -226,12 +231,7 @@ fn migrations_md_console_runs() {
         .collect();
     assert!(blocks.len() >= 2, "console blocks of docs/migrations.md");
 
-    let bin = assert_cmd::cargo::cargo_bin("evreg");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_evreg();
     let work = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(repo().join("catalog"), work.path().join("catalog")).unwrap();
     let psql = |sql: &str| {

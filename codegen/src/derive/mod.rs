@@ -293,35 +293,16 @@ fn load(target: &attrs::Target, input: &DeriveInput, base: &Path) -> syn::Result
 }
 
 fn load_uncached(dir: &Path, relative: &str, span: Span) -> syn::Result<Loaded> {
-    let report = Catalog::check(dir);
-    let mut files: Vec<PathBuf> = report
-        .sources
-        .files()
-        .map(|(_, f)| f.path().to_path_buf())
-        .collect();
-    files.sort();
-    let fail = |diagnostics: &[evreg::Diagnostic]| {
-        let errors: Vec<String> = diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.display(&report.sources).to_string())
-            .collect();
-        syn::Error::new(
-            span,
-            format!(
-                "the catalog `{relative}` ({}) has {} error(s):\n{}",
-                dir.display(),
-                errors.len(),
-                errors.join("\n")
-            ),
-        )
-    };
-    let Some(catalog) = report.catalog else {
-        return Err(fail(&report.diagnostics));
-    };
+    let fail =
+        |e: crate::BuildError| syn::Error::new(span, format!("the catalog `{relative}`: {e}"));
+    let (catalog, files) = crate::builder::load_checked(dir).map_err(fail)?;
     let space = plan::plan(&catalog);
     if space.diagnostics.iter().any(|d| d.is_error()) {
-        return Err(fail(&space.diagnostics));
+        return Err(fail(crate::builder::catalog_error(
+            dir,
+            &space.diagnostics,
+            catalog.sources(),
+        )));
     }
     let mut watched: Vec<PathBuf> = files.clone();
     watched.push(dir.to_path_buf());
