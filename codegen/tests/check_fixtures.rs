@@ -118,6 +118,12 @@ const EXPECTED: &[Expectation] = &[
         "property `created_by` does not follow the catalog's key_case `camelCase`",
     ),
     (
+        "lock-syntax",
+        "lock-syntax",
+        Some(("catalog.lock", 8, 8)),
+        "catalog.lock is not a lock file: string values must be quoted",
+    ),
+    (
         "meta-schema",
         "invalid-schema",
         Some(("schemas/ticket-created.v1.json", 14, 20)),
@@ -159,6 +165,18 @@ const EXPECTED: &[Expectation] = &[
         "payload-not-object",
         Some(("schemas/ticket-created.v1.json", 2, 11)),
         "a payload schema must declare `\"type\": \"object\"`",
+    ),
+    (
+        "released-version-changed",
+        "released-version-changed",
+        Some(("events/tickets.toml", 7, 1)),
+        "`payload.TicketCreated.v1` is released (catalog.lock) and its schema changed",
+    ),
+    (
+        "released-version-removed",
+        "released-version-removed",
+        Some(("catalog.lock", 11, 1)),
+        "`payload.TicketCreated.v2` is released but no longer in the catalog",
     ),
     (
         "replacement-not-live",

@@ -16,6 +16,7 @@ mod discover;
 mod event_file;
 mod json;
 pub mod keys;
+pub mod lock;
 mod manifest;
 mod model;
 mod prefetch;
@@ -106,6 +107,14 @@ impl Catalog {
     /// Loads the catalog in `root` and reports every problem, as `evreg check` does.
     pub fn check(root: impl AsRef<Path>) -> Report {
         Loader::new(root.as_ref()).run()
+    }
+
+    /// [`Catalog::check`] without comparing the catalog with its
+    /// `catalog.lock`: what `evreg lock` needs to rewrite the lock.
+    pub fn check_ignoring_lock(root: impl AsRef<Path>) -> Report {
+        let mut loader = Loader::new(root.as_ref());
+        loader.check_lock = false;
+        loader.run()
     }
 }
 
@@ -207,6 +216,8 @@ pub(crate) struct Loader {
     /// The manifest's `key_case`, once read.
     pub key_case: Option<crate::naming::KeyCase>,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
+    /// Whether to compare the catalog with `catalog.lock`.
+    check_lock: bool,
 }
 
 impl Loader {
@@ -227,6 +238,7 @@ impl Loader {
             prefetched: HashMap::new(),
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
+            check_lock: true,
         }
     }
 
@@ -327,6 +339,9 @@ impl Loader {
         }
         let manifest = manifest?;
         let (events, definitions) = self.resolve_and_check(&manifest, decls);
+        if self.check_lock {
+            self.compare_with_lock(&events);
+        }
         Some(Catalog {
             root,
             manifest,
@@ -335,6 +350,90 @@ impl Loader {
             sources: Arc::default(),
             warnings: Vec::new(),
         })
+    }
+
+    /// Released versions (`catalog.lock`) whose schema changed, or that left
+    /// the catalog.
+    fn compare_with_lock(&mut self, events: &[Event]) {
+        let path = self.root.join(lock::LOCK_FILE);
+        if !path.is_file() {
+            return;
+        }
+        let Some(file) = self.read_file(&path, None) else {
+            return;
+        };
+        let text = self.sources.get(file).shared_text();
+        let locked = match lock::Lock::parse(&text) {
+            Ok(l) => l,
+            Err(e) => {
+                let at = e.span().unwrap_or(0..0);
+                self.diags.push(
+                    Diagnostic::error(
+                        "lock-syntax",
+                        format!(
+                            "{} is not a lock file: {}",
+                            lock::LOCK_FILE,
+                            e.message().trim()
+                        ),
+                    )
+                    .at(Span::new(file, at), "here")
+                    .with_help("write it again with `evreg lock`"),
+                );
+                return;
+            }
+        };
+        let by_ref: HashMap<&str, &PayloadVersion> = events
+            .iter()
+            .flat_map(|e| &e.versions)
+            .map(|v| (v.schema_ref.as_str(), v))
+            .collect();
+        let entries: Vec<(&String, &lock::LockEntry)> = locked.versions.iter().collect();
+        // Fingerprints hash every locked schema: on every core.
+        let now = prefetch::par_map(&entries, |(r, _)| {
+            by_ref
+                .get(r.as_str())
+                .map(|v| crate::fingerprint::fingerprint(&v.schema))
+        });
+        for ((schema_ref, entry), now) in entries.into_iter().zip(now) {
+            match (by_ref.get(schema_ref.as_str()), now) {
+                (Some(v), Some(now)) if now != entry.fingerprint => {
+                    let mut d = Diagnostic::error(
+                        "released-version-changed",
+                        format!(
+                            "`{schema_ref}` is released ({}) and its schema changed",
+                            lock::LOCK_FILE
+                        ),
+                    )
+                    .at(v.span, "this version");
+                    for change in entry.changes(&lock::LockEntry::of(&v.schema)) {
+                        d = d.with_note(change);
+                    }
+                    self.diags.push(d.with_help(format!(
+                        "publish the change as a new version; to correct a version nobody consumed \
+                         yet, run `evreg lock --force {schema_ref}`"
+                    )));
+                }
+                (None, _) => {
+                    let header = format!(
+                        "[versions.{}]",
+                        serde_json::Value::from(schema_ref.as_str())
+                    );
+                    let at = text.find(&header).map_or(0..0, |i| i..i + header.len());
+                    self.diags.push(
+                        Diagnostic::error(
+                            "released-version-removed",
+                            format!("`{schema_ref}` is released but no longer in the catalog"),
+                        )
+                        .at(Span::new(file, at), "locked here")
+                        .with_help(
+                            "released versions stay: restore it, and deprecate the event \
+                             (status = \"deprecated\", replaced_by) instead of removing versions",
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Reads a file into the source map, reporting why it cannot be read.

@@ -30,6 +30,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write the SQL that creates and upserts the catalog's tables (PostgreSQL or SQLite)
     Migrate(MigrateArgs),
+    /// Lock the released payload versions in catalog.lock (new versions only)
+    Lock(LockArgs),
     /// List the catalog's events
     List(ListArgs),
     /// Show one event in full
@@ -123,6 +125,20 @@ pub struct MigrateArgs {
     /// postgres://… or sqlite://path
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+}
+
+/// `evreg lock`
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// Re-lock this released version although its schema changed (only for
+    /// a mistake nobody consumed yet); repeatable
+    #[arg(long, value_name = "REF")]
+    pub force: Vec<String>,
+    /// Change nothing; exit 1 if catalog.lock lacks a version or is out of date
+    #[arg(long, conflicts_with = "force")]
+    pub check: bool,
 }
 
 /// `evreg list`

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod generate;
 pub mod list;
+pub mod lock;
 pub mod migrate;
 pub mod show;
 pub mod simulate;
@@ -81,7 +82,11 @@ pub fn unusable(report: &Report) -> bool {
 /// Loads the catalog for a command that needs a clean one; on problems, prints
 /// them and returns the exit code.
 pub fn load(opt: &Opt, dir: &Path) -> Result<Catalog, ExitCode> {
-    let report = Catalog::check(dir);
+    loaded(opt, dir, Catalog::check(dir))
+}
+
+/// The catalog of `report`, or its problems printed and the exit code.
+pub fn loaded(opt: &Opt, dir: &Path, report: Report) -> Result<Catalog, ExitCode> {
     let code = if unusable(&report) { 2 } else { 1 };
     match report.catalog {
         Some(c) => Ok(c),

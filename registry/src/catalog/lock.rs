@@ -1,0 +1,247 @@
+//! `catalog.lock`: the released payload versions, each with the fingerprint
+//! of its resolved schema. A released version never changes: `evreg check`
+//! fails when one did (naming what changed) or when one left the catalog.
+//! `evreg lock` adds the versions that are not locked yet.
+//!
+//! Next to the fingerprint, an entry keeps a short digest of each top-level
+//! property's schema, the `required` list and a digest of every other
+//! keyword, so that a changed version can be described ("property `title`
+//! changed, `channel` added, now requires `boardId`") without storing whole
+//! schemas.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::fingerprint::{canonical_json, fingerprint};
+
+/// The lock file's name, next to `catalog.toml`.
+pub const LOCK_FILE: &str = "catalog.lock";
+
+/// What is locked of one payload version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockEntry {
+    /// `sha256:` of the canonical JSON of the resolved schema.
+    pub fingerprint: String,
+    /// Top-level property → a short digest of its schema.
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    /// The `required` list.
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// A short digest of every other keyword of the schema.
+    #[serde(default)]
+    pub rest: String,
+}
+
+impl LockEntry {
+    /// The entry of a resolved schema.
+    pub fn of(schema: &Value) -> LockEntry {
+        let short = |v: &Value| fingerprint(v)["sha256:".len().."sha256:".len() + 12].to_owned();
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), short(v))).collect())
+            .unwrap_or_default();
+        let mut required: Vec<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        required.sort();
+        let mut rest = schema.clone();
+        if let Value::Object(map) = &mut rest {
+            map.remove("properties");
+            map.remove("required");
+        }
+        LockEntry {
+            fingerprint: fingerprint(schema),
+            properties,
+            required,
+            rest: short(&rest),
+        }
+    }
+
+    /// What changed from `self` (released) to `now`, one phrase per change.
+    pub fn changes(&self, now: &LockEntry) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, digest) in &self.properties {
+            match now.properties.get(name) {
+                None => out.push(format!("property `{name}` removed")),
+                Some(d) if d != digest => out.push(format!("property `{name}` changed")),
+                Some(_) => {}
+            }
+        }
+        for name in now.properties.keys() {
+            if !self.properties.contains_key(name) {
+                out.push(format!("property `{name}` added"));
+            }
+        }
+        for name in &now.required {
+            if !self.required.contains(name) {
+                out.push(format!("now requires `{name}`"));
+            }
+        }
+        for name in &self.required {
+            if !now.required.contains(name) {
+                out.push(format!("no longer requires `{name}`"));
+            }
+        }
+        if self.rest != now.rest {
+            out.push(
+                "a keyword outside `properties` and `required` changed \
+                 (`additionalProperties`, `type`, a definition, …)"
+                    .to_owned(),
+            );
+        }
+        if out.is_empty() {
+            out.push("the schema's text changed".to_owned());
+        }
+        out
+    }
+}
+
+/// The content of a lock file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    /// Schema ref → its locked entry.
+    #[serde(default)]
+    pub versions: BTreeMap<String, LockEntry>,
+}
+
+/// Why a lock file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Reading it failed.
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a lock file.
+    #[error("{}: {message}", .path.display())]
+    Syntax {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parser's message.
+        message: String,
+        /// Where, in bytes.
+        span: Option<std::ops::Range<usize>>,
+    },
+}
+
+impl Lock {
+    /// The lock of the catalog in `root`: `None` when it has no lock file.
+    pub fn read(root: &Path) -> Result<Option<Lock>, LockError> {
+        let path = root.join(LOCK_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Lock::parse(&text).map(Some).map_err(|e| LockError::Syntax {
+                path,
+                message: e.message().to_owned(),
+                span: e.span(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(LockError::Io { path, source }),
+        }
+    }
+
+    /// Parses lock file text.
+    pub fn parse(text: &str) -> Result<Lock, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The deterministic text of the lock file.
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# The released payload versions of this catalog, written by `evreg lock`.\n\
+             # A released version never changes: publish a new version instead.\n\
+             # `evreg check` fails when a locked schema changed or a locked version left.\n",
+        );
+        for (schema_ref, e) in &self.versions {
+            let _ = writeln!(out, "\n[versions.{}]", quote(schema_ref));
+            let _ = writeln!(out, "fingerprint = {}", quote(&e.fingerprint));
+            let required: Vec<String> = e.required.iter().map(|r| quote(r)).collect();
+            let _ = writeln!(out, "required = [{}]", required.join(", "));
+            let _ = writeln!(out, "rest = {}", quote(&e.rest));
+            let properties: Vec<String> = e
+                .properties
+                .iter()
+                .map(|(k, v)| format!("{} = {}", quote(k), quote(v)))
+                .collect();
+            let _ = writeln!(out, "properties = {{ {} }}", properties.join(", "));
+        }
+        out
+    }
+}
+
+/// A TOML basic string: JSON's escapes are TOML's, except that TOML also
+/// refuses a raw DEL.
+fn quote(s: &str) -> String {
+    canonical_json(&Value::from(s)).replace('\u{7f}', "\\u007f")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any refs and property names (quotes, backslashes, control
+        /// characters, DEL, unicode) survive rendering and parsing.
+        #[test]
+        fn render_then_parse_is_identity(
+            versions in proptest::collection::btree_map(
+                "\\PC{0,12}",
+                (proptest::collection::btree_map("\\PC{0,8}|[\"\\\\\u{7f}\u{1}\t]{1,3}", "[0-9a-f]{12}", 0..4),
+                 proptest::collection::vec("\\PC{0,6}", 0..3)),
+                0..4,
+            )
+        ) {
+            let lock = Lock {
+                versions: versions
+                    .into_iter()
+                    .map(|(r, (properties, required))| {
+                        (r, LockEntry { fingerprint: "sha256:00".into(), properties, required, rest: "ab".into() })
+                    })
+                    .collect(),
+            };
+            let text = lock.render();
+            prop_assert_eq!(Lock::parse(&text).map_err(|e| e.to_string()), Ok(lock), "{}", text);
+        }
+    }
+
+    #[test]
+    fn changes_name_properties_and_requirements() {
+        let old = LockEntry::of(&serde_json::json!({
+            "type": "object", "required": ["a"],
+            "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}
+        }));
+        let new = LockEntry::of(&serde_json::json!({
+            "type": "object", "required": ["c"], "additionalProperties": false,
+            "properties": {"a": {"type": "string", "maxLength": 3}, "c": {"type": "integer"}}
+        }));
+        assert_eq!(
+            old.changes(&new),
+            [
+                "property `a` changed",
+                "property `b` removed",
+                "property `c` added",
+                "now requires `c`",
+                "no longer requires `a`",
+                "a keyword outside `properties` and `required` changed (`additionalProperties`, `type`, a definition, …)"
+            ]
+        );
+    }
+}
