@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod changes;
+pub mod compat;
 pub mod diagnostic;
 pub mod enrich;
 mod error;

@@ -1,0 +1,195 @@
+//! Compatibility rules: one old/new pair per rule, with the rule, pointer
+//! and direction asserted; and a property test that the checker never calls
+//! a change compatible when a payload the old schema accepts is refused by
+//! the new one (backward), or the other way round (forward).
+
+use evreg_core::compat::{Direction, findings};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// (rule, pointer, direction, old, new)
+fn cases() -> Vec<(&'static str, &'static str, Direction, Value, Value)> {
+    use Direction::{Backward as B, Forward as F};
+    let obj = |props: Value, required: Value| {
+        json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+    };
+    vec![
+        ("PROPERTY_ADDED_REQUIRED", "/properties/b", B,
+            obj(json!({"a": {"type": "string"}}), json!(["a"])),
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"]))),
+        ("PROPERTY_MADE_REQUIRED", "/properties/b", B,
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"])),
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"]))),
+        ("REQUIRED_PROPERTY_REMOVED", "/properties/b", F,
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"])),
+            obj(json!({"a": {"type": "string"}}), json!(["a"]))),
+        ("PROPERTY_REMOVED", "/properties/b", B,
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"])),
+            obj(json!({"a": {"type": "string"}}), json!(["a"]))),
+        ("PROPERTY_ADDED", "/properties/b", F,
+            obj(json!({"a": {"type": "string"}}), json!(["a"])),
+            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"]))),
+        ("TYPE_NARROWED", "/properties/a", B,
+            obj(json!({"a": {"type": "number"}}), json!([])),
+            obj(json!({"a": {"type": "integer"}}), json!([]))),
+        ("TYPE_WIDENED", "/properties/a", F,
+            obj(json!({"a": {"type": "integer"}}), json!([])),
+            obj(json!({"a": {"type": ["integer", "null"]}}), json!([]))),
+        ("ENUM_VALUE_REMOVED", "/properties/a", B,
+            obj(json!({"a": {"enum": ["x", "y"]}}), json!([])),
+            obj(json!({"a": {"enum": ["x"]}}), json!([]))),
+        ("ENUM_VALUE_ADDED", "/properties/a", F,
+            obj(json!({"a": {"enum": ["x"]}}), json!([])),
+            obj(json!({"a": {"enum": ["x", "y"]}}), json!([]))),
+        ("CONST_CHANGED", "/properties/a", B,
+            obj(json!({"a": {"const": "x"}}), json!([])),
+            obj(json!({"a": {"const": "y"}}), json!([]))),
+        ("MAX_LENGTH_TIGHTENED", "/properties/a", B,
+            obj(json!({"a": {"type": "string", "maxLength": 10}}), json!([])),
+            obj(json!({"a": {"type": "string", "maxLength": 5}}), json!([]))),
+        ("MAX_LENGTH_LOOSENED", "/properties/a", F,
+            obj(json!({"a": {"type": "string", "maxLength": 5}}), json!([])),
+            obj(json!({"a": {"type": "string", "maxLength": 10}}), json!([]))),
+        ("MINIMUM_TIGHTENED", "/properties/a", B,
+            obj(json!({"a": {"type": "integer"}}), json!([])),
+            obj(json!({"a": {"type": "integer", "minimum": 0}}), json!([]))),
+        ("MIN_ITEMS_TIGHTENED", "/properties/a", B,
+            obj(json!({"a": {"type": "array", "minItems": 0}}), json!([])),
+            obj(json!({"a": {"type": "array", "minItems": 1}}), json!([]))),
+        ("PATTERN_CHANGED", "/properties/a", B,
+            obj(json!({"a": {"type": "string", "pattern": "^a"}}), json!([])),
+            obj(json!({"a": {"type": "string", "pattern": "^b"}}), json!([]))),
+        ("FORMAT_ADDED", "/properties/a", B,
+            obj(json!({"a": {"type": "string"}}), json!([])),
+            obj(json!({"a": {"type": "string", "format": "uuid"}}), json!([]))),
+        ("ADDITIONAL_PROPERTIES_TIGHTENED", "", B,
+            json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+            obj(json!({"a": {"type": "string"}}), json!([]))),
+        ("PROPERTY_ADDED_TO_OPEN_OBJECT", "/properties/b", B,
+            json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}})),
+        ("TYPE_NARROWED", "/properties/m/properties/amount", B,
+            json!({"type": "object", "properties": {"m": {"$ref": "#/$defs/Money"}},
+                   "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": "number"}}}}}),
+            json!({"type": "object", "properties": {"m": {"$ref": "#/$defs/Money"}},
+                   "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": "integer"}}}}})),
+        ("MAX_LENGTH_TIGHTENED", "/properties/tags/items", B,
+            obj(json!({"tags": {"type": "array", "items": {"type": "string"}}}), json!([])),
+            obj(json!({"tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}}), json!([]))),
+    ]
+}
+
+#[test]
+fn each_rule_is_found_where_and_as_it_breaks() {
+    for (rule, pointer, direction, old, new) in cases() {
+        let found = findings(&old, &new);
+        assert!(
+            found.iter().any(|f| f.rule == rule && f.pointer == pointer && f.breaks == direction),
+            "{rule} at {pointer} ({direction:?}) not in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn compatible_changes_have_no_findings_in_their_direction() {
+    // An optional property added to a closed object: backward compatible.
+    let old = json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false});
+    let new = json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "additionalProperties": false});
+    let found = findings(&old, &new);
+    assert!(found.iter().all(|f| f.breaks == Direction::Forward), "{found:#?}");
+    // Loosening a bound: backward compatible, forward incompatible.
+    let old = json!({"type": "integer", "maximum": 5});
+    let new = json!({"type": "integer", "maximum": 10});
+    let found = findings(&old, &new);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].rule.as_str(), found[0].breaks), ("MAXIMUM_LOOSENED", Direction::Forward));
+    // Identical schemas, annotations aside.
+    let old = json!({"type": "string", "description": "old words"});
+    let new = json!({"type": "string", "description": "new words"});
+    assert_eq!(findings(&old, &new), []);
+}
+
+/// Small schemas over a small value space, so that random values are often valid.
+fn schema() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(json!({"type": "string"})),
+        Just(json!({"type": "string", "maxLength": 1})),
+        Just(json!({"type": "string", "enum": ["x", "y"]})),
+        Just(json!({"enum": ["x"]})),
+        Just(json!({"const": "y"})),
+        Just(json!({"type": "integer"})),
+        Just(json!({"type": "integer", "minimum": 1})),
+        Just(json!({"type": "integer", "maximum": 1})),
+        Just(json!({"type": "number"})),
+        Just(json!({"type": ["integer", "null"]})),
+        Just(json!({"type": "boolean"})),
+        Just(json!({})),
+        Just(json!({"type": "string", "pattern": "^x"})),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            proptest::collection::btree_map(prop_oneof![Just("a"), Just("b"), Just("c")], inner.clone(), 0..3)
+                .prop_flat_map(|props| {
+                    let names: Vec<String> = props.keys().map(|k| k.to_string()).collect();
+                    (Just(props), proptest::sample::subsequence(names.clone(), 0..=names.len()), any::<Option<bool>>())
+                })
+                .prop_map(|(props, required, extra)| {
+                    let mut m = json!({"type": "object", "properties": props, "required": required});
+                    if let Some(e) = extra {
+                        m["additionalProperties"] = Value::Bool(e);
+                    }
+                    m
+                }),
+            (inner, any::<bool>(), 0..2u64).prop_map(|(items, unique, min)| {
+                let mut m = json!({"type": "array", "items": items, "minItems": min});
+                if unique {
+                    m["uniqueItems"] = Value::Bool(true);
+                }
+                m
+            }),
+        ]
+    })
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(json!("x")),
+        Just(json!("y")),
+        Just(json!("xy")),
+        Just(json!(0)),
+        Just(json!(1)),
+        Just(json!(2)),
+        Just(json!(1.5)),
+        Just(json!(true)),
+        Just(Value::Null),
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            proptest::collection::btree_map(prop_oneof![Just("a"), Just("b"), Just("c"), Just("d")], inner.clone(), 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            proptest::collection::vec(inner, 0..3).prop_map(Value::Array),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// No finding in a direction means no payload breaks it.
+    #[test]
+    fn compatible_means_no_payload_is_refused(old in schema(), new in schema(), payloads in proptest::collection::vec(value(), 24)) {
+        let found = findings(&old, &new);
+        let old_v = jsonschema::validator_for(&old).unwrap();
+        let new_v = jsonschema::validator_for(&new).unwrap();
+        let backward_ok = !found.iter().any(|f| f.breaks == Direction::Backward);
+        let forward_ok = !found.iter().any(|f| f.breaks == Direction::Forward);
+        for p in &payloads {
+            if backward_ok && old_v.is_valid(p) {
+                prop_assert!(new_v.is_valid(p), "backward claimed for\nold {old}\nnew {new}\nbut new refuses {p}");
+            }
+            if forward_ok && new_v.is_valid(p) {
+                prop_assert!(old_v.is_valid(p), "forward claimed for\nold {old}\nnew {new}\nbut old refuses {p}");
+            }
+        }
+    }
+}
