@@ -88,6 +88,12 @@ const EXPECTED: &[Expectation] = &[
         "example does not match payload.TicketCreated.v1: value is not a \"uuid\"",
     ),
     (
+        "incompatible-change",
+        "incompatible-change",
+        Some(("events/tickets.toml", 12, 1)),
+        "`payload.TicketCreated.v2` is not backward compatible with v1: PROPERTY_ADDED_REQUIRED at `/properties/boardId`",
+    ),
+    (
         "invalid-example-passes",
         "invalid-example-passes",
         Some(("events/tickets.toml", 14, 11)),

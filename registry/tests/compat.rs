@@ -10,72 +10,177 @@ use serde_json::{Value, json};
 /// (rule, pointer, direction, old, new)
 fn cases() -> Vec<(&'static str, &'static str, Direction, Value, Value)> {
     use Direction::{Backward as B, Forward as F};
-    let obj = |props: Value, required: Value| {
-        json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
-    };
+    let obj = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     vec![
-        ("PROPERTY_ADDED_REQUIRED", "/properties/b", B,
+        (
+            "PROPERTY_ADDED_REQUIRED",
+            "/properties/b",
+            B,
             obj(json!({"a": {"type": "string"}}), json!(["a"])),
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"]))),
-        ("PROPERTY_MADE_REQUIRED", "/properties/b", B,
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"])),
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"]))),
-        ("REQUIRED_PROPERTY_REMOVED", "/properties/b", F,
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a", "b"])),
-            obj(json!({"a": {"type": "string"}}), json!(["a"]))),
-        ("PROPERTY_REMOVED", "/properties/b", B,
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"])),
-            obj(json!({"a": {"type": "string"}}), json!(["a"]))),
-        ("PROPERTY_ADDED", "/properties/b", F,
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a", "b"]),
+            ),
+        ),
+        (
+            "PROPERTY_MADE_REQUIRED",
+            "/properties/b",
+            B,
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a"]),
+            ),
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a", "b"]),
+            ),
+        ),
+        (
+            "REQUIRED_PROPERTY_REMOVED",
+            "/properties/b",
+            F,
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a", "b"]),
+            ),
             obj(json!({"a": {"type": "string"}}), json!(["a"])),
-            obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!(["a"]))),
-        ("TYPE_NARROWED", "/properties/a", B,
+        ),
+        (
+            "PROPERTY_REMOVED",
+            "/properties/b",
+            B,
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a"]),
+            ),
+            obj(json!({"a": {"type": "string"}}), json!(["a"])),
+        ),
+        (
+            "PROPERTY_ADDED",
+            "/properties/b",
+            F,
+            obj(json!({"a": {"type": "string"}}), json!(["a"])),
+            obj(
+                json!({"a": {"type": "string"}, "b": {"type": "string"}}),
+                json!(["a"]),
+            ),
+        ),
+        (
+            "TYPE_NARROWED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "number"}}), json!([])),
-            obj(json!({"a": {"type": "integer"}}), json!([]))),
-        ("TYPE_WIDENED", "/properties/a", F,
             obj(json!({"a": {"type": "integer"}}), json!([])),
-            obj(json!({"a": {"type": ["integer", "null"]}}), json!([]))),
-        ("ENUM_VALUE_REMOVED", "/properties/a", B,
+        ),
+        (
+            "TYPE_WIDENED",
+            "/properties/a",
+            F,
+            obj(json!({"a": {"type": "integer"}}), json!([])),
+            obj(json!({"a": {"type": ["integer", "null"]}}), json!([])),
+        ),
+        (
+            "ENUM_VALUE_REMOVED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"enum": ["x", "y"]}}), json!([])),
-            obj(json!({"a": {"enum": ["x"]}}), json!([]))),
-        ("ENUM_VALUE_ADDED", "/properties/a", F,
             obj(json!({"a": {"enum": ["x"]}}), json!([])),
-            obj(json!({"a": {"enum": ["x", "y"]}}), json!([]))),
-        ("CONST_CHANGED", "/properties/a", B,
+        ),
+        (
+            "ENUM_VALUE_ADDED",
+            "/properties/a",
+            F,
+            obj(json!({"a": {"enum": ["x"]}}), json!([])),
+            obj(json!({"a": {"enum": ["x", "y"]}}), json!([])),
+        ),
+        (
+            "CONST_CHANGED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"const": "x"}}), json!([])),
-            obj(json!({"a": {"const": "y"}}), json!([]))),
-        ("MAX_LENGTH_TIGHTENED", "/properties/a", B,
+            obj(json!({"a": {"const": "y"}}), json!([])),
+        ),
+        (
+            "MAX_LENGTH_TIGHTENED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "string", "maxLength": 10}}), json!([])),
-            obj(json!({"a": {"type": "string", "maxLength": 5}}), json!([]))),
-        ("MAX_LENGTH_LOOSENED", "/properties/a", F,
             obj(json!({"a": {"type": "string", "maxLength": 5}}), json!([])),
-            obj(json!({"a": {"type": "string", "maxLength": 10}}), json!([]))),
-        ("MINIMUM_TIGHTENED", "/properties/a", B,
+        ),
+        (
+            "MAX_LENGTH_LOOSENED",
+            "/properties/a",
+            F,
+            obj(json!({"a": {"type": "string", "maxLength": 5}}), json!([])),
+            obj(json!({"a": {"type": "string", "maxLength": 10}}), json!([])),
+        ),
+        (
+            "MINIMUM_TIGHTENED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "integer"}}), json!([])),
-            obj(json!({"a": {"type": "integer", "minimum": 0}}), json!([]))),
-        ("MIN_ITEMS_TIGHTENED", "/properties/a", B,
+            obj(json!({"a": {"type": "integer", "minimum": 0}}), json!([])),
+        ),
+        (
+            "MIN_ITEMS_TIGHTENED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "array", "minItems": 0}}), json!([])),
-            obj(json!({"a": {"type": "array", "minItems": 1}}), json!([]))),
-        ("PATTERN_CHANGED", "/properties/a", B,
+            obj(json!({"a": {"type": "array", "minItems": 1}}), json!([])),
+        ),
+        (
+            "PATTERN_CHANGED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "string", "pattern": "^a"}}), json!([])),
-            obj(json!({"a": {"type": "string", "pattern": "^b"}}), json!([]))),
-        ("FORMAT_ADDED", "/properties/a", B,
+            obj(json!({"a": {"type": "string", "pattern": "^b"}}), json!([])),
+        ),
+        (
+            "FORMAT_ADDED",
+            "/properties/a",
+            B,
             obj(json!({"a": {"type": "string"}}), json!([])),
-            obj(json!({"a": {"type": "string", "format": "uuid"}}), json!([]))),
-        ("ADDITIONAL_PROPERTIES_TIGHTENED", "", B,
+            obj(
+                json!({"a": {"type": "string", "format": "uuid"}}),
+                json!([]),
+            ),
+        ),
+        (
+            "ADDITIONAL_PROPERTIES_TIGHTENED",
+            "",
+            B,
             json!({"type": "object", "properties": {"a": {"type": "string"}}}),
-            obj(json!({"a": {"type": "string"}}), json!([]))),
-        ("PROPERTY_ADDED_TO_OPEN_OBJECT", "/properties/b", B,
+            obj(json!({"a": {"type": "string"}}), json!([])),
+        ),
+        (
+            "PROPERTY_ADDED_TO_OPEN_OBJECT",
+            "/properties/b",
+            B,
             json!({"type": "object", "properties": {"a": {"type": "string"}}}),
-            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}})),
-        ("TYPE_NARROWED", "/properties/m/properties/amount", B,
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}),
+        ),
+        (
+            "TYPE_NARROWED",
+            "/properties/m/properties/amount",
+            B,
             json!({"type": "object", "properties": {"m": {"$ref": "#/$defs/Money"}},
                    "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": "number"}}}}}),
             json!({"type": "object", "properties": {"m": {"$ref": "#/$defs/Money"}},
-                   "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": "integer"}}}}})),
-        ("MAX_LENGTH_TIGHTENED", "/properties/tags/items", B,
-            obj(json!({"tags": {"type": "array", "items": {"type": "string"}}}), json!([])),
-            obj(json!({"tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}}), json!([]))),
+                   "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": "integer"}}}}}),
+        ),
+        (
+            "MAX_LENGTH_TIGHTENED",
+            "/properties/tags/items",
+            B,
+            obj(
+                json!({"tags": {"type": "array", "items": {"type": "string"}}}),
+                json!([]),
+            ),
+            obj(
+                json!({"tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}}),
+                json!([]),
+            ),
+        ),
     ]
 }
 
@@ -84,7 +189,9 @@ fn each_rule_is_found_where_and_as_it_breaks() {
     for (rule, pointer, direction, old, new) in cases() {
         let found = findings(&old, &new);
         assert!(
-            found.iter().any(|f| f.rule == rule && f.pointer == pointer && f.breaks == direction),
+            found
+                .iter()
+                .any(|f| f.rule == rule && f.pointer == pointer && f.breaks == direction),
             "{rule} at {pointer} ({direction:?}) not in {found:#?}"
         );
     }
@@ -96,13 +203,19 @@ fn compatible_changes_have_no_findings_in_their_direction() {
     let old = json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false});
     let new = json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "additionalProperties": false});
     let found = findings(&old, &new);
-    assert!(found.iter().all(|f| f.breaks == Direction::Forward), "{found:#?}");
+    assert!(
+        found.iter().all(|f| f.breaks == Direction::Forward),
+        "{found:#?}"
+    );
     // Loosening a bound: backward compatible, forward incompatible.
     let old = json!({"type": "integer", "maximum": 5});
     let new = json!({"type": "integer", "maximum": 10});
     let found = findings(&old, &new);
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].rule.as_str(), found[0].breaks), ("MAXIMUM_LOOSENED", Direction::Forward));
+    assert_eq!(
+        (found[0].rule.as_str(), found[0].breaks),
+        ("MAXIMUM_LOOSENED", Direction::Forward)
+    );
     // Identical schemas, annotations aside.
     let old = json!({"type": "string", "description": "old words"});
     let new = json!({"type": "string", "description": "new words"});
@@ -128,18 +241,26 @@ fn schema() -> impl Strategy<Value = Value> {
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
-            proptest::collection::btree_map(prop_oneof![Just("a"), Just("b"), Just("c")], inner.clone(), 0..3)
-                .prop_flat_map(|props| {
-                    let names: Vec<String> = props.keys().map(|k| k.to_string()).collect();
-                    (Just(props), proptest::sample::subsequence(names.clone(), 0..=names.len()), any::<Option<bool>>())
-                })
-                .prop_map(|(props, required, extra)| {
-                    let mut m = json!({"type": "object", "properties": props, "required": required});
-                    if let Some(e) = extra {
-                        m["additionalProperties"] = Value::Bool(e);
-                    }
-                    m
-                }),
+            proptest::collection::btree_map(
+                prop_oneof![Just("a"), Just("b"), Just("c")],
+                inner.clone(),
+                0..3
+            )
+            .prop_flat_map(|props| {
+                let names: Vec<String> = props.keys().map(|k| k.to_string()).collect();
+                (
+                    Just(props),
+                    proptest::sample::subsequence(names.clone(), 0..=names.len()),
+                    any::<Option<bool>>(),
+                )
+            })
+            .prop_map(|(props, required, extra)| {
+                let mut m = json!({"type": "object", "properties": props, "required": required});
+                if let Some(e) = extra {
+                    m["additionalProperties"] = Value::Bool(e);
+                }
+                m
+            }),
             (inner, any::<bool>(), 0..2u64).prop_map(|(items, unique, min)| {
                 let mut m = json!({"type": "array", "items": items, "minItems": min});
                 if unique {
@@ -165,8 +286,12 @@ fn value() -> impl Strategy<Value = Value> {
     ];
     leaf.prop_recursive(3, 16, 3, |inner| {
         prop_oneof![
-            proptest::collection::btree_map(prop_oneof![Just("a"), Just("b"), Just("c"), Just("d")], inner.clone(), 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            proptest::collection::btree_map(
+                prop_oneof![Just("a"), Just("b"), Just("c"), Just("d")],
+                inner.clone(),
+                0..4
+            )
+            .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
             proptest::collection::vec(inner, 0..3).prop_map(Value::Array),
         ]
     })
@@ -192,4 +317,130 @@ proptest! {
             }
         }
     }
+}
+
+/// A catalog of one event whose versions have these `properties` objects
+/// (closed, `a` required), with the manifest's and the event's extra lines.
+fn catalog(manifest_extra: &str, event_extra: &str, versions: &[Value]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("events")).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        format!("name = \"compat\"\n{manifest_extra}\n[checks]\nrequire_examples = false\n"),
+    )
+    .unwrap();
+    let mut toml = format!(
+        "[[events]]\ntype = \"THING_DONE\"\nname = \"Thing done\"\ndescription = \"d\"\ncategory = \"c\"\n{event_extra}\n"
+    );
+    for (i, props) in versions.iter().enumerate() {
+        let schema = json!({"type": "object", "required": ["a"], "additionalProperties": false, "properties": props});
+        let file = dir.path().join(format!("events/v{}.json", i + 1));
+        std::fs::write(&file, schema.to_string()).unwrap();
+        toml += &format!(
+            "\n[[events.versions]]\nversion = {}\nschema = \"v{}.json\"\n",
+            i + 1,
+            i + 1
+        );
+    }
+    std::fs::write(dir.path().join("events/things.toml"), toml).unwrap();
+    dir
+}
+
+fn incompatible(dir: &tempfile::TempDir) -> Vec<String> {
+    let report = evreg_core::Catalog::check(dir.path());
+    let other: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.code != "incompatible-change")
+        .collect();
+    assert!(other.is_empty(), "{other:#?}");
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "incompatible-change")
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+#[test]
+fn the_catalog_keeps_its_modes() {
+    let a = json!({"type": "string", "enum": ["x", "y"]});
+    let a_narrow = json!({"type": "string", "enum": ["x"]});
+    let b = json!({"type": "string"});
+
+    // Backward by default: a required property added breaks it.
+    let added_required = [json!({"a": a}), json!({"a": a, "b": b})];
+    let dir = catalog("", "", &added_required);
+    let mut with_b_required = std::fs::read_to_string(dir.path().join("events/v2.json")).unwrap();
+    with_b_required = with_b_required.replace(r#""required":["a"]"#, r#""required":["a","b"]"#);
+    std::fs::write(dir.path().join("events/v2.json"), with_b_required).unwrap();
+    assert_eq!(
+        incompatible(&dir),
+        [
+            "`payload.ThingDone.v2` is not backward compatible with v1: PROPERTY_ADDED_REQUIRED at `/properties/b`"
+        ]
+    );
+
+    // An optional property added to a closed object: backward compatible,
+    // but not forward.
+    let added_optional = [json!({"a": a}), json!({"a": a, "b": b})];
+    assert_eq!(
+        incompatible(&catalog("", "", &added_optional)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        incompatible(&catalog("", "compatibility = \"forward\"", &added_optional)),
+        [
+            "`payload.ThingDone.v2` is not forward compatible with v1: PROPERTY_ADDED at `/properties/b`"
+        ]
+    );
+    assert_eq!(
+        incompatible(&catalog("", "compatibility = \"full\"", &added_optional)).len(),
+        1
+    );
+
+    // The event's mode wins over the catalog's.
+    let removed_value = [json!({"a": a}), json!({"a": a_narrow})];
+    assert_eq!(incompatible(&catalog("", "", &removed_value)).len(), 1);
+    assert_eq!(
+        incompatible(&catalog("", "compatibility = \"none\"", &removed_value)),
+        Vec::<String>::new()
+    );
+    let forward_catalog = "[checks]\ncompatibility = \"forward\"\n";
+    // (the manifest's [checks] table is written below the name; merge it)
+    let dir = catalog("", "", &removed_value);
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        format!("name = \"compat\"\n{forward_catalog}require_examples = false\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        incompatible(&dir),
+        Vec::<String>::new(),
+        "removing a value is forward compatible"
+    );
+
+    // Transitive modes compare with every earlier version.
+    let three = [
+        json!({"a": a}),
+        json!({"a": a_narrow}),
+        json!({"a": a_narrow}),
+    ];
+    assert_eq!(
+        incompatible(&catalog("", "", &three)),
+        [
+            "`payload.ThingDone.v2` is not backward compatible with v1: ENUM_VALUE_REMOVED at `/properties/a`"
+        ]
+    );
+    assert_eq!(
+        incompatible(&catalog(
+            "",
+            "compatibility = \"backward-transitive\"",
+            &three
+        )),
+        [
+            "`payload.ThingDone.v2` is not backward compatible with v1: ENUM_VALUE_REMOVED at `/properties/a`",
+            "`payload.ThingDone.v3` is not backward compatible with v1: ENUM_VALUE_REMOVED at `/properties/a`",
+        ]
+    );
 }

@@ -176,6 +176,7 @@ impl Loader {
                 status: decl.status.value,
                 replaced_by: decl.replaced_by.map(|r| r.value),
                 aliases: decl.aliases.into_iter().map(|a| a.value).collect(),
+                compatibility: decl.compatibility.map(|c| c.value),
                 versions: Vec::new(),
                 span: decl.span,
             });

@@ -73,6 +73,7 @@ impl Loader {
         };
         let replaced_by = r.string(REPLACED_BY, diags);
         let aliases = r.string_array(ALIASES, diags).unwrap_or_default();
+        let compatibility = super::manifest::compatibility(r, diags);
         for (key, v) in [
             (NAME, &name),
             (DESCRIPTION, &description),
@@ -124,6 +125,7 @@ impl Loader {
             status,
             replaced_by,
             aliases,
+            compatibility,
             versions,
             span: r.span(),
         })

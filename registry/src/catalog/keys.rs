@@ -38,7 +38,8 @@ pub(crate) const SQL_KEYS: &[&str] = &[TABLE, SCHEMA_TABLE];
 
 // [checks]
 pub(crate) const REQUIRE_EXAMPLES: &str = "require_examples";
-pub(crate) const CHECKS_KEYS: &[&str] = &[REQUIRE_EXAMPLES];
+pub(crate) const COMPATIBILITY: &str = "compatibility";
+pub(crate) const CHECKS_KEYS: &[&str] = &[REQUIRE_EXAMPLES, COMPATIBILITY];
 
 // event files
 pub(crate) const EVENTS: &str = "events";
@@ -60,6 +61,7 @@ pub(crate) const EVENT_KEYS: &[&str] = &[
     STATUS,
     REPLACED_BY,
     ALIASES,
+    COMPATIBILITY,
     VERSIONS,
 ];
 

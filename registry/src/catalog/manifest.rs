@@ -160,6 +160,9 @@ impl Loader {
             if let Some(v) = r.bool(REQUIRE_EXAMPLES, diags) {
                 checks.require_examples = v.value;
             }
+            if let Some(mode) = compatibility(&r, diags) {
+                checks.compatibility = mode.value;
+            }
         }
 
         let root = self.root.clone();
@@ -179,6 +182,25 @@ impl Loader {
 }
 
 /// An error for a string value outside its allowed set.
+/// A `compatibility = "…"` key of a table, checked against the modes.
+pub(crate) fn compatibility(
+    r: &TableReader<'_, '_>,
+    diags: &mut crate::diagnostic::Diagnostics,
+) -> Option<Located<crate::compat::Mode>> {
+    let v = r.string(COMPATIBILITY, diags)?;
+    match crate::compat::Mode::from_name(&v.value) {
+        Some(mode) => Some(Located::new(mode, v.span)),
+        None => {
+            diags.push(one_of_error(
+                COMPATIBILITY,
+                &v,
+                crate::compat::Mode::NAMES.iter().copied(),
+            ));
+            None
+        }
+    }
+}
+
 pub(crate) fn one_of_error<'a>(
     key: &str,
     value: &Located<String>,

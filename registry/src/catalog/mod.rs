@@ -12,6 +12,7 @@
 //! ```
 
 mod check;
+mod compatibility;
 mod discover;
 mod event_file;
 mod json;
@@ -174,6 +175,7 @@ pub(crate) struct EventDecl {
     pub status: Located<Status>,
     pub replaced_by: Option<Located<String>>,
     pub aliases: Vec<Located<String>>,
+    pub compatibility: Option<Located<crate::compat::Mode>>,
     pub versions: Vec<VersionDecl>,
     pub span: Span,
 }
@@ -339,6 +341,7 @@ impl Loader {
         }
         let manifest = manifest?;
         let (events, definitions) = self.resolve_and_check(&manifest, decls);
+        self.check_compatibility(&manifest, &events);
         if self.check_lock {
             self.compare_with_lock(&events);
         }

@@ -169,12 +169,16 @@ impl Default for SqlOptions {
 pub struct CheckOptions {
     /// A version without a valid example is an error (`true`, the default) or a warning.
     pub require_examples: bool,
+    /// The compatibility every event's versions keep, unless the event says
+    /// otherwise (`backward` by default).
+    pub compatibility: crate::compat::Mode,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
             require_examples: true,
+            compatibility: crate::compat::Mode::Backward,
         }
     }
 }
@@ -234,6 +238,8 @@ pub struct Event {
     pub replaced_by: Option<String>,
     /// Other type names that mean this event.
     pub aliases: Vec<String>,
+    /// The event's own compatibility mode, when it sets one.
+    pub compatibility: Option<crate::compat::Mode>,
     /// Payload versions, ascending.
     pub versions: Vec<PayloadVersion>,
     /// Where the `type` was declared.

@@ -1,0 +1,108 @@
+//! The compatibility modes of the catalog, enforced between the versions of
+//! each event (see [`crate::compat`]): a finding in a direction the event's
+//! mode forbids is an `incompatible-change` error at the newer version, with
+//! an example payload one side accepts and the other refuses when one of
+//! the catalog's examples shows it.
+
+use serde_json::Value;
+
+use super::{Event, Loader, Manifest, PayloadVersion};
+use crate::Diagnostic;
+use crate::compat::{Direction, Finding, Mode, findings};
+use crate::registry::{PatternCache, compile};
+
+impl Loader {
+    pub(crate) fn check_compatibility(&mut self, manifest: &Manifest, events: &[Event]) {
+        let patterns = PatternCache::default();
+        for event in events {
+            let mode = event.compatibility.unwrap_or(manifest.checks.compatibility);
+            if mode == Mode::None || event.versions.len() < 2 {
+                continue;
+            }
+            let mut versions: Vec<&PayloadVersion> = event.versions.iter().collect();
+            versions.sort_by_key(|v| v.version);
+            for (i, newer) in versions.iter().enumerate().skip(1) {
+                let earlier = if mode.transitive() {
+                    &versions[..i]
+                } else {
+                    &versions[i - 1..i]
+                };
+                for older in earlier {
+                    let found: Vec<Finding> = findings(&older.schema, &newer.schema)
+                        .into_iter()
+                        .filter(|f| mode.forbids(f.breaks))
+                        .collect();
+                    for f in found {
+                        let example = example(older, newer, f.breaks, &patterns);
+                        let mut d = Diagnostic::error(
+                            "incompatible-change",
+                            format!(
+                                "`{}` is not {} compatible with v{}: {} at `{}`",
+                                newer.schema_ref,
+                                f.breaks.as_str(),
+                                older.version,
+                                f.rule,
+                                if f.pointer.is_empty() {
+                                    "/"
+                                } else {
+                                    &f.pointer
+                                }
+                            ),
+                        )
+                        .at(newer.span, "this version")
+                        .with_note(f.message.clone())
+                        .with_note(match f.breaks {
+                            Direction::Backward => format!(
+                                "consumers of v{} cannot read every v{} payload",
+                                newer.version, older.version
+                            ),
+                            Direction::Forward => format!(
+                                "consumers of v{} cannot read every v{} payload",
+                                older.version, newer.version
+                            ),
+                        });
+                        if let Some((payload, accepted, refused)) = example {
+                            d = d.with_note(format!(
+                                "for example, v{accepted} accepts and v{refused} refuses {payload}"
+                            ));
+                        }
+                        self.diags.push(d.with_help(format!(
+                            "make the change a new event type (and deprecate this one), or relax the \
+                             event's mode: compatibility = \"none\" (the catalog's is `{}`)",
+                            mode_name(manifest.checks.compatibility)
+                        )));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An example of the accepting version that the other refuses: (payload,
+/// accepting version, refusing version).
+fn example(
+    older: &PayloadVersion,
+    newer: &PayloadVersion,
+    breaks: Direction,
+    patterns: &PatternCache,
+) -> Option<(String, u32, u32)> {
+    let (accepting, refusing) = match breaks {
+        Direction::Backward => (older, newer),
+        Direction::Forward => (newer, older),
+    };
+    let validator = compile(&refusing.schema, patterns).ok()?;
+    accepting
+        .examples
+        .iter()
+        .map(|e| &e.payload)
+        .find(|p: &&Value| !validator.is_valid(p))
+        .map(|p| (p.to_string(), accepting.version, refusing.version))
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    Mode::NAMES
+        .iter()
+        .copied()
+        .find(|n| Mode::from_name(n) == Some(mode))
+        .unwrap_or("backward")
+}
