@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod changes;
 pub mod compat;
 pub mod diagnostic;
+pub mod diff;
 pub mod enrich;
 mod error;
 pub mod fingerprint;

@@ -110,11 +110,13 @@ impl Catalog {
         Loader::new(root.as_ref()).run()
     }
 
-    /// [`Catalog::check`] without comparing the catalog with its
-    /// `catalog.lock`: what `evreg lock` needs to rewrite the lock.
-    pub fn check_ignoring_lock(root: impl AsRef<Path>) -> Report {
+    /// [`Catalog::check`] without the checks of the catalog's history: the
+    /// comparison with `catalog.lock` and the compatibility modes between
+    /// versions. What `evreg lock` and `evreg diff` load, to report those
+    /// themselves.
+    pub fn check_ignoring_history(root: impl AsRef<Path>) -> Report {
         let mut loader = Loader::new(root.as_ref());
-        loader.check_lock = false;
+        loader.check_history = false;
         loader.run()
     }
 }
@@ -218,8 +220,9 @@ pub(crate) struct Loader {
     /// The manifest's `key_case`, once read.
     pub key_case: Option<crate::naming::KeyCase>,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
-    /// Whether to compare the catalog with `catalog.lock`.
-    check_lock: bool,
+    /// Whether to compare the catalog with `catalog.lock` and check the
+    /// compatibility modes between versions.
+    check_history: bool,
 }
 
 impl Loader {
@@ -240,7 +243,7 @@ impl Loader {
             prefetched: HashMap::new(),
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
-            check_lock: true,
+            check_history: true,
         }
     }
 
@@ -341,8 +344,8 @@ impl Loader {
         }
         let manifest = manifest?;
         let (events, definitions) = self.resolve_and_check(&manifest, decls);
-        self.check_compatibility(&manifest, &events);
-        if self.check_lock {
+        if self.check_history {
+            self.check_compatibility(&manifest, &events);
             self.compare_with_lock(&events);
         }
         Some(Catalog {
@@ -631,6 +634,10 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
             }
             other => out.push(other),
         }
+    }
+    if out.as_os_str().is_empty() {
+        // `.` and `a/..` are the current folder, not nothing.
+        out.push(".");
     }
     out
 }

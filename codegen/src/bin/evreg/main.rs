@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),
         opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),
         opt::Command::Lock(args) => cmd::lock::run(&opt, args),
+        opt::Command::Diff(args) => cmd::diff::run(&opt, args),
         opt::Command::List(args) => cmd::list::run(&opt, args),
         opt::Command::Show(args) => cmd::show::run(&opt, args),
         opt::Command::Simulate(args) => cmd::simulate::run(&opt, args),

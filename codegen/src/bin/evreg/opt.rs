@@ -32,6 +32,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Lock the released payload versions in catalog.lock (new versions only)
     Lock(LockArgs),
+    /// Compare two catalogs (folders or git:REF[:path]); exit 1 on a breaking change
+    Diff(DiffArgs),
     /// List the catalog's events
     List(ListArgs),
     /// Show one event in full
@@ -139,6 +141,20 @@ pub struct LockArgs {
     /// Change nothing; exit 1 if catalog.lock lacks a version or is out of date
     #[arg(long, conflicts_with = "force")]
     pub check: bool,
+}
+
+/// `evreg diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old catalog: a folder, or git:REF[:path] (the path defaults to NEW's, from the repository root)
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new catalog folder [default: catalog]
+    #[arg(value_name = "NEW")]
+    pub new: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
 }
 
 /// `evreg list`

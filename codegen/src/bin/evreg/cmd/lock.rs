@@ -11,7 +11,7 @@ use crate::opt::{LockArgs, Opt};
 
 pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
     let dir = opt.catalog_dir(Some(&args.catalog))?;
-    let catalog = match super::loaded(opt, &dir, Catalog::check_ignoring_lock(&dir)) {
+    let catalog = match super::loaded(opt, &dir, Catalog::check_ignoring_history(&dir)) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };

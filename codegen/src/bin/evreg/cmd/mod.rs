@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod list;
 pub mod lock;
