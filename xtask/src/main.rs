@@ -225,20 +225,27 @@ files = ["schemas/common.json"]
             action.to_lowercase(),
             n % 7
         );
+        // Version 2 keeps version 1 and adds an optional property: a
+        // backward-compatible change, as the default compatibility mode wants.
+        let count = 4 + rng.below(8) as usize;
+        let mut fields: Vec<(String, Value, Value)> =
+            (0..count).map(|i| field(&mut rng, i)).collect();
         for v in 1..=versions {
-            let count = 4 + rng.below(8) as usize;
+            if v > 1 {
+                let (name, schema, value) = field(&mut rng, count + v as usize);
+                fields.push((format!("{name}Added"), schema, value));
+            }
             let mut props = serde_json::Map::new();
             let mut example = serde_json::Map::new();
             let mut required = Vec::new();
             example.insert("tenantId".into(), json!(rng.uuid()));
             example.insert("occurredAt".into(), json!("2026-05-01T12:00:00Z"));
-            for i in 0..count + v as usize {
-                let (name, schema, value) = field(&mut rng, i);
-                if i % 2 == 0 {
+            for (i, (name, schema, value)) in fields.iter().enumerate() {
+                if i % 2 == 0 && i < count {
                     required.push(name.clone());
                 }
-                props.insert(name.clone(), schema);
-                example.insert(name, value);
+                props.insert(name.clone(), schema.clone());
+                example.insert(name.clone(), value.clone());
             }
             let schema = json!({
                 "type": "object",

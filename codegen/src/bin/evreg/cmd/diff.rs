@@ -26,19 +26,27 @@ pub fn run(opt: &Opt, args: &DiffArgs) -> Result<ExitCode, super::CliError> {
         },
         None => (PathBuf::from(&args.old), None),
     };
-    let load = |dir: &Path, label: &str| {
-        let report = Catalog::check_ignoring_history(dir);
+    // Both sides load at once (each load also spreads over the cores).
+    let (old_report, new_report) = std::thread::scope(|s| {
+        let old = s.spawn(|| Catalog::check_ignoring_history(&old_dir));
+        let new = Catalog::check_ignoring_history(&new_dir);
+        (
+            old.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            new,
+        )
+    });
+    let load = |dir: &Path, report, label: &str| {
         let catalog = super::loaded(opt, dir, report);
         if catalog.is_err() {
             eprintln!("error: the {label} catalog does not load");
         }
         catalog
     };
-    let old = match load(&old_dir, "old") {
+    let old = match load(&old_dir, old_report, "old") {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let new = match load(&new_dir, "new") {
+    let new = match load(&new_dir, new_report, "new") {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
