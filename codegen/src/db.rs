@@ -202,7 +202,7 @@ impl Database {
         let wanted: HashSet<&str> = schemas.iter().map(|s| s.schema_ref.as_str()).collect();
         applied.unchanged += live.keys().filter(|k| !wanted.contains(k.as_str())).count();
         // Spelling and hashing every schema is the costly part: every core.
-        let same = sql::par_map(&schemas, |want| {
+        let same = evreg::catalog::par_map(&schemas, |want| {
             live.get(&want.schema_ref)
                 .map(|have| have.differences(want, dialect).is_empty())
         });

@@ -84,7 +84,7 @@ pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow<'_>>) {
     let name = catalog.name().to_owned();
     let versions: Vec<_> = catalog.versions().collect();
     // Fingerprints hash every schema's canonical text: spread over the cores.
-    let schemas: Vec<SchemaRow> = par_map(&versions, |(e, v)| SchemaRow {
+    let schemas: Vec<SchemaRow> = evreg::catalog::par_map(&versions, |(e, v)| SchemaRow {
         schema_ref: v.schema_ref.clone(),
         catalog: name.clone(),
         event_type: e.event_type.clone(),
@@ -125,26 +125,6 @@ pub fn rows(catalog: &Catalog) -> (Vec<EventRow>, Vec<SchemaRow<'_>>) {
         })
         .collect();
     (events, schemas)
-}
-
-/// `f` of every item, in order, computed on every core.
-pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 /// The columns of the events table, after `event_type`.

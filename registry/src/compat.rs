@@ -185,7 +185,7 @@ impl Walk<'_, '_> {
             }
             return;
         };
-        if a == b && !contains_ref(a) {
+        if a == b && !crate::catalog::contains_ref(a) {
             return;
         }
         let empty = Map::new();
@@ -534,14 +534,6 @@ fn type_set(m: &Map<String, Value>) -> Option<Vec<&str>> {
         Value::String(t) => Some(vec![t.as_str()]),
         Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).collect()),
         _ => None,
-    }
-}
-
-fn contains_ref(value: &Value) -> bool {
-    match value {
-        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || contains_ref(v)),
-        Value::Array(a) => a.iter().any(contains_ref),
-        _ => false,
     }
 }
 

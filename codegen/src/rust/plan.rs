@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use evreg::catalog::keys::ANNOTATION_KEYWORDS;
 use evreg::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
-use evreg::catalog::{escape_pointer_token as escape, percent_decode};
+use evreg::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
 use evreg::naming::{field_name, payload_type_name, type_name, variant_name};
 use evreg::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -1133,14 +1133,6 @@ fn collect_def_refs(value: &Value, root: &Value, out: &mut Vec<String>) {
         }
         Value::Array(a) => a.iter().for_each(|v| collect_def_refs(v, root, out)),
         _ => {}
-    }
-}
-
-fn contains_ref(value: &Value) -> bool {
-    match value {
-        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || contains_ref(v)),
-        Value::Array(a) => a.iter().any(contains_ref),
-        _ => false,
     }
 }
 

@@ -34,6 +34,7 @@ use serde_json::Value;
 pub use discover::MAX_FILE_BYTES;
 pub use json::escape_pointer_token;
 pub use model::*;
+pub use prefetch::par_map;
 pub use resolve::percent_decode;
 pub use toml_read::Located;
 
@@ -619,6 +620,15 @@ impl Loader {
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
+/// Whether a JSON value holds a `$ref` anywhere.
+pub fn contains_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || contains_ref(v)),
+        Value::Array(a) => a.iter().any(contains_ref),
+        _ => false,
+    }
+}
+
 pub(crate) fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();

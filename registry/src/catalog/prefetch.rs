@@ -22,10 +22,7 @@ use crate::naming::KeyCase;
 use crate::source::FileId;
 
 /// Applies `f` to every item on all cores, keeping the order.
-pub(crate) fn par_map<'a, T: Sync, R: Send>(
-    items: &'a [T],
-    f: impl Fn(&'a T) -> R + Sync,
-) -> Vec<R> {
+pub fn par_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads <= 1 || items.len() < 2 {
         return items.iter().map(f).collect();
