@@ -92,7 +92,7 @@ fn diff_against_the_last_commit() {
         "{text}"
     );
     assert!(
-        text.contains("error[incompatible-change]: `payload.TicketCreated.v2` is not backward compatible with v1: `boardId` added as required [PROPERTY_ADDED_REQUIRED at `/properties/boardId`]"),
+        text.contains("cat/events/tickets.toml:12:1: error[incompatible-change]: `payload.TicketCreated.v2` is not backward compatible with v1: `boardId` added as required [PROPERTY_ADDED_REQUIRED at `/properties/boardId`]"),
         "{text}"
     );
     // The same, naming the path, from another folder, as JSON.
@@ -106,6 +106,18 @@ fn diff_against_the_last_commit() {
         serde_json::from_str(json.split("\n3 change(s)").next().unwrap()).unwrap();
     assert_eq!(doc["errors"], 1);
     assert_eq!(doc["changes"].as_array().unwrap().len(), 3);
+    let broken = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["error"] == true)
+        .unwrap();
+    assert_eq!(
+        (broken["line"].as_u64(), broken["column"].as_u64()),
+        (Some(12), Some(1)),
+        "{broken}"
+    );
+    assert_eq!(broken["rule"], "PROPERTY_ADDED_REQUIRED");
 
     // Commit it; then change the released v1 and remove an event without
     // deprecating it first.

@@ -31,6 +31,16 @@ pub struct Change {
     /// The JSON pointer in the newer schema, for `incompatible-change`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+    /// The file of the version or event: in the new catalog, or in the old
+    /// one for removals (relative to the catalog's parent folder).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Its line (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Its column (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// What happened, for people.
     pub message: String,
 }
@@ -44,12 +54,24 @@ impl Change {
             schema_ref: None,
             rule: None,
             pointer: None,
+            file: None,
+            line: None,
+            column: None,
             message,
         }
     }
 
     fn at(mut self, schema_ref: &str) -> Change {
         self.schema_ref = Some(schema_ref.to_owned());
+        self
+    }
+
+    fn located(mut self, catalog: &Catalog, span: crate::Span) -> Change {
+        let file = catalog.sources().get(span.file);
+        let (line, column) = file.line_col(span.start);
+        self.file = Some(catalog.sources().display_name(file.path()));
+        self.line = Some(line);
+        self.column = Some(column);
         self
     }
 }
@@ -69,7 +91,10 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
     for event in new.events() {
         let t = event.event_type.as_str();
         let Some(before) = old_events.get(t) else {
-            out.push(Change::new("event-added", false, t, format!("`{t}` added")));
+            out.push(
+                Change::new("event-added", false, t, format!("`{t}` added"))
+                    .located(new, event.span),
+            );
             continue;
         };
         if event.status == Status::Deprecated && before.status != Status::Deprecated {
@@ -92,7 +117,8 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
                         t,
                         format!("`{}` added", v.schema_ref),
                     )
-                    .at(&v.schema_ref),
+                    .at(&v.schema_ref)
+                    .located(new, v.span),
                 ),
                 Some(was) if fingerprint(&was.schema) != fingerprint(&v.schema) => {
                     let what = LockEntry::of(&was.schema).changes(&LockEntry::of(&v.schema));
@@ -103,7 +129,8 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
                             t,
                             format!("released `{}` changed: {}", v.schema_ref, what.join("; ")),
                         )
-                        .at(&v.schema_ref),
+                        .at(&v.schema_ref)
+                        .located(new, v.span),
                     );
                 }
                 Some(_) => {}
@@ -155,7 +182,8 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
                             f.message
                         ),
                     )
-                    .at(&newer.schema_ref);
+                    .at(&newer.schema_ref)
+                    .located(new, newer.span);
                     c.rule = Some(f.rule);
                     c.pointer = Some(f.pointer);
                     out.push(c);
@@ -177,7 +205,9 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
             } else {
                 format!("`{t}` removed without being deprecated first")
             };
-            out.push(Change::new("event-removed", !deprecated, t, message));
+            out.push(
+                Change::new("event-removed", !deprecated, t, message).located(old, event.span),
+            );
         }
     }
     out

@@ -62,9 +62,13 @@ pub fn run(opt: &Opt, args: &DiffArgs) -> Result<ExitCode, super::CliError> {
         ValidateFormat::Github => {
             for c in &changes {
                 let level = if c.error { "error" } else { "notice" };
+                let at = match (&c.file, c.line, c.column) {
+                    (Some(f), Some(l), Some(col)) => format!("file={f},line={l},col={col},"),
+                    _ => String::new(),
+                };
                 writeln!(
                     out,
-                    "::{level} title=evreg diff ({})::{}",
+                    "::{level} {at}title=evreg diff ({})::{}",
                     c.kind,
                     escape(&text(c))
                 )?;
@@ -95,7 +99,11 @@ fn text(c: &Change) -> String {
         (Some(r), Some(p)) => format!(" [{r} at `{}`]", if p.is_empty() { "/" } else { p }),
         _ => String::new(),
     };
-    format!("{level}[{}]: {}{rule}", c.kind, c.message)
+    let at = match (&c.file, c.line, c.column) {
+        (Some(f), Some(l), Some(col)) => format!("{f}:{l}:{col}: "),
+        _ => String::new(),
+    };
+    format!("{at}{level}[{}]: {}{rule}", c.kind, c.message)
 }
 
 /// GitHub workflow commands end a message at a newline and read `%`.
