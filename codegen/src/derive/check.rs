@@ -307,8 +307,7 @@ pub(crate) fn check_enum(
     data: &DataEnum,
     values: &[String],
     site: &Site,
-    (_, item): (String, &Item),
-    _space: &TypeSpace,
+    item: &Item,
 ) -> syn::Result<()> {
     let Item::Enum(planned) = item else {
         return Err(syn::Error::new(
@@ -687,9 +686,8 @@ fn named(name: &str, ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         ),
     };
     match (item, ty) {
-        (Item::Enum(e), Ty::Str) => {
-            let _ = e;
-        }
+        // A String holds any value; validate() checks it is one of them.
+        (Item::Enum(_), Ty::Str) => {}
         (Item::Enum(e), Ty::User(t)) => {
             let values: Vec<&str> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
             let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();

@@ -172,7 +172,7 @@ pub fn expand_catalog_type(input: &DeriveInput, base: &Path) -> syn::Result<Toke
         if names_place {
             let loaded = load(&target, input, base)?;
             let (site, found) = check::place(&loaded, &target, input)?;
-            check::check_enum(input, data, &values, &site, found, &loaded.space)?;
+            check::check_enum(input, data, &values, &site, found.1)?;
             track = loaded.track();
         }
         let key = enum_key(values.iter().map(String::as_str));
