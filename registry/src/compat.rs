@@ -46,6 +46,19 @@ impl Mode {
         "none",
     ];
 
+    /// The mode's name, as written in the catalog.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Backward => "backward",
+            Mode::Forward => "forward",
+            Mode::Full => "full",
+            Mode::BackwardTransitive => "backward-transitive",
+            Mode::ForwardTransitive => "forward-transitive",
+            Mode::FullTransitive => "full-transitive",
+            Mode::None => "none",
+        }
+    }
+
     /// The mode named `name` (`"backward-transitive"`).
     pub fn from_name(name: &str) -> Option<Mode> {
         Some(match name {
@@ -115,6 +128,41 @@ pub struct Finding {
     pub message: String,
     /// Which consumers it breaks.
     pub breaks: Direction,
+}
+
+/// Every finding between the versions of `event` that `mode` forbids, as
+/// (older, newer, finding): each version against the previous one, or
+/// against every earlier one in a transitive mode. Only the newer versions
+/// for which `check` is true are compared.
+pub fn violations(
+    event: &crate::Event,
+    mode: Mode,
+    check: impl Fn(&crate::PayloadVersion) -> bool,
+) -> Vec<(&crate::PayloadVersion, &crate::PayloadVersion, Finding)> {
+    let mut out = Vec::new();
+    if mode == Mode::None {
+        return out;
+    }
+    let mut versions: Vec<&crate::PayloadVersion> = event.versions.iter().collect();
+    versions.sort_by_key(|v| v.version);
+    for (i, newer) in versions.iter().enumerate().skip(1) {
+        if !check(newer) {
+            continue;
+        }
+        let earlier = if mode.transitive() {
+            &versions[..i]
+        } else {
+            &versions[i - 1..i]
+        };
+        for older in earlier {
+            for f in findings(&older.schema, &newer.schema) {
+                if mode.forbids(f.breaks) {
+                    out.push((*older, *newer, f));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every incompatibility between `old` and `new` (resolved, self-contained

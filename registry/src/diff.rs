@@ -3,12 +3,12 @@
 //! versions whose schema changed; and every compatibility finding of a new
 //! version that its event's mode forbids. The gate of `evreg diff`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::catalog::lock::LockEntry;
-use crate::compat::{Mode, findings};
+use crate::compat::violations;
 use crate::fingerprint::fingerprint;
 use crate::{Catalog, Event, PayloadVersion, Status};
 
@@ -150,55 +150,31 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
             }
         }
         // The new versions against the earlier ones, as the event's mode says.
-        let mode = mode_of(event);
-        if mode == Mode::None {
-            continue;
-        }
-        let mut versions: Vec<&PayloadVersion> = event.versions.iter().collect();
-        versions.sort_by_key(|v| v.version);
-        for (i, newer) in versions.iter().enumerate().skip(1) {
-            if before_versions.contains_key(&newer.version) {
-                continue;
-            }
-            let earlier = if mode.transitive() {
-                &versions[..i]
-            } else {
-                &versions[i - 1..i]
-            };
-            for older in earlier {
-                for f in findings(&older.schema, &newer.schema) {
-                    if !mode.forbids(f.breaks) {
-                        continue;
-                    }
-                    let mut c = Change::new(
-                        "incompatible-change",
-                        true,
-                        t,
-                        format!(
-                            "`{}` is not {} compatible with v{}: {}",
-                            newer.schema_ref,
-                            f.breaks.as_str(),
-                            older.version,
-                            f.message
-                        ),
-                    )
-                    .at(&newer.schema_ref)
-                    .located(new, newer.span);
-                    c.rule = Some(f.rule);
-                    c.pointer = Some(f.pointer);
-                    out.push(c);
-                }
-            }
+        let is_new = |v: &PayloadVersion| !before_versions.contains_key(&v.version);
+        for (older, newer, f) in violations(event, mode_of(event), is_new) {
+            let mut c = Change::new(
+                "incompatible-change",
+                true,
+                t,
+                format!(
+                    "`{}` is not {} compatible with v{}: {}",
+                    newer.schema_ref,
+                    f.breaks.as_str(),
+                    older.version,
+                    f.message
+                ),
+            )
+            .at(&newer.schema_ref)
+            .located(new, newer.span);
+            c.rule = Some(f.rule);
+            c.pointer = Some(f.pointer);
+            out.push(c);
         }
     }
-    let new_types: HashMap<&str, ()> = new
-        .events()
-        .iter()
-        .map(|e| (e.event_type.as_str(), ()))
-        .collect();
+    let new_types: HashSet<&str> = new.events().iter().map(|e| e.event_type.as_str()).collect();
     for event in old.events() {
         let t = event.event_type.as_str();
-        if !new_types.contains_key(t) {
+        if !new_types.contains(t) {
             let deprecated = event.status == Status::Deprecated;
             let message = if deprecated {
                 format!("`{t}` removed (it was deprecated)")

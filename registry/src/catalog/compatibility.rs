@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Event, Loader, Manifest, PayloadVersion};
 use crate::Diagnostic;
-use crate::compat::{Direction, Finding, Mode, findings};
+use crate::compat::{Direction, violations};
 use crate::registry::{PatternCache, compile};
 
 impl Loader {
@@ -16,63 +16,45 @@ impl Loader {
         let patterns = PatternCache::default();
         for event in events {
             let mode = event.compatibility.unwrap_or(manifest.checks.compatibility);
-            if mode == Mode::None || event.versions.len() < 2 {
-                continue;
-            }
-            let mut versions: Vec<&PayloadVersion> = event.versions.iter().collect();
-            versions.sort_by_key(|v| v.version);
-            for (i, newer) in versions.iter().enumerate().skip(1) {
-                let earlier = if mode.transitive() {
-                    &versions[..i]
-                } else {
-                    &versions[i - 1..i]
-                };
-                for older in earlier {
-                    let found: Vec<Finding> = findings(&older.schema, &newer.schema)
-                        .into_iter()
-                        .filter(|f| mode.forbids(f.breaks))
-                        .collect();
-                    for f in found {
-                        let example = example(older, newer, f.breaks, &patterns);
-                        let mut d = Diagnostic::error(
-                            "incompatible-change",
-                            format!(
-                                "`{}` is not {} compatible with v{}: {} at `{}`",
-                                newer.schema_ref,
-                                f.breaks.as_str(),
-                                older.version,
-                                f.rule,
-                                if f.pointer.is_empty() {
-                                    "/"
-                                } else {
-                                    &f.pointer
-                                }
-                            ),
-                        )
-                        .at(newer.span, "this version")
-                        .with_note(f.message.clone())
-                        .with_note(match f.breaks {
-                            Direction::Backward => format!(
-                                "consumers of v{} cannot read every v{} payload",
-                                newer.version, older.version
-                            ),
-                            Direction::Forward => format!(
-                                "consumers of v{} cannot read every v{} payload",
-                                older.version, newer.version
-                            ),
-                        });
-                        if let Some((payload, accepted, refused)) = example {
-                            d = d.with_note(format!(
-                                "for example, v{accepted} accepts and v{refused} refuses {payload}"
-                            ));
+            for (older, newer, f) in violations(event, mode, |_| true) {
+                let example = example(older, newer, f.breaks, &patterns);
+                let mut d = Diagnostic::error(
+                    "incompatible-change",
+                    format!(
+                        "`{}` is not {} compatible with v{}: {} at `{}`",
+                        newer.schema_ref,
+                        f.breaks.as_str(),
+                        older.version,
+                        f.rule,
+                        if f.pointer.is_empty() {
+                            "/"
+                        } else {
+                            &f.pointer
                         }
-                        self.diags.push(d.with_help(format!(
-                            "make the change a new event type (and deprecate this one), or relax the \
-                             event's mode: compatibility = \"none\" (the catalog's is `{}`)",
-                            mode_name(manifest.checks.compatibility)
-                        )));
-                    }
+                    ),
+                )
+                .at(newer.span, "this version")
+                .with_note(f.message.clone())
+                .with_note(match f.breaks {
+                    Direction::Backward => format!(
+                        "consumers of v{} cannot read every v{} payload",
+                        newer.version, older.version
+                    ),
+                    Direction::Forward => format!(
+                        "consumers of v{} cannot read every v{} payload",
+                        older.version, newer.version
+                    ),
+                });
+                if let Some((payload, accepted, refused)) = example {
+                    d = d.with_note(format!(
+                        "for example, v{accepted} accepts and v{refused} refuses {payload}"
+                    ));
                 }
+                self.diags.push(d.with_help(format!(
+                    "make the change a new event type (and deprecate this one), or relax the \
+                     event's mode: compatibility = \"none\" (the catalog's is `{}`)",
+                    manifest.checks.compatibility.as_str()
+                )));
             }
         }
     }
@@ -97,12 +79,4 @@ fn example(
         .map(|e| &e.payload)
         .find(|p: &&Value| !validator.is_valid(p))
         .map(|p| (p.to_string(), accepting.version, refusing.version))
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    Mode::NAMES
-        .iter()
-        .copied()
-        .find(|n| Mode::from_name(n) == Some(mode))
-        .unwrap_or("backward")
 }
