@@ -4,13 +4,16 @@
 //! version that its event's mode forbids. The gate of `evreg diff`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::catalog::lock::LockEntry;
+use crate::catalog::{discover, normalize};
 use crate::compat::violations;
+use crate::diagnostic::Diagnostics;
 use crate::fingerprint::fingerprint;
-use crate::{Catalog, Event, PayloadVersion, Status};
+use crate::{Catalog, Event, LoadError, PayloadVersion, Status};
 
 /// One difference between the old and the new catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,8 +79,154 @@ impl Change {
     }
 }
 
+/// The old side of a diff, read only where it differs from the new side.
+///
+/// A release and the working tree share nearly every file. [`Baseline::load`]
+/// compares the old folder's files with the ones the new catalog was read
+/// from, byte for byte, and loads only the event files that differ (or whose
+/// schema files differ): the events of the other files are known to be the
+/// same on both sides. When a file that reaches other files changed (the
+/// manifest, a definitions file, the target of a `$ref` across files), or
+/// the partial load reports a problem, the whole old catalog is loaded.
+#[derive(Debug)]
+pub struct Baseline {
+    catalog: Catalog,
+    unchanged: HashSet<String>,
+    partial: bool,
+}
+
+impl Baseline {
+    /// Reads the catalog in `old_root` as far as it differs from `new`.
+    ///
+    /// Fails with the problems of the whole old catalog when it does not load.
+    pub fn load(old_root: impl AsRef<Path>, new: &Catalog) -> Result<Baseline, LoadError> {
+        let old_root = normalize(old_root.as_ref());
+        if let Some((only, unchanged)) = dirty_event_files(&old_root, new) {
+            let report = Catalog::check_event_files(&old_root, only);
+            if let Some(catalog) = report.catalog {
+                return Ok(Baseline {
+                    catalog,
+                    unchanged,
+                    partial: true,
+                });
+            }
+        }
+        let report = Catalog::check_schemas(&old_root);
+        match report.catalog {
+            Some(catalog) => Ok(Baseline {
+                catalog,
+                unchanged: HashSet::new(),
+                partial: false,
+            }),
+            None => Err(LoadError {
+                diagnostics: report.diagnostics,
+                sources: report.sources,
+            }),
+        }
+    }
+
+    /// The whole old catalog, already loaded.
+    pub fn full(catalog: Catalog) -> Baseline {
+        Baseline {
+            catalog,
+            unchanged: HashSet::new(),
+            partial: false,
+        }
+    }
+
+    /// The old events read (all of them unless [`Baseline::is_partial`]).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Whether only the differing event files were read.
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Event types known to be the same on both sides without being read.
+    pub fn unchanged(&self) -> &HashSet<String> {
+        &self.unchanged
+    }
+}
+
+/// The old event files to read, and the event types known unchanged; `None`
+/// when a change may reach files it does not name (read everything).
+fn dirty_event_files(
+    old_root: &Path,
+    new: &Catalog,
+) -> Option<(HashSet<PathBuf>, HashSet<String>)> {
+    let new_root = new.root();
+    let sources = new.sources();
+    let rel = |p: &Path| p.strip_prefix(new_root).ok().map(Path::to_path_buf);
+    // Every file the new catalog read, against the file at the same place.
+    let files: Vec<(PathBuf, &str)> = sources
+        .files()
+        .map(|(_, f)| Some((rel(f.path())?, f.text())))
+        .collect::<Option<_>>()?;
+    let same: Vec<bool> = crate::catalog::par_map(&files, |(rel, text)| {
+        discover::read_text(&old_root.join(rel))
+            .is_ok_and(|t| t.invalid_utf8_at.is_none() && t.text == *text)
+    });
+    let changed: HashSet<&Path> = files
+        .iter()
+        .zip(&same)
+        .filter(|(_, same)| !**same)
+        .map(|((rel, _), _)| rel.as_path())
+        .collect();
+    let manifest = Path::new(crate::catalog::keys::MANIFEST_FILE);
+    if changed.contains(manifest)
+        || new
+            .shared_files
+            .iter()
+            .any(|f| rel(f).is_none_or(|r| changed.contains(r.as_path())))
+    {
+        return None;
+    }
+    // An event's file is dirty when it changed or one of its schema files did.
+    let event_file = |e: &Event| rel(sources.get(e.span.file).path());
+    let mut dirty: HashSet<PathBuf> = HashSet::new();
+    for event in new.events() {
+        let file = event_file(event)?;
+        let schema_changed = event
+            .versions
+            .iter()
+            .any(|v| rel(&v.schema_file).is_none_or(|r| changed.contains(r.as_path())));
+        if schema_changed || changed.contains(file.as_path()) {
+            dirty.insert(file);
+        }
+    }
+    // Old event files the new catalog does not have (removed, renamed).
+    let new_files: HashSet<&Path> = files.iter().map(|(r, _)| r.as_path()).collect();
+    let mut diags = Diagnostics::new();
+    for old in discover::event_files(old_root, &mut diags) {
+        let r = old.strip_prefix(old_root).ok()?;
+        if !new_files.contains(r) {
+            dirty.insert(r.to_path_buf());
+        }
+    }
+    let unchanged = new
+        .events()
+        .iter()
+        .filter(|e| event_file(e).is_some_and(|f| !dirty.contains(&f)))
+        .map(|e| e.event_type.clone())
+        .collect();
+    let only = dirty.into_iter().map(|r| old_root.join(r)).collect();
+    Some((only, unchanged))
+}
+
 /// Every change from `old` to `new`, events in the new catalog's order.
 pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
+    diff_events(old, &HashSet::new(), new)
+}
+
+/// Every change from a [`Baseline`] to `new`, events in the new catalog's
+/// order: the same as [`diff`] of the whole old catalog.
+pub fn diff_baseline(old: &Baseline, new: &Catalog) -> Vec<Change> {
+    diff_events(&old.catalog, &old.unchanged, new)
+}
+
+fn diff_events(old: &Catalog, unchanged: &HashSet<String>, new: &Catalog) -> Vec<Change> {
     let mut out = Vec::new();
     let old_events: HashMap<&str, &Event> = old
         .events()
@@ -90,6 +239,9 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<Change> {
     };
     for event in new.events() {
         let t = event.event_type.as_str();
+        if unchanged.contains(t) {
+            continue;
+        }
         let Some(before) = old_events.get(t) else {
             out.push(
                 Change::new("event-added", false, t, format!("`{t}` added"))

@@ -13,7 +13,7 @@
 
 mod check;
 mod compatibility;
-mod discover;
+pub(crate) mod discover;
 mod event_file;
 mod json;
 pub mod keys;
@@ -25,7 +25,7 @@ mod resolve;
 mod schema;
 mod toml_read;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -79,6 +79,16 @@ pub struct LoadError {
     pub sources: Arc<SourceMap>,
 }
 
+impl From<LoadError> for Report {
+    fn from(e: LoadError) -> Report {
+        Report {
+            catalog: None,
+            diagnostics: e.diagnostics,
+            sources: e.sources,
+        }
+    }
+}
+
 fn render_plain(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let mut out = format!("catalog has {errors} error(s)");
@@ -118,6 +128,28 @@ impl Catalog {
     pub fn check_ignoring_history(root: impl AsRef<Path>) -> Report {
         let mut loader = Loader::new(root.as_ref());
         loader.check_history = false;
+        loader.run()
+    }
+
+    /// What `evreg diff` reads of a catalog: [`Catalog::check_ignoring_history`]
+    /// without compiling the schemas to validate the examples (they are kept,
+    /// unchecked: `evreg check` is where examples are checked). Everything a
+    /// comparison of schemas needs is checked as usual.
+    pub fn check_schemas(root: impl AsRef<Path>) -> Report {
+        let mut loader = Loader::new(root.as_ref());
+        loader.check_history = false;
+        loader.validate_examples = false;
+        loader.run()
+    }
+
+    /// [`Catalog::check_schemas`] of only the given event files (paths under
+    /// `root`): the events of the other files are left out, and checks that
+    /// span events may report what the left-out files would have settled.
+    pub(crate) fn check_event_files(root: &Path, only: HashSet<PathBuf>) -> Report {
+        let mut loader = Loader::new(root);
+        loader.check_history = false;
+        loader.validate_examples = false;
+        loader.only_event_files = Some(only.into_iter().map(|p| normalize(&p)).collect());
         loader.run()
     }
 }
@@ -224,6 +256,14 @@ pub(crate) struct Loader {
     /// Whether to compare the catalog with `catalog.lock` and check the
     /// compatibility modes between versions.
     check_history: bool,
+    /// When set, only these event files are read (a partial load: the old
+    /// side of a diff, where the rest is known to equal the new side).
+    only_event_files: Option<HashSet<PathBuf>>,
+    /// Whether to compile every schema and validate the examples with it.
+    validate_examples: bool,
+    /// Files whose content reaches more than the file that names them: the
+    /// targets of `$ref`s from other files, and the definitions files.
+    shared_files: BTreeSet<PathBuf>,
 }
 
 impl Loader {
@@ -245,6 +285,9 @@ impl Loader {
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
             check_history: true,
+            only_event_files: None,
+            validate_examples: true,
+            shared_files: BTreeSet::new(),
         }
     }
 
@@ -297,7 +340,10 @@ impl Loader {
             return None;
         }
         let manifest = self.read_manifest(&manifest_path);
-        let files = discover::event_files(&root, &mut self.diags);
+        let mut files = discover::event_files(&root, &mut self.diags);
+        if let Some(only) = &self.only_event_files {
+            files.retain(|f| only.contains(f));
+        }
         // Read event files in order (file ids stay stable), parse them on every core.
         let read: Vec<(PathBuf, Option<FileId>)> = files
             .into_iter()
@@ -356,6 +402,7 @@ impl Loader {
             definitions,
             sources: Arc::default(),
             warnings: Vec::new(),
+            shared_files: std::mem::take(&mut self.shared_files).into_iter().collect(),
         })
     }
 

@@ -22,6 +22,9 @@ pub struct Catalog {
     pub(crate) definitions: BTreeMap<String, Value>,
     pub(crate) sources: Arc<SourceMap>,
     pub(crate) warnings: Vec<crate::Diagnostic>,
+    /// The targets of `$ref`s across files and the definitions files: a
+    /// change to one of them may change the schemas of other files.
+    pub(crate) shared_files: Vec<PathBuf>,
 }
 
 impl Catalog {

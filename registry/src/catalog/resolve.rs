@@ -65,6 +65,9 @@ impl Loader {
         } else {
             let full = self.docs[doc].dir.join(Path::new(path));
             let target = self.json_file(&full, (doc, ref_pointer))?;
+            if target != doc {
+                self.shared_files.insert(self.docs[target].path.clone());
+            }
             self.check_schema_doc(target, self.key_case);
             target
         };

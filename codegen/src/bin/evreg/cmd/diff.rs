@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-use evreg::Catalog;
-use evreg::diff::{Change, diff};
+use evreg::diff::{Baseline, Change, diff_baseline};
+use evreg::{Catalog, Report};
 
 use crate::opt::{DiffArgs, Opt, ValidateFormat};
 
@@ -26,31 +26,19 @@ pub fn run(opt: &Opt, args: &DiffArgs) -> Result<ExitCode, super::CliError> {
         },
         None => (PathBuf::from(&args.old), None),
     };
-    // Both sides load at once (each load also spreads over the cores).
-    let (old_report, new_report) = std::thread::scope(|s| {
-        let old = s.spawn(|| Catalog::check_ignoring_history(&old_dir));
-        let new = Catalog::check_ignoring_history(&new_dir);
-        (
-            old.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            new,
-        )
-    });
-    let load = |dir: &Path, report, label: &str| {
-        let catalog = super::loaded(opt, dir, report);
-        if catalog.is_err() {
-            eprintln!("error: the {label} catalog does not load");
-        }
-        catalog
-    };
-    let old = match load(&old_dir, old_report, "old") {
+    // The new side first: the old one is read only where its files differ.
+    let new = match load(opt, &new_dir, Catalog::check_schemas(&new_dir), "new") {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let new = match load(&new_dir, new_report, "new") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
+    let old = match Baseline::load(&old_dir, &new) {
+        Ok(b) => b,
+        Err(e) => match load(opt, &old_dir, Report::from(e), "old") {
+            Ok(c) => Baseline::full(c),
+            Err(code) => return Ok(code),
+        },
     };
-    let changes = diff(&old, &new);
+    let changes = diff_baseline(&old, &new);
     let errors = changes.iter().filter(|c| c.error).count();
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -91,6 +79,14 @@ pub fn run(opt: &Opt, args: &DiffArgs) -> Result<ExitCode, super::CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn load(opt: &Opt, dir: &Path, report: Report, label: &str) -> Result<Catalog, ExitCode> {
+    let catalog = super::loaded(opt, dir, report);
+    if catalog.is_err() {
+        eprintln!("error: the {label} catalog does not load");
+    }
+    catalog
 }
 
 fn text(c: &Change) -> String {
