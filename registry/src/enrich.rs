@@ -126,6 +126,16 @@ impl PublishContext {
     pub fn tenant_id(&self) -> &str {
         &self.tenant_id
     }
+
+    /// The idempotency key, if set.
+    pub fn key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// Who caused the event, if set.
+    pub fn who(&self) -> Option<&Actor> {
+        self.actor.as_ref()
+    }
 }
 
 /// The base fields an enricher can fill, by their conventional (camelCase) name.
@@ -194,6 +204,11 @@ impl Enricher {
             names,
             actor_types: [spelling("user"), spelling("contact"), spelling("system")],
         }
+    }
+
+    /// The payload property that holds the tenant, when the catalog declares one.
+    pub fn tenant_field(&self) -> Option<&str> {
+        self.name(TENANT)
     }
 
     fn name(&self, conventional: &str) -> Option<&str> {

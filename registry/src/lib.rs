@@ -6,6 +6,8 @@
 //! feature, the macros); this crate exists so that the macros, which load
 //! catalogs at compile time, can depend on the loader without a cycle.
 
+#[cfg(feature = "bus")]
+pub mod bus;
 pub mod catalog;
 pub mod changes;
 pub mod compat;
@@ -18,6 +20,7 @@ pub mod naming;
 mod payload;
 pub mod registry;
 pub mod source;
+pub mod sql;
 pub mod validate;
 pub mod wire;
 

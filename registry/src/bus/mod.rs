@@ -1,0 +1,542 @@
+//! The event bus: typed publish and subscribe over a durable store, with an
+//! audit trail, tenant isolation, isolated failing handlers, retries with
+//! backoff and dead letters.
+//!
+//! `publish` enriches a payload from its [`PublishContext`] (tenant, time,
+//! actor, idempotency key), validates it with its generated validator,
+//! appends it to the audit table with one delivery per subscribed consumer
+//! (one transaction), and wakes the consumers. Each consumer is a named,
+//! durable subscriber with its own delivery state: a handler that fails or
+//! panics is recorded and retried with backoff, then dead-lettered, and never
+//! holds up another consumer. A delivery that succeeded is marked processed
+//! once and never handed to that consumer again.
+//!
+//! ```
+//! # use serde::{Deserialize, Serialize};
+//! # /// A generated payload type stands here (see docs/event-system.md).
+//! # #[derive(Debug, Clone, Serialize, Deserialize)]
+//! # #[serde(rename_all = "camelCase")]
+//! # struct TicketCreated { ticket_id: String }
+//! # impl TicketCreated { fn new(id: &str) -> Self { TicketCreated { ticket_id: id.into() } } }
+//! # impl evreg_core::Validate for TicketCreated {
+//! #     fn validate_at(&self, _: &mut evreg_core::validate::Cx<'_>) {}
+//! # }
+//! # impl evreg_core::EventPayload for TicketCreated {
+//! #     const EVENT_TYPE: &'static str = "TICKET_CREATED";
+//! #     const SCHEMA_REF: &'static str = "payload.TicketCreated.v1";
+//! #     const VERSION: u32 = 1;
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use evreg_core::bus::{Bus, Envelope};
+//! use evreg_core::enrich::PublishContext;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let bus = Bus::sqlite(dir.path().join("events.db")).await?;
+//! bus.subscribe("notify", |e: Envelope<TicketCreated>| async move {
+//!     println!("ticket {} created", e.payload.ticket_id);
+//!     Ok::<_, std::convert::Infallible>(())
+//! })
+//! .start()
+//! .await?;
+//!
+//! let ctx = PublishContext::new("9d1afc45-a247-4e74-819e-15227f93e95d").idempotency_key("import-1");
+//! let first = bus.publish(&ctx, TicketCreated::new("T-1")).await?;
+//! let again = bus.publish(&ctx, TicketCreated::new("T-1")).await?;
+//! assert_eq!(first.id, again.id); // stored and delivered once
+//! assert!(again.duplicate);
+//!
+//! bus.drain().await?; // every due delivery handled
+//! bus.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod consumer;
+mod retry;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub mod store;
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::EventPayload;
+use crate::enrich::{Enricher, PublishContext};
+use crate::payload::PayloadError;
+
+pub use consumer::Subscription;
+pub use retry::RetryPolicy;
+#[cfg(feature = "sqlite")]
+pub use rusqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+pub use store::{
+    Delivery, DeliveryQuery, DeliveryStatus, EventQuery, NewEvent, Store, StoredEvent,
+};
+
+/// Why the bus refused or failed an operation.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// The payload is not valid for its schema: nothing was stored.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// The payload names another tenant than the publishing context.
+    #[error("the payload's tenant `{payload}` is not the publishing context's tenant `{context}`")]
+    TenantMismatch {
+        /// The payload's tenant field.
+        payload: String,
+        /// The context's tenant.
+        context: String,
+    },
+    /// The payload type did not serialize to a JSON object.
+    #[error("the payload does not serialize to a JSON object: {0}")]
+    Serialize(String),
+    /// A query asked for something the store cannot answer.
+    #[error("invalid query: {0}")]
+    Query(String),
+    /// The same consumer name was subscribed twice in one bus.
+    #[error("consumer `{0}` is already subscribed on this bus")]
+    DuplicateConsumer(String),
+    /// The database failed.
+    #[error("store: {0}")]
+    Store(#[source] Box<dyn StdError + Send + Sync>),
+    /// The bus was shut down.
+    #[error("the bus is shut down")]
+    Closed,
+}
+
+impl BusError {
+    /// A database error.
+    pub fn store(e: impl StdError + Send + Sync + 'static) -> BusError {
+        BusError::Store(Box::new(e))
+    }
+}
+
+/// What a handler receives: the typed payload and the event's record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope<T> {
+    /// The event's id.
+    pub id: Uuid,
+    /// Its position in the audit trail.
+    pub seq: i64,
+    /// The tenant.
+    pub tenant_id: String,
+    /// `TICKET_CREATED`.
+    pub event_type: String,
+    /// `payload.TicketCreated.v1`.
+    pub schema_ref: String,
+    /// The payload version.
+    pub version: u32,
+    /// When the bus recorded it.
+    pub recorded_at: SystemTime,
+    /// 1 for the first delivery to this consumer, 2 for the first retry, …
+    pub attempt: u32,
+    /// The payload, deserialized and validated.
+    pub payload: T,
+}
+
+/// The result of a publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    /// The event's id (the first event's, for a duplicate).
+    pub id: Uuid,
+    /// Whether the idempotency key was used before in the tenant: nothing
+    /// was stored or delivered.
+    pub duplicate: bool,
+}
+
+/// How a bus runs its consumers.
+#[derive(Debug, Clone)]
+pub struct BusOptions {
+    enricher: Enricher,
+    retry: RetryPolicy,
+    lease: Duration,
+    poll: Duration,
+    batch: usize,
+}
+
+impl Default for BusOptions {
+    fn default() -> Self {
+        BusOptions {
+            enricher: Enricher::default(),
+            retry: RetryPolicy::default(),
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(500),
+            batch: 256,
+        }
+    }
+}
+
+impl BusOptions {
+    /// Fills the base fields of payloads (default: none). Build it from the
+    /// catalog's manifest: [`Enricher::from_manifest`].
+    pub fn enricher(mut self, enricher: Enricher) -> Self {
+        self.enricher = enricher;
+        self
+    }
+
+    /// The retry policy of consumers that set none (default:
+    /// [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long a delivery handed to a handler stays leased: when the process
+    /// dies, it is handed out again after this (default 60 s).
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How often idle consumers look for work published by other processes
+    /// (default 500 ms; work published through this bus wakes them at once).
+    pub fn poll_interval(mut self, every: Duration) -> Self {
+        self.poll = every;
+        self
+    }
+
+    /// How many deliveries a consumer takes at a time (default 256).
+    pub fn batch(mut self, n: usize) -> Self {
+        self.batch = n.max(1);
+        self
+    }
+}
+
+/// A running consumer, as the bus knows it.
+struct Running {
+    name: String,
+    schema_refs: Vec<String>,
+    wake: Arc<tokio::sync::Notify>,
+    drain: mpsc::UnboundedSender<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+pub(crate) struct Inner {
+    store: Arc<dyn Store>,
+    options: BusOptions,
+    consumers: Mutex<Vec<Running>>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// The event bus. Cloning shares it.
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let consumers: Vec<String> = self
+            .lock_consumers()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        f.debug_struct("Bus")
+            .field("consumers", &consumers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bus {
+    /// A bus on `store`, creating its tables when they are missing.
+    pub async fn new(store: impl Store, options: BusOptions) -> Result<Bus, BusError> {
+        store.migrate().await?;
+        let (shutdown, _) = watch::channel(false);
+        Ok(Bus {
+            inner: Arc::new(Inner {
+                store: Arc::new(store),
+                options,
+                consumers: Mutex::new(Vec::new()),
+                shutdown,
+            }),
+        })
+    }
+
+    /// The embedded default: a SQLite database file (created when missing,
+    /// WAL mode) with the default options.
+    #[cfg(feature = "sqlite")]
+    pub async fn sqlite(path: impl AsRef<std::path::Path>) -> Result<Bus, BusError> {
+        Bus::new(SqliteStore::open(path)?, BusOptions::default()).await
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The options.
+    pub fn options(&self) -> &BusOptions {
+        &self.inner.options
+    }
+
+    fn lock_consumers(&self) -> std::sync::MutexGuard<'_, Vec<Running>> {
+        self.inner
+            .consumers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The event `publish` would store: enriched, checked against the
+    /// context's tenant, validated by the payload type.
+    pub fn prepare<T: EventPayload>(
+        &self,
+        ctx: &PublishContext,
+        payload: &T,
+    ) -> Result<NewEvent, BusError> {
+        prepare(&self.inner.options.enricher, ctx, payload)
+    }
+
+    /// Publishes one payload: enriched, validated, stored with its
+    /// deliveries, then handed to the consumers. An invalid payload is
+    /// refused with its validation errors and nothing is stored.
+    pub async fn publish<T: EventPayload>(
+        &self,
+        ctx: &PublishContext,
+        payload: T,
+    ) -> Result<Published, BusError> {
+        let event = self.prepare(ctx, &payload)?;
+        let mut out = self.append(vec![event]).await?;
+        out.pop().ok_or(BusError::Closed)
+    }
+
+    /// Publishes several payloads in one transaction (all or none).
+    pub async fn publish_all<T: EventPayload>(
+        &self,
+        ctx: &PublishContext,
+        payloads: impl IntoIterator<Item = T>,
+    ) -> Result<Vec<Published>, BusError> {
+        let events = payloads
+            .into_iter()
+            .map(|p| self.prepare(ctx, &p))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append(events).await
+    }
+
+    /// Publishes in the caller's own SQLite transaction (on the bus's
+    /// database file): the event and its deliveries commit or roll back with
+    /// the caller's changes — the audit table is the outbox. Consumers see it
+    /// after the commit: call [`Bus::wake`] then, or they find it within the
+    /// poll interval.
+    #[cfg(feature = "sqlite")]
+    pub fn publish_in<T: EventPayload>(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        ctx: &PublishContext,
+        payload: T,
+    ) -> Result<Published, BusError> {
+        let event = self.prepare(ctx, &payload)?;
+        let id = event.id;
+        let appended =
+            sqlite::append_on(tx, std::slice::from_ref(&event)).map_err(BusError::store)?;
+        Ok(match appended.first() {
+            Some(store::Appended::Duplicate { id }) => Published {
+                id: *id,
+                duplicate: true,
+            },
+            _ => Published {
+                id,
+                duplicate: false,
+            },
+        })
+    }
+
+    /// Appends prepared events and wakes the consumers of their schemas.
+    pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Published>, BusError> {
+        let ids: Vec<(Uuid, String)> = events
+            .iter()
+            .map(|e| (e.id, e.schema_ref.clone()))
+            .collect();
+        let appended = self.inner.store.append(events).await?;
+        let mut refs: Vec<&str> = Vec::new();
+        let out = ids
+            .iter()
+            .zip(appended)
+            .map(|((id, schema_ref), a)| match a {
+                store::Appended::New { .. } => {
+                    refs.push(schema_ref);
+                    Published {
+                        id: *id,
+                        duplicate: false,
+                    }
+                }
+                store::Appended::Duplicate { id } => Published {
+                    id,
+                    duplicate: true,
+                },
+            })
+            .collect();
+        self.wake(&refs);
+        Ok(out)
+    }
+
+    /// Wakes the consumers of these schema refs (all when empty): after
+    /// events were committed by another path (`publish_in`, another process).
+    pub fn wake(&self, schema_refs: &[&str]) {
+        for c in self.lock_consumers().iter() {
+            if schema_refs.is_empty()
+                || c.schema_refs
+                    .iter()
+                    .any(|r| schema_refs.contains(&r.as_str()))
+            {
+                c.wake.notify_one();
+            }
+        }
+    }
+
+    /// Subscribes `handler` as the durable consumer `consumer` of payload
+    /// type `T`. Configure the subscription, then
+    /// [`start`](Subscription::start) it.
+    pub fn subscribe<T, F, Fut, E>(&self, consumer: &str, handler: F) -> Subscription<T>
+    where
+        T: EventPayload + Send + 'static,
+        F: Fn(Envelope<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<Box<dyn StdError + Send + Sync>>,
+    {
+        Subscription::new(self.clone(), consumer, handler)
+    }
+
+    /// Waits until every consumer has handled every delivery that is due
+    /// (retries scheduled later are not waited for).
+    pub async fn drain(&self) -> Result<(), BusError> {
+        let waits: Vec<oneshot::Receiver<()>> = self
+            .lock_consumers()
+            .iter()
+            .map(|c| {
+                let (tx, rx) = oneshot::channel();
+                let _ = c.drain.send(tx);
+                c.wake.notify_one();
+                rx
+            })
+            .collect();
+        for w in waits {
+            w.await.map_err(|_| BusError::Closed)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the consumers after their current delivery; deliveries not
+    /// handled stay pending in the store.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+        let tasks: Vec<_> = self
+            .lock_consumers()
+            .drain(..)
+            .map(|c| {
+                c.wake.notify_one();
+                c.task
+            })
+            .collect();
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Events of one tenant (the tenant is required).
+    pub async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, BusError> {
+        self.inner.store.events(query).await
+    }
+
+    /// Deliveries of one tenant's events.
+    pub async fn deliveries(&self, query: &DeliveryQuery) -> Result<Vec<Delivery>, BusError> {
+        self.inner.store.deliveries(query).await
+    }
+
+    /// Dead letters of one tenant.
+    pub async fn dead_letters(&self, tenant_id: &str) -> Result<Vec<Delivery>, BusError> {
+        self.deliveries(&DeliveryQuery::tenant(tenant_id).dead().limit(usize::MAX))
+            .await
+    }
+
+    /// Hands a dead (or retrying) delivery to its consumer again now, with a
+    /// fresh count of attempts. Whether there was one.
+    pub async fn retry(
+        &self,
+        tenant_id: &str,
+        event_id: Uuid,
+        consumer: &str,
+    ) -> Result<bool, BusError> {
+        let found = self
+            .inner
+            .store
+            .retry(
+                tenant_id,
+                event_id,
+                consumer,
+                store::micros(SystemTime::now()),
+            )
+            .await?;
+        self.wake(&[]);
+        Ok(found)
+    }
+
+    /// Delivers again to `consumer` every event of its schemas recorded since
+    /// `since` (of one tenant, or of all). How many deliveries were queued.
+    pub async fn replay(
+        &self,
+        consumer: &str,
+        tenant_id: Option<&str>,
+        since: SystemTime,
+    ) -> Result<u64, BusError> {
+        let n = self
+            .inner
+            .store
+            .replay(
+                consumer,
+                tenant_id,
+                store::micros(since),
+                store::micros(SystemTime::now()),
+            )
+            .await?;
+        self.wake(&[]);
+        Ok(n)
+    }
+
+    fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+}
+
+/// Enriches, checks the tenant, validates.
+fn prepare<T: EventPayload>(
+    enricher: &Enricher,
+    ctx: &PublishContext,
+    payload: &T,
+) -> Result<NewEvent, BusError> {
+    let mut value =
+        serde_json::to_value(payload).map_err(|e| BusError::Serialize(e.to_string()))?;
+    let Value::Object(map) = &mut value else {
+        return Err(BusError::Serialize("not an object".into()));
+    };
+    enricher.enrich_map(ctx, map);
+    if let Some(field) = enricher.tenant_field()
+        && let Some(found) = map.get(field)
+        && found.as_str() != Some(ctx.tenant_id())
+    {
+        return Err(BusError::TenantMismatch {
+            payload: found
+                .as_str()
+                .map_or_else(|| found.to_string(), str::to_owned),
+            context: ctx.tenant_id().to_owned(),
+        });
+    }
+    // Deserializing checks the shape, `validate` the rest: exactly the schema.
+    T::from_value(value.clone())?;
+    Ok(NewEvent {
+        id: Uuid::now_v7(),
+        tenant_id: ctx.tenant_id().to_owned(),
+        event_type: T::EVENT_TYPE.to_owned(),
+        schema_ref: T::SCHEMA_REF.to_owned(),
+        version: T::VERSION,
+        payload: value,
+        idempotency_key: ctx.key().map(str::to_owned),
+        recorded_at: store::micros(SystemTime::now()),
+    })
+}

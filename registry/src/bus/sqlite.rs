@@ -1,0 +1,520 @@
+//! The SQLite store: one file, WAL mode, every write on one thread that
+//! commits whatever is queued in one transaction (group commit).
+//!
+//! Writes from many tasks are queued to the writer thread; it takes what is
+//! queued (up to a batch), runs each request under its own savepoint (a
+//! failing request rolls back alone) and commits once, then answers each.
+//! With `synchronous = NORMAL` in WAL mode a committed event survives the
+//! process being killed (not a power cut before the next checkpoint).
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::BusError;
+use super::store::{
+    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, Micros, NewEvent,
+    Outcome, Settlement, Store, StoredEvent, from_micros, micros,
+};
+use crate::sql::{
+    ATTEMPTS_TABLE as ATTEMPTS, CONSUMERS_TABLE as CONSUMERS, COOLDOWNS_TABLE as COOLDOWNS,
+    DELIVERIES_TABLE as DELIVERIES, Dialect, EVENTS_TABLE as EVENTS, bus_ddl,
+};
+
+/// Requests the writer thread takes in one transaction, at most.
+const BATCH: usize = 1024;
+
+/// A request to the writer thread.
+trait Work: Send {
+    /// Runs in the group transaction; whether it succeeded, and how to
+    /// answer once the transaction has ended (with its commit's outcome).
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply);
+    /// Answers without running (the transaction could not begin).
+    fn abort(self: Box<Self>, error: String);
+}
+
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn Work>;
+
+struct Task<F, R> {
+    f: F,
+    answer: oneshot::Sender<Result<R, BusError>>,
+}
+
+impl<F, R> Work for Task<F, R>
+where
+    F: FnOnce(&Connection) -> rusqlite::Result<R> + Send,
+    R: Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply) {
+        let Task { f, answer } = *self;
+        let result = f(conn);
+        let ok = result.is_ok();
+        let reply: Reply = Box::new(move |commit| {
+            let _ = answer.send(match (result, commit) {
+                (Err(e), _) => Err(BusError::store(e)),
+                (Ok(_), Err(e)) => Err(BusError::Store(e.into())),
+                (Ok(r), Ok(())) => Ok(r),
+            });
+        });
+        (ok, reply)
+    }
+
+    fn abort(self: Box<Self>, error: String) {
+        let _ = self.answer.send(Err(BusError::Store(error.into())));
+    }
+}
+
+/// The SQLite store. Cloning shares the writer.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    jobs: mpsc::SyncSender<Job>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` in WAL mode and starts its
+    /// writer thread. The tables are created by [`Store::migrate`].
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, BusError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(BusError::store)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(BusError::store)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(BusError::store)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(BusError::store)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(BusError::store)?;
+        let (jobs, queue) = mpsc::sync_channel::<Job>(BATCH * 4);
+        std::thread::Builder::new()
+            .name("evreg-sqlite".into())
+            .spawn(move || writer(conn, queue))
+            .map_err(BusError::store)?;
+        Ok(SqliteStore { jobs, path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the writer thread, inside the current group transaction.
+    async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, BusError> {
+        let (answer, rx) = oneshot::channel();
+        let job: Job = Box::new(Task { f, answer });
+        let jobs = self.jobs.clone();
+        // The queue is bounded: a full queue waits here, off the runtime.
+        match jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(job)) => {
+                tokio::task::spawn_blocking(move || jobs.send(job))
+                    .await
+                    .map_err(|_| BusError::Closed)?
+                    .map_err(|_| BusError::Closed)?;
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => return Err(BusError::Closed),
+        }
+        rx.await.map_err(|_| BusError::Closed)?
+    }
+}
+
+/// The writer thread: group commit of whatever is queued.
+fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            for job in batch {
+                job.abort(e.to_string());
+            }
+            continue;
+        }
+        let mut replies = Vec::with_capacity(batch.len());
+        for job in batch {
+            let _ = conn.execute_batch("SAVEPOINT job");
+            let (ok, reply) = job.run(&conn);
+            let end = if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
+            let _ = conn.execute_batch(end);
+            replies.push(reply);
+        }
+        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if commit.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(commit.clone());
+        }
+    }
+}
+
+/// Appends events and their deliveries on `c`, in whatever transaction it
+/// is in (the writer's group transaction, or a caller's for `publish_in`).
+pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result<Vec<Appended>> {
+    let mut find = c.prepare_cached(&format!(
+        "SELECT id FROM {EVENTS} WHERE tenant_id = ?1 AND idempotency_key = ?2"
+    ))?;
+    let mut insert = c.prepare_cached(&format!(
+        "INSERT INTO {EVENTS} (id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    ))?;
+    let mut deliveries = c.prepare_cached(&format!(
+        "INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
+         SELECT consumer, ?1, ?2, 'pending', 0, ?3, ?3 FROM {CONSUMERS} WHERE schema_ref = ?4"
+    ))?;
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        if let Some(key) = &e.idempotency_key {
+            let first: Option<String> = find
+                .query_row(params![e.tenant_id, key], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = first {
+                let id = Uuid::parse_str(&id).map_err(|err| bad_column(0, err))?;
+                out.push(Appended::Duplicate { id });
+                continue;
+            }
+        }
+        insert.execute(params![
+            e.id.to_string(),
+            e.tenant_id,
+            e.event_type,
+            e.schema_ref,
+            e.version,
+            e.payload.to_string(),
+            e.idempotency_key,
+            e.recorded_at,
+        ])?;
+        let seq = c.last_insert_rowid();
+        deliveries.execute(params![seq, e.tenant_id, e.recorded_at, e.schema_ref])?;
+        out.push(Appended::New { seq });
+    }
+    Ok(out)
+}
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let id: String = row.get(1)?;
+    let payload: String = row.get(6)?;
+    Ok(StoredEvent {
+        seq: row.get(0)?,
+        id: Uuid::parse_str(&id).map_err(|e| bad_column(1, e))?,
+        tenant_id: row.get(2)?,
+        event_type: row.get(3)?,
+        schema_ref: row.get(4)?,
+        version: row.get(5)?,
+        payload: serde_json::from_str(&payload).map_err(|e| bad_column(6, e))?,
+        idempotency_key: row.get(7)?,
+        recorded_at: from_micros(row.get(8)?),
+    })
+}
+
+fn bad_column(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+}
+
+const EVENT_COLUMNS: &str =
+    "seq, id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at";
+
+/// `$."field"` for `json_extract`, for plain property names only.
+fn json_path(field: &str) -> Result<String, BusError> {
+    if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(BusError::Query(format!(
+            "payload field `{field}` must be a property name (letters, digits, `_`)"
+        )));
+    }
+    Ok(format!("$.\"{field}\""))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), BusError> {
+        self.run(|c| c.execute_batch(&bus_ddl(Dialect::Sqlite)))
+            .await
+    }
+
+    async fn register_consumer(
+        &self,
+        consumer: &str,
+        schema_refs: &[String],
+    ) -> Result<(), BusError> {
+        let consumer = consumer.to_owned();
+        let refs = schema_refs.to_vec();
+        self.run(move |c| {
+            let mut insert = c.prepare_cached(&format!(
+                "INSERT INTO {CONSUMERS} (consumer, schema_ref) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+            ))?;
+            for r in &refs {
+                insert.execute(params![consumer, r])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, BusError> {
+        self.run(move |c| append_on(c, &events)).await
+    }
+
+    async fn claim(
+        &self,
+        consumer: &str,
+        limit: usize,
+        now: Micros,
+        lease: Duration,
+    ) -> Result<Vec<Claimed>, BusError> {
+        let consumer = consumer.to_owned();
+        let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        self.run(move |c| {
+            let mut take = c.prepare_cached(&format!(
+                "UPDATE {DELIVERIES} SET lease_until = ?3, attempts = attempts + 1, updated_at = ?2 \
+                 WHERE consumer = ?1 AND event_seq IN ( \
+                   SELECT event_seq FROM {DELIVERIES} \
+                   WHERE consumer = ?1 AND status = 'pending' AND next_attempt_at <= ?2 \
+                     AND (lease_until IS NULL OR lease_until <= ?2) \
+                   ORDER BY event_seq LIMIT ?4) \
+                 RETURNING event_seq, attempts"
+            ))?;
+            let mut taken: Vec<(i64, u32)> = take
+                .query_map(params![consumer, now, until, limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            taken.sort_unstable();
+            let mut event = c.prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM {EVENTS} WHERE seq = ?1"
+            ))?;
+            taken
+                .into_iter()
+                .map(|(seq, attempt)| {
+                    Ok(Claimed {
+                        event: event.query_row([seq], event_from_row)?,
+                        attempt,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn settle(&self, settlements: Vec<Settlement>) -> Result<(), BusError> {
+        self.run(move |c| {
+            let mut done = c.prepare_cached(&format!(
+                "UPDATE {DELIVERIES} SET status = ?3, lease_until = NULL, last_error = ?4, updated_at = ?5 \
+                 WHERE consumer = ?1 AND event_seq = ?2 AND status = 'pending'"
+            ))?;
+            let mut failed = c.prepare_cached(&format!(
+                "UPDATE {DELIVERIES} SET status = CASE WHEN ?3 IS NULL THEN 'dead' ELSE 'pending' END, \
+                 next_attempt_at = COALESCE(?3, next_attempt_at), lease_until = NULL, last_error = ?4, updated_at = ?5 \
+                 WHERE consumer = ?1 AND event_seq = ?2 AND status = 'pending'"
+            ))?;
+            let mut attempt = c.prepare_cached(&format!(
+                "INSERT INTO {ATTEMPTS} (consumer, event_seq, attempt, tenant_id, error, failed_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING"
+            ))?;
+            for s in &settlements {
+                match &s.outcome {
+                    Outcome::Processed => {
+                        done.execute(params![s.consumer, s.seq, "processed", None::<String>, s.at])?;
+                    }
+                    Outcome::Skipped { reason } => {
+                        done.execute(params![s.consumer, s.seq, "skipped", reason, s.at])?;
+                    }
+                    Outcome::Failed { error, retry_at } => {
+                        attempt.execute(params![s.consumer, s.seq, s.attempt, s.tenant_id, error, s.at])?;
+                        failed.execute(params![s.consumer, s.seq, retry_at, error, s.at])?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError> {
+        let consumer = consumer.to_owned();
+        self.run(move |c| {
+            c.prepare_cached(&format!(
+                "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at))) \
+                 FROM {DELIVERIES} WHERE consumer = ?1 AND status = 'pending'"
+            ))?
+            .query_row([consumer], |r| r.get(0))
+        })
+        .await
+    }
+
+    async fn take_cooldown(
+        &self,
+        consumer: &str,
+        tenant_id: &str,
+        key: &str,
+        seq: i64,
+        now: Micros,
+        window: Duration,
+    ) -> Result<bool, BusError> {
+        let (consumer, tenant, key) = (consumer.to_owned(), tenant_id.to_owned(), key.to_owned());
+        let window = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            let last: Option<(i64, i64)> = c
+                .prepare_cached(&format!(
+                    "SELECT event_seq, fired_at FROM {COOLDOWNS} WHERE consumer = ?1 AND tenant_id = ?2 AND key = ?3"
+                ))?
+                .query_row(params![consumer, tenant, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((fired_seq, fired_at)) = last
+                && fired_seq != seq
+                && now.saturating_sub(fired_at) < window
+            {
+                return Ok(false);
+            }
+            c.prepare_cached(&format!(
+                "INSERT INTO {COOLDOWNS} (consumer, tenant_id, key, event_seq, fired_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (consumer, tenant_id, key) DO UPDATE SET event_seq = ?4, fired_at = ?5"
+            ))?
+            .execute(params![consumer, tenant, key, seq, now])?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, BusError> {
+        let path = match &q.payload_field {
+            Some((field, _)) => Some(json_path(field)?),
+            None => None,
+        };
+        let q = q.clone();
+        self.run(move |c| {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM {EVENTS} WHERE tenant_id = ?1 \
+                 AND (?2 IS NULL OR event_type = ?2) AND (?3 IS NULL OR recorded_at >= ?3) \
+                 AND (?4 IS NULL OR recorded_at < ?4) AND (?5 IS NULL OR seq > ?5) \
+                 AND (?6 IS NULL OR json_extract(payload, ?6) = ?7) \
+                 ORDER BY seq LIMIT ?8"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    q.tenant_id,
+                    q.event_type,
+                    q.since.map(micros),
+                    q.until.map(micros),
+                    q.after_seq,
+                    path,
+                    q.payload_field.as_ref().map(|(_, v)| v.clone()),
+                    q.max_rows(),
+                ],
+                event_from_row,
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn deliveries(&self, q: &DeliveryQuery) -> Result<Vec<Delivery>, BusError> {
+        let q = q.clone();
+        self.run(move |c| {
+            let statuses: Vec<&str> = q.status.iter().map(|s| s.as_str()).collect();
+            let statuses = serde_json::to_string(&statuses).unwrap_or_else(|_| "[]".into());
+            let sql = format!(
+                "SELECT d.consumer, d.event_seq, e.id, e.event_type, d.tenant_id, d.status, d.attempts, \
+                        d.last_error, d.next_attempt_at, d.updated_at \
+                 FROM {DELIVERIES} d JOIN {EVENTS} e ON e.seq = d.event_seq \
+                 WHERE d.tenant_id = ?1 AND (?2 IS NULL OR d.consumer = ?2) \
+                   AND (?3 = '[]' OR d.status IN (SELECT value FROM json_each(?3))) \
+                   AND (?4 = 0 OR EXISTS (SELECT 1 FROM {ATTEMPTS} a WHERE a.consumer = d.consumer AND a.event_seq = d.event_seq)) \
+                   AND (?5 IS NULL OR e.id = ?5) \
+                 ORDER BY d.event_seq, d.consumer LIMIT ?6"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    q.tenant_id,
+                    q.consumer,
+                    statuses,
+                    q.failed,
+                    q.event_id.map(|i| i.to_string()),
+                    q.max_rows(),
+                ],
+                |r| {
+                    let id: String = r.get(2)?;
+                    let status: String = r.get(5)?;
+                    Ok(Delivery {
+                        consumer: r.get(0)?,
+                        seq: r.get(1)?,
+                        event_id: Uuid::parse_str(&id).map_err(|e| bad_column(2, e))?,
+                        event_type: r.get(3)?,
+                        tenant_id: r.get(4)?,
+                        status: DeliveryStatus::from_name(&status).ok_or_else(|| {
+                            bad_column(5, BusError::Query(format!("unknown status `{status}`")))
+                        })?,
+                        attempts: r.get(6)?,
+                        last_error: r.get(7)?,
+                        next_attempt_at: from_micros(r.get(8)?),
+                        updated_at: from_micros(r.get(9)?),
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn retry(
+        &self,
+        tenant_id: &str,
+        event_id: Uuid,
+        consumer: &str,
+        now: Micros,
+    ) -> Result<bool, BusError> {
+        let (tenant, consumer) = (tenant_id.to_owned(), consumer.to_owned());
+        self.run(move |c| {
+            let n = c.prepare_cached(&format!(
+                "UPDATE {DELIVERIES} SET status = 'pending', attempts = 0, next_attempt_at = ?4, \
+                 lease_until = NULL, updated_at = ?4 \
+                 WHERE consumer = ?1 AND tenant_id = ?2 AND status IN ('dead', 'pending') AND last_error IS NOT NULL \
+                   AND event_seq = (SELECT seq FROM {EVENTS} WHERE id = ?3 AND tenant_id = ?2)"
+            ))?
+            .execute(params![consumer, tenant, event_id.to_string(), now])?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn replay(
+        &self,
+        consumer: &str,
+        tenant_id: Option<&str>,
+        since: Micros,
+        now: Micros,
+    ) -> Result<u64, BusError> {
+        let (consumer, tenant) = (consumer.to_owned(), tenant_id.map(str::to_owned));
+        self.run(move |c| {
+            let n = c.prepare_cached(&format!(
+                "INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
+                 SELECT ?1, e.seq, e.tenant_id, 'pending', 0, ?4, ?4 FROM {EVENTS} e \
+                 JOIN {CONSUMERS} s ON s.schema_ref = e.schema_ref AND s.consumer = ?1 \
+                 WHERE e.recorded_at >= ?3 AND (?2 IS NULL OR e.tenant_id = ?2) \
+                 ON CONFLICT (consumer, event_seq) DO UPDATE SET status = 'pending', attempts = 0, \
+                   next_attempt_at = ?4, lease_until = NULL, last_error = NULL, updated_at = ?4"
+            ))?
+            .execute(params![consumer, tenant, since, now])?;
+            Ok(n as u64)
+        })
+        .await
+    }
+}

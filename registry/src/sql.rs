@@ -1,0 +1,124 @@
+//! The SQL dialects evreg writes, and the tables of the bus: the audit trail
+//! of published events, the consumers, their deliveries, the failed attempts
+//! and the cooldowns. `evreg migrate` writes this DDL next to the catalog
+//! tables; the bus's stores create the same tables when they are missing.
+//!
+//! Tenant isolation on PostgreSQL: every bus table has a `tenant_id` column
+//! and a row-level-security policy that shows a role only the rows of the
+//! tenant named by the session setting `evreg.tenant_id` (the bus sets it per
+//! transaction). Roles that own the tables or have `BYPASSRLS` (the bus's own
+//! maintenance role) see everything; application roles do not.
+
+/// The SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// PostgreSQL (JSON as `jsonb`).
+    Postgres,
+    /// SQLite (JSON as canonical text).
+    Sqlite,
+}
+
+/// The audit table: one row per published event.
+pub const EVENTS_TABLE: &str = "system_events";
+/// Which consumer receives which payload versions.
+pub const CONSUMERS_TABLE: &str = "system_event_consumers";
+/// One row per (event, consumer): its delivery state.
+pub const DELIVERIES_TABLE: &str = "system_event_deliveries";
+/// One row per failed attempt of a delivery.
+pub const ATTEMPTS_TABLE: &str = "system_event_attempts";
+/// The last firing of a consumer per cooldown key.
+pub const COOLDOWNS_TABLE: &str = "system_event_cooldowns";
+/// The PostgreSQL session setting row-level security reads.
+pub const TENANT_SETTING: &str = "evreg.tenant_id";
+
+/// The tables of the bus, idempotent (`IF NOT EXISTS`), with their indexes
+/// and, on PostgreSQL, the row-level-security policies.
+pub fn bus_ddl(dialect: Dialect) -> String {
+    let (seq, id, json, time) = match dialect {
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "UUID", "JSONB", "TIMESTAMPTZ"),
+        Dialect::Sqlite => (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "TEXT",
+            "TEXT",
+            "INTEGER",
+        ),
+    };
+    let mut out = format!(
+        "-- The bus: the audit trail of published events and their deliveries.\n\
+         CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (\n\
+         \x20   seq {seq},\n\
+         \x20   id {id} NOT NULL UNIQUE,\n\
+         \x20   tenant_id TEXT NOT NULL,\n\
+         \x20   event_type TEXT NOT NULL,\n\
+         \x20   schema_ref TEXT NOT NULL,\n\
+         \x20   version INTEGER NOT NULL,\n\
+         \x20   payload {json} NOT NULL,\n\
+         \x20   idempotency_key TEXT,\n\
+         \x20   recorded_at {time} NOT NULL\n\
+         );\n\
+         CREATE UNIQUE INDEX IF NOT EXISTS {EVENTS_TABLE}_idempotency_idx\n\
+         \x20   ON {EVENTS_TABLE} (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL;\n\
+         CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_tenant_time_idx ON {EVENTS_TABLE} (tenant_id, recorded_at);\n\
+         CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_type_time_idx ON {EVENTS_TABLE} (event_type, recorded_at);\n\
+         CREATE TABLE IF NOT EXISTS {CONSUMERS_TABLE} (\n\
+         \x20   consumer TEXT NOT NULL,\n\
+         \x20   schema_ref TEXT NOT NULL,\n\
+         \x20   PRIMARY KEY (consumer, schema_ref)\n\
+         );\n\
+         CREATE INDEX IF NOT EXISTS {CONSUMERS_TABLE}_ref_idx ON {CONSUMERS_TABLE} (schema_ref);\n\
+         CREATE TABLE IF NOT EXISTS {DELIVERIES_TABLE} (\n\
+         \x20   consumer TEXT NOT NULL,\n\
+         \x20   event_seq BIGINT NOT NULL REFERENCES {EVENTS_TABLE} (seq),\n\
+         \x20   tenant_id TEXT NOT NULL,\n\
+         \x20   status TEXT NOT NULL,\n\
+         \x20   attempts INTEGER NOT NULL DEFAULT 0,\n\
+         \x20   next_attempt_at {time} NOT NULL,\n\
+         \x20   lease_until {time},\n\
+         \x20   last_error TEXT,\n\
+         \x20   updated_at {time} NOT NULL,\n\
+         \x20   PRIMARY KEY (consumer, event_seq)\n\
+         );\n\
+         CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_due_idx\n\
+         \x20   ON {DELIVERIES_TABLE} (consumer, next_attempt_at) WHERE status = 'pending';\n\
+         CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_failed_idx\n\
+         \x20   ON {DELIVERIES_TABLE} (tenant_id, updated_at) WHERE last_error IS NOT NULL;\n\
+         CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_event_idx ON {DELIVERIES_TABLE} (event_seq);\n\
+         CREATE TABLE IF NOT EXISTS {ATTEMPTS_TABLE} (\n\
+         \x20   consumer TEXT NOT NULL,\n\
+         \x20   event_seq BIGINT NOT NULL,\n\
+         \x20   attempt INTEGER NOT NULL,\n\
+         \x20   tenant_id TEXT NOT NULL,\n\
+         \x20   error TEXT NOT NULL,\n\
+         \x20   failed_at {time} NOT NULL,\n\
+         \x20   PRIMARY KEY (consumer, event_seq, attempt)\n\
+         );\n\
+         CREATE TABLE IF NOT EXISTS {COOLDOWNS_TABLE} (\n\
+         \x20   consumer TEXT NOT NULL,\n\
+         \x20   tenant_id TEXT NOT NULL,\n\
+         \x20   key TEXT NOT NULL,\n\
+         \x20   event_seq BIGINT NOT NULL,\n\
+         \x20   fired_at {time} NOT NULL,\n\
+         \x20   PRIMARY KEY (consumer, tenant_id, key)\n\
+         );\n"
+    );
+    if dialect == Dialect::Postgres {
+        out.push_str(
+            "-- Tenant isolation: a role sees the rows of the tenant its transaction names.\n",
+        );
+        for table in [
+            EVENTS_TABLE,
+            DELIVERIES_TABLE,
+            ATTEMPTS_TABLE,
+            COOLDOWNS_TABLE,
+        ] {
+            out.push_str(&format!(
+                "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n\
+                 DROP POLICY IF EXISTS evreg_tenant_isolation ON {table};\n\
+                 CREATE POLICY evreg_tenant_isolation ON {table}\n\
+                 \x20   USING (tenant_id = current_setting('{TENANT_SETTING}', true))\n\
+                 \x20   WITH CHECK (tenant_id = current_setting('{TENANT_SETTING}', true));\n"
+            ));
+        }
+    }
+    out
+}

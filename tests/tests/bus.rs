@@ -1,0 +1,538 @@
+//! The bus's behaviour, with the generated payloads of the shipped catalog:
+//! fan-out, a failing handler isolated, retried and dead-lettered, panics,
+//! idempotency keys, refused payloads, tenant isolation, `publish_in`
+//! rollback, filters and cooldowns, replay. The same suite runs on every
+//! store (`suite!` below).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use evreg::EventPayload;
+use evreg::bus::{
+    Bus, BusError, BusOptions, DeliveryQuery, DeliveryStatus, Envelope, EventQuery, RetryPolicy,
+};
+use evreg::enrich::{Enricher, PublishContext};
+use evreg_tests::acme::{TicketClosedV1, TicketCreatedV1};
+
+const TENANT_A: &str = "0b4e2f52-7c1d-4a8e-9f3a-1d2c3b4a5e6f";
+const TENANT_B: &str = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+
+fn enricher() -> Enricher {
+    let catalog = evreg::Catalog::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog")).unwrap();
+    Enricher::from_manifest(catalog.manifest())
+}
+
+fn options() -> BusOptions {
+    BusOptions::default()
+        .enricher(enricher())
+        .retry(RetryPolicy::immediate(3))
+}
+
+fn example(file: &str) -> serde_json::Value {
+    let path = format!(
+        "{}/../catalog/examples/tickets/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A valid TicketCreated v1 of `tenant`, titled `title`.
+fn ticket(tenant: &str, title: &str) -> TicketCreatedV1 {
+    let mut v = example("ticket-created.v1.json");
+    v["tenantId"] = tenant.into();
+    v["title"] = title.into();
+    TicketCreatedV1::from_value(v).unwrap()
+}
+
+fn closed(tenant: &str) -> TicketClosedV1 {
+    let mut v = example("ticket-closed.v1.json");
+    v["tenantId"] = tenant.into();
+    // The ticket of the TicketCreated example.
+    v["ticketId"] = "a7e7e9bb-2996-4e5a-8ee0-18f52daa28ff".into();
+    TicketClosedV1::from_value(v).unwrap()
+}
+
+fn ctx(tenant: &str) -> PublishContext {
+    PublishContext::new(tenant)
+}
+
+/// Records the titles a consumer handled.
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<String>>>);
+
+impl Seen {
+    fn push(&self, s: String) {
+        self.0.lock().unwrap().push(s);
+    }
+    fn sorted(&self) -> Vec<String> {
+        let mut v = self.0.lock().unwrap().clone();
+        v.sort();
+        v
+    }
+    fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+}
+
+fn recorder(
+    seen: &Seen,
+) -> impl Fn(Envelope<TicketCreatedV1>) -> std::future::Ready<Result<(), BusError>> + Send + Sync + 'static
+{
+    let seen = seen.clone();
+    move |e| {
+        seen.push(e.payload.title.clone());
+        std::future::ready(Ok(()))
+    }
+}
+
+async fn statuses(bus: &Bus, tenant: &str, consumer: &str) -> Vec<(DeliveryStatus, u32)> {
+    bus.deliveries(&DeliveryQuery::tenant(tenant).consumer(consumer).limit(1000))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.status, d.attempts))
+        .collect()
+}
+
+async fn fan_out_to_every_consumer(bus: Bus) {
+    let seen: Vec<Seen> = (0..3).map(|_| Seen::default()).collect();
+    for (i, s) in seen.iter().enumerate() {
+        bus.subscribe(&format!("c{i}"), recorder(s))
+            .start()
+            .await
+            .unwrap();
+    }
+    let titles: Vec<String> = (0..10).map(|n| format!("t{n:02}")).collect();
+    for t in &titles {
+        bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+            .await
+            .unwrap();
+    }
+    bus.drain().await.unwrap();
+    for (i, s) in seen.iter().enumerate() {
+        assert_eq!(s.sorted(), titles, "consumer c{i}");
+        assert_eq!(
+            statuses(&bus, TENANT_A, &format!("c{i}")).await,
+            vec![(DeliveryStatus::Processed, 1); 10]
+        );
+    }
+    bus.shutdown().await;
+}
+
+async fn failing_handler_is_isolated_retried_and_dead_lettered(bus: Bus) {
+    let ok = Seen::default();
+    bus.subscribe("ok", recorder(&ok)).start().await.unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    bus.subscribe("broken", move |_: Envelope<TicketCreatedV1>| {
+        c.fetch_add(1, Ordering::SeqCst);
+        async { Err::<(), _>("the mail server said no") }
+    })
+    .start()
+    .await
+    .unwrap();
+    let flaky_calls = Arc::new(AtomicUsize::new(0));
+    let f = flaky_calls.clone();
+    bus.subscribe("flaky", move |_: Envelope<TicketCreatedV1>| {
+        let n = f.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n < 2 {
+                Err(format!("try {}", n + 1))
+            } else {
+                Ok(())
+            }
+        }
+    })
+    .start()
+    .await
+    .unwrap();
+
+    let published = bus
+        .publish(&ctx(TENANT_A), ticket(TENANT_A, "only"))
+        .await
+        .unwrap();
+    bus.drain().await.unwrap();
+
+    assert_eq!(ok.sorted(), ["only"]);
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "three attempts, then dead");
+    assert_eq!(
+        statuses(&bus, TENANT_A, "broken").await,
+        [(DeliveryStatus::Dead, 3)]
+    );
+    assert_eq!(
+        statuses(&bus, TENANT_A, "flaky").await,
+        [(DeliveryStatus::Processed, 3)]
+    );
+    assert_eq!(
+        statuses(&bus, TENANT_A, "ok").await,
+        [(DeliveryStatus::Processed, 1)]
+    );
+
+    let dead = bus.dead_letters(TENANT_A).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].consumer, "broken");
+    assert_eq!(dead[0].event_id, published.id);
+    assert_eq!(
+        dead[0].last_error.as_deref(),
+        Some("the mail server said no")
+    );
+    let failed = bus
+        .deliveries(&DeliveryQuery::tenant(TENANT_A).failed())
+        .await
+        .unwrap();
+    let consumers: Vec<&str> = failed.iter().map(|d| d.consumer.as_str()).collect();
+    assert_eq!(
+        consumers,
+        ["broken", "flaky"],
+        "every delivery that failed once"
+    );
+
+    // Retrying a dead letter hands it over again with fresh attempts.
+    assert!(bus.retry(TENANT_A, published.id, "broken").await.unwrap());
+    assert!(
+        !bus.retry(TENANT_B, published.id, "broken").await.unwrap(),
+        "not another tenant's"
+    );
+    bus.drain().await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 6);
+    assert_eq!(
+        statuses(&bus, TENANT_A, "broken").await,
+        [(DeliveryStatus::Dead, 3)]
+    );
+    bus.shutdown().await;
+}
+
+async fn a_panicking_handler_is_a_failure(bus: Bus) {
+    let ok = Seen::default();
+    bus.subscribe("ok", recorder(&ok)).start().await.unwrap();
+    bus.subscribe("panics", |_: Envelope<TicketCreatedV1>| async {
+        if true {
+            panic!("boom");
+        }
+        Ok::<(), BusError>(())
+    })
+    .start()
+    .await
+    .unwrap();
+    bus.publish(&ctx(TENANT_A), ticket(TENANT_A, "p"))
+        .await
+        .unwrap();
+    bus.drain().await.unwrap();
+    assert_eq!(ok.len(), 1);
+    let dead = bus.dead_letters(TENANT_A).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0].last_error.as_deref(),
+        Some("handler panicked: boom")
+    );
+    bus.shutdown().await;
+}
+
+async fn an_idempotency_key_stores_and_delivers_once(bus: Bus) {
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    let keyed = ctx(TENANT_A).idempotency_key("import-7");
+    let first = bus.publish(&keyed, ticket(TENANT_A, "a")).await.unwrap();
+    let again = bus.publish(&keyed, ticket(TENANT_A, "b")).await.unwrap();
+    assert!(!first.duplicate);
+    assert!(again.duplicate);
+    assert_eq!(first.id, again.id);
+    // The same key in another tenant is another event.
+    let other = bus
+        .publish(
+            &ctx(TENANT_B).idempotency_key("import-7"),
+            ticket(TENANT_B, "c"),
+        )
+        .await
+        .unwrap();
+    assert!(!other.duplicate);
+    bus.drain().await.unwrap();
+    assert_eq!(seen.sorted(), ["a", "c"]);
+    let events = bus.events(&EventQuery::tenant(TENANT_A)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].idempotency_key.as_deref(), Some("import-7"));
+    assert_eq!(events[0].payload["idempotencyKey"], "import-7", "enriched");
+    bus.shutdown().await;
+}
+
+async fn an_invalid_payload_is_refused_and_nothing_stored(bus: Bus) {
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    let mut bad = ticket(TENANT_A, "x");
+    bad.title = String::new(); // minLength 1
+    let err = bus.publish(&ctx(TENANT_A), bad).await.unwrap_err();
+    assert!(
+        matches!(&err, BusError::Payload(evreg::PayloadError::Invalid(e)) if e.errors[0].instance_path == "/title"),
+        "{err}"
+    );
+    // A payload of another tenant than the context's.
+    let err = bus
+        .publish(&ctx(TENANT_B), ticket(TENANT_A, "y"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BusError::TenantMismatch { .. }), "{err}");
+    bus.drain().await.unwrap();
+    assert!(
+        bus.events(&EventQuery::tenant(TENANT_A))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        bus.events(&EventQuery::tenant(TENANT_B))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(seen.len(), 0);
+    bus.shutdown().await;
+}
+
+async fn tenants_never_see_each_other(bus: Bus) {
+    bus.publish(&ctx(TENANT_A), ticket(TENANT_A, "a1"))
+        .await
+        .unwrap();
+    bus.publish(&ctx(TENANT_B), ticket(TENANT_B, "b1"))
+        .await
+        .unwrap();
+    bus.publish(&ctx(TENANT_A), closed(TENANT_A)).await.unwrap();
+    let a = bus.events(&EventQuery::tenant(TENANT_A)).await.unwrap();
+    let b = bus.events(&EventQuery::tenant(TENANT_B)).await.unwrap();
+    assert_eq!(a.len(), 2);
+    assert_eq!(b.len(), 1);
+    assert!(
+        a.iter()
+            .all(|e| e.tenant_id == TENANT_A && e.payload["tenantId"] == TENANT_A)
+    );
+    assert_eq!(b[0].payload["title"], "b1");
+    // By type, by time, by a payload field.
+    let created = bus
+        .events(&EventQuery::tenant(TENANT_A).event_type("TICKET_CREATED"))
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 1);
+    let later = SystemTime::now() + Duration::from_secs(3600);
+    assert!(
+        bus.events(&EventQuery::tenant(TENANT_A).since(later))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let ticket_id = created[0].payload["ticketId"].as_str().unwrap().to_owned();
+    let by_object = bus
+        .events(&EventQuery::tenant(TENANT_A).payload_field("ticketId", ticket_id))
+        .await
+        .unwrap();
+    let types: Vec<&str> = by_object.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["TICKET_CREATED", "TICKET_CLOSED"],
+        "one ticket's events"
+    );
+    bus.shutdown().await;
+}
+
+async fn filters_and_cooldowns_record_what_they_skip(bus: Bus) {
+    let urgent = Seen::default();
+    let u = urgent.clone();
+    bus.subscribe("urgent-only", move |e: Envelope<TicketCreatedV1>| {
+        u.push(e.payload.title.clone());
+        async { Ok::<(), BusError>(()) }
+    })
+    .filter(|e| e.payload.title.starts_with('!'))
+    .start()
+    .await
+    .unwrap();
+    let once = Seen::default();
+    let o = once.clone();
+    bus.subscribe("once-per-board", move |e: Envelope<TicketCreatedV1>| {
+        o.push(e.payload.title.clone());
+        async { Ok::<(), BusError>(()) }
+    })
+    .cooldown(Duration::from_secs(3600), |e| {
+        e.payload.board_id.to_string()
+    })
+    .start()
+    .await
+    .unwrap();
+    for t in ["!a", "b", "!c"] {
+        bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+            .await
+            .unwrap();
+    }
+    bus.drain().await.unwrap();
+    assert_eq!(urgent.sorted(), ["!a", "!c"]);
+    assert_eq!(once.sorted(), ["!a"], "one board, one firing per hour");
+    let skipped = |consumer: &'static str| {
+        let bus = bus.clone();
+        async move {
+            bus.deliveries(
+                &DeliveryQuery::tenant(TENANT_A)
+                    .consumer(consumer)
+                    .status(DeliveryStatus::Skipped),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.last_error.unwrap_or_default())
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(skipped("urgent-only").await, ["filter"]);
+    assert_eq!(skipped("once-per-board").await, ["cooldown", "cooldown"]);
+    bus.shutdown().await;
+}
+
+async fn replay_hands_past_events_over_again(bus: Bus) {
+    let start = SystemTime::now() - Duration::from_secs(1);
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    bus.publish(&ctx(TENANT_A), ticket(TENANT_A, "a"))
+        .await
+        .unwrap();
+    bus.publish(&ctx(TENANT_B), ticket(TENANT_B, "b"))
+        .await
+        .unwrap();
+    bus.drain().await.unwrap();
+    assert_eq!(seen.sorted(), ["a", "b"]);
+    assert_eq!(bus.replay("c", Some(TENANT_A), start).await.unwrap(), 1);
+    bus.drain().await.unwrap();
+    assert_eq!(seen.sorted(), ["a", "a", "b"]);
+    assert_eq!(bus.replay("c", None, start).await.unwrap(), 2);
+    bus.drain().await.unwrap();
+    assert_eq!(seen.sorted(), ["a", "a", "a", "b", "b"]);
+    bus.shutdown().await;
+}
+
+async fn a_consumer_gets_what_was_published_while_it_was_away(bus: Bus) {
+    let seen = Seen::default();
+    bus.subscribe("late", recorder(&seen))
+        .start()
+        .await
+        .unwrap();
+    bus.shutdown().await;
+    // Registered before, not running now: deliveries wait in the store.
+    bus.publish(&ctx(TENANT_A), ticket(TENANT_A, "while-away"))
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 0);
+    assert_eq!(
+        statuses(&bus, TENANT_A, "late").await,
+        [(DeliveryStatus::Pending, 0)]
+    );
+}
+
+macro_rules! suite {
+    ($store:ident, $make:expr) => {
+        mod $store {
+            use super::*;
+
+            async fn bus() -> Option<Bus> {
+                $make
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn fan_out_to_every_consumer() {
+                let Some(bus) = bus().await else { return };
+                super::fan_out_to_every_consumer(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn failing_handler_is_isolated_retried_and_dead_lettered() {
+                let Some(bus) = bus().await else { return };
+                super::failing_handler_is_isolated_retried_and_dead_lettered(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_panicking_handler_is_a_failure() {
+                let Some(bus) = bus().await else { return };
+                super::a_panicking_handler_is_a_failure(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_idempotency_key_stores_and_delivers_once() {
+                let Some(bus) = bus().await else { return };
+                super::an_idempotency_key_stores_and_delivers_once(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_invalid_payload_is_refused_and_nothing_stored() {
+                let Some(bus) = bus().await else { return };
+                super::an_invalid_payload_is_refused_and_nothing_stored(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn tenants_never_see_each_other() {
+                let Some(bus) = bus().await else { return };
+                super::tenants_never_see_each_other(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn filters_and_cooldowns_record_what_they_skip() {
+                let Some(bus) = bus().await else { return };
+                super::filters_and_cooldowns_record_what_they_skip(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn replay_hands_past_events_over_again() {
+                let Some(bus) = bus().await else { return };
+                super::replay_hands_past_events_over_again(bus).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_consumer_gets_what_was_published_while_it_was_away() {
+                let Some(bus) = bus().await else { return };
+                super::a_consumer_gets_what_was_published_while_it_was_away(bus).await;
+            }
+        }
+    };
+}
+
+suite!(sqlite, {
+    // The folder lives as long as the test process; the file is small.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let store = evreg::bus::SqliteStore::open(dir.join("events.db")).unwrap();
+    Some(Bus::new(store, options()).await.unwrap())
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_publish_in_commits_or_rolls_back_with_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.db");
+    let bus = Bus::new(evreg::bus::SqliteStore::open(&path).unwrap(), options())
+        .await
+        .unwrap();
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+
+    let mut conn = evreg::bus::rusqlite::Connection::open(&path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS tickets (title TEXT)")
+        .unwrap();
+
+    // Rolled back: neither the row nor the event.
+    let tx = conn.transaction().unwrap();
+    tx.execute("INSERT INTO tickets VALUES ('gone')", [])
+        .unwrap();
+    bus.publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "gone"))
+        .unwrap();
+    tx.rollback().unwrap();
+
+    // Committed: both.
+    let tx = conn.transaction().unwrap();
+    tx.execute("INSERT INTO tickets VALUES ('kept')", [])
+        .unwrap();
+    let p = bus
+        .publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "kept"))
+        .unwrap();
+    tx.commit().unwrap();
+    bus.wake(&[TicketCreatedV1::SCHEMA_REF]);
+    bus.drain().await.unwrap();
+
+    assert_eq!(seen.sorted(), ["kept"]);
+    let events = bus.events(&EventQuery::tenant(TENANT_A)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].id, p.id);
+    bus.shutdown().await;
+}
