@@ -78,8 +78,8 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          \x20   updated_at {time} NOT NULL,\n\
          \x20   PRIMARY KEY (consumer, event_seq)\n\
          );\n\
-         CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_due_idx\n\
-         \x20   ON {DELIVERIES_TABLE} (consumer, next_attempt_at) WHERE status = 'pending';\n\
+         CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_pending_idx\n\
+         \x20   ON {DELIVERIES_TABLE} (consumer, event_seq) WHERE status = 'pending';\n\
          CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_failed_idx\n\
          \x20   ON {DELIVERIES_TABLE} (tenant_id, updated_at) WHERE last_error IS NOT NULL;\n\
          CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_event_idx ON {DELIVERIES_TABLE} (event_seq);\n\

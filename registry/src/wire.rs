@@ -204,6 +204,7 @@ wire_integers!(
 );
 
 /// Parses a JSON string with `parse`, borrowing it when the input allows.
+#[cfg(any(feature = "uuid", feature = "chrono", feature = "time"))]
 fn parse_str<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     expecting: &'static str,

@@ -496,6 +496,202 @@ suite!(sqlite, {
     Some(Bus::new(store, options()).await.unwrap())
 });
 
+/// A PostgreSQL schema of its own for one test, and the URL that uses it;
+/// `None` (and a loud note) when `EVREG_TEST_POSTGRES_URL` is not set.
+async fn pg_schema() -> Option<String> {
+    let Ok(base) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the PostgreSQL bus tests: set EVREG_TEST_POSTGRES_URL"
+        );
+        // Straight to the terminal: the test harness captures eprintln!.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: EVREG_TEST_POSTGRES_URL is not set; the PostgreSQL bus tests did not run"
+        );
+        return None;
+    };
+    let (client, conn) =
+        evreg::bus::tokio_postgres::connect(&base, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .expect("EVREG_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
+    tokio::spawn(conn);
+    let schema = format!("evreg_bus_{}", evreg::uuid::Uuid::now_v7().simple());
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+suite!(postgres, {
+    let url = pg_schema().await?;
+    let store = evreg::bus::PostgresStore::connect(&url).await.unwrap();
+    Some(Bus::new(store, options()).await.unwrap())
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_publish_in_commits_or_rolls_back_with_the_caller() {
+    let Some(url) = pg_schema().await else { return };
+    let bus = Bus::new(
+        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
+        options(),
+    )
+    .await
+    .unwrap();
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    let (mut client, conn) =
+        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("CREATE TABLE tickets (title TEXT)")
+        .await
+        .unwrap();
+
+    let tx = client.transaction().await.unwrap();
+    tx.execute("INSERT INTO tickets VALUES ('gone')", &[])
+        .await
+        .unwrap();
+    bus.publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "gone"))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+
+    let tx = client.transaction().await.unwrap();
+    tx.execute("INSERT INTO tickets VALUES ('kept')", &[])
+        .await
+        .unwrap();
+    let p = bus
+        .publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "kept"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    bus.wake(&[TicketCreatedV1::SCHEMA_REF]);
+    bus.drain().await.unwrap();
+
+    assert_eq!(seen.sorted(), ["kept"]);
+    let events = bus.events(&EventQuery::tenant(TENANT_A)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].id, p.id);
+    let titles: Vec<String> = client
+        .query("SELECT title FROM tickets", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(titles, ["kept"]);
+    bus.shutdown().await;
+}
+
+/// Row-level security: under an application role, raw SQL sees only the
+/// rows of the tenant its transaction names, and cannot write another's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rls_keeps_tenants_apart_even_in_raw_sql() {
+    let Some(url) = pg_schema().await else { return };
+    let bus = Bus::new(
+        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
+        options(),
+    )
+    .await
+    .unwrap();
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    for t in ["a1", "a2"] {
+        bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+            .await
+            .unwrap();
+    }
+    bus.publish(&ctx(TENANT_B), ticket(TENANT_B, "b1"))
+        .await
+        .unwrap();
+    bus.drain().await.unwrap();
+
+    let (mut client, conn) =
+        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let schema: String = client
+        .query_one("SELECT current_schema()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    client
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE evreg_test_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             GRANT USAGE ON SCHEMA {schema} TO evreg_test_app;
+             GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO evreg_test_app;
+             GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO evreg_test_app;"
+        ))
+        .await
+        .unwrap();
+    let count = |tenant: Option<&'static str>, table: &'static str| {
+        let client = &client;
+        async move {
+            let tx_sql = match tenant {
+                Some(t) => format!("SELECT set_config('evreg.tenant_id', '{t}', false)"),
+                None => "RESET evreg.tenant_id".to_owned(),
+            };
+            client.batch_execute(&tx_sql).await.unwrap();
+            client
+                .batch_execute("SET ROLE evreg_test_app")
+                .await
+                .unwrap();
+            let n: i64 = client
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                .await
+                .unwrap()
+                .get(0);
+            client.batch_execute("RESET ROLE").await.unwrap();
+            n
+        }
+    };
+    assert_eq!(count(Some(TENANT_A), "system_events").await, 2);
+    assert_eq!(count(Some(TENANT_B), "system_events").await, 1);
+    assert_eq!(
+        count(None, "system_events").await,
+        0,
+        "no tenant named, no rows"
+    );
+    assert_eq!(count(Some(TENANT_A), "system_event_deliveries").await, 2);
+    assert_eq!(count(Some(TENANT_B), "system_event_deliveries").await, 1);
+    // The owner (the bus's own role) sees every row.
+    let all: i64 = client
+        .query_one("SELECT count(*) FROM system_events", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(all, 3);
+
+    // Writing another tenant's row is refused.
+    let tx = client.transaction().await.unwrap();
+    tx.batch_execute(&format!(
+        "SELECT set_config('evreg.tenant_id', '{TENANT_A}', true); SET LOCAL ROLE evreg_test_app;"
+    ))
+    .await
+    .unwrap();
+    let err = tx
+        .execute(
+            "INSERT INTO system_events (id, tenant_id, event_type, schema_ref, version, payload, recorded_at)              VALUES (gen_random_uuid(), $1, 'X', 'payload.X.v1', 1, '{}', now())",
+            &[&TENANT_B],
+        )
+        .await
+        .unwrap_err();
+    let message = err
+        .as_db_error()
+        .map(|e| e.message().to_owned())
+        .unwrap_or_default();
+    assert!(message.contains("row-level security"), "{err:?}");
+    tx.rollback().await.unwrap();
+    bus.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_publish_in_commits_or_rolls_back_with_the_caller() {
     let dir = tempfile::tempdir().unwrap();
@@ -516,6 +712,7 @@ async fn sqlite_publish_in_commits_or_rolls_back_with_the_caller() {
     tx.execute("INSERT INTO tickets VALUES ('gone')", [])
         .unwrap();
     bus.publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "gone"))
+        .await
         .unwrap();
     tx.rollback().unwrap();
 
@@ -525,6 +722,7 @@ async fn sqlite_publish_in_commits_or_rolls_back_with_the_caller() {
         .unwrap();
     let p = bus
         .publish_in(&tx, &ctx(TENANT_A), ticket(TENANT_A, "kept"))
+        .await
         .unwrap();
     tx.commit().unwrap();
     bus.wake(&[TicketCreatedV1::SCHEMA_REF]);

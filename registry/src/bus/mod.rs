@@ -52,6 +52,8 @@
 //! ```
 
 mod consumer;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod retry;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -71,6 +73,8 @@ use crate::enrich::{Enricher, PublishContext};
 use crate::payload::PayloadError;
 
 pub use consumer::Subscription;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use retry::RetryPolicy;
 #[cfg(feature = "sqlite")]
 pub use rusqlite;
@@ -79,6 +83,8 @@ pub use sqlite::SqliteStore;
 pub use store::{
     Delivery, DeliveryQuery, DeliveryStatus, EventQuery, NewEvent, Store, StoredEvent,
 };
+#[cfg(feature = "postgres")]
+pub use tokio_postgres;
 
 /// Why the bus refused or failed an operation.
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +265,13 @@ impl Bus {
         })
     }
 
+    /// A PostgreSQL database (`postgres://user@host:5432/db`) with the
+    /// default options.
+    #[cfg(feature = "postgres")]
+    pub async fn postgres(url: &str) -> Result<Bus, BusError> {
+        Bus::new(PostgresStore::connect(url).await?, BusOptions::default()).await
+    }
+
     /// The embedded default: a SQLite database file (created when missing,
     /// WAL mode) with the default options.
     #[cfg(feature = "sqlite")]
@@ -319,32 +332,37 @@ impl Bus {
         self.append(events).await
     }
 
-    /// Publishes in the caller's own SQLite transaction (on the bus's
-    /// database file): the event and its deliveries commit or roll back with
-    /// the caller's changes — the audit table is the outbox. Consumers see it
-    /// after the commit: call [`Bus::wake`] then, or they find it within the
-    /// poll interval.
-    #[cfg(feature = "sqlite")]
-    pub fn publish_in<T: EventPayload>(
+    /// Publishes in the caller's own database transaction (a
+    /// `rusqlite::Transaction` on the bus's SQLite file, or a
+    /// `tokio_postgres::Transaction` on its PostgreSQL database): the event
+    /// and its deliveries commit or roll back with the caller's changes —
+    /// the audit table is the outbox, nothing is lost if the process dies
+    /// after the commit. Consumers see the event once it is committed: call
+    /// [`Bus::wake`] after the commit, or they find it within the poll
+    /// interval.
+    pub fn publish_in<'a, T: EventPayload, O: Outbox>(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &'a O,
         ctx: &PublishContext,
         payload: T,
-    ) -> Result<Published, BusError> {
-        let event = self.prepare(ctx, &payload)?;
-        let id = event.id;
-        let appended =
-            sqlite::append_on(tx, std::slice::from_ref(&event)).map_err(BusError::store)?;
-        Ok(match appended.first() {
-            Some(store::Appended::Duplicate { id }) => Published {
-                id: *id,
-                duplicate: true,
-            },
-            _ => Published {
-                id,
-                duplicate: false,
-            },
-        })
+    ) -> impl Future<Output = Result<Published, BusError>> + Send + 'a {
+        let prepared = self.prepare(ctx, &payload).map(|event| {
+            let id = event.id;
+            (id, tx.append_in(vec![event]))
+        });
+        async move {
+            let (id, append) = prepared?;
+            Ok(match append.await?.first() {
+                Some(store::Appended::Duplicate { id }) => Published {
+                    id: *id,
+                    duplicate: true,
+                },
+                _ => Published {
+                    id,
+                    duplicate: false,
+                },
+            })
+        }
     }
 
     /// Appends prepared events and wakes the consumers of their schemas.
@@ -501,6 +519,33 @@ impl Bus {
 
     fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.inner.shutdown.subscribe()
+    }
+}
+
+/// A caller's transaction that [`Bus::publish_in`] writes events into.
+pub trait Outbox {
+    /// Appends events and their deliveries in this transaction.
+    fn append_in(
+        &self,
+        events: Vec<NewEvent>,
+    ) -> impl Future<Output = Result<Vec<store::Appended>, BusError>> + Send + '_;
+}
+
+#[cfg(feature = "sqlite")]
+impl Outbox for rusqlite::Transaction<'_> {
+    fn append_in(
+        &self,
+        events: Vec<NewEvent>,
+    ) -> impl Future<Output = Result<Vec<store::Appended>, BusError>> + Send + '_ {
+        // SQLite is synchronous: the rows are written now.
+        std::future::ready(sqlite::append_on(self, &events).map_err(BusError::store))
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Outbox for tokio_postgres::Transaction<'_> {
+    async fn append_in(&self, events: Vec<NewEvent>) -> Result<Vec<store::Appended>, BusError> {
+        postgres::append_on(self, &events).await
     }
 }
 

@@ -315,7 +315,7 @@ impl Store for SqliteStore {
     async fn settle(&self, settlements: Vec<Settlement>) -> Result<(), BusError> {
         self.run(move |c| {
             let mut done = c.prepare_cached(&format!(
-                "UPDATE {DELIVERIES} SET status = ?3, lease_until = NULL, last_error = ?4, updated_at = ?5 \
+                "UPDATE {DELIVERIES} SET status = ?3, lease_until = NULL, last_error = COALESCE(?4, last_error), updated_at = ?5 \
                  WHERE consumer = ?1 AND event_seq = ?2 AND status = 'pending'"
             ))?;
             let mut failed = c.prepare_cached(&format!(

@@ -265,7 +265,8 @@ impl EventQuery {
         self
     }
 
-    pub(crate) fn max_rows(&self) -> i64 {
+    /// The row limit: [`limit`](Self::limit), or 100.
+    pub fn max_rows(&self) -> i64 {
         self.limit.unwrap_or(100).min(i64::MAX as usize) as i64
     }
 }
@@ -332,7 +333,8 @@ impl DeliveryQuery {
         self
     }
 
-    pub(crate) fn max_rows(&self) -> i64 {
+    /// The row limit: [`limit`](Self::limit), or 100.
+    pub fn max_rows(&self) -> i64 {
         self.limit.unwrap_or(100).min(i64::MAX as usize) as i64
     }
 }

@@ -1,0 +1,632 @@
+//! The PostgreSQL store: a pool of connections; appends go through batching
+//! tasks that commit whatever is queued in one transaction (group commit),
+//! with one multi-row statement per tenant (`unnest` of arrays); claims use
+//! `FOR UPDATE SKIP LOCKED`, so several processes can consume at once.
+//!
+//! Row-level security: every statement that reads or writes tenant rows
+//! for one tenant runs after `set_config('evreg.tenant_id', tenant, true)`
+//! in its transaction, so it works under an application role subject to the
+//! policies of [`crate::sql::bus_ddl`]. The consumers' claims read every
+//! tenant's deliveries: the bus's own role must own the tables or have
+//! `BYPASSRLS`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use serde_json::Value;
+use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio_postgres::{GenericClient, NoTls, Row};
+use uuid::Uuid;
+
+use super::BusError;
+use super::store::{
+    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, Micros, NewEvent,
+    Outcome, Settlement, Store, StoredEvent, from_micros, micros,
+};
+use crate::sql::{
+    ATTEMPTS_TABLE as ATTEMPTS, CONSUMERS_TABLE as CONSUMERS, COOLDOWNS_TABLE as COOLDOWNS,
+    DELIVERIES_TABLE as DELIVERIES, Dialect, EVENTS_TABLE as EVENTS, TENANT_SETTING, bus_ddl,
+};
+
+/// Publish requests one batching task takes in one transaction, at most.
+const BATCH: usize = 2048;
+
+type AppendRequest = (
+    Vec<NewEvent>,
+    oneshot::Sender<Result<Vec<Appended>, BusError>>,
+);
+
+/// The PostgreSQL store. Cloning shares the pool and the batching tasks.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    appends: mpsc::UnboundedSender<AppendRequest>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:5432/db`) with a pool of up
+    /// to 16 connections and two batching tasks for appends. Must be called
+    /// inside a tokio runtime.
+    pub async fn connect(url: &str) -> Result<PostgresStore, BusError> {
+        PostgresStore::with_pool_size(url, 16, 2).await
+    }
+
+    /// [`PostgresStore::connect`] with `size` connections and `writers`
+    /// batching tasks (each holds a connection while it commits).
+    pub async fn with_pool_size(
+        url: &str,
+        size: usize,
+        writers: usize,
+    ) -> Result<PostgresStore, BusError> {
+        let config: tokio_postgres::Config = url.parse().map_err(BusError::store)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(size.max(writers + 2))
+            .build()
+            .map_err(BusError::store)?;
+        // Fail now, not at the first publish, when the server is unreachable.
+        drop(pool.get().await.map_err(BusError::store)?);
+        let (appends, queue) = mpsc::unbounded_channel::<AppendRequest>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..writers.max(1) {
+            tokio::spawn(batcher(pool.clone(), queue.clone()));
+        }
+        Ok(PostgresStore { pool, appends })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, BusError> {
+        self.pool.get().await.map_err(BusError::store)
+    }
+}
+
+/// Takes what is queued, appends it in one transaction, answers each.
+async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequest>>>) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut q = queue.lock().await;
+            let Some(first) = q.recv().await else { return };
+            let mut rows = first.0.len();
+            batch.push(first);
+            while rows < BATCH {
+                match q.try_recv() {
+                    Ok(r) => {
+                        rows += r.0.len();
+                        batch.push(r);
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        let events: Vec<NewEvent> = batch.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+        let result = async {
+            let mut client = pool.get().await.map_err(BusError::store)?;
+            let tx = client.transaction().await.map_err(BusError::store)?;
+            let appended = append_on(&*tx, &events).await?;
+            tx.commit().await.map_err(BusError::store)?;
+            Ok::<_, BusError>(appended)
+        }
+        .await;
+        match result {
+            Ok(mut appended) => {
+                for (events, reply) in batch {
+                    let rest = appended.split_off(events.len().min(appended.len()));
+                    let _ = reply.send(Ok(std::mem::replace(&mut appended, rest)));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(BusError::Store(message.clone().into())));
+                }
+            }
+        }
+    }
+}
+
+/// Appends events and their deliveries through `client` (in the caller's
+/// transaction): one statement per tenant, under that tenant's setting.
+pub(super) async fn append_on(
+    client: &impl GenericClient,
+    events: &[NewEvent],
+) -> Result<Vec<Appended>, BusError> {
+    let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_tenant.entry(e.tenant_id.as_str()).or_default().push(i);
+    }
+    let insert = format!(
+        "WITH input AS ( \
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::jsonb[], $6::text[], $7::timestamptz[]) \
+             WITH ORDINALITY AS t(id, event_type, schema_ref, version, payload, idempotency_key, recorded_at, ord) \
+         ), ins AS ( \
+           INSERT INTO {EVENTS} (id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at) \
+           SELECT id, $8, event_type, schema_ref, version, payload, idempotency_key, recorded_at FROM input ORDER BY ord \
+           ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
+           RETURNING seq, id, schema_ref, recorded_at \
+         ), deliveries AS ( \
+           INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
+           SELECT c.consumer, ins.seq, $8, 'pending', 0, ins.recorded_at, ins.recorded_at \
+           FROM ins JOIN {CONSUMERS} c ON c.schema_ref = ins.schema_ref \
+         ) SELECT id, seq FROM ins"
+    );
+    let insert = client.prepare(&insert).await.map_err(BusError::store)?;
+    let find = client
+        .prepare(&format!(
+            "SELECT idempotency_key, id FROM {EVENTS} WHERE tenant_id = $1 AND idempotency_key = ANY($2)"
+        ))
+        .await
+        .map_err(BusError::store)?;
+    let mut out: Vec<Option<Appended>> = vec![None; events.len()];
+    for (tenant, indexes) in by_tenant {
+        set_tenant(client, tenant).await?;
+        let ids: Vec<Uuid> = indexes.iter().map(|&i| events[i].id).collect();
+        let types: Vec<&str> = indexes
+            .iter()
+            .map(|&i| events[i].event_type.as_str())
+            .collect();
+        let refs: Vec<&str> = indexes
+            .iter()
+            .map(|&i| events[i].schema_ref.as_str())
+            .collect();
+        let versions: Vec<i32> = indexes
+            .iter()
+            .map(|&i| i32::try_from(events[i].version).unwrap_or(i32::MAX))
+            .collect();
+        let payloads: Vec<&Value> = indexes.iter().map(|&i| &events[i].payload).collect();
+        let keys: Vec<Option<&str>> = indexes
+            .iter()
+            .map(|&i| events[i].idempotency_key.as_deref())
+            .collect();
+        let times: Vec<SystemTime> = indexes
+            .iter()
+            .map(|&i| from_micros(events[i].recorded_at))
+            .collect();
+        let rows = client
+            .query(
+                &insert,
+                &[
+                    &ids, &types, &refs, &versions, &payloads, &keys, &times, &tenant,
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        let stored: HashMap<Uuid, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let mut missing_keys = Vec::new();
+        for &i in &indexes {
+            match stored.get(&events[i].id) {
+                Some(&seq) => out[i] = Some(Appended::New { seq }),
+                None => missing_keys.extend(events[i].idempotency_key.clone()),
+            }
+        }
+        if !missing_keys.is_empty() {
+            let firsts: HashMap<String, Uuid> = client
+                .query(&find, &[&tenant, &missing_keys])
+                .await
+                .map_err(BusError::store)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            for &i in &indexes {
+                if out[i].is_none()
+                    && let Some(id) = events[i]
+                        .idempotency_key
+                        .as_ref()
+                        .and_then(|k| firsts.get(k))
+                {
+                    out[i] = Some(Appended::Duplicate { id: *id });
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|a| {
+            a.ok_or_else(|| {
+                BusError::Store("an appended event was neither stored nor a duplicate".into())
+            })
+        })
+        .collect()
+}
+
+/// Names the tenant whose rows the transaction may see (row-level security).
+async fn set_tenant(client: &impl GenericClient, tenant: &str) -> Result<(), BusError> {
+    client
+        .execute(
+            "SELECT set_config($1, $2, true)",
+            &[&TENANT_SETTING, &tenant],
+        )
+        .await
+        .map_err(BusError::store)?;
+    Ok(())
+}
+
+fn event_from_row(r: &Row) -> StoredEvent {
+    StoredEvent {
+        seq: r.get(0),
+        id: r.get(1),
+        tenant_id: r.get(2),
+        event_type: r.get(3),
+        schema_ref: r.get(4),
+        version: u32::try_from(r.get::<_, i32>(5)).unwrap_or_default(),
+        payload: r.get(6),
+        idempotency_key: r.get(7),
+        recorded_at: r.get(8),
+    }
+}
+
+const EVENT_COLUMNS: &str = "e.seq, e.id, e.tenant_id, e.event_type, e.schema_ref, e.version, e.payload, e.idempotency_key, e.recorded_at";
+
+fn after(now: Micros, d: Duration) -> SystemTime {
+    from_micros(now.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)))
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn migrate(&self) -> Result<(), BusError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        // One migration at a time (several processes may start together).
+        tx.execute("SELECT pg_advisory_xact_lock(7262605501)", &[])
+            .await
+            .map_err(BusError::store)?;
+        tx.batch_execute(&bus_ddl(Dialect::Postgres))
+            .await
+            .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)
+    }
+
+    async fn register_consumer(
+        &self,
+        consumer: &str,
+        schema_refs: &[String],
+    ) -> Result<(), BusError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO {CONSUMERS} (consumer, schema_ref) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING"
+                ),
+                &[&consumer, &schema_refs],
+            )
+            .await
+            .map_err(BusError::store)?;
+        Ok(())
+    }
+
+    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, BusError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.appends
+            .send((events, reply))
+            .map_err(|_| BusError::Closed)?;
+        answer.await.map_err(|_| BusError::Closed)?
+    }
+
+    async fn claim(
+        &self,
+        consumer: &str,
+        limit: usize,
+        now: Micros,
+        lease: Duration,
+    ) -> Result<Vec<Claimed>, BusError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "WITH due AS ( \
+                   SELECT event_seq FROM {DELIVERIES} \
+                   WHERE consumer = $1 AND status = 'pending' AND next_attempt_at <= $2 \
+                     AND (lease_until IS NULL OR lease_until <= $2) \
+                   ORDER BY event_seq LIMIT $4 FOR UPDATE SKIP LOCKED \
+                 ), taken AS ( \
+                   UPDATE {DELIVERIES} d SET lease_until = $3, attempts = d.attempts + 1, updated_at = $2 \
+                   FROM due WHERE d.consumer = $1 AND d.event_seq = due.event_seq \
+                   RETURNING d.event_seq, d.attempts \
+                 ) SELECT {EVENT_COLUMNS}, taken.attempts FROM taken JOIN {EVENTS} e ON e.seq = taken.event_seq \
+                 ORDER BY e.seq"
+            ))
+            .await
+            .map_err(BusError::store)?;
+        let rows = client
+            .query(
+                &stmt,
+                &[
+                    &consumer,
+                    &from_micros(now),
+                    &after(now, lease),
+                    &(limit.min(i64::MAX as usize) as i64),
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        Ok(rows
+            .iter()
+            .map(|r| Claimed {
+                event: event_from_row(r),
+                attempt: u32::try_from(r.get::<_, i32>(9)).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn settle(&self, settlements: Vec<Settlement>) -> Result<(), BusError> {
+        if settlements.is_empty() {
+            return Ok(());
+        }
+        let mut consumers = Vec::new();
+        let mut seqs = Vec::new();
+        let mut statuses = Vec::new();
+        let mut errors: Vec<Option<String>> = Vec::new();
+        let mut retry_at: Vec<Option<SystemTime>> = Vec::new();
+        let mut at = Vec::new();
+        let (mut a_consumer, mut a_seq, mut a_attempt, mut a_tenant, mut a_error, mut a_at) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        for s in &settlements {
+            consumers.push(s.consumer.as_str());
+            seqs.push(s.seq);
+            at.push(from_micros(s.at));
+            match &s.outcome {
+                Outcome::Processed => {
+                    statuses.push("processed");
+                    errors.push(None);
+                    retry_at.push(None);
+                }
+                Outcome::Skipped { reason } => {
+                    statuses.push("skipped");
+                    errors.push(Some(reason.clone()));
+                    retry_at.push(None);
+                }
+                Outcome::Failed { error, retry_at: r } => {
+                    statuses.push(if r.is_some() { "pending" } else { "dead" });
+                    errors.push(Some(error.clone()));
+                    retry_at.push(r.map(from_micros));
+                    a_consumer.push(s.consumer.as_str());
+                    a_seq.push(s.seq);
+                    a_attempt.push(i32::try_from(s.attempt).unwrap_or(i32::MAX));
+                    a_tenant.push(s.tenant_id.as_str());
+                    a_error.push(error.as_str());
+                    a_at.push(from_micros(s.at));
+                }
+            }
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        if !a_consumer.is_empty() {
+            tx.execute(
+                &format!(
+                    "INSERT INTO {ATTEMPTS} (consumer, event_seq, attempt, tenant_id, error, failed_at) \
+                     SELECT * FROM unnest($1::text[], $2::int8[], $3::int4[], $4::text[], $5::text[], $6::timestamptz[]) \
+                     ON CONFLICT DO NOTHING"
+                ),
+                &[&a_consumer, &a_seq, &a_attempt, &a_tenant, &a_error, &a_at],
+            )
+            .await
+            .map_err(BusError::store)?;
+        }
+        tx.execute(
+            &format!(
+                "UPDATE {DELIVERIES} d SET status = u.status, lease_until = NULL, \
+                   last_error = COALESCE(u.err, d.last_error), \
+                   next_attempt_at = COALESCE(u.retry_at, d.next_attempt_at), updated_at = u.at \
+                 FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) \
+                   AS u(consumer, seq, status, err, retry_at, at) \
+                 WHERE d.consumer = u.consumer AND d.event_seq = u.seq AND d.status = 'pending'"
+            ),
+            &[&consumers, &seqs, &statuses, &errors, &retry_at, &at],
+        )
+        .await
+        .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)
+    }
+
+    async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                &format!(
+                    "SELECT MIN(GREATEST(next_attempt_at, COALESCE(lease_until, next_attempt_at))) \
+                     FROM {DELIVERIES} WHERE consumer = $1 AND status = 'pending'"
+                ),
+                &[&consumer],
+            )
+            .await
+            .map_err(BusError::store)?;
+        Ok(row.get::<_, Option<SystemTime>>(0).map(micros))
+    }
+
+    async fn take_cooldown(
+        &self,
+        consumer: &str,
+        tenant_id: &str,
+        key: &str,
+        seq: i64,
+        now: Micros,
+        window: Duration,
+    ) -> Result<bool, BusError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        set_tenant(&*tx, tenant_id).await?;
+        let window_start =
+            from_micros(now.saturating_sub(i64::try_from(window.as_micros()).unwrap_or(i64::MAX)));
+        let rows = tx
+            .query(
+                &format!(
+                    "INSERT INTO {COOLDOWNS} AS c (consumer, tenant_id, key, event_seq, fired_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (consumer, tenant_id, key) DO UPDATE \
+                       SET event_seq = EXCLUDED.event_seq, fired_at = EXCLUDED.fired_at \
+                       WHERE c.event_seq = EXCLUDED.event_seq OR c.fired_at <= $6 \
+                     RETURNING 1"
+                ),
+                &[
+                    &consumer,
+                    &tenant_id,
+                    &key,
+                    &seq,
+                    &from_micros(now),
+                    &window_start,
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, BusError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        set_tenant(&*tx, &q.tenant_id).await?;
+        let (field, value) = match &q.payload_field {
+            Some((f, v)) => (Some(f.as_str()), Some(v.as_str())),
+            None => (None, None),
+        };
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM {EVENTS} e WHERE e.tenant_id = $1 \
+                     AND ($2::text IS NULL OR e.event_type = $2) \
+                     AND ($3::timestamptz IS NULL OR e.recorded_at >= $3) \
+                     AND ($4::timestamptz IS NULL OR e.recorded_at < $4) \
+                     AND ($5::int8 IS NULL OR e.seq > $5) \
+                     AND ($6::text IS NULL OR e.payload ->> $6 = $7) \
+                     ORDER BY e.seq LIMIT $8"
+                ),
+                &[
+                    &q.tenant_id,
+                    &q.event_type,
+                    &q.since,
+                    &q.until,
+                    &q.after_seq,
+                    &field,
+                    &value,
+                    &q.max_rows(),
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)?;
+        Ok(rows.iter().map(event_from_row).collect())
+    }
+
+    async fn deliveries(&self, q: &DeliveryQuery) -> Result<Vec<Delivery>, BusError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        set_tenant(&*tx, &q.tenant_id).await?;
+        let statuses: Vec<&str> = q.status.iter().map(|s| s.as_str()).collect();
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT d.consumer, d.event_seq, e.id, e.event_type, d.tenant_id, d.status, d.attempts, \
+                            d.last_error, d.next_attempt_at, d.updated_at \
+                     FROM {DELIVERIES} d JOIN {EVENTS} e ON e.seq = d.event_seq \
+                     WHERE d.tenant_id = $1 AND ($2::text IS NULL OR d.consumer = $2) \
+                       AND (cardinality($3::text[]) = 0 OR d.status = ANY($3)) \
+                       AND (NOT $4 OR EXISTS (SELECT 1 FROM {ATTEMPTS} a WHERE a.consumer = d.consumer AND a.event_seq = d.event_seq)) \
+                       AND ($5::uuid IS NULL OR e.id = $5) \
+                     ORDER BY d.event_seq, d.consumer LIMIT $6"
+                ),
+                &[
+                    &q.tenant_id,
+                    &q.consumer,
+                    &statuses,
+                    &q.failed,
+                    &q.event_id,
+                    &q.max_rows(),
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.get(5);
+                Ok(Delivery {
+                    consumer: r.get(0),
+                    seq: r.get(1),
+                    event_id: r.get(2),
+                    event_type: r.get(3),
+                    tenant_id: r.get(4),
+                    status: DeliveryStatus::from_name(&status)
+                        .ok_or_else(|| BusError::Query(format!("unknown status `{status}`")))?,
+                    attempts: u32::try_from(r.get::<_, i32>(6)).unwrap_or_default(),
+                    last_error: r.get(7),
+                    next_attempt_at: r.get(8),
+                    updated_at: r.get(9),
+                })
+            })
+            .collect()
+    }
+
+    async fn retry(
+        &self,
+        tenant_id: &str,
+        event_id: Uuid,
+        consumer: &str,
+        now: Micros,
+    ) -> Result<bool, BusError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(BusError::store)?;
+        set_tenant(&*tx, tenant_id).await?;
+        let n = tx
+            .execute(
+                &format!(
+                    "UPDATE {DELIVERIES} SET status = 'pending', attempts = 0, next_attempt_at = $4, \
+                     lease_until = NULL, updated_at = $4 \
+                     WHERE consumer = $1 AND tenant_id = $2 AND status IN ('dead', 'pending') AND last_error IS NOT NULL \
+                       AND event_seq = (SELECT seq FROM {EVENTS} WHERE id = $3 AND tenant_id = $2)"
+                ),
+                &[&consumer, &tenant_id, &event_id, &from_micros(now)],
+            )
+            .await
+            .map_err(BusError::store)?;
+        tx.commit().await.map_err(BusError::store)?;
+        Ok(n > 0)
+    }
+
+    async fn replay(
+        &self,
+        consumer: &str,
+        tenant_id: Option<&str>,
+        since: Micros,
+        now: Micros,
+    ) -> Result<u64, BusError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
+                     SELECT $1, e.seq, e.tenant_id, 'pending', 0, $4, $4 FROM {EVENTS} e \
+                     JOIN {CONSUMERS} s ON s.schema_ref = e.schema_ref AND s.consumer = $1 \
+                     WHERE e.recorded_at >= $3 AND ($2::text IS NULL OR e.tenant_id = $2) \
+                     ON CONFLICT (consumer, event_seq) DO UPDATE SET status = 'pending', attempts = 0, \
+                       next_attempt_at = $4, lease_until = NULL, last_error = NULL, updated_at = $4"
+                ),
+                &[&consumer, &tenant_id, &from_micros(since), &from_micros(now)],
+            )
+            .await
+            .map_err(BusError::store)
+    }
+}
