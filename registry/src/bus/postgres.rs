@@ -117,11 +117,13 @@ async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequ
         }
         let events: Vec<NewEvent> = batch.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
         let result = async {
-            let mut client = pool.get().await.map_err(BusError::store)?;
-            let tx = client.transaction().await.map_err(BusError::store)?;
-            let appended = append_on(&*tx, &events).await?;
-            tx.commit().await.map_err(BusError::store)?;
-            Ok::<_, BusError>(appended)
+            let client = pool.get().await.map_err(BusError::store)?;
+            let insert = client
+                .prepare_cached(&insert_sql())
+                .await
+                .map_err(BusError::store)?;
+            // One statement: atomic on its own, one round trip per batch.
+            append_with(&**client, &insert, &events).await
         }
         .await;
         match result {
@@ -141,97 +143,90 @@ async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequ
     }
 }
 
-/// Appends events and their deliveries through `client` (in the caller's
-/// transaction): one statement per tenant, under that tenant's setting.
-pub(super) async fn append_on(
-    client: &impl GenericClient,
-    events: &[NewEvent],
-) -> Result<Vec<Appended>, BusError> {
-    let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, e) in events.iter().enumerate() {
-        by_tenant.entry(e.tenant_id.as_str()).or_default().push(i);
-    }
-    let insert = format!(
+/// The statement that appends events (arrays of their columns) and a
+/// delivery for each consumer of each event's schema; an idempotency key
+/// already used in the tenant (or earlier in the same arrays) skips the row.
+fn insert_sql() -> String {
+    format!(
         "WITH input AS ( \
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::jsonb[], $6::text[], $7::timestamptz[]) \
-             WITH ORDINALITY AS t(id, event_type, schema_ref, version, payload, idempotency_key, recorded_at, ord) \
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::jsonb[], $7::text[], $8::timestamptz[]) \
+             WITH ORDINALITY AS t(id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at, ord) \
          ), ins AS ( \
            INSERT INTO {EVENTS} (id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at) \
-           SELECT id, $8, event_type, schema_ref, version, payload, idempotency_key, recorded_at FROM input ORDER BY ord \
+           SELECT id, tenant_id, event_type, schema_ref, version, payload, idempotency_key, recorded_at FROM input ORDER BY ord \
            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
-           RETURNING seq, id, schema_ref, recorded_at \
+           RETURNING seq, id, tenant_id, schema_ref, recorded_at \
          ), deliveries AS ( \
            INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
-           SELECT c.consumer, ins.seq, $8, 'pending', 0, ins.recorded_at, ins.recorded_at \
+           SELECT c.consumer, ins.seq, ins.tenant_id, 'pending', 0, ins.recorded_at, ins.recorded_at \
            FROM ins JOIN {CONSUMERS} c ON c.schema_ref = ins.schema_ref \
          ) SELECT id, seq FROM ins"
-    );
-    let insert = client.prepare(&insert).await.map_err(BusError::store)?;
-    let find = client
-        .prepare(&format!(
-            "SELECT idempotency_key, id FROM {EVENTS} WHERE tenant_id = $1 AND idempotency_key = ANY($2)"
-        ))
+    )
+}
+
+/// Appends events with the prepared [`insert_sql`] statement, then looks up
+/// the first events of the idempotency keys that were already used.
+async fn append_with(
+    client: &impl GenericClient,
+    insert: &tokio_postgres::Statement,
+    events: &[NewEvent],
+) -> Result<Vec<Appended>, BusError> {
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let tenants: Vec<&str> = events.iter().map(|e| e.tenant_id.as_str()).collect();
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let refs: Vec<&str> = events.iter().map(|e| e.schema_ref.as_str()).collect();
+    let versions: Vec<i32> = events
+        .iter()
+        .map(|e| i32::try_from(e.version).unwrap_or(i32::MAX))
+        .collect();
+    let payloads: Vec<&Value> = events.iter().map(|e| &e.payload).collect();
+    let keys: Vec<Option<&str>> = events
+        .iter()
+        .map(|e| e.idempotency_key.as_deref())
+        .collect();
+    let times: Vec<SystemTime> = events.iter().map(|e| from_micros(e.recorded_at)).collect();
+    let rows = client
+        .query(
+            insert,
+            &[
+                &ids, &tenants, &types, &refs, &versions, &payloads, &keys, &times,
+            ],
+        )
         .await
         .map_err(BusError::store)?;
-    let mut out: Vec<Option<Appended>> = vec![None; events.len()];
-    for (tenant, indexes) in by_tenant {
-        set_tenant(client, tenant).await?;
-        let ids: Vec<Uuid> = indexes.iter().map(|&i| events[i].id).collect();
-        let types: Vec<&str> = indexes
-            .iter()
-            .map(|&i| events[i].event_type.as_str())
-            .collect();
-        let refs: Vec<&str> = indexes
-            .iter()
-            .map(|&i| events[i].schema_ref.as_str())
-            .collect();
-        let versions: Vec<i32> = indexes
-            .iter()
-            .map(|&i| i32::try_from(events[i].version).unwrap_or(i32::MAX))
-            .collect();
-        let payloads: Vec<&Value> = indexes.iter().map(|&i| &events[i].payload).collect();
-        let keys: Vec<Option<&str>> = indexes
-            .iter()
-            .map(|&i| events[i].idempotency_key.as_deref())
-            .collect();
-        let times: Vec<SystemTime> = indexes
-            .iter()
-            .map(|&i| from_micros(events[i].recorded_at))
-            .collect();
-        let rows = client
+    let stored: HashMap<Uuid, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let mut out: Vec<Option<Appended>> = events
+        .iter()
+        .map(|e| stored.get(&e.id).map(|&seq| Appended::New { seq }))
+        .collect();
+    // Keys already used: one lookup per tenant, only when some were.
+    let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (e, a) in events.iter().zip(&out) {
+        if a.is_none()
+            && let Some(key) = &e.idempotency_key
+        {
+            missing.entry(e.tenant_id.as_str()).or_default().push(key);
+        }
+    }
+    for (tenant, keys) in missing {
+        let firsts: HashMap<String, Uuid> = client
             .query(
-                &insert,
-                &[
-                    &ids, &types, &refs, &versions, &payloads, &keys, &times, &tenant,
-                ],
+                &format!(
+                    "SELECT idempotency_key, id FROM {EVENTS} WHERE tenant_id = $1 AND idempotency_key = ANY($2)"
+                ),
+                &[&tenant, &keys],
             )
             .await
-            .map_err(BusError::store)?;
-        let stored: HashMap<Uuid, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        let mut missing_keys = Vec::new();
-        for &i in &indexes {
-            match stored.get(&events[i].id) {
-                Some(&seq) => out[i] = Some(Appended::New { seq }),
-                None => missing_keys.extend(events[i].idempotency_key.clone()),
-            }
-        }
-        if !missing_keys.is_empty() {
-            let firsts: HashMap<String, Uuid> = client
-                .query(&find, &[&tenant, &missing_keys])
-                .await
-                .map_err(BusError::store)?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            for &i in &indexes {
-                if out[i].is_none()
-                    && let Some(id) = events[i]
-                        .idempotency_key
-                        .as_ref()
-                        .and_then(|k| firsts.get(k))
-                {
-                    out[i] = Some(Appended::Duplicate { id: *id });
-                }
+            .map_err(BusError::store)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (e, a) in events.iter().zip(out.iter_mut()) {
+            if a.is_none()
+                && e.tenant_id == tenant
+                && let Some(id) = e.idempotency_key.as_ref().and_then(|k| firsts.get(k))
+            {
+                *a = Some(Appended::Duplicate { id: *id });
             }
         }
     }
@@ -242,6 +237,39 @@ pub(super) async fn append_on(
             })
         })
         .collect()
+}
+
+/// Appends events in the caller's transaction (`publish_in`), under each
+/// tenant's setting, so that it works under an application role subject to
+/// row-level security.
+pub(super) async fn append_on(
+    client: &impl GenericClient,
+    events: &[NewEvent],
+) -> Result<Vec<Appended>, BusError> {
+    let insert = client
+        .prepare(&insert_sql())
+        .await
+        .map_err(BusError::store)?;
+    let mut tenants: Vec<&str> = events.iter().map(|e| e.tenant_id.as_str()).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    let mut out = vec![None; events.len()];
+    for tenant in tenants {
+        set_tenant(client, tenant).await?;
+        let (indexes, group): (Vec<usize>, Vec<NewEvent>) = events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.tenant_id == tenant)
+            .map(|(i, e)| (i, e.clone()))
+            .unzip();
+        for (i, a) in indexes
+            .into_iter()
+            .zip(append_with(client, &insert, &group).await?)
+        {
+            out[i] = Some(a);
+        }
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// Names the tenant whose rows the transaction may see (row-level security).
@@ -330,16 +358,18 @@ impl Store for PostgresStore {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
-                "WITH due AS ( \
-                   SELECT event_seq FROM {DELIVERIES} \
-                   WHERE consumer = $1 AND status = 'pending' AND next_attempt_at <= $2 \
-                     AND (lease_until IS NULL OR lease_until <= $2) \
-                   ORDER BY event_seq LIMIT $4 FOR UPDATE SKIP LOCKED \
-                 ), taken AS ( \
+                // `= ANY(ARRAY(…))` and LATERAL keep both joins on their
+                // indexes: the cost stays flat as the tables grow.
+                "WITH taken AS ( \
                    UPDATE {DELIVERIES} d SET lease_until = $3, attempts = d.attempts + 1, updated_at = $2 \
-                   FROM due WHERE d.consumer = $1 AND d.event_seq = due.event_seq \
+                   WHERE d.consumer = $1 AND d.event_seq = ANY(ARRAY( \
+                     SELECT event_seq FROM {DELIVERIES} \
+                     WHERE consumer = $1 AND status = 'pending' AND next_attempt_at <= $2 \
+                       AND (lease_until IS NULL OR lease_until <= $2) \
+                     ORDER BY event_seq LIMIT $4 FOR UPDATE SKIP LOCKED)) \
                    RETURNING d.event_seq, d.attempts \
-                 ) SELECT {EVENT_COLUMNS}, taken.attempts FROM taken JOIN {EVENTS} e ON e.seq = taken.event_seq \
+                 ) SELECT {EVENT_COLUMNS}, taken.attempts FROM taken \
+                 CROSS JOIN LATERAL (SELECT * FROM {EVENTS} WHERE seq = taken.event_seq) e \
                  ORDER BY e.seq"
             ))
             .await
@@ -411,34 +441,44 @@ impl Store for PostgresStore {
                 }
             }
         }
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(BusError::store)?;
-        if !a_consumer.is_empty() {
-            tx.execute(
-                &format!(
-                    "INSERT INTO {ATTEMPTS} (consumer, event_seq, attempt, tenant_id, error, failed_at) \
-                     SELECT * FROM unnest($1::text[], $2::int8[], $3::int4[], $4::text[], $5::text[], $6::timestamptz[]) \
-                     ON CONFLICT DO NOTHING"
-                ),
-                &[&a_consumer, &a_seq, &a_attempt, &a_tenant, &a_error, &a_at],
-            )
-            .await
-            .map_err(BusError::store)?;
-        }
-        tx.execute(
-            &format!(
-                "UPDATE {DELIVERIES} d SET status = u.status, lease_until = NULL, \
+        // One statement: the attempts and the new states commit together.
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "WITH attempts AS ( \
+                   INSERT INTO {ATTEMPTS} (consumer, event_seq, attempt, tenant_id, error, failed_at) \
+                   SELECT * FROM unnest($7::text[], $8::int8[], $9::int4[], $10::text[], $11::text[], $12::timestamptz[]) \
+                   ON CONFLICT DO NOTHING \
+                 ) UPDATE {DELIVERIES} d SET status = u.status, lease_until = NULL, \
                    last_error = COALESCE(u.err, d.last_error), \
                    next_attempt_at = COALESCE(u.retry_at, d.next_attempt_at), updated_at = u.at \
                  FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) \
                    AS u(consumer, seq, status, err, retry_at, at) \
                  WHERE d.consumer = u.consumer AND d.event_seq = u.seq AND d.status = 'pending'"
-            ),
-            &[&consumers, &seqs, &statuses, &errors, &retry_at, &at],
-        )
-        .await
-        .map_err(BusError::store)?;
-        tx.commit().await.map_err(BusError::store)
+            ))
+            .await
+            .map_err(BusError::store)?;
+        client
+            .execute(
+                &stmt,
+                &[
+                    &consumers,
+                    &seqs,
+                    &statuses,
+                    &errors,
+                    &retry_at,
+                    &at,
+                    &a_consumer,
+                    &a_seq,
+                    &a_attempt,
+                    &a_tenant,
+                    &a_error,
+                    &a_at,
+                ],
+            )
+            .await
+            .map_err(BusError::store)?;
+        Ok(())
     }
 
     async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError> {
@@ -465,12 +505,10 @@ impl Store for PostgresStore {
         now: Micros,
         window: Duration,
     ) -> Result<bool, BusError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(BusError::store)?;
-        set_tenant(&*tx, tenant_id).await?;
+        let client = self.client().await?;
         let window_start =
             from_micros(now.saturating_sub(i64::try_from(window.as_micros()).unwrap_or(i64::MAX)));
-        let rows = tx
+        let rows = client
             .query(
                 &format!(
                     "INSERT INTO {COOLDOWNS} AS c (consumer, tenant_id, key, event_seq, fired_at) \
@@ -491,7 +529,6 @@ impl Store for PostgresStore {
             )
             .await
             .map_err(BusError::store)?;
-        tx.commit().await.map_err(BusError::store)?;
         Ok(!rows.is_empty())
     }
 
