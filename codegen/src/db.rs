@@ -156,6 +156,12 @@ impl Database {
         }
     }
 
+    /// Creates the bus's tables and policies when they are missing
+    /// ([`sql::render_bus`]), in one transaction.
+    pub fn apply_bus(&mut self) -> Result<(), DbError> {
+        self.batch(&sql::render_bus(self.dialect()))
+    }
+
     /// The upserts of the rows that differ, and the deprecation, inside the
     /// transaction `apply` opened.
     fn apply_rows(

@@ -16,13 +16,13 @@ use evreg::Catalog;
 use evreg::fingerprint::{canonical_json, fingerprint};
 use serde_json::Value;
 
-/// The SQL dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// PostgreSQL (JSON as `jsonb`).
-    Postgres,
-    /// SQLite (JSON as canonical text).
-    Sqlite,
+pub use evreg::sql::Dialect;
+
+/// The bus's tables (audit trail, consumers, deliveries, attempts,
+/// cooldowns; on PostgreSQL with row-level-security policies), as one
+/// idempotent transaction: what `evreg migrate --bus` adds to the script.
+pub fn render_bus(dialect: Dialect) -> String {
+    format!("BEGIN;\n{}COMMIT;\n", evreg::sql::bus_ddl(dialect))
 }
 
 /// Why a catalog cannot be written as SQL.

@@ -551,3 +551,90 @@ fn apply_and_check_through_the_command() {
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("not a database URL"), "{text}");
 }
+
+/// `evreg migrate --bus`: the bus's tables next to the catalog's, through
+/// the script (run twice: idempotent) and through `--apply` (twice), on both
+/// databases; on PostgreSQL with row-level security enabled on each.
+#[test]
+fn the_bus_tables_come_with_bus() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let evreg = |args: &[&str]| {
+        let out = Command::cargo_bin("evreg")
+            .unwrap()
+            .env_remove("EVREG_CATALOG")
+            .env_remove("DATABASE_URL")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = repo().join("tests/fixtures/codegen/nested");
+    let dir = dir.to_str().unwrap();
+    let tables = [
+        "system_event_attempts",
+        "system_event_consumers",
+        "system_event_cooldowns",
+        "system_event_deliveries",
+        "system_events",
+    ];
+
+    let lite = Lite::new();
+    let script = evreg(&["migrate", dir, "--dialect", "sqlite", "--bus"]);
+    lite.run(&script);
+    lite.run(&script);
+    let listed = lite.run(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'system_event%' ORDER BY name;",
+    );
+    let mut want: Vec<&str> = tables.to_vec();
+    want.extend(["system_event_catalog", "system_event_schemas"]);
+    want.sort();
+    assert_eq!(listed.lines().collect::<Vec<_>>(), want);
+    let applied = Lite::new();
+    let url = format!("sqlite://{}", applied.file.display());
+    for _ in 0..2 {
+        evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
+    }
+    assert_eq!(
+        applied
+            .run("SELECT count(*) FROM sqlite_master WHERE name = 'system_events';")
+            .trim(),
+        "1"
+    );
+
+    let Some(pg) = Pg::new() else { return };
+    let script = evreg(&["migrate", dir, "--dialect", "postgres", "--bus"]);
+    pg.apply(&script);
+    pg.apply(&script);
+    let rls = pg.query(&format!(
+        "SELECT relname || ' ' || relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = '{}' AND relkind = 'r' AND relname LIKE 'system_event%' ORDER BY relname",
+        pg.schema
+    ));
+    assert_eq!(
+        rls.lines().collect::<Vec<_>>(),
+        [
+            "system_event_attempts true",
+            "system_event_catalog false",
+            "system_event_consumers false",
+            "system_event_cooldowns true",
+            "system_event_deliveries true",
+            "system_event_schemas false",
+            "system_events true",
+        ]
+    );
+    let other = Pg::new().unwrap();
+    let sep = if other.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}options=-csearch_path%3D{}", other.url, other.schema);
+    for _ in 0..2 {
+        evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
+    }
+    assert_eq!(
+        other.query("SELECT count(*) FROM pg_policies WHERE policyname = 'evreg_tenant_isolation' AND schemaname = current_schema()").trim(),
+        "4"
+    );
+}

@@ -118,6 +118,10 @@ pub struct MigrateArgs {
     /// Write the script to this file (only when it changed) [default: standard output]
     #[arg(short, long, value_name = "FILE", conflicts_with_all = ["apply", "check"])]
     pub output: Option<PathBuf>,
+    /// Also create the bus's tables: the audit trail, consumers, deliveries,
+    /// attempts and cooldowns (PostgreSQL: with row-level-security policies)
+    #[arg(long)]
+    pub bus: bool,
     /// Apply the script to the database, in one transaction, and count the rows
     #[arg(long, requires = "database_url", conflicts_with = "check")]
     pub apply: bool,

@@ -25,6 +25,12 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
             }
         };
         if args.apply {
+            if args.bus
+                && let Err(e) = db.apply_bus()
+            {
+                eprintln!("error: the bus's tables: {e}");
+                return Ok(ExitCode::from(1));
+            }
             return Ok(match db.apply(&catalog) {
                 Ok(a) => {
                     eprintln!(
@@ -70,6 +76,7 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
         _ => Dialect::Postgres,
     };
     let script = match sql::render(&catalog, dialect) {
+        Ok(s) if args.bus => format!("{s}\n{}", sql::render_bus(dialect)),
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
