@@ -70,3 +70,8 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
 #[doc = include_str!("../../docs/codegen.md")]
 #[cfg(doctest)]
 pub struct CodegenDoctests;
+
+/// The examples of docs/event-system.md, compiled and run.
+#[doc = include_str!("../../docs/event-system.md")]
+#[cfg(doctest)]
+pub struct EventSystemDoctests;

@@ -283,3 +283,60 @@ fn migrations_md_console_runs() {
         psql(&format!("DROP SCHEMA {schema} CASCADE"));
     }
 }
+
+/// The list of event types at the end of docs/event-system.md is the
+/// shipped catalog's, with the generated payload type of each version.
+/// `EVREG_BLESS=1` rewrites it.
+#[test]
+fn event_system_md_lists_the_event_types() {
+    let catalog = evreg::Catalog::load(repo().join("catalog")).unwrap();
+    // The names are those of the generated code (checked in, kept current by CI).
+    let generated = std::fs::read_to_string(repo().join("examples/service/src/events.rs")).unwrap();
+    let mut table = String::from(
+        "| event type | payload types (versions) | category | description |\n|---|---|---|---|\n",
+    );
+    for e in catalog.events() {
+        let types: Vec<String> = e
+            .versions
+            .iter()
+            .map(|v| {
+                let name = v
+                    .schema_ref
+                    .trim_start_matches("payload.")
+                    .replace(".v", "V");
+                assert!(
+                    generated.contains(&format!("pub struct {name} {{")),
+                    "no generated type `{name}`"
+                );
+                format!("`{name}`")
+            })
+            .collect();
+        let status = match e.status {
+            evreg::Status::Deprecated => " (deprecated)",
+            _ => "",
+        };
+        table.push_str(&format!(
+            "| `{}`{status} | {} | {} | {} |\n",
+            e.event_type,
+            types.join(", "),
+            e.category,
+            e.description.replace('|', "\\|").replace('\n', " ")
+        ));
+    }
+    let path = repo().join("docs/event-system.md");
+    let page = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- event-types:begin -->\n", "<!-- event-types:end -->");
+    let start = page.find(begin).expect("begin marker") + begin.len();
+    let stop = page.find(end).expect("end marker");
+    if std::env::var_os("EVREG_BLESS").is_some() {
+        let updated = format!("{}{table}{}", &page[..start], &page[stop..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        &page[start..stop],
+        table,
+        "docs/event-system.md lists other event types than the catalog has; \
+         run EVREG_BLESS=1 cargo test -p evreg-tests --test docs event_types"
+    );
+}
