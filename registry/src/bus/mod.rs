@@ -522,6 +522,31 @@ impl Bus {
     }
 }
 
+/// The store at `url`: `sqlite://path` (a file, created when missing) or
+/// `postgres://user@host:port/db` (`postgresql://` too). Its tables are not
+/// created: [`Store::migrate`] does that (a [`Bus`] on it does it itself).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub async fn connect(url: &str) -> Result<Box<dyn Store>, BusError> {
+    #[cfg(feature = "sqlite")]
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        return Ok(Box::new(SqliteStore::open(path)?));
+    }
+    #[cfg(feature = "postgres")]
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Box::new(PostgresStore::connect(url).await?));
+    }
+    let known: &[&str] = &[
+        #[cfg(feature = "sqlite")]
+        "sqlite://path",
+        #[cfg(feature = "postgres")]
+        "postgres://…",
+    ];
+    Err(BusError::Query(format!(
+        "`{url}` is not a database URL this build reads (expected {})",
+        known.join(" or ")
+    )))
+}
+
 /// A caller's transaction that [`Bus::publish_in`] writes events into.
 pub trait Outbox {
     /// Appends events and their deliveries in this transaction.

@@ -549,6 +549,7 @@ impl Store for PostgresStore {
                      AND ($4::timestamptz IS NULL OR e.recorded_at < $4) \
                      AND ($5::int8 IS NULL OR e.seq > $5) \
                      AND ($6::text IS NULL OR e.payload ->> $6 = $7) \
+                     AND ($9::uuid IS NULL OR e.id = $9) \
                      ORDER BY e.seq LIMIT $8"
                 ),
                 &[
@@ -560,6 +561,7 @@ impl Store for PostgresStore {
                     &field,
                     &value,
                     &q.max_rows(),
+                    &q.id,
                 ],
             )
             .await

@@ -404,6 +404,7 @@ impl Store for SqliteStore {
                  AND (?2 IS NULL OR event_type = ?2) AND (?3 IS NULL OR recorded_at >= ?3) \
                  AND (?4 IS NULL OR recorded_at < ?4) AND (?5 IS NULL OR seq > ?5) \
                  AND (?6 IS NULL OR json_extract(payload, ?6) = ?7) \
+                 AND (?9 IS NULL OR id = ?9) \
                  ORDER BY seq LIMIT ?8"
             );
             let mut stmt = c.prepare_cached(&sql)?;
@@ -417,6 +418,7 @@ impl Store for SqliteStore {
                     path,
                     q.payload_field.as_ref().map(|(_, v)| v.clone()),
                     q.max_rows(),
+                    q.id.map(|i| i.to_string()),
                 ],
                 event_from_row,
             )?;

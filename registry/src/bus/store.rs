@@ -215,6 +215,8 @@ pub struct EventQuery {
     pub payload_field: Option<(String, String)>,
     /// Only events after this sequence number (paging).
     pub after_seq: Option<i64>,
+    /// Only the event with this id.
+    pub id: Option<Uuid>,
     /// At most this many (default 100).
     pub limit: Option<usize>,
 }
@@ -250,6 +252,12 @@ impl EventQuery {
     /// Whose payload's `field` is the string `value`.
     pub fn payload_field(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
         self.payload_field = Some((field.into(), value.into()));
+        self
+    }
+
+    /// Only the event `id`.
+    pub fn id(mut self, id: Uuid) -> Self {
+        self.id = Some(id);
         self
     }
 

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         opt::Command::Show(args) => cmd::show::run(&opt, args),
         opt::Command::Simulate(args) => cmd::simulate::run(&opt, args),
         opt::Command::Validate(args) => cmd::validate::run(&opt, args),
+        opt::Command::Events(args) => cmd::events::run(&opt, args),
     };
     match result {
         Ok(code) => code,

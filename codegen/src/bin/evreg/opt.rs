@@ -42,6 +42,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Validate payloads (JSON files, NDJSON files or standard input) against the catalog
     Validate(ValidateArgs),
+    /// Read the bus's audit trail and manage its deliveries (list, show, failed, retry, replay)
+    Events(EventsArgs),
 }
 
 /// Output format.
@@ -131,6 +133,97 @@ pub struct MigrateArgs {
     /// postgres://… or sqlite://path
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+}
+
+/// `evreg events`
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// sqlite://path or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: EventsCommand,
+}
+
+/// `evreg events …`
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// A tenant's events, oldest first
+    List {
+        /// The tenant (required: one tenant's trail at a time)
+        #[arg(long)]
+        tenant: String,
+        /// Only this event type
+        #[arg(long = "type", value_name = "TYPE")]
+        event_type: Option<String>,
+        /// Recorded at or after: RFC 3339, or a duration ago (`30d`, `2h`)
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Recorded before: RFC 3339, or a duration ago
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
+        /// Only events whose payload property has this value (`ticketId=…`)
+        #[arg(long, value_name = "NAME=VALUE")]
+        field: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// One event: its payload and its deliveries
+    Show {
+        /// The tenant
+        #[arg(long)]
+        tenant: String,
+        /// The event's id
+        id: String,
+    },
+    /// Deliveries that failed at least once (retrying, dead, or processed later)
+    Failed {
+        /// The tenant
+        #[arg(long)]
+        tenant: String,
+        /// Only this consumer
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Only dead letters
+        #[arg(long)]
+        dead: bool,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Hand a dead (or retrying) delivery to its consumer again, now
+    Retry {
+        /// The tenant
+        #[arg(long)]
+        tenant: String,
+        /// The consumer
+        #[arg(long)]
+        consumer: String,
+        /// The event's id
+        id: String,
+    },
+    /// Deliver every event of a consumer's types recorded since WHEN again
+    Replay {
+        /// The consumer
+        #[arg(long)]
+        consumer: String,
+        /// RFC 3339, or a duration ago (`1d`)
+        #[arg(long, value_name = "WHEN")]
+        since: String,
+        /// Only this tenant's events [default: every tenant's]
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 /// `evreg lock`

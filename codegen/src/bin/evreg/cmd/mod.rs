@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod events;
 pub mod generate;
 pub mod list;
 pub mod lock;
