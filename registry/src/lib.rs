@@ -34,7 +34,7 @@ pub use uuid;
 pub use catalog::{Catalog, Event, LoadError, Manifest, PayloadVersion, Report, Status};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RegistryError, ValidationError, ValidationErrors};
-pub use payload::{CatalogType, EventPayload, PayloadError, UnknownEvent, Validate};
+pub use payload::{AnyPayload, CatalogType, EventPayload, PayloadError, UnknownEvent, Validate};
 pub use registry::{Registry, SchemaEntry};
 pub use source::{SourceMap, Span};
 

@@ -77,6 +77,45 @@ pub trait EventPayload: Validate + Serialize + DeserializeOwned {
     }
 }
 
+/// A payload of some event version: every [`EventPayload`] type, and the
+/// generated `Event` enum (one of the catalog's payloads). What the bus
+/// publishes.
+pub trait AnyPayload {
+    /// The event type: `TICKET_CREATED`.
+    fn event_type(&self) -> &'static str;
+    /// The schema ref: `payload.TicketCreated.v1`.
+    fn schema_ref(&self) -> &'static str;
+    /// The payload version.
+    fn version(&self) -> u32;
+    /// The payload as JSON.
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+    /// Whether `value` is a valid payload of the same version: read with its
+    /// type's deserializer and validated (exactly its JSON Schema).
+    fn check_json(&self, value: serde_json::Value) -> Result<(), PayloadError>;
+}
+
+impl<T: EventPayload> AnyPayload for T {
+    fn event_type(&self) -> &'static str {
+        T::EVENT_TYPE
+    }
+
+    fn schema_ref(&self) -> &'static str {
+        T::SCHEMA_REF
+    }
+
+    fn version(&self) -> u32 {
+        T::VERSION
+    }
+
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+
+    fn check_json(&self, value: serde_json::Value) -> Result<(), PayloadError> {
+        T::from_value(value).map(|_| ())
+    }
+}
+
 /// A deserialized payload, validated; or why it is not one.
 fn checked<T: EventPayload>(read: Result<T, serde_json::Error>) -> Result<T, PayloadError> {
     let payload = read.map_err(|e| PayloadError::Deserialize {

@@ -265,6 +265,25 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream>
         }
     }];
     out.push(quote! {
+        impl ::evreg::AnyPayload for Event {
+            fn event_type(&self) -> &'static str {
+                Event::event_type(self).as_str()
+            }
+            fn schema_ref(&self) -> &'static str {
+                Event::schema_ref(self)
+            }
+            fn version(&self) -> u32 {
+                Event::version(self)
+            }
+            fn to_json(&self) -> ::std::result::Result<::evreg::__private::serde_json::Value, ::evreg::__private::serde_json::Error> {
+                Event::to_value(self)
+            }
+            fn check_json(&self, value: ::evreg::__private::serde_json::Value) -> ::std::result::Result<(), ::evreg::PayloadError> {
+                Event::from_value(Event::schema_ref(self), value).map(|_| ())
+            }
+        }
+    });
+    out.push(quote! {
         impl Event {
             /// Every schema ref, in catalog order.
             pub const SCHEMA_REFS: &'static [&'static str] = &[#(#refs),*];

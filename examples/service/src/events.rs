@@ -2335,6 +2335,31 @@ pub enum Event {
     /// `recruit.phase_changed` version 2
     RecruitPhaseChangedV2(RecruitPhaseChangedV2),
 }
+impl ::evreg::AnyPayload for Event {
+    fn event_type(&self) -> &'static str {
+        Event::event_type(self).as_str()
+    }
+    fn schema_ref(&self) -> &'static str {
+        Event::schema_ref(self)
+    }
+    fn version(&self) -> u32 {
+        Event::version(self)
+    }
+    fn to_json(
+        &self,
+    ) -> ::std::result::Result<
+        ::evreg::__private::serde_json::Value,
+        ::evreg::__private::serde_json::Error,
+    > {
+        Event::to_value(self)
+    }
+    fn check_json(
+        &self,
+        value: ::evreg::__private::serde_json::Value,
+    ) -> ::std::result::Result<(), ::evreg::PayloadError> {
+        Event::from_value(Event::schema_ref(self), value).map(|_| ())
+    }
+}
 impl Event {
     /// Every schema ref, in catalog order.
     pub const SCHEMA_REFS: &'static [&'static str] = &[

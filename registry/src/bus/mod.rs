@@ -68,7 +68,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use crate::EventPayload;
+use crate::AnyPayload;
 use crate::enrich::{Enricher, PublishContext};
 use crate::payload::PayloadError;
 
@@ -298,7 +298,7 @@ impl Bus {
 
     /// The event `publish` would store: enriched, checked against the
     /// context's tenant, validated by the payload type.
-    pub fn prepare<T: EventPayload>(
+    pub fn prepare<T: AnyPayload>(
         &self,
         ctx: &PublishContext,
         payload: &T,
@@ -306,10 +306,11 @@ impl Bus {
         prepare(&self.inner.options.enricher, ctx, payload)
     }
 
-    /// Publishes one payload: enriched, validated, stored with its
+    /// Publishes one payload — a generated or derived payload type, or the
+    /// generated `Event` enum: enriched, validated, stored with its
     /// deliveries, then handed to the consumers. An invalid payload is
     /// refused with its validation errors and nothing is stored.
-    pub async fn publish<T: EventPayload>(
+    pub async fn publish<T: AnyPayload>(
         &self,
         ctx: &PublishContext,
         payload: T,
@@ -320,7 +321,7 @@ impl Bus {
     }
 
     /// Publishes several payloads in one transaction (all or none).
-    pub async fn publish_all<T: EventPayload>(
+    pub async fn publish_all<T: AnyPayload>(
         &self,
         ctx: &PublishContext,
         payloads: impl IntoIterator<Item = T>,
@@ -340,7 +341,7 @@ impl Bus {
     /// after the commit. Consumers see the event once it is committed: call
     /// [`Bus::wake`] after the commit, or they find it within the poll
     /// interval.
-    pub fn publish_in<'a, T: EventPayload, O: Outbox>(
+    pub fn publish_in<'a, T: AnyPayload, O: Outbox>(
         &self,
         tx: &'a O,
         ctx: &PublishContext,
@@ -413,7 +414,7 @@ impl Bus {
     /// [`start`](Subscription::start) it.
     pub fn subscribe<T, F, Fut, E>(&self, consumer: &str, handler: F) -> Subscription<T>
     where
-        T: EventPayload + Send + 'static,
+        T: crate::EventPayload + Send + 'static,
         F: Fn(Envelope<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<Box<dyn StdError + Send + Sync>>,
@@ -575,13 +576,14 @@ impl Outbox for tokio_postgres::Transaction<'_> {
 }
 
 /// Enriches, checks the tenant, validates.
-fn prepare<T: EventPayload>(
+fn prepare<T: AnyPayload>(
     enricher: &Enricher,
     ctx: &PublishContext,
     payload: &T,
 ) -> Result<NewEvent, BusError> {
-    let mut value =
-        serde_json::to_value(payload).map_err(|e| BusError::Serialize(e.to_string()))?;
+    let mut value = payload
+        .to_json()
+        .map_err(|e| BusError::Serialize(e.to_string()))?;
     let Value::Object(map) = &mut value else {
         return Err(BusError::Serialize("not an object".into()));
     };
@@ -598,13 +600,13 @@ fn prepare<T: EventPayload>(
         });
     }
     // Deserializing checks the shape, `validate` the rest: exactly the schema.
-    T::from_value(value.clone())?;
+    payload.check_json(value.clone())?;
     Ok(NewEvent {
         id: Uuid::now_v7(),
         tenant_id: ctx.tenant_id().to_owned(),
-        event_type: T::EVENT_TYPE.to_owned(),
-        schema_ref: T::SCHEMA_REF.to_owned(),
-        version: T::VERSION,
+        event_type: payload.event_type().to_owned(),
+        schema_ref: payload.schema_ref().to_owned(),
+        version: payload.version(),
         payload: value,
         idempotency_key: ctx.key().map(str::to_owned),
         recorded_at: store::micros(SystemTime::now()),
