@@ -192,17 +192,17 @@ pub(crate) fn upsert_events(
     for e in events {
         let what = |field: &str| format!("the {field} of {}", e.event_type);
         let row = [
-            text(&e.event_type, "an event type")?,
-            text(&e.catalog, "the catalog name")?,
-            text(&e.name, &what("name"))?,
-            text(&e.description, &what("description"))?,
-            text(&e.category, &what("category"))?,
-            optional(e.owner.as_deref(), &what("owner"))?,
-            text(&e.status, "a status")?,
-            optional(e.replaced_by.as_deref(), &what("replacement"))?,
+            text(dialect, &e.event_type, "an event type")?,
+            text(dialect, &e.catalog, "the catalog name")?,
+            text(dialect, &e.name, &what("name"))?,
+            text(dialect, &e.description, &what("description"))?,
+            text(dialect, &e.category, &what("category"))?,
+            optional(dialect, e.owner.as_deref(), &what("owner"))?,
+            text(dialect, &e.status, "a status")?,
+            optional(dialect, e.replaced_by.as_deref(), &what("replacement"))?,
             json(&e.aliases, dialect, &what("aliases"))?,
-            text(&e.payload_schema_ref, "a schema ref")?,
-            text(&e.schema_fingerprint, "a fingerprint")?,
+            text(dialect, &e.payload_schema_ref, "a schema ref")?,
+            text(dialect, &e.schema_fingerprint, "a fingerprint")?,
         ];
         values.push(format!("    ({})", row.join(", ")));
     }
@@ -219,12 +219,12 @@ pub(crate) fn upsert_schemas(
     for v in schemas {
         let what = |field: &str| format!("the {field} of {}", v.schema_ref);
         let row = [
-            text(&v.schema_ref, "a schema ref")?,
-            text(&v.catalog, "the catalog name")?,
-            text(&v.event_type, "an event type")?,
+            text(dialect, &v.schema_ref, "a schema ref")?,
+            text(dialect, &v.catalog, "the catalog name")?,
+            text(dialect, &v.event_type, "an event type")?,
             v.version.to_string(),
             json(v.schema, dialect, &what("schema"))?,
-            text(&v.fingerprint, "a fingerprint")?,
+            text(dialect, &v.fingerprint, "a fingerprint")?,
             json(&v.examples, dialect, &what("examples"))?,
         ];
         values.push(format!("    ({})", row.join(", ")));
@@ -355,18 +355,29 @@ pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn text(s: &str, what: &str) -> Result<String, SqlError> {
+/// A text value as SQL. A carriage return is written as `chr(13)` /
+/// `char(13)` between quoted parts: the `sqlite3` shell drops a CR that ends
+/// a script line, even inside a string literal.
+fn text(dialect: Dialect, s: &str, what: &str) -> Result<String, SqlError> {
     if s.contains('\0') {
         return Err(SqlError {
             what: what.to_owned(),
         });
     }
-    Ok(quote(s))
+    if !s.contains('\r') {
+        return Ok(quote(s));
+    }
+    let cr = match dialect {
+        Dialect::Postgres => " || chr(13) || ",
+        Dialect::Sqlite => " || char(13) || ",
+    };
+    let parts: Vec<String> = s.split('\r').map(quote).collect();
+    Ok(format!("({})", parts.join(cr)))
 }
 
-fn optional(s: Option<&str>, what: &str) -> Result<String, SqlError> {
+fn optional(dialect: Dialect, s: Option<&str>, what: &str) -> Result<String, SqlError> {
     match s {
-        Some(s) => text(s, what),
+        Some(s) => text(dialect, s, what),
         None => Ok("NULL".to_owned()),
     }
 }

@@ -396,6 +396,9 @@ fn text_is_stored_exactly() {
         "emoji 🎟️ and CJK 票 and RTL עברית, tab\tand newline\nand CR\r",
         &"long text ".repeat(2000),
         "'); DROP TABLE system_event_catalog; --",
+        // The sqlite3 shell drops a CR at a line end, even inside a literal.
+        "\u{2060}\r\n",
+        "CRLF line ends\r\nacross\r\nlines\r",
     ] {
         let (lite, pg) = stored_hex(text, pg.as_ref());
         assert_eq!(lite, hex(text), "SQLite changed {text:?}");
