@@ -159,8 +159,14 @@ impl Enricher {
     /// An enricher for the base fields `manifest` declares. Fields the manifest
     /// does not declare are never added.
     pub fn from_manifest(manifest: &Manifest) -> Self {
+        Enricher::from_base(manifest.key_case, &manifest.base.properties)
+    }
+
+    /// An enricher for these base properties (name → schema) under the
+    /// catalog's key convention: what generated code's `enricher()` builds,
+    /// with no catalog file read at run time.
+    pub fn from_base(key_case: Option<crate::naming::KeyCase>, props: &Map<String, Value>) -> Self {
         use heck::ToSnakeCase;
-        let props = &manifest.base.properties;
         let names = [
             TENANT,
             OCCURRED_AT,
@@ -171,7 +177,7 @@ impl Enricher {
         ]
         .into_iter()
         .filter_map(|name| {
-            let declared = match manifest.key_case {
+            let declared = match key_case {
                 Some(case) => case.convert(name),
                 None if props.contains_key(name) => name.to_owned(),
                 None => name.to_snake_case(),

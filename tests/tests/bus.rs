@@ -737,3 +737,20 @@ async fn sqlite_publish_in_commits_or_rolls_back_with_the_caller() {
     assert_eq!(events[0].id, p.id);
     bus.shutdown().await;
 }
+
+/// The generated `enricher()` fills what the manifest's enricher fills.
+#[test]
+fn the_generated_enricher_is_the_manifests() {
+    let ctx = PublishContext::new(TENANT_A)
+        .actor(evreg::enrich::Actor::Contact(
+            "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c".into(),
+        ))
+        .idempotency_key("k")
+        .clock(evreg::enrich::FixedClock::new("2026-11-24T09:00:00Z"));
+    let (mut a, mut b) = (serde_json::json!({}), serde_json::json!({}));
+    enricher().enrich(&ctx, &mut a);
+    evreg_tests::acme::enricher().enrich(&ctx, &mut b);
+    assert_eq!(a, b);
+    assert_eq!(a["actorType"], "contact");
+    assert_eq!(a["occurredAt"], "2026-11-24T09:00:00Z");
+}

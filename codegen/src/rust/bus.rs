@@ -425,7 +425,31 @@ pub(crate) fn registry(catalog: &Catalog, payloads: &[Payload]) -> TokenStream {
             quote!(.alias(#a, #t))
         })
     });
+    use evreg::naming::KeyCase;
+    let key_case = match catalog.manifest().key_case {
+        Some(k) => {
+            let v = match k {
+                KeyCase::CamelCase => quote!(CamelCase),
+                KeyCase::SnakeCase => quote!(SnakeCase),
+                KeyCase::PascalCase => quote!(PascalCase),
+                KeyCase::KebabCase => quote!(KebabCase),
+            };
+            quote!(::std::option::Option::Some(::evreg::naming::KeyCase::#v))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let base = serde_json::Value::Object(catalog.manifest().base.properties.clone()).to_string();
     quote! {
+        /// Fills the base fields the catalog's manifest declares (tenant,
+        /// time, actor, idempotency key) from a publishing context: give it
+        /// to the bus (`BusOptions::enricher`). No file is read at run time.
+        pub fn enricher() -> ::evreg::enrich::Enricher {
+            static BASE: &str = #base;
+            let properties: ::evreg::__private::serde_json::Map<::std::string::String, ::evreg::__private::serde_json::Value> =
+                ::evreg::__private::serde_json::from_str(BASE).unwrap_or_default();
+            ::evreg::enrich::Enricher::from_base(#key_case, &properties)
+        }
+
         /// The schema registry of the catalog, every schema embedded (no file
         /// is read at run time). Built once; clones share it.
         pub fn registry() -> ::evreg::Registry {

@@ -18,9 +18,10 @@ use std::time::Duration;
 use evreg::bus::{
     Bus, BusError, BusOptions, DeliveryQuery, Envelope, EventQuery, RetryPolicy, SqliteStore,
 };
-use evreg::enrich::{Actor, Enricher, PublishContext};
+use evreg::enrich::{Actor, PublishContext};
 use evreg_example_service::events::{
-    CourseGraduatedV2, OpportunityStageChangedV2, OpportunityStageChangedV2NewStage as NewStage,
+    self, CourseGraduatedV2, OpportunityStageChangedV2,
+    OpportunityStageChangedV2NewStage as NewStage,
     OpportunityStageChangedV2PreviousStage as PreviousStage,
 };
 
@@ -37,10 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn run(db: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
-    // The base fields (tenant, time, actor, idempotency key) the manifest declares.
-    let catalog = evreg::Catalog::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog"))?;
     let options = BusOptions::default()
-        .enricher(Enricher::from_manifest(catalog.manifest()))
+        // The base fields (tenant, time, actor, idempotency key) the manifest
+        // declares, as generated: no catalog file is read at run time.
+        .enricher(events::enricher())
         // Quick retries, so that the example ends at once; the default backs
         // off from 1 s to 5 min over 8 attempts, with jitter.
         .retry(RetryPolicy::immediate(3));

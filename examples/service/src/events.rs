@@ -11771,6 +11771,20 @@ impl ::std::convert::From<RecruitPhaseChangedV2> for Event {
         Event::RecruitPhaseChangedV2(payload)
     }
 }
+/// Fills the base fields the catalog's manifest declares (tenant,
+/// time, actor, idempotency key) from a publishing context: give it
+/// to the bus (`BusOptions::enricher`). No file is read at run time.
+pub fn enricher() -> ::evreg::enrich::Enricher {
+    static BASE: &str = "{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"}}";
+    let properties: ::evreg::__private::serde_json::Map<
+        ::std::string::String,
+        ::evreg::__private::serde_json::Value,
+    > = ::evreg::__private::serde_json::from_str(BASE).unwrap_or_default();
+    ::evreg::enrich::Enricher::from_base(
+        ::std::option::Option::Some(::evreg::naming::KeyCase::CamelCase),
+        &properties,
+    )
+}
 /// The schema registry of the catalog, every schema embedded (no file
 /// is read at run time). Built once; clones share it.
 pub fn registry() -> ::evreg::Registry {
