@@ -11,7 +11,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use evreg::EventPayload;
 use evreg::bus::tokio_postgres::{self, NoTls};
 use evreg::bus::{Bus, BusError, BusOptions, Envelope, PostgresStore, SqliteStore};
 use evreg::enrich::{Enricher, PublishContext};
@@ -20,14 +19,7 @@ use evreg_tests::acme::TicketCreatedV1;
 const TENANT: &str = "0b4e2f52-7c1d-4a8e-9f3a-1d2c3b4a5e6f";
 
 fn payload() -> TicketCreatedV1 {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../catalog/examples/tickets/ticket-created.v1.json"
-    );
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["tenantId"] = TENANT.into();
-    TicketCreatedV1::from_value(v).unwrap()
+    evreg_tests::ticket_created(TENANT, "bench")
 }
 
 fn options() -> BusOptions {

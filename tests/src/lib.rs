@@ -75,3 +75,19 @@ pub struct CodegenDoctests;
 #[doc = include_str!("../../docs/event-system.md")]
 #[cfg(doctest)]
 pub struct EventSystemDoctests;
+
+/// A valid `TICKET_CREATED` v1 payload of `tenant`, titled `title`: the
+/// shipped catalog's example with those two fields replaced (the bus tests'
+/// payload).
+pub fn ticket_created(tenant: &str, title: &str) -> acme::TicketCreatedV1 {
+    use evreg::EventPayload;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../catalog/examples/tickets/ticket-created.v1.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the shipped example");
+    let mut v: Value = serde_json::from_str(&text).expect("JSON");
+    v["tenantId"] = tenant.into();
+    v["title"] = title.into();
+    acme::TicketCreatedV1::from_value(v).expect("a valid payload")
+}

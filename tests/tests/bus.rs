@@ -37,13 +37,7 @@ fn example(file: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A valid TicketCreated v1 of `tenant`, titled `title`.
-fn ticket(tenant: &str, title: &str) -> TicketCreatedV1 {
-    let mut v = example("ticket-created.v1.json");
-    v["tenantId"] = tenant.into();
-    v["title"] = title.into();
-    TicketCreatedV1::from_value(v).unwrap()
-}
+use evreg_tests::ticket_created as ticket;
 
 fn closed(tenant: &str) -> TicketClosedV1 {
     let mut v = example("ticket-closed.v1.json");

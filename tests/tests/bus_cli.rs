@@ -4,7 +4,6 @@
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use evreg::EventPayload;
 use evreg::bus::{
     Bus, BusError, BusOptions, DeliveryQuery, DeliveryStatus, Envelope, RetryPolicy, SqliteStore,
 };
@@ -14,15 +13,7 @@ use evreg_tests::acme::TicketCreatedV1;
 const TENANT: &str = "0b4e2f52-7c1d-4a8e-9f3a-1d2c3b4a5e6f";
 
 fn ticket(title: &str) -> TicketCreatedV1 {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../catalog/examples/tickets/ticket-created.v1.json"
-    );
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["tenantId"] = TENANT.into();
-    v["title"] = title.into();
-    TicketCreatedV1::from_value(v).unwrap()
+    evreg_tests::ticket_created(TENANT, title)
 }
 
 fn evreg(url: &str, args: &[&str]) -> (i32, String, String) {

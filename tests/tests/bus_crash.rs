@@ -17,7 +17,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use evreg::EventPayload;
 use evreg::bus::{Bus, BusError, BusOptions, DeliveryQuery, DeliveryStatus, Envelope, RetryPolicy};
 use evreg::enrich::PublishContext;
 use evreg_tests::acme::TicketCreatedV1;
@@ -31,15 +30,7 @@ const MAX_ACKS: usize = 60;
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn payload(n: usize) -> TicketCreatedV1 {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../catalog/examples/tickets/ticket-created.v1.json"
-    );
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["tenantId"] = TENANT.into();
-    v["title"] = format!("crash test {n}").into();
-    TicketCreatedV1::from_value(v).unwrap()
+    evreg_tests::ticket_created(TENANT, &format!("crash test {n}"))
 }
 
 async fn open(db: &str) -> Bus {

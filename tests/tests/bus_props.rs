@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use evreg::EventPayload;
 use evreg::bus::{Bus, BusError, BusOptions, DeliveryQuery, DeliveryStatus, Envelope, RetryPolicy};
 use evreg::enrich::PublishContext;
 use evreg_tests::acme::TicketCreatedV1;
@@ -25,15 +24,7 @@ enum Step {
 }
 
 fn payload(n: usize) -> TicketCreatedV1 {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../catalog/examples/tickets/ticket-created.v1.json"
-    );
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["tenantId"] = TENANT.into();
-    v["title"] = format!("t{n}").into();
-    TicketCreatedV1::from_value(v).unwrap()
+    evreg_tests::ticket_created(TENANT, &format!("t{n}"))
 }
 
 /// Every handler call: (consumer, event seq) → outcomes in order.
