@@ -112,6 +112,12 @@ impl Pg {
         self.psql_in(&self.schema, sql)
     }
 
+    /// The database URL with this schema as `search_path` (for `evreg`).
+    fn schema_url(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-csearch_path%3D{}", self.url, self.schema)
+    }
+
     fn apply(&self, script: &str) {
         // `-c` runs a multi-statement string as one; the script has its own transaction.
         self.query(script);
@@ -434,19 +440,25 @@ fn nul_is_refused_with_a_clear_error() {
     assert!(err.to_string().contains("NUL"), "{err}");
 }
 
+/// The `evreg` program with `args`, free of the caller's catalog and
+/// database settings.
+fn evreg_output(args: &[&str]) -> std::process::Output {
+    use assert_cmd::cargo::CommandCargoExt;
+    Command::cargo_bin("evreg")
+        .unwrap()
+        .env_remove("EVREG_CATALOG")
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// `evreg migrate --apply` and `--check --database-url` on both databases:
 /// counts, drift named by kind and field, exit codes.
 #[test]
 fn apply_and_check_through_the_command() {
-    use assert_cmd::cargo::CommandCargoExt;
     let evreg = |args: &[&str]| {
-        let out = Command::cargo_bin("evreg")
-            .unwrap()
-            .env_remove("EVREG_CATALOG")
-            .env_remove("DATABASE_URL")
-            .args(args)
-            .output()
-            .unwrap();
+        let out = evreg_output(args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -458,11 +470,7 @@ fn apply_and_check_through_the_command() {
     let mut urls = vec![format!("sqlite://{}", lite.file.display())];
     let pg = Pg::new();
     if let Some(pg) = &pg {
-        let sep = if pg.url.contains('?') { '&' } else { '?' };
-        urls.push(format!(
-            "{}{sep}options=-csearch_path%3D{}",
-            pg.url, pg.schema
-        ));
+        urls.push(pg.schema_url());
     }
     for url in &urls {
         let catalog = copy(&repo().join("tests/fixtures/codegen/nested"));
@@ -560,15 +568,8 @@ fn apply_and_check_through_the_command() {
 /// databases; on PostgreSQL with row-level security enabled on each.
 #[test]
 fn the_bus_tables_come_with_bus() {
-    use assert_cmd::cargo::CommandCargoExt;
     let evreg = |args: &[&str]| {
-        let out = Command::cargo_bin("evreg")
-            .unwrap()
-            .env_remove("EVREG_CATALOG")
-            .env_remove("DATABASE_URL")
-            .args(args)
-            .output()
-            .unwrap();
+        let out = evreg_output(args);
         assert!(
             out.status.success(),
             "{}",
@@ -631,8 +632,7 @@ fn the_bus_tables_come_with_bus() {
         ]
     );
     let other = Pg::new().unwrap();
-    let sep = if other.url.contains('?') { '&' } else { '?' };
-    let url = format!("{}{sep}options=-csearch_path%3D{}", other.url, other.schema);
+    let url = other.schema_url();
     for _ in 0..2 {
         evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
     }
