@@ -34,13 +34,15 @@ pub const TENANT_SETTING: &str = "evreg.tenant_id";
 /// The tables of the bus, idempotent (`IF NOT EXISTS`), with their indexes
 /// and, on PostgreSQL, the row-level-security policies.
 pub fn bus_ddl(dialect: Dialect) -> String {
-    let (seq, id, json, time) = match dialect {
-        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "UUID", "JSONB", "TIMESTAMPTZ"),
+    let (seq, id, json, time, keyed) = match dialect {
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "UUID", "JSONB", "TIMESTAMPTZ", ""),
+        // Keyed tables are stored in their key's B-tree (one tree, not two).
         Dialect::Sqlite => (
             "INTEGER PRIMARY KEY AUTOINCREMENT",
             "TEXT",
             "TEXT",
             "INTEGER",
+            " WITHOUT ROWID",
         ),
     };
     let mut out = format!(
@@ -64,7 +66,7 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          \x20   consumer TEXT NOT NULL,\n\
          \x20   schema_ref TEXT NOT NULL,\n\
          \x20   PRIMARY KEY (consumer, schema_ref)\n\
-         );\n\
+         ){keyed};\n\
          CREATE INDEX IF NOT EXISTS {CONSUMERS_TABLE}_ref_idx ON {CONSUMERS_TABLE} (schema_ref);\n\
          CREATE TABLE IF NOT EXISTS {DELIVERIES_TABLE} (\n\
          \x20   consumer TEXT NOT NULL,\n\
@@ -77,7 +79,7 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          \x20   last_error TEXT,\n\
          \x20   updated_at {time} NOT NULL,\n\
          \x20   PRIMARY KEY (consumer, event_seq)\n\
-         );\n\
+         ){keyed};\n\
          CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_pending_idx\n\
          \x20   ON {DELIVERIES_TABLE} (consumer, event_seq) WHERE status = 'pending';\n\
          CREATE INDEX IF NOT EXISTS {DELIVERIES_TABLE}_failed_idx\n\
@@ -91,7 +93,7 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          \x20   error TEXT NOT NULL,\n\
          \x20   failed_at {time} NOT NULL,\n\
          \x20   PRIMARY KEY (consumer, event_seq, attempt)\n\
-         );\n\
+         ){keyed};\n\
          CREATE TABLE IF NOT EXISTS {COOLDOWNS_TABLE} (\n\
          \x20   consumer TEXT NOT NULL,\n\
          \x20   tenant_id TEXT NOT NULL,\n\
@@ -99,7 +101,7 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          \x20   event_seq BIGINT NOT NULL,\n\
          \x20   fired_at {time} NOT NULL,\n\
          \x20   PRIMARY KEY (consumer, tenant_id, key)\n\
-         );\n"
+         ){keyed};\n"
     );
     if dialect == Dialect::Postgres {
         out.push_str(
