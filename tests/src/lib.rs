@@ -76,6 +76,12 @@ pub struct CodegenDoctests;
 #[cfg(doctest)]
 pub struct EventSystemDoctests;
 
+/// The examples of docs/transports.md, compiled and run (against the NATS
+/// server of `EVREG_TEST_NATS_URL`).
+#[doc = include_str!("../../docs/transports.md")]
+#[cfg(doctest)]
+pub struct TransportsDoctests;
+
 /// A valid `TICKET_CREATED` v1 payload of `tenant`, titled `title`: the
 /// shipped catalog's example with those two fields replaced (the bus tests'
 /// payload).

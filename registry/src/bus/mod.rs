@@ -52,6 +52,8 @@
 //! ```
 
 mod consumer;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod retry;
@@ -112,6 +114,9 @@ pub enum BusError {
     /// The database failed.
     #[error("store: {0}")]
     Store(#[source] Box<dyn StdError + Send + Sync>),
+    /// The transport (NATS) failed or is configured differently.
+    #[error("transport: {0}")]
+    Transport(String),
     /// The bus was shut down.
     #[error("the bus is shut down")]
     Closed,

@@ -1,0 +1,520 @@
+//! NATS JetStream: the stream that carries a catalog's events between
+//! services, its subjects, and publishing to it with deduplication.
+//!
+//! One stream per catalog holds every event under
+//! `<prefix>.<tenant>.<event type>.v<version>` (see [`subject`]). The
+//! message body is the payload's JSON, so any NATS client can read it; the
+//! envelope travels in headers (`Evreg-Event-Id`, `Evreg-Tenant`,
+//! `Evreg-Event-Type`, `Evreg-Schema-Ref`, `Evreg-Version`,
+//! `Evreg-Recorded-At` in microseconds since the Unix epoch, and
+//! `Evreg-Idempotency-Key` when there is one). `Nats-Msg-Id` is
+//! `<tenant>:<idempotency key>`, or the event id without a key, so the
+//! server drops a repeated publish inside the stream's duplicate window.
+//!
+//! The stream is created when it is missing and checked when it exists: a
+//! stream whose subjects, retention, storage, replicas or duplicate window
+//! differ from the configuration is an error naming each difference, never
+//! silently reconfigured.
+
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::{self, context, stream};
+use uuid::Uuid;
+
+use super::BusError;
+use super::store::{NewEvent, StoredEvent, from_micros};
+
+/// How long the stream keeps events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// Until the stream's limits (age) are reached: replayable by any
+    /// consumer, including ones created later. The default.
+    Limits,
+    /// Until every consumer that existed when it was published acknowledged
+    /// it.
+    Interest,
+}
+
+impl Retention {
+    fn policy(self) -> stream::RetentionPolicy {
+        match self {
+            Retention::Limits => stream::RetentionPolicy::Limits,
+            Retention::Interest => stream::RetentionPolicy::Interest,
+        }
+    }
+}
+
+/// Where the stream lives and how it is shaped. [`NatsConfig::from_env`]
+/// reads the same from the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatsConfig {
+    /// The server(s), `nats://127.0.0.1:4222` (comma-separated for a
+    /// cluster).
+    pub url: String,
+    /// The stream's name (`EVREG_EVENTS`).
+    pub stream: String,
+    /// The first subject token (`evreg`).
+    pub subject_prefix: String,
+    /// Copies of the stream in a cluster (1 on a single server).
+    pub replicas: usize,
+    /// How long events are kept.
+    pub retention: Retention,
+    /// The longest an event is kept (zero: no limit).
+    pub max_age: Duration,
+    /// How long the server remembers a `Nats-Msg-Id` to drop repeats.
+    pub duplicate_window: Duration,
+    /// Publishes awaiting the server's acknowledgement at once; a publisher
+    /// past it waits.
+    pub ack_window: usize,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            url: "nats://127.0.0.1:4222".into(),
+            stream: "EVREG_EVENTS".into(),
+            subject_prefix: "evreg".into(),
+            replicas: 1,
+            retention: Retention::Limits,
+            max_age: Duration::ZERO,
+            duplicate_window: Duration::from_secs(120),
+            ack_window: 4096,
+        }
+    }
+}
+
+impl NatsConfig {
+    /// The defaults, overridden by `EVREG_NATS_URL`, `EVREG_NATS_STREAM`,
+    /// `EVREG_NATS_PREFIX`, `EVREG_NATS_REPLICAS`, `EVREG_NATS_RETENTION`
+    /// (`limits` or `interest`), `EVREG_NATS_MAX_AGE` and
+    /// `EVREG_NATS_DUPLICATE_WINDOW` (durations such as `7d`, `2m`).
+    pub fn from_env() -> Result<NatsConfig, BusError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<NatsConfig, BusError> {
+        let mut c = NatsConfig::default();
+        let bad = |name: &str, value: &str, why: &str| {
+            BusError::Transport(format!("{name}=`{value}`: {why}"))
+        };
+        let duration = |name: &str, value: &str| {
+            humantime::parse_duration(value).map_err(|e| bad(name, value, &e.to_string()))
+        };
+        if let Some(v) = var("EVREG_NATS_URL") {
+            c.url = v;
+        }
+        if let Some(v) = var("EVREG_NATS_STREAM") {
+            c.stream = v;
+        }
+        if let Some(v) = var("EVREG_NATS_PREFIX") {
+            c.subject_prefix = v;
+        }
+        if let Some(v) = var("EVREG_NATS_REPLICAS") {
+            c.replicas = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .ok_or_else(|| bad("EVREG_NATS_REPLICAS", &v, "expected 1 to 5"))?;
+        }
+        if let Some(v) = var("EVREG_NATS_RETENTION") {
+            c.retention = match v.as_str() {
+                "limits" => Retention::Limits,
+                "interest" => Retention::Interest,
+                _ => {
+                    return Err(bad(
+                        "EVREG_NATS_RETENTION",
+                        &v,
+                        "expected `limits` or `interest`",
+                    ));
+                }
+            };
+        }
+        if let Some(v) = var("EVREG_NATS_MAX_AGE") {
+            c.max_age = duration("EVREG_NATS_MAX_AGE", &v)?;
+        }
+        if let Some(v) = var("EVREG_NATS_DUPLICATE_WINDOW") {
+            c.duplicate_window = duration("EVREG_NATS_DUPLICATE_WINDOW", &v)?;
+        }
+        c.check()?;
+        Ok(c)
+    }
+
+    fn check(&self) -> Result<(), BusError> {
+        if self.stream.is_empty()
+            || self
+                .stream
+                .chars()
+                .any(|c| matches!(c, '.' | '*' | '>' | '/' | '\\') || c.is_whitespace())
+        {
+            return Err(BusError::Transport(format!(
+                "stream name `{}` must be non-empty, without `.`, `*`, `>`, slashes or spaces",
+                self.stream
+            )));
+        }
+        if self.subject_prefix.is_empty()
+            || self
+                .subject_prefix
+                .split('.')
+                .any(|t| t.is_empty() || t.contains(['*', '>']) || t.contains(char::is_whitespace))
+        {
+            return Err(BusError::Transport(format!(
+                "subject prefix `{}` must be non-empty tokens separated by `.`, without wildcards or spaces",
+                self.subject_prefix
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every subject of the stream: `<prefix>.>`.
+    pub fn subjects(&self) -> String {
+        format!("{}.>", self.subject_prefix)
+    }
+
+    fn stream_config(&self) -> stream::Config {
+        stream::Config {
+            name: self.stream.clone(),
+            subjects: vec![self.subjects()],
+            retention: self.retention.policy(),
+            storage: stream::StorageType::File,
+            num_replicas: self.replicas,
+            max_age: self.max_age,
+            duplicate_window: self.duplicate_window,
+            ..Default::default()
+        }
+    }
+}
+
+/// One token of a subject: the bytes outside `[A-Za-z0-9_-]` written as
+/// `%XX` (so `course.graduated` is `course%2Egraduated`), which keeps
+/// tokens apart and can be read back.
+pub fn subject_token(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The subject of an event: `<prefix>.<tenant>.<event type>.v<version>`,
+/// tenant and event type through [`subject_token`].
+pub fn subject(prefix: &str, tenant: &str, event_type: &str, version: u32) -> String {
+    format!(
+        "{prefix}.{}.{}.v{version}",
+        subject_token(tenant),
+        subject_token(event_type)
+    )
+}
+
+/// What publishing one event to the stream did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sent {
+    /// The event's id: the first one's when the server dropped a repeat.
+    pub id: Uuid,
+    /// The stream sequence that holds it.
+    pub stream_seq: u64,
+    /// The server had it already (same `Nats-Msg-Id` inside the window).
+    pub duplicate: bool,
+}
+
+/// A connection to the stream of a catalog's events.
+#[derive(Clone, Debug)]
+pub struct NatsStream {
+    config: NatsConfig,
+    js: context::Context,
+    stream: stream::Stream,
+}
+
+const EVENT_ID: &str = "Evreg-Event-Id";
+const TENANT: &str = "Evreg-Tenant";
+const EVENT_TYPE: &str = "Evreg-Event-Type";
+const SCHEMA_REF: &str = "Evreg-Schema-Ref";
+const VERSION: &str = "Evreg-Version";
+const RECORDED_AT: &str = "Evreg-Recorded-At";
+const IDEMPOTENCY_KEY: &str = "Evreg-Idempotency-Key";
+
+impl NatsStream {
+    /// Connects, then creates the stream if it is missing or checks it if
+    /// it exists.
+    pub async fn connect(config: NatsConfig) -> Result<NatsStream, BusError> {
+        config.check()?;
+        let client = async_nats::connect(&config.url)
+            .await
+            .map_err(|e| BusError::Transport(format!("connecting to {}: {e}", config.url)))?;
+        let js = jetstream::ContextBuilder::new()
+            .max_ack_inflight(config.ack_window.max(1))
+            .backpressure_on_inflight(true)
+            .build(client);
+        let stream = ensure_stream(&js, &config).await?;
+        Ok(NatsStream { config, js, stream })
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &NatsConfig {
+        &self.config
+    }
+
+    /// The JetStream context (for what evreg does not wrap).
+    pub fn jetstream(&self) -> &context::Context {
+        &self.js
+    }
+
+    /// Publishes events in order, with their acknowledgements pipelined (at
+    /// most the configured window in flight), and waits for all of them.
+    /// An event whose `Nats-Msg-Id` the server has seen inside the
+    /// duplicate window is not stored again: its [`Sent`] names the first
+    /// one.
+    pub async fn publish(&self, events: &[NewEvent]) -> Result<Vec<Sent>, BusError> {
+        let mut pending = Vec::with_capacity(events.len());
+        for e in events {
+            let subject = subject(
+                &self.config.subject_prefix,
+                &e.tenant_id,
+                &e.event_type,
+                e.version,
+            );
+            let body =
+                serde_json::to_vec(&e.payload).map_err(|e| BusError::Serialize(e.to_string()))?;
+            let publish = jetstream::message::PublishMessage::build()
+                .payload(body.into())
+                .headers(headers(e))
+                .message_id(message_id(e));
+            let ack = self
+                .js
+                .send_publish(subject, publish)
+                .await
+                .map_err(|err| BusError::Transport(format!("publishing {}: {err}", e.id)))?;
+            pending.push((e.id, ack));
+        }
+        let mut sent = Vec::with_capacity(pending.len());
+        for (id, ack) in pending {
+            let ack = ack
+                .await
+                .map_err(|err| BusError::Transport(format!("publishing {id}: {err}")))?;
+            let id = if ack.duplicate {
+                self.get(ack.sequence).await?.id
+            } else {
+                id
+            };
+            sent.push(Sent {
+                id,
+                stream_seq: ack.sequence,
+                duplicate: ack.duplicate,
+            });
+        }
+        Ok(sent)
+    }
+
+    /// The event at a stream sequence.
+    pub async fn get(&self, stream_seq: u64) -> Result<StoredEvent, BusError> {
+        let m = self
+            .stream
+            .get_raw_message(stream_seq)
+            .await
+            .map_err(|e| BusError::Transport(format!("reading message {stream_seq}: {e}")))?;
+        decode(m.sequence, &m.headers, &m.payload)
+    }
+}
+
+async fn ensure_stream(
+    js: &context::Context,
+    config: &NatsConfig,
+) -> Result<stream::Stream, BusError> {
+    let wanted = config.stream_config();
+    match js.get_stream(&config.stream).await {
+        Ok(mut s) => {
+            let info = s
+                .info()
+                .await
+                .map_err(|e| BusError::Transport(format!("stream {}: {e}", config.stream)))?;
+            let differences = differences(&wanted, &info.config);
+            if differences.is_empty() {
+                Ok(s)
+            } else {
+                Err(BusError::Transport(format!(
+                    "stream {} exists with another configuration ({}); change the configuration or the stream, evreg does not reconfigure it",
+                    config.stream,
+                    differences.join("; ")
+                )))
+            }
+        }
+        Err(e)
+            if matches!(e.kind(), context::GetStreamErrorKind::JetStream(ref j)
+                if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND) =>
+        {
+            js.create_stream(wanted)
+                .await
+                .map_err(|e| BusError::Transport(format!("creating stream {}: {e}", config.stream)))
+        }
+        Err(e) => Err(BusError::Transport(format!(
+            "stream {}: {e}",
+            config.stream
+        ))),
+    }
+}
+
+/// What differs between the configuration wanted and the stream's.
+fn differences(wanted: &stream::Config, actual: &stream::Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |what: &str, w: String, a: String| {
+        if w != a {
+            out.push(format!("{what}: wanted {w}, found {a}"));
+        }
+    };
+    differ(
+        "subjects",
+        format!("{:?}", wanted.subjects),
+        format!("{:?}", actual.subjects),
+    );
+    differ(
+        "retention",
+        format!("{:?}", wanted.retention),
+        format!("{:?}", actual.retention),
+    );
+    differ(
+        "storage",
+        format!("{:?}", wanted.storage),
+        format!("{:?}", actual.storage),
+    );
+    differ(
+        "replicas",
+        wanted.num_replicas.to_string(),
+        actual.num_replicas.to_string(),
+    );
+    differ(
+        "max age",
+        format!("{:?}", wanted.max_age),
+        format!("{:?}", actual.max_age),
+    );
+    differ(
+        "duplicate window",
+        format!("{:?}", wanted.duplicate_window),
+        format!("{:?}", actual.duplicate_window),
+    );
+    out
+}
+
+fn message_id(e: &NewEvent) -> String {
+    match &e.idempotency_key {
+        Some(key) => format!("{}:{key}", e.tenant_id),
+        None => e.id.to_string(),
+    }
+}
+
+fn headers(e: &NewEvent) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(EVENT_ID, e.id.to_string().as_str());
+    h.insert(TENANT, e.tenant_id.as_str());
+    h.insert(EVENT_TYPE, e.event_type.as_str());
+    h.insert(SCHEMA_REF, e.schema_ref.as_str());
+    h.insert(VERSION, e.version.to_string().as_str());
+    h.insert(RECORDED_AT, e.recorded_at.to_string().as_str());
+    if let Some(key) = &e.idempotency_key {
+        h.insert(IDEMPOTENCY_KEY, key.as_str());
+    }
+    h
+}
+
+/// Reads an event back from a message's headers and body.
+pub(super) fn decode(
+    stream_seq: u64,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<StoredEvent, BusError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| v.as_str().to_owned())
+            .ok_or_else(|| {
+                BusError::Transport(format!(
+                    "message {stream_seq} has no `{name}` header: not published by evreg"
+                ))
+            })
+    };
+    let bad =
+        |name: &str| BusError::Transport(format!("message {stream_seq}: bad `{name}` header"));
+    Ok(StoredEvent {
+        seq: i64::try_from(stream_seq).map_err(|_| bad("sequence"))?,
+        id: header(EVENT_ID)?.parse().map_err(|_| bad(EVENT_ID))?,
+        tenant_id: header(TENANT)?,
+        event_type: header(EVENT_TYPE)?,
+        schema_ref: header(SCHEMA_REF)?,
+        version: header(VERSION)?.parse().map_err(|_| bad(VERSION))?,
+        payload: serde_json::from_slice(body)
+            .map_err(|e| BusError::Transport(format!("message {stream_seq}: body: {e}")))?,
+        idempotency_key: headers.get(IDEMPOTENCY_KEY).map(|v| v.as_str().to_owned()),
+        recorded_at: from_micros(header(RECORDED_AT)?.parse().map_err(|_| bad(RECORDED_AT))?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_keep_tokens_apart_and_read_back() {
+        assert_eq!(
+            subject("evreg", "acme", "course.graduated", 2),
+            "evreg.acme.course%2Egraduated.v2"
+        );
+        assert_eq!(
+            subject("a.b", "9d1afc45-a247", "TICKET_CREATED", 1),
+            "a.b.9d1afc45-a247.TICKET_CREATED.v1"
+        );
+        // Distinct inputs, distinct tokens (the escape itself is escaped).
+        assert_ne!(subject_token("a.b"), subject_token("a%2Eb"));
+        assert_eq!(subject_token("x y*>"), "x%20y%2A%3E");
+    }
+
+    #[test]
+    fn configuration_from_the_environment() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            NatsConfig::from_vars(vars(&[])).unwrap(),
+            NatsConfig::default()
+        );
+        let c = NatsConfig::from_vars(vars(&[
+            ("EVREG_NATS_URL", "nats://n1:4222,nats://n2:4222"),
+            ("EVREG_NATS_STREAM", "ACME"),
+            ("EVREG_NATS_PREFIX", "acme.events"),
+            ("EVREG_NATS_REPLICAS", "3"),
+            ("EVREG_NATS_RETENTION", "interest"),
+            ("EVREG_NATS_MAX_AGE", "7d"),
+            ("EVREG_NATS_DUPLICATE_WINDOW", "10m"),
+        ]))
+        .unwrap();
+        assert_eq!(c.stream, "ACME");
+        assert_eq!(c.subjects(), "acme.events.>");
+        assert_eq!(c.replicas, 3);
+        assert_eq!(c.retention, Retention::Interest);
+        assert_eq!(c.max_age, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.duplicate_window, Duration::from_secs(600));
+        for (name, value, says) in [
+            ("EVREG_NATS_REPLICAS", "0", "expected 1 to 5"),
+            (
+                "EVREG_NATS_RETENTION",
+                "forever",
+                "expected `limits` or `interest`",
+            ),
+            ("EVREG_NATS_MAX_AGE", "soon", "EVREG_NATS_MAX_AGE=`soon`"),
+            ("EVREG_NATS_STREAM", "a.b", "stream name `a.b`"),
+            ("EVREG_NATS_PREFIX", "a.*", "subject prefix `a.*`"),
+        ] {
+            let err = NatsConfig::from_vars(|n| (n == name).then(|| value.to_string()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{name}={value}: {err}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The JetStream stream against a real NATS server (`EVREG_TEST_NATS_URL`,
+//! required in CI; skipped loudly elsewhere): created when missing, checked
+//! when present, events read back as published, repeats dropped per tenant
+//! and idempotency key.
+
+use std::time::Duration;
+
+use evreg::bus::BusError;
+use evreg::bus::NewEvent;
+use evreg::bus::nats::{NatsConfig, NatsStream, subject};
+use evreg::uuid::Uuid;
+
+/// A stream and subject prefix of its own for one test, or `None` (and a
+/// loud note) when `EVREG_TEST_NATS_URL` is not set.
+fn config() -> Option<NatsConfig> {
+    let Ok(url) = std::env::var("EVREG_TEST_NATS_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the NATS tests: set EVREG_TEST_NATS_URL"
+        );
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: EVREG_TEST_NATS_URL is not set; the NATS tests did not run"
+        );
+        return None;
+    };
+    let unique = Uuid::now_v7().simple().to_string();
+    Some(NatsConfig {
+        url,
+        stream: format!("EVREG_TEST_{unique}"),
+        subject_prefix: format!("evreg-test.{unique}"),
+        // Keep the server's store small: the test streams expire.
+        max_age: Duration::from_secs(600),
+        ..NatsConfig::default()
+    })
+}
+
+/// Deletes a test's stream (its messages expire anyway).
+async fn drop_stream(stream: &NatsStream) {
+    let name = stream.config().stream.clone();
+    stream.jetstream().delete_stream(&name).await.unwrap();
+}
+
+fn event(tenant: &str, key: Option<&str>, n: u64) -> NewEvent {
+    NewEvent {
+        id: Uuid::now_v7(),
+        tenant_id: tenant.into(),
+        event_type: "course.graduated".into(),
+        schema_ref: "payload.CourseGraduated.v2".into(),
+        version: 2,
+        payload: serde_json::json!({ "tenantId": tenant, "n": n, "note": "quote \" and ünïcode" }),
+        idempotency_key: key.map(str::to_owned),
+        recorded_at: 1_764_000_000_000_000 + n as i64,
+    }
+}
+
+#[tokio::test]
+async fn events_come_back_as_published_under_their_subject() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config.clone()).await.unwrap();
+    let events: Vec<NewEvent> = (0..3).map(|n| event("tenant-a", None, n)).collect();
+    let sent = stream.publish(&events).await.unwrap();
+    assert_eq!(sent.len(), 3);
+    for (e, s) in events.iter().zip(&sent) {
+        assert_eq!((s.id, s.duplicate), (e.id, false));
+        let back = stream.get(s.stream_seq).await.unwrap();
+        assert_eq!(back.id, e.id);
+        assert_eq!(back.tenant_id, e.tenant_id);
+        assert_eq!(back.event_type, e.event_type);
+        assert_eq!(back.schema_ref, e.schema_ref);
+        assert_eq!(back.version, e.version);
+        assert_eq!(back.payload, e.payload);
+        assert_eq!(back.idempotency_key, None);
+        assert_eq!(evreg::bus::store::micros(back.recorded_at), e.recorded_at);
+    }
+    // In publishing order, on the documented subject.
+    assert!(sent.windows(2).all(|w| w[0].stream_seq < w[1].stream_seq));
+    let raw = stream
+        .jetstream()
+        .get_stream(&config.stream)
+        .await
+        .unwrap()
+        .get_raw_message(sent[0].stream_seq)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.subject.as_str(),
+        subject(&config.subject_prefix, "tenant-a", "course.graduated", 2)
+    );
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_is_stored_once_per_tenant() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config).await.unwrap();
+    let first = stream
+        .publish(&[event("tenant-a", Some("import-1"), 1)])
+        .await
+        .unwrap()[0];
+    // Again, alone and inside a batch; and the same key in another tenant.
+    let again = stream
+        .publish(&[event("tenant-a", Some("import-1"), 2)])
+        .await
+        .unwrap()[0];
+    let batch = stream
+        .publish(&[
+            event("tenant-a", Some("import-2"), 3),
+            event("tenant-a", Some("import-1"), 4),
+            event("tenant-b", Some("import-1"), 5),
+        ])
+        .await
+        .unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(
+        (again.id, again.stream_seq, again.duplicate),
+        (first.id, first.stream_seq, true)
+    );
+    assert!(!batch[0].duplicate);
+    assert_eq!((batch[1].id, batch[1].duplicate), (first.id, true));
+    assert!(!batch[2].duplicate);
+    assert_ne!(batch[2].id, first.id);
+    // The first publish's payload is what the stream holds.
+    let kept = stream.get(first.stream_seq).await.unwrap();
+    assert_eq!(kept.payload["n"], 1);
+    assert_eq!(kept.idempotency_key.as_deref(), Some("import-1"));
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
+async fn an_existing_stream_is_checked_not_reconfigured() {
+    let Some(config) = config() else { return };
+    NatsStream::connect(config.clone()).await.unwrap();
+    // The same configuration connects again.
+    NatsStream::connect(config.clone()).await.unwrap();
+    let other = NatsConfig {
+        duplicate_window: Duration::from_secs(30),
+        retention: evreg::bus::nats::Retention::Interest,
+        ..config.clone()
+    };
+    let err = NatsStream::connect(other).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, BusError::Transport(_)), "{text}");
+    assert!(text.contains(&config.stream), "{text}");
+    assert!(
+        text.contains("duplicate window: wanted 30s, found 120s"),
+        "{text}"
+    );
+    assert!(
+        text.contains("retention: wanted Interest, found Limits"),
+        "{text}"
+    );
+    // Untouched: the original configuration still matches.
+    let stream = NatsStream::connect(config).await.unwrap();
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_clear_error() {
+    let Some(config) = config() else { return };
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = NatsStream::connect(NatsConfig {
+        url: format!("nats://127.0.0.1:{port}"),
+        ..config
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("connecting to nats://127.0.0.1:{port}")),
+        "{err}"
+    );
+}
