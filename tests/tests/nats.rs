@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use evreg::bus::BusError;
 use evreg::bus::NewEvent;
-use evreg::bus::nats::{NatsConfig, NatsStream, subject};
+use evreg::bus::nats::{ConsumerConfig, NatsConfig, NatsStream, subject};
 use evreg::uuid::Uuid;
 
 /// A stream and subject prefix of its own for one test, or `None` (and a
@@ -176,4 +176,130 @@ async fn an_unreachable_server_is_a_clear_error() {
             .contains(&format!("connecting to nats://127.0.0.1:{port}")),
         "{err}"
     );
+}
+
+/// Publishes `n` events of `event_type` in tenant `tenant-a`.
+async fn publish(stream: &NatsStream, event_type: &str, n: u64) -> Vec<Uuid> {
+    let events: Vec<NewEvent> = (0..n)
+        .map(|i| NewEvent {
+            event_type: event_type.into(),
+            ..event("tenant-a", None, i)
+        })
+        .collect();
+    stream.publish(&events).await.unwrap();
+    events.iter().map(|e| e.id).collect()
+}
+
+/// How long a fetch waits for events the stream already holds.
+const WAIT: Duration = Duration::from_secs(2);
+/// How long a fetch waits to show there is nothing (a bound, not a timing).
+const NOTHING: Duration = Duration::from_millis(300);
+
+#[tokio::test]
+async fn each_durable_consumer_gets_its_events_in_order_once_acknowledged() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config).await.unwrap();
+    let graduated = publish(&stream, "course.graduated", 3).await;
+    let other = publish(&stream, "TICKET_CREATED", 2).await;
+    let every = stream.consumer(ConsumerConfig::new("audit")).await.unwrap();
+    let only = stream
+        .consumer(ConsumerConfig {
+            event_type: Some("course.graduated".into()),
+            version: Some(2),
+            ..ConsumerConfig::new("certificates")
+        })
+        .await
+        .unwrap();
+    let got = every.fetch(10, WAIT).await.unwrap();
+    let ids: Vec<Uuid> = got.iter().map(|d| d.event.id).collect();
+    assert_eq!(ids, [graduated.clone(), other].concat());
+    assert!(got.iter().all(|d| d.attempt == 1));
+    for d in got {
+        d.ack().await.unwrap();
+    }
+    let got = only.fetch(10, WAIT).await.unwrap();
+    assert_eq!(
+        got.iter().map(|d| d.event.id).collect::<Vec<_>>(),
+        graduated
+    );
+    for d in got {
+        d.ack().await.unwrap();
+    }
+    // Acknowledged: never offered again, also not to a reconnected consumer.
+    assert!(every.fetch(10, NOTHING).await.unwrap().is_empty());
+    let again = stream.consumer(ConsumerConfig::new("audit")).await.unwrap();
+    assert!(again.fetch(10, NOTHING).await.unwrap().is_empty());
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
+async fn a_failed_event_is_offered_again_then_dead_lettered() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config).await.unwrap();
+    let ids = publish(&stream, "course.graduated", 2).await;
+    let consumer = stream
+        .consumer(ConsumerConfig {
+            max_deliver: 2,
+            ..ConsumerConfig::new("chat")
+        })
+        .await
+        .unwrap();
+    let mut first = consumer.fetch(1, WAIT).await.unwrap();
+    let failing = first.pop().unwrap();
+    assert_eq!((failing.event.id, failing.attempt), (ids[0], 1));
+    failing.retry(Duration::ZERO).await.unwrap();
+    // Offered again (second attempt), ahead of or after the other event.
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        for d in consumer.fetch(2, WAIT).await.unwrap() {
+            seen.push((d.event.id, d.attempt));
+            if d.event.id == ids[0] {
+                d.dead_letter(&consumer, "chat is down\nfor good")
+                    .await
+                    .unwrap();
+            } else {
+                d.ack().await.unwrap();
+            }
+        }
+    }
+    seen.sort();
+    let mut want = vec![(ids[0], 2), (ids[1], 1)];
+    want.sort();
+    assert_eq!(seen, want);
+    assert!(consumer.fetch(10, NOTHING).await.unwrap().is_empty());
+    let dead = consumer.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].event.id, ids[0]);
+    assert_eq!(dead[0].event.payload["n"], 0);
+    assert_eq!(dead[0].error, "chat is down for good");
+    // Dead letters are not events: a consumer of every event does not see them.
+    let audit = stream.consumer(ConsumerConfig::new("audit")).await.unwrap();
+    assert_eq!(audit.fetch(10, WAIT).await.unwrap().len(), 2);
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
+async fn an_existing_consumer_is_checked_not_reconfigured() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config).await.unwrap();
+    stream.consumer(ConsumerConfig::new("role")).await.unwrap();
+    let err = stream
+        .consumer(ConsumerConfig {
+            max_deliver: 9,
+            event_type: Some("TICKET_CREATED".into()),
+            ..ConsumerConfig::new("role")
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("consumer role"), "{err}");
+    assert!(err.contains("max deliver: wanted 9, found 5"), "{err}");
+    assert!(err.contains("filter: wanted"), "{err}");
+    let err = stream
+        .consumer(ConsumerConfig::new("no spaces"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("consumer name `no spaces`"), "{err}");
+    drop_stream(&stream).await;
 }

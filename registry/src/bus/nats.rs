@@ -19,6 +19,7 @@
 use std::time::Duration;
 
 use async_nats::HeaderMap;
+use async_nats::jetstream::consumer::{self, pull};
 use async_nats::jetstream::{self, context, stream};
 use uuid::Uuid;
 
@@ -180,6 +181,8 @@ impl NatsConfig {
             num_replicas: self.replicas,
             max_age: self.max_age,
             duplicate_window: self.duplicate_window,
+            // Reading dead letters by subject.
+            allow_direct: true,
             ..Default::default()
         }
     }
@@ -236,6 +239,8 @@ const SCHEMA_REF: &str = "Evreg-Schema-Ref";
 const VERSION: &str = "Evreg-Version";
 const RECORDED_AT: &str = "Evreg-Recorded-At";
 const IDEMPOTENCY_KEY: &str = "Evreg-Idempotency-Key";
+const ERROR: &str = "Evreg-Error";
+const CONSUMER: &str = "Evreg-Consumer";
 
 impl NatsStream {
     /// Connects, then creates the stream if it is missing or checks it if
@@ -320,6 +325,287 @@ impl NatsStream {
     }
 }
 
+/// The subject of a dead letter: `<prefix>.$dead.<consumer>.<tenant>.<event
+/// type>.v<version>` (tokens escaped as in [`subject`], so no tenant is
+/// ever `$dead` and event filters never match a dead letter).
+pub fn dead_letter_subject(prefix: &str, consumer: &str, event: &StoredEvent) -> String {
+    format!(
+        "{prefix}.$dead.{}.{}.{}.v{}",
+        subject_token(consumer),
+        subject_token(&event.tenant_id),
+        subject_token(&event.event_type),
+        event.version
+    )
+}
+
+/// Which events a durable consumer receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerConfig {
+    /// The durable name (letters, digits, `_`, `-`).
+    pub name: String,
+    /// One event type (`None`: every type).
+    pub event_type: Option<String>,
+    /// One payload version of it (`None`: every version).
+    pub version: Option<u32>,
+    /// Deliveries of one event before the server stops offering it; the
+    /// consumer dead-letters it on the last one.
+    pub max_deliver: u32,
+    /// How long a fetched event is the consumer's before the server offers
+    /// it again (the consumer died or hangs).
+    pub ack_wait: Duration,
+}
+
+impl ConsumerConfig {
+    /// Every event, 5 deliveries, 30 s to acknowledge.
+    pub fn new(name: impl Into<String>) -> Self {
+        ConsumerConfig {
+            name: name.into(),
+            event_type: None,
+            version: None,
+            max_deliver: 5,
+            ack_wait: Duration::from_secs(30),
+        }
+    }
+
+    fn filter_subject(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}.*.{}.{}",
+            self.event_type.as_deref().map_or("*".into(), subject_token),
+            self.version.map_or("*".into(), |v| format!("v{v}"))
+        )
+    }
+}
+
+/// A durable pull consumer of the stream.
+#[derive(Debug)]
+pub struct NatsConsumer {
+    name: String,
+    stream: NatsStream,
+    consumer: consumer::Consumer<pull::Config>,
+}
+
+/// One event handed to a consumer, to settle with [`ack`](Self::ack),
+/// [`retry`](Self::retry) or [`dead_letter`](Self::dead_letter).
+#[derive(Debug)]
+pub struct NatsDelivery {
+    /// The event.
+    pub event: StoredEvent,
+    /// Which delivery of it this is (1 the first time).
+    pub attempt: u32,
+    message: jetstream::Message,
+}
+
+impl NatsStream {
+    /// Creates the durable consumer if it is missing, or checks it (filter,
+    /// explicit acknowledgement, deliveries, acknowledgement wait) if it
+    /// exists. It starts at the stream's first event.
+    pub async fn consumer(&self, config: ConsumerConfig) -> Result<NatsConsumer, BusError> {
+        if config.name.is_empty()
+            || !config
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(BusError::Transport(format!(
+                "consumer name `{}` must be letters, digits, `_` or `-`",
+                config.name
+            )));
+        }
+        let wanted = pull::Config {
+            durable_name: Some(config.name.clone()),
+            filter_subject: config.filter_subject(&self.config.subject_prefix),
+            ack_policy: consumer::AckPolicy::Explicit,
+            deliver_policy: consumer::DeliverPolicy::All,
+            max_deliver: i64::from(config.max_deliver.max(1)),
+            ack_wait: config.ack_wait,
+            ..Default::default()
+        };
+        let consumer = self
+            .stream
+            .get_or_create_consumer(&config.name, wanted.clone())
+            .await
+            .map_err(|e| BusError::Transport(format!("consumer {}: {e}", config.name)))?;
+        let actual = &consumer.cached_info().config;
+        let mut differences = Vec::new();
+        let mut differ = |what: &str, w: String, a: String| {
+            if w != a {
+                differences.push(format!("{what}: wanted {w}, found {a}"));
+            }
+        };
+        differ(
+            "filter",
+            wanted.filter_subject.clone(),
+            actual.filter_subject.clone(),
+        );
+        differ(
+            "ack policy",
+            format!("{:?}", wanted.ack_policy),
+            format!("{:?}", actual.ack_policy),
+        );
+        differ(
+            "max deliver",
+            wanted.max_deliver.to_string(),
+            actual.max_deliver.to_string(),
+        );
+        differ(
+            "ack wait",
+            format!("{:?}", wanted.ack_wait),
+            format!("{:?}", actual.ack_wait),
+        );
+        if !differences.is_empty() {
+            return Err(BusError::Transport(format!(
+                "consumer {} of stream {} exists with another configuration ({}); evreg does not reconfigure it",
+                config.name,
+                self.config.stream,
+                differences.join("; ")
+            )));
+        }
+        Ok(NatsConsumer {
+            name: config.name,
+            stream: self.clone(),
+            consumer,
+        })
+    }
+}
+
+impl NatsConsumer {
+    /// Up to `max` events, waiting up to `wait` for the first (fewer, or
+    /// none, when the stream has no more for this consumer).
+    pub async fn fetch(&self, max: usize, wait: Duration) -> Result<Vec<NatsDelivery>, BusError> {
+        use futures_util::StreamExt;
+        let fail = |e: &dyn std::fmt::Display| {
+            BusError::Transport(format!("consumer {}: fetching: {e}", self.name))
+        };
+        let mut messages = self
+            .consumer
+            .fetch()
+            .max_messages(max.max(1))
+            .expires(wait)
+            .messages()
+            .await
+            .map_err(|e| fail(&e))?;
+        let mut out = Vec::new();
+        while let Some(message) = messages.next().await {
+            let message = message.map_err(|e| fail(&e))?;
+            let (stream_seq, delivered) = {
+                let info = message.info().map_err(|e| fail(&e))?;
+                (info.stream_sequence, info.delivered)
+            };
+            let headers = message.headers.clone().unwrap_or_default();
+            match decode(stream_seq, &headers, &message.payload) {
+                Ok(event) => out.push(NatsDelivery {
+                    event,
+                    attempt: u32::try_from(delivered).unwrap_or(u32::MAX),
+                    message,
+                }),
+                // Not an evreg event (another publisher on our subjects):
+                // nothing can handle it, and offering it again changes nothing.
+                Err(_) => {
+                    let _ = message.ack_with(jetstream::AckKind::Term).await;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Its durable name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The dead letters of this consumer, oldest first (up to `max`).
+    pub async fn dead_letters(&self, max: usize) -> Result<Vec<DeadLetter>, BusError> {
+        let prefix = &self.stream.config.subject_prefix;
+        let filter = format!("{prefix}.$dead.{}.>", subject_token(&self.name));
+        let mut out = Vec::new();
+        let mut next = 1;
+        while out.len() < max {
+            let m = match self
+                .stream
+                .stream
+                .direct_get_next_for_subject(filter.clone(), Some(next))
+                .await
+            {
+                Ok(m) => m,
+                Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => break,
+                Err(e) => {
+                    return Err(BusError::Transport(format!("reading dead letters: {e}")));
+                }
+            };
+            next = m.sequence + 1;
+            let error = m
+                .headers
+                .get(ERROR)
+                .map(|v| v.as_str().to_owned())
+                .unwrap_or_default();
+            out.push(DeadLetter {
+                event: decode(m.sequence, &m.headers, &m.payload)?,
+                error,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// An event a consumer gave up on, with the last error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    /// The event (its `seq` is the dead letter's stream sequence).
+    pub event: StoredEvent,
+    /// The handler's last error.
+    pub error: String,
+}
+
+impl NatsDelivery {
+    /// Handled: the server never offers it to this consumer again.
+    pub async fn ack(self) -> Result<(), BusError> {
+        self.message
+            .double_ack()
+            .await
+            .map_err(|e| BusError::Transport(format!("acknowledging {}: {e}", self.event.id)))
+    }
+
+    /// Failed: offered again after `delay`.
+    pub async fn retry(self, delay: Duration) -> Result<(), BusError> {
+        self.message
+            .ack_with(jetstream::AckKind::Nak(Some(delay)))
+            .await
+            .map_err(|e| BusError::Transport(format!("retrying {}: {e}", self.event.id)))
+    }
+
+    /// Given up: the event goes to the consumer's dead-letter subject with
+    /// the error (stored before the delivery ends, so it is never lost),
+    /// then the server stops offering it.
+    pub async fn dead_letter(self, consumer: &NatsConsumer, error: &str) -> Result<(), BusError> {
+        let stream = &consumer.stream;
+        let subject =
+            dead_letter_subject(&stream.config.subject_prefix, &consumer.name, &self.event);
+        let mut headers = self.message.headers.clone().unwrap_or_default();
+        headers.insert(ERROR, error.replace(['\r', '\n'], " ").as_str());
+        headers.insert(CONSUMER, consumer.name.as_str());
+        let fail = |e: &dyn std::fmt::Display| {
+            BusError::Transport(format!("dead-lettering {}: {e}", self.event.id))
+        };
+        // A repeat of this dead letter (the consumer died before `Term`) is
+        // dropped by the server.
+        let publish = jetstream::message::PublishMessage::build()
+            .payload(self.message.payload.clone())
+            .headers(headers)
+            .message_id(format!("dead:{}:{}", consumer.name, self.event.id));
+        stream
+            .js
+            .send_publish(subject, publish)
+            .await
+            .map_err(|e| fail(&e))?
+            .await
+            .map_err(|e| fail(&e))?;
+        self.message
+            .ack_with(jetstream::AckKind::Term)
+            .await
+            .map_err(|e| fail(&e))
+    }
+}
+
 async fn ensure_stream(
     js: &context::Context,
     config: &NatsConfig,
@@ -389,6 +675,11 @@ fn differences(wanted: &stream::Config, actual: &stream::Config) -> Vec<String> 
         "max age",
         format!("{:?}", wanted.max_age),
         format!("{:?}", actual.max_age),
+    );
+    differ(
+        "direct get",
+        wanted.allow_direct.to_string(),
+        actual.allow_direct.to_string(),
     );
     differ(
         "duplicate window",
