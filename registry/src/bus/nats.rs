@@ -18,6 +18,7 @@
 
 use std::time::Duration;
 
+pub use async_nats;
 use async_nats::HeaderMap;
 use async_nats::jetstream::consumer::{self, pull};
 use async_nats::jetstream::{self, context, stream};
