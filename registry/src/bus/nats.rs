@@ -427,40 +427,15 @@ impl NatsStream {
             .await
             .map_err(|e| BusError::Transport(format!("consumer {}: {e}", config.name)))?;
         let actual = &consumer.cached_info().config;
-        let mut differences = Vec::new();
-        let mut differ = |what: &str, w: String, a: String| {
-            if w != a {
-                differences.push(format!("{what}: wanted {w}, found {a}"));
-            }
-        };
-        differ(
-            "filter",
-            wanted.filter_subject.clone(),
-            actual.filter_subject.clone(),
-        );
-        differ(
-            "ack policy",
-            format!("{:?}", wanted.ack_policy),
-            format!("{:?}", actual.ack_policy),
-        );
-        differ(
-            "max deliver",
-            wanted.max_deliver.to_string(),
-            actual.max_deliver.to_string(),
-        );
-        differ(
-            "ack wait",
-            format!("{:?}", wanted.ack_wait),
-            format!("{:?}", actual.ack_wait),
-        );
-        if !differences.is_empty() {
-            return Err(BusError::Transport(format!(
-                "consumer {} of stream {} exists with another configuration ({}); evreg does not reconfigure it",
-                config.name,
-                self.config.stream,
-                differences.join("; ")
-            )));
-        }
+        Differences::default()
+            .check("filter", &wanted.filter_subject, &actual.filter_subject)
+            .check("ack policy", wanted.ack_policy, actual.ack_policy)
+            .check("max deliver", wanted.max_deliver, actual.max_deliver)
+            .check("ack wait", wanted.ack_wait, actual.ack_wait)
+            .into_result(&format!(
+                "consumer {} of stream {}",
+                config.name, self.config.stream
+            ))?;
         Ok(NatsConsumer {
             name: config.name,
             stream: self.clone(),
@@ -618,16 +593,21 @@ async fn ensure_stream(
                 .info()
                 .await
                 .map_err(|e| BusError::Transport(format!("stream {}: {e}", config.stream)))?;
-            let differences = differences(&wanted, &info.config);
-            if differences.is_empty() {
-                Ok(s)
-            } else {
-                Err(BusError::Transport(format!(
-                    "stream {} exists with another configuration ({}); change the configuration or the stream, evreg does not reconfigure it",
-                    config.stream,
-                    differences.join("; ")
-                )))
-            }
+            let actual = &info.config;
+            Differences::default()
+                .check("subjects", &wanted.subjects, &actual.subjects)
+                .check("retention", wanted.retention, actual.retention)
+                .check("storage", wanted.storage, actual.storage)
+                .check("replicas", wanted.num_replicas, actual.num_replicas)
+                .check("max age", wanted.max_age, actual.max_age)
+                .check("direct get", wanted.allow_direct, actual.allow_direct)
+                .check(
+                    "duplicate window",
+                    wanted.duplicate_window,
+                    actual.duplicate_window,
+                )
+                .into_result(&format!("stream {}", config.stream))?;
+            Ok(s)
         }
         Err(e)
             if matches!(e.kind(), context::GetStreamErrorKind::JetStream(ref j)
@@ -644,50 +624,36 @@ async fn ensure_stream(
     }
 }
 
-/// What differs between the configuration wanted and the stream's.
-fn differences(wanted: &stream::Config, actual: &stream::Config) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut differ = |what: &str, w: String, a: String| {
-        if w != a {
-            out.push(format!("{what}: wanted {w}, found {a}"));
+/// The settings of a stream or consumer on the server that differ from the
+/// configuration.
+#[derive(Default)]
+struct Differences(Vec<String>);
+
+impl Differences {
+    fn check(
+        mut self,
+        what: &str,
+        wanted: impl std::fmt::Debug,
+        actual: impl std::fmt::Debug,
+    ) -> Self {
+        let (wanted, actual) = (format!("{wanted:?}"), format!("{actual:?}"));
+        if wanted != actual {
+            self.0
+                .push(format!("{what}: wanted {wanted}, found {actual}"));
         }
-    };
-    differ(
-        "subjects",
-        format!("{:?}", wanted.subjects),
-        format!("{:?}", actual.subjects),
-    );
-    differ(
-        "retention",
-        format!("{:?}", wanted.retention),
-        format!("{:?}", actual.retention),
-    );
-    differ(
-        "storage",
-        format!("{:?}", wanted.storage),
-        format!("{:?}", actual.storage),
-    );
-    differ(
-        "replicas",
-        wanted.num_replicas.to_string(),
-        actual.num_replicas.to_string(),
-    );
-    differ(
-        "max age",
-        format!("{:?}", wanted.max_age),
-        format!("{:?}", actual.max_age),
-    );
-    differ(
-        "direct get",
-        wanted.allow_direct.to_string(),
-        actual.allow_direct.to_string(),
-    );
-    differ(
-        "duplicate window",
-        format!("{:?}", wanted.duplicate_window),
-        format!("{:?}", actual.duplicate_window),
-    );
-    out
+        self
+    }
+
+    /// An error naming `what` and every difference, if there is one.
+    fn into_result(self, what: &str) -> Result<(), BusError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        Err(BusError::Transport(format!(
+            "{what} exists with another configuration ({}); change one side on purpose, evreg does not reconfigure it",
+            self.0.join("; ")
+        )))
+    }
 }
 
 fn message_id(e: &NewEvent) -> String {
