@@ -97,3 +97,67 @@ pub fn ticket_created(tenant: &str, title: &str) -> acme::TicketCreatedV1 {
     v["title"] = title.into();
     acme::TicketCreatedV1::from_value(v).expect("a valid payload")
 }
+
+/// The services integration tests use (PostgreSQL, NATS), and the loud skip
+/// when one is not configured: on a laptop a test without its service
+/// prints `SKIPPED: …` and passes; in CI (`CI` set) it fails instead.
+pub mod services {
+    /// The URL in `var`, or `None` after saying loudly that `what` did not
+    /// run. Fails the test in CI.
+    pub fn url(var: &str, what: &str) -> Option<String> {
+        match std::env::var(var) {
+            Ok(url) => Some(url),
+            Err(_) => {
+                skip(&format!("{var} is not set; {what} did not run"));
+                None
+            }
+        }
+    }
+
+    /// Says loudly that a test did not run, and why; fails the test in CI,
+    /// where every test must run.
+    pub fn skip(why: &str) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run this test: {why}"
+        );
+        // Straight to the terminal: the test harness captures eprintln!.
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+    }
+
+    /// A PostgreSQL schema of its own for one test on the server of
+    /// `EVREG_TEST_POSTGRES_URL`, and the URL that uses it (`None`: skipped).
+    pub async fn postgres_schema(what: &str) -> Option<String> {
+        let base = url("EVREG_TEST_POSTGRES_URL", what)?;
+        let (client, conn) =
+            evreg::bus::tokio_postgres::connect(&base, evreg::bus::tokio_postgres::NoTls)
+                .await
+                .expect("EVREG_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
+        let conn = tokio::spawn(conn);
+        let schema = format!("evreg_test_{}", evreg::uuid::Uuid::now_v7().simple());
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        drop(client);
+        let _ = conn.await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+    }
+
+    /// A stream and subject prefix of its own for one test on the server of
+    /// `EVREG_TEST_NATS_URL` (`None`: skipped). Its events expire after ten
+    /// minutes, so a failed test leaves little behind.
+    pub fn nats_config(what: &str) -> Option<evreg::bus::nats::NatsConfig> {
+        let url = url("EVREG_TEST_NATS_URL", what)?;
+        let unique = evreg::uuid::Uuid::now_v7().simple().to_string();
+        Some(evreg::bus::nats::NatsConfig {
+            url,
+            stream: format!("EVREG_TEST_{unique}"),
+            subject_prefix: format!("evreg-test.{unique}"),
+            max_age: std::time::Duration::from_secs(600),
+            ..evreg::bus::nats::NatsConfig::default()
+        })
+    }
+}

@@ -493,34 +493,8 @@ suite!(sqlite, {
     Some(Bus::new(store, options()).await.unwrap())
 });
 
-/// A PostgreSQL schema of its own for one test, and the URL that uses it;
-/// `None` (and a loud note) when `EVREG_TEST_POSTGRES_URL` is not set.
 async fn pg_schema() -> Option<String> {
-    let Ok(base) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the PostgreSQL bus tests: set EVREG_TEST_POSTGRES_URL"
-        );
-        // Straight to the terminal: the test harness captures eprintln!.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: EVREG_TEST_POSTGRES_URL is not set; the PostgreSQL bus tests did not run"
-        );
-        return None;
-    };
-    let (client, conn) =
-        evreg::bus::tokio_postgres::connect(&base, evreg::bus::tokio_postgres::NoTls)
-            .await
-            .expect("EVREG_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
-    tokio::spawn(conn);
-    let schema = format!("evreg_bus_{}", evreg::uuid::Uuid::now_v7().simple());
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+    evreg_tests::services::postgres_schema("the PostgreSQL bus tests").await
 }
 
 suite!(postgres, {

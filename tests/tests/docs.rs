@@ -215,12 +215,8 @@ fn ci_md_workflow_runs() {
 /// output (stdout and stderr), which must match.
 #[test]
 fn migrations_md_console_runs() {
-    let Ok(url) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: EVREG_TEST_POSTGRES_URL is not set; docs/migrations.md was not run"
-        );
+    let Some(url) = evreg_tests::services::url("EVREG_TEST_POSTGRES_URL", "docs/migrations.md")
+    else {
         return;
     };
     let page = std::fs::read_to_string(repo().join("docs/migrations.md")).unwrap();

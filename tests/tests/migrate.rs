@@ -24,11 +24,9 @@ fn missing(client: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: `{client}` is not installed; this test's {client} half did not run"
-        );
+        evreg_tests::services::skip(&format!(
+            "`{client}` is not installed; this test's {client} half did not run"
+        ));
     }
     !found
 }
@@ -71,15 +69,10 @@ impl Pg {
         if missing("psql") {
             return None;
         }
-        let Ok(url) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
-            // Straight to the terminal: the test harness captures eprintln!.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: EVREG_TEST_POSTGRES_URL is not set; the PostgreSQL half of this test did not run"
-            );
-            return None;
-        };
+        let url = evreg_tests::services::url(
+            "EVREG_TEST_POSTGRES_URL",
+            "the PostgreSQL half of this test",
+        )?;
         let schema = format!(
             "evreg_test_{}_{}",
             std::process::id(),

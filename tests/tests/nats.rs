@@ -13,27 +13,7 @@ use evreg::uuid::Uuid;
 /// A stream and subject prefix of its own for one test, or `None` (and a
 /// loud note) when `EVREG_TEST_NATS_URL` is not set.
 fn config() -> Option<NatsConfig> {
-    let Ok(url) = std::env::var("EVREG_TEST_NATS_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the NATS tests: set EVREG_TEST_NATS_URL"
-        );
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: EVREG_TEST_NATS_URL is not set; the NATS tests did not run"
-        );
-        return None;
-    };
-    let unique = Uuid::now_v7().simple().to_string();
-    Some(NatsConfig {
-        url,
-        stream: format!("EVREG_TEST_{unique}"),
-        subject_prefix: format!("evreg-test.{unique}"),
-        // Keep the server's store small: the test streams expire.
-        max_age: Duration::from_secs(600),
-        ..NatsConfig::default()
-    })
+    evreg_tests::services::nats_config("the NATS tests")
 }
 
 /// Deletes a test's stream (its messages expire anyway).
@@ -239,7 +219,7 @@ async fn a_failed_event_is_offered_again_then_dead_lettered() {
     let ids = publish(&stream, "course.graduated", 2).await;
     let consumer = stream
         .consumer(ConsumerConfig {
-            max_deliver: 2,
+            max_deliver: Some(2),
             ..ConsumerConfig::new("chat")
         })
         .await
@@ -285,7 +265,7 @@ async fn an_existing_consumer_is_checked_not_reconfigured() {
     stream.consumer(ConsumerConfig::new("role")).await.unwrap();
     let err = stream
         .consumer(ConsumerConfig {
-            max_deliver: 9,
+            max_deliver: Some(9),
             event_type: Some("TICKET_CREATED".into()),
             ..ConsumerConfig::new("role")
         })

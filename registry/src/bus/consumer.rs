@@ -13,8 +13,13 @@ use futures_util::FutureExt;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 use super::store::{Claimed, Outcome, Settlement, micros};
+use super::transport::{Feed, FeedOptions, Topic};
 use super::{Bus, BusError, Envelope, RetryPolicy, Running};
 use crate::EventPayload;
+
+/// How soon a worker waiting to answer a drain looks again when the
+/// transport still has deliveries on their way.
+const DRAIN_RECHECK: Duration = Duration::from_millis(10);
 
 type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
@@ -47,6 +52,7 @@ pub struct Subscription<T> {
     filter: Option<Filter<T>>,
     cooldown: Option<(Duration, CooldownKey<T>)>,
     retry: Option<RetryPolicy>,
+    tenant: Option<String>,
     _payload: PhantomData<fn() -> T>,
 }
 
@@ -57,6 +63,7 @@ impl<T> std::fmt::Debug for Subscription<T> {
             .field("filter", &self.filter.is_some())
             .field("cooldown", &self.cooldown.as_ref().map(|(w, _)| w))
             .field("retry", &self.retry)
+            .field("tenant", &self.tenant)
             .finish_non_exhaustive()
     }
 }
@@ -79,6 +86,7 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             filter: None,
             cooldown: None,
             retry: None,
+            tenant: None,
             _payload: PhantomData,
         }
     }
@@ -103,6 +111,14 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
         self
     }
 
+    /// Receives only `tenant_id`'s events. On NATS the consumer's subject
+    /// filter holds the others back; on a database store they are recorded
+    /// as skipped (`tenant`).
+    pub fn tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant = Some(tenant_id.into());
+        self
+    }
+
     /// Retries failed deliveries with `policy` (default: the bus's).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -120,18 +136,35 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             filter,
             cooldown,
             retry,
+            tenant,
             _payload,
         } = self;
         if bus.lock_consumers().iter().any(|c| c.name == consumer) {
             return Err(BusError::DuplicateConsumer(consumer));
         }
-        let schema_refs = vec![T::SCHEMA_REF.to_owned()];
-        bus.inner
-            .store
-            .register_consumer(&consumer, &schema_refs)
+        let topic = Topic {
+            tenant: tenant.clone(),
+            ..Topic::of::<T>()
+        };
+        let options = &bus.inner.options;
+        let feed = bus
+            .inner
+            .transport
+            .subscribe(
+                &consumer,
+                &topic,
+                FeedOptions {
+                    lease: options.lease,
+                    batch: options.batch,
+                },
+            )
             .await?;
+        let schema_refs = vec![topic.schema_ref];
         let prepare: Arc<Prepare> = Arc::new(move |claimed: Claimed| {
             let e = claimed.event;
+            if tenant.as_ref().is_some_and(|t| *t != e.tenant_id) {
+                return Prepared::Skip("tenant");
+            }
             let payload = match T::from_value(e.payload) {
                 Ok(p) => p,
                 Err(err) => return Prepared::Fail(err.to_string()),
@@ -168,7 +201,7 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
         let wake = Arc::new(Notify::new());
         let (drain, drains) = mpsc::unbounded_channel();
         let shutdown = bus.shutdown_signal();
-        let task = tokio::spawn(worker.run(wake.clone(), drains, shutdown));
+        let task = tokio::spawn(worker.run(feed, wake.clone(), drains, shutdown));
         bus.lock_consumers().push(Running {
             name: consumer,
             schema_refs,
@@ -191,25 +224,21 @@ struct Worker {
 impl Worker {
     async fn run(
         self,
+        mut feed: Box<dyn Feed>,
         wake: Arc<Notify>,
         mut drains: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
         mut shutdown: watch::Receiver<bool>,
     ) {
         let options = self.bus.inner.options.clone();
-        let store = self.bus.inner.store.clone();
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let now = micros(SystemTime::now());
-            let claimed = match store
-                .claim(&self.consumer, options.batch, now, options.lease)
-                .await
-            {
+            let claimed = match feed.claim(options.batch).await {
                 Ok(c) => c,
                 Err(_) => {
-                    // The store is unreachable: try again after the poll
+                    // The transport is unreachable: try again after the poll
                     // interval; leases keep other processes from stepping in.
                     tokio::select! {
                         _ = tokio::time::sleep(options.poll) => {}
@@ -219,23 +248,21 @@ impl Worker {
                 }
             };
             if claimed.is_empty() {
-                for w in waiting.drain(..) {
-                    let _ = w.send(());
-                }
-                let next = store.next_due(&self.consumer).await.ok().flatten();
-                let wait = match next {
-                    Some(t) => {
-                        Duration::from_micros(t.saturating_sub(now).max(0) as u64).min(options.poll)
+                let idle = if waiting.is_empty() {
+                    options.poll
+                } else if feed.drained().await.unwrap_or(false) {
+                    for w in waiting.drain(..) {
+                        let _ = w.send(());
                     }
-                    None => options.poll,
+                    options.poll
+                } else {
+                    // Work is on its way (being redelivered, in flight): look
+                    // again soon.
+                    DRAIN_RECHECK
                 };
-                if next.is_some() && wait.is_zero() {
-                    tokio::task::yield_now().await;
-                    continue;
-                }
                 tokio::select! {
+                    _ = feed.wait(idle) => {}
                     _ = wake.notified() => {}
-                    _ = tokio::time::sleep(wait) => {}
                     Some(w) = drains.recv() => waiting.push(w),
                     _ = shutdown.changed() => {}
                 }
@@ -243,12 +270,13 @@ impl Worker {
             }
             let mut settlements = Vec::with_capacity(claimed.len());
             for c in claimed {
-                settlements.push(self.handle(c).await);
+                settlements.push(self.handle(feed.as_mut(), c).await);
             }
             // A failed write leaves the deliveries leased: they come back
             // when the lease runs out (at least once, never lost).
-            let _ = store.settle(settlements).await;
+            let _ = feed.settle(settlements).await;
         }
+        feed.close().await;
         for w in waiting {
             let _ = w.send(());
         }
@@ -256,13 +284,39 @@ impl Worker {
 
     /// Runs one delivery to its end: processed, failed (retry or dead), or
     /// skipped. Panics in the filter, key or handler are failures.
-    async fn handle(&self, claimed: Claimed) -> Settlement {
+    async fn handle(&self, feed: &mut dyn Feed, claimed: Claimed) -> Settlement {
+        let seq = claimed.event.seq;
+        let tenant_id = claimed.event.tenant_id.clone();
+        let attempt = claimed.attempt;
+        let outcome = if attempt > self.retry.max_attempts() {
+            // Handed out again after its lease ran out, past the last
+            // attempt: the process handling it died or hung, every time.
+            Outcome::Failed {
+                error: format!(
+                    "handed out {attempt} times without an outcome (the consumer died or hung while handling it)"
+                ),
+                retry_at: None,
+            }
+        } else {
+            self.outcome(feed, claimed).await
+        };
+        Settlement {
+            consumer: self.consumer.clone(),
+            seq,
+            tenant_id,
+            attempt,
+            outcome,
+            at: micros(SystemTime::now()),
+        }
+    }
+
+    async fn outcome(&self, feed: &mut dyn Feed, claimed: Claimed) -> Outcome {
         let seq = claimed.event.seq;
         let tenant_id = claimed.event.tenant_id.clone();
         let attempt = claimed.attempt;
         let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| (self.prepare)(claimed)))
             .unwrap_or_else(|p| Prepared::Fail(panic_text(p.as_ref())));
-        let outcome = match prepared {
+        match prepared {
             Prepared::Fail(error) => self.failed(error, attempt),
             Prepared::Skip(reason) => Outcome::Skipped {
                 reason: reason.to_owned(),
@@ -271,17 +325,7 @@ impl Worker {
                 let may_fire = match cooldown {
                     None => Ok(true),
                     Some((key, window)) => {
-                        self.bus
-                            .inner
-                            .store
-                            .take_cooldown(
-                                &self.consumer,
-                                &tenant_id,
-                                &key,
-                                seq,
-                                micros(SystemTime::now()),
-                                window,
-                            )
+                        feed.take_cooldown(&tenant_id, &key, seq, micros(SystemTime::now()), window)
                             .await
                     }
                 };
@@ -300,14 +344,6 @@ impl Worker {
                     },
                 }
             }
-        };
-        Settlement {
-            consumer: self.consumer.clone(),
-            seq,
-            tenant_id,
-            attempt,
-            outcome,
-            at: micros(SystemTime::now()),
         }
     }
 

@@ -60,6 +60,7 @@ mod retry;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 pub mod store;
+pub mod transport;
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -87,6 +88,7 @@ pub use store::{
 };
 #[cfg(feature = "postgres")]
 pub use tokio_postgres;
+pub use transport::{Feed, FeedOptions, StoreTransport, Topic, Transport};
 
 /// Why the bus refused or failed an operation.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +119,15 @@ pub enum BusError {
     /// The transport (NATS) failed or is configured differently.
     #[error("transport: {0}")]
     Transport(String),
+    /// The transport cannot do this (the NATS transport keeps no delivery
+    /// table to query, for one).
+    #[error("the {transport} transport does not support {what}")]
+    Unsupported {
+        /// The transport's name.
+        transport: &'static str,
+        /// What was asked.
+        what: &'static str,
+    },
     /// The bus was shut down.
     #[error("the bus is shut down")]
     Closed,
@@ -230,7 +241,7 @@ struct Running {
 }
 
 pub(crate) struct Inner {
-    store: Arc<dyn Store>,
+    transport: Arc<dyn Transport>,
     options: BusOptions,
     consumers: Mutex<Vec<Running>>,
     shutdown: watch::Sender<bool>,
@@ -256,13 +267,22 @@ impl std::fmt::Debug for Bus {
 }
 
 impl Bus {
-    /// A bus on `store`, creating its tables when they are missing.
+    /// A bus on `store`, creating its tables when they are missing: the
+    /// database carries the events ([`StoreTransport`]).
     pub async fn new(store: impl Store, options: BusOptions) -> Result<Bus, BusError> {
-        store.migrate().await?;
+        Bus::with_transport(StoreTransport::new(store), options).await
+    }
+
+    /// A bus on any transport, after [`Transport::prepare`].
+    pub async fn with_transport(
+        transport: impl Transport,
+        options: BusOptions,
+    ) -> Result<Bus, BusError> {
+        transport.prepare().await?;
         let (shutdown, _) = watch::channel(false);
         Ok(Bus {
             inner: Arc::new(Inner {
-                store: Arc::new(store),
+                transport: Arc::new(transport),
                 options,
                 consumers: Mutex::new(Vec::new()),
                 shutdown,
@@ -277,6 +297,18 @@ impl Bus {
         Bus::new(PostgresStore::connect(url).await?, BusOptions::default()).await
     }
 
+    /// NATS JetStream as the transport ([`nats::NatsTransport`]) with the
+    /// default options: the stream is created when missing, checked when
+    /// present.
+    #[cfg(feature = "nats")]
+    pub async fn nats(config: nats::NatsConfig) -> Result<Bus, BusError> {
+        Bus::with_transport(
+            nats::NatsTransport::connect(config).await?,
+            BusOptions::default(),
+        )
+        .await
+    }
+
     /// The embedded default: a SQLite database file (created when missing,
     /// WAL mode) with the default options.
     #[cfg(feature = "sqlite")]
@@ -284,9 +316,22 @@ impl Bus {
         Bus::new(SqliteStore::open(path)?, BusOptions::default()).await
     }
 
-    /// The store.
-    pub fn store(&self) -> &dyn Store {
-        self.inner.store.as_ref()
+    /// The transport.
+    pub fn transport(&self) -> &dyn Transport {
+        self.inner.transport.as_ref()
+    }
+
+    /// The store holding the audit trail, when the transport keeps one.
+    pub fn store(&self) -> Option<&dyn Store> {
+        self.inner.transport.store()
+    }
+
+    /// The store, or why there is none.
+    fn audit(&self, what: &'static str) -> Result<&dyn Store, BusError> {
+        self.store().ok_or(BusError::Unsupported {
+            transport: self.inner.transport.name(),
+            what,
+        })
     }
 
     /// The options.
@@ -377,7 +422,7 @@ impl Bus {
             .iter()
             .map(|e| (e.id, e.schema_ref.clone()))
             .collect();
-        let appended = self.inner.store.append(events).await?;
+        let appended = self.inner.transport.publish(events).await?;
         let mut refs: Vec<&str> = Vec::new();
         let out = ids
             .iter()
@@ -465,18 +510,17 @@ impl Bus {
 
     /// Events of one tenant (the tenant is required).
     pub async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, BusError> {
-        self.inner.store.events(query).await
+        self.audit("audit queries")?.events(query).await
     }
 
     /// Deliveries of one tenant's events.
     pub async fn deliveries(&self, query: &DeliveryQuery) -> Result<Vec<Delivery>, BusError> {
-        self.inner.store.deliveries(query).await
+        self.audit("delivery queries")?.deliveries(query).await
     }
 
     /// Dead letters of one tenant.
     pub async fn dead_letters(&self, tenant_id: &str) -> Result<Vec<Delivery>, BusError> {
-        self.deliveries(&DeliveryQuery::tenant(tenant_id).dead().limit(usize::MAX))
-            .await
+        self.inner.transport.dead_letters(tenant_id).await
     }
 
     /// Hands a dead (or retrying) delivery to its consumer again now, with a
@@ -488,8 +532,7 @@ impl Bus {
         consumer: &str,
     ) -> Result<bool, BusError> {
         let found = self
-            .inner
-            .store
+            .audit("retrying a delivery")?
             .retry(
                 tenant_id,
                 event_id,
@@ -510,8 +553,7 @@ impl Bus {
         since: SystemTime,
     ) -> Result<u64, BusError> {
         let n = self
-            .inner
-            .store
+            .audit("replay")?
             .replay(
                 consumer,
                 tenant_id,

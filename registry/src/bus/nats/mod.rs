@@ -24,6 +24,10 @@ use async_nats::jetstream::consumer::{self, pull};
 use async_nats::jetstream::{self, context, stream};
 use uuid::Uuid;
 
+mod transport;
+
+pub use transport::NatsTransport;
+
 use super::BusError;
 use super::store::{NewEvent, StoredEvent, from_micros};
 
@@ -242,6 +246,8 @@ const RECORDED_AT: &str = "Evreg-Recorded-At";
 const IDEMPOTENCY_KEY: &str = "Evreg-Idempotency-Key";
 const ERROR: &str = "Evreg-Error";
 const CONSUMER: &str = "Evreg-Consumer";
+const ATTEMPTS: &str = "Evreg-Attempts";
+const STREAM_SEQ: &str = "Evreg-Stream-Seq";
 
 impl NatsStream {
     /// Connects, then creates the stream if it is missing or checks it if
@@ -344,16 +350,24 @@ pub fn dead_letter_subject(prefix: &str, consumer: &str, event: &StoredEvent) ->
 pub struct ConsumerConfig {
     /// The durable name (letters, digits, `_`, `-`).
     pub name: String,
+    /// One tenant (`None`: every tenant).
+    pub tenant: Option<String>,
     /// One event type (`None`: every type).
     pub event_type: Option<String>,
     /// One payload version of it (`None`: every version).
     pub version: Option<u32>,
     /// Deliveries of one event before the server stops offering it; the
-    /// consumer dead-letters it on the last one.
-    pub max_deliver: u32,
+    /// consumer dead-letters it on the last one (`None`: no limit, the
+    /// consumer decides).
+    pub max_deliver: Option<u32>,
     /// How long a fetched event is the consumer's before the server offers
     /// it again (the consumer died or hangs).
     pub ack_wait: Duration,
+    /// Where a consumer that does not exist yet starts: at the stream's
+    /// first event (`false`, the default), or with the events published
+    /// after it was created (`true`: what the bus does, so that a new
+    /// subscriber is not handed the whole history).
+    pub from_now: bool,
 }
 
 impl ConsumerConfig {
@@ -361,16 +375,19 @@ impl ConsumerConfig {
     pub fn new(name: impl Into<String>) -> Self {
         ConsumerConfig {
             name: name.into(),
+            tenant: None,
             event_type: None,
             version: None,
-            max_deliver: 5,
+            max_deliver: Some(5),
             ack_wait: Duration::from_secs(30),
+            from_now: false,
         }
     }
 
     fn filter_subject(&self, prefix: &str) -> String {
         format!(
-            "{prefix}.*.{}.{}",
+            "{prefix}.{}.{}.{}",
+            self.tenant.as_deref().map_or("*".into(), subject_token),
             self.event_type.as_deref().map_or("*".into(), subject_token),
             self.version.map_or("*".into(), |v| format!("v{v}"))
         )
@@ -399,7 +416,7 @@ pub struct NatsDelivery {
 impl NatsStream {
     /// Creates the durable consumer if it is missing, or checks it (filter,
     /// explicit acknowledgement, deliveries, acknowledgement wait) if it
-    /// exists. It starts at the stream's first event.
+    /// exists. A new one starts where [`ConsumerConfig::from_now`] says.
     pub async fn consumer(&self, config: ConsumerConfig) -> Result<NatsConsumer, BusError> {
         if config.name.is_empty()
             || !config
@@ -416,8 +433,12 @@ impl NatsStream {
             durable_name: Some(config.name.clone()),
             filter_subject: config.filter_subject(&self.config.subject_prefix),
             ack_policy: consumer::AckPolicy::Explicit,
-            deliver_policy: consumer::DeliverPolicy::All,
-            max_deliver: i64::from(config.max_deliver.max(1)),
+            deliver_policy: if config.from_now {
+                consumer::DeliverPolicy::New
+            } else {
+                consumer::DeliverPolicy::All
+            },
+            max_deliver: config.max_deliver.map_or(-1, |n| i64::from(n.max(1))),
             ack_wait: config.ack_wait,
             ..Default::default()
         };
@@ -463,22 +484,8 @@ impl NatsConsumer {
         let mut out = Vec::new();
         while let Some(message) = messages.next().await {
             let message = message.map_err(|e| fail(&e))?;
-            let (stream_seq, delivered) = {
-                let info = message.info().map_err(|e| fail(&e))?;
-                (info.stream_sequence, info.delivered)
-            };
-            let headers = message.headers.clone().unwrap_or_default();
-            match decode(stream_seq, &headers, &message.payload) {
-                Ok(event) => out.push(NatsDelivery {
-                    event,
-                    attempt: u32::try_from(delivered).unwrap_or(u32::MAX),
-                    message,
-                }),
-                // Not an evreg event (another publisher on our subjects):
-                // nothing can handle it, and offering it again changes nothing.
-                Err(_) => {
-                    let _ = message.ack_with(jetstream::AckKind::Term).await;
-                }
+            if let Some(d) = NatsDelivery::read(message).await.map_err(|e| fail(&e))? {
+                out.push(d);
             }
         }
         Ok(out)
@@ -492,14 +499,42 @@ impl NatsConsumer {
     /// The dead letters of this consumer, oldest first (up to `max`).
     pub async fn dead_letters(&self, max: usize) -> Result<Vec<DeadLetter>, BusError> {
         let prefix = &self.stream.config.subject_prefix;
-        let filter = format!("{prefix}.$dead.{}.>", subject_token(&self.name));
+        self.stream
+            .dead_letters_under(
+                &format!("{prefix}.$dead.{}.>", subject_token(&self.name)),
+                max,
+            )
+            .await
+    }
+}
+
+impl NatsStream {
+    /// The dead letters of every consumer of one tenant's events, oldest
+    /// first (up to `max`).
+    pub async fn tenant_dead_letters(
+        &self,
+        tenant_id: &str,
+        max: usize,
+    ) -> Result<Vec<DeadLetter>, BusError> {
+        let prefix = &self.config.subject_prefix;
+        self.dead_letters_under(
+            &format!("{prefix}.$dead.*.{}.>", subject_token(tenant_id)),
+            max,
+        )
+        .await
+    }
+
+    async fn dead_letters_under(
+        &self,
+        filter: &str,
+        max: usize,
+    ) -> Result<Vec<DeadLetter>, BusError> {
         let mut out = Vec::new();
         let mut next = 1;
         while out.len() < max {
             let m = match self
                 .stream
-                .stream
-                .direct_get_next_for_subject(filter.clone(), Some(next))
+                .direct_get_next_for_subject(filter, Some(next))
                 .await
             {
                 Ok(m) => m,
@@ -509,14 +544,18 @@ impl NatsConsumer {
                 }
             };
             next = m.sequence + 1;
-            let error = m
-                .headers
-                .get(ERROR)
-                .map(|v| v.as_str().to_owned())
-                .unwrap_or_default();
+            let header = |name: &str| m.headers.get(name).map(|v| v.as_str().to_owned());
+            let mut event = decode(m.sequence, &m.headers, &m.payload)?;
+            // The sequence of the event itself, not of its dead letter.
+            if let Some(seq) = header(STREAM_SEQ).and_then(|s| s.parse().ok()) {
+                event.seq = seq;
+            }
             out.push(DeadLetter {
-                event: decode(m.sequence, &m.headers, &m.payload)?,
-                error,
+                consumer: header(CONSUMER).unwrap_or_default(),
+                error: header(ERROR).unwrap_or_default(),
+                attempts: header(ATTEMPTS).and_then(|s| s.parse().ok()).unwrap_or(0),
+                at: m.time.into(),
+                event,
             });
         }
         Ok(out)
@@ -526,13 +565,43 @@ impl NatsConsumer {
 /// An event a consumer gave up on, with the last error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetter {
-    /// The event (its `seq` is the dead letter's stream sequence).
+    /// The event.
     pub event: StoredEvent,
+    /// The consumer that gave up.
+    pub consumer: String,
     /// The handler's last error.
     pub error: String,
+    /// How many times it was handed out.
+    pub attempts: u32,
+    /// When it was given up.
+    pub at: std::time::SystemTime,
 }
 
 impl NatsDelivery {
+    /// The delivery a message of the stream is, or `None` for a message that
+    /// is not an evreg event (another publisher on our subjects): nothing can
+    /// handle it and offering it again changes nothing, so it is terminated.
+    async fn read(message: jetstream::Message) -> Result<Option<NatsDelivery>, BusError> {
+        let (stream_seq, delivered) = {
+            let info = message
+                .info()
+                .map_err(|e| BusError::Transport(e.to_string()))?;
+            (info.stream_sequence, info.delivered)
+        };
+        let headers = message.headers.clone().unwrap_or_default();
+        match decode(stream_seq, &headers, &message.payload) {
+            Ok(event) => Ok(Some(NatsDelivery {
+                event,
+                attempt: u32::try_from(delivered).unwrap_or(u32::MAX),
+                message,
+            })),
+            Err(_) => {
+                let _ = message.ack_with(jetstream::AckKind::Term).await;
+                Ok(None)
+            }
+        }
+    }
+
     /// Handled: the server never offers it to this consumer again.
     pub async fn ack(self) -> Result<(), BusError> {
         self.message
@@ -559,6 +628,8 @@ impl NatsDelivery {
         let mut headers = self.message.headers.clone().unwrap_or_default();
         headers.insert(ERROR, error.replace(['\r', '\n'], " ").as_str());
         headers.insert(CONSUMER, consumer.name.as_str());
+        headers.insert(ATTEMPTS, self.attempt.to_string().as_str());
+        headers.insert(STREAM_SEQ, self.event.seq.to_string().as_str());
         let fail = |e: &dyn std::fmt::Display| {
             BusError::Transport(format!("dead-lettering {}: {e}", self.event.id))
         };
