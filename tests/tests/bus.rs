@@ -722,3 +722,47 @@ fn the_generated_enricher_is_the_manifests() {
     assert_eq!(a["actorType"], "contact");
     assert_eq!(a["occurredAt"], "2026-11-24T09:00:00Z");
 }
+
+/// Services sharing one PostgreSQL database: a consumer in one process is
+/// woken by `NOTIFY` when another process publishes, not at its next poll
+/// (an hour here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_wakes_consumers_of_other_processes() {
+    let Some(url) = pg_schema().await else { return };
+    let hour = Duration::from_secs(3600);
+    let consuming = Bus::new(
+        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
+        options().poll_interval(hour),
+    )
+    .await
+    .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    consuming
+        .subscribe("elsewhere", move |e: Envelope<TicketCreatedV1>| {
+            let _ = tx.send(e.payload.title.clone());
+            std::future::ready(Ok::<_, BusError>(()))
+        })
+        .start()
+        .await
+        .unwrap();
+    // The consumer has claimed nothing and waits for its poll.
+    consuming.drain().await.unwrap();
+    let publishing = Bus::new(
+        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
+        options(),
+    )
+    .await
+    .unwrap();
+    for title in ["one", "two"] {
+        publishing
+            .publish(&ctx(TENANT_A), ticket(TENANT_A, title))
+            .await
+            .unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("woken by the notification, long before the poll");
+        assert_eq!(got.as_deref(), Some(title));
+    }
+    consuming.shutdown().await;
+    publishing.shutdown().await;
+}

@@ -56,6 +56,8 @@ mod consumer;
 pub mod nats;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "nats")]
+pub mod relay;
 mod retry;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -78,6 +80,8 @@ use crate::payload::PayloadError;
 pub use consumer::Subscription;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
+#[cfg(feature = "nats")]
+pub use relay::{Relay, Relayed};
 pub use retry::RetryPolicy;
 #[cfg(feature = "sqlite")]
 pub use rusqlite;

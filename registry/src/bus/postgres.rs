@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use serde_json::Value;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio_postgres::{GenericClient, NoTls, Row};
 use uuid::Uuid;
 
@@ -34,6 +34,11 @@ use crate::sql::{
 /// Publish requests one batching task takes in one transaction, at most.
 const BATCH: usize = 2048;
 
+/// The channel every append notifies when it commits (once per
+/// transaction), so that consumers and relays in other processes wake at
+/// once instead of at their next poll.
+pub const CHANNEL: &str = "evreg_events";
+
 type AppendRequest = (
     Vec<NewEvent>,
     oneshot::Sender<Result<Vec<Appended>, BusError>>,
@@ -44,6 +49,8 @@ type AppendRequest = (
 pub struct PostgresStore {
     pool: Pool,
     appends: mpsc::UnboundedSender<AppendRequest>,
+    config: tokio_postgres::Config,
+    changes: Arc<std::sync::OnceLock<watch::Receiver<u64>>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -71,7 +78,7 @@ impl PostgresStore {
     ) -> Result<PostgresStore, BusError> {
         let config: tokio_postgres::Config = url.parse().map_err(BusError::store)?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -88,11 +95,53 @@ impl PostgresStore {
         for _ in 0..writers.max(1) {
             tokio::spawn(batcher(pool.clone(), queue.clone()));
         }
-        Ok(PostgresStore { pool, appends })
+        Ok(PostgresStore {
+            pool,
+            appends,
+            config,
+            changes: Arc::default(),
+        })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, BusError> {
         self.pool.get().await.map_err(BusError::store)
+    }
+}
+
+/// Listens on [`CHANNEL`] and counts the notifications in `changes`; a
+/// lost connection is made again (and counted: what was missed meanwhile
+/// is looked for).
+async fn listen(config: tokio_postgres::Config, changes: watch::Sender<u64>) {
+    use futures_util::StreamExt;
+    loop {
+        if let Ok((client, mut conn)) = config.connect(NoTls).await {
+            let mut messages = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
+            let statement = format!("LISTEN {CHANNEL}");
+            let listen = client.batch_execute(&statement);
+            let mut listen = std::pin::pin!(listen);
+            let mut listening = false;
+            loop {
+                tokio::select! {
+                    r = &mut listen, if !listening => {
+                        if r.is_err() { break }
+                        listening = true;
+                        changes.send_modify(|n| *n += 1);
+                    }
+                    m = messages.next() => match m {
+                        Some(Ok(tokio_postgres::AsyncMessage::Notification(_))) => {
+                            changes.send_modify(|n| *n += 1);
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(_)) | None => break,
+                    },
+                    _ = changes.closed() => return,
+                }
+            }
+        }
+        if changes.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -160,7 +209,7 @@ fn insert_sql() -> String {
            INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
            SELECT c.consumer, ins.seq, ins.tenant_id, 'pending', 0, ins.recorded_at, ins.recorded_at \
            FROM ins JOIN {CONSUMERS} c ON c.schema_ref = ins.schema_ref \
-         ) SELECT id, seq FROM ins"
+         ) SELECT id, seq, pg_notify('{CHANNEL}', '') FROM ins"
     )
 }
 
@@ -306,6 +355,18 @@ fn after(now: Micros, d: Duration) -> SystemTime {
 
 #[async_trait]
 impl Store for PostgresStore {
+    fn changes(&self) -> Option<watch::Receiver<u64>> {
+        Some(
+            self.changes
+                .get_or_init(|| {
+                    let (tx, rx) = watch::channel(0);
+                    tokio::spawn(listen(self.config.clone(), tx));
+                    rx
+                })
+                .clone(),
+        )
+    }
+
     async fn migrate(&self) -> Result<(), BusError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(BusError::store)?;

@@ -353,6 +353,13 @@ impl DeliveryQuery {
 /// and its deliveries; a settlement, its attempt record and its state.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// A counter that moves when events may have been appended by another
+    /// process (PostgreSQL: `LISTEN`/`NOTIFY`), if the store can tell.
+    /// Consumers wait on it besides polling.
+    fn changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
+
     /// Creates the tables when they are missing.
     async fn migrate(&self) -> Result<(), BusError>;
 

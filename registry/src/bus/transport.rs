@@ -187,6 +187,7 @@ impl Transport for StoreTransport {
             .register_consumer(consumer, std::slice::from_ref(&topic.schema_ref))
             .await?;
         Ok(Box::new(StoreFeed {
+            changes: self.store.changes(),
             store: self.store.clone(),
             consumer: consumer.to_owned(),
             options,
@@ -200,6 +201,7 @@ impl Transport for StoreTransport {
 
 struct StoreFeed {
     store: std::sync::Arc<dyn Store>,
+    changes: Option<tokio::sync::watch::Receiver<u64>>,
     consumer: String,
     options: FeedOptions,
 }
@@ -207,6 +209,10 @@ struct StoreFeed {
 #[async_trait]
 impl Feed for StoreFeed {
     async fn claim(&mut self, limit: usize) -> Result<Vec<Claimed>, BusError> {
+        if let Some(changes) = &mut self.changes {
+            // What is appended from here on wakes the next wait.
+            changes.borrow_and_update();
+        }
         let now = micros(SystemTime::now());
         self.store
             .claim(&self.consumer, limit, now, self.options.lease)
@@ -224,8 +230,17 @@ impl Feed for StoreFeed {
         };
         if wait.is_zero() {
             tokio::task::yield_now().await;
-        } else {
-            tokio::time::sleep(wait).await;
+            return;
+        }
+        match &mut self.changes {
+            Some(changes) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    // A closed channel (no listener) leaves the poll.
+                    Ok(()) = changes.changed() => {}
+                }
+            }
+            None => tokio::time::sleep(wait).await,
         }
     }
 
