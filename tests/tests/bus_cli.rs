@@ -20,6 +20,8 @@ fn evreg(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("evreg")
         .unwrap()
         .env_remove("DATABASE_URL")
+        // The test streams expire (`evreg_tests::services::nats_config`).
+        .env("EVREG_NATS_MAX_AGE", "10m")
         .args(["events", "--database-url", url])
         .args(args)
         .output()
@@ -165,4 +167,116 @@ async fn events_commands_read_and_manage_the_trail() {
     let (code, _, err) = evreg("mysql://x", &["list", "--tenant", TENANT]);
     assert_eq!(code, 2);
     assert!(err.contains("not a database URL"), "{err}");
+}
+
+/// `evreg events relay` carries what a PostgreSQL bus committed into the
+/// NATS stream, and `evreg events tail` shows it from the stream and from
+/// the database (`EVREG_TEST_POSTGRES_URL` and `EVREG_TEST_NATS_URL`,
+/// required in CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_and_tail_through_the_command() {
+    let Some(url) = evreg_tests::services::postgres_schema("the relay command test").await else {
+        return;
+    };
+    let Some(nats) = evreg_tests::services::nats_config("the relay command test") else {
+        return;
+    };
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog");
+    let stream_flags = [
+        "--nats-url",
+        nats.url.as_str(),
+        "--stream",
+        nats.stream.as_str(),
+        "--subject-prefix",
+        nats.subject_prefix.as_str(),
+    ];
+    let relay = |args: &[&str]| {
+        let mut all = vec!["--catalog", catalog, "relay", "--once"];
+        all.extend(stream_flags);
+        all.extend(args);
+        evreg(&url, &all)
+    };
+    // The first run registers the relay: events from then on are relayed.
+    let (code, _, err) = relay(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 event(s) relayed"), "{err}");
+    let bus = Bus::postgres(&url).await.unwrap();
+    let ctx = PublishContext::new(TENANT);
+    let mut ids = Vec::new();
+    for title in ["one", "two", "three"] {
+        ids.push(
+            bus.publish(&ctx, ticket(title))
+                .await
+                .unwrap()
+                .id
+                .to_string(),
+        );
+    }
+    let (code, _, err) = relay(&["--batch", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("3 event(s) relayed to stream {}", nats.stream)),
+        "{err}"
+    );
+    let (code, _, err) = relay(&[]);
+    assert_eq!(
+        (code, err.contains("0 event(s) relayed")),
+        (0, true),
+        "{err}"
+    );
+
+    let ids_of = |out: &str| -> Vec<String> {
+        out.lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let mut tail = vec!["tail", "--since", "1h", "--limit", "3", "--format", "json"];
+    tail.extend(stream_flags);
+    let (code, out, err) = evreg(&url, &tail);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(ids_of(&out), ids, "from the stream, in order");
+    let (code, out, err) = evreg(
+        &url,
+        &[
+            "tail",
+            "--transport",
+            "database",
+            "--tenant",
+            TENANT,
+            "--since",
+            "1h",
+            "--limit",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(ids_of(&out), ids, "from the database, in order");
+    // Text: one line per event with its type and payload.
+    let mut tail = vec![
+        "tail",
+        "--since",
+        "1h",
+        "--limit",
+        "1",
+        "--type",
+        "TICKET_CREATED",
+    ];
+    tail.extend(stream_flags);
+    let (code, out, _) = evreg(&url, &tail);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("TICKET_CREATED")
+            && out.contains(&ids[0])
+            && out.contains("\"title\":\"one\""),
+        "{out}"
+    );
+    bus.shutdown().await;
+    let stream = evreg::bus::nats::NatsStream::connect(nats).await.unwrap();
+    let name = stream.config().stream.clone();
+    stream.jetstream().delete_stream(&name).await.unwrap();
 }

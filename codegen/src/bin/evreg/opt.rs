@@ -42,7 +42,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Validate payloads (JSON files, NDJSON files or standard input) against the catalog
     Validate(ValidateArgs),
-    /// Read the bus's audit trail and manage its deliveries (list, show, failed, retry, replay)
+    /// Read the bus's audit trail and manage its deliveries (list, show, failed, retry, replay), watch events live (tail), relay them to NATS (relay)
     Events(EventsArgs),
 }
 
@@ -212,6 +212,38 @@ pub enum EventsCommand {
         /// The event's id
         id: String,
     },
+    /// Watch events live as they are published (for debugging; Ctrl-C stops)
+    Tail {
+        /// Where to watch: the NATS stream, or the database's audit trail
+        #[arg(long, value_enum, default_value_t = TailTransport::Nats)]
+        transport: TailTransport,
+        /// Only this tenant's events (required with --transport database)
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Only this event type
+        #[arg(long = "type", value_name = "TYPE")]
+        event_type: Option<String>,
+        /// Start with the events recorded since WHEN (RFC 3339, or `10m`) [default: new ones only]
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Stop after this many events
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[command(flatten)]
+        nats: NatsArgs,
+    },
+    /// Carry the events committed to the database into the NATS stream
+    /// (the outbox relay); runs until stopped
+    Relay {
+        /// Relay what is waiting, then exit
+        #[arg(long)]
+        once: bool,
+        /// Events published at a time
+        #[arg(long, default_value_t = 1000, value_name = "N")]
+        batch: usize,
+        #[command(flatten)]
+        nats: NatsArgs,
+    },
     /// Deliver every event of a consumer's types recorded since WHEN again
     Replay {
         /// The consumer
@@ -224,6 +256,29 @@ pub enum EventsCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
+}
+
+/// Where `evreg events tail` watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TailTransport {
+    /// The NATS JetStream stream
+    Nats,
+    /// The database's audit trail (--database-url, --tenant)
+    Database,
+}
+
+/// The NATS stream (the `EVREG_NATS_*` variables set the rest: docs/transports.md).
+#[derive(Debug, Args)]
+pub struct NatsArgs {
+    /// The NATS server(s) [env: EVREG_NATS_URL; default: nats://127.0.0.1:4222]
+    #[arg(long, value_name = "URL")]
+    pub nats_url: Option<String>,
+    /// The stream [env: EVREG_NATS_STREAM; default: EVREG_EVENTS]
+    #[arg(long, value_name = "NAME")]
+    pub stream: Option<String>,
+    /// The first subject token [env: EVREG_NATS_PREFIX; default: evreg]
+    #[arg(long, value_name = "TOKEN")]
+    pub subject_prefix: Option<String>,
 }
 
 /// `evreg lock`

@@ -508,7 +508,65 @@ impl NatsConsumer {
     }
 }
 
+/// Which events [`NatsStream::tail`] follows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TailFilter {
+    /// Only this tenant's.
+    pub tenant: Option<String>,
+    /// Only this event type's.
+    pub event_type: Option<String>,
+    /// Starting with the events recorded since then (`None`: only events
+    /// published from now on).
+    pub since: Option<std::time::SystemTime>,
+}
+
+/// Events as [`NatsStream::tail`] follows them.
+pub type Tail =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<StoredEvent, BusError>> + Send>>;
+
 impl NatsStream {
+    /// Follows the stream live (an ordered consumer of its own, gone with
+    /// the returned stream): for watching events while debugging. Nothing
+    /// is acknowledged and no durable consumer is touched.
+    pub async fn tail(&self, filter: TailFilter) -> Result<Tail, BusError> {
+        use futures_util::StreamExt;
+        let prefix = &self.config.subject_prefix;
+        let token = |t: &Option<String>| t.as_deref().map_or("*".into(), subject_token);
+        let config = pull::OrderedConfig {
+            filter_subject: format!(
+                "{prefix}.{}.{}.*",
+                token(&filter.tenant),
+                token(&filter.event_type)
+            ),
+            deliver_policy: match filter.since {
+                Some(t) => consumer::DeliverPolicy::ByStartTime {
+                    start_time: t.into(),
+                },
+                None => consumer::DeliverPolicy::New,
+            },
+            ..Default::default()
+        };
+        let fail = |e: &dyn std::fmt::Display| BusError::Transport(format!("tailing: {e}"));
+        let messages = self
+            .stream
+            .create_consumer(config)
+            .await
+            .map_err(|e| fail(&e))?
+            .messages()
+            .await
+            .map_err(|e| fail(&e))?;
+        Ok(Box::pin(messages.filter_map(|m| async move {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => return Some(Err(BusError::Transport(format!("tailing: {e}")))),
+            };
+            let seq = m.info().map(|i| i.stream_sequence).unwrap_or_default();
+            let headers = m.headers.clone().unwrap_or_default();
+            // Messages that are not evreg events are passed over.
+            decode(seq, &headers, &m.payload).ok().map(Ok)
+        })))
+    }
+
     /// The dead letters of every consumer of one tenant's events, oldest
     /// first (up to `max`).
     pub async fn tenant_dead_letters(

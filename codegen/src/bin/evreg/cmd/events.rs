@@ -1,48 +1,234 @@
 //! `evreg events`: the bus's audit trail and deliveries, from the command
 //! line — list and show events, list failed deliveries, retry a dead letter,
-//! replay a consumer.
+//! replay a consumer — and watching events live (`tail`) and relaying them
+//! from the database to NATS (`relay`).
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use evreg::bus::nats::{NatsConfig, NatsStream, TailFilter};
 use evreg::bus::store::{Delivery, StoredEvent, micros};
-use evreg::bus::{DeliveryQuery, EventQuery, Store};
+use evreg::bus::{DeliveryQuery, EventQuery, Relay, Relayed, Store};
 use serde_json::{Value, json};
 
-use crate::opt::{EventsArgs, EventsCommand, Format, Opt};
+use crate::opt::{EventsArgs, EventsCommand, Format, NatsArgs, Opt, TailTransport};
 
-pub fn run(_opt: &Opt, args: &EventsArgs) -> Result<ExitCode, super::CliError> {
-    let Some(url) = args.database_url.as_deref() else {
-        return Err("`evreg events` needs --database-url (or DATABASE_URL)"
-            .to_owned()
-            .into());
-    };
+pub fn run(opt: &Opt, args: &EventsArgs) -> Result<ExitCode, super::CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let store = match evreg::bus::connect(url).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(ExitCode::from(2));
+    let result = runtime.block_on(async {
+        match &args.command {
+            EventsCommand::Tail {
+                transport: TailTransport::Nats,
+                tenant,
+                event_type,
+                since,
+                limit,
+                nats,
+            } => {
+                let filter = TailFilter {
+                    tenant: tenant.clone(),
+                    event_type: event_type.clone(),
+                    since: since.as_deref().map(when).transpose()?,
+                };
+                tail_nats(nats, filter, *limit, args.format).await
             }
-        };
-        match command(store.as_ref(), args).await {
-            Ok(code) => Ok(code),
-            Err(Failure::Usage(m)) => Err(m.into()),
-            Err(Failure::Store(e)) => {
-                eprintln!("error: {e}");
-                Ok(ExitCode::from(1))
+            EventsCommand::Relay { once, batch, nats } => {
+                let dir = opt.catalog_dir(None).map_err(Failure::Usage)?;
+                let catalog = match super::load(opt, &dir) {
+                    Ok(c) => c,
+                    Err(code) => return Ok(code),
+                };
+                let refs: Vec<String> = catalog
+                    .events()
+                    .iter()
+                    .flat_map(|e| e.versions.iter().map(|v| v.schema_ref.clone()))
+                    .collect();
+                let store = connect(args).await?;
+                relay(store, nats, &refs, *batch, *once).await
             }
-            Err(Failure::Io(e)) => Err(e.into()),
+            _ => command(connect(args).await?.as_ref(), args).await,
         }
-    })
+    });
+    match result {
+        Ok(code) => Ok(code),
+        Err(Failure::Usage(m)) => Err(m.into()),
+        Err(Failure::Store(e)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        Err(Failure::Connect(e)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(Failure::Io(e)) => Err(e.into()),
+    }
+}
+
+async fn connect(args: &EventsArgs) -> Result<Box<dyn Store>, Failure> {
+    let Some(url) = args.database_url.as_deref() else {
+        return Err(Failure::Usage(
+            "this command needs --database-url (or DATABASE_URL)".to_owned(),
+        ));
+    };
+    evreg::bus::connect(url).await.map_err(Failure::Connect)
+}
+
+/// The stream's configuration: the environment (`EVREG_NATS_*`), then the
+/// flags.
+fn nats_config(args: &NatsArgs) -> Result<NatsConfig, Failure> {
+    let mut config = NatsConfig::from_env()?;
+    if let Some(url) = &args.nats_url {
+        config.url = url.clone();
+    }
+    if let Some(stream) = &args.stream {
+        config.stream = stream.clone();
+    }
+    if let Some(prefix) = &args.subject_prefix {
+        config.subject_prefix = prefix.clone();
+    }
+    Ok(config)
+}
+
+async fn tail_nats(
+    args: &NatsArgs,
+    filter: TailFilter,
+    limit: Option<usize>,
+    format: Format,
+) -> Result<ExitCode, Failure> {
+    use futures_util::StreamExt;
+    let stream = NatsStream::connect(nats_config(args)?)
+        .await
+        .map_err(Failure::Connect)?;
+    let mut events = stream.tail(filter).await?;
+    let mut seen = 0;
+    while limit.is_none_or(|n| seen < n) {
+        let Some(event) = events.next().await else {
+            break;
+        };
+        print_live(&event?, format)?;
+        seen += 1;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One event as it arrives: a line, or one JSON object per line.
+fn print_live(e: &StoredEvent, format: Format) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        serde_json::to_writer(&mut out, &event_json(e)).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "#{:<6} {}  {}  {:<28} v{}  {}  {}",
+            e.seq,
+            time(e.recorded_at),
+            e.tenant_id,
+            e.event_type,
+            e.version,
+            e.id,
+            serde_json::to_string(&e.payload).map_err(std::io::Error::from)?
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The database's trail of one tenant, followed: new rows after a
+/// notification (PostgreSQL) or every half second.
+async fn tail_database(
+    store: &dyn Store,
+    tenant: &str,
+    event_type: Option<&str>,
+    since: Option<SystemTime>,
+    limit: Option<usize>,
+    format: Format,
+) -> Result<ExitCode, Failure> {
+    let mut changes = store.changes();
+    let mut query = EventQuery::tenant(tenant)
+        .since(since.unwrap_or_else(SystemTime::now))
+        .limit(1000);
+    query.event_type = event_type.map(str::to_owned);
+    let mut seen = 0;
+    loop {
+        if let Some(c) = &mut changes {
+            c.borrow_and_update();
+        }
+        let events = store.events(&query).await?;
+        for e in &events {
+            if limit.is_some_and(|n| seen >= n) {
+                return Ok(ExitCode::SUCCESS);
+            }
+            print_live(e, format)?;
+            seen += 1;
+            query.after_seq = Some(e.seq);
+        }
+        if limit.is_some_and(|n| seen >= n) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if events.len() == 1000 {
+            continue;
+        }
+        let poll = tokio::time::sleep(std::time::Duration::from_millis(500));
+        match &mut changes {
+            Some(c) => {
+                tokio::select! {
+                    _ = poll => {}
+                    _ = c.changed() => {}
+                }
+            }
+            None => poll.await,
+        }
+    }
+}
+
+async fn relay(
+    store: Box<dyn Store>,
+    args: &NatsArgs,
+    refs: &[String],
+    batch: usize,
+    once: bool,
+) -> Result<ExitCode, Failure> {
+    let stream = NatsStream::connect(nats_config(args)?)
+        .await
+        .map_err(Failure::Connect)?;
+    let name = stream.config().stream.clone();
+    let relay = Relay::shared(store.into(), stream).batch(batch);
+    relay.register(refs).await?;
+    if once {
+        let mut total = Relayed::default();
+        loop {
+            let r = relay.step().await?;
+            if r.published + r.repeated == 0 {
+                break;
+            }
+            total.published += r.published;
+            total.repeated += r.repeated;
+        }
+        eprintln!(
+            "{} event(s) relayed to stream {name} ({} already there)",
+            total.published, total.repeated
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "relaying {} schema(s) to stream {name} as `{}`; stopping at any point is safe",
+        refs.len(),
+        relay.consumer()
+    );
+    relay
+        .run(std::future::pending(), |e| eprintln!("warning: {e}"))
+        .await;
+    Ok(ExitCode::SUCCESS)
 }
 
 enum Failure {
     Usage(String),
+    /// The database or server could not be reached: exit 2.
+    Connect(evreg::bus::BusError),
     Store(evreg::bus::BusError),
     Io(std::io::Error),
 }
@@ -256,6 +442,33 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
                 return Ok(ExitCode::from(1));
             }
             eprintln!("{event_id} is due again for `{consumer}`");
+        }
+        EventsCommand::Tail {
+            transport: TailTransport::Database,
+            tenant,
+            event_type,
+            since,
+            limit,
+            nats: _,
+        } => {
+            let Some(tenant) = tenant else {
+                return Err(Failure::Usage(
+                    "--transport database needs --tenant: one tenant's trail at a time".into(),
+                ));
+            };
+            let since = since.as_deref().map(when).transpose()?;
+            return tail_database(
+                store,
+                tenant,
+                event_type.as_deref(),
+                since,
+                *limit,
+                args.format,
+            )
+            .await;
+        }
+        EventsCommand::Tail { .. } | EventsCommand::Relay { .. } => {
+            unreachable!("handled before connecting to the store")
         }
         EventsCommand::Replay {
             consumer,
