@@ -1,17 +1,29 @@
-//! `EVREG_TEST_NATS_URL=nats://127.0.0.1:4222 cargo bench -p evreg-tests
-//! --bench nats [-- EVENTS]`: publishing to JetStream through evreg's
-//! stream (`NatsStream::publish`: subject per tenant and type, envelope
-//! headers, `Nats-Msg-Id`, pipelined acknowledgements) side by side with raw
-//! `async-nats` publishing the same payload bytes with async acks, in the
-//! same run, each into a fresh file-backed stream; and consuming them back
-//! (fetch + ack).
+//! `EVREG_TEST_NATS_URL=nats://127.0.0.1:4222
+//! [EVREG_TEST_POSTGRES_URL=postgres://…] cargo bench -p evreg-tests --bench
+//! nats [-- EVENTS]`, each side into a fresh file-backed stream, in one run:
+//!
+//! - raw `async-nats` publishing the payload bytes with async acks (the
+//!   floor);
+//! - evreg's stream (`NatsStream::publish`: subject per tenant and type,
+//!   envelope headers, `Nats-Msg-Id`, pipelined acknowledgements), and
+//!   consuming the events back (fetch + ack);
+//! - the bus on the NATS transport: typed payloads enriched, validated and
+//!   published (`publish_all` in batches, and 64 concurrent `publish`
+//!   callers with their latency), and end to end to a handler;
+//! - the outbox relay from PostgreSQL into the stream (when
+//!   `EVREG_TEST_POSTGRES_URL` is set).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use evreg::bus::NewEvent;
+use evreg::EventPayload;
 use evreg::bus::nats::async_nats::{self, jetstream};
-use evreg::bus::nats::{ConsumerConfig, NatsConfig, NatsStream};
+use evreg::bus::nats::{ConsumerConfig, NatsConfig, NatsStream, NatsTransport};
+use evreg::bus::{Bus, BusOptions, Envelope, NewEvent, PostgresStore, Relay};
+use evreg::enrich::PublishContext;
 use evreg::uuid::Uuid;
+use evreg_tests::acme::TicketCreatedV1;
 
 const TENANT: &str = "0b4e2f52-7c1d-4a8e-9f3a-1d2c3b4a5e6f";
 
@@ -103,6 +115,171 @@ async fn evreg(url: &str, events: &[NewEvent]) -> (f64, f64) {
     (publish, consume)
 }
 
+async fn bus(url: &str, what: &str) -> (Bus, NatsStream) {
+    let transport = NatsTransport::connect(config(url, what)).await.unwrap();
+    let stream = transport.stream().clone();
+    let options = BusOptions::default().enricher(evreg_tests::acme::enricher());
+    (
+        Bus::with_transport(transport, options).await.unwrap(),
+        stream,
+    )
+}
+
+async fn drop_stream(stream: &NatsStream) {
+    let name = stream.config().stream.clone();
+    stream.jetstream().delete_stream(&name).await.unwrap();
+}
+
+fn tickets(n: usize) -> Vec<TicketCreatedV1> {
+    (0..n)
+        .map(|_| evreg_tests::ticket_created(TENANT, "bench"))
+        .collect()
+}
+
+/// The bus: `publish_all` in batches of 1 000.
+async fn bus_batches(url: &str, n: usize) -> f64 {
+    let (bus, stream) = bus(url, "BUS").await;
+    let ctx = PublishContext::new(TENANT);
+    let mut payloads = tickets(n);
+    let start = Instant::now();
+    while !payloads.is_empty() {
+        let rest = payloads.split_off(payloads.len().min(1000));
+        bus.publish_all(&ctx, std::mem::replace(&mut payloads, rest))
+            .await
+            .unwrap();
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    bus.shutdown().await;
+    drop_stream(&stream).await;
+    rate
+}
+
+/// The bus: 64 tasks calling `publish` one event at a time; the rate and
+/// the p50 / p99 latency of a call.
+async fn bus_concurrent(url: &str, n: usize) -> (f64, Duration, Duration) {
+    let (bus, stream) = bus(url, "BUSC").await;
+    let tasks = 64;
+    let start = Instant::now();
+    let handles: Vec<_> = (0..tasks)
+        .map(|t| {
+            let bus = bus.clone();
+            let count = n / tasks + usize::from(t < n % tasks);
+            tokio::spawn(async move {
+                let ctx = PublishContext::new(TENANT);
+                let mut latencies = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let payload = evreg_tests::ticket_created(TENANT, "bench");
+                    let t = Instant::now();
+                    bus.publish(&ctx, payload).await.unwrap();
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(n);
+    for h in handles {
+        latencies.extend(h.await.unwrap());
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    bus.shutdown().await;
+    drop_stream(&stream).await;
+    (rate, at(0.50), at(0.99))
+}
+
+/// The bus end to end: publish `n` (batches of 1 000) while a subscriber
+/// handles them; from the first publish to the last handled.
+async fn bus_end_to_end(url: &str, n: usize) -> f64 {
+    let (bus, stream) = bus(url, "BUSE").await;
+    let handled = Arc::new(AtomicUsize::new(0));
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let done = std::sync::Mutex::new(Some(done));
+    let counter = handled.clone();
+    bus.subscribe("bench", move |_: Envelope<TicketCreatedV1>| {
+        if counter.fetch_add(1, Ordering::Relaxed) + 1 == n
+            && let Some(done) = done.lock().unwrap().take()
+        {
+            let _ = done.send(());
+        }
+        std::future::ready(Ok::<_, std::convert::Infallible>(()))
+    })
+    .start()
+    .await
+    .unwrap();
+    let ctx = PublishContext::new(TENANT);
+    let mut payloads = tickets(n);
+    let start = Instant::now();
+    while !payloads.is_empty() {
+        let rest = payloads.split_off(payloads.len().min(1000));
+        bus.publish_all(&ctx, std::mem::replace(&mut payloads, rest))
+            .await
+            .unwrap();
+    }
+    finished.await.unwrap();
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    bus.shutdown().await;
+    drop_stream(&stream).await;
+    rate
+}
+
+/// The outbox relay: `n` events committed to PostgreSQL first (not
+/// timed), then relayed into the stream in batches of 1 000.
+async fn relay(url: &str, pg: &str, n: usize) -> f64 {
+    let schema = {
+        let (client, conn) =
+            evreg::bus::tokio_postgres::connect(pg, evreg::bus::tokio_postgres::NoTls)
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let schema = format!("evreg_bench_{}", Uuid::now_v7().simple());
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        schema
+    };
+    let sep = if pg.contains('?') { '&' } else { '?' };
+    let pg_url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+    let stream = NatsStream::connect(config(url, "RELAY")).await.unwrap();
+    let relay = Relay::new(
+        PostgresStore::connect(&pg_url).await.unwrap(),
+        stream.clone(),
+    );
+    relay
+        .register(&[TicketCreatedV1::SCHEMA_REF.to_owned()])
+        .await
+        .unwrap();
+    let bus = Bus::new(
+        PostgresStore::connect(&pg_url).await.unwrap(),
+        BusOptions::default().enricher(evreg_tests::acme::enricher()),
+    )
+    .await
+    .unwrap();
+    let ctx = PublishContext::new(TENANT);
+    for chunk in tickets(n).chunks(1000) {
+        bus.publish_all(&ctx, chunk.to_vec()).await.unwrap();
+    }
+    let start = Instant::now();
+    let mut relayed = 0;
+    while relayed < n {
+        relayed += relay.step().await.unwrap().published;
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    bus.shutdown().await;
+    drop_stream(&stream).await;
+    let (client, conn) = evreg::bus::tokio_postgres::connect(pg, evreg::bus::tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
+    rate
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let n: usize = std::env::args()
@@ -116,11 +293,33 @@ async fn main() {
     let events = events(n);
     println!("{n} events per run, file-backed streams on {url}");
     let raw = raw(&url, &events).await;
-    println!("raw async-nats publish, async acks   {raw:>9.0} ev/s  1.00x");
+    println!("raw async-nats publish, async acks     {raw:>9.0} ev/s  1.00x");
     let (publish, consume) = evreg(&url, &events).await;
     println!(
-        "evreg NatsStream::publish            {publish:>9.0} ev/s  {:.2}x",
+        "evreg NatsStream::publish              {publish:>9.0} ev/s  {:.2}x",
         publish / raw
     );
-    println!("evreg consumer fetch + ack           {consume:>9.0} ev/s");
+    println!("evreg consumer fetch + ack             {consume:>9.0} ev/s");
+    let batches = bus_batches(&url, n).await;
+    println!(
+        "bus publish_all (typed, validated)     {batches:>9.0} ev/s  {:.2}x",
+        batches / raw
+    );
+    let (concurrent, p50, p99) = bus_concurrent(&url, n).await;
+    println!(
+        "bus publish, 64 concurrent callers     {concurrent:>9.0} ev/s  {:.2}x  p50 {p50:.2?}  p99 {p99:.2?}",
+        concurrent / raw
+    );
+    let e2e = bus_end_to_end(&url, n).await;
+    println!("bus end to end, publish -> handler     {e2e:>9.0} ev/s");
+    match std::env::var("EVREG_TEST_POSTGRES_URL") {
+        Ok(pg) => {
+            let relayed = relay(&url, &pg, n).await;
+            println!(
+                "outbox relay, PostgreSQL -> stream     {relayed:>9.0} ev/s  {:.2}x",
+                relayed / raw
+            );
+        }
+        Err(_) => println!("outbox relay (EVREG_TEST_POSTGRES_URL not set: not measured)"),
+    }
 }

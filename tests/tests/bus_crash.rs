@@ -137,7 +137,8 @@ fn run_child(db: &str, from: &str, acks: usize) -> usize {
         let stdout = child.stdout.take().unwrap();
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
-            if let Some(n) = line.strip_prefix("acked ") {
+            // The first line follows the harness's `test child ... `.
+            if let Some((_, n)) = line.split_once("acked ") {
                 next = n.parse::<usize>().unwrap() + 1;
                 if next - from.parse::<usize>().unwrap() >= acks {
                     break;

@@ -491,6 +491,15 @@ impl NatsConsumer {
         Ok(out)
     }
 
+    /// The server's view of it now: events not yet offered
+    /// (`num_pending`), offered and not acknowledged (`num_ack_pending`), …
+    pub async fn info(&self) -> Result<consumer::Info, BusError> {
+        self.consumer
+            .get_info()
+            .await
+            .map_err(|e| BusError::Transport(format!("consumer {}: {e}", self.name)))
+    }
+
     /// Its durable name.
     pub fn name(&self) -> &str {
         &self.name
