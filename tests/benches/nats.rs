@@ -136,18 +136,23 @@ fn tickets(n: usize) -> Vec<TicketCreatedV1> {
         .collect()
 }
 
-/// The bus: `publish_all` in batches of 1 000.
-async fn bus_batches(url: &str, n: usize) -> f64 {
-    let (bus, stream) = bus(url, "BUS").await;
+/// `n` tickets through `publish_all`, in batches of 1 000.
+async fn publish_batches(bus: &Bus, n: usize) {
     let ctx = PublishContext::new(TENANT);
     let mut payloads = tickets(n);
-    let start = Instant::now();
     while !payloads.is_empty() {
         let rest = payloads.split_off(payloads.len().min(1000));
         bus.publish_all(&ctx, std::mem::replace(&mut payloads, rest))
             .await
             .unwrap();
     }
+}
+
+/// The bus: `publish_all` in batches of 1 000.
+async fn bus_batches(url: &str, n: usize) -> f64 {
+    let (bus, stream) = bus(url, "BUS").await;
+    let start = Instant::now();
+    publish_batches(&bus, n).await;
     let rate = n as f64 / start.elapsed().as_secs_f64();
     bus.shutdown().await;
     drop_stream(&stream).await;
@@ -208,15 +213,8 @@ async fn bus_end_to_end(url: &str, n: usize) -> f64 {
     .start()
     .await
     .unwrap();
-    let ctx = PublishContext::new(TENANT);
-    let mut payloads = tickets(n);
     let start = Instant::now();
-    while !payloads.is_empty() {
-        let rest = payloads.split_off(payloads.len().min(1000));
-        bus.publish_all(&ctx, std::mem::replace(&mut payloads, rest))
-            .await
-            .unwrap();
-    }
+    publish_batches(&bus, n).await;
     finished.await.unwrap();
     let rate = n as f64 / start.elapsed().as_secs_f64();
     bus.shutdown().await;
@@ -257,10 +255,7 @@ async fn relay(url: &str, pg: &str, n: usize) -> f64 {
     )
     .await
     .unwrap();
-    let ctx = PublishContext::new(TENANT);
-    for chunk in tickets(n).chunks(1000) {
-        bus.publish_all(&ctx, chunk.to_vec()).await.unwrap();
-    }
+    publish_batches(&bus, n).await;
     let start = Instant::now();
     let mut relayed = 0;
     while relayed < n {

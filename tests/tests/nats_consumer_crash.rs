@@ -85,6 +85,15 @@ fn run_child(config: &NatsConfig, stop_after: Option<usize>) -> Vec<Uuid> {
         cmd.env("EVREG_NATS_CRASH_DRAIN", "1");
     }
     let mut child = cmd.spawn().unwrap();
+    // Bounded: a child still running after a minute is killed, and the
+    // checks below fail.
+    let pid = child.id().to_string();
+    let (finished, watchdog) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watchdog.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+    });
     let mut handled = Vec::new();
     let mut drained = false;
     let mut killed = false;
@@ -104,6 +113,7 @@ fn run_child(config: &NatsConfig, stop_after: Option<usize>) -> Vec<Uuid> {
         }
     }
     let status = child.wait().unwrap();
+    let _ = finished.send(());
     if stop_after.is_none() {
         assert!(drained && status.success(), "the last child drains");
     }
@@ -150,9 +160,11 @@ async fn killed_consumers_lose_nothing_and_repeat_at_most_a_batch() {
         let config = config.clone();
         let handled = tokio::task::spawn_blocking(move || {
             let mut handled = Vec::new();
-            for round in 0..KILLS {
-                // Killed after a number of events that is not a whole batch.
-                handled.extend(run_child(&config, Some(BATCH * (round + 1) + 7)));
+            for _ in 0..KILLS {
+                // Killed after a number of events that is not a whole batch
+                // (every round finds that many: KILLS × (it + a batch of
+                // repeats) < EVENTS).
+                handled.extend(run_child(&config, Some(BATCH + 7)));
             }
             handled.extend(run_child(&config, None));
             handled

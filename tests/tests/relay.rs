@@ -29,9 +29,12 @@ fn refs() -> Vec<String> {
     vec![TicketCreatedV1::SCHEMA_REF.to_owned()]
 }
 
-/// A PostgreSQL schema and a stream of the test's own, or `None` (skipped
-/// loudly) without the services.
+/// A PostgreSQL schema and a stream of the test's own, or `None`: skipped
+/// loudly without the services, quietly in the child process.
 async fn services() -> Option<(String, NatsConfig)> {
+    if std::env::var_os("EVREG_RELAY_CHILD").is_some() {
+        return None;
+    }
     let url = evreg_tests::services::postgres_schema("the relay tests").await?;
     let config = evreg_tests::services::nats_config("the relay tests")?;
     Some((url, config))
@@ -101,9 +104,6 @@ async fn relay_all(relay: &Relay) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_events_reach_the_stream_once_and_rolled_back_ones_never() {
-    if std::env::var_os("EVREG_RELAY_CHILD").is_some() {
-        return;
-    }
     let Some((url, config)) = services().await else {
         return;
     };
@@ -137,9 +137,6 @@ async fn committed_events_reach_the_stream_once_and_rolled_back_ones_never() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_relays_share_the_outbox() {
-    if std::env::var_os("EVREG_RELAY_CHILD").is_some() {
-        return;
-    }
     let Some((url, config)) = services().await else {
         return;
     };
@@ -229,9 +226,6 @@ async fn child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_killed_between_publishing_and_marking_duplicates_nothing() {
-    if std::env::var_os("EVREG_RELAY_CHILD").is_some() {
-        return;
-    }
     let Some((url, config)) = services().await else {
         return;
     };

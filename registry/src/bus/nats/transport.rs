@@ -134,7 +134,12 @@ impl Transport for NatsTransport {
         let consumer = self.stream.consumer(config).await?;
         // The handler's batch, and as many more on the way.
         let (tx, rx) = mpsc::channel(options.batch.max(1));
-        let pump = tokio::spawn(pump(consumer.consumer.clone(), tx, options.batch.max(1)));
+        let pump = tokio::spawn(pump(
+            consumer.consumer.clone(),
+            tx,
+            options.batch.max(1),
+            options.lease,
+        ));
         Ok(Box::new(NatsFeed {
             consumer,
             cooldowns: self.cooldowns.clone(),
@@ -150,16 +155,24 @@ impl Transport for NatsTransport {
 
 /// Pulls the consumer's messages continuously into `tx` (bounded: the
 /// server holds the rest back).
+///
+/// Each pull request expires within the lease (1 to 30 s): the requests of
+/// a process that died stay with the server until they expire, and every
+/// event the server hands them meanwhile is lost until its acknowledgement
+/// wait and counted as an attempt.
 async fn pump(
     consumer: jetstream::consumer::PullConsumer,
     tx: mpsc::Sender<NatsDelivery>,
     batch: usize,
+    lease: Duration,
 ) {
+    let expires = lease.clamp(Duration::from_secs(1), Duration::from_secs(30));
     loop {
         let messages = consumer
             .stream()
             .max_messages_per_batch(batch)
-            .heartbeat(Duration::from_secs(5))
+            .expires(expires)
+            .heartbeat(expires / 2)
             .messages()
             .await;
         let Ok(mut messages) = messages else {
