@@ -298,7 +298,7 @@ impl Worker {
                 retry_at: None,
             }
         } else {
-            self.outcome(feed, claimed).await
+            self.outcome(feed, claimed, &tenant_id).await
         };
         Settlement {
             consumer: self.consumer.clone(),
@@ -310,10 +310,8 @@ impl Worker {
         }
     }
 
-    async fn outcome(&self, feed: &mut dyn Feed, claimed: Claimed) -> Outcome {
-        let seq = claimed.event.seq;
-        let tenant_id = claimed.event.tenant_id.clone();
-        let attempt = claimed.attempt;
+    async fn outcome(&self, feed: &mut dyn Feed, claimed: Claimed, tenant_id: &str) -> Outcome {
+        let (seq, attempt) = (claimed.event.seq, claimed.attempt);
         let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| (self.prepare)(claimed)))
             .unwrap_or_else(|p| Prepared::Fail(panic_text(p.as_ref())));
         match prepared {
@@ -325,7 +323,7 @@ impl Worker {
                 let may_fire = match cooldown {
                     None => Ok(true),
                     Some((key, window)) => {
-                        feed.take_cooldown(&tenant_id, &key, seq, micros(SystemTime::now()), window)
+                        feed.take_cooldown(tenant_id, &key, seq, micros(SystemTime::now()), window)
                             .await
                     }
                 };

@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 
 use super::BusError;
 use super::nats::NatsStream;
-use super::store::{Claimed, NewEvent, Outcome, Settlement, Store, micros};
+use super::store::{Claimed, NewEvent, Outcome, Settlement, Store, micros, wait_for_change};
 
 type Hook = Arc<dyn Fn(&[NewEvent]) + Send + Sync>;
 
@@ -202,20 +202,9 @@ impl Relay {
                     self.poll
                 }
             };
-            let changed = async {
-                match &mut changes {
-                    Some(c) => {
-                        if c.changed().await.is_err() {
-                            std::future::pending::<()>().await;
-                        }
-                    }
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
                 _ = &mut stop => return total,
-                _ = tokio::time::sleep(wait) => {}
-                _ = changed => {}
+                _ = wait_for_change(changes.as_mut(), wait) => {}
             }
         }
     }

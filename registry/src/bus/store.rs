@@ -31,6 +31,23 @@ pub fn from_micros(m: Micros) -> SystemTime {
     }
 }
 
+/// Waits `max`, or less when `changes` (from [`Store::changes`]) moves
+/// first. A closed channel leaves the full wait.
+pub async fn wait_for_change(
+    changes: Option<&mut tokio::sync::watch::Receiver<u64>>,
+    max: Duration,
+) {
+    match changes {
+        Some(changes) => {
+            tokio::select! {
+                _ = tokio::time::sleep(max) => {}
+                Ok(()) = changes.changed() => {}
+            }
+        }
+        None => tokio::time::sleep(max).await,
+    }
+}
+
 /// An event to append to the audit trail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {

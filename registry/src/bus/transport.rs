@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use super::BusError;
 use super::store::{
     Appended, Claimed, Delivery, DeliveryQuery, Micros, NewEvent, Settlement, Store, micros,
+    wait_for_change,
 };
 
 /// The events a consumer receives: one payload type.
@@ -232,16 +233,7 @@ impl Feed for StoreFeed {
             tokio::task::yield_now().await;
             return;
         }
-        match &mut self.changes {
-            Some(changes) => {
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    // A closed channel (no listener) leaves the poll.
-                    Ok(()) = changes.changed() => {}
-                }
-            }
-            None => tokio::time::sleep(wait).await,
-        }
+        wait_for_change(self.changes.as_mut(), wait).await;
     }
 
     async fn settle(&mut self, settlements: Vec<Settlement>) -> Result<(), BusError> {

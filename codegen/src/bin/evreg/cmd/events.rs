@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use evreg::bus::nats::{NatsConfig, NatsStream, TailFilter};
-use evreg::bus::store::{Delivery, StoredEvent, micros};
+use evreg::bus::store::{Delivery, StoredEvent, micros, wait_for_change};
 use evreg::bus::{DeliveryQuery, EventQuery, Relay, Relayed, Store};
 use serde_json::{Value, json};
 
@@ -172,16 +172,7 @@ async fn tail_database(
         if events.len() == 1000 {
             continue;
         }
-        let poll = tokio::time::sleep(std::time::Duration::from_millis(500));
-        match &mut changes {
-            Some(c) => {
-                tokio::select! {
-                    _ = poll => {}
-                    _ = c.changed() => {}
-                }
-            }
-            None => poll.await,
-        }
+        wait_for_change(changes.as_mut(), std::time::Duration::from_millis(500)).await;
     }
 }
 
