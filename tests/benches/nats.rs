@@ -136,23 +136,25 @@ fn tickets(n: usize) -> Vec<TicketCreatedV1> {
         .collect()
 }
 
-/// `n` tickets through `publish_all`, in batches of 1 000.
-async fn publish_batches(bus: &Bus, n: usize) {
+/// `payloads` through `publish_all`, in batches of 1 000.
+async fn publish_batches(bus: &Bus, payloads: Vec<TicketCreatedV1>) {
     let ctx = PublishContext::new(TENANT);
-    let mut payloads = tickets(n);
-    while !payloads.is_empty() {
-        let rest = payloads.split_off(payloads.len().min(1000));
-        bus.publish_all(&ctx, std::mem::replace(&mut payloads, rest))
-            .await
-            .unwrap();
+    let mut payloads = payloads.into_iter();
+    loop {
+        let batch: Vec<_> = payloads.by_ref().take(1000).collect();
+        if batch.is_empty() {
+            break;
+        }
+        bus.publish_all(&ctx, batch).await.unwrap();
     }
 }
 
 /// The bus: `publish_all` in batches of 1 000.
 async fn bus_batches(url: &str, n: usize) -> f64 {
     let (bus, stream) = bus(url, "BUS").await;
+    let payloads = tickets(n);
     let start = Instant::now();
-    publish_batches(&bus, n).await;
+    publish_batches(&bus, payloads).await;
     let rate = n as f64 / start.elapsed().as_secs_f64();
     bus.shutdown().await;
     drop_stream(&stream).await;
@@ -164,16 +166,18 @@ async fn bus_batches(url: &str, n: usize) -> f64 {
 async fn bus_concurrent(url: &str, n: usize) -> (f64, Duration, Duration) {
     let (bus, stream) = bus(url, "BUSC").await;
     let tasks = 64;
+    let work: Vec<_> = (0..tasks)
+        .map(|t| tickets(n / tasks + usize::from(t < n % tasks)))
+        .collect();
     let start = Instant::now();
-    let handles: Vec<_> = (0..tasks)
-        .map(|t| {
+    let handles: Vec<_> = work
+        .into_iter()
+        .map(|payloads| {
             let bus = bus.clone();
-            let count = n / tasks + usize::from(t < n % tasks);
             tokio::spawn(async move {
                 let ctx = PublishContext::new(TENANT);
-                let mut latencies = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let payload = evreg_tests::ticket_created(TENANT, "bench");
+                let mut latencies = Vec::with_capacity(payloads.len());
+                for payload in payloads {
                     let t = Instant::now();
                     bus.publish(&ctx, payload).await.unwrap();
                     latencies.push(t.elapsed());
@@ -213,8 +217,9 @@ async fn bus_end_to_end(url: &str, n: usize) -> f64 {
     .start()
     .await
     .unwrap();
+    let payloads = tickets(n);
     let start = Instant::now();
-    publish_batches(&bus, n).await;
+    publish_batches(&bus, payloads).await;
     finished.await.unwrap();
     let rate = n as f64 / start.elapsed().as_secs_f64();
     bus.shutdown().await;
@@ -255,7 +260,7 @@ async fn relay(url: &str, pg: &str, n: usize) -> f64 {
     )
     .await
     .unwrap();
-    publish_batches(&bus, n).await;
+    publish_batches(&bus, tickets(n)).await;
     let start = Instant::now();
     let mut relayed = 0;
     while relayed < n {
