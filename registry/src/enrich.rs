@@ -231,31 +231,35 @@ impl Enricher {
         self.enrich_map(ctx, map);
     }
 
-    /// [`Enricher::enrich`] on an object's map.
-    pub fn enrich_map(&self, ctx: &PublishContext, map: &mut Map<String, Value>) {
-        let mut fill = |conventional: &str, value: Value| {
-            if let Some(name) = self.name(conventional) {
-                map.entry(name.to_owned()).or_insert(value);
+    /// [`Enricher::enrich`] on an object's map; whether it added a field.
+    pub fn enrich_map(&self, ctx: &PublishContext, map: &mut Map<String, Value>) -> bool {
+        let mut added = false;
+        // The value is made only for a field that is missing.
+        let mut fill = |conventional: &str, value: &dyn Fn() -> String| {
+            if let Some(name) = self.name(conventional)
+                && !map.contains_key(name)
+            {
+                map.insert(name.to_owned(), Value::String(value()));
+                added = true;
             }
         };
-        fill(TENANT, Value::String(ctx.tenant_id.clone()));
-        if self.name(OCCURRED_AT).is_some() {
-            fill(OCCURRED_AT, Value::String(ctx.clock.now_rfc3339()));
-        }
+        fill(TENANT, &|| ctx.tenant_id.clone());
+        fill(OCCURRED_AT, &|| ctx.clock.now_rfc3339());
         if let Some(key) = &ctx.idempotency_key {
-            fill(IDEMPOTENCY_KEY, Value::String(key.clone()));
+            fill(IDEMPOTENCY_KEY, &|| key.clone());
         }
         let (kind, id_field, id) = match &ctx.actor {
-            None => return,
+            None => return added,
             Some(Actor::User(id)) => (0, Some(ACTOR_USER), Some(id)),
             Some(Actor::Contact(id)) => (1, Some(ACTOR_CONTACT), Some(id)),
             Some(Actor::System) => (2, None, None),
         };
         if let Some(spelling) = &self.actor_types[kind] {
-            fill(ACTOR_TYPE, Value::String(spelling.clone()));
+            fill(ACTOR_TYPE, &|| spelling.clone());
         }
         if let (Some(field), Some(id)) = (id_field, id) {
-            fill(field, Value::String(id.clone()));
+            fill(field, &|| id.clone());
         }
+        added
     }
 }

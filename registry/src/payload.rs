@@ -91,7 +91,11 @@ pub trait AnyPayload {
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
     /// Whether `value` is a valid payload of the same version: read with its
     /// type's deserializer and validated (exactly its JSON Schema).
-    fn check_json(&self, value: serde_json::Value) -> Result<(), PayloadError>;
+    fn check_json(&self, value: &serde_json::Value) -> Result<(), PayloadError>;
+    /// Whether this payload is valid: its validator. Together with its own
+    /// deserializer, which read it (or built it, for a value made in Rust),
+    /// exactly its JSON Schema.
+    fn check(&self) -> Result<(), PayloadError>;
 }
 
 impl<T: EventPayload> AnyPayload for T {
@@ -111,8 +115,13 @@ impl<T: EventPayload> AnyPayload for T {
         serde_json::to_value(self)
     }
 
-    fn check_json(&self, value: serde_json::Value) -> Result<(), PayloadError> {
-        T::from_value(value).map(|_| ())
+    fn check_json(&self, value: &serde_json::Value) -> Result<(), PayloadError> {
+        // Read from the borrowed tree: no copy of the value.
+        checked(<T as serde::Deserialize>::deserialize(value)).map(|_| ())
+    }
+
+    fn check(&self) -> Result<(), PayloadError> {
+        Ok(self.validate()?)
     }
 }
 

@@ -258,11 +258,15 @@ async fn an_invalid_payload_is_refused_and_nothing_stored(bus: Bus) {
     bus.subscribe("c", recorder(&seen)).start().await.unwrap();
     let mut bad = ticket(TENANT_A, "x");
     bad.title = String::new(); // minLength 1
-    let err = bus.publish(&ctx(TENANT_A), bad).await.unwrap_err();
-    assert!(
-        matches!(&err, BusError::Payload(evreg::PayloadError::Invalid(e)) if e.errors[0].instance_path == "/title"),
-        "{err}"
-    );
+    // Enrichment adding nothing (the payload's validator decides) and
+    // adding a field (the enriched JSON is read back and validated).
+    for ctx in [ctx(TENANT_A), ctx(TENANT_A).idempotency_key("k")] {
+        let err = bus.publish(&ctx, bad.clone()).await.unwrap_err();
+        assert!(
+            matches!(&err, BusError::Payload(evreg::PayloadError::Invalid(e)) if e.errors[0].instance_path == "/title"),
+            "{err}"
+        );
+    }
     // A payload of another tenant than the context's.
     let err = bus
         .publish(&ctx(TENANT_B), ticket(TENANT_A, "y"))

@@ -191,6 +191,7 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream>
     });
     let validate = arms(&|_| quote!(::evreg::EventPayload::validate(payload)));
     let to_value = arms(&|_| quote!(::evreg::__private::serde_json::to_value(payload)));
+    let check_json = arms(&|_| quote!(::evreg::AnyPayload::check_json(payload, value)));
     // `from_value`/`from_slice` and `from_version`/`from_version_slice`: the
     // same dispatch, reading a `Value` or bytes.
     // Refs sorted, so that a binary search finds a payload's index in them;
@@ -278,8 +279,13 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream>
             fn to_json(&self) -> ::std::result::Result<::evreg::__private::serde_json::Value, ::evreg::__private::serde_json::Error> {
                 Event::to_value(self)
             }
-            fn check_json(&self, value: ::evreg::__private::serde_json::Value) -> ::std::result::Result<(), ::evreg::PayloadError> {
-                Event::from_value(Event::schema_ref(self), value).map(|_| ())
+            fn check_json(&self, value: &::evreg::__private::serde_json::Value) -> ::std::result::Result<(), ::evreg::PayloadError> {
+                match self {
+                    #(#check_json)*
+                }
+            }
+            fn check(&self) -> ::std::result::Result<(), ::evreg::PayloadError> {
+                ::std::result::Result::Ok(Event::validate(self)?)
             }
         }
     });

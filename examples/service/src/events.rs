@@ -2355,9 +2355,574 @@ impl ::evreg::AnyPayload for Event {
     }
     fn check_json(
         &self,
-        value: ::evreg::__private::serde_json::Value,
+        value: &::evreg::__private::serde_json::Value,
     ) -> ::std::result::Result<(), ::evreg::PayloadError> {
-        Event::from_value(Event::schema_ref(self), value).map(|_| ())
+        match self {
+            Event::ApiKeyCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ApiKeyRevokedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentAssignedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentCanceledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentNoShowV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AppointmentRescheduledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetAssignedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetMaintenanceCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetMaintenanceScheduledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetRetiredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AssetWarrantyExpiringV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::CapacityThresholdReachedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientArchivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientMergedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientStatusChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ClientUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactArchivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactPrimarySetV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContactUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContractCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContractExpiredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ContractRenewedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::CreditNoteIssuedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentAssociatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentSharedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentUploadedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::DocumentUploadedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EmailBouncedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EmailDeliveredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EmailOpenedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EmailSentV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InboundEmailReceivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InboundEmailReceivedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationConnectedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationDisconnectedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationSyncCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationSyncFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationSyncStartedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationTokenExpiringV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationTokenRefreshedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::IntegrationTokenRevokedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceEmailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceFinalizedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceOverdueV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoicePaidV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceSentV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceStatusChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::InvoiceVoidedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::KnowledgeArticlePublishedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::NotificationFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::NotificationReadV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::NotificationSentV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::OpportunityCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::OpportunityLostV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::OpportunityStageChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::OpportunityStageChangedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::OpportunityWonV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::PaymentAppliedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::PaymentFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::PaymentReceivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::PaymentReceivedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::PaymentRefundedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectClosedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectMilestoneReachedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectPhaseCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectStatusChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskAssignedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskStatusChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectTaskUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ProjectUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::QuoteAcceptedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::QuoteDeclinedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::QuoteSentV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ScheduleBlockCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::ScheduleBlockDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::SurveyResponseReceivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::SurveySentV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TagAppliedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TagCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TagDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TagRemovedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TeamCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TeamMemberAddedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TeamMemberRemovedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TechnicianArrivedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TechnicianCheckedOutV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TechnicianDispatchedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TechnicianEnRouteV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TenantCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TenantPlanChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TenantSettingsUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketApprovalGrantedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketApprovalRejectedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketApprovalRequestedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketAssignedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketAssignedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketClosedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketCommentAddedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketCommentUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketCreatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketCustomerRepliedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketEscalatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketInternalNoteAddedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketMergedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketMessageAddedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketMessageAddedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketMessageUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketPriorityChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketQueueChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketReopenedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketSlaStageBreachedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketSlaStageEnteredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketSlaStageMetV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketSplitV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketStatusChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketTimeEntryAddedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketUnassignedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::TicketUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserDeactivatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserInvitedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserLoggedInV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserLoginFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserMentionedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserMfaEnabledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserPasswordResetV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::UserRoleChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WebhookDeliveryFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WebhookDeliverySucceededV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WebhookDisabledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WebhookRegisteredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WorkflowCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::WorkflowTriggeredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AcademyCertificateIssuedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AcademyEnrolledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AcademyQuizFailedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AcademyQuizPassedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::AcademyTopicCompletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::CourseGraduatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::CourseGraduatedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EntityCreatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EntityDeletedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EntityStateChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::EntityUpdatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrEmployeeHiredV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrEmployeeTerminatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrExpenseApprovedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrExpenseApprovedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrExpenseSubmittedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrLeaveApprovedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrLeaveRejectedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrLeaveRequestedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrTimesheetApprovedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrTimesheetRejectedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::HrTimesheetSubmittedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitAppliedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitDroppedOutV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitGraduatedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitInterviewScheduledV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitOfferExtendedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitPhaseChangedV1(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+            Event::RecruitPhaseChangedV2(payload) => {
+                ::evreg::AnyPayload::check_json(payload, value)
+            }
+        }
+    }
+    fn check(&self) -> ::std::result::Result<(), ::evreg::PayloadError> {
+        ::std::result::Result::Ok(Event::validate(self)?)
     }
 }
 impl Event {

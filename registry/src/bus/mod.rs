@@ -638,7 +638,7 @@ fn prepare<T: AnyPayload>(
     let Value::Object(map) = &mut value else {
         return Err(BusError::Serialize("not an object".into()));
     };
-    enricher.enrich_map(ctx, map);
+    let enriched = enricher.enrich_map(ctx, map);
     if let Some(field) = enricher.tenant_field()
         && let Some(found) = map.get(field)
         && found.as_str() != Some(ctx.tenant_id())
@@ -650,8 +650,14 @@ fn prepare<T: AnyPayload>(
             context: ctx.tenant_id().to_owned(),
         });
     }
-    // Deserializing checks the shape, `validate` the rest: exactly the schema.
-    payload.check_json(value.clone())?;
+    if enriched {
+        // The fields added may break it: read back (deserializing checks the
+        // shape, `validate` the rest: exactly the schema).
+        payload.check_json(&value)?;
+    } else {
+        // The value is the payload's own serialization: its validator decides.
+        payload.check()?;
+    }
     Ok(NewEvent {
         id: Uuid::now_v7(),
         tenant_id: ctx.tenant_id().to_owned(),
