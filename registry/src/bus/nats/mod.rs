@@ -3,13 +3,14 @@
 //!
 //! One stream per catalog holds every event under
 //! `<prefix>.<tenant>.<event type>.v<version>` (see [`subject`]). The
-//! message body is the payload's JSON, so any NATS client can read it; the
-//! envelope travels in headers (`Evreg-Event-Id`, `Evreg-Tenant`,
-//! `Evreg-Event-Type`, `Evreg-Schema-Ref`, `Evreg-Version`,
-//! `Evreg-Recorded-At` in microseconds since the Unix epoch, and
-//! `Evreg-Idempotency-Key` when there is one). `Nats-Msg-Id` is
-//! `<tenant>:<idempotency key>`, or the event id without a key, so the
-//! server drops a repeated publish inside the stream's duplicate window.
+//! message body is the payload's JSON, so any NATS client can read it.
+//! Tenant, event type and version are read back from the subject; the rest
+//! of the envelope travels in headers: `Nats-Msg-Id` is the event id, or
+//! `<tenant>:<idempotency key>` when there is a key (then `Evreg-Event-Id`
+//! holds the id and `Evreg-Idempotency-Key` the key), so the server drops a
+//! repeated publish inside the stream's duplicate window;
+//! `Evreg-Schema-Ref` and `Evreg-Recorded-At` (microseconds since the Unix
+//! epoch).
 //!
 //! The stream is created when it is missing and checked when it exists: a
 //! stream whose subjects, retention, storage, replicas or duplicate window
@@ -19,9 +20,9 @@
 use std::time::Duration;
 
 pub use async_nats;
-use async_nats::HeaderMap;
 use async_nats::jetstream::consumer::{self, pull};
 use async_nats::jetstream::{self, context, stream};
+use async_nats::{HeaderMap, HeaderName};
 use uuid::Uuid;
 
 mod transport;
@@ -237,17 +238,14 @@ pub struct NatsStream {
     stream: stream::Stream,
 }
 
-const EVENT_ID: &str = "Evreg-Event-Id";
-const TENANT: &str = "Evreg-Tenant";
-const EVENT_TYPE: &str = "Evreg-Event-Type";
-const SCHEMA_REF: &str = "Evreg-Schema-Ref";
-const VERSION: &str = "Evreg-Version";
-const RECORDED_AT: &str = "Evreg-Recorded-At";
-const IDEMPOTENCY_KEY: &str = "Evreg-Idempotency-Key";
-const ERROR: &str = "Evreg-Error";
-const CONSUMER: &str = "Evreg-Consumer";
-const ATTEMPTS: &str = "Evreg-Attempts";
-const STREAM_SEQ: &str = "Evreg-Stream-Seq";
+const EVENT_ID: HeaderName = HeaderName::from_static("Evreg-Event-Id");
+const SCHEMA_REF: HeaderName = HeaderName::from_static("Evreg-Schema-Ref");
+const RECORDED_AT: HeaderName = HeaderName::from_static("Evreg-Recorded-At");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("Evreg-Idempotency-Key");
+const ERROR: HeaderName = HeaderName::from_static("Evreg-Error");
+const CONSUMER: HeaderName = HeaderName::from_static("Evreg-Consumer");
+const ATTEMPTS: HeaderName = HeaderName::from_static("Evreg-Attempts");
+const STREAM_SEQ: HeaderName = HeaderName::from_static("Evreg-Stream-Seq");
 
 impl NatsStream {
     /// Connects, then creates the stream if it is missing or checks it if
@@ -282,13 +280,29 @@ impl NatsStream {
     /// one.
     pub async fn publish(&self, events: &[NewEvent]) -> Result<Vec<Sent>, BusError> {
         let mut pending = Vec::with_capacity(events.len());
+        // A batch is mostly one tenant's events of one type: its subject is
+        // built once and shared (a `Subject` clones without copying).
+        let mut last: Option<(&NewEvent, async_nats::Subject)> = None;
         for e in events {
-            let subject = subject(
-                &self.config.subject_prefix,
-                &e.tenant_id,
-                &e.event_type,
-                e.version,
-            );
+            let subject = match &last {
+                Some((prev, subject))
+                    if prev.tenant_id == e.tenant_id
+                        && prev.event_type == e.event_type
+                        && prev.version == e.version =>
+                {
+                    subject.clone()
+                }
+                _ => {
+                    let subject = async_nats::Subject::from(subject(
+                        &self.config.subject_prefix,
+                        &e.tenant_id,
+                        &e.event_type,
+                        e.version,
+                    ));
+                    last = Some((e, subject.clone()));
+                    subject
+                }
+            };
             let body =
                 serde_json::to_vec(&e.payload).map_err(|e| BusError::Serialize(e.to_string()))?;
             let publish = jetstream::message::PublishMessage::build()
@@ -328,7 +342,7 @@ impl NatsStream {
             .get_raw_message(stream_seq)
             .await
             .map_err(|e| BusError::Transport(format!("reading message {stream_seq}: {e}")))?;
-        decode(m.sequence, &m.headers, &m.payload)
+        decode(m.sequence, &m.subject, &m.headers, &m.payload)
     }
 }
 
@@ -572,7 +586,7 @@ impl NatsStream {
             let seq = m.info().map(|i| i.stream_sequence).unwrap_or_default();
             let headers = m.headers.clone().unwrap_or_default();
             // Messages that are not evreg events are passed over.
-            decode(seq, &headers, &m.payload).ok().map(Ok)
+            decode(seq, &m.subject, &headers, &m.payload).ok().map(Ok)
         })))
     }
 
@@ -611,8 +625,8 @@ impl NatsStream {
                 }
             };
             next = m.sequence + 1;
-            let header = |name: &str| m.headers.get(name).map(|v| v.as_str().to_owned());
-            let mut event = decode(m.sequence, &m.headers, &m.payload)?;
+            let header = |name: HeaderName| m.headers.get(name).map(|v| v.as_str().to_owned());
+            let mut event = decode(m.sequence, &m.subject, &m.headers, &m.payload)?;
             // The sequence of the event itself, not of its dead letter.
             if let Some(seq) = header(STREAM_SEQ).and_then(|s| s.parse().ok()) {
                 event.seq = seq;
@@ -656,7 +670,7 @@ impl NatsDelivery {
             (info.stream_sequence, info.delivered)
         };
         let headers = message.headers.clone().unwrap_or_default();
-        match decode(stream_seq, &headers, &message.payload) {
+        match decode(stream_seq, &message.subject, &headers, &message.payload) {
             Ok(event) => Ok(Some(NatsDelivery {
                 event,
                 attempt: u32::try_from(delivered).unwrap_or(u32::MAX),
@@ -693,10 +707,12 @@ impl NatsDelivery {
         let subject =
             dead_letter_subject(&stream.config.subject_prefix, &consumer.name, &self.event);
         let mut headers = self.message.headers.clone().unwrap_or_default();
-        headers.insert(ERROR, error.replace(['\r', '\n'], " ").as_str());
+        // `Nats-Msg-Id` becomes the dead letter's own.
+        headers.insert(EVENT_ID, self.event.id.to_string());
+        headers.insert(ERROR, error.replace(['\r', '\n'], " "));
         headers.insert(CONSUMER, consumer.name.as_str());
-        headers.insert(ATTEMPTS, self.attempt.to_string().as_str());
-        headers.insert(STREAM_SEQ, self.event.seq.to_string().as_str());
+        headers.insert(ATTEMPTS, self.attempt.to_string());
+        headers.insert(STREAM_SEQ, self.event.seq.to_string());
         let fail = |e: &dyn std::fmt::Display| {
             BusError::Transport(format!("dead-lettering {}: {e}", self.event.id))
         };
@@ -801,49 +817,88 @@ fn message_id(e: &NewEvent) -> String {
     }
 }
 
+/// The envelope's headers. Tenant, event type and version are in the
+/// subject; the event id is `Nats-Msg-Id` unless an idempotency key holds
+/// that place. Fewer bytes per message are more messages per second.
 fn headers(e: &NewEvent) -> HeaderMap {
     let mut h = HeaderMap::new();
-    h.insert(EVENT_ID, e.id.to_string().as_str());
-    h.insert(TENANT, e.tenant_id.as_str());
-    h.insert(EVENT_TYPE, e.event_type.as_str());
     h.insert(SCHEMA_REF, e.schema_ref.as_str());
-    h.insert(VERSION, e.version.to_string().as_str());
-    h.insert(RECORDED_AT, e.recorded_at.to_string().as_str());
+    h.insert(RECORDED_AT, e.recorded_at.to_string());
     if let Some(key) = &e.idempotency_key {
+        h.insert(EVENT_ID, e.id.to_string());
         h.insert(IDEMPOTENCY_KEY, key.as_str());
     }
     h
 }
 
-/// Reads an event back from a message's headers and body.
+/// Tenant, event type and version from the last three tokens of a subject
+/// (an event's `<prefix>.<tenant>.<type>.v<version>`, and a dead letter's
+/// `<prefix>.$dead.<consumer>.<tenant>.<type>.v<version>`).
+fn from_subject(subject: &str) -> Option<(String, String, u32)> {
+    let mut tokens = subject.rsplitn(4, '.');
+    let version = tokens.next()?.strip_prefix('v')?.parse().ok()?;
+    let event_type = unescape_token(tokens.next()?)?;
+    let tenant = unescape_token(tokens.next()?)?;
+    tokens.next()?;
+    Some((tenant, event_type, version))
+}
+
+/// [`subject_token`] read back.
+fn unescape_token(token: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(token.len());
+    let mut bytes = token.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex = [bytes.next()?, bytes.next()?];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Reads an event back from a message's subject, headers and body.
 pub(super) fn decode(
     stream_seq: u64,
+    subject: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<StoredEvent, BusError> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .map(|v| v.as_str().to_owned())
-            .ok_or_else(|| {
-                BusError::Transport(format!(
-                    "message {stream_seq} has no `{name}` header: not published by evreg"
-                ))
-            })
+    let missing = |name: &dyn std::fmt::Display| {
+        BusError::Transport(format!(
+            "message {stream_seq} has no `{name}` header: not published by evreg"
+        ))
     };
-    let bad =
-        |name: &str| BusError::Transport(format!("message {stream_seq}: bad `{name}` header"));
+    let header = |name: HeaderName| {
+        headers
+            .get(name.clone())
+            .map(|v| v.as_str().to_owned())
+            .ok_or_else(|| missing(&name))
+    };
+    let bad = |name: &dyn std::fmt::Display| {
+        BusError::Transport(format!("message {stream_seq}: bad `{name}`"))
+    };
+    let (tenant_id, event_type, version) = from_subject(subject).ok_or_else(|| bad(&subject))?;
+    let id = headers
+        .get(EVENT_ID)
+        .or_else(|| headers.get(async_nats::header::NATS_MESSAGE_ID))
+        .ok_or_else(|| missing(&EVENT_ID))?;
     Ok(StoredEvent {
-        seq: i64::try_from(stream_seq).map_err(|_| bad("sequence"))?,
-        id: header(EVENT_ID)?.parse().map_err(|_| bad(EVENT_ID))?,
-        tenant_id: header(TENANT)?,
-        event_type: header(EVENT_TYPE)?,
+        seq: i64::try_from(stream_seq).map_err(|_| bad(&"sequence"))?,
+        id: id.as_str().parse().map_err(|_| bad(&EVENT_ID))?,
+        tenant_id,
+        event_type,
         schema_ref: header(SCHEMA_REF)?,
-        version: header(VERSION)?.parse().map_err(|_| bad(VERSION))?,
+        version,
         payload: serde_json::from_slice(body)
             .map_err(|e| BusError::Transport(format!("message {stream_seq}: body: {e}")))?,
         idempotency_key: headers.get(IDEMPOTENCY_KEY).map(|v| v.as_str().to_owned()),
-        recorded_at: from_micros(header(RECORDED_AT)?.parse().map_err(|_| bad(RECORDED_AT))?),
+        recorded_at: from_micros(
+            header(RECORDED_AT)?
+                .parse()
+                .map_err(|_| bad(&RECORDED_AT))?,
+        ),
     })
 }
 
@@ -864,6 +919,34 @@ mod tests {
         // Distinct inputs, distinct tokens (the escape itself is escaped).
         assert_ne!(subject_token("a.b"), subject_token("a%2Eb"));
         assert_eq!(subject_token("x y*>"), "x%20y%2A%3E");
+    }
+
+    #[test]
+    fn the_envelope_reads_back_from_event_and_dead_letter_subjects() {
+        for (tenant, event_type, version) in [
+            ("acme", "course.graduated", 2),
+            ("9d1afc45-a247", "TICKET_CREATED", 1),
+            ("a%2Eb x", "é.*>", 40),
+        ] {
+            let want = Some((tenant.to_owned(), event_type.to_owned(), version));
+            let event = subject("evreg.prod", tenant, event_type, version);
+            assert_eq!(from_subject(&event), want, "{event}");
+            let dead = format!(
+                "evreg.prod.$dead.{}",
+                event.strip_prefix("evreg.prod.").unwrap()
+            );
+            assert_eq!(from_subject(&dead), want, "{dead}");
+        }
+        for bad in [
+            "",
+            "x.TICKET.v1",
+            "p.t.TICKET.1",
+            "p.t.TICKET.vx",
+            "p.%4.T.v1",
+            "p.%FF.T.v1",
+        ] {
+            assert_eq!(from_subject(bad), None, "{bad}");
+        }
     }
 
     #[test]
