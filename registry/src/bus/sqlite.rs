@@ -111,9 +111,10 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_FRAMES)
             .map_err(BusError::store)?;
         let (jobs, queue) = mpsc::sync_channel::<Job>(BATCH * 4);
+        let runtime = tokio::runtime::Handle::try_current().ok();
         std::thread::Builder::new()
             .name("evreg-sqlite".into())
-            .spawn(move || writer(conn, queue))
+            .spawn(move || writer(conn, queue, runtime))
             .map_err(BusError::store)?;
         Ok(SqliteStore { jobs, path })
     }
@@ -163,7 +164,7 @@ const CHECKPOINT_FRAMES: i32 = 10_000;
 /// fails is it rolled back and run again with each request under its own
 /// savepoint, so that the failing one rolls back alone: savepoints copy every
 /// page a request touches, which costs on the hot path where nothing fails.
-fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
+fn writer(conn: Connection, queue: mpsc::Receiver<Job>, runtime: Option<tokio::runtime::Handle>) {
     // The transaction-control statements, prepared once (parsing them per
     // request showed in profiles).
     let run =
@@ -207,15 +208,73 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
                 }
             }
         };
-        for job in batch {
-            job.answer(outcome.clone());
+        let answers = Answers {
+            jobs: batch,
+            outcome,
+        };
+        match &runtime {
+            // Waking each requester from this thread costs a system call per
+            // request; one task on the runtime wakes them all from inside it.
+            Some(runtime) => drop(runtime.spawn(async move { answers.send() })),
+            None => answers.send(),
         }
+    }
+}
+
+/// A batch's requests and its commit's outcome, to be answered. Dropped
+/// unanswered (the runtime shut down before the task ran), it answers then.
+struct Answers {
+    jobs: Vec<Job>,
+    outcome: Result<(), String>,
+}
+
+impl Answers {
+    fn send(mut self) {
+        self.answer_all();
+    }
+
+    fn answer_all(&mut self) {
+        for job in self.jobs.drain(..) {
+            job.answer(self.outcome.clone());
+        }
+    }
+}
+
+impl Drop for Answers {
+    fn drop(&mut self) {
+        self.answer_all();
     }
 }
 
 /// Appends events and their deliveries on `c`, in whatever transaction it
 /// is in (the writer's group transaction, or a caller's for `publish_in`).
 pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result<Vec<Appended>> {
+    append_encoded(c, events, &encode(events))
+}
+
+/// The columns of an event that need serializing: [`SqliteStore::append`]
+/// builds them on the caller's task, so that the writer thread, the one
+/// serial part of the store, only binds them.
+struct Encoded {
+    id: String,
+    payload: String,
+}
+
+fn encode(events: &[NewEvent]) -> Vec<Encoded> {
+    events
+        .iter()
+        .map(|e| Encoded {
+            id: e.id.to_string(),
+            payload: e.payload.to_string(),
+        })
+        .collect()
+}
+
+fn append_encoded(
+    c: &Connection,
+    events: &[NewEvent],
+    encoded: &[Encoded],
+) -> rusqlite::Result<Vec<Appended>> {
     // Built once: the statement cache is keyed by the text.
     static FIND: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT id FROM {EVENTS} WHERE tenant_id = ?1 AND idempotency_key = ?2")
@@ -236,7 +295,7 @@ pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result
     let mut insert = c.prepare_cached(&INSERT)?;
     let mut deliveries = c.prepare_cached(&DELIVERIES_FOR)?;
     let mut out = Vec::with_capacity(events.len());
-    for e in events {
+    for (e, row) in events.iter().zip(encoded) {
         if let Some(key) = &e.idempotency_key {
             let first: Option<String> = find
                 .query_row(params![e.tenant_id, key], |r| r.get(0))
@@ -248,12 +307,12 @@ pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result
             }
         }
         insert.execute(params![
-            e.id.to_string(),
+            row.id,
             e.tenant_id,
             e.event_type,
             e.schema_ref,
             e.version,
-            e.payload.to_string(),
+            row.payload,
             e.idempotency_key,
             e.recorded_at,
         ])?;
@@ -265,19 +324,51 @@ pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result
 }
 
 fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
-    let id: String = row.get(1)?;
-    let payload: String = row.get(6)?;
-    Ok(StoredEvent {
-        seq: row.get(0)?,
-        id: Uuid::parse_str(&id).map_err(|e| bad_column(1, e))?,
-        tenant_id: row.get(2)?,
-        event_type: row.get(3)?,
-        schema_ref: row.get(4)?,
-        version: row.get(5)?,
-        payload: serde_json::from_str(&payload).map_err(|e| bad_column(6, e))?,
-        idempotency_key: row.get(7)?,
-        recorded_at: from_micros(row.get(8)?),
-    })
+    RawEvent::from_row(row)?.decode()
+}
+
+/// An event row as read, its id and payload still text: the claim reads
+/// these on the writer thread and parses them on the consumer's task.
+struct RawEvent {
+    seq: i64,
+    id: String,
+    tenant_id: String,
+    event_type: String,
+    schema_ref: String,
+    version: u32,
+    payload: String,
+    idempotency_key: Option<String>,
+    recorded_at: Micros,
+}
+
+impl RawEvent {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
+        Ok(RawEvent {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            tenant_id: row.get(2)?,
+            event_type: row.get(3)?,
+            schema_ref: row.get(4)?,
+            version: row.get(5)?,
+            payload: row.get(6)?,
+            idempotency_key: row.get(7)?,
+            recorded_at: row.get(8)?,
+        })
+    }
+
+    fn decode(self) -> rusqlite::Result<StoredEvent> {
+        Ok(StoredEvent {
+            seq: self.seq,
+            id: Uuid::parse_str(&self.id).map_err(|e| bad_column(1, e))?,
+            tenant_id: self.tenant_id,
+            event_type: self.event_type,
+            schema_ref: self.schema_ref,
+            version: self.version,
+            payload: serde_json::from_str(&self.payload).map_err(|e| bad_column(6, e))?,
+            idempotency_key: self.idempotency_key,
+            recorded_at: from_micros(self.recorded_at),
+        })
+    }
 }
 
 fn bad_column(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
@@ -324,7 +415,9 @@ impl Store for SqliteStore {
     }
 
     async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, BusError> {
-        self.run(move |c| append_on(c, &events)).await
+        let encoded = encode(&events);
+        self.run(move |c| append_encoded(c, &events, &encoded))
+            .await
     }
 
     async fn claim(
@@ -357,15 +450,18 @@ impl Store for SqliteStore {
             ))?;
             taken
                 .into_iter()
-                .map(|(seq, attempt)| {
-                    Ok(Claimed {
-                        event: event.query_row([seq], event_from_row)?,
-                        attempt,
-                    })
-                })
-                .collect()
+                .map(|(seq, attempt)| Ok((event.query_row([seq], RawEvent::from_row)?, attempt)))
+                .collect::<rusqlite::Result<Vec<_>>>()
         })
-        .await
+        .await?
+        .into_iter()
+        .map(|(raw, attempt)| {
+            Ok(Claimed {
+                event: raw.decode().map_err(BusError::store)?,
+                attempt,
+            })
+        })
+        .collect()
     }
 
     async fn settle(&self, settlements: Vec<Settlement>) -> Result<(), BusError> {
@@ -648,5 +744,35 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rows, [1, 3, 4]);
+    }
+
+    /// The writer answers on the runtime the store was opened in; once that
+    /// runtime is gone, requests from another one are still answered.
+    #[test]
+    fn requests_are_answered_after_the_opening_runtime_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = || {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .unwrap()
+        };
+        let first = runtime();
+        let store = first
+            .block_on(async { SqliteStore::open(dir.path().join("t.db")) })
+            .unwrap();
+        first
+            .block_on(store.run(|c| c.execute_batch("CREATE TABLE t (x INTEGER)")))
+            .unwrap();
+        drop(first);
+        let rows: i64 = runtime()
+            .block_on(async {
+                store.run(insert(1)).await?;
+                store
+                    .run(|c| c.query_row("SELECT count(*) FROM t", [], |r| r.get(0)))
+                    .await
+            })
+            .unwrap();
+        assert_eq!(rows, 1);
     }
 }
