@@ -34,9 +34,10 @@ use crate::sql::{
 /// Publish requests one batching task takes in one transaction, at most.
 const BATCH: usize = 2048;
 
-/// The channel every append notifies when it commits (once per
-/// transaction), so that consumers and relays in other processes wake at
-/// once instead of at their next poll.
+/// The channel notified after appends commit (the store's own appends
+/// coalesced by one notifier; a caller's `publish_in` transaction when it
+/// commits), so that consumers and relays in other processes wake at once
+/// instead of at their next poll.
 pub const CHANNEL: &str = "evreg_events";
 
 type AppendRequest = (
@@ -92,9 +93,11 @@ impl PostgresStore {
         drop(pool.get().await.map_err(BusError::store)?);
         let (appends, queue) = mpsc::unbounded_channel::<AppendRequest>();
         let queue = Arc::new(Mutex::new(queue));
+        let (committed, notify) = mpsc::channel(1);
         for _ in 0..writers.max(1) {
-            tokio::spawn(batcher(pool.clone(), queue.clone()));
+            tokio::spawn(batcher(pool.clone(), queue.clone(), committed.clone()));
         }
+        tokio::spawn(notifier(pool.clone(), notify));
         Ok(PostgresStore {
             pool,
             appends,
@@ -146,7 +149,11 @@ async fn listen(config: tokio_postgres::Config, changes: watch::Sender<u64>) {
 }
 
 /// Takes what is queued, appends it in one transaction, answers each.
-async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequest>>>) {
+async fn batcher(
+    pool: Pool,
+    queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequest>>>,
+    committed: mpsc::Sender<()>,
+) {
     loop {
         let mut batch = Vec::new();
         {
@@ -168,7 +175,7 @@ async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequ
         let result = async {
             let client = pool.get().await.map_err(BusError::store)?;
             let insert = client
-                .prepare_cached(&insert_sql())
+                .prepare_cached(&insert_sql(false))
                 .await
                 .map_err(BusError::store)?;
             // One statement: atomic on its own, one round trip per batch.
@@ -177,6 +184,8 @@ async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequ
         .await;
         match result {
             Ok(mut appended) => {
+                // Full: a notification is on its way and covers this batch.
+                let _ = committed.try_send(());
                 for (events, reply) in batch {
                     let rest = appended.split_off(events.len().min(appended.len()));
                     let _ = reply.send(Ok(std::mem::replace(&mut appended, rest)));
@@ -192,10 +201,37 @@ async fn batcher(pool: Pool, queue: Arc<Mutex<mpsc::UnboundedReceiver<AppendRequ
     }
 }
 
+/// Notifies [`CHANNEL`] after the batching tasks' commits, one
+/// notification at a time for however many commits happened meanwhile.
+///
+/// A `NOTIFY` inside the append would serialize every append's commit:
+/// PostgreSQL holds a database-wide lock from queueing the notification
+/// until the commit is on disk (64 publishers' appends waited on it most of
+/// the time). Here only this small transaction takes it, without waiting
+/// for the disk: the notification is a wake-up, not data.
+async fn notifier(pool: Pool, mut committed: mpsc::Receiver<()>) {
+    let statement = format!(
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT pg_notify('{CHANNEL}', ''); COMMIT"
+    );
+    while committed.recv().await.is_some() {
+        // A failure only delays the wake-up to the consumers' next poll.
+        if let Ok(client) = pool.get().await {
+            let _ = client.batch_execute(&statement).await;
+        }
+    }
+}
+
 /// The statement that appends events (arrays of their columns) and a
 /// delivery for each consumer of each event's schema; an idempotency key
 /// already used in the tenant (or earlier in the same arrays) skips the row.
-fn insert_sql() -> String {
+/// With `notify`, the transaction notifies [`CHANNEL`] when it commits (for
+/// a caller's transaction, whose commit the store does not see).
+fn insert_sql(notify: bool) -> String {
+    let notify = if notify {
+        format!(", pg_notify('{CHANNEL}', '')")
+    } else {
+        String::new()
+    };
     format!(
         "WITH input AS ( \
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::jsonb[], $7::text[], $8::timestamptz[]) \
@@ -209,7 +245,7 @@ fn insert_sql() -> String {
            INSERT INTO {DELIVERIES} (consumer, event_seq, tenant_id, status, attempts, next_attempt_at, updated_at) \
            SELECT c.consumer, ins.seq, ins.tenant_id, 'pending', 0, ins.recorded_at, ins.recorded_at \
            FROM ins JOIN {CONSUMERS} c ON c.schema_ref = ins.schema_ref \
-         ) SELECT id, seq, pg_notify('{CHANNEL}', '') FROM ins"
+         ) SELECT id, seq{notify} FROM ins"
     )
 }
 
@@ -296,7 +332,7 @@ pub(super) async fn append_on(
     events: &[NewEvent],
 ) -> Result<Vec<Appended>, BusError> {
     let insert = client
-        .prepare(&insert_sql())
+        .prepare(&insert_sql(true))
         .await
         .map_err(BusError::store)?;
     let mut tenants: Vec<&str> = events.iter().map(|e| e.tenant_id.as_str()).collect();
