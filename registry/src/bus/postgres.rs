@@ -159,6 +159,13 @@ async fn batcher(
         {
             let mut q = queue.lock().await;
             let Some(first) = q.recv().await else { return };
+            // Group commit: the publishers the last commit answered were
+            // woken on this runtime and are about to queue their next
+            // events. Letting them run first puts those events in this batch
+            // instead of leaving them a whole commit behind (64 publishers:
+            // batches of 29 rows instead of 17, 21 000 events/s instead of
+            // 18 600 on the bench machine).
+            tokio::task::yield_now().await;
             let mut rows = first.0.len();
             batch.push(first);
             while rows < BATCH {
@@ -455,12 +462,15 @@ impl Store for PostgresStore {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
-                // `= ANY(ARRAY(…))` and LATERAL keep both joins on their
-                // indexes: the cost stays flat as the tables grow.
+                // The rows locked are updated where they are (`ctid`, a TID
+                // scan), and LATERAL reads each event by its key: the plan
+                // cannot depend on the tables' statistics (a fresh table's
+                // estimates once made this scan every delivery of the
+                // consumer), and the cost stays flat as the tables grow.
                 "WITH taken AS ( \
                    UPDATE {DELIVERIES} d SET lease_until = $3, attempts = d.attempts + 1, updated_at = $2 \
-                   WHERE d.consumer = $1 AND d.event_seq = ANY(ARRAY( \
-                     SELECT event_seq FROM {DELIVERIES} \
+                   WHERE d.ctid = ANY(ARRAY( \
+                     SELECT ctid FROM {DELIVERIES} \
                      WHERE consumer = $1 AND status = 'pending' AND next_attempt_at <= $2 \
                        AND (lease_until IS NULL OR lease_until <= $2) \
                      ORDER BY event_seq LIMIT $4 FOR UPDATE SKIP LOCKED)) \
@@ -539,6 +549,9 @@ impl Store for PostgresStore {
             }
         }
         // One statement: the attempts and the new states commit together.
+        // Each delivery is found by its key (LATERAL: an index lookup per
+        // settlement, whatever the statistics say; a join could hash every
+        // pending delivery) and updated where it is.
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
@@ -546,12 +559,18 @@ impl Store for PostgresStore {
                    INSERT INTO {ATTEMPTS} (consumer, event_seq, attempt, tenant_id, error, failed_at) \
                    SELECT * FROM unnest($7::text[], $8::int8[], $9::int4[], $10::text[], $11::text[], $12::timestamptz[]) \
                    ON CONFLICT DO NOTHING \
-                 ) UPDATE {DELIVERIES} d SET status = u.status, lease_until = NULL, \
-                   last_error = COALESCE(u.err, d.last_error), \
-                   next_attempt_at = COALESCE(u.retry_at, d.next_attempt_at), updated_at = u.at \
-                 FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) \
-                   AS u(consumer, seq, status, err, retry_at, at) \
-                 WHERE d.consumer = u.consumer AND d.event_seq = u.seq AND d.status = 'pending'"
+                 ) UPDATE {DELIVERIES} d SET status = s.status, lease_until = NULL, \
+                   last_error = COALESCE(s.err, d.last_error), \
+                   next_attempt_at = COALESCE(s.retry_at, d.next_attempt_at), updated_at = s.at \
+                 FROM ( \
+                   SELECT x.row, u.status, u.err, u.retry_at, u.at \
+                   FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) \
+                     AS u(consumer, seq, status, err, retry_at, at) \
+                   CROSS JOIN LATERAL ( \
+                     SELECT ctid AS row FROM {DELIVERIES} \
+                     WHERE consumer = u.consumer AND event_seq = u.seq AND status = 'pending' FOR UPDATE \
+                   ) x \
+                 ) s WHERE d.ctid = s.row"
             ))
             .await
             .map_err(BusError::store)?;
