@@ -29,6 +29,9 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use crate::catalog::Manifest;
+use crate::payload::AnyPayload;
+
+mod probe;
 
 /// Who caused an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +149,21 @@ const ACTOR_CONTACT: &str = "actorContactId";
 const ACTOR_TYPE: &str = "actorType";
 const IDEMPOTENCY_KEY: &str = "idempotencyKey";
 
+/// The value of a field an enricher fills, made only when it is missing.
+enum Fill<'a> {
+    Text(&'a str),
+    Now(&'a dyn Clock),
+}
+
+impl Fill<'_> {
+    fn value(&self) -> String {
+        match self {
+            Fill::Text(text) => (*text).to_owned(),
+            Fill::Now(clock) => clock.now_rfc3339(),
+        }
+    }
+}
+
 /// Fills base fields of payloads; built once from the manifest.
 #[derive(Debug, Clone, Default)]
 pub struct Enricher {
@@ -218,10 +236,7 @@ impl Enricher {
     }
 
     fn name(&self, conventional: &str) -> Option<&str> {
-        self.names
-            .iter()
-            .find(|(c, _)| *c == conventional)
-            .map(|(_, d)| d.as_str())
+        self.index(conventional).map(|i| self.names[i].1.as_str())
     }
 
     /// Fills the declared base fields of `payload` (an object) from `ctx`,
@@ -234,32 +249,214 @@ impl Enricher {
     /// [`Enricher::enrich`] on an object's map; whether it added a field.
     pub fn enrich_map(&self, ctx: &PublishContext, map: &mut Map<String, Value>) -> bool {
         let mut added = false;
-        // The value is made only for a field that is missing.
-        let mut fill = |conventional: &str, value: &dyn Fn() -> String| {
-            if let Some(name) = self.name(conventional)
-                && !map.contains_key(name)
-            {
-                map.insert(name.to_owned(), Value::String(value()));
+        for (index, fill) in self.fills(ctx) {
+            let name = &self.names[index].1;
+            if !map.contains_key(name) {
+                map.insert(name.clone(), Value::String(fill.value()));
                 added = true;
             }
-        };
-        fill(TENANT, &|| ctx.tenant_id.clone());
-        fill(OCCURRED_AT, &|| ctx.clock.now_rfc3339());
-        if let Some(key) = &ctx.idempotency_key {
-            fill(IDEMPOTENCY_KEY, &|| key.clone());
-        }
-        let (kind, id_field, id) = match &ctx.actor {
-            None => return added,
-            Some(Actor::User(id)) => (0, Some(ACTOR_USER), Some(id)),
-            Some(Actor::Contact(id)) => (1, Some(ACTOR_CONTACT), Some(id)),
-            Some(Actor::System) => (2, None, None),
-        };
-        if let Some(spelling) = &self.actor_types[kind] {
-            fill(ACTOR_TYPE, &|| spelling.clone());
-        }
-        if let (Some(field), Some(id)) = (id_field, id) {
-            fill(field, &|| id.clone());
         }
         added
+    }
+
+    /// Whether enriching `payload` would leave it as it is: it has every
+    /// field `ctx` fills, and its tenant field (when the catalog declares
+    /// one) holds `ctx`'s tenant. Read from the payload's `Serialize`
+    /// implementation, looking at the names of its top-level fields (and
+    /// at the tenant's value) only, with no JSON made.
+    pub fn leaves_unchanged<T: AnyPayload>(&self, ctx: &PublishContext, payload: &T) -> bool {
+        self.unchanged_by(ctx, |fields| payload.serialize_payload(fields))
+    }
+
+    /// [`Enricher::leaves_unchanged`] for what `serialize` writes.
+    fn unchanged_by(
+        &self,
+        ctx: &PublishContext,
+        serialize: impl FnOnce(&mut probe::Fields<'_>) -> Result<(), probe::Stop>,
+    ) -> bool {
+        let tenant = self.index(TENANT).map(|i| (i, ctx.tenant_id()));
+        let mut fields = probe::Fields::new(&self.names, tenant);
+        serialize(&mut fields).is_ok()
+            && (tenant.is_none() || fields.tenant_matches())
+            && self.fills(ctx).all(|(index, _)| fields.has(index))
+    }
+
+    /// The fields `ctx` fills where they are missing, in the order they are
+    /// added: each one's index in `names`, and its value.
+    fn fills<'a>(&'a self, ctx: &'a PublishContext) -> impl Iterator<Item = (usize, Fill<'a>)> {
+        let (actor_type, actor_field, actor_id) = match &ctx.actor {
+            None => (None, None, None),
+            Some(Actor::User(id)) => (self.actor_types[0].as_deref(), Some(ACTOR_USER), Some(id)),
+            Some(Actor::Contact(id)) => (
+                self.actor_types[1].as_deref(),
+                Some(ACTOR_CONTACT),
+                Some(id),
+            ),
+            Some(Actor::System) => (self.actor_types[2].as_deref(), None, None),
+        };
+        let actor = ctx.actor.as_ref().map(|_| ACTOR_TYPE);
+        [
+            (Some(TENANT), Some(Fill::Text(&ctx.tenant_id))),
+            (Some(OCCURRED_AT), Some(Fill::Now(&*ctx.clock))),
+            (
+                Some(IDEMPOTENCY_KEY),
+                ctx.idempotency_key.as_deref().map(Fill::Text),
+            ),
+            (actor, actor_type.map(Fill::Text)),
+            (actor_field, actor_id.map(|id| Fill::Text(id))),
+        ]
+        .into_iter()
+        .filter_map(|(field, fill)| Some((self.index(field?)?, fill?)))
+    }
+
+    fn index(&self, conventional: &str) -> Option<usize> {
+        self.names.iter().position(|(c, _)| *c == conventional)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use serde::Serialize;
+    use serde_json::{Map, Value, json};
+
+    use super::{Actor, Enricher, FixedClock, PublishContext};
+
+    /// A payload whose base fields may be missing (skipped) or hold any
+    /// kind of value.
+    #[derive(Debug, Clone, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Payload {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tenant_id: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        occurred_at: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actor_type: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actor_user_id: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actor_contact_id: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        idempotency_key: Option<Value>,
+        ticket: Value,
+    }
+
+    /// The same payload through `#[serde(flatten)]`: serialized as a map.
+    #[derive(Debug, Clone, Serialize)]
+    struct Flattened {
+        #[serde(flatten)]
+        fields: BTreeMap<String, Value>,
+    }
+
+    fn field() -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            Just(Some(json!("t-1"))),
+            Just(Some(json!("t-2"))),
+            Just(Some(json!(7))),
+            Just(Some(json!({ "tenant": "t-1" }))),
+            Just(Some(json!(["t-1"]))),
+        ]
+    }
+
+    fn payload() -> impl Strategy<Value = Payload> {
+        (field(), field(), field(), field(), field(), field()).prop_map(
+            |(tenant_id, occurred_at, actor_type, actor_user_id, actor_contact_id, key)| Payload {
+                tenant_id,
+                occurred_at,
+                actor_type,
+                actor_user_id,
+                actor_contact_id,
+                idempotency_key: key,
+                ticket: json!({ "tenantId": "nested, not a base field" }),
+            },
+        )
+    }
+
+    fn enricher() -> impl Strategy<Value = Enricher> {
+        proptest::sample::subsequence(
+            vec![
+                "tenantId",
+                "occurredAt",
+                "actorType",
+                "actorUserId",
+                "actorContactId",
+                "idempotencyKey",
+            ],
+            0..=6,
+        )
+        .prop_map(|names| {
+            let props: Map<String, Value> = names
+                .into_iter()
+                .map(|n| (n.to_owned(), json!({ "type": "string" })))
+                .collect();
+            Enricher::from_base(None, &props)
+        })
+    }
+
+    fn context() -> impl Strategy<Value = PublishContext> {
+        (
+            prop_oneof![Just("t-1"), Just("t-2")],
+            prop_oneof![
+                Just(None),
+                Just(Some(Actor::User("u-1".into()))),
+                Just(Some(Actor::Contact("c-1".into()))),
+                Just(Some(Actor::System)),
+            ],
+            proptest::option::of(Just("k-1")),
+        )
+            .prop_map(|(tenant, actor, key)| {
+                let mut ctx =
+                    PublishContext::new(tenant).clock(FixedClock::new("2026-01-01T00:00:00Z"));
+                if let Some(actor) = actor {
+                    ctx = ctx.actor(actor);
+                }
+                if let Some(key) = key {
+                    ctx = ctx.idempotency_key(key);
+                }
+                ctx
+            })
+    }
+
+    /// What the bus decided before the probe: enrich the JSON, then compare
+    /// the tenant field with the context's.
+    fn unchanged_by_value(enricher: &Enricher, ctx: &PublishContext, payload: &Payload) -> bool {
+        let Value::Object(mut map) = serde_json::to_value(payload).unwrap() else {
+            unreachable!("a struct")
+        };
+        let added = enricher.enrich_map(ctx, &mut map);
+        let tenant_ok = enricher
+            .tenant_field()
+            .is_none_or(|f| map.get(f).and_then(Value::as_str) == Some(ctx.tenant_id()));
+        !added && tenant_ok
+    }
+
+    proptest! {
+        /// The probe and the JSON agree, for a struct and for a map.
+        #[test]
+        fn the_probe_agrees_with_enriching_the_json(
+            enricher in enricher(),
+            ctx in context(),
+            payload in payload(),
+        ) {
+            let expected = unchanged_by_value(&enricher, &ctx, &payload);
+            prop_assert_eq!(enricher.unchanged_by(&ctx, |f| payload.serialize(f)), expected);
+            let Value::Object(map) = serde_json::to_value(&payload).unwrap() else { unreachable!() };
+            let flattened = Flattened { fields: map.into_iter().collect() };
+            prop_assert_eq!(enricher.unchanged_by(&ctx, |f| flattened.serialize(f)), expected);
+        }
+    }
+
+    #[test]
+    fn a_payload_that_is_not_an_object_takes_the_general_path() {
+        let enricher = Enricher::default();
+        let ctx = PublishContext::new("t-1");
+        assert!(!enricher.unchanged_by(&ctx, |f| Value::Null.serialize(f)));
+        assert!(!enricher.unchanged_by(&ctx, |f| json!([1]).serialize(f)));
+        assert!(enricher.unchanged_by(&ctx, |f| json!({}).serialize(f)));
     }
 }

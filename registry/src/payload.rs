@@ -89,6 +89,12 @@ pub trait AnyPayload {
     fn version(&self) -> u32;
     /// The payload as JSON.
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+    /// Serializes the payload (the variant's payload, for the `Event`
+    /// enum) with `serializer`: what the bus writes as JSON text without a
+    /// `Value` in between.
+    fn serialize_payload<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        Self: Sized;
     /// Whether `value` is a valid payload of the same version: read with its
     /// type's deserializer and validated (exactly its JSON Schema).
     fn check_json(&self, value: &serde_json::Value) -> Result<(), PayloadError>;
@@ -113,6 +119,10 @@ impl<T: EventPayload> AnyPayload for T {
 
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::to_value(self)
+    }
+
+    fn serialize_payload<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize(serializer)
     }
 
     fn check_json(&self, value: &serde_json::Value) -> Result<(), PayloadError> {

@@ -2,8 +2,10 @@
 //! [EVREG_TEST_POSTGRES_URL=postgres://…] cargo bench -p evreg-tests --bench
 //! nats [-- EVENTS]`, each side into a fresh file-backed stream, in one run:
 //!
-//! - raw `async-nats` publishing the payload bytes with async acks (the
-//!   floor);
+//! - raw `async-nats` with async acks (the floor): the same typed payloads,
+//!   serialized with `serde_json::to_vec`, as a service without evreg would
+//!   publish them; in rounds alternating with evreg's two publish paths
+//!   below, with the ratio per round and its median;
 //! - evreg's stream (`NatsStream::publish`: subject per tenant and type,
 //!   envelope headers, `Nats-Msg-Id`, pipelined acknowledgements), and
 //!   consuming the events back (fetch + ack);
@@ -28,7 +30,8 @@ use evreg_tests::acme::TicketCreatedV1;
 const TENANT: &str = "0b4e2f52-7c1d-4a8e-9f3a-1d2c3b4a5e6f";
 
 fn events(n: usize) -> Vec<NewEvent> {
-    let payload = serde_json::to_value(evreg_tests::ticket_created(TENANT, "bench")).unwrap();
+    let payload =
+        serde_json::value::to_raw_value(&evreg_tests::ticket_created(TENANT, "bench")).unwrap();
     (0..n)
         .map(|_| NewEvent {
             id: Uuid::now_v7(),
@@ -53,9 +56,11 @@ fn config(url: &str, what: &str) -> NatsConfig {
     }
 }
 
-/// Raw async-nats: the same bodies, one subject, `Nats-Msg-Id`, async acks
-/// (all sent, then all awaited, in windows of the same size as evreg's).
-async fn raw(url: &str, events: &[NewEvent]) -> f64 {
+/// Raw async-nats as a service would use it without evreg: the same typed
+/// payloads serialized with `serde_json::to_vec`, a fresh UUID v7 as
+/// `Nats-Msg-Id`, one subject, async acks (all sent, then all awaited, in
+/// windows of the same size as evreg's).
+async fn raw(url: &str, payloads: &[TicketCreatedV1]) -> f64 {
     let c = config(url, "RAW");
     let client = async_nats::connect(url).await.unwrap();
     let js = jetstream::ContextBuilder::new()
@@ -71,35 +76,46 @@ async fn raw(url: &str, events: &[NewEvent]) -> f64 {
         })
         .await
         .unwrap();
-    let subject = format!("{}.raw", c.subject_prefix);
+    let subject = async_nats::Subject::from(format!("{}.raw", c.subject_prefix));
     let start = Instant::now();
-    for chunk in events.chunks(1000) {
+    for chunk in payloads.chunks(1000) {
         let mut acks = Vec::with_capacity(chunk.len());
-        for e in chunk {
-            let body = serde_json::to_vec(&e.payload).unwrap();
+        for p in chunk {
+            let body = serde_json::to_vec(p).unwrap();
             let msg = jetstream::message::PublishMessage::build()
                 .payload(body.into())
-                .message_id(e.id.to_string());
+                .message_id(Uuid::now_v7().to_string());
             acks.push(js.send_publish(subject.clone(), msg).await.unwrap());
         }
         for a in acks {
             a.await.unwrap();
         }
     }
-    let rate = events.len() as f64 / start.elapsed().as_secs_f64();
+    let rate = payloads.len() as f64 / start.elapsed().as_secs_f64();
     drop(stream);
     js.delete_stream(&c.stream).await.unwrap();
     rate
 }
 
-/// evreg's stream: publish in batches of 1 000, then consume all back.
-async fn evreg(url: &str, events: &[NewEvent]) -> (f64, f64) {
+/// evreg's stream: prepared events published in batches of 1 000.
+async fn evreg_publish(url: &str, events: &[NewEvent]) -> f64 {
     let stream = NatsStream::connect(config(url, "EVREG")).await.unwrap();
     let start = Instant::now();
     for chunk in events.chunks(1000) {
         stream.publish(chunk).await.unwrap();
     }
-    let publish = events.len() as f64 / start.elapsed().as_secs_f64();
+    let rate = events.len() as f64 / start.elapsed().as_secs_f64();
+    drop_stream(&stream).await;
+    rate
+}
+
+/// evreg's stream: `n` events published (not timed), then fetched 1 000 at
+/// a time and acked one by one.
+async fn evreg_consume(url: &str, events: &[NewEvent]) -> f64 {
+    let stream = NatsStream::connect(config(url, "EVREGC")).await.unwrap();
+    for chunk in events.chunks(1000) {
+        stream.publish(chunk).await.unwrap();
+    }
     let consumer = stream.consumer(ConsumerConfig::new("bench")).await.unwrap();
     let start = Instant::now();
     let mut seen = 0;
@@ -109,10 +125,9 @@ async fn evreg(url: &str, events: &[NewEvent]) -> (f64, f64) {
             d.ack().await.unwrap();
         }
     }
-    let consume = seen as f64 / start.elapsed().as_secs_f64();
-    let name = stream.config().stream.clone();
-    stream.jetstream().delete_stream(&name).await.unwrap();
-    (publish, consume)
+    let rate = seen as f64 / start.elapsed().as_secs_f64();
+    drop_stream(&stream).await;
+    rate
 }
 
 async fn bus(url: &str, what: &str) -> (Bus, NatsStream) {
@@ -149,10 +164,10 @@ async fn publish_batches(bus: &Bus, payloads: Vec<TicketCreatedV1>) {
     }
 }
 
-/// The bus: `publish_all` in batches of 1 000.
-async fn bus_batches(url: &str, n: usize) -> f64 {
+/// The bus: `payloads` through `publish_all` in batches of 1 000.
+async fn bus_batches(url: &str, payloads: Vec<TicketCreatedV1>) -> f64 {
     let (bus, stream) = bus(url, "BUS").await;
-    let payloads = tickets(n);
+    let n = payloads.len();
     let start = Instant::now();
     publish_batches(&bus, payloads).await;
     let rate = n as f64 / start.elapsed().as_secs_f64();
@@ -280,6 +295,14 @@ async fn relay(url: &str, pg: &str, n: usize) -> f64 {
     rate
 }
 
+/// Rounds of raw / evreg publishing.
+const ROUNDS: usize = 5;
+
+fn median(ratios: &mut [f64]) -> f64 {
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let n: usize = std::env::args()
@@ -292,19 +315,36 @@ async fn main() {
     };
     let events = events(n);
     println!("{n} events per run, file-backed streams on {url}");
-    let raw = raw(&url, &events).await;
-    println!("raw async-nats publish, async acks     {raw:>9.0} ev/s  1.00x");
-    let (publish, consume) = evreg(&url, &events).await;
+    // Rounds alternate raw and evreg, so that both see the same server
+    // (its file store, the other core's load); the ratios are per round.
+    let mut stream_ratios = Vec::new();
+    let mut bus_ratios = Vec::new();
+    for round in 1..=ROUNDS {
+        let payloads = tickets(n);
+        let raw = raw(&url, &payloads).await;
+        println!("round {round}: raw async-nats publish, async acks    {raw:>9.0} ev/s  1.00x");
+        let publish = evreg_publish(&url, &events).await;
+        stream_ratios.push(publish / raw);
+        println!(
+            "round {round}: evreg NatsStream::publish             {publish:>9.0} ev/s  {:.2}x",
+            publish / raw
+        );
+        let batches = bus_batches(&url, payloads).await;
+        bus_ratios.push(batches / raw);
+        println!(
+            "round {round}: bus publish_all (typed, validated)    {batches:>9.0} ev/s  {:.2}x",
+            batches / raw
+        );
+    }
     println!(
-        "evreg NatsStream::publish              {publish:>9.0} ev/s  {:.2}x",
-        publish / raw
+        "median of {ROUNDS}: NatsStream::publish {:.2}x raw, bus publish_all {:.2}x raw",
+        median(&mut stream_ratios),
+        median(&mut bus_ratios)
     );
+    let consume = evreg_consume(&url, &events).await;
     println!("evreg consumer fetch + ack             {consume:>9.0} ev/s");
-    let batches = bus_batches(&url, n).await;
-    println!(
-        "bus publish_all (typed, validated)     {batches:>9.0} ev/s  {:.2}x",
-        batches / raw
-    );
+    let raw = raw(&url, &tickets(n)).await;
+    println!("raw async-nats publish, async acks     {raw:>9.0} ev/s  1.00x");
     let (concurrent, p50, p99) = bus_concurrent(&url, n).await;
     println!(
         "bus publish, 64 concurrent callers     {concurrent:>9.0} ev/s  {:.2}x  p50 {p50:.2?}  p99 {p99:.2?}",

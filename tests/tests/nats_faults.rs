@@ -67,7 +67,7 @@ fn event(n: u64) -> NewEvent {
         event_type: "course.graduated".into(),
         schema_ref: "payload.CourseGraduated.v2".into(),
         version: 2,
-        payload: serde_json::json!({ "n": n }),
+        payload: serde_json::value::to_raw_value(&serde_json::json!({ "n": n })).unwrap(),
         idempotency_key: None,
         recorded_at: 0,
     }

@@ -192,6 +192,11 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream>
     let validate = arms(&|_| quote!(::evreg::EventPayload::validate(payload)));
     let to_value = arms(&|_| quote!(::evreg::__private::serde_json::to_value(payload)));
     let check_json = arms(&|_| quote!(::evreg::AnyPayload::check_json(payload, value)));
+    let serialize = arms(&|_| {
+        quote!(::evreg::__private::serde::Serialize::serialize(
+            payload, serializer
+        ))
+    });
     // `from_value`/`from_slice` and `from_version`/`from_version_slice`: the
     // same dispatch, reading a `Value` or bytes.
     // Refs sorted, so that a binary search finds a payload's index in them;
@@ -282,6 +287,11 @@ pub(crate) fn event(catalog: &Catalog, payloads: &[Payload]) -> Vec<TokenStream>
             fn check_json(&self, value: &::evreg::__private::serde_json::Value) -> ::std::result::Result<(), ::evreg::PayloadError> {
                 match self {
                     #(#check_json)*
+                }
+            }
+            fn serialize_payload<S: ::evreg::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize)*
                 }
             }
             fn check(&self) -> ::std::result::Result<(), ::evreg::PayloadError> {

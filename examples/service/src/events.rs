@@ -2921,6 +2921,574 @@ impl ::evreg::AnyPayload for Event {
             }
         }
     }
+    fn serialize_payload<S: ::evreg::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Event::ApiKeyCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ApiKeyRevokedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentAssignedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentCanceledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentNoShowV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AppointmentRescheduledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetAssignedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetMaintenanceCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetMaintenanceScheduledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetRetiredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AssetWarrantyExpiringV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::CapacityThresholdReachedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientArchivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientMergedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientStatusChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ClientUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactArchivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactPrimarySetV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContactUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContractCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContractExpiredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ContractRenewedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::CreditNoteIssuedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentAssociatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentSharedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentUploadedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::DocumentUploadedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EmailBouncedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EmailDeliveredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EmailOpenedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EmailSentV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InboundEmailReceivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InboundEmailReceivedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationConnectedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationDisconnectedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationSyncCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationSyncFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationSyncStartedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationTokenExpiringV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationTokenRefreshedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::IntegrationTokenRevokedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceEmailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceFinalizedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceOverdueV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoicePaidV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceSentV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceStatusChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::InvoiceVoidedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::KnowledgeArticlePublishedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::NotificationFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::NotificationReadV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::NotificationSentV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::OpportunityCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::OpportunityLostV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::OpportunityStageChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::OpportunityStageChangedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::OpportunityWonV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::PaymentAppliedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::PaymentFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::PaymentReceivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::PaymentReceivedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::PaymentRefundedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectClosedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectMilestoneReachedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectPhaseCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectStatusChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskAssignedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskStatusChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectTaskUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ProjectUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::QuoteAcceptedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::QuoteDeclinedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::QuoteSentV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ScheduleBlockCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::ScheduleBlockDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::SurveyResponseReceivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::SurveySentV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TagAppliedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TagCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TagDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TagRemovedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TeamCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TeamMemberAddedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TeamMemberRemovedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TechnicianArrivedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TechnicianCheckedOutV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TechnicianDispatchedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TechnicianEnRouteV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TenantCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TenantPlanChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TenantSettingsUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketApprovalGrantedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketApprovalRejectedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketApprovalRequestedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketAssignedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketAssignedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketClosedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketCommentAddedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketCommentUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketCreatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketCustomerRepliedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketEscalatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketInternalNoteAddedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketMergedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketMessageAddedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketMessageAddedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketMessageUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketPriorityChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketQueueChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketReopenedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketSlaStageBreachedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketSlaStageEnteredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketSlaStageMetV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketSplitV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketStatusChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketTimeEntryAddedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketUnassignedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::TicketUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserDeactivatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserInvitedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserLoggedInV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserLoginFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserMentionedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserMfaEnabledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserPasswordResetV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::UserRoleChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WebhookDeliveryFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WebhookDeliverySucceededV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WebhookDisabledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WebhookRegisteredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WorkflowCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::WorkflowTriggeredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AcademyCertificateIssuedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AcademyEnrolledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AcademyQuizFailedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AcademyQuizPassedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::AcademyTopicCompletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::CourseGraduatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::CourseGraduatedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EntityCreatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EntityDeletedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EntityStateChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::EntityUpdatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrEmployeeHiredV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrEmployeeTerminatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrExpenseApprovedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrExpenseApprovedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrExpenseSubmittedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrLeaveApprovedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrLeaveRejectedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrLeaveRequestedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrTimesheetApprovedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrTimesheetRejectedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::HrTimesheetSubmittedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitAppliedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitDroppedOutV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitGraduatedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitInterviewScheduledV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitOfferExtendedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitPhaseChangedV1(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+            Event::RecruitPhaseChangedV2(payload) => {
+                ::evreg::__private::serde::Serialize::serialize(payload, serializer)
+            }
+        }
+    }
     fn check(&self) -> ::std::result::Result<(), ::evreg::PayloadError> {
         ::std::result::Result::Ok(Event::validate(self)?)
     }

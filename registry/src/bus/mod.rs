@@ -422,7 +422,7 @@ impl Bus {
 
     /// Appends prepared events and wakes the consumers of their schemas.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Published>, BusError> {
-        let ids: Vec<(Uuid, String)> = events
+        let ids: Vec<(Uuid, std::borrow::Cow<'static, str>)> = events
             .iter()
             .map(|e| (e.id, e.schema_ref.clone()))
             .collect();
@@ -626,46 +626,60 @@ impl Outbox for tokio_postgres::Transaction<'_> {
     }
 }
 
-/// Enriches, checks the tenant, validates.
+/// Enriches, checks the tenant, validates, serializes.
 fn prepare<T: AnyPayload>(
     enricher: &Enricher,
     ctx: &PublishContext,
     payload: &T,
 ) -> Result<NewEvent, BusError> {
-    let mut value = payload
-        .to_json()
-        .map_err(|e| BusError::Serialize(e.to_string()))?;
-    let Value::Object(map) = &mut value else {
-        return Err(BusError::Serialize("not an object".into()));
-    };
-    let enriched = enricher.enrich_map(ctx, map);
-    if let Some(field) = enricher.tenant_field()
-        && let Some(found) = map.get(field)
-        && found.as_str() != Some(ctx.tenant_id())
-    {
-        return Err(BusError::TenantMismatch {
-            payload: found
-                .as_str()
-                .map_or_else(|| found.to_string(), str::to_owned),
-            context: ctx.tenant_id().to_owned(),
-        });
-    }
-    if enriched {
+    let json = if enricher.leaves_unchanged(ctx, payload) {
+        // Nothing to add, and the tenant is the context's: the JSON is the
+        // payload's own serialization, whose validity its validator decides.
+        // Written once, straight from the typed value.
+        payload.check()?;
+        serde_json::value::to_raw_value(&Payload(payload))
+    } else {
+        let mut value = payload
+            .to_json()
+            .map_err(|e| BusError::Serialize(e.to_string()))?;
+        let Value::Object(map) = &mut value else {
+            return Err(BusError::Serialize("not an object".into()));
+        };
+        enricher.enrich_map(ctx, map);
+        if let Some(field) = enricher.tenant_field()
+            && let Some(found) = map.get(field)
+            && found.as_str() != Some(ctx.tenant_id())
+        {
+            return Err(BusError::TenantMismatch {
+                payload: found
+                    .as_str()
+                    .map_or_else(|| found.to_string(), str::to_owned),
+                context: ctx.tenant_id().to_owned(),
+            });
+        }
         // The fields added may break it: read back (deserializing checks the
         // shape, `validate` the rest: exactly the schema).
         payload.check_json(&value)?;
-    } else {
-        // The value is the payload's own serialization: its validator decides.
-        payload.check()?;
+        serde_json::value::to_raw_value(&value)
     }
+    .map_err(|e| BusError::Serialize(e.to_string()))?;
     Ok(NewEvent {
         id: Uuid::now_v7(),
         tenant_id: ctx.tenant_id().to_owned(),
-        event_type: payload.event_type().to_owned(),
-        schema_ref: payload.schema_ref().to_owned(),
+        event_type: payload.event_type().into(),
+        schema_ref: payload.schema_ref().into(),
         version: payload.version(),
-        payload: value,
+        payload: json,
         idempotency_key: ctx.key().map(str::to_owned),
         recorded_at: store::micros(SystemTime::now()),
     })
+}
+
+/// A payload as `Serialize` (the `Event` enum is not one itself).
+struct Payload<'a, T>(&'a T);
+
+impl<T: AnyPayload> serde::Serialize for Payload<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_payload(serializer)
+    }
 }

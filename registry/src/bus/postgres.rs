@@ -16,8 +16,9 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio_postgres::types::Json;
 use tokio_postgres::{GenericClient, NoTls, Row};
 use uuid::Uuid;
 
@@ -265,13 +266,14 @@ async fn append_with(
 ) -> Result<Vec<Appended>, BusError> {
     let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
     let tenants: Vec<&str> = events.iter().map(|e| e.tenant_id.as_str()).collect();
-    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
-    let refs: Vec<&str> = events.iter().map(|e| e.schema_ref.as_str()).collect();
+    let types: Vec<&str> = events.iter().map(|e| &*e.event_type).collect();
+    let refs: Vec<&str> = events.iter().map(|e| &*e.schema_ref).collect();
     let versions: Vec<i32> = events
         .iter()
         .map(|e| i32::try_from(e.version).unwrap_or(i32::MAX))
         .collect();
-    let payloads: Vec<&Value> = events.iter().map(|e| &e.payload).collect();
+    // The JSON text as it is (`jsonb` parses it once, on the server).
+    let payloads: Vec<Json<&RawValue>> = events.iter().map(|e| Json(&*e.payload)).collect();
     let keys: Vec<Option<&str>> = events
         .iter()
         .map(|e| e.idempotency_key.as_deref())

@@ -145,7 +145,10 @@ impl Relay {
         if claimed.is_empty() {
             return Ok(Relayed::default());
         }
-        let events: Vec<NewEvent> = claimed.iter().map(new_event).collect();
+        let events = claimed
+            .iter()
+            .map(new_event)
+            .collect::<Result<Vec<NewEvent>, BusError>>()?;
         let sent = match self.stream.publish(&events).await {
             Ok(sent) => sent,
             Err(e) => {
@@ -225,16 +228,17 @@ impl Relay {
     }
 }
 
-fn new_event(c: &Claimed) -> NewEvent {
+fn new_event(c: &Claimed) -> Result<NewEvent, BusError> {
     let e = &c.event;
-    NewEvent {
+    Ok(NewEvent {
         id: e.id,
         tenant_id: e.tenant_id.clone(),
-        event_type: e.event_type.clone(),
-        schema_ref: e.schema_ref.clone(),
+        event_type: e.event_type.clone().into(),
+        schema_ref: e.schema_ref.clone().into(),
         version: e.version,
-        payload: e.payload.clone(),
+        payload: serde_json::value::to_raw_value(&e.payload)
+            .map_err(|e| BusError::Serialize(e.to_string()))?,
         idempotency_key: e.idempotency_key.clone(),
         recorded_at: micros(e.recorded_at),
-    }
+    })
 }

@@ -252,12 +252,12 @@ pub(super) fn append_on(c: &Connection, events: &[NewEvent]) -> rusqlite::Result
     append_encoded(c, events, &encode(events))
 }
 
-/// The columns of an event that need serializing: [`SqliteStore::append`]
-/// builds them on the caller's task, so that the writer thread, the one
-/// serial part of the store, only binds them.
+/// The columns of an event that need formatting (its payload is JSON text
+/// already): [`SqliteStore::append`] builds them on the caller's task, so
+/// that the writer thread, the one serial part of the store, only binds
+/// them.
 struct Encoded {
     id: String,
-    payload: String,
 }
 
 fn encode(events: &[NewEvent]) -> Vec<Encoded> {
@@ -265,7 +265,6 @@ fn encode(events: &[NewEvent]) -> Vec<Encoded> {
         .iter()
         .map(|e| Encoded {
             id: e.id.to_string(),
-            payload: e.payload.to_string(),
         })
         .collect()
 }
@@ -312,7 +311,7 @@ fn append_encoded(
             e.event_type,
             e.schema_ref,
             e.version,
-            row.payload,
+            e.payload.get(),
             e.idempotency_key,
             e.recorded_at,
         ])?;

@@ -3,10 +3,12 @@
 //! [`PostgresStore`](super::PostgresStore) implement it over the tables of
 //! [`crate::sql::bus_ddl`].
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::BusError;
@@ -49,20 +51,24 @@ pub async fn wait_for_change(
 }
 
 /// An event to append to the audit trail.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NewEvent {
     /// Its id (a UUID v7: ordered by time).
     pub id: Uuid,
     /// The tenant it belongs to.
     pub tenant_id: String,
-    /// `TICKET_CREATED`.
-    pub event_type: String,
+    /// `TICKET_CREATED` (borrowed from the payload type when the bus
+    /// prepares the event).
+    pub event_type: Cow<'static, str>,
     /// `payload.TicketCreated.v1`.
-    pub schema_ref: String,
+    pub schema_ref: Cow<'static, str>,
     /// The payload version.
     pub version: u32,
-    /// The payload, enriched and valid.
-    pub payload: Value,
+    /// The payload, enriched and valid, as JSON text: serialized once, by
+    /// [`Bus::prepare`](super::Bus::prepare), and written as it is by every
+    /// store and transport (`serde_json::value::to_raw_value` makes one
+    /// from a `Value`).
+    pub payload: Box<RawValue>,
     /// Deduplicates publishes within the tenant.
     pub idempotency_key: Option<String>,
     /// When the bus recorded it.
