@@ -294,7 +294,6 @@ impl Enricher {
             ),
             Some(Actor::System) => (self.actor_types[2].as_deref(), None, None),
         };
-        let actor = ctx.actor.as_ref().map(|_| ACTOR_TYPE);
         [
             (Some(TENANT), Some(Fill::Text(&ctx.tenant_id))),
             (Some(OCCURRED_AT), Some(Fill::Now(&*ctx.clock))),
@@ -302,7 +301,7 @@ impl Enricher {
                 Some(IDEMPOTENCY_KEY),
                 ctx.idempotency_key.as_deref().map(Fill::Text),
             ),
-            (actor, actor_type.map(Fill::Text)),
+            (Some(ACTOR_TYPE), actor_type.map(Fill::Text)),
             (actor_field, actor_id.map(|id| Fill::Text(id))),
         ]
         .into_iter()

@@ -81,9 +81,10 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The compound serializer methods of a scalar probe: a compound value
-/// stops it.
-macro_rules! compound {
+/// The serializer methods for sequences, tuples and enum variants with
+/// fields: none of them is an object of named fields, so each stops the
+/// probe.
+macro_rules! not_objects {
     () => {
         fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
             Err(Stop)
@@ -108,18 +109,6 @@ macro_rules! compound {
             _: &'static str,
             _: usize,
         ) -> Result<Self::SerializeTupleVariant, Stop> {
-            Err(Stop)
-        }
-
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
-            Err(Stop)
-        }
-
-        fn serialize_struct(
-            self,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Self::SerializeStruct, Stop> {
             Err(Stop)
         }
 
@@ -207,31 +196,7 @@ impl ser::Serializer for &mut Fields<'_> {
         Err(Stop)
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
-        Err(Stop)
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
-        Err(Stop)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Stop> {
-        Err(Stop)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Stop> {
-        Err(Stop)
-    }
+    not_objects!();
 
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Stop> {
         Ok(self)
@@ -239,16 +204,6 @@ impl ser::Serializer for &mut Fields<'_> {
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
         Ok(self)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Stop> {
-        Err(Stop)
     }
 }
 
@@ -357,5 +312,13 @@ impl<F: FnOnce(&str) -> Option<usize>> ser::Serializer for Str<F> {
         Ok(None)
     }
 
-    compound!();
+    not_objects!();
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        Err(Stop)
+    }
 }
