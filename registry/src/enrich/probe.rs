@@ -124,20 +124,33 @@ macro_rules! not_objects {
     };
 }
 
-/// The serializer methods that stop the probe: anything but an object.
-macro_rules! stop {
-    ($($method:ident($($arg:ty),*)),* $(,)?) => {
-        $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Self::Error> {
-            Err(Stop)
-        })*
+/// The scalar serializer methods but `serialize_str`, each answering
+/// `$answer` without looking further.
+macro_rules! scalars {
+    ($answer:expr) => {
+        scalars!($answer;
+            serialize_bool(bool),
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_f32(f32),
+            serialize_f64(f64),
+            serialize_char(char),
+            serialize_bytes(&[u8]),
+            serialize_none(),
+            serialize_unit(),
+            serialize_unit_struct(&'static str),
+            serialize_unit_variant(&'static str, u32, &'static str)
+        );
     };
-}
-
-/// The scalar methods that answer `$answer` without looking further.
-macro_rules! answer {
-    ($answer:expr; $($method:ident($($arg:ty),*)),* $(,)?) => {
+    ($answer:expr; $($method:ident($($arg:ty),*)),*) => {
         $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Self::Error> {
-            Ok($answer)
+            $answer
         })*
     };
 }
@@ -153,26 +166,12 @@ impl ser::Serializer for &mut Fields<'_> {
     type SerializeStruct = Self;
     type SerializeStructVariant = Impossible<(), Stop>;
 
-    stop!(
-        serialize_bool(bool),
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_f32(f32),
-        serialize_f64(f64),
-        serialize_char(char),
-        serialize_str(&str),
-        serialize_bytes(&[u8]),
-        serialize_none(),
-        serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    );
+    // Anything but an object stops the probe.
+    scalars!(Err(Stop));
+
+    fn serialize_str(self, _: &str) -> Result<(), Stop> {
+        Err(Stop)
+    }
 
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Stop> {
         Err(Stop)
@@ -282,25 +281,7 @@ impl<F: FnOnce(&str) -> Option<usize>> ser::Serializer for Str<F> {
         value.serialize(self)
     }
 
-    answer!(None;
-        serialize_bool(bool),
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_f32(f32),
-        serialize_f64(f64),
-        serialize_char(char),
-        serialize_bytes(&[u8]),
-        serialize_none(),
-        serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    );
+    scalars!(Ok(None));
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
