@@ -7,6 +7,9 @@
 //! one delivery for the one subscribed consumer, and handled; the handler
 //! records `now - recorded_at`. PostgreSQL runs when
 //! `EVREG_TEST_POSTGRES_URL` is set (in its own schema, dropped after).
+//!
+//! To measure a part alone: `EVREG_BENCH_STORES=postgres` (or `sqlite`) and
+//! `EVREG_BENCH_PUBLISHERS=64` (a comma-separated list) narrow the runs.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -141,8 +144,21 @@ fn line(store: &str, what: &str, rate: f64, floor: f64, lat: Option<(Duration, D
     );
 }
 
+/// The values of a comma-separated environment variable, or `all`.
+fn chosen<T: std::str::FromStr + Clone>(var: &str, all: &[T]) -> Vec<T> {
+    match std::env::var(var) {
+        Ok(v) => v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Err(_) => all.to_vec(),
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    let stores = chosen(
+        "EVREG_BENCH_STORES",
+        &["sqlite".to_owned(), "postgres".to_owned()],
+    );
+    let publisher_counts = chosen("EVREG_BENCH_PUBLISHERS", &[1usize, 8, 64]);
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -150,10 +166,19 @@ async fn main() {
     println!("{n} events per run; floor = plain batched INSERTs, 1 000 rows per transaction");
 
     let dir = tempfile::tempdir().unwrap();
-    let floor = sqlite_floor(&dir.path().join("floor.db"), n);
+    if stores.iter().any(|s| s == "sqlite") {
+        sqlite_runs(dir.path(), n, &publisher_counts).await;
+    }
+    if stores.iter().any(|s| s == "postgres") {
+        postgres_runs(n, &publisher_counts).await;
+    }
+}
+
+async fn sqlite_runs(dir: &std::path::Path, n: usize, publisher_counts: &[usize]) {
+    let floor = sqlite_floor(&dir.join("floor.db"), n);
     line("sqlite", "plain INSERT (floor)", floor, floor, None);
-    for publishers in [1, 8, 64] {
-        let path = dir.path().join(format!("bus-{publishers}.db"));
+    for &publishers in publisher_counts {
+        let path = dir.join(format!("bus-{publishers}.db"));
         let bus = Bus::new(SqliteStore::open(&path).unwrap(), options())
             .await
             .unwrap();
@@ -166,7 +191,9 @@ async fn main() {
             Some((p50, p99)),
         );
     }
+}
 
+async fn postgres_runs(n: usize, publisher_counts: &[usize]) {
     let Ok(base) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
         println!("postgres   (EVREG_TEST_POSTGRES_URL not set: not measured)");
         return;
@@ -182,7 +209,7 @@ async fn main() {
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     let floor = pg_floor(&url, n).await;
     line("postgres", "plain INSERT (floor)", floor, floor, None);
-    for publishers in [1, 8, 64] {
+    for &publishers in publisher_counts {
         admin
             .batch_execute(&format!(
                 "DROP TABLE IF EXISTS {schema}.system_event_deliveries, {schema}.system_event_attempts, \
