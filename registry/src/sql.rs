@@ -104,6 +104,18 @@ pub fn bus_ddl(dialect: Dialect) -> String {
          ){keyed};\n"
     );
     if dialect == Dialect::Postgres {
+        // A delivery's row is updated twice soon after it is written: its
+        // claim, then its settlement. Room left free on each page for a
+        // claimed version of every row (a little larger: the lease is set)
+        // lets every claim, which changes no indexed column, stay on its
+        // page: a HOT update, with no new index entries (at 70 % full only
+        // part of the claims were). Vacuum returns the space the old
+        // versions leave. Set apart from `CREATE TABLE` so that tables made
+        // before it get it too.
+        out.push_str(&format!(
+            "-- Room on each page for the claim's new row version (no new index entries).\n\
+             ALTER TABLE {DELIVERIES_TABLE} SET (fillfactor = 45);\n"
+        ));
         out.push_str(
             "-- Tenant isolation: a role sees the rows of the tenant its transaction names.\n",
         );

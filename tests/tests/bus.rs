@@ -770,3 +770,61 @@ async fn postgres_wakes_consumers_of_other_processes() {
     consuming.shutdown().await;
     publishing.shutdown().await;
 }
+
+/// A claim rewrites each delivery on its own page without new index entries
+/// (a HOT update: it changes no indexed column and the table leaves room on
+/// its pages). Read from the pages themselves (`pageinspect`): every claimed
+/// row's new version is a heap-only tuple.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claims_rewrite_deliveries_in_place() {
+    use evreg::bus::{NewEvent, Store};
+    let Some(url) = pg_schema().await else { return };
+    let store = evreg::bus::PostgresStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let schema_ref = TicketCreatedV1::SCHEMA_REF;
+    store
+        .register_consumer("c", &[schema_ref.to_owned()])
+        .await
+        .unwrap();
+    let events: Vec<NewEvent> = (0..200)
+        .map(|n| NewEvent {
+            id: evreg::uuid::Uuid::now_v7(),
+            tenant_id: TENANT_A.into(),
+            event_type: "ticket.created".into(),
+            schema_ref: schema_ref.into(),
+            version: 1,
+            payload: serde_json::value::to_raw_value(&serde_json::json!({ "n": n })).unwrap(),
+            idempotency_key: None,
+            recorded_at: 1_764_000_000_000_000 + n,
+        })
+        .collect();
+    store.append(events).await.unwrap();
+    let now = 1_764_000_001_000_000;
+    let claimed = store
+        .claim("c", 500, now, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 200);
+
+    let (client, conn) =
+        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    // In `public`: the test schema is dropped after the run, and the
+    // extension is the database's.
+    let _ = client
+        .batch_execute("CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public")
+        .await;
+    let heap_only: i64 = client
+        .query_one(
+            "SELECT count(*) FROM generate_series(0, pg_relation_size('system_event_deliveries') / 8192 - 1) AS b, \
+             public.heap_page_items(public.get_raw_page('system_event_deliveries', b::int)) AS t \
+             WHERE t.t_infomask2 & 32768 <> 0", // HEAP_ONLY_TUPLE
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(heap_only, 200, "every claim a HOT update");
+}

@@ -430,7 +430,7 @@ impl Store for SqliteStore {
         let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
         self.run(move |c| {
             let mut take = c.prepare_cached(&format!(
-                "UPDATE {DELIVERIES} SET lease_until = ?3, attempts = attempts + 1, updated_at = ?2 \
+                "UPDATE {DELIVERIES} SET lease_until = ?3, attempts = attempts + 1 \
                  WHERE consumer = ?1 AND event_seq IN ( \
                    SELECT event_seq FROM {DELIVERIES} INDEXED BY {DELIVERIES}_pending_idx \
                    WHERE consumer = ?1 AND status = 'pending' AND next_attempt_at <= ?2 \

@@ -217,7 +217,9 @@ pub struct Delivery {
     pub last_error: Option<String>,
     /// When it is due, if pending.
     pub next_attempt_at: SystemTime,
-    /// When it last changed.
+    /// When its state last changed: appended, settled (processed,
+    /// skipped, failed, dead), retried or replayed. A claim does not count:
+    /// it only takes a lease and counts the attempt.
     pub updated_at: SystemTime,
 }
 
