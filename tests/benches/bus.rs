@@ -144,12 +144,21 @@ fn line(store: &str, what: &str, rate: f64, floor: f64, lat: Option<(Duration, D
     );
 }
 
-/// The values of a comma-separated environment variable, or `all`.
-fn chosen<T: std::str::FromStr + Clone>(var: &str, all: &[T]) -> Vec<T> {
-    match std::env::var(var) {
-        Ok(v) => v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
-        Err(_) => all.to_vec(),
-    }
+/// The values of a comma-separated environment variable, or `all`; a
+/// value not in `all` stops the bench (a typo would measure nothing).
+fn chosen<T: std::str::FromStr + Clone + PartialEq>(var: &str, all: &[T]) -> Vec<T> {
+    let Ok(v) = std::env::var(var) else {
+        return all.to_vec();
+    };
+    v.split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .ok()
+                .filter(|x| all.contains(x))
+                .unwrap_or_else(|| panic!("{var}: `{s}` is not one of the bench's choices"))
+        })
+        .collect()
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -813,12 +813,13 @@ async fn postgres_claims_rewrite_deliveries_in_place() {
     tokio::spawn(conn);
     // In `public`: the test schema is dropped after the run, and the
     // extension is the database's.
-    let _ = client
+    client
         .batch_execute("CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public")
-        .await;
+        .await
+        .expect("the pageinspect extension (PostgreSQL's contrib modules)");
     let heap_only: i64 = client
         .query_one(
-            "SELECT count(*) FROM generate_series(0, pg_relation_size('system_event_deliveries') / 8192 - 1) AS b, \
+            "SELECT count(*) FROM generate_series(0, pg_relation_size('system_event_deliveries') / current_setting('block_size')::int - 1) AS b, \
              public.heap_page_items(public.get_raw_page('system_event_deliveries', b::int)) AS t \
              WHERE t.t_infomask2 & 32768 <> 0", // HEAP_ONLY_TUPLE
             &[],
