@@ -2,9 +2,10 @@
 //! store, the PostgreSQL store (`EVREG_TEST_POSTGRES_URL`) and NATS
 //! JetStream (`EVREG_TEST_NATS_URL`) — both required in CI, skipped loudly
 //! elsewhere. Each test goes through the bus's API only: fan-out, order per
-//! tenant and event type, redelivery after a failure with the retry
-//! policy's backoff, dead letters, repeated idempotency keys, and
-//! subscriptions scoped to one tenant. Every test is bounded in time.
+//! tenant and event type, a batch refused whole for one invalid payload,
+//! redelivery after a failure with the retry policy's backoff, dead
+//! letters, repeated idempotency keys, and subscriptions scoped to one
+//! tenant. Every test is bounded in time.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -185,6 +186,26 @@ async fn events_of_a_tenant_and_type_arrive_in_order(bus: &Bus) {
     bus.drain().await.unwrap();
     assert_eq!(seen.titles(TENANT_A), a);
     assert_eq!(seen.titles(TENANT_B), b);
+}
+
+async fn a_batch_with_an_invalid_payload_publishes_nothing(bus: &Bus) {
+    let seen = Seen::default();
+    bus.subscribe("batch", recorder(&seen))
+        .start()
+        .await
+        .unwrap();
+    // The third of five breaks its schema (`title` is at most 200 long):
+    // the batch is refused before the first one goes out.
+    let mut batch: Vec<TicketCreatedV1> =
+        titles("b", 5).iter().map(|t| ticket(TENANT_A, t)).collect();
+    batch[2].title = "x".repeat(201);
+    let refused = bus.publish_all(&ctx(TENANT_A), batch).await;
+    assert!(matches!(refused, Err(BusError::Payload(_))), "{refused:?}");
+    bus.publish(&ctx(TENANT_A), ticket(TENANT_A, "after"))
+        .await
+        .unwrap();
+    bus.drain().await.unwrap();
+    assert_eq!(seen.titles(TENANT_A), ["after"]);
 }
 
 async fn a_failed_delivery_comes_back_after_its_backoff(bus: &Bus) {
@@ -376,6 +397,14 @@ macro_rules! on {
             async fn events_of_a_tenant_and_type_arrive_in_order() {
                 run(super::$transport().await, |bus| async move {
                     super::events_of_a_tenant_and_type_arrive_in_order(&bus).await
+                })
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_batch_with_an_invalid_payload_publishes_nothing() {
+                run(super::$transport().await, |bus| async move {
+                    super::a_batch_with_an_invalid_payload_publishes_nothing(&bus).await
                 })
                 .await;
             }

@@ -92,7 +92,7 @@ pub use store::{
 };
 #[cfg(feature = "postgres")]
 pub use tokio_postgres;
-pub use transport::{Feed, FeedOptions, StoreTransport, Topic, Transport};
+pub use transport::{Events, Feed, FeedOptions, StoreTransport, Topic, Transport};
 
 /// Why the bus refused or failed an operation.
 #[derive(Debug, thiserror::Error)]
@@ -374,17 +374,27 @@ impl Bus {
         out.pop().ok_or(BusError::Closed)
     }
 
-    /// Publishes several payloads in one transaction (all or none).
-    pub async fn publish_all<T: AnyPayload>(
+    /// Publishes several payloads: every one is enriched and validated
+    /// first, and when one is refused nothing is published. A store appends
+    /// them in one transaction (all or none); NATS sends them one after
+    /// another, each written as JSON while the ones before are on their way.
+    pub async fn publish_all<T: AnyPayload + Send>(
         &self,
         ctx: &PublishContext,
         payloads: impl IntoIterator<Item = T>,
     ) -> Result<Vec<Published>, BusError> {
-        let events = payloads
+        let enricher = &self.inner.options.enricher;
+        let checked = payloads
             .into_iter()
-            .map(|p| self.prepare(ctx, &p))
+            .map(|p| Checked::new(enricher, ctx, &p).map(|c| (c, p)))
             .collect::<Result<Vec<_>, _>>()?;
-        self.append(events).await
+        let published: Vec<(Uuid, &'static str)> = checked
+            .iter()
+            .map(|(c, p)| (c.id, p.schema_ref()))
+            .collect();
+        let events = checked.into_iter().map(|(c, p)| c.to_event(ctx, &p));
+        let appended = self.inner.transport.publish_each(Box::new(events)).await?;
+        Ok(self.report(&published, appended))
     }
 
     /// Publishes in the caller's own database transaction (a
@@ -422,18 +432,28 @@ impl Bus {
 
     /// Appends prepared events and wakes the consumers of their schemas.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Published>, BusError> {
-        let ids: Vec<(Uuid, std::borrow::Cow<'static, str>)> = events
+        let published: Vec<(Uuid, std::borrow::Cow<'static, str>)> = events
             .iter()
             .map(|e| (e.id, e.schema_ref.clone()))
             .collect();
         let appended = self.inner.transport.publish(events).await?;
+        Ok(self.report(&published, appended))
+    }
+
+    /// What publishing the events `(id, schema ref)` did, from what the
+    /// transport says of each; wakes the consumers of the new ones.
+    fn report<S: AsRef<str>>(
+        &self,
+        published: &[(Uuid, S)],
+        appended: Vec<store::Appended>,
+    ) -> Vec<Published> {
         let mut refs: Vec<&str> = Vec::new();
-        let out = ids
+        let out = published
             .iter()
             .zip(appended)
             .map(|((id, schema_ref), a)| match a {
                 store::Appended::New { .. } => {
-                    refs.push(schema_ref);
+                    refs.push(schema_ref.as_ref());
                     Published {
                         id: *id,
                         duplicate: false,
@@ -446,7 +466,7 @@ impl Bus {
             })
             .collect();
         self.wake(&refs);
-        Ok(out)
+        out
     }
 
     /// Wakes the consumers of these schema refs (all when empty): after
@@ -632,47 +652,87 @@ fn prepare<T: AnyPayload>(
     ctx: &PublishContext,
     payload: &T,
 ) -> Result<NewEvent, BusError> {
-    let json = if enricher.leaves_unchanged(ctx, payload) {
-        // Nothing to add, and the tenant is the context's: the JSON is the
-        // payload's own serialization, whose validity its validator decides.
-        // Written once, straight from the typed value.
-        payload.check()?;
-        serde_json::value::to_raw_value(&Payload(payload))
-    } else {
-        let mut value = payload
-            .to_json()
-            .map_err(|e| BusError::Serialize(e.to_string()))?;
-        let Value::Object(map) = &mut value else {
-            return Err(BusError::Serialize("not an object".into()));
+    Checked::new(enricher, ctx, payload)?.to_event(ctx, payload)
+}
+
+/// A payload that passed every check publishing makes, not yet written as
+/// JSON text: `publish_all` checks a whole batch before it sends anything,
+/// then writes each event while the transport sends the ones before.
+struct Checked {
+    id: Uuid,
+    recorded_at: store::Micros,
+    /// The enriched JSON; `None`: the payload's own serialization.
+    enriched: Option<Value>,
+}
+
+impl Checked {
+    /// Enriches `payload`, checks its tenant against the context's and
+    /// validates it.
+    fn new<T: AnyPayload>(
+        enricher: &Enricher,
+        ctx: &PublishContext,
+        payload: &T,
+    ) -> Result<Checked, BusError> {
+        let enriched = if enricher.leaves_unchanged(ctx, payload) {
+            // Nothing to add, and the tenant is the context's: the JSON will
+            // be the payload's own serialization, whose validity its
+            // validator decides.
+            payload.check()?;
+            None
+        } else {
+            let mut value = payload
+                .to_json()
+                .map_err(|e| BusError::Serialize(e.to_string()))?;
+            let Value::Object(map) = &mut value else {
+                return Err(BusError::Serialize("not an object".into()));
+            };
+            enricher.enrich_map(ctx, map);
+            if let Some(field) = enricher.tenant_field()
+                && let Some(found) = map.get(field)
+                && found.as_str() != Some(ctx.tenant_id())
+            {
+                return Err(BusError::TenantMismatch {
+                    payload: found
+                        .as_str()
+                        .map_or_else(|| found.to_string(), str::to_owned),
+                    context: ctx.tenant_id().to_owned(),
+                });
+            }
+            // The fields added may break it: read back (deserializing checks
+            // the shape, `validate` the rest: exactly the schema).
+            payload.check_json(&value)?;
+            Some(value)
         };
-        enricher.enrich_map(ctx, map);
-        if let Some(field) = enricher.tenant_field()
-            && let Some(found) = map.get(field)
-            && found.as_str() != Some(ctx.tenant_id())
-        {
-            return Err(BusError::TenantMismatch {
-                payload: found
-                    .as_str()
-                    .map_or_else(|| found.to_string(), str::to_owned),
-                context: ctx.tenant_id().to_owned(),
-            });
-        }
-        // The fields added may break it: read back (deserializing checks the
-        // shape, `validate` the rest: exactly the schema).
-        payload.check_json(&value)?;
-        serde_json::value::to_raw_value(&value)
+        Ok(Checked {
+            id: Uuid::now_v7(),
+            recorded_at: store::micros(SystemTime::now()),
+            enriched,
+        })
     }
-    .map_err(|e| BusError::Serialize(e.to_string()))?;
-    Ok(NewEvent {
-        id: Uuid::now_v7(),
-        tenant_id: ctx.tenant_id().to_owned(),
-        event_type: payload.event_type().into(),
-        schema_ref: payload.schema_ref().into(),
-        version: payload.version(),
-        payload: json,
-        idempotency_key: ctx.key().map(str::to_owned),
-        recorded_at: store::micros(SystemTime::now()),
-    })
+
+    /// The event: its payload written once as JSON text (straight from the
+    /// typed value when nothing was added).
+    fn to_event<T: AnyPayload>(
+        &self,
+        ctx: &PublishContext,
+        payload: &T,
+    ) -> Result<NewEvent, BusError> {
+        let json = match &self.enriched {
+            None => serde_json::value::to_raw_value(&Payload(payload)),
+            Some(value) => serde_json::value::to_raw_value(value),
+        }
+        .map_err(|e| BusError::Serialize(e.to_string()))?;
+        Ok(NewEvent {
+            id: self.id,
+            tenant_id: ctx.tenant_id().to_owned(),
+            event_type: payload.event_type().into(),
+            schema_ref: payload.schema_ref().into(),
+            version: payload.version(),
+            payload: json,
+            idempotency_key: ctx.key().map(str::to_owned),
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 /// A payload as `Serialize` (the `Event` enum is not one itself).

@@ -48,6 +48,10 @@ impl Topic {
     }
 }
 
+/// Events written one at a time, as a transport takes them
+/// ([`Transport::publish_each`]).
+pub type Events<'a> = Box<dyn Iterator<Item = Result<NewEvent, BusError>> + Send + 'a>;
+
 /// How a consumer's deliveries are handed out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedOptions {
@@ -77,6 +81,16 @@ pub trait Transport: Send + Sync + 'static {
     /// Publishes events, in order. An event whose idempotency key was used
     /// before in its tenant is not published again: it reports the first.
     async fn publish(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, BusError>;
+
+    /// Publishes events as `events` writes them, in order: a transport that
+    /// sends events one at a time sends each as soon as it is written, so
+    /// writing the next overlaps with sending the ones before. The bus
+    /// checked every event before; when writing one fails, the ones before
+    /// may have been published. By default: all written, then
+    /// [`publish`](Self::publish) (a store appends them all or none).
+    async fn publish_each(&self, events: Events<'_>) -> Result<Vec<Appended>, BusError> {
+        self.publish(events.collect::<Result<_, _>>()?).await
+    }
 
     /// Registers `consumer` for `topic` (durable: events published from now
     /// on wait for it while it is away) and opens its feed.

@@ -230,6 +230,38 @@ pub struct Sent {
     pub duplicate: bool,
 }
 
+/// An event sent, waiting for the server's acknowledgement.
+type PendingAck = (Uuid, context::PublishAckFuture);
+
+/// The subject of the last event sent: a batch is mostly one tenant's
+/// events of one type, so its subject is built once and shared (a `Subject`
+/// clones without copying).
+#[derive(Default)]
+struct Subjects {
+    last: Option<(String, String, u32, async_nats::Subject)>,
+}
+
+impl Subjects {
+    fn of(&mut self, prefix: &str, e: &NewEvent) -> async_nats::Subject {
+        if let Some((tenant, event_type, version, subject)) = &self.last
+            && *tenant == e.tenant_id
+            && *event_type == e.event_type
+            && *version == e.version
+        {
+            return subject.clone();
+        }
+        let subject =
+            async_nats::Subject::from(subject(prefix, &e.tenant_id, &e.event_type, e.version));
+        self.last = Some((
+            e.tenant_id.clone(),
+            e.event_type.to_string(),
+            e.version,
+            subject.clone(),
+        ));
+        subject
+    }
+}
+
 /// A connection to the stream of a catalog's events.
 #[derive(Clone, Debug)]
 pub struct NatsStream {
@@ -279,43 +311,69 @@ impl NatsStream {
     /// duplicate window is not stored again: its [`Sent`] names the first
     /// one.
     pub async fn publish(&self, events: &[NewEvent]) -> Result<Vec<Sent>, BusError> {
+        let mut subjects = Subjects::default();
         let mut pending = Vec::with_capacity(events.len());
-        // A batch is mostly one tenant's events of one type: its subject is
-        // built once and shared (a `Subject` clones without copying).
-        let mut last: Option<(&NewEvent, async_nats::Subject)> = None;
         for e in events {
-            let subject = match &last {
-                Some((prev, subject))
-                    if prev.tenant_id == e.tenant_id
-                        && prev.event_type == e.event_type
-                        && prev.version == e.version =>
-                {
-                    subject.clone()
-                }
-                _ => {
-                    let subject = async_nats::Subject::from(subject(
-                        &self.config.subject_prefix,
-                        &e.tenant_id,
-                        &e.event_type,
-                        e.version,
-                    ));
-                    last = Some((e, subject.clone()));
-                    subject
-                }
-            };
+            let message = self.message(&mut subjects, e);
             // The JSON text the bus serialized once: copied, not re-encoded.
-            let body = e.payload.get().as_bytes().to_vec();
-            let publish = jetstream::message::PublishMessage::build()
-                .payload(body.into())
-                .headers(headers(e))
-                .message_id(message_id(e));
-            let ack = self
-                .js
-                .send_publish(subject, publish)
-                .await
-                .map_err(|err| BusError::Transport(format!("publishing {}: {err}", e.id)))?;
-            pending.push((e.id, ack));
+            let body = e.payload.get().as_bytes().into();
+            pending.push(self.send(e.id, message, body).await?);
         }
+        self.acknowledged(pending).await
+    }
+
+    /// [`publish`](Self::publish) for events written one at a time: each
+    /// is sent as soon as `events` yields it, so the server stores the ones
+    /// before while the next is written. When `events` yields an error, the
+    /// ones before it were sent.
+    pub async fn publish_each(
+        &self,
+        events: impl IntoIterator<Item = Result<NewEvent, BusError>>,
+    ) -> Result<Vec<Sent>, BusError> {
+        let events = events.into_iter();
+        let mut subjects = Subjects::default();
+        let mut pending = Vec::with_capacity(events.size_hint().0);
+        for e in events {
+            let e = e?;
+            let message = self.message(&mut subjects, &e);
+            // The JSON text the bus serialized once, handed over as it is.
+            let body = Box::<str>::from(e.payload).into_boxed_bytes();
+            pending.push(self.send(e.id, message, body).await?);
+        }
+        self.acknowledged(pending).await
+    }
+
+    /// The subject and the envelope of an event, without its payload.
+    fn message(
+        &self,
+        subjects: &mut Subjects,
+        e: &NewEvent,
+    ) -> (async_nats::Subject, jetstream::message::PublishMessage) {
+        let subject = subjects.of(&self.config.subject_prefix, e);
+        let message = jetstream::message::PublishMessage::build()
+            .headers(headers(e))
+            .message_id(message_id(e));
+        (subject, message)
+    }
+
+    /// Sends one event with its payload's JSON text; its acknowledgement
+    /// comes later.
+    async fn send(
+        &self,
+        id: Uuid,
+        (subject, message): (async_nats::Subject, jetstream::message::PublishMessage),
+        body: Box<[u8]>,
+    ) -> Result<PendingAck, BusError> {
+        let ack = self
+            .js
+            .send_publish(subject, message.payload(body.into()))
+            .await
+            .map_err(|err| BusError::Transport(format!("publishing {id}: {err}")))?;
+        Ok((id, ack))
+    }
+
+    /// Waits for the acknowledgements of sent events, in order.
+    async fn acknowledged(&self, pending: Vec<PendingAck>) -> Result<Vec<Sent>, BusError> {
         let mut sent = Vec::with_capacity(pending.len());
         for (id, ack) in pending {
             let ack = ack

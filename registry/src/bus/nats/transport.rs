@@ -22,12 +22,12 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::sync::{OnceCell, mpsc};
 
-use super::{ConsumerConfig, NatsConfig, NatsConsumer, NatsDelivery, NatsStream};
+use super::{ConsumerConfig, NatsConfig, NatsConsumer, NatsDelivery, NatsStream, Sent};
 use crate::bus::BusError;
 use crate::bus::store::{
     Appended, Claimed, Delivery, DeliveryStatus, Micros, NewEvent, Outcome, Settlement, micros,
 };
-use crate::bus::transport::{Feed, FeedOptions, Topic, Transport};
+use crate::bus::transport::{Events, Feed, FeedOptions, Topic, Transport};
 
 /// NATS JetStream as the bus's transport (feature `nats`).
 ///
@@ -78,21 +78,11 @@ impl Transport for NatsTransport {
     }
 
     async fn publish(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, BusError> {
-        Ok(self
-            .stream
-            .publish(&events)
-            .await?
-            .into_iter()
-            .map(|sent| {
-                if sent.duplicate {
-                    Appended::Duplicate { id: sent.id }
-                } else {
-                    Appended::New {
-                        seq: i64::try_from(sent.stream_seq).unwrap_or(i64::MAX),
-                    }
-                }
-            })
-            .collect())
+        Ok(appended(self.stream.publish(&events).await?))
+    }
+
+    async fn publish_each(&self, events: Events<'_>) -> Result<Vec<Appended>, BusError> {
+        Ok(appended(self.stream.publish_each(events).await?))
     }
 
     async fn dead_letters(&self, tenant_id: &str) -> Result<Vec<Delivery>, BusError> {
@@ -419,6 +409,21 @@ fn parse_cooldown(value: &[u8]) -> Option<(i64, i64)> {
     let text = std::str::from_utf8(value).ok()?;
     let (seq, at) = text.split_once(' ')?;
     Some((seq.parse().ok()?, at.parse().ok()?))
+}
+
+/// What the stream did with each event, as the bus reads it.
+fn appended(sent: Vec<Sent>) -> Vec<Appended> {
+    sent.into_iter()
+        .map(|sent| {
+            if sent.duplicate {
+                Appended::Duplicate { id: sent.id }
+            } else {
+                Appended::New {
+                    seq: i64::try_from(sent.stream_seq).unwrap_or(i64::MAX),
+                }
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
