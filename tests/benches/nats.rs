@@ -4,8 +4,9 @@
 //!
 //! - raw `async-nats` with async acks (the floor): the same typed payloads,
 //!   serialized with `serde_json::to_vec`, as a service without evreg would
-//!   publish them; in rounds alternating with evreg's two publish paths
-//!   below, with the ratio per round and its median;
+//!   publish them; side by side with evreg's two publish paths below, in
+//!   rounds where the three take turns batch by batch (1 000 events each,
+//!   the one going first rotating), with the ratio per round and its median;
 //! - evreg's stream (`NatsStream::publish`: subject per tenant and type,
 //!   envelope headers, `Nats-Msg-Id`, pipelined acknowledgements), and
 //!   consuming the events back (fetch + ack);
@@ -58,17 +59,23 @@ fn config(url: &str, what: &str) -> NatsConfig {
 
 /// Raw async-nats as a service would use it without evreg: the same typed
 /// payloads serialized with `serde_json::to_vec`, a fresh UUID v7 as
-/// `Nats-Msg-Id`, one subject, async acks (all sent, then all awaited, in
-/// windows of the same size as evreg's).
-async fn raw(url: &str, payloads: &[TicketCreatedV1]) -> f64 {
-    let c = config(url, "RAW");
-    let client = async_nats::connect(url).await.unwrap();
-    let js = jetstream::ContextBuilder::new()
-        .max_ack_inflight(c.ack_window)
-        .backpressure_on_inflight(true)
-        .build(client);
-    let stream = js
-        .create_stream(jetstream::stream::Config {
+/// `Nats-Msg-Id`, one subject, async acks (a batch all sent, then all
+/// awaited, in windows of the same size as evreg's).
+struct Raw {
+    js: jetstream::Context,
+    stream: String,
+    subject: async_nats::Subject,
+}
+
+impl Raw {
+    async fn connect(url: &str, what: &str) -> Raw {
+        let c = config(url, what);
+        let client = async_nats::connect(url).await.unwrap();
+        let js = jetstream::ContextBuilder::new()
+            .max_ack_inflight(c.ack_window)
+            .backpressure_on_inflight(true)
+            .build(client);
+        js.create_stream(jetstream::stream::Config {
             name: c.stream.clone(),
             subjects: vec![c.subjects()],
             duplicate_window: c.duplicate_window,
@@ -76,44 +83,91 @@ async fn raw(url: &str, payloads: &[TicketCreatedV1]) -> f64 {
         })
         .await
         .unwrap();
-    let subject = async_nats::Subject::from(format!("{}.raw", c.subject_prefix));
-    let start = Instant::now();
-    for chunk in payloads.chunks(1000) {
-        let mut acks = Vec::with_capacity(chunk.len());
-        for p in chunk {
-            let body = serde_json::to_vec(p).unwrap();
+        let subject = async_nats::Subject::from(format!("{}.raw", c.subject_prefix));
+        Raw {
+            js,
+            stream: c.stream,
+            subject,
+        }
+    }
+
+    async fn publish(&self, batch: Vec<TicketCreatedV1>) {
+        let mut acks = Vec::with_capacity(batch.len());
+        for p in batch {
+            let body = serde_json::to_vec(&p).unwrap();
             let msg = jetstream::message::PublishMessage::build()
                 .payload(body.into())
                 .message_id(Uuid::now_v7().to_string());
-            acks.push(js.send_publish(subject.clone(), msg).await.unwrap());
+            acks.push(
+                self.js
+                    .send_publish(self.subject.clone(), msg)
+                    .await
+                    .unwrap(),
+            );
         }
         for a in acks {
             a.await.unwrap();
         }
     }
+
+    async fn delete(self) {
+        self.js.delete_stream(&self.stream).await.unwrap();
+    }
+}
+
+/// Raw async-nats alone: `payloads` in batches of 1 000.
+async fn raw(url: &str, payloads: &[TicketCreatedV1]) -> f64 {
+    let raw = Raw::connect(url, "RAW").await;
+    let start = Instant::now();
+    for batch in payloads.chunks(BATCH) {
+        raw.publish(batch.to_vec()).await;
+    }
     let rate = payloads.len() as f64 / start.elapsed().as_secs_f64();
-    drop(stream);
-    js.delete_stream(&c.stream).await.unwrap();
+    raw.delete().await;
     rate
 }
 
-/// evreg's stream: prepared events published in batches of 1 000.
-async fn evreg_publish(url: &str, events: &[NewEvent]) -> f64 {
+/// Events per batch.
+const BATCH: usize = 1000;
+
+/// One round of the three publishers side by side, each into its own fresh
+/// stream: raw async-nats (`payloads`), evreg's stream (`events`, prepared
+/// before) and the bus's `publish_all` (`payloads`), batch after batch in
+/// turn, the one going first rotating, so that all three meet the same
+/// server (its file store, the other core's load). Events per second of
+/// each.
+async fn side_by_side(url: &str, payloads: &[TicketCreatedV1], events: &[NewEvent]) -> [f64; 3] {
+    let raw = Raw::connect(url, "RAW").await;
     let stream = NatsStream::connect(config(url, "EVREG")).await.unwrap();
-    let start = Instant::now();
-    for chunk in events.chunks(1000) {
-        stream.publish(chunk).await.unwrap();
+    let (bus, bus_stream) = bus(url, "BUS").await;
+    let ctx = PublishContext::new(TENANT);
+    let mut spent = [Duration::ZERO; 3];
+    for (i, (payloads, events)) in payloads.chunks(BATCH).zip(events.chunks(BATCH)).enumerate() {
+        for side in (0..3).map(|k| (i + k) % 3) {
+            // Raw and the bus take the payloads by value, as a service
+            // hands over what it publishes: copied before the clock.
+            let owned = payloads.to_vec();
+            let start = Instant::now();
+            match side {
+                0 => raw.publish(owned).await,
+                1 => drop(stream.publish(events).await.unwrap()),
+                _ => drop(bus.publish_all(&ctx, owned).await.unwrap()),
+            }
+            spent[side] += start.elapsed();
+        }
     }
-    let rate = events.len() as f64 / start.elapsed().as_secs_f64();
+    raw.delete().await;
     drop_stream(&stream).await;
-    rate
+    bus.shutdown().await;
+    drop_stream(&bus_stream).await;
+    spent.map(|d| payloads.len() as f64 / d.as_secs_f64())
 }
 
 /// evreg's stream: `n` events published (not timed), then fetched 1 000 at
 /// a time and acked one by one.
 async fn evreg_consume(url: &str, events: &[NewEvent]) -> f64 {
     let stream = NatsStream::connect(config(url, "EVREGC")).await.unwrap();
-    for chunk in events.chunks(1000) {
+    for chunk in events.chunks(BATCH) {
         stream.publish(chunk).await.unwrap();
     }
     let consumer = stream.consumer(ConsumerConfig::new("bench")).await.unwrap();
@@ -156,24 +210,12 @@ async fn publish_batches(bus: &Bus, payloads: Vec<TicketCreatedV1>) {
     let ctx = PublishContext::new(TENANT);
     let mut payloads = payloads.into_iter();
     loop {
-        let batch: Vec<_> = payloads.by_ref().take(1000).collect();
+        let batch: Vec<_> = payloads.by_ref().take(BATCH).collect();
         if batch.is_empty() {
             break;
         }
         bus.publish_all(&ctx, batch).await.unwrap();
     }
-}
-
-/// The bus: `payloads` through `publish_all` in batches of 1 000.
-async fn bus_batches(url: &str, payloads: Vec<TicketCreatedV1>) -> f64 {
-    let (bus, stream) = bus(url, "BUS").await;
-    let n = payloads.len();
-    let start = Instant::now();
-    publish_batches(&bus, payloads).await;
-    let rate = n as f64 / start.elapsed().as_secs_f64();
-    bus.shutdown().await;
-    drop_stream(&stream).await;
-    rate
 }
 
 /// The bus: 64 tasks calling `publish` one event at a time; the rate and
@@ -315,21 +357,17 @@ async fn main() {
     };
     let events = events(n);
     println!("{n} events per run, file-backed streams on {url}");
-    // Rounds alternate raw and evreg, so that both see the same server
-    // (its file store, the other core's load); the ratios are per round.
+    // The ratios are per round: within one, the three sides take turns.
     let mut stream_ratios = Vec::new();
     let mut bus_ratios = Vec::new();
     for round in 1..=ROUNDS {
-        let payloads = tickets(n);
-        let raw = raw(&url, &payloads).await;
+        let [raw, publish, batches] = side_by_side(&url, &tickets(n), &events).await;
         println!("round {round}: raw async-nats publish, async acks    {raw:>9.0} ev/s  1.00x");
-        let publish = evreg_publish(&url, &events).await;
         stream_ratios.push(publish / raw);
         println!(
             "round {round}: evreg NatsStream::publish             {publish:>9.0} ev/s  {:.2}x",
             publish / raw
         );
-        let batches = bus_batches(&url, payloads).await;
         bus_ratios.push(batches / raw);
         println!(
             "round {round}: bus publish_all (typed, validated)    {batches:>9.0} ev/s  {:.2}x",
