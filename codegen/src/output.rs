@@ -1,19 +1,44 @@
 //! Writing generated files: only when they changed, and checking a
 //! checked-in file for drift.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 
 /// Writes `contents` to `path` unless the file already holds exactly that
 /// (so build systems and editors see no change). Returns whether it wrote.
+///
+/// The write is atomic: the contents go to a temporary file in the same
+/// folder, which then replaces `path`. A reader (a compiler, an editor, a
+/// second `evreg` run) sees the old file or the new one, never half of one,
+/// and an interrupted run leaves the old file in place.
 pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
     if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
         return Ok(false);
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => {
+            std::fs::create_dir_all(parent)?;
+            parent
+        }
+        None => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new();
+    temp.prefix(".evreg-");
+    // A temporary file is private (0600); a generated file is not: it gets
+    // what a plain new file would (0666 less the umask), or keeps the mode of
+    // the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    std::fs::write(path, contents)?;
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut file = temp.tempfile_in(dir)?;
+    file.write_all(contents.as_bytes())?;
+    if let Some(permissions) = existing {
+        file.as_file().set_permissions(permissions)?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
     Ok(true)
 }
 
@@ -61,5 +86,34 @@ mod tests {
             panic!("expected drift")
         };
         assert!(diff.contains("-b\n+c\n"), "{diff}");
+    }
+
+    #[test]
+    fn writes_atomically_with_the_modes_of_a_plain_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gen.rs");
+        assert!(write_if_changed(&file, "one\n").unwrap());
+        assert!(write_if_changed(&file, "two\n").unwrap());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "two\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["gen.rs"], "no temporary file is left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let plain = dir.path().join("plain");
+            std::fs::write(&plain, "").unwrap();
+            assert_eq!(
+                mode(&file),
+                mode(&plain),
+                "not the 0600 of a temporary file"
+            );
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+            assert!(write_if_changed(&file, "three\n").unwrap());
+            assert_eq!(mode(&file), 0o640, "the replaced file's mode is kept");
+        }
     }
 }

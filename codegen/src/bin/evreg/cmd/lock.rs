@@ -87,7 +87,7 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
         return Ok(ExitCode::from(1));
     }
     if !unchanged {
-        std::fs::write(&path, text)?;
+        evreg_codegen::output::write_if_changed(&path, &text)?;
     }
     eprintln!(
         "locked `{}`: {added} new, {forced} forced, {} versions in {LOCK_FILE}",
