@@ -1,7 +1,7 @@
 //! The derives' comparison, run as a library (no compiler plugin): each kind
 //! of disagreement with a fixture catalog gives its error, located at the
 //! field or attribute; agreeing types expand to the trait impls. The same
-//! errors as rustc prints them are in tests/ui (trybuild).
+//! errors as rustc prints them are in registry-macros/tests/ui (trybuild).
 
 use std::path::PathBuf;
 

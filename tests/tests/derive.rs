@@ -3,7 +3,8 @@
 //! shared definitions, local definitions, nested objects in arrays, open
 //! objects, maps, optional and nullable properties, renamed fields), each
 //! round-tripping the catalog's examples and refusing its invalid ones. The
-//! compile errors of types that disagree are in tests/ui (trybuild).
+//! compile errors of types that disagree are in registry-macros/tests/ui
+//! (trybuild).
 
 #![allow(missing_docs)]
 
