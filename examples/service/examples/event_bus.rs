@@ -27,7 +27,8 @@ use evreg_example_service::events::{
 
 const TENANT: &str = "9d1afc45-a247-4e74-819e-15227f93e95d";
 
-#[tokio::main]
+// The bus runs on either tokio runtime; one thread is plenty for this demo.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = std::env::temp_dir().join(format!("evreg-event-bus-{}.db", std::process::id()));
     let result = run(&db).await;

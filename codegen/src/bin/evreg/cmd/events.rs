@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use crate::opt::{EventsArgs, EventsCommand, Format, NatsArgs, Opt, TailTransport};
 
 pub fn run(opt: &Opt, args: &EventsArgs) -> Result<ExitCode, super::CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Several workers: `relay` and `tail` run for long, and the NATS client's
+    // connection task then runs beside them.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
