@@ -78,6 +78,41 @@ async fn events_come_back_as_published_under_their_subject() {
 }
 
 #[tokio::test]
+async fn the_recording_time_travels_in_the_id_when_the_id_carries_it() {
+    let Some(config) = config() else { return };
+    let stream = NatsStream::connect(config.clone()).await.unwrap();
+    // An id the bus makes (the time in it), with and without an idempotency
+    // key (the id then in `Evreg-Event-Id`), and an id of the caller's own.
+    let mut own = event("tenant-a", None, 3);
+    let mut keyed = event("tenant-a", Some("import-9"), 2);
+    let mut carried = event("tenant-a", None, 1);
+    for e in [&mut carried, &mut keyed] {
+        e.id = evreg::bus::store::event_id(e.recorded_at);
+    }
+    own.id = Uuid::now_v7();
+    let events = [carried, keyed, own];
+    let sent = stream.publish(&events).await.unwrap();
+    let js_stream = stream.jetstream().get_stream(&config.stream).await.unwrap();
+    for (e, s, header) in [
+        (&events[0], &sent[0], false),
+        (&events[1], &sent[1], false),
+        (&events[2], &sent[2], true),
+    ] {
+        let back = stream.get(s.stream_seq).await.unwrap();
+        assert_eq!(back.id, e.id);
+        assert_eq!(evreg::bus::store::micros(back.recorded_at), e.recorded_at);
+        let raw = js_stream.get_raw_message(s.stream_seq).await.unwrap();
+        assert_eq!(
+            raw.headers.get("Evreg-Recorded-At").is_some(),
+            header,
+            "{:?}",
+            raw.headers
+        );
+    }
+    drop_stream(&stream).await;
+}
+
+#[tokio::test]
 async fn a_repeated_idempotency_key_is_stored_once_per_tenant() {
     let Some(config) = config() else { return };
     let stream = NatsStream::connect(config).await.unwrap();

@@ -703,9 +703,10 @@ impl Checked {
             payload.check_json(&value)?;
             Some(value)
         };
+        let recorded_at = store::micros(SystemTime::now());
         Ok(Checked {
-            id: Uuid::now_v7(),
-            recorded_at: store::micros(SystemTime::now()),
+            id: store::event_id(recorded_at),
+            recorded_at,
             enriched,
         })
     }

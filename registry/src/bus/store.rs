@@ -33,6 +33,41 @@ pub fn from_micros(m: Micros) -> SystemTime {
     }
 }
 
+/// A new event's id for an event recorded at `recorded_at`: a UUID v7 whose
+/// 48-bit Unix-millisecond timestamp and 12-bit `rand_a` (the sub-millisecond
+/// precision of RFC 9562, section 6.2, method 3: here the microseconds
+/// 0–999) carry `recorded_at`; the other 62 bits are random.
+/// [`recorded_at_of`] reads the time back, so an envelope that carries the
+/// id needs no separate field for the time. A time before 1970 or past the
+/// year 10889 does not fit: the id is then a plain UUID v7 of now.
+pub fn event_id(recorded_at: Micros) -> Uuid {
+    match u64::try_from(recorded_at) {
+        Ok(m) if m / 1000 < 1 << 48 => Uuid::new_v7(uuid::Timestamp::from_unix_time(
+            m / 1_000_000,
+            u32::try_from(m % 1_000_000 / 1000 * 1_000_000).unwrap_or(0),
+            u128::from(m % 1000),
+            12,
+        )),
+        _ => Uuid::now_v7(),
+    }
+}
+
+/// The recording time an [`event_id`] carries. Any other UUID v7 whose
+/// `rand_a` is below 1000 reads as a time too, a wrong one: rely on it only
+/// where that cannot happen, or where the true time was compared first (the
+/// NATS envelope leaves its time header out only when this gives exactly the
+/// event's time). `None` when the UUID is not v7 or its `rand_a` is 1000 or
+/// more.
+pub fn recorded_at_of(id: Uuid) -> Option<Micros> {
+    let b = id.as_bytes();
+    if id.get_version_num() != 7 {
+        return None;
+    }
+    let millis = b[..6].iter().fold(0i64, |m, &x| m << 8 | i64::from(x));
+    let sub = i64::from(b[6] & 0x0f) << 8 | i64::from(b[7]);
+    (sub < 1000).then_some(millis * 1000 + sub)
+}
+
 /// Waits `max`, or less when `changes` (from [`Store::changes`]) moves
 /// first. A closed channel leaves the full wait.
 pub async fn wait_for_change(
@@ -456,4 +491,46 @@ pub trait Store: Send + Sync + 'static {
         since: Micros,
         now: Micros,
     ) -> Result<u64, BusError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_id_carries_its_recording_time() {
+        let now = micros(SystemTime::now());
+        for t in [
+            now,
+            0,
+            999,
+            1000,
+            1_764_000_000_123_999,
+            (1 << 48) * 1000 - 1,
+        ] {
+            let id = event_id(t);
+            assert_eq!(id.get_version_num(), 7, "{t}");
+            assert_eq!(recorded_at_of(id), Some(t), "{t}");
+        }
+        // The other 62 bits are random: two ids of one microsecond differ.
+        assert_ne!(event_id(now), event_id(now));
+        // Ids of later microseconds sort later.
+        assert!(event_id(now) < event_id(now + 1));
+        assert!(event_id(1_999) < event_id(2_000));
+    }
+
+    #[test]
+    fn times_that_do_not_fit_and_other_uuids() {
+        for t in [-1, (1 << 48) * 1000] {
+            let id = event_id(t);
+            assert_eq!(id.get_version_num(), 7);
+            assert_ne!(recorded_at_of(id), Some(t), "{t}");
+        }
+        assert_eq!(recorded_at_of(Uuid::nil()), None);
+        let v4 = Uuid::from_u128(0x67e5_5044_10b1_426f_9247_bb68_0e5f_e0c8);
+        assert_eq!(recorded_at_of(v4), None);
+        // rand_a = 0xfff: no time.
+        let v7 = Uuid::from_u128(0x0190_0000_0000_7fff_8000_0000_0000_0000);
+        assert_eq!(recorded_at_of(v7), None);
+    }
 }

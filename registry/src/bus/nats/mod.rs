@@ -30,7 +30,7 @@ mod transport;
 pub use transport::NatsTransport;
 
 use super::BusError;
-use super::store::{NewEvent, StoredEvent, from_micros};
+use super::store::{self, NewEvent, StoredEvent, from_micros};
 
 /// How long the stream keeps events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -877,11 +877,15 @@ fn message_id(e: &NewEvent) -> String {
 
 /// The envelope's headers. Tenant, event type and version are in the
 /// subject; the event id is `Nats-Msg-Id` unless an idempotency key holds
-/// that place. Fewer bytes per message are more messages per second.
+/// that place, and the recording time is in the id (`store::event_id`)
+/// unless the event came with an id of its own. Fewer bytes per message
+/// are more messages per second.
 fn headers(e: &NewEvent) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(SCHEMA_REF, &*e.schema_ref);
-    h.insert(RECORDED_AT, e.recorded_at.to_string());
+    if store::recorded_at_of(e.id) != Some(e.recorded_at) {
+        h.insert(RECORDED_AT, e.recorded_at.to_string());
+    }
     if let Some(key) = &e.idempotency_key {
         h.insert(EVENT_ID, e.id.to_string());
         h.insert(IDEMPOTENCY_KEY, key.as_str());
@@ -938,13 +942,20 @@ pub(super) fn decode(
         BusError::Transport(format!("message {stream_seq}: bad `{name}`"))
     };
     let (tenant_id, event_type, version) = from_subject(subject).ok_or_else(|| bad(&subject))?;
-    let id = headers
+    let id: Uuid = headers
         .get(EVENT_ID)
         .or_else(|| headers.get(async_nats::header::NATS_MESSAGE_ID))
-        .ok_or_else(|| missing(&EVENT_ID))?;
+        .ok_or_else(|| missing(&EVENT_ID))?
+        .as_str()
+        .parse()
+        .map_err(|_| bad(&EVENT_ID))?;
+    let recorded_at = match headers.get(RECORDED_AT) {
+        Some(v) => v.as_str().parse().map_err(|_| bad(&RECORDED_AT))?,
+        None => store::recorded_at_of(id).ok_or_else(|| missing(&RECORDED_AT))?,
+    };
     Ok(StoredEvent {
         seq: i64::try_from(stream_seq).map_err(|_| bad(&"sequence"))?,
-        id: id.as_str().parse().map_err(|_| bad(&EVENT_ID))?,
+        id,
         tenant_id,
         event_type,
         schema_ref: header(SCHEMA_REF)?,
@@ -952,11 +963,7 @@ pub(super) fn decode(
         payload: serde_json::from_slice(body)
             .map_err(|e| BusError::Transport(format!("message {stream_seq}: body: {e}")))?,
         idempotency_key: headers.get(IDEMPOTENCY_KEY).map(|v| v.as_str().to_owned()),
-        recorded_at: from_micros(
-            header(RECORDED_AT)?
-                .parse()
-                .map_err(|_| bad(&RECORDED_AT))?,
-        ),
+        recorded_at: from_micros(recorded_at),
     })
 }
 
