@@ -564,6 +564,156 @@ async fn postgres_publish_in_commits_or_rolls_back_with_the_caller() {
     bus.shutdown().await;
 }
 
+/// A delivery belongs to its event: deleting events by hand (or truncating
+/// the trail) deletes their deliveries and failed attempts, so no consumer
+/// is left with a delivery of an event that is gone. On PostgreSQL triggers
+/// do it, where a foreign key would check every delivery written; a table
+/// made with the key loses it when the DDL runs again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_deleting_events_deletes_their_deliveries() {
+    let Some(url) = pg_schema().await else { return };
+    let bus = Bus::new(
+        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
+        options(),
+    )
+    .await
+    .unwrap();
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    bus.subscribe("d", recorder(&seen)).start().await.unwrap();
+    let mut published = Vec::new();
+    for t in ["a1", "a2", "a3"] {
+        published.push(
+            bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+                .await
+                .unwrap(),
+        );
+    }
+    bus.drain().await.unwrap();
+    bus.shutdown().await;
+
+    let (client, conn) =
+        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    client
+        .batch_execute(&format!(
+            "INSERT INTO system_event_attempts (consumer, event_seq, attempt, tenant_id, error, failed_at)              SELECT 'c', seq, 1, tenant_id, 'boom', now() FROM system_events WHERE id = '{}'",
+            published[0].id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM system_event_deliveries").await,
+        6
+    );
+    assert_eq!(count("SELECT count(*) FROM system_event_attempts").await, 1);
+
+    let deleted = client
+        .execute(
+            "DELETE FROM system_events WHERE id = $1",
+            &[&published[0].id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(
+        count("SELECT count(*) FROM system_event_deliveries").await,
+        4
+    );
+    assert_eq!(count("SELECT count(*) FROM system_event_attempts").await, 0);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM system_event_deliveries d \
+             WHERE NOT EXISTS (SELECT 1 FROM system_events e WHERE e.seq = d.event_seq)"
+        )
+        .await,
+        0
+    );
+    client
+        .batch_execute("TRUNCATE system_events")
+        .await
+        .unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM system_event_deliveries").await,
+        0
+    );
+
+    // A table made when deliveries had a foreign key to their event.
+    client
+        .batch_execute(
+            "ALTER TABLE system_event_deliveries ADD CONSTRAINT system_event_deliveries_event_seq_fkey \
+             FOREIGN KEY (event_seq) REFERENCES system_events (seq)",
+        )
+        .await
+        .unwrap();
+    let keys = "SELECT count(*) FROM pg_constraint \
+                WHERE conrelid = 'system_event_deliveries'::regclass AND contype = 'f'";
+    assert_eq!(count(keys).await, 1);
+    client
+        .batch_execute(&evreg::sql::bus_ddl(evreg::sql::Dialect::Postgres))
+        .await
+        .unwrap();
+    assert_eq!(count(keys).await, 0);
+}
+
+/// The same on SQLite, from a connection of the caller's own, with
+/// `foreign_keys` on (as the bus's own connections have it) and off (the
+/// `sqlite3` shell's default): deleting an event deletes its deliveries and
+/// failed attempts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_deleting_events_deletes_their_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.db");
+    let bus = Bus::new(evreg::bus::SqliteStore::open(&path).unwrap(), options())
+        .await
+        .unwrap();
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    bus.subscribe("d", recorder(&seen)).start().await.unwrap();
+    let mut published = Vec::new();
+    for t in ["a1", "a2", "a3"] {
+        published.push(
+            bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+                .await
+                .unwrap(),
+        );
+    }
+    bus.drain().await.unwrap();
+    bus.shutdown().await;
+
+    let conn = evreg::bus::rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM system_event_deliveries"), 6);
+    for (p, keys) in published[..2].iter().zip(["ON", "OFF"]) {
+        conn.execute_batch(&format!("PRAGMA foreign_keys = {keys}"))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO system_event_attempts (consumer, event_seq, attempt, tenant_id, error, failed_at) \
+             SELECT 'c', seq, 1, tenant_id, 'boom', 0 FROM system_events WHERE id = ?1",
+            [p.id.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "DELETE FROM system_events WHERE id = ?1",
+            [p.id.to_string()],
+        )
+        .unwrap();
+        assert_eq!(
+            count("SELECT count(*) FROM system_event_attempts"),
+            0,
+            "{keys}"
+        );
+    }
+    assert_eq!(count("SELECT count(*) FROM system_events"), 1);
+    assert_eq!(count("SELECT count(*) FROM system_event_deliveries"), 2);
+}
+
 /// Row-level security: under an application role, raw SQL sees only the
 /// rows of the tenant its transaction names, and cannot write another's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
