@@ -564,6 +564,25 @@ async fn postgres_publish_in_commits_or_rolls_back_with_the_caller() {
     bus.shutdown().await;
 }
 
+/// Three events of tenant A published and handled by consumers `c` and `d`
+/// (six deliveries), then the bus shut down.
+async fn three_events_for_two_consumers(bus: Bus) -> Vec<evreg::bus::Published> {
+    let seen = Seen::default();
+    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
+    bus.subscribe("d", recorder(&seen)).start().await.unwrap();
+    let mut published = Vec::new();
+    for t in ["a1", "a2", "a3"] {
+        published.push(
+            bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
+                .await
+                .unwrap(),
+        );
+    }
+    bus.drain().await.unwrap();
+    bus.shutdown().await;
+    published
+}
+
 /// A delivery belongs to its event: deleting events by hand (or truncating
 /// the trail) deletes their deliveries and failed attempts, so no consumer
 /// is left with a delivery of an event that is gone. On PostgreSQL triggers
@@ -578,19 +597,7 @@ async fn postgres_deleting_events_deletes_their_deliveries() {
     )
     .await
     .unwrap();
-    let seen = Seen::default();
-    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
-    bus.subscribe("d", recorder(&seen)).start().await.unwrap();
-    let mut published = Vec::new();
-    for t in ["a1", "a2", "a3"] {
-        published.push(
-            bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
-                .await
-                .unwrap(),
-        );
-    }
-    bus.drain().await.unwrap();
-    bus.shutdown().await;
+    let published = three_events_for_two_consumers(bus).await;
 
     let (client, conn) =
         evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
@@ -673,19 +680,7 @@ async fn sqlite_deleting_events_deletes_their_deliveries() {
     let bus = Bus::new(evreg::bus::SqliteStore::open(&path).unwrap(), options())
         .await
         .unwrap();
-    let seen = Seen::default();
-    bus.subscribe("c", recorder(&seen)).start().await.unwrap();
-    bus.subscribe("d", recorder(&seen)).start().await.unwrap();
-    let mut published = Vec::new();
-    for t in ["a1", "a2", "a3"] {
-        published.push(
-            bus.publish(&ctx(TENANT_A), ticket(TENANT_A, t))
-                .await
-                .unwrap(),
-        );
-    }
-    bus.drain().await.unwrap();
-    bus.shutdown().await;
+    let published = three_events_for_two_consumers(bus).await;
 
     let conn = evreg::bus::rusqlite::Connection::open(&path).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
