@@ -503,26 +503,32 @@ async fn pg_schema() -> Option<String> {
 
 suite!(postgres, {
     let url = pg_schema().await?;
-    let store = evreg::bus::PostgresStore::connect(&url).await.unwrap();
-    Some(Bus::new(store, options()).await.unwrap())
+    Some(pg_bus(&url, options()).await)
 });
+
+/// A bus on the PostgreSQL store at `url`.
+async fn pg_bus(url: &str, options: BusOptions) -> Bus {
+    let store = evreg::bus::PostgresStore::connect(url).await.unwrap();
+    Bus::new(store, options).await.unwrap()
+}
+
+/// A plain client of the database at `url`, for raw SQL.
+async fn pg_client(url: &str) -> evreg::bus::tokio_postgres::Client {
+    let (client, conn) =
+        evreg::bus::tokio_postgres::connect(url, evreg::bus::tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    client
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_publish_in_commits_or_rolls_back_with_the_caller() {
     let Some(url) = pg_schema().await else { return };
-    let bus = Bus::new(
-        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let bus = pg_bus(&url, options()).await;
     let seen = Seen::default();
     bus.subscribe("c", recorder(&seen)).start().await.unwrap();
-    let (mut client, conn) =
-        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let mut client = pg_client(&url).await;
     client
         .batch_execute("CREATE TABLE tickets (title TEXT)")
         .await
@@ -591,19 +597,10 @@ async fn three_events_for_two_consumers(bus: Bus) -> Vec<evreg::bus::Published> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_deleting_events_deletes_their_deliveries() {
     let Some(url) = pg_schema().await else { return };
-    let bus = Bus::new(
-        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let bus = pg_bus(&url, options()).await;
     let published = three_events_for_two_consumers(bus).await;
 
-    let (client, conn) =
-        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let client = pg_client(&url).await;
     let count = |sql: &'static str| {
         let client = &client;
         async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
@@ -714,12 +711,7 @@ async fn sqlite_deleting_events_deletes_their_deliveries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_rls_keeps_tenants_apart_even_in_raw_sql() {
     let Some(url) = pg_schema().await else { return };
-    let bus = Bus::new(
-        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let bus = pg_bus(&url, options()).await;
     let seen = Seen::default();
     bus.subscribe("c", recorder(&seen)).start().await.unwrap();
     for t in ["a1", "a2"] {
@@ -732,11 +724,7 @@ async fn postgres_rls_keeps_tenants_apart_even_in_raw_sql() {
         .unwrap();
     bus.drain().await.unwrap();
 
-    let (mut client, conn) =
-        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let mut client = pg_client(&url).await;
     let schema: String = client
         .query_one("SELECT current_schema()", &[])
         .await
@@ -879,12 +867,7 @@ fn the_generated_enricher_is_the_manifests() {
 async fn postgres_wakes_consumers_of_other_processes() {
     let Some(url) = pg_schema().await else { return };
     let hour = Duration::from_secs(3600);
-    let consuming = Bus::new(
-        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
-        options().poll_interval(hour),
-    )
-    .await
-    .unwrap();
+    let consuming = pg_bus(&url, options().poll_interval(hour)).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     consuming
         .subscribe("elsewhere", move |e: Envelope<TicketCreatedV1>| {
@@ -896,12 +879,7 @@ async fn postgres_wakes_consumers_of_other_processes() {
         .unwrap();
     // The consumer has claimed nothing and waits for its poll.
     consuming.drain().await.unwrap();
-    let publishing = Bus::new(
-        evreg::bus::PostgresStore::connect(&url).await.unwrap(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let publishing = pg_bus(&url, options()).await;
     for title in ["one", "two"] {
         publishing
             .publish(&ctx(TENANT_A), ticket(TENANT_A, title))
@@ -951,11 +929,7 @@ async fn postgres_claims_rewrite_deliveries_in_place() {
         .unwrap();
     assert_eq!(claimed.len(), 200);
 
-    let (client, conn) =
-        evreg::bus::tokio_postgres::connect(&url, evreg::bus::tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let client = pg_client(&url).await;
     // In `public`: the test schema is dropped after the run, and the
     // extension is the database's.
     client
