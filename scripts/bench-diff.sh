@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=target/bench
-cargo build --release -q -p evreg-codegen -p xtask
+cargo build --release -q -p evreg-cli -p xtask
 mkdir -p "$out"
 
 # shellcheck source=scripts/measure.sh

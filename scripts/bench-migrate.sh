@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 url=${EVREG_BENCH_POSTGRES_URL:-${EVREG_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}}
 schema=evreg_bench_migrate
-cargo build --release -q -p evreg-codegen -p xtask
+cargo build --release -q -p evreg-cli -p xtask
 dir=target/bench/catalog-10000
 [ -f "$dir/catalog.toml" ] || ./target/release/xtask gen-catalog --events 10000 --out "$dir" 2>/dev/null
 

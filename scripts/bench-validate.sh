@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 lines=${1:-1000000}
 runs=${2:-3}
 out=target/bench
-cargo build --release -q -p evreg-codegen
+cargo build --release -q -p evreg-cli
 mkdir -p "$out"
 file="$out/simulated-$lines.ndjson"
 if [ ! -f "$file" ]; then

@@ -2,9 +2,9 @@
 //! `build.rs` front door; `tests/generate.rs` proves it is byte-identical to
 //! the other two.
 
-fn main() {
+fn main() -> Result<(), evreg_codegen::BuildError> {
     evreg_codegen::Builder::new("../catalog")
         .file_name("acme.rs")
-        .compile()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .compile()?;
+    Ok(())
 }

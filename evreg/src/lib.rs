@@ -26,10 +26,17 @@
 //! `derive` feature).
 //!
 //! The catalog format is documented in `docs/catalog-format.md`; the `evreg`
-//! command-line program lives in the `evreg-codegen` crate. Everything here
-//! is re-exported from `evreg-core`.
+//! command-line program is the `evreg-cli` crate. Everything here is
+//! re-exported from `evreg-core`, the macros from `evreg-macros` (feature
+//! `derive`) and the event bus from `evreg-bus` as [`bus`] (features `bus`,
+//! `sqlite`, `postgres`, `nats`).
 
 pub use evreg_core::*;
+
+/// The event bus (the `evreg-bus` crate): publish and subscribe, audit
+/// trail, tenants, retries and dead letters; docs/event-system.md.
+#[cfg(feature = "bus")]
+pub use evreg_bus as bus;
 
 #[cfg(feature = "derive")]
 pub use evreg_macros::{CatalogType, EventPayload, include_catalog};

@@ -1,10 +1,10 @@
-//! `evreg_codegen::simulate`: every payload it emits validates (by the
+//! `evreg_cli::simulate`: every payload it emits validates (by the
 //! registry and by the generated types), every invalid one fails for exactly
 //! its labelled keyword (both ways too), every version of the shipped catalog
 //! and of the fixtures can be simulated, and a seed fixes the output.
 
 use evreg::Catalog;
-use evreg_codegen::simulate::Simulator;
+use evreg_cli::simulate::Simulator;
 
 macro_rules! simulate {
     ($test:ident, $module:path, $dir:expr) => {

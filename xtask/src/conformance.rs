@@ -117,7 +117,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             "group": g.index,
             "type": g.typed,
             "description": g.description,
-            "schema_ref": reason.is_none().then(|| evreg::naming::schema_ref(&g.event_type, 1)),
+            "schema_ref": reason.is_none().then(|| evreg_core::naming::schema_ref(&g.event_type, 1)),
             "excluded": reason,
         }));
         if reason.is_none() {
@@ -137,7 +137,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     )?;
     write(&out.join("EXCLUDED.md"), &excluded_md(&cases))?;
     // The whole catalog must load and generate.
-    let catalog = evreg::Catalog::load(&out).map_err(|e| e.to_string())?;
+    let catalog = evreg_core::Catalog::load(&out).map_err(|e| e.to_string())?;
     evreg_codegen::generate(&catalog).map_err(|d| format!("{d:?}"))?;
     eprintln!(
         "wrote {} of {} test groups to {}",
@@ -187,7 +187,7 @@ fn refusal(scratch: &Path, g: &Group) -> Result<Option<String>, String> {
     }
     let dir = scratch.join(&g.event_type);
     write_catalog(&dir, &[g])?;
-    let report = evreg::Catalog::check(&dir);
+    let report = evreg_core::Catalog::check(&dir);
     let mut errors: Vec<String> = report
         .diagnostics
         .iter()

@@ -1,0 +1,115 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod diff;
+pub mod events;
+pub mod generate;
+pub mod list;
+pub mod lock;
+pub mod migrate;
+pub mod show;
+pub mod simulate;
+pub mod validate;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use evreg_core::{Catalog, Diagnostic, Report, SourceMap};
+
+use crate::opt::{ColorWhen, Opt};
+
+/// Why a command could not run (exit code 2).
+#[derive(Debug)]
+pub enum CliError {
+    /// Contradictory or invalid arguments.
+    Usage(String),
+    /// Writing output or reading input failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::Io(e.into())
+    }
+}
+
+impl From<String> for CliError {
+    fn from(e: String) -> Self {
+        CliError::Usage(e)
+    }
+}
+
+/// Standard error, colored as asked.
+pub fn stderr(opt: &Opt) -> StandardStream {
+    let choice = match opt.color {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        ColorWhen::Auto => ColorChoice::Never,
+    };
+    StandardStream::stderr(choice)
+}
+
+/// Whether the catalog folder itself is unusable (a usage or I/O error: exit 2).
+pub fn unusable(report: &Report) -> bool {
+    report.catalog.is_none() && unusable_parts(&report.sources, &report.diagnostics)
+}
+
+fn unusable_parts(sources: &SourceMap, diagnostics: &[Diagnostic]) -> bool {
+    sources.is_empty()
+        && diagnostics
+            .iter()
+            .any(|d| d.code == "io" || d.code == "missing-manifest")
+}
+
+/// Loads the catalog for a command that needs a clean one; on problems, prints
+/// them and returns the exit code.
+pub fn load(opt: &Opt, dir: &Path) -> Result<Catalog, ExitCode> {
+    loaded(opt, dir, Catalog::check(dir))
+}
+
+/// The catalog of `report`, or its problems printed and the exit code.
+pub fn loaded(opt: &Opt, dir: &Path, report: Report) -> Result<Catalog, ExitCode> {
+    match report.catalog {
+        Some(c) => Ok(c),
+        None => Err(failed(opt, dir, &report.diagnostics, &report.sources)),
+    }
+}
+
+/// Prints the problems of a catalog that cannot be used, and returns the
+/// exit code: 2 when the folder itself is unusable, else 1.
+pub fn failed(opt: &Opt, dir: &Path, diagnostics: &[Diagnostic], sources: &SourceMap) -> ExitCode {
+    let mut err = stderr(opt);
+    let _ = evreg_core::diagnostic::render::emit(&mut err, diagnostics, sources);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    eprintln!(
+        "error: the catalog in `{}` has {errors} error(s); run `evreg check` for details",
+        dir.display(),
+    );
+    ExitCode::from(if unusable_parts(sources, diagnostics) {
+        2
+    } else {
+        1
+    })
+}

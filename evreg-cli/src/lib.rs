@@ -1,0 +1,52 @@
+//! # evreg-cli
+//!
+//! The `evreg` program: `check`, `generate`, `migrate`, `lock`, `diff`,
+//! `list`, `show`, `simulate`, `validate` and `events` (the bus's audit
+//! trail, deliveries, `tail` and `relay`). docs/cli.md documents every
+//! option and the exit codes.
+//!
+//! The library holds what the program needs beyond `evreg-codegen`: live
+//! databases ([`db`]) and synthetic payloads ([`simulate`]); [`run`] is the
+//! program itself.
+
+mod cmd;
+pub mod db;
+mod opt;
+pub mod simulate;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs `evreg` with the process's arguments. Exit codes: 0 ok, 1 problems
+/// found, 2 usage or I/O error.
+pub fn run() -> ExitCode {
+    let opt = opt::Opt::parse();
+    let result = match &opt.command {
+        opt::Command::Check(args) => cmd::check::run(&opt, args),
+        opt::Command::Generate(args) => cmd::generate::run(&opt, args),
+        opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),
+        opt::Command::Lock(args) => cmd::lock::run(&opt, args),
+        opt::Command::Diff(args) => cmd::diff::run(&opt, args),
+        opt::Command::List(args) => cmd::list::run(&opt, args),
+        opt::Command::Show(args) => cmd::show::run(&opt, args),
+        opt::Command::Simulate(args) => cmd::simulate::run(&opt, args),
+        opt::Command::Validate(args) => cmd::validate::run(&opt, args),
+        opt::Command::Events(args) => cmd::events::run(&opt, args),
+    };
+    match result {
+        Ok(code) => code,
+        // A closed pipe (`evreg list | head`) is the reader's choice, not a failure.
+        Err(cmd::CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(cmd::CliError::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(cmd::CliError::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! Synthetic payloads for CI: valid ones with realistic values, and invalid
+//! ones that break exactly one rule each, labelled with it.
+//!
+//! Values are drawn from each payload's (bundled) JSON Schema: formats get
+//! realistic text (uuids, RFC 3339 date-times, emails, URIs), enums and
+//! consts their values, strings and numbers their bounds, patterns a matching
+//! string (`rand_regex`), arrays their sizes and uniqueness. Every valid
+//! payload is checked against the registry before it is returned, and every
+//! invalid one must fail with exactly the labelled keyword: what `simulate`
+//! emits is true by construction. The same seed gives the same payloads.
+
+use evreg_core::{Catalog, Event, PayloadVersion, Registry};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value, json};
+
+/// How many draws a payload gets before simulation gives up on it.
+const ATTEMPTS: usize = 50;
+
+/// Why a payload could not be simulated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot simulate {schema_ref}: {reason}")]
+pub struct SimulateError {
+    /// The payload version.
+    pub schema_ref: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// A payload that breaks one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// The payload.
+    pub payload: Value,
+    /// The JSON Schema keyword it breaks (`required`, `enum`, `maxLength`…).
+    pub keyword: String,
+    /// Where, as a JSON pointer into the payload.
+    pub pointer: String,
+    /// The rule, for people.
+    pub reason: String,
+}
+
+/// Draws payloads for a catalog, deterministically for a seed.
+pub struct Simulator<'c> {
+    catalog: &'c Catalog,
+    registry: Registry,
+    rng: ChaCha8Rng,
+    tenant: Option<String>,
+}
+
+impl<'c> Simulator<'c> {
+    /// A simulator for `catalog`, seeded with `seed`.
+    pub fn new(catalog: &'c Catalog, seed: u64) -> Self {
+        Simulator {
+            catalog,
+            registry: Registry::from_catalog(catalog),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            tenant: None,
+        }
+    }
+
+    /// Every payload gets this `tenantId` (when its schema has one).
+    pub fn tenant(&mut self, tenant: impl Into<String>) -> &mut Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
+    /// A schema-valid payload of `version`.
+    pub fn valid(&mut self, version: &PayloadVersion) -> Result<Value, SimulateError> {
+        let mut last = String::new();
+        for _ in 0..ATTEMPTS {
+            let mut payload = self.draw(&version.schema, &version.schema, 0);
+            if let (Some(tenant), Value::Object(map)) = (&self.tenant, &mut payload)
+                && has_property(&version.schema, "tenantId")
+            {
+                map.insert("tenantId".to_owned(), Value::from(tenant.clone()));
+            }
+            match self.registry.validate(&version.schema_ref, &payload) {
+                Ok(()) => return Ok(payload),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(SimulateError {
+            schema_ref: version.schema_ref.clone(),
+            reason: format!("no valid payload in {ATTEMPTS} draws; the last failed: {last}"),
+        })
+    }
+
+    /// Payloads of `version` that each break exactly one rule: one per rule
+    /// the simulator knows how to break for this schema, in schema order.
+    pub fn invalid(&mut self, version: &PayloadVersion) -> Result<Vec<Invalid>, SimulateError> {
+        let base = self.valid(version)?;
+        let mut out = Vec::new();
+        for candidate in self.mutations(&version.schema, &base) {
+            let errors = match self
+                .registry
+                .validate(&version.schema_ref, &candidate.payload)
+            {
+                Err(evreg_core::RegistryError::Invalid(e)) => e.errors,
+                _ => continue,
+            };
+            if let [only] = errors.as_slice()
+                && only.keyword == candidate.keyword
+                && only.instance_path == candidate.pointer
+            {
+                out.push(candidate);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The active event versions, for `--all`.
+    pub fn active_versions(&self) -> impl Iterator<Item = (&'c Event, &'c PayloadVersion)> + 'c {
+        self.catalog
+            .versions()
+            .filter(|(e, _)| e.status == evreg_core::Status::Active)
+    }
+
+    fn draw(&mut self, schema: &Value, root: &Value, depth: usize) -> Value {
+        let Value::Object(map) = schema else {
+            return Value::from(self.word());
+        };
+        if let Some(Value::String(r)) = map.get("$ref")
+            && let Some(target) = r.strip_prefix('#').and_then(|p| root.pointer(p))
+        {
+            return self.draw(target, root, depth + 1);
+        }
+        if let Some(Value::Array(values)) = map.get("enum") {
+            return values.choose(&mut self.rng).cloned().unwrap_or(Value::Null);
+        }
+        if let Some(value) = map.get("const") {
+            return value.clone();
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(branches)) = map.get(key)
+                && let Some(branch) = branches.choose(&mut self.rng)
+            {
+                return self.draw(branch, root, depth + 1);
+            }
+        }
+        if let Some(Value::Array(branches)) = map.get("allOf") {
+            return self.draw(&merge(branches, root), root, depth + 1);
+        }
+        let ty = match map.get("type") {
+            Some(Value::String(t)) => t.as_str(),
+            Some(Value::Array(ts)) => {
+                let non_null: Vec<&str> = ts
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|t| *t != "null")
+                    .collect();
+                match non_null.choose(&mut self.rng) {
+                    Some(t) => t,
+                    None => "null",
+                }
+            }
+            _ if map.contains_key("properties") => "object",
+            _ if map.contains_key("items") => "array",
+            _ => "string",
+        };
+        match ty {
+            "null" => Value::Null,
+            "boolean" => Value::Bool(self.rng.random()),
+            "integer" => self.integer(map),
+            "number" => self.number(map),
+            "array" => self.array(map, root, depth),
+            "object" => self.object(map, root, depth),
+            _ => Value::from(self.string(map)),
+        }
+    }
+
+    fn string(&mut self, map: &Map<String, Value>) -> String {
+        let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
+        if let Some(format) = map.get("format").and_then(Value::as_str) {
+            return self.formatted(format);
+        }
+        if let Some(Value::String(pattern)) = map.get("pattern")
+            && let Some(s) = self.matching(pattern, min, max)
+        {
+            return s;
+        }
+        let max = max.unwrap_or(min.max(8) + 16).max(min);
+        let lo = min.max(3).min(max);
+        let target = self.rng.random_range(lo..=max.min(lo + 20));
+        // Whole words while they fit; letters only to reach the minimum.
+        let mut s = String::new();
+        for _ in 0..8 {
+            let word = self.word();
+            let extra = word.len() + usize::from(!s.is_empty());
+            if s.len() + extra > target {
+                break;
+            }
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(word);
+        }
+        let floor = if s.is_empty() { lo } else { min };
+        while s.len() < floor {
+            s.push(char::from(b'a' + self.rng.random_range(0..26u8)));
+        }
+        s
+    }
+
+    /// A string matching `pattern` (ECMA-262, in the subset `rand_regex`
+    /// reads), within the length bounds.
+    fn matching(&mut self, pattern: &str, min: usize, max: Option<usize>) -> Option<String> {
+        // A string matching the whole body matches the pattern, anchored or not.
+        let body = pattern.strip_prefix('^').unwrap_or(pattern);
+        let body = match body.strip_suffix('$') {
+            Some(b) if !b.ends_with('\\') => b,
+            _ => body,
+        };
+        let translated = body.replace("\\d", "[0-9]");
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .build()
+            .parse(&translated)
+            .ok()?;
+        let generator = rand_regex::Regex::with_hir(hir, 8).ok()?;
+        for _ in 0..20 {
+            let s: String = self.rng.sample(&generator);
+            let n = s.chars().count();
+            if n >= min && max.is_none_or(|m| n <= m) {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    fn formatted(&mut self, format: &str) -> String {
+        let r = &mut self.rng;
+        match format {
+            "uuid" => {
+                let b: [u8; 16] = r.random();
+                let mut u = uuid::Builder::from_random_bytes(b).into_uuid().to_string();
+                u.make_ascii_lowercase();
+                u
+            }
+            "date-time" => format!(
+                "2026-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                r.random_range(1..=12),
+                r.random_range(1..=28),
+                r.random_range(0..24),
+                r.random_range(0..60),
+                r.random_range(0..60)
+            ),
+            "date" => format!(
+                "2026-{:02}-{:02}",
+                r.random_range(1..=12),
+                r.random_range(1..=28)
+            ),
+            "time" => format!(
+                "{:02}:{:02}:{:02}Z",
+                r.random_range(0..24),
+                r.random_range(0..60),
+                r.random_range(0..60)
+            ),
+            "duration" => format!("P{}D", r.random_range(1..90)),
+            "email" => format!(
+                "{}.{}@example.com",
+                WORDS.choose(r).unwrap_or(&"ana"),
+                r.random_range(1..999)
+            ),
+            "hostname" => format!(
+                "{}{}.example.com",
+                WORDS.choose(r).unwrap_or(&"host"),
+                r.random_range(1..99)
+            ),
+            "ipv4" => format!(
+                "10.{}.{}.{}",
+                r.random_range(0..256),
+                r.random_range(0..256),
+                r.random_range(1..255)
+            ),
+            "ipv6" => format!("2001:db8::{:x}", r.random_range(1..0xffff)),
+            "uri" => format!(
+                "https://example.com/{}/{}",
+                WORDS.choose(r).unwrap_or(&"a"),
+                r.random_range(1..9999)
+            ),
+            "uri-reference" => format!(
+                "/{}/{}",
+                WORDS.choose(r).unwrap_or(&"a"),
+                r.random_range(1..9999)
+            ),
+            _ => self.word().to_owned(),
+        }
+    }
+
+    fn integer(&mut self, map: &Map<String, Value>) -> Value {
+        let num = |k: &str| map.get(k).and_then(Value::as_f64);
+        let mut lo = num("minimum").map_or(0.0, f64::ceil);
+        let mut hi = num("maximum").map_or(lo.max(0.0) + 1000.0, f64::floor);
+        if let Some(x) = num("exclusiveMinimum") {
+            lo = lo.max(x.floor() + 1.0);
+        }
+        if let Some(x) = num("exclusiveMaximum") {
+            hi = hi.min(x.ceil() - 1.0);
+        }
+        if let Some(m) = num("multipleOf").filter(|m| *m > 0.0) {
+            let (first, last) = ((lo / m).ceil() as i64, (hi / m).floor() as i64);
+            if first <= last {
+                return Value::from((self.rng.random_range(first..=last) as f64 * m) as i64);
+            }
+        }
+        if lo > hi {
+            return Value::from(lo as i64);
+        }
+        Value::from(self.rng.random_range(lo as i64..=hi as i64))
+    }
+
+    fn number(&mut self, map: &Map<String, Value>) -> Value {
+        let num = |k: &str| map.get(k).and_then(Value::as_f64);
+        let lo = num("minimum").or(num("exclusiveMinimum")).unwrap_or(0.0);
+        let hi = num("maximum")
+            .or(num("exclusiveMaximum"))
+            .unwrap_or(lo + 1000.0);
+        if let Some(m) = num("multipleOf").filter(|m| *m > 0.0) {
+            let (first, last) = ((lo / m).ceil() as i64, (hi / m).floor() as i64);
+            if first <= last {
+                return json!(self.rng.random_range(first..=last) as f64 * m);
+            }
+        }
+        let x = lo + (hi - lo) * self.rng.random::<f64>();
+        json!((x * 100.0).round() / 100.0)
+    }
+
+    fn array(&mut self, map: &Map<String, Value>, root: &Value, depth: usize) -> Value {
+        let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .map_or(min.max(1) + 2, |m| m as usize);
+        let unique = map.get("uniqueItems") == Some(&Value::Bool(true));
+        let target = if depth > 6 {
+            min
+        } else {
+            self.rng
+                .random_range(min.min(max)..=max.min(min.max(1) + 2))
+        };
+        let items = map.get("items").cloned().unwrap_or(Value::Bool(true));
+        let mut out: Vec<Value> = Vec::new();
+        for _ in 0..target * 4 {
+            if out.len() == target {
+                break;
+            }
+            let v = self.draw(&items, root, depth + 1);
+            if !unique || !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        Value::Array(out)
+    }
+
+    fn object(&mut self, map: &Map<String, Value>, root: &Value, depth: usize) -> Value {
+        let required: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut out = Map::new();
+        if let Some(Value::Object(props)) = map.get("properties") {
+            for (name, schema) in props {
+                let wanted =
+                    required.contains(&name.as_str()) || (depth < 4 && self.rng.random_bool(0.5));
+                if wanted {
+                    let v = self.draw(schema, root, depth + 1);
+                    out.insert(name.clone(), v);
+                }
+            }
+        }
+        for name in required {
+            if !out.contains_key(name) {
+                out.insert(name.to_owned(), Value::from(self.word()));
+            }
+        }
+        if let Some(extra @ Value::Object(_)) = map.get("additionalProperties")
+            && depth < 4
+            && self.rng.random_bool(0.5)
+        {
+            let v = self.draw(extra, root, depth + 1);
+            out.insert(format!("{}{}", self.word(), out.len()), v);
+        }
+        Value::Object(out)
+    }
+
+    fn word(&mut self) -> &'static str {
+        WORDS.choose(&mut self.rng).copied().unwrap_or("event")
+    }
+
+    /// Candidate one-rule breaks of `payload` (top-level properties).
+    fn mutations(&mut self, schema: &Value, payload: &Value) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        let (Some(props), Value::Object(values)) = (
+            resolve(schema, schema)
+                .get("properties")
+                .and_then(Value::as_object),
+            payload,
+        ) else {
+            return out;
+        };
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut push = |name: &str, value: Option<Value>, keyword: &str, reason: String| {
+            let mut p = values.clone();
+            match value {
+                Some(v) => {
+                    p.insert(name.to_owned(), v);
+                }
+                None => {
+                    p.shift_remove(name);
+                }
+            }
+            let pointer = if keyword == "required" || keyword == "additionalProperties" {
+                String::new()
+            } else {
+                format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+            };
+            out.push(Invalid {
+                payload: Value::Object(p),
+                keyword: keyword.to_owned(),
+                pointer,
+                reason,
+            });
+        };
+        for name in &required {
+            push(
+                name,
+                None,
+                "required",
+                format!("required property `{name}` is missing"),
+            );
+        }
+        if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+            push(
+                "unexpectedProperty",
+                Some(Value::from("x")),
+                "additionalProperties",
+                "unknown property `unexpectedProperty` (additionalProperties is false)".to_owned(),
+            );
+        }
+        for (name, sub) in props {
+            let sub = resolve(sub, schema);
+            if sub.get("enum").is_some() {
+                push(
+                    name,
+                    Some(Value::from("not-one-of-the-values")),
+                    "enum",
+                    format!("`{name}` is not one of its enum values"),
+                );
+            } else if let Some(Value::String(c)) = sub.get("const") {
+                push(
+                    name,
+                    Some(Value::from(format!("{c}-not"))),
+                    "const",
+                    format!("`{name}` is not its const value"),
+                );
+            }
+            let ty = sub.get("type").and_then(Value::as_str);
+            match ty {
+                Some("string") => {
+                    push(
+                        name,
+                        Some(Value::from(12345)),
+                        "type",
+                        format!("`{name}` is not a string"),
+                    );
+                    if let Some(min) = sub
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .filter(|m| *m > 0)
+                    {
+                        push(
+                            name,
+                            Some(Value::from("x".repeat(min as usize - 1))),
+                            "minLength",
+                            format!("`{name}` is shorter than {min} characters"),
+                        );
+                    }
+                    if let Some(max) = sub.get("maxLength").and_then(Value::as_u64) {
+                        push(
+                            name,
+                            Some(Value::from("x".repeat(max as usize + 1))),
+                            "maxLength",
+                            format!("`{name}` is longer than {max} characters"),
+                        );
+                    }
+                    if let Some(format) = sub.get("format").and_then(Value::as_str) {
+                        push(
+                            name,
+                            Some(Value::from(format!("not-a-{format}"))),
+                            "format",
+                            format!("`{name}` is not a valid {format}"),
+                        );
+                    }
+                    if sub.get("pattern").is_some() {
+                        let len = sub
+                            .get("minLength")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(1)
+                            .max(1) as usize;
+                        push(
+                            name,
+                            Some(Value::from("~".repeat(len))),
+                            "pattern",
+                            format!("`{name}` does not match its pattern"),
+                        );
+                    }
+                }
+                Some("integer" | "number") => {
+                    push(
+                        name,
+                        Some(Value::from("12")),
+                        "type",
+                        format!("`{name}` is not a number"),
+                    );
+                    if let Some(min) = sub.get("minimum").and_then(Value::as_f64) {
+                        push(
+                            name,
+                            Some(json!(min - 1.0)),
+                            "minimum",
+                            format!("`{name}` is below its minimum {min}"),
+                        );
+                    }
+                    if let Some(max) = sub.get("maximum").and_then(Value::as_f64) {
+                        push(
+                            name,
+                            Some(json!(max + 1.0)),
+                            "maximum",
+                            format!("`{name}` is above its maximum {max}"),
+                        );
+                    }
+                }
+                Some("boolean") => push(
+                    name,
+                    Some(Value::from("yes")),
+                    "type",
+                    format!("`{name}` is not a boolean"),
+                ),
+                Some("array") => {
+                    push(
+                        name,
+                        Some(Value::from("not an array")),
+                        "type",
+                        format!("`{name}` is not an array"),
+                    );
+                    if let Some(min) = sub
+                        .get("minItems")
+                        .and_then(Value::as_u64)
+                        .filter(|m| *m > 0)
+                    {
+                        let item = values.get(name.as_str()).and_then(|v| v.get(0)).cloned();
+                        if let (Some(item), true) = (item, min > 1) {
+                            push(
+                                name,
+                                Some(Value::Array(vec![item; min as usize - 1])),
+                                "minItems",
+                                format!("`{name}` has fewer than {min} items"),
+                            );
+                        } else if min == 1 {
+                            push(
+                                name,
+                                Some(json!([])),
+                                "minItems",
+                                format!("`{name}` has fewer than {min} items"),
+                            );
+                        }
+                    }
+                }
+                Some("object") => push(
+                    name,
+                    Some(Value::from(1)),
+                    "type",
+                    format!("`{name}` is not an object"),
+                ),
+                _ => {}
+            }
+        }
+        // Shuffle deterministically so that `--count` draws varied rules.
+        let n = out.len();
+        for i in (1..n).rev() {
+            let j = self.rng.random_range(0..=i);
+            out.swap(i, j);
+        }
+        out
+    }
+}
+
+/// `schema`, or what its `$ref` points at in `root`.
+fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| root.pointer(p))
+        .unwrap_or(schema)
+}
+
+/// The properties and requirements of `allOf` branches, as one object schema.
+fn merge(branches: &[Value], root: &Value) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for b in branches {
+        let b = resolve(b, root);
+        if let Some(Value::Object(p)) = b.get("properties") {
+            properties.extend(p.clone());
+        }
+        if let Some(Value::Array(r)) = b.get("required") {
+            required.extend(r.iter().cloned());
+        }
+    }
+    json!({ "type": "object", "properties": properties, "required": required })
+}
+
+fn has_property(schema: &Value, name: &str) -> bool {
+    schema.get("properties").and_then(|p| p.get(name)).is_some()
+}
+
+/// Words for readable strings.
+const WORDS: &[&str] = &[
+    "printer",
+    "invoice",
+    "onboarding",
+    "network",
+    "laptop",
+    "renewal",
+    "backup",
+    "email",
+    "quota",
+    "meeting",
+    "license",
+    "router",
+    "payroll",
+    "migration",
+    "firewall",
+    "portal",
+    "schedule",
+    "training",
+    "contract",
+    "dispatch",
+];

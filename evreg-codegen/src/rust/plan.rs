@@ -1,0 +1,1196 @@
+//! Type planning: each payload schema (bundled, self-contained) becomes Rust
+//! types. The planner decides names, shapes and the checks `validate()` must
+//! run; the emitter only prints what it decided.
+//!
+//! Every schema maps to a typed shape when its JSON Schema meaning and the
+//! Rust type (with its serde attributes and generated checks) accept exactly
+//! the same values. Where no Rust type can say it (a `oneOf` without a
+//! discriminating `const`, a `type` list, an object schema without `type`),
+//! the value stays a `serde_json::Value` checked against its schema by the
+//! same `jsonschema` validator the registry uses: nothing is ever ignored.
+
+use std::collections::BTreeMap;
+
+use evreg_core::catalog::keys::ANNOTATION_KEYWORDS;
+use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
+use evreg_core::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
+use evreg_core::naming::{field_name, payload_type_name, type_name, variant_name};
+use evreg_core::{Catalog, Diagnostic, Span};
+use serde_json::{Map, Value};
+
+/// What a schema becomes in Rust, with the checks of its value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Shape {
+    pub kind: Kind,
+    pub checks: Vec<Check>,
+    /// Where the schema sits in the payload schema (a JSON pointer).
+    pub pointer: String,
+}
+
+/// A Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kind {
+    /// `serde_json::Value`
+    Any,
+    /// `serde_json::Map<String, Value>`
+    Object,
+    Bool,
+    /// `i64`
+    Int,
+    /// `f64`
+    Num,
+    String,
+    Uuid,
+    DateTime(DateTimeRepr),
+    Vec(Box<Shape>),
+    /// `BTreeMap<String, T>`
+    Map(Box<Shape>),
+    /// A generated type.
+    Named(String),
+    /// `Option<T>`: the schema also allows `null`.
+    Nullable(Box<Shape>),
+}
+
+impl Kind {
+    /// Whether the value is read and written through `evreg::wire::Wire`
+    /// (integers, uuids and date-times, alone or in options, arrays and maps).
+    pub fn is_wire(&self) -> bool {
+        match self {
+            Kind::Int | Kind::Uuid | Kind::DateTime(_) => true,
+            Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => s.kind.is_wire(),
+            _ => false,
+        }
+    }
+}
+
+/// A keyword `validate()` checks because the type cannot hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Check {
+    MinLength(u64),
+    MaxLength(u64),
+    /// The regular expression.
+    Pattern(String),
+    Format(String),
+    Const(String),
+    Minimum(serde_json::Number),
+    Maximum(serde_json::Number),
+    ExclusiveMinimum(serde_json::Number),
+    ExclusiveMaximum(serde_json::Number),
+    /// The schema of a one-keyword check (`{"multipleOf": …}`).
+    MultipleOf(String),
+    MinItems(u64),
+    MaxItems(u64),
+    UniqueItems,
+    /// A whole (self-contained) schema, for values typed `serde_json::Value`.
+    Schema(String),
+}
+
+/// A generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    Struct(Struct),
+    Enum(StrEnum),
+    Tagged(Tagged),
+    /// `pub struct Name(pub T)` (serde transparent), for shared definitions
+    /// that are not objects or string enums, and for payloads that are not objects.
+    Newtype(Newtype),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Struct {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`
+    pub deny_unknown: bool,
+    /// Other properties, kept (never dropped on a round trip), with the
+    /// check of `additionalProperties` when it is a schema.
+    pub extra: Option<Extra>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Extra {
+    pub rust: String,
+    pub check: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub doc: Vec<String>,
+    pub required: bool,
+    pub deprecated: bool,
+    pub shape: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StrEnum {
+    pub name: String,
+    pub doc: Vec<String>,
+    /// (Rust variant, wire value)
+    pub variants: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tagged {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub tag: String,
+    /// (Rust variant, tag value, struct of the other properties)
+    pub variants: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Newtype {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub shape: Shape,
+}
+
+/// One payload version: its root type.
+#[derive(Debug, Clone)]
+pub(crate) struct Payload {
+    pub event_type: String,
+    pub version: u32,
+    pub schema_ref: String,
+    pub type_name: String,
+    /// The bundled schema, compact JSON (embedded in the registry).
+    pub schema_json: String,
+}
+
+/// Every type of a catalog.
+#[derive(Debug, Default)]
+pub(crate) struct TypeSpace {
+    /// Generated types by name, each with the key of the schema it came from.
+    pub items: BTreeMap<String, (String, Item)>,
+    pub payloads: Vec<Payload>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The payload being planned.
+struct Ctx<'a> {
+    root: &'a Value,
+    type_name: String,
+    span: Span,
+}
+
+/// Keywords that do not validate: the annotations, and `x-…` extensions.
+fn is_annotation(key: &str) -> bool {
+    ANNOTATION_KEYWORDS.contains(&key) || key.starts_with("x-")
+}
+
+/// Keywords that constrain numbers / arrays / objects.
+const NUMBER_KEYWORDS: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+const ARRAY_KEYWORDS: &[&str] = &["items", "minItems", "maxItems", "uniqueItems"];
+const OBJECT_KEYWORDS: &[&str] = &["properties", "required", "additionalProperties"];
+
+pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
+    let mut planner = Planner {
+        space: TypeSpace::default(),
+        sites: Default::default(),
+        options: catalog.manifest().codegen,
+        base: &catalog.manifest().base.properties,
+        shared: catalog.definitions(),
+    };
+    for (event, version) in catalog.versions() {
+        let name = payload_type_name(&event.event_type, version.version);
+        let ctx = Ctx {
+            root: &version.schema,
+            type_name: name.clone(),
+            span: version.span,
+        };
+        planner.payload(&ctx, event, version);
+        planner.space.payloads.push(Payload {
+            event_type: event.event_type.clone(),
+            version: version.version,
+            schema_ref: version.schema_ref.clone(),
+            type_name: name,
+            schema_json: serde_json::to_string(&version.schema).unwrap_or_default(),
+        });
+    }
+    planner.space
+}
+
+struct Planner<'c> {
+    space: TypeSpace,
+    /// Where each generated type was first planned, for collision messages.
+    sites: std::collections::HashMap<String, String>,
+    options: CodegenOptions,
+    base: &'c Map<String, Value>,
+    shared: &'c BTreeMap<String, Value>,
+}
+
+impl Planner<'_> {
+    fn payload(
+        &mut self,
+        ctx: &Ctx<'_>,
+        event: &evreg_core::Event,
+        version: &evreg_core::PayloadVersion,
+    ) {
+        let key = format!("payload:{}", ctx.type_name);
+        let shape = self.shape(ctx.root, ctx, &ctx.type_name, "", &key);
+        // Title and description of the schema, else of the event; then the
+        // version's note and what it is.
+        let mut doc = docs(ctx.root);
+        if doc.is_empty() {
+            doc.push(event.name.clone());
+            if !event.description.is_empty() {
+                doc.push(String::new());
+                doc.extend(event.description.lines().map(str::to_owned));
+            }
+        }
+        if let Some(d) = &version.description {
+            doc.push(String::new());
+            doc.extend(d.lines().map(str::to_owned));
+        }
+        doc.push(String::new());
+        doc.push(format!(
+            "`{}` version {}: `{}`.",
+            event.event_type, version.version, version.schema_ref
+        ));
+        let is_root_struct = matches!(&shape.kind, Kind::Named(n) if *n == ctx.type_name);
+        if !is_root_struct {
+            let item = Item::Newtype(Newtype {
+                name: ctx.type_name.clone(),
+                doc,
+                shape,
+            });
+            self.insert(&ctx.type_name, &key, item, ctx, "");
+        } else if let Some((_, Item::Struct(s))) = self.space.items.get_mut(&ctx.type_name) {
+            s.doc = doc;
+        }
+    }
+
+    /// Adds a generated type; a different type of the same name is a collision.
+    fn insert(&mut self, name: &str, key: &str, mut item: Item, ctx: &Ctx<'_>, site: &str) {
+        let site = format!("`{}` of {}", display_pointer(site), ctx.type_name);
+        let doc = match &mut item {
+            Item::Struct(s) => &mut s.doc,
+            Item::Enum(e) => &mut e.doc,
+            Item::Tagged(t) => &mut t.doc,
+            Item::Newtype(n) => &mut n.doc,
+        };
+        if doc.is_empty() {
+            doc.push(format!("Generated from {}.", describe(key)));
+        }
+        if super::is_reserved(name) {
+            self.space.diagnostics.push(
+                Diagnostic::error(
+                    "rust-name-collision",
+                    format!("a generated type would be named `{name}`, the name of a bus type"),
+                )
+                .at(ctx.span, "generating this version's types")
+                .with_note(format!("it comes from {site}: {}", describe(key)))
+                .with_help("rename the property or definition"),
+            );
+            return;
+        }
+        match self.space.items.get(name) {
+            Some((existing, _)) if existing != key => {
+                let existing = existing.clone();
+                let existing_site = self.sites.get(name).cloned().unwrap_or_default();
+                self.space.diagnostics.push(
+                    Diagnostic::error(
+                        "rust-name-collision",
+                        format!("two generated Rust types are named `{name}`"),
+                    )
+                    .at(ctx.span, "generating this version's types")
+                    .with_note(format!(
+                        "one comes from {existing_site}: {}",
+                        describe(&existing)
+                    ))
+                    .with_note(format!("the other from {site}: {}", describe(key)))
+                    .with_help("rename a property or a definition so the type names differ"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.sites.insert(name.to_owned(), site);
+                self.space
+                    .items
+                    .insert(name.to_owned(), (key.to_owned(), item));
+            }
+        }
+    }
+
+    fn known(&self, name: &str, key: &str) -> bool {
+        matches!(self.space.items.get(name), Some((k, _)) if k == key)
+    }
+
+    /// The shape of `schema`, found at `pointer` in the payload schema; a
+    /// type it needs is named `hint` and identified by `key`.
+    fn shape(
+        &mut self,
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        let map = match schema {
+            Value::Bool(true) => return simple(Kind::Any, pointer),
+            Value::Object(map) => map,
+            _ => return self.fallback(schema, ctx, pointer),
+        };
+        let only = |allowed: &[&str]| {
+            map.keys()
+                .all(|k| is_annotation(k) || allowed.contains(&k.as_str()))
+        };
+
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            if !only(&["$ref"]) {
+                return self.fallback(schema, ctx, pointer);
+            }
+            return self.reference(reference, schema, ctx, hint, pointer);
+        }
+
+        for combinator in ["oneOf", "anyOf", "allOf"] {
+            if let Some(Value::Array(branches)) = map.get(combinator) {
+                if !only(&[combinator]) {
+                    return self.fallback(schema, ctx, pointer);
+                }
+                return self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
+            }
+        }
+
+        let (types, nullable) = match map.get("type") {
+            None => (None, false),
+            Some(Value::String(t)) => (Some(vec![t.as_str()]), t == "null"),
+            Some(Value::Array(ts)) => {
+                let names: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
+                let nullable = names.contains(&"null");
+                (Some(names), nullable)
+            }
+            Some(_) => return self.fallback(schema, ctx, pointer),
+        };
+        let mut non_null: Vec<&str> = types
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|t| *t != "null")
+            .collect();
+        if non_null.len() == 2 && non_null.contains(&"integer") && non_null.contains(&"number") {
+            non_null = vec!["number"];
+        }
+
+        if let Some(values) = map.get("enum") {
+            return self.string_enum(values, types.as_deref(), schema, ctx, hint, pointer);
+        }
+        if let Some(value) = map.get("const") {
+            let string_ok = types.is_none() || non_null == ["string"];
+            return match value {
+                Value::String(s) if string_ok && only(&["const", "type"]) => Shape {
+                    kind: Kind::String,
+                    checks: vec![Check::Const(s.clone())],
+                    pointer: pointer.to_owned(),
+                },
+                _ => self.fallback(schema, ctx, pointer),
+            };
+        }
+
+        if types.is_none() {
+            // Without `type`, object/array/string keywords pass every other
+            // kind of value: only a schema with no constraint is `Any`.
+            return if only(&[]) {
+                simple(Kind::Any, pointer)
+            } else {
+                self.fallback(schema, ctx, pointer)
+            };
+        }
+        let inner = match non_null.as_slice() {
+            [] => return self.fallback(schema, ctx, pointer), // `type: null`
+            ["string"] => self.string(map, pointer),
+            ["integer"] => number(map, Kind::Int, pointer),
+            ["number"] => number(map, Kind::Num, pointer),
+            ["boolean"] => simple(Kind::Bool, pointer),
+            ["array"] => self.array(map, ctx, hint, pointer, key),
+            ["object"] => self.object(map, schema, ctx, hint, pointer, key),
+            _ => return self.fallback(schema, ctx, pointer),
+        };
+        nullable_if(nullable, inner, pointer)
+    }
+
+    /// A value typed `serde_json::Value`, checked against its whole schema.
+    fn fallback(&mut self, schema: &Value, ctx: &Ctx<'_>, pointer: &str) -> Shape {
+        let check = check_schema(schema, ctx.root);
+        if contains_ref(schema) && !refs_into_defs(schema) {
+            {
+                self.space.diagnostics.push(
+                    Diagnostic::error(
+                        "unsupported-for-codegen",
+                        format!(
+                            "a `$ref` at `{}` points outside `$defs`; code generation needs it under `$defs`",
+                            display_pointer(pointer)
+                        ),
+                    )
+                    .at(ctx.span, "in this version's schema")
+                    .with_help("move the referenced schema under `$defs` and point at `#/$defs/Name`"),
+                );
+            }
+        }
+        Shape {
+            kind: Kind::Any,
+            checks: vec![Check::Schema(check)],
+            pointer: pointer.to_owned(),
+        }
+    }
+
+    fn reference(
+        &mut self,
+        reference: &str,
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+    ) -> Shape {
+        let Some(fragment) = reference.strip_prefix('#') else {
+            return self.fallback(schema, ctx, pointer);
+        };
+        let fragment = percent_decode(fragment);
+        let Some(target) = ctx.root.pointer(&fragment) else {
+            return self.fallback(schema, ctx, pointer);
+        };
+        let def = fragment
+            .strip_prefix("/$defs/")
+            .filter(|d| !d.contains('/'))
+            .map(|d| d.replace("~1", "/").replace("~0", "~"));
+        let Some(def) = def else {
+            // A pointer into the schema itself: the same schema, planned in place.
+            let key = format!("{}:{fragment}", ctx.type_name);
+            return self.shape(target, ctx, hint, &fragment, &key);
+        };
+        let is_shared = self.shared.get(&def) == Some(target);
+        let (name, key) = if is_shared {
+            (type_name(&def), format!("def:{def}"))
+        } else {
+            (
+                format!("{}{}", ctx.type_name, type_name(&def)),
+                format!("local:{}/$defs/{def}", ctx.type_name),
+            )
+        };
+        if !self.known(&name, &key) {
+            let inner = self.shape(target, ctx, &name, &fragment, &key);
+            if !matches!(&inner.kind, Kind::Named(n) if *n == name) {
+                let item = Item::Newtype(Newtype {
+                    name: name.clone(),
+                    doc: docs(target),
+                    shape: inner,
+                });
+                self.insert(&name, &key, item, ctx, &fragment);
+            }
+        }
+        simple(Kind::Named(name), pointer)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn combinator(
+        &mut self,
+        combinator: &str,
+        branches: &[Value],
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        // `[X, {"type": "null"}]`: a nullable X.
+        if combinator != "allOf" && branches.len() == 2 {
+            let is_null = |b: &Value| {
+                b.get("type") == Some(&Value::from("null"))
+                    && b.as_object()
+                        .is_some_and(|m| m.keys().all(|k| k == "type" || is_annotation(k)))
+            };
+            if let Some(i) = branches.iter().position(is_null) {
+                let other = &branches[1 - i];
+                if !is_null(other) && !accepts_null(other, ctx.root) {
+                    let inner = self.shape(
+                        other,
+                        ctx,
+                        hint,
+                        &format!("{pointer}/{combinator}/{}", 1 - i),
+                        key,
+                    );
+                    return nullable_if(true, inner, pointer);
+                }
+            }
+        }
+        if branches.len() == 1 {
+            return self.shape(
+                &branches[0],
+                ctx,
+                hint,
+                &format!("{pointer}/{combinator}/0"),
+                key,
+            );
+        }
+        if combinator != "allOf"
+            && let Some(shape) = self.tagged(combinator, branches, schema, ctx, hint, pointer, key)
+        {
+            return shape;
+        }
+        if combinator == "allOf"
+            && let Some(merged) = merge_all_of(branches, ctx.root)
+        {
+            let mut merged = merged;
+            if let (Value::Object(m), Value::Object(orig)) = (&mut merged, schema) {
+                for k in ["title", "description"] {
+                    if let Some(v) = orig.get(k) {
+                        m.insert(k.to_owned(), v.clone());
+                    }
+                }
+            }
+            // Planned as one object; checks point at the allOf itself.
+            return self.object(
+                merged.as_object().expect("merged is an object"),
+                &merged,
+                ctx,
+                hint,
+                pointer,
+                key,
+            );
+        }
+        self.fallback(schema, ctx, pointer)
+    }
+
+    /// `oneOf`/`anyOf` of objects that each require a property with a
+    /// distinct string `const`: an internally tagged enum.
+    #[allow(clippy::too_many_arguments)]
+    fn tagged(
+        &mut self,
+        combinator: &str,
+        branches: &[Value],
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Option<Shape> {
+        let resolved: Vec<&Map<String, Value>> = branches
+            .iter()
+            .map(|b| resolve(b, ctx.root).and_then(Value::as_object))
+            .collect::<Option<_>>()?;
+        let first = resolved.first()?;
+        let props = first.get("properties")?.as_object()?;
+        let tag = props.iter().find_map(|(name, s)| {
+            let tagged_everywhere = resolved.iter().all(|b| {
+                b.get("type") == Some(&Value::from("object"))
+                    && b.get("additionalProperties") == Some(&Value::Bool(false))
+                    && required_names(b).contains(&name.as_str())
+                    && const_of(b.get("properties").and_then(|p| p.get(name))).is_some()
+                    && b.keys().all(|k| {
+                        is_annotation(k) || OBJECT_KEYWORDS.contains(&k.as_str()) || k == "type"
+                    })
+            });
+            (tagged_everywhere && const_of(Some(s)).is_some()).then(|| name.clone())
+        })?;
+        let values: Vec<String> = resolved
+            .iter()
+            .map(|b| const_of(b.get("properties").and_then(|p| p.get(&tag))).unwrap_or_default())
+            .collect();
+        let mut distinct = values.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() != values.len() {
+            return None;
+        }
+        let mut variants = Vec::new();
+        for (i, (branch, value)) in resolved.iter().zip(&values).enumerate() {
+            let variant = variant_name(value);
+            let name = format!("{hint}{variant}");
+            let mut without_tag = (*branch).clone();
+            if let Some(Value::Object(p)) = without_tag.get_mut("properties") {
+                p.remove(&tag);
+            }
+            if let Some(Value::Array(r)) = without_tag.get_mut("required") {
+                r.retain(|v| v.as_str() != Some(tag.as_str()));
+            }
+            let branch_pointer = format!("{pointer}/{combinator}/{i}");
+            let branch_key = format!("{key}/{combinator}/{i}");
+            let value = Value::Object(without_tag);
+            let shape = self.object(
+                value.as_object().expect("object"),
+                &value,
+                ctx,
+                &name,
+                &branch_pointer,
+                &branch_key,
+            );
+            if !matches!(&shape.kind, Kind::Named(n) if *n == name) {
+                return None;
+            }
+            variants.push((variant, values[i].clone(), name));
+        }
+        let item = Item::Tagged(Tagged {
+            name: hint.to_owned(),
+            doc: docs(schema),
+            tag,
+            variants,
+        });
+        self.insert(hint, key, item, ctx, pointer);
+        Some(simple(Kind::Named(hint.to_owned()), pointer))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn string_enum(
+        &mut self,
+        values: &Value,
+        types: Option<&[&str]>,
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+    ) -> Shape {
+        let Value::Array(values) = values else {
+            return self.fallback(schema, ctx, pointer);
+        };
+        let map = schema.as_object().expect("enum schemas are objects");
+        let plain = map
+            .keys()
+            .all(|k| is_annotation(k) || k == "enum" || k == "type");
+        let has_null = values.iter().any(Value::is_null);
+        let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        let types_ok = match types {
+            None => true,
+            Some(ts) => {
+                ts.contains(&"string")
+                    && ts.iter().all(|t| *t == "string" || *t == "null")
+                    && (!has_null || ts.contains(&"null"))
+            }
+        };
+        if !plain
+            || !types_ok
+            || strings.is_empty()
+            || strings.len() + usize::from(has_null) != values.len()
+        {
+            return self.fallback(schema, ctx, pointer);
+        }
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for s in &strings {
+            let v = variant_name(s);
+            if variants.iter().any(|(name, wire)| *name == v && wire != s) {
+                // Two values that case-convert alike cannot be two variants.
+                return self.fallback(schema, ctx, pointer);
+            }
+            if !variants.iter().any(|(_, wire)| wire == s) {
+                variants.push((v, (*s).to_owned()));
+            }
+        }
+        // String enums are identified by their values: two enums of the same
+        // name and values (a base property and a shared definition's) are one type.
+        let key = &format!(
+            "enum:{}",
+            serde_json::to_string(&strings).unwrap_or_default()
+        );
+        if !self.known(hint, key) {
+            let item = Item::Enum(StrEnum {
+                name: hint.to_owned(),
+                doc: docs(schema),
+                variants,
+            });
+            self.insert(hint, key, item, ctx, pointer);
+        }
+        nullable_if(
+            has_null,
+            simple(Kind::Named(hint.to_owned()), pointer),
+            pointer,
+        )
+    }
+
+    fn string(&mut self, map: &Map<String, Value>, pointer: &str) -> Shape {
+        let format = map.get("format").and_then(Value::as_str);
+        let only_format = map.keys().all(|k| {
+            is_annotation(k)
+                || k == "type"
+                || k == "format"
+                || NUMBER_KEYWORDS.contains(&k.as_str())
+                || ARRAY_KEYWORDS.contains(&k.as_str())
+                || OBJECT_KEYWORDS.contains(&k.as_str())
+        });
+        let typed = match format {
+            Some("uuid") if only_format && self.options.uuid == UuidRepr::Uuid => Some(Kind::Uuid),
+            Some("date-time") if only_format && self.options.date_time != DateTimeRepr::String => {
+                Some(Kind::DateTime(self.options.date_time))
+            }
+            _ => None,
+        };
+        if let Some(kind) = typed {
+            return simple(kind, pointer);
+        }
+        let mut checks = Vec::new();
+        if let Some(n) = map.get("minLength").and_then(count) {
+            checks.push(Check::MinLength(n));
+        }
+        if let Some(n) = map.get("maxLength").and_then(count) {
+            checks.push(Check::MaxLength(n));
+        }
+        if let Some(Value::String(p)) = map.get("pattern") {
+            checks.push(Check::Pattern(p.clone()));
+        }
+        if let Some(f) = format {
+            checks.push(Check::Format(f.to_owned()));
+        }
+        Shape {
+            kind: Kind::String,
+            checks,
+            pointer: pointer.to_owned(),
+        }
+    }
+
+    fn array(
+        &mut self,
+        map: &Map<String, Value>,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        let items = match map.get("items") {
+            Some(items) => self.shape(
+                items,
+                ctx,
+                &format!("{hint}Item"),
+                &format!("{pointer}/items"),
+                &format!("{key}/items"),
+            ),
+            None => simple(Kind::Any, &format!("{pointer}/items")),
+        };
+        let mut checks = Vec::new();
+        if let Some(n) = map.get("minItems").and_then(count) {
+            checks.push(Check::MinItems(n));
+        }
+        if let Some(n) = map.get("maxItems").and_then(count) {
+            checks.push(Check::MaxItems(n));
+        }
+        let mut items = items;
+        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+            checks.push(Check::UniqueItems);
+            // Uniqueness is of the JSON text: `A…` and `a…` are two uuids on
+            // the wire but one `Uuid`; such items stay strings.
+            let format = match items.kind {
+                Kind::Uuid => Some("uuid"),
+                Kind::DateTime(_) => Some("date-time"),
+                _ => None,
+            };
+            if let Some(format) = format {
+                items.kind = Kind::String;
+                items.checks.push(Check::Format(format.to_owned()));
+            }
+        }
+        Shape {
+            kind: Kind::Vec(Box::new(items)),
+            checks,
+            pointer: pointer.to_owned(),
+        }
+    }
+
+    fn object(
+        &mut self,
+        map: &Map<String, Value>,
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        let properties = map.get("properties").and_then(Value::as_object);
+        let required = required_names(map);
+        let additional = map.get("additionalProperties");
+        let open = matches!(additional, None | Some(Value::Bool(true)))
+            || additional.is_some_and(|a| a.as_object().is_some_and(Map::is_empty));
+        if properties.is_none_or(Map::is_empty) && required.is_empty() {
+            if open {
+                return simple(Kind::Object, pointer);
+            }
+            if let Some(a) = additional.filter(|a| a.is_object()) {
+                let value = self.shape(
+                    a,
+                    ctx,
+                    &format!("{hint}Value"),
+                    &format!("{pointer}/additionalProperties"),
+                    &format!("{key}/additionalProperties"),
+                );
+                return simple(Kind::Map(Box::new(value)), pointer);
+            }
+        }
+        if self.known(hint, key) {
+            return simple(Kind::Named(hint.to_owned()), pointer);
+        }
+        let is_root = pointer.is_empty();
+        let mut fields = Vec::new();
+        for (wire, sub) in properties.into_iter().flatten() {
+            let from_base = is_root && self.base.get(wire) == Some(sub);
+            let (sub_hint, sub_key) = if from_base {
+                (type_name(wire), format!("base:{wire}"))
+            } else {
+                (
+                    format!("{hint}{}", type_name(wire)),
+                    format!("{key}/properties/{wire}"),
+                )
+            };
+            let sub_pointer = format!("{pointer}/properties/{}", escape(wire));
+            let shape = self.shape(sub, ctx, &sub_hint, &sub_pointer, &sub_key);
+            let mut doc = docs(sub);
+            if doc.is_empty() {
+                doc.push(format!("`{wire}`"));
+            }
+            fields.push(Field {
+                wire: wire.clone(),
+                rust: field_name(wire),
+                doc,
+                required: required.contains(&wire.as_str()),
+                deprecated: sub.get("deprecated") == Some(&Value::Bool(true)),
+                shape,
+            });
+        }
+        for wire in &required {
+            if !fields.iter().any(|f| f.wire == *wire) {
+                fields.push(Field {
+                    wire: (*wire).to_owned(),
+                    rust: field_name(wire),
+                    doc: vec![format!("`{wire}` (required, any value)")],
+                    required: true,
+                    deprecated: false,
+                    shape: simple(Kind::Any, &format!("{pointer}/required")),
+                });
+            }
+        }
+        // Properties are checked by the loader; names only `required` names
+        // can still meet here.
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(other) = fields[..i].iter().find(|o| o.rust == f.rust) {
+                self.space.diagnostics.push(
+                    Diagnostic::error(
+                        "rust-name-collision",
+                        format!(
+                            "properties {:?} and {:?} both become the Rust field `{}`",
+                            other.wire, f.wire, f.rust
+                        ),
+                    )
+                    .at(ctx.span, "generating this version's types")
+                    .with_note(format!(
+                        "in `{}` of {}",
+                        display_pointer(pointer),
+                        ctx.type_name
+                    ))
+                    .with_help("rename one of the properties"),
+                );
+            }
+        }
+        let extra = if additional == Some(&Value::Bool(false)) {
+            None
+        } else {
+            let mut rust = "additional_properties".to_owned();
+            while fields.iter().any(|f| f.rust == rust) {
+                rust.push('_');
+            }
+            let check = additional.filter(|a| !open && a.is_object()).map(|a| {
+                (
+                    format!("{pointer}/additionalProperties"),
+                    check_schema(a, ctx.root),
+                )
+            });
+            Some(Extra { rust, check })
+        };
+        let item = Item::Struct(Struct {
+            name: hint.to_owned(),
+            doc: docs(schema),
+            fields,
+            deny_unknown: additional == Some(&Value::Bool(false)),
+            extra,
+        });
+        self.insert(hint, key, item, ctx, pointer);
+        simple(Kind::Named(hint.to_owned()), pointer)
+    }
+}
+
+/// A non-negative integer keyword value (`2` or `2.0`, which JSON Schema
+/// also calls an integer).
+fn count(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
+            .map(|f| f as u64)
+    })
+}
+
+/// `inner`, or `Option<inner>` when the schema also allows `null`.
+fn nullable_if(nullable: bool, inner: Shape, pointer: &str) -> Shape {
+    if nullable {
+        Shape {
+            kind: Kind::Nullable(Box::new(inner)),
+            checks: Vec::new(),
+            pointer: pointer.to_owned(),
+        }
+    } else {
+        inner
+    }
+}
+
+fn simple(kind: Kind, pointer: &str) -> Shape {
+    Shape {
+        kind,
+        checks: Vec::new(),
+        pointer: pointer.to_owned(),
+    }
+}
+
+fn number(map: &Map<String, Value>, kind: Kind, pointer: &str) -> Shape {
+    let mut checks = Vec::new();
+    let num = |k: &str| match map.get(k) {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    if let Some(n) = num("minimum") {
+        checks.push(Check::Minimum(n));
+    }
+    if let Some(n) = num("maximum") {
+        checks.push(Check::Maximum(n));
+    }
+    if let Some(n) = num("exclusiveMinimum") {
+        checks.push(Check::ExclusiveMinimum(n));
+    }
+    if let Some(n) = num("exclusiveMaximum") {
+        checks.push(Check::ExclusiveMaximum(n));
+    }
+    if let Some(m) = map.get("multipleOf") {
+        checks.push(Check::MultipleOf(
+            serde_json::json!({ "multipleOf": m }).to_string(),
+        ));
+    }
+    Shape {
+        kind,
+        checks,
+        pointer: pointer.to_owned(),
+    }
+}
+
+/// Doc lines from `title` and `description`.
+pub(crate) fn docs(schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let text = |k: &str| {
+        schema
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(title) = text("title") {
+        out.push(title.to_owned());
+    }
+    if let Some(description) = text("description")
+        && Some(description) != text("title")
+    {
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.extend(description.lines().map(str::to_owned));
+    }
+    out
+}
+
+fn required_names(map: &Map<String, Value>) -> Vec<&str> {
+    let mut names: Vec<&str> = match map.get("required") {
+        Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    names.dedup();
+    names
+}
+
+/// The string a schema allows as its only value (`const` or a one-value `enum`).
+fn const_of(schema: Option<&Value>) -> Option<String> {
+    let schema = schema?;
+    match (schema.get("const"), schema.get("enum")) {
+        (Some(Value::String(s)), None) => Some(s.clone()),
+        (None, Some(Value::Array(values))) if values.len() == 1 => {
+            values[0].as_str().map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
+/// `schema`, or what its `$ref` (into the same document) points at.
+fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Option<&'a Value> {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let keys_ok = schema
+                .as_object()?
+                .keys()
+                .all(|k| k == "$ref" || is_annotation(k));
+            if !keys_ok {
+                return None;
+            }
+            root.pointer(&percent_decode(r.strip_prefix('#')?))
+        }
+        None => Some(schema),
+    }
+}
+
+/// Whether a schema (resolved) accepts `null`.
+fn accepts_null(schema: &Value, root: &Value) -> bool {
+    let Some(schema) = resolve(schema, root) else {
+        return true;
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "null"),
+        _ => true,
+    }
+}
+
+/// `allOf` of object schemas without `additionalProperties`, whose common
+/// properties have equal schemas: one object with every property and requirement.
+fn merge_all_of(branches: &[Value], root: &Value) -> Option<Value> {
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for branch in branches {
+        let b = resolve(branch, root)?.as_object()?;
+        if b.get("type") != Some(&Value::from("object")) || b.contains_key("additionalProperties") {
+            return None;
+        }
+        if !b
+            .keys()
+            .all(|k| is_annotation(k) || k == "type" || k == "properties" || k == "required")
+        {
+            return None;
+        }
+        for (name, schema) in b
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            match properties.get(name) {
+                Some(existing) if existing != schema => return None,
+                _ => {
+                    properties.insert(name.clone(), schema.clone());
+                }
+            }
+        }
+        for r in b
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+    }
+    let mut merged = Map::new();
+    merged.insert("type".into(), "object".into());
+    merged.insert("properties".into(), Value::Object(properties));
+    merged.insert("required".into(), Value::Array(required));
+    Some(Value::Object(merged))
+}
+
+/// The self-contained JSON text of a check of `schema`: its annotations
+/// dropped, and the definitions of `root` it reaches copied in.
+fn check_schema(schema: &Value, root: &Value) -> String {
+    let mut check = schema.clone();
+    map_remove_annotations(&mut check);
+    let mut names = Vec::new();
+    collect_def_refs(schema, root, &mut names);
+    if let (Value::Object(map), false) = (&mut check, names.is_empty()) {
+        names.sort();
+        let defs: Map<String, Value> = names
+            .into_iter()
+            .filter_map(|n| {
+                let def = root.get("$defs")?.get(&n)?.clone();
+                Some((n, def))
+            })
+            .collect();
+        map.insert("$defs".to_owned(), Value::Object(defs));
+    }
+    check.to_string()
+}
+
+/// The `$defs` names `value` reaches through `#/$defs/…` references.
+fn collect_def_refs(value: &Value, root: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "$ref"
+                    && let Some(rest) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/"))
+                {
+                    // The definition is the first token; the ref may point inside it.
+                    let token = rest.split('/').next().unwrap_or_default();
+                    let name = percent_decode(token).replace("~1", "/").replace("~0", "~");
+                    if !out.contains(&name) {
+                        out.push(name.clone());
+                        if let Some(def) = root.get("$defs").and_then(|d| d.get(&name)) {
+                            collect_def_refs(def, root, out);
+                        }
+                    }
+                } else {
+                    collect_def_refs(v, root, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_def_refs(v, root, out)),
+        _ => {}
+    }
+}
+
+fn refs_into_defs(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => m.iter().all(|(k, v)| {
+            if k == "$ref" {
+                v.as_str().is_some_and(|r| r.starts_with("#/$defs/"))
+            } else {
+                refs_into_defs(v)
+            }
+        }),
+        Value::Array(a) => a.iter().all(refs_into_defs),
+        _ => true,
+    }
+}
+
+/// Drops `title`/`description`/… at the top of a check's schema (they do
+/// not validate, and keep generated checks short).
+fn map_remove_annotations(value: &mut Value) {
+    if let Value::Object(m) = value {
+        for k in [
+            "title",
+            "description",
+            "examples",
+            "default",
+            "$comment",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "$schema",
+        ] {
+            m.remove(k);
+        }
+    }
+}
+
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
+}
+
+fn describe(key: &str) -> String {
+    if let Some(def) = key.strip_prefix("def:") {
+        format!("the shared definition `{def}`")
+    } else if let Some(base) = key.strip_prefix("base:") {
+        format!("the base property `{base}`")
+    } else if let Some(rest) = key.strip_prefix("payload:") {
+        format!("`{rest}`")
+    } else if let Some(values) = key.strip_prefix("enum:") {
+        format!("a string enum of {values}")
+    } else if let Some(rest) = key.strip_prefix("local:") {
+        format!("the local definition `{rest}`")
+    } else {
+        format!("`{key}`")
+    }
+}
