@@ -336,3 +336,61 @@ fn event_system_md_lists_the_event_types() {
          run EVREG_BLESS=1 cargo test -p evreg-tests --test docs event_types"
     );
 }
+
+/// The codes the sources pass to `Diagnostic::error` and `Diagnostic::warning`
+/// as literals (the few passed through a variable are caught at run time by
+/// the constructors' check against `CODES`).
+fn codes_in_sources(dir: &Path, found: &mut BTreeMap<String, PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            codes_in_sources(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for call in ["Diagnostic::error(", "Diagnostic::warning("] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    if let Some(rest) = rest.strip_prefix('"') {
+                        let code = &rest[..rest.find('"').unwrap()];
+                        found.insert(code.to_owned(), path.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_diagnostic_code_is_listed_and_documented() {
+    let known: std::collections::BTreeSet<&str> =
+        evreg::diagnostic::codes::CODES.iter().copied().collect();
+    let mut found = BTreeMap::new();
+    for krate in ["evreg-core/src", "evreg-codegen/src"] {
+        codes_in_sources(&repo().join(krate), &mut found);
+    }
+    assert!(found.len() > 30, "the scan found too few codes: {found:?}");
+    for (code, file) in &found {
+        assert!(
+            known.contains(code.as_str()),
+            "{}: code `{code}` is not in diagnostic::codes::CODES",
+            file.display()
+        );
+    }
+
+    let page = std::fs::read_to_string(repo().join("docs/catalog-format.md")).unwrap();
+    let table = &page[page.find("| code | meaning |").expect("the code table")..];
+    let table = &table[..table.find("\n\n").unwrap_or(table.len())];
+    // The first column of each row: `code`, `code` (warning), …
+    let documented: std::collections::BTreeSet<&str> = table
+        .lines()
+        .skip(2)
+        .filter_map(|row| row.split('|').nth(1))
+        .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+        .collect();
+    let undocumented: Vec<_> = known.difference(&documented).collect();
+    let unknown: Vec<_> = documented.difference(&known).collect();
+    assert!(
+        undocumented.is_empty() && unknown.is_empty(),
+        "docs/catalog-format.md's code table lacks {undocumented:?} and lists unknown {unknown:?}"
+    );
+}

@@ -8,9 +8,11 @@
 //! of the envelope travels in headers: `Nats-Msg-Id` is the event id, or
 //! `<tenant>:<idempotency key>` when there is a key (then `Evreg-Event-Id`
 //! holds the id and `Evreg-Idempotency-Key` the key), so the server drops a
-//! repeated publish inside the stream's duplicate window;
-//! `Evreg-Schema-Ref` and `Evreg-Recorded-At` (microseconds since the Unix
-//! epoch).
+//! repeated publish inside the stream's duplicate window; `Evreg-Schema-Ref`
+//! always. The recording time travels in the event id (a UUIDv7 holds its
+//! milliseconds, and evreg's ids their microseconds); `Evreg-Recorded-At`
+//! (microseconds since the Unix epoch) is written only for an event whose
+//! id does not carry it (docs/transports.md).
 //!
 //! The stream is created when it is missing and checked when it exists: a
 //! stream whose subjects, retention, storage, replicas or duplicate window

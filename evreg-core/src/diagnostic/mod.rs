@@ -3,6 +3,7 @@
 //! Loading collects every problem into a [`Diagnostics`] sink instead of stopping
 //! at the first, so `evreg check` can report everything at once.
 
+pub mod codes;
 pub mod render;
 
 use std::fmt;
@@ -57,8 +58,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A new error.
+    /// A new error. `code` is one of [`codes::CODES`].
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            codes::is_known(code),
+            "diagnostic code `{code}` is not in diagnostic::codes::CODES"
+        );
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -70,7 +75,7 @@ impl Diagnostic {
         }
     }
 
-    /// A new warning.
+    /// A new warning. `code` is one of [`codes::CODES`].
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
