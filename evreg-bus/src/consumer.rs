@@ -6,16 +6,96 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
+use evreg_core::EventPayload;
 use futures_util::FutureExt;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
+use uuid::Uuid;
 
-use super::store::{Claimed, Outcome, Settlement, micros};
-use super::transport::{Feed, FeedOptions, Topic};
-use super::{Bus, BusError, Envelope, RetryPolicy, Running};
-use evreg_core::EventPayload;
+use crate::error::BusError;
+use crate::retry::RetryPolicy;
+use crate::store::{Claimed, Outcome, Settlement};
+use crate::time::Timestamp;
+use crate::transport::{Feed, FeedOptions, Topic, Transport};
+
+/// What a handler receives: the typed payload and the event's record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope<T> {
+    /// The event's id.
+    pub id: Uuid,
+    /// Its position in the audit trail.
+    pub seq: i64,
+    /// The tenant.
+    pub tenant_id: String,
+    /// `TICKET_CREATED`.
+    pub event_type: String,
+    /// `payload.TicketCreated.v1`.
+    pub schema_ref: String,
+    /// The payload version.
+    pub version: u32,
+    /// When the bus recorded it.
+    pub recorded_at: Timestamp,
+    /// 1 for the first delivery to this consumer, 2 for the first retry, …
+    pub attempt: u32,
+    /// The payload, deserialized and validated.
+    pub payload: T,
+}
+
+/// What a consumer needs of the bus it runs on, handed over by
+/// [`Bus::subscribe`](crate::Bus::subscribe): the consumer never reaches
+/// into the bus itself.
+pub(crate) struct Handles {
+    /// Where its deliveries come from.
+    pub(crate) transport: Arc<dyn Transport>,
+    /// The bus's running consumers, which it joins when it starts.
+    pub(crate) consumers: Arc<Consumers>,
+    /// Turns true when the bus shuts down.
+    pub(crate) shutdown: watch::Receiver<bool>,
+    /// The bus's options that a consumer uses.
+    pub(crate) lease: Duration,
+    pub(crate) batch: usize,
+    pub(crate) poll: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// A running consumer, as the bus knows it.
+pub(crate) struct Running {
+    pub(crate) name: String,
+    pub(crate) schema_refs: Vec<String>,
+    pub(crate) wake: Arc<Notify>,
+    pub(crate) drain: mpsc::UnboundedSender<oneshot::Sender<()>>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
+}
+
+/// The running consumers of one bus.
+#[derive(Default)]
+pub(crate) struct Consumers(Mutex<Vec<Running>>);
+
+impl Consumers {
+    /// The list (a handler that panicked while holding it left it whole).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Vec<Running>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.lock().iter().any(|c| c.name == name)
+    }
+
+    /// Adds a consumer, unless one of its name runs already: the check and
+    /// the insertion are one step, so two starts of one name never both
+    /// succeed. A refused consumer's task is stopped.
+    fn insert(&self, running: Running) -> Result<(), BusError> {
+        let mut list = self.lock();
+        if list.iter().any(|c| c.name == running.name) {
+            running.task.abort();
+            return Err(BusError::DuplicateConsumer(running.name));
+        }
+        list.push(running);
+        Ok(())
+    }
+}
 
 /// How soon a worker waiting to answer a drain looks again when the
 /// transport still has deliveries on their way.
@@ -42,11 +122,11 @@ type Filter<T> = Arc<dyn Fn(&Envelope<T>) -> bool + Send + Sync>;
 type CooldownKey<T> = Arc<dyn Fn(&Envelope<T>) -> String + Send + Sync>;
 type Handler<T> = Arc<dyn Fn(Envelope<T>) -> HandlerFuture + Send + Sync>;
 
-/// A subscription being configured: [`Bus::subscribe`], then
+/// A subscription being configured: [`Bus::subscribe`](crate::Bus::subscribe), then
 /// [`start`](Subscription::start).
 #[must_use = "a subscription does nothing until it is started"]
 pub struct Subscription<T> {
-    bus: Bus,
+    handles: Handles,
     consumer: String,
     handler: Handler<T>,
     filter: Option<Filter<T>>,
@@ -69,7 +149,7 @@ impl<T> std::fmt::Debug for Subscription<T> {
 }
 
 impl<T: EventPayload + Send + 'static> Subscription<T> {
-    pub(super) fn new<F, Fut, E>(bus: Bus, consumer: &str, handler: F) -> Self
+    pub(crate) fn new<F, Fut, E>(handles: Handles, consumer: &str, handler: F) -> Self
     where
         F: Fn(Envelope<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
@@ -80,7 +160,7 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             Box::pin(async move { fut.await.map_err(|e| e.into().to_string()) })
         });
         Subscription {
-            bus,
+            handles,
             consumer: consumer.to_owned(),
             handler,
             filter: None,
@@ -130,7 +210,7 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
     /// handing it its deliveries, those left pending before included.
     pub async fn start(self) -> Result<(), BusError> {
         let Subscription {
-            bus,
+            handles,
             consumer,
             handler,
             filter,
@@ -139,23 +219,21 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             tenant,
             _payload,
         } = self;
-        if bus.lock_consumers().iter().any(|c| c.name == consumer) {
+        if handles.consumers.contains(&consumer) {
             return Err(BusError::DuplicateConsumer(consumer));
         }
         let topic = Topic {
             tenant: tenant.clone(),
             ..Topic::of::<T>()
         };
-        let options = &bus.inner.options;
-        let feed = bus
-            .inner
+        let feed = handles
             .transport
             .subscribe(
                 &consumer,
                 &topic,
                 FeedOptions {
-                    lease: options.lease,
-                    batch: options.batch,
+                    lease: handles.lease,
+                    batch: handles.batch,
                 },
             )
             .await?;
@@ -165,7 +243,8 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             if tenant.as_ref().is_some_and(|t| *t != e.tenant_id) {
                 return Prepared::Skip("tenant");
             }
-            let payload = match T::from_value(e.payload) {
+            // Straight from the stored JSON text into `T`.
+            let payload = match T::from_slice(e.payload.get().as_bytes()) {
                 Ok(p) => p,
                 Err(err) => return Prepared::Fail(err.to_string()),
             };
@@ -193,31 +272,33 @@ impl<T: EventPayload + Send + 'static> Subscription<T> {
             }
         });
         let worker = Worker {
-            bus: bus.clone(),
             consumer: consumer.clone(),
-            retry: retry.unwrap_or(bus.inner.options.retry),
+            retry: retry.unwrap_or(handles.retry),
+            batch: handles.batch,
+            poll: handles.poll,
             prepare,
         };
         let wake = Arc::new(Notify::new());
         let (drain, drains) = mpsc::unbounded_channel();
-        let shutdown = bus.shutdown_signal();
-        let task = tokio::spawn(worker.run(feed, wake.clone(), drains, shutdown));
-        bus.lock_consumers().push(Running {
+        let task = tokio::spawn(worker.run(feed, wake.clone(), drains, handles.shutdown));
+        handles.consumers.insert(Running {
             name: consumer,
             schema_refs,
             wake,
             drain,
             task,
-        });
-        Ok(())
+        })
     }
 }
 
 /// The task of one consumer.
 struct Worker {
-    bus: Bus,
     consumer: String,
     retry: RetryPolicy,
+    /// Deliveries claimed at a time.
+    batch: usize,
+    /// How long an idle worker waits before it looks again.
+    poll: Duration,
     prepare: Arc<Prepare>,
 }
 
@@ -229,19 +310,19 @@ impl Worker {
         mut drains: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
         mut shutdown: watch::Receiver<bool>,
     ) {
-        let options = self.bus.inner.options.clone();
+        let (batch, poll) = (self.batch, self.poll);
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let claimed = match feed.claim(options.batch).await {
+            let claimed = match feed.claim(batch).await {
                 Ok(c) => c,
                 Err(_) => {
                     // The transport is unreachable: try again after the poll
                     // interval; leases keep other processes from stepping in.
                     tokio::select! {
-                        _ = tokio::time::sleep(options.poll) => {}
+                        _ = tokio::time::sleep(poll) => {}
                         _ = shutdown.changed() => {}
                     }
                     continue;
@@ -249,12 +330,12 @@ impl Worker {
             };
             if claimed.is_empty() {
                 let idle = if waiting.is_empty() {
-                    options.poll
+                    poll
                 } else if feed.drained().await.unwrap_or(false) {
                     for w in waiting.drain(..) {
                         let _ = w.send(());
                     }
-                    options.poll
+                    poll
                 } else {
                     // Work is on its way (being redelivered, in flight): look
                     // again soon.
@@ -306,7 +387,7 @@ impl Worker {
             tenant_id,
             attempt,
             outcome,
-            at: micros(SystemTime::now()),
+            at: Timestamp::now(),
         }
     }
 
@@ -323,7 +404,7 @@ impl Worker {
                 let may_fire = match cooldown {
                     None => Ok(true),
                     Some((key, window)) => {
-                        feed.take_cooldown(tenant_id, &key, seq, micros(SystemTime::now()), window)
+                        feed.take_cooldown(tenant_id, &key, seq, Timestamp::now(), window)
                             .await
                     }
                 };
@@ -349,10 +430,7 @@ impl Worker {
         let retry_at = self
             .retry
             .delay_after(attempt, rand::random::<f64>())
-            .map(|d| {
-                micros(SystemTime::now())
-                    .saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-            });
+            .map(|d| Timestamp::now().saturating_add(d));
         Outcome::Failed { error, retry_at }
     }
 }

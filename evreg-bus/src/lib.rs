@@ -52,6 +52,7 @@
 //! ```
 
 mod consumer;
+mod error;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "postgres")]
@@ -62,22 +63,24 @@ mod retry;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 pub mod store;
+mod time;
 pub mod transport;
 
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use consumer::{Consumers, Handles};
 use evreg_core::AnyPayload;
-use evreg_core::PayloadError;
 use evreg_core::enrich::{Enricher, PublishContext};
 
-pub use consumer::Subscription;
+pub use consumer::{Envelope, Subscription};
+pub use error::BusError;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "nats")]
@@ -90,82 +93,10 @@ pub use sqlite::SqliteStore;
 pub use store::{
     Delivery, DeliveryQuery, DeliveryStatus, EventQuery, NewEvent, Store, StoredEvent,
 };
+pub use time::Timestamp;
 #[cfg(feature = "postgres")]
 pub use tokio_postgres;
 pub use transport::{Events, Feed, FeedOptions, StoreTransport, Topic, Transport};
-
-/// Why the bus refused or failed an operation.
-#[derive(Debug, thiserror::Error)]
-pub enum BusError {
-    /// The payload is not valid for its schema: nothing was stored.
-    #[error(transparent)]
-    Payload(#[from] PayloadError),
-    /// The payload names another tenant than the publishing context.
-    #[error("the payload's tenant `{payload}` is not the publishing context's tenant `{context}`")]
-    TenantMismatch {
-        /// The payload's tenant field.
-        payload: String,
-        /// The context's tenant.
-        context: String,
-    },
-    /// The payload type did not serialize to a JSON object.
-    #[error("the payload does not serialize to a JSON object: {0}")]
-    Serialize(String),
-    /// A query asked for something the store cannot answer.
-    #[error("invalid query: {0}")]
-    Query(String),
-    /// The same consumer name was subscribed twice in one bus.
-    #[error("consumer `{0}` is already subscribed on this bus")]
-    DuplicateConsumer(String),
-    /// The database failed.
-    #[error("store: {0}")]
-    Store(#[source] Box<dyn StdError + Send + Sync>),
-    /// The transport (NATS) failed or is configured differently.
-    #[error("transport: {0}")]
-    Transport(String),
-    /// The transport cannot do this (the NATS transport keeps no delivery
-    /// table to query, for one).
-    #[error("the {transport} transport does not support {what}")]
-    Unsupported {
-        /// The transport's name.
-        transport: &'static str,
-        /// What was asked.
-        what: &'static str,
-    },
-    /// The bus was shut down.
-    #[error("the bus is shut down")]
-    Closed,
-}
-
-impl BusError {
-    /// A database error.
-    pub fn store(e: impl StdError + Send + Sync + 'static) -> BusError {
-        BusError::Store(Box::new(e))
-    }
-}
-
-/// What a handler receives: the typed payload and the event's record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Envelope<T> {
-    /// The event's id.
-    pub id: Uuid,
-    /// Its position in the audit trail.
-    pub seq: i64,
-    /// The tenant.
-    pub tenant_id: String,
-    /// `TICKET_CREATED`.
-    pub event_type: String,
-    /// `payload.TicketCreated.v1`.
-    pub schema_ref: String,
-    /// The payload version.
-    pub version: u32,
-    /// When the bus recorded it.
-    pub recorded_at: SystemTime,
-    /// 1 for the first delivery to this consumer, 2 for the first retry, …
-    pub attempt: u32,
-    /// The payload, deserialized and validated.
-    pub payload: T,
-}
 
 /// The result of a publish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,19 +166,10 @@ impl BusOptions {
     }
 }
 
-/// A running consumer, as the bus knows it.
-struct Running {
-    name: String,
-    schema_refs: Vec<String>,
-    wake: Arc<tokio::sync::Notify>,
-    drain: mpsc::UnboundedSender<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
 pub(crate) struct Inner {
     transport: Arc<dyn Transport>,
     options: BusOptions,
-    consumers: Mutex<Vec<Running>>,
+    consumers: Arc<Consumers>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -288,7 +210,7 @@ impl Bus {
             inner: Arc::new(Inner {
                 transport: Arc::new(transport),
                 options,
-                consumers: Mutex::new(Vec::new()),
+                consumers: Arc::default(),
                 shutdown,
             }),
         })
@@ -343,11 +265,8 @@ impl Bus {
         &self.inner.options
     }
 
-    fn lock_consumers(&self) -> std::sync::MutexGuard<'_, Vec<Running>> {
-        self.inner
-            .consumers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock_consumers(&self) -> std::sync::MutexGuard<'_, Vec<consumer::Running>> {
+        self.inner.consumers.lock()
     }
 
     /// The event `publish` would store: enriched, checked against the
@@ -493,7 +412,17 @@ impl Bus {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<Box<dyn StdError + Send + Sync>>,
     {
-        Subscription::new(self.clone(), consumer, handler)
+        let options = &self.inner.options;
+        let handles = Handles {
+            transport: Arc::clone(&self.inner.transport),
+            consumers: Arc::clone(&self.inner.consumers),
+            shutdown: self.inner.shutdown.subscribe(),
+            lease: options.lease,
+            batch: options.batch,
+            poll: options.poll,
+            retry: options.retry,
+        };
+        Subscription::new(handles, consumer, handler)
     }
 
     /// Waits until every consumer has handled every delivery that is due
@@ -557,12 +486,7 @@ impl Bus {
     ) -> Result<bool, BusError> {
         let found = self
             .audit("retrying a delivery")?
-            .retry(
-                tenant_id,
-                event_id,
-                consumer,
-                store::micros(SystemTime::now()),
-            )
+            .retry(tenant_id, event_id, consumer, Timestamp::now())
             .await?;
         self.wake(&[]);
         Ok(found)
@@ -574,23 +498,14 @@ impl Bus {
         &self,
         consumer: &str,
         tenant_id: Option<&str>,
-        since: SystemTime,
+        since: impl Into<Timestamp>,
     ) -> Result<u64, BusError> {
         let n = self
             .audit("replay")?
-            .replay(
-                consumer,
-                tenant_id,
-                store::micros(since),
-                store::micros(SystemTime::now()),
-            )
+            .replay(consumer, tenant_id, since.into(), Timestamp::now())
             .await?;
         self.wake(&[]);
         Ok(n)
-    }
-
-    fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.inner.shutdown.subscribe()
     }
 }
 
@@ -660,7 +575,7 @@ fn prepare<T: AnyPayload>(
 /// then writes each event while the transport sends the ones before.
 struct Checked {
     id: Uuid,
-    recorded_at: store::Micros,
+    recorded_at: Timestamp,
     /// The enriched JSON; `None`: the payload's own serialization.
     enriched: Option<Value>,
 }
@@ -703,7 +618,7 @@ impl Checked {
             payload.check_json(&value)?;
             Some(value)
         };
-        let recorded_at = store::micros(SystemTime::now());
+        let recorded_at = Timestamp::now();
         Ok(Checked {
             id: store::event_id(recorded_at),
             recorded_at,

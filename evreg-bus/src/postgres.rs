@@ -22,11 +22,12 @@ use tokio_postgres::types::{Json, Type};
 use tokio_postgres::{GenericClient, NoTls, Row};
 use uuid::Uuid;
 
-use super::BusError;
 use super::store::{
-    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, Micros, NewEvent,
-    Outcome, Settlement, Store, StoredEvent, from_micros, micros,
+    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, NewEvent, Outcome,
+    Settlement, Store, StoredEvent,
 };
+use crate::error::BusError;
+use crate::time::Timestamp;
 use evreg_core::sql::{
     ATTEMPTS_TABLE as ATTEMPTS, CONSUMERS_TABLE as CONSUMERS, COOLDOWNS_TABLE as COOLDOWNS,
     DELIVERIES_TABLE as DELIVERIES, Dialect, EVENTS_TABLE as EVENTS, TENANT_SETTING, bus_ddl,
@@ -285,7 +286,10 @@ async fn append_with(
         .iter()
         .map(|e| e.idempotency_key.as_deref())
         .collect();
-    let times: Vec<SystemTime> = events.iter().map(|e| from_micros(e.recorded_at)).collect();
+    let times: Vec<SystemTime> = events
+        .iter()
+        .map(|e| SystemTime::from(e.recorded_at))
+        .collect();
     let rows = client
         .query(
             insert,
@@ -393,16 +397,16 @@ fn event_from_row(r: &Row) -> StoredEvent {
         event_type: r.get(3),
         schema_ref: r.get(4),
         version: u32::try_from(r.get::<_, i32>(5)).unwrap_or_default(),
-        payload: r.get(6),
+        payload: r.get::<_, Json<Box<RawValue>>>(6).0,
         idempotency_key: r.get(7),
-        recorded_at: r.get(8),
+        recorded_at: Timestamp::from(r.get::<_, SystemTime>(8)),
     }
 }
 
 const EVENT_COLUMNS: &str = "e.seq, e.id, e.tenant_id, e.event_type, e.schema_ref, e.version, e.payload, e.idempotency_key, e.recorded_at";
 
-fn after(now: Micros, d: Duration) -> SystemTime {
-    from_micros(now.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)))
+fn after(now: Timestamp, d: Duration) -> SystemTime {
+    now.saturating_add(d).into()
 }
 
 #[async_trait]
@@ -465,7 +469,7 @@ impl Store for PostgresStore {
         &self,
         consumer: &str,
         limit: usize,
-        now: Micros,
+        now: Timestamp,
         lease: Duration,
     ) -> Result<Vec<Claimed>, BusError> {
         static CLAIM: LazyLock<String> = LazyLock::new(|| {
@@ -500,7 +504,7 @@ impl Store for PostgresStore {
                 &CLAIM,
                 &[
                     (&consumer, Type::TEXT),
-                    (&from_micros(now), Type::TIMESTAMPTZ),
+                    (&SystemTime::from(now), Type::TIMESTAMPTZ),
                     (&after(now, lease), Type::TIMESTAMPTZ),
                     (&(limit.min(i64::MAX as usize) as i64), Type::INT8),
                 ],
@@ -537,7 +541,7 @@ impl Store for PostgresStore {
         for s in &settlements {
             consumers.push(s.consumer.as_str());
             seqs.push(s.seq);
-            at.push(from_micros(s.at));
+            at.push(SystemTime::from(s.at));
             match &s.outcome {
                 Outcome::Processed => {
                     statuses.push("processed");
@@ -552,13 +556,13 @@ impl Store for PostgresStore {
                 Outcome::Failed { error, retry_at: r } => {
                     statuses.push(if r.is_some() { "pending" } else { "dead" });
                     errors.push(Some(error.clone()));
-                    retry_at.push(r.map(from_micros));
+                    retry_at.push(r.map(SystemTime::from));
                     a_consumer.push(s.consumer.as_str());
                     a_seq.push(s.seq);
                     a_attempt.push(i32::try_from(s.attempt).unwrap_or(i32::MAX));
                     a_tenant.push(s.tenant_id.as_str());
                     a_error.push(error.as_str());
-                    a_at.push(from_micros(s.at));
+                    a_at.push(SystemTime::from(s.at));
                 }
             }
         }
@@ -611,7 +615,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError> {
+    async fn next_due(&self, consumer: &str) -> Result<Option<Timestamp>, BusError> {
         let client = self.client().await?;
         let row = client
             .query_one(
@@ -623,7 +627,7 @@ impl Store for PostgresStore {
             )
             .await
             .map_err(BusError::store)?;
-        Ok(row.get::<_, Option<SystemTime>>(0).map(micros))
+        Ok(row.get::<_, Option<SystemTime>>(0).map(Timestamp::from))
     }
 
     async fn take_cooldown(
@@ -632,12 +636,11 @@ impl Store for PostgresStore {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError> {
         let client = self.client().await?;
-        let window_start =
-            from_micros(now.saturating_sub(i64::try_from(window.as_micros()).unwrap_or(i64::MAX)));
+        let window_start = SystemTime::from(now.saturating_sub(window));
         let rows = client
             .query(
                 &format!(
@@ -653,7 +656,7 @@ impl Store for PostgresStore {
                     &tenant_id,
                     &key,
                     &seq,
-                    &from_micros(now),
+                    &SystemTime::from(now),
                     &window_start,
                 ],
             )
@@ -685,8 +688,8 @@ impl Store for PostgresStore {
                 &[
                     &q.tenant_id,
                     &q.event_type,
-                    &q.since,
-                    &q.until,
+                    &q.since.map(SystemTime::from),
+                    &q.until.map(SystemTime::from),
                     &q.after_seq,
                     &field,
                     &value,
@@ -742,8 +745,8 @@ impl Store for PostgresStore {
                         .ok_or_else(|| BusError::Query(format!("unknown status `{status}`")))?,
                     attempts: u32::try_from(r.get::<_, i32>(6)).unwrap_or_default(),
                     last_error: r.get(7),
-                    next_attempt_at: r.get(8),
-                    updated_at: r.get(9),
+                    next_attempt_at: Timestamp::from(r.get::<_, SystemTime>(8)),
+                    updated_at: Timestamp::from(r.get::<_, SystemTime>(9)),
                 })
             })
             .collect()
@@ -754,7 +757,7 @@ impl Store for PostgresStore {
         tenant_id: &str,
         event_id: Uuid,
         consumer: &str,
-        now: Micros,
+        now: Timestamp,
     ) -> Result<bool, BusError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(BusError::store)?;
@@ -767,7 +770,7 @@ impl Store for PostgresStore {
                      WHERE consumer = $1 AND tenant_id = $2 AND status IN ('dead', 'pending') AND last_error IS NOT NULL \
                        AND event_seq = (SELECT seq FROM {EVENTS} WHERE id = $3 AND tenant_id = $2)"
                 ),
-                &[&consumer, &tenant_id, &event_id, &from_micros(now)],
+                &[&consumer, &tenant_id, &event_id, &SystemTime::from(now)],
             )
             .await
             .map_err(BusError::store)?;
@@ -779,8 +782,8 @@ impl Store for PostgresStore {
         &self,
         consumer: &str,
         tenant_id: Option<&str>,
-        since: Micros,
-        now: Micros,
+        since: Timestamp,
+        now: Timestamp,
     ) -> Result<u64, BusError> {
         let client = self.client().await?;
         client
@@ -793,7 +796,7 @@ impl Store for PostgresStore {
                      ON CONFLICT (consumer, event_seq) DO UPDATE SET status = 'pending', attempts = 0, \
                        next_attempt_at = $4, lease_until = NULL, last_error = NULL, updated_at = $4"
                 ),
-                &[&consumer, &tenant_id, &from_micros(since), &from_micros(now)],
+                &[&consumer, &tenant_id, &SystemTime::from(since), &SystemTime::from(now)],
             )
             .await
             .map_err(BusError::store)

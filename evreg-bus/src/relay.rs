@@ -20,11 +20,12 @@
 //! order (batches may overtake each other) for throughput.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use super::BusError;
 use super::nats::NatsStream;
-use super::store::{Claimed, NewEvent, Outcome, Settlement, Store, micros, wait_for_change};
+use crate::error::BusError;
+use crate::store::{Claimed, NewEvent, Outcome, Settlement, Store, wait_for_change};
+use crate::time::Timestamp;
 
 type Hook = Arc<dyn Fn(&[NewEvent]) + Send + Sync>;
 
@@ -137,7 +138,7 @@ impl Relay {
     /// is `Relayed::default()`. When the stream refuses the batch it is
     /// offered again after a second (every relay retries; none gives up).
     pub async fn step(&self) -> Result<Relayed, BusError> {
-        let now = micros(SystemTime::now());
+        let now = Timestamp::now();
         let claimed = self
             .store
             .claim(&self.consumer, self.batch, now, self.lease)
@@ -145,14 +146,11 @@ impl Relay {
         if claimed.is_empty() {
             return Ok(Relayed::default());
         }
-        let events = claimed
-            .iter()
-            .map(new_event)
-            .collect::<Result<Vec<NewEvent>, BusError>>()?;
+        let events: Vec<NewEvent> = claimed.iter().map(new_event).collect();
         let sent = match self.stream.publish(&events).await {
             Ok(sent) => sent,
             Err(e) => {
-                let retry_at = micros(SystemTime::now()) + 1_000_000;
+                let retry_at = Timestamp::now().saturating_add(Duration::from_secs(1));
                 let outcome = Outcome::Failed {
                     error: e.to_string(),
                     retry_at: Some(retry_at),
@@ -213,7 +211,7 @@ impl Relay {
     }
 
     fn settlements(&self, claimed: &[Claimed], outcome: Outcome) -> Vec<Settlement> {
-        let at = micros(SystemTime::now());
+        let at = Timestamp::now();
         claimed
             .iter()
             .map(|c| Settlement {
@@ -228,17 +226,18 @@ impl Relay {
     }
 }
 
-fn new_event(c: &Claimed) -> Result<NewEvent, BusError> {
+/// The claimed event as it goes to the stream: its payload's text as the
+/// store holds it, never parsed.
+fn new_event(c: &Claimed) -> NewEvent {
     let e = &c.event;
-    Ok(NewEvent {
+    NewEvent {
         id: e.id,
         tenant_id: e.tenant_id.clone(),
         event_type: e.event_type.clone().into(),
         schema_ref: e.schema_ref.clone().into(),
         version: e.version,
-        payload: serde_json::value::to_raw_value(&e.payload)
-            .map_err(|e| BusError::Serialize(e.to_string()))?,
+        payload: e.payload.clone(),
         idempotency_key: e.idempotency_key.clone(),
-        recorded_at: micros(e.recorded_at),
-    })
+        recorded_at: e.recorded_at,
+    }
 }

@@ -14,14 +14,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::BusError;
 use super::store::{
-    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, Micros, NewEvent,
-    Outcome, Settlement, Store, StoredEvent, from_micros, micros,
+    Appended, Claimed, Delivery, DeliveryQuery, DeliveryStatus, EventQuery, NewEvent, Outcome,
+    Settlement, Store, StoredEvent,
 };
+use crate::error::BusError;
+use crate::time::Timestamp;
 use evreg_core::sql::{
     ATTEMPTS_TABLE as ATTEMPTS, CONSUMERS_TABLE as CONSUMERS, COOLDOWNS_TABLE as COOLDOWNS,
     DELIVERIES_TABLE as DELIVERIES, Dialect, EVENTS_TABLE as EVENTS, bus_ddl,
@@ -337,7 +339,7 @@ struct RawEvent {
     version: u32,
     payload: String,
     idempotency_key: Option<String>,
-    recorded_at: Micros,
+    recorded_at: Timestamp,
 }
 
 impl RawEvent {
@@ -363,9 +365,9 @@ impl RawEvent {
             event_type: self.event_type,
             schema_ref: self.schema_ref,
             version: self.version,
-            payload: serde_json::from_str(&self.payload).map_err(|e| bad_column(6, e))?,
+            payload: RawValue::from_string(self.payload).map_err(|e| bad_column(6, e))?,
             idempotency_key: self.idempotency_key,
-            recorded_at: from_micros(self.recorded_at),
+            recorded_at: self.recorded_at,
         })
     }
 }
@@ -423,11 +425,11 @@ impl Store for SqliteStore {
         &self,
         consumer: &str,
         limit: usize,
-        now: Micros,
+        now: Timestamp,
         lease: Duration,
     ) -> Result<Vec<Claimed>, BusError> {
         let consumer = consumer.to_owned();
-        let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let until = now.saturating_add(lease);
         self.run(move |c| {
             let mut take = c.prepare_cached(&format!(
                 "UPDATE {DELIVERIES} SET lease_until = ?3, attempts = attempts + 1 \
@@ -497,7 +499,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError> {
+    async fn next_due(&self, consumer: &str) -> Result<Option<Timestamp>, BusError> {
         let consumer = consumer.to_owned();
         self.run(move |c| {
             c.prepare_cached(&format!(
@@ -516,13 +518,12 @@ impl Store for SqliteStore {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError> {
         let (consumer, tenant, key) = (consumer.to_owned(), tenant_id.to_owned(), key.to_owned());
-        let window = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
         self.run(move |c| {
-            let last: Option<(i64, i64)> = c
+            let last: Option<(i64, Timestamp)> = c
                 .prepare_cached(&format!(
                     "SELECT event_seq, fired_at FROM {COOLDOWNS} WHERE consumer = ?1 AND tenant_id = ?2 AND key = ?3"
                 ))?
@@ -530,7 +531,7 @@ impl Store for SqliteStore {
                 .optional()?;
             if let Some((fired_seq, fired_at)) = last
                 && fired_seq != seq
-                && now.saturating_sub(fired_at) < window
+                && now.duration_since(fired_at) < window
             {
                 return Ok(false);
             }
@@ -564,8 +565,8 @@ impl Store for SqliteStore {
                 params![
                     q.tenant_id,
                     q.event_type,
-                    q.since.map(micros),
-                    q.until.map(micros),
+                    q.since,
+                    q.until,
                     q.after_seq,
                     path,
                     q.payload_field.as_ref().map(|(_, v)| v.clone()),
@@ -618,8 +619,8 @@ impl Store for SqliteStore {
                         })?,
                         attempts: r.get(6)?,
                         last_error: r.get(7)?,
-                        next_attempt_at: from_micros(r.get(8)?),
-                        updated_at: from_micros(r.get(9)?),
+                        next_attempt_at: r.get(8)?,
+                        updated_at: r.get(9)?,
                     })
                 },
             )?;
@@ -633,7 +634,7 @@ impl Store for SqliteStore {
         tenant_id: &str,
         event_id: Uuid,
         consumer: &str,
-        now: Micros,
+        now: Timestamp,
     ) -> Result<bool, BusError> {
         let (tenant, consumer) = (tenant_id.to_owned(), consumer.to_owned());
         self.run(move |c| {
@@ -653,8 +654,8 @@ impl Store for SqliteStore {
         &self,
         consumer: &str,
         tenant_id: Option<&str>,
-        since: Micros,
-        now: Micros,
+        since: Timestamp,
+        now: Timestamp,
     ) -> Result<u64, BusError> {
         let (consumer, tenant) = (consumer.to_owned(), tenant_id.map(str::to_owned));
         self.run(move |c| {
@@ -670,6 +671,19 @@ impl Store for SqliteStore {
             Ok(n as u64)
         })
         .await
+    }
+}
+
+/// A time is an integer column: microseconds since the Unix epoch.
+impl rusqlite::ToSql for Timestamp {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_micros().into())
+    }
+}
+
+impl rusqlite::types::FromSql for Timestamp {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        i64::column_result(value).map(Timestamp::from_micros)
     }
 }
 

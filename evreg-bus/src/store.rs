@@ -4,34 +4,15 @@
 //! [`evreg_core::sql::bus_ddl`].
 
 use std::borrow::Cow;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use super::BusError;
-
-/// Microseconds since the Unix epoch: the store's clock.
-pub type Micros = i64;
-
-/// `t` in microseconds since the Unix epoch.
-pub fn micros(t: SystemTime) -> Micros {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX),
-    }
-}
-
-/// The time `m` microseconds after the Unix epoch.
-pub fn from_micros(m: Micros) -> SystemTime {
-    if m >= 0 {
-        UNIX_EPOCH + Duration::from_micros(m as u64)
-    } else {
-        UNIX_EPOCH - Duration::from_micros(m.unsigned_abs())
-    }
-}
+use crate::error::BusError;
+pub use crate::time::Timestamp;
 
 /// A new event's id for an event recorded at `recorded_at`: a UUID v7 whose
 /// 48-bit Unix-millisecond timestamp and 12-bit `rand_a` (the sub-millisecond
@@ -40,8 +21,8 @@ pub fn from_micros(m: Micros) -> SystemTime {
 /// [`recorded_at_of`] reads the time back, so an envelope that carries the
 /// id needs no separate field for the time. A time before 1970 or past the
 /// year 10889 does not fit: the id is then a plain UUID v7 of now.
-pub fn event_id(recorded_at: Micros) -> Uuid {
-    match u64::try_from(recorded_at) {
+pub fn event_id(recorded_at: Timestamp) -> Uuid {
+    match u64::try_from(recorded_at.as_micros()) {
         Ok(m) if m / 1000 < 1 << 48 => Uuid::new_v7(uuid::Timestamp::from_unix_time(
             m / 1_000_000,
             u32::try_from(m % 1_000_000 / 1000 * 1_000_000).unwrap_or(0),
@@ -58,14 +39,14 @@ pub fn event_id(recorded_at: Micros) -> Uuid {
 /// NATS envelope leaves its time header out only when this gives exactly the
 /// event's time). `None` when the UUID is not v7 or its `rand_a` is 1000 or
 /// more.
-pub fn recorded_at_of(id: Uuid) -> Option<Micros> {
+pub fn recorded_at_of(id: Uuid) -> Option<Timestamp> {
     let b = id.as_bytes();
     if id.get_version_num() != 7 {
         return None;
     }
     let millis = b[..6].iter().fold(0i64, |m, &x| m << 8 | i64::from(x));
     let sub = i64::from(b[6] & 0x0f) << 8 | i64::from(b[7]);
-    (sub < 1000).then_some(millis * 1000 + sub)
+    (sub < 1000).then_some(Timestamp::from_micros(millis * 1000 + sub))
 }
 
 /// Waits `max`, or less when `changes` (from [`Store::changes`]) moves
@@ -107,7 +88,7 @@ pub struct NewEvent {
     /// Deduplicates publishes within the tenant.
     pub idempotency_key: Option<String>,
     /// When the bus recorded it.
-    pub recorded_at: Micros,
+    pub recorded_at: Timestamp,
 }
 
 /// What appending an event did.
@@ -127,7 +108,7 @@ pub enum Appended {
 }
 
 /// An event of the audit trail.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct StoredEvent {
     /// Its position in the audit trail (increasing, per store).
     pub seq: i64,
@@ -141,12 +122,37 @@ pub struct StoredEvent {
     pub schema_ref: String,
     /// The payload version.
     pub version: u32,
-    /// The payload.
-    pub payload: Value,
+    /// The payload's JSON text, as the store or the stream holds it: a
+    /// consumer reads its payload type straight from it, and the relay
+    /// forwards it as it is ([`payload_as`](StoredEvent::payload_as) reads
+    /// it as any type, `serde_json::Value` included).
+    pub payload: Box<RawValue>,
     /// The publisher's idempotency key.
     pub idempotency_key: Option<String>,
     /// When the bus recorded it.
-    pub recorded_at: SystemTime,
+    pub recorded_at: Timestamp,
+}
+
+impl StoredEvent {
+    /// The payload read as `T` (a `serde_json::Value`, a payload type, …).
+    pub fn payload_as<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.payload.get())
+    }
+}
+
+/// Equal events have equal fields and the same payload text.
+impl PartialEq for StoredEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+            && self.id == other.id
+            && self.tenant_id == other.tenant_id
+            && self.event_type == other.event_type
+            && self.schema_ref == other.schema_ref
+            && self.version == other.version
+            && self.payload.get() == other.payload.get()
+            && self.idempotency_key == other.idempotency_key
+            && self.recorded_at == other.recorded_at
+    }
 }
 
 /// A delivery handed to a consumer: the event and which attempt this is.
@@ -169,7 +175,7 @@ pub enum Outcome {
         /// The error text.
         error: String,
         /// When to try again.
-        retry_at: Option<Micros>,
+        retry_at: Option<Timestamp>,
     },
     /// The subscription's filter or cooldown passed it over.
     Skipped {
@@ -192,7 +198,7 @@ pub struct Settlement {
     /// How it ended.
     pub outcome: Outcome,
     /// When.
-    pub at: Micros,
+    pub at: Timestamp,
 }
 
 /// Where a delivery stands.
@@ -251,11 +257,11 @@ pub struct Delivery {
     /// The last error (the skip reason for skipped deliveries).
     pub last_error: Option<String>,
     /// When it is due, if pending.
-    pub next_attempt_at: SystemTime,
+    pub next_attempt_at: Timestamp,
     /// When its state last changed: appended, settled (processed,
     /// skipped, failed, dead), retried or replayed. A claim does not count:
     /// it only takes a lease and counts the attempt.
-    pub updated_at: SystemTime,
+    pub updated_at: Timestamp,
 }
 
 /// Which events to read from the audit trail. A tenant is required: the
@@ -267,9 +273,9 @@ pub struct EventQuery {
     /// Only this event type.
     pub event_type: Option<String>,
     /// Recorded at or after.
-    pub since: Option<SystemTime>,
+    pub since: Option<Timestamp>,
     /// Recorded before.
-    pub until: Option<SystemTime>,
+    pub until: Option<Timestamp>,
     /// Only events whose payload has this top-level property with this
     /// string value (an object id: `ticketId`).
     pub payload_field: Option<(String, String)>,
@@ -297,15 +303,15 @@ impl EventQuery {
     }
 
     /// Recorded in `[since, until)`.
-    pub fn between(mut self, since: SystemTime, until: SystemTime) -> Self {
-        self.since = Some(since);
-        self.until = Some(until);
+    pub fn between(mut self, since: impl Into<Timestamp>, until: impl Into<Timestamp>) -> Self {
+        self.since = Some(since.into());
+        self.until = Some(until.into());
         self
     }
 
     /// Recorded at or after `since`.
-    pub fn since(mut self, since: SystemTime) -> Self {
-        self.since = Some(since);
+    pub fn since(mut self, since: impl Into<Timestamp>) -> Self {
+        self.since = Some(since.into());
         self
     }
 
@@ -443,7 +449,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         consumer: &str,
         limit: usize,
-        now: Micros,
+        now: Timestamp,
         lease: Duration,
     ) -> Result<Vec<Claimed>, BusError>;
 
@@ -451,7 +457,7 @@ pub trait Store: Send + Sync + 'static {
     async fn settle(&self, settlements: Vec<Settlement>) -> Result<(), BusError>;
 
     /// When the next pending delivery of `consumer` is due, if any.
-    async fn next_due(&self, consumer: &str) -> Result<Option<Micros>, BusError>;
+    async fn next_due(&self, consumer: &str) -> Result<Option<Timestamp>, BusError>;
 
     /// Whether `consumer` may fire for `key` now: true (and recorded) when it
     /// did not fire for another event within `window`.
@@ -461,7 +467,7 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError>;
 
@@ -478,7 +484,7 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: &str,
         event_id: Uuid,
         consumer: &str,
-        now: Micros,
+        now: Timestamp,
     ) -> Result<bool, BusError>;
 
     /// Delivers again to `consumer` every event of its schemas recorded at or
@@ -488,8 +494,8 @@ pub trait Store: Send + Sync + 'static {
         &self,
         consumer: &str,
         tenant_id: Option<&str>,
-        since: Micros,
-        now: Micros,
+        since: Timestamp,
+        now: Timestamp,
     ) -> Result<u64, BusError>;
 }
 
@@ -499,7 +505,7 @@ mod tests {
 
     #[test]
     fn an_event_id_carries_its_recording_time() {
-        let now = micros(SystemTime::now());
+        let now = Timestamp::now().as_micros();
         for t in [
             now,
             0,
@@ -508,23 +514,26 @@ mod tests {
             1_764_000_000_123_999,
             (1 << 48) * 1000 - 1,
         ] {
+            let t = Timestamp::from_micros(t);
             let id = event_id(t);
-            assert_eq!(id.get_version_num(), 7, "{t}");
-            assert_eq!(recorded_at_of(id), Some(t), "{t}");
+            assert_eq!(id.get_version_num(), 7, "{t:?}");
+            assert_eq!(recorded_at_of(id), Some(t), "{t:?}");
         }
         // The other 62 bits are random: two ids of one microsecond differ.
-        assert_ne!(event_id(now), event_id(now));
+        let at = Timestamp::from_micros;
+        assert_ne!(event_id(at(now)), event_id(at(now)));
         // Ids of later microseconds sort later.
-        assert!(event_id(now) < event_id(now + 1));
-        assert!(event_id(1_999) < event_id(2_000));
+        assert!(event_id(at(now)) < event_id(at(now + 1)));
+        assert!(event_id(at(1_999)) < event_id(at(2_000)));
     }
 
     #[test]
     fn times_that_do_not_fit_and_other_uuids() {
         for t in [-1, (1 << 48) * 1000] {
+            let t = Timestamp::from_micros(t);
             let id = event_id(t);
             assert_eq!(id.get_version_num(), 7);
-            assert_ne!(recorded_at_of(id), Some(t), "{t}");
+            assert_ne!(recorded_at_of(id), Some(t), "{t:?}");
         }
         assert_eq!(recorded_at_of(Uuid::nil()), None);
         let v4 = Uuid::from_u128(0x67e5_5044_10b1_426f_9247_bb68_0e5f_e0c8);

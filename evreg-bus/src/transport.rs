@@ -13,15 +13,15 @@
 //! - `NatsTransport` (feature `nats`): a JetStream stream, one durable pull
 //!   consumer per subscriber.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::BusError;
-use super::store::{
-    Appended, Claimed, Delivery, DeliveryQuery, Micros, NewEvent, Settlement, Store, micros,
-    wait_for_change,
+use crate::error::BusError;
+use crate::store::{
+    Appended, Claimed, Delivery, DeliveryQuery, NewEvent, Settlement, Store, wait_for_change,
 };
+use crate::time::Timestamp;
 
 /// The events a consumer receives: one payload type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -142,7 +142,7 @@ pub trait Feed: Send + 'static {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError>;
 
@@ -228,7 +228,7 @@ impl Feed for StoreFeed {
             // What is appended from here on wakes the next wait.
             changes.borrow_and_update();
         }
-        let now = micros(SystemTime::now());
+        let now = Timestamp::now();
         self.store
             .claim(&self.consumer, limit, now, self.options.lease)
             .await
@@ -236,10 +236,7 @@ impl Feed for StoreFeed {
 
     async fn wait(&mut self, max: Duration) {
         let wait = match self.store.next_due(&self.consumer).await {
-            Ok(Some(due)) => {
-                let now = micros(SystemTime::now());
-                Duration::from_micros(due.saturating_sub(now).max(0) as u64).min(max)
-            }
+            Ok(Some(due)) => due.duration_since(Timestamp::now()).min(max),
             // Unreachable store or nothing pending: poll.
             _ => max,
         };
@@ -259,7 +256,7 @@ impl Feed for StoreFeed {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError> {
         self.store

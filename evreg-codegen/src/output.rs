@@ -1,14 +1,16 @@
 //! Writing generated files: only when they changed, and checking a
 //! checked-in file for drift.
 
+use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `contents` to `path` unless the file already holds exactly that
 /// (so build systems and editors see no change). Returns whether it wrote.
 ///
-/// The write is atomic: the contents go to a temporary file in the same
-/// folder, which then replaces `path`. A reader (a compiler, an editor, a
+/// The write is atomic: the contents go to a new file in the same folder,
+/// which then replaces `path` (a rename). A reader (a compiler, an editor, a
 /// second `evreg` run) sees the old file or the new one, never half of one,
 /// and an interrupted run leaves the old file in place.
 pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
@@ -22,24 +24,43 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
         }
         None => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new();
-    temp.prefix(".evreg-");
-    // A temporary file is private (0600); a generated file is not: it gets
-    // what a plain new file would (0666 less the umask), or keeps the mode of
-    // the file it replaces.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.permissions(std::fs::Permissions::from_mode(0o666));
-    }
     let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
-    let mut file = temp.tempfile_in(dir)?;
-    file.write_all(contents.as_bytes())?;
-    if let Some(permissions) = existing {
-        file.as_file().set_permissions(permissions)?;
+    let (temp, mut file) = temporary(dir, path)?;
+    let written = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| match existing {
+            Some(permissions) => file.set_permissions(permissions),
+            None => Ok(()),
+        })
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(&temp, path)
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
     }
-    file.persist(path).map_err(|e| e.error)?;
     Ok(true)
+}
+
+/// A new file beside `path`, named `.evreg-<name>.<pid>.<n>.tmp`, that no
+/// other writer has: `create_new` fails rather than reuse one. It gets the
+/// mode of a plain new file (0666 less the umask), not a private one.
+fn temporary(dir: &Path, path: &Path) -> io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".evreg-{name}.{}.{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            // Left behind by a process of the same id that was killed.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// How a checked-in file differs from what the catalog generates.

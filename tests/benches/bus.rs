@@ -39,7 +39,7 @@ async fn run(bus: Bus, n: usize, publishers: usize) -> (f64, Duration, Duration)
     let l = latencies.clone();
     bus.subscribe("bench", move |e: Envelope<TicketCreatedV1>| {
         let lag = SystemTime::now()
-            .duration_since(e.recorded_at)
+            .duration_since(e.recorded_at.into())
             .unwrap_or_default();
         l.lock().unwrap().push(lag);
         async { Ok::<(), BusError>(()) }

@@ -42,7 +42,7 @@ fn events(n: usize) -> Vec<NewEvent> {
             version: 1,
             payload: payload.clone(),
             idempotency_key: None,
-            recorded_at: 0,
+            recorded_at: evreg::bus::Timestamp::UNIX_EPOCH,
         })
         .collect()
 }

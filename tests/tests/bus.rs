@@ -249,7 +249,11 @@ async fn an_idempotency_key_stores_and_delivers_once(bus: Bus) {
     let events = bus.events(&EventQuery::tenant(TENANT_A)).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].idempotency_key.as_deref(), Some("import-7"));
-    assert_eq!(events[0].payload["idempotencyKey"], "import-7", "enriched");
+    assert_eq!(
+        events[0].payload_as::<serde_json::Value>().unwrap()["idempotencyKey"],
+        "import-7",
+        "enriched"
+    );
     bus.shutdown().await;
 }
 
@@ -302,11 +306,12 @@ async fn tenants_never_see_each_other(bus: Bus) {
     let b = bus.events(&EventQuery::tenant(TENANT_B)).await.unwrap();
     assert_eq!(a.len(), 2);
     assert_eq!(b.len(), 1);
-    assert!(
-        a.iter()
-            .all(|e| e.tenant_id == TENANT_A && e.payload["tenantId"] == TENANT_A)
+    assert!(a.iter().all(|e| e.tenant_id == TENANT_A
+        && e.payload_as::<serde_json::Value>().unwrap()["tenantId"] == TENANT_A));
+    assert_eq!(
+        b[0].payload_as::<serde_json::Value>().unwrap()["title"],
+        "b1"
     );
-    assert_eq!(b[0].payload["title"], "b1");
     // By type, by time, by a payload field.
     let created = bus
         .events(&EventQuery::tenant(TENANT_A).event_type("TICKET_CREATED"))
@@ -320,7 +325,10 @@ async fn tenants_never_see_each_other(bus: Bus) {
             .unwrap()
             .is_empty()
     );
-    let ticket_id = created[0].payload["ticketId"].as_str().unwrap().to_owned();
+    let ticket_id = created[0].payload_as::<serde_json::Value>().unwrap()["ticketId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let by_object = bus
         .events(&EventQuery::tenant(TENANT_A).payload_field("ticketId", ticket_id))
         .await
@@ -918,11 +926,11 @@ async fn postgres_claims_rewrite_deliveries_in_place() {
             version: 1,
             payload: serde_json::value::to_raw_value(&serde_json::json!({ "n": n })).unwrap(),
             idempotency_key: None,
-            recorded_at: 1_764_000_000_000_000 + n,
+            recorded_at: evreg::bus::Timestamp::from_micros(1_764_000_000_000_000 + n),
         })
         .collect();
     store.append(events).await.unwrap();
-    let now = 1_764_000_001_000_000;
+    let now = evreg::bus::Timestamp::from_micros(1_764_000_001_000_000);
     let claimed = store
         .claim("c", 500, now, Duration::from_secs(60))
         .await

@@ -102,10 +102,10 @@ fn child() {
                     .await
                     .unwrap();
                 let wait = due
-                    .map(|t| t - evreg::bus::store::micros(std::time::SystemTime::now()))
-                    .unwrap_or(0)
-                    .clamp(1_000, 200_000);
-                tokio::time::sleep(Duration::from_micros(wait as u64)).await;
+                    .map(|t| t.duration_since(evreg::bus::Timestamp::now()))
+                    .unwrap_or_default()
+                    .clamp(Duration::from_millis(1), Duration::from_millis(200));
+                tokio::time::sleep(wait).await;
             }
             bus.shutdown().await;
             return;

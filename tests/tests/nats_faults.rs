@@ -69,7 +69,7 @@ fn event(n: u64) -> NewEvent {
         version: 2,
         payload: serde_json::value::to_raw_value(&serde_json::json!({ "n": n })).unwrap(),
         idempotency_key: None,
-        recorded_at: 0,
+        recorded_at: evreg::bus::Timestamp::UNIX_EPOCH,
     }
 }
 

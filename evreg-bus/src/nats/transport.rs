@@ -15,7 +15,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
 use async_trait::async_trait;
@@ -23,10 +23,9 @@ use futures_util::StreamExt;
 use tokio::sync::{OnceCell, mpsc};
 
 use super::{ConsumerConfig, NatsConfig, NatsConsumer, NatsDelivery, NatsStream, Sent};
-use crate::BusError;
-use crate::store::{
-    Appended, Claimed, Delivery, DeliveryStatus, Micros, NewEvent, Outcome, Settlement, micros,
-};
+use crate::error::BusError;
+use crate::store::{Appended, Claimed, Delivery, DeliveryStatus, NewEvent, Outcome, Settlement};
+use crate::time::Timestamp;
 use crate::transport::{Events, Feed, FeedOptions, Topic, Transport};
 
 /// NATS JetStream as the bus's transport (feature `nats`).
@@ -193,7 +192,7 @@ struct NatsFeed {
     /// Claimed, not yet settled, by stream sequence.
     inflight: HashMap<i64, NatsDelivery>,
     /// `nak`ed deliveries not yet offered again, and when they are due.
-    naks: HashMap<i64, Micros>,
+    naks: HashMap<i64, Timestamp>,
     pump: tokio::task::JoinHandle<()>,
 }
 
@@ -233,7 +232,7 @@ impl Feed for NatsFeed {
     }
 
     async fn settle(&mut self, settlements: Vec<Settlement>) -> Result<(), BusError> {
-        let now = micros(SystemTime::now());
+        let now = Timestamp::now();
         let mut work = Vec::with_capacity(settlements.len());
         for s in settlements {
             if let Some(d) = self.inflight.remove(&s.seq) {
@@ -253,10 +252,7 @@ impl Feed for NatsFeed {
                     Outcome::Processed | Outcome::Skipped { .. } => d.ack().await,
                     Outcome::Failed {
                         retry_at: Some(at), ..
-                    } => {
-                        d.retry(Duration::from_micros(at.saturating_sub(now).max(0) as u64))
-                            .await
-                    }
+                    } => d.retry(at.duration_since(now)).await,
                     Outcome::Failed {
                         error,
                         retry_at: None,
@@ -272,7 +268,7 @@ impl Feed for NatsFeed {
         tenant_id: &str,
         key: &str,
         seq: i64,
-        now: Micros,
+        now: Timestamp,
         window: Duration,
     ) -> Result<bool, BusError> {
         let stream = &self.consumer.stream;
@@ -287,6 +283,7 @@ impl Feed for NatsFeed {
             kv_token(key)
         );
         let window = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
+        let now = now.as_micros();
         let value = format!("{seq} {now}").into_bytes();
         let fail = |e: &dyn std::fmt::Display| BusError::Transport(format!("cooldown {key}: {e}"));
         // Compare and set: two processes of one consumer never both fire.
@@ -322,11 +319,11 @@ impl Feed for NatsFeed {
         if !self.stash.is_empty() || !self.rx.is_empty() || !self.inflight.is_empty() {
             return Ok(false);
         }
-        let now = micros(SystemTime::now());
-        let lease = i64::try_from(self.lease.as_micros()).unwrap_or(i64::MAX);
+        let now = Timestamp::now();
         // Another process of this consumer may have taken a retry: forget
         // the ones long overdue.
-        self.naks.retain(|_, due| now.saturating_sub(*due) < lease);
+        let lease = self.lease;
+        self.naks.retain(|_, due| now.duration_since(*due) < lease);
         if self.naks.values().any(|due| *due <= now) {
             return Ok(false); // a retry is due and on its way
         }

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use evreg_bus::nats::{NatsConfig, NatsStream, TailFilter};
-use evreg_bus::store::{Delivery, StoredEvent, micros, wait_for_change};
-use evreg_bus::{DeliveryQuery, EventQuery, Relay, Relayed, Store};
+use evreg_bus::store::{Delivery, StoredEvent, wait_for_change};
+use evreg_bus::{DeliveryQuery, EventQuery, Relay, Relayed, Store, Timestamp};
 use serde_json::{Value, json};
 
 use crate::opt::{EventsArgs, EventsCommand, Format, NatsArgs, Opt, TailTransport};
@@ -132,7 +132,10 @@ fn print_live(e: &StoredEvent, format: Format) -> Result<(), Failure> {
             e.event_type,
             e.version,
             e.id,
-            serde_json::to_string(&e.payload).map_err(std::io::Error::from)?
+            // One line, whatever spacing the store keeps the JSON with.
+            e.payload_as::<Value>()
+                .and_then(|v| serde_json::to_string(&v))
+                .map_err(std::io::Error::from)?
         )?;
     }
     out.flush()?;
@@ -145,13 +148,13 @@ async fn tail_database(
     store: &dyn Store,
     tenant: &str,
     event_type: Option<&str>,
-    since: Option<SystemTime>,
+    since: Option<Timestamp>,
     limit: Option<usize>,
     format: Format,
 ) -> Result<ExitCode, Failure> {
     let mut changes = store.changes();
     let mut query = EventQuery::tenant(tenant)
-        .since(since.unwrap_or_else(SystemTime::now))
+        .since(since.unwrap_or_else(Timestamp::now))
         .limit(1000);
     query.event_type = event_type.map(str::to_owned);
     let mut seen = 0;
@@ -239,14 +242,15 @@ impl From<std::io::Error> for Failure {
 }
 
 /// RFC 3339, or a duration before now (`30d`, `2h 30m`).
-fn when(text: &str) -> Result<SystemTime, Failure> {
+fn when(text: &str) -> Result<Timestamp, Failure> {
     if let Ok(t) = humantime::parse_rfc3339_weak(text) {
-        return Ok(t);
+        return Ok(t.into());
     }
     match humantime::parse_duration(text) {
         Ok(d) => Ok(SystemTime::now()
             .checked_sub(d)
-            .unwrap_or(SystemTime::UNIX_EPOCH)),
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+            .into()),
         Err(_) => Err(Failure::Usage(format!(
             "`{text}` is neither an RFC 3339 time (2026-11-01T00:00:00Z) nor a duration (30d, 2h)"
         ))),
@@ -258,8 +262,8 @@ fn id(text: &str) -> Result<uuid::Uuid, Failure> {
         .map_err(|_| Failure::Usage(format!("`{text}` is not an event id (a UUID)")))
 }
 
-fn time(t: SystemTime) -> String {
-    humantime::format_rfc3339_micros(t).to_string()
+fn time(t: Timestamp) -> String {
+    humantime::format_rfc3339_micros(t.into()).to_string()
 }
 
 fn event_json(e: &StoredEvent) -> Value {
@@ -390,7 +394,9 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
                 writeln!(
                     out,
                     "{}",
-                    serde_json::to_string_pretty(&e.payload).map_err(std::io::Error::from)?
+                    e.payload_as::<Value>()
+                        .and_then(|v| serde_json::to_string_pretty(&v))
+                        .map_err(std::io::Error::from)?
                 )?;
                 writeln!(out, "deliveries:")?;
                 for d in &deliveries {
@@ -426,7 +432,7 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
         } => {
             let event_id = id(text)?;
             if !store
-                .retry(tenant, event_id, consumer, micros(SystemTime::now()))
+                .retry(tenant, event_id, consumer, Timestamp::now())
                 .await?
             {
                 eprintln!(
@@ -470,12 +476,7 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
         } => {
             let since = when(since)?;
             let n = store
-                .replay(
-                    consumer,
-                    tenant.as_deref(),
-                    micros(since),
-                    micros(SystemTime::now()),
-                )
+                .replay(consumer, tenant.as_deref(), since, Timestamp::now())
                 .await?;
             eprintln!(
                 "{n} deliver(ies) to `{consumer}` queued again (events since {})",
