@@ -1,7 +1,7 @@
 //! Rust code generation: the resolved catalog → one formatted module.
 //!
-//! Planning ([`plan`]) decides every type, name and check; emitting
-//! ([`emit`], [`bus`]) turns the plan into `syn` items, which `prettyplease`
+//! Planning (`plan`) decides every type, name and check; emitting
+//! (`emit`, `bus`) turns the plan into `syn` items, which `prettyplease`
 //! prints. Tokens are parsed into `syn` once, item by item, never printed and
 //! re-parsed.
 
