@@ -9,6 +9,7 @@
 //! invalid one must fail with exactly the labelled keyword: what `simulate`
 //! emits is true by construction. The same seed gives the same payloads.
 
+use evreg_core::validate::Format;
 use evreg_core::{Catalog, Event, PayloadVersion, Registry};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -238,16 +239,22 @@ impl<'c> Simulator<'c> {
         None
     }
 
+    /// A value in `format`: valid for every format evreg asserts (the match
+    /// is exhaustive, so a new one must say how it is made), a word for the
+    /// others.
     fn formatted(&mut self, format: &str) -> String {
+        let Some(format) = Format::from_name(format) else {
+            return self.word().to_owned();
+        };
         let r = &mut self.rng;
         match format {
-            "uuid" => {
+            Format::Uuid => {
                 let b: [u8; 16] = r.random();
                 let mut u = uuid::Builder::from_random_bytes(b).into_uuid().to_string();
                 u.make_ascii_lowercase();
                 u
             }
-            "date-time" => format!(
+            Format::DateTime => format!(
                 "2026-{:02}-{:02}T{:02}:{:02}:{:02}Z",
                 r.random_range(1..=12),
                 r.random_range(1..=28),
@@ -255,46 +262,70 @@ impl<'c> Simulator<'c> {
                 r.random_range(0..60),
                 r.random_range(0..60)
             ),
-            "date" => format!(
+            Format::Date => format!(
                 "2026-{:02}-{:02}",
                 r.random_range(1..=12),
                 r.random_range(1..=28)
             ),
-            "time" => format!(
+            Format::Time => format!(
                 "{:02}:{:02}:{:02}Z",
                 r.random_range(0..24),
                 r.random_range(0..60),
                 r.random_range(0..60)
             ),
-            "duration" => format!("P{}D", r.random_range(1..90)),
-            "email" => format!(
+            Format::Duration => format!("P{}D", r.random_range(1..90)),
+            Format::Email => format!(
                 "{}.{}@example.com",
                 WORDS.choose(r).unwrap_or(&"ana"),
                 r.random_range(1..999)
             ),
-            "hostname" => format!(
+            Format::Hostname => format!(
                 "{}{}.example.com",
                 WORDS.choose(r).unwrap_or(&"host"),
                 r.random_range(1..99)
             ),
-            "ipv4" => format!(
+            Format::Ipv4 => format!(
                 "10.{}.{}.{}",
                 r.random_range(0..256),
                 r.random_range(0..256),
                 r.random_range(1..255)
             ),
-            "ipv6" => format!("2001:db8::{:x}", r.random_range(1..0xffff)),
-            "uri" => format!(
+            Format::Ipv6 => format!("2001:db8::{:x}", r.random_range(1..0xffff)),
+            Format::Uri => format!(
                 "https://example.com/{}/{}",
                 WORDS.choose(r).unwrap_or(&"a"),
                 r.random_range(1..9999)
             ),
-            "uri-reference" => format!(
+            Format::UriReference => format!(
                 "/{}/{}",
                 WORDS.choose(r).unwrap_or(&"a"),
                 r.random_range(1..9999)
             ),
-            _ => self.word().to_owned(),
+            Format::Iri => format!(
+                "https://example.com/{}/ü{}",
+                WORDS.choose(r).unwrap_or(&"a"),
+                r.random_range(1..9999)
+            ),
+            Format::IriReference => format!(
+                "/{}/ü{}",
+                WORDS.choose(r).unwrap_or(&"a"),
+                r.random_range(1..9999)
+            ),
+            Format::UriTemplate => format!(
+                "https://example.com/{}{{/id}}",
+                WORDS.choose(r).unwrap_or(&"a")
+            ),
+            Format::JsonPointer => format!(
+                "/{}/{}",
+                WORDS.choose(r).unwrap_or(&"a"),
+                r.random_range(0..9)
+            ),
+            Format::RelativeJsonPointer => format!(
+                "{}/{}",
+                r.random_range(0..3),
+                WORDS.choose(r).unwrap_or(&"a")
+            ),
+            Format::Regex => format!("^{}[0-9]*$", WORDS.choose(r).unwrap_or(&"a")),
         }
     }
 

@@ -254,7 +254,7 @@ const EXPECTED: &[Expectation] = &[
         "unsupported-format",
         "unsupported-format",
         Some(("schemas/ticket-created.v1.json", 14, 17)),
-        "format `emial` is not supported",
+        "format `emial` is not a JSON Schema format",
     ),
     (
         "unsupported-keyword",

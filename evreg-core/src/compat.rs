@@ -261,9 +261,7 @@ impl Walk<'_, '_> {
         self.array(am, bm, at, depth);
         // Keywords this walk does not reason about: any difference counts.
         for (k, bv) in bm {
-            if HANDLED.contains(&k.as_str())
-                || crate::catalog::keys::ANNOTATION_KEYWORDS.contains(&k.as_str())
-            {
+            if HANDLED.contains(&k.as_str()) || crate::schema::keywords::validates_nothing(k) {
                 continue;
             }
             if am.get(k) != Some(bv) {
@@ -561,10 +559,8 @@ fn resolve<'v>(schema: &'v Value, root: &'v Value) -> Option<&'v Value> {
         match current.get("$ref").and_then(Value::as_str) {
             Some(r) => {
                 let others = current.as_object().is_some_and(|m| {
-                    m.keys().any(|k| {
-                        k != "$ref"
-                            && !crate::catalog::keys::ANNOTATION_KEYWORDS.contains(&k.as_str())
-                    })
+                    m.keys()
+                        .any(|k| k != "$ref" && !crate::schema::keywords::validates_nothing(k))
                 });
                 if others {
                     return None;
@@ -590,7 +586,7 @@ fn is_true(schema: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::Object(m) => m
             .keys()
-            .all(|k| crate::catalog::keys::ANNOTATION_KEYWORDS.contains(&k.as_str())),
+            .all(|k| crate::schema::keywords::validates_nothing(k)),
         _ => false,
     }
 }

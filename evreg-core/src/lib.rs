@@ -20,6 +20,7 @@ pub mod fingerprint;
 pub mod naming;
 mod payload;
 pub mod registry;
+pub mod schema;
 pub mod source;
 pub mod sql;
 pub mod validate;

@@ -228,7 +228,9 @@ fn plain_pattern(source: &str) -> Option<String> {
     (!in_class).then_some(out)
 }
 
-/// The `format`s evreg asserts, each checked exactly as `jsonschema` does.
+/// The `format`s evreg asserts, each checked exactly as `jsonschema` does
+/// (the vocabulary, with the formats evreg does not assert, is
+/// [`crate::schema::formats`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum Format {
@@ -243,43 +245,84 @@ pub enum Format {
     Uri,
     UriReference,
     Uuid,
+    Iri,
+    IriReference,
+    UriTemplate,
+    JsonPointer,
+    RelativeJsonPointer,
+    Regex,
 }
 
-static FORMATS: [SchemaCheck; 11] = [
-    SchemaCheck::new(r#"{"format":"date-time"}"#),
-    SchemaCheck::new(r#"{"format":"date"}"#),
-    SchemaCheck::new(r#"{"format":"time"}"#),
-    SchemaCheck::new(r#"{"format":"duration"}"#),
-    SchemaCheck::new(r#"{"format":"email"}"#),
-    SchemaCheck::new(r#"{"format":"hostname"}"#),
-    SchemaCheck::new(r#"{"format":"ipv4"}"#),
-    SchemaCheck::new(r#"{"format":"ipv6"}"#),
-    SchemaCheck::new(r#"{"format":"uri"}"#),
-    SchemaCheck::new(r#"{"format":"uri-reference"}"#),
-    SchemaCheck::new(r#"{"format":"uuid"}"#),
+/// Each format's name and its check, in the order of [`Format`].
+static FORMATS: [(&str, SchemaCheck); 17] = [
+    ("date-time", SchemaCheck::new(r#"{"format":"date-time"}"#)),
+    ("date", SchemaCheck::new(r#"{"format":"date"}"#)),
+    ("time", SchemaCheck::new(r#"{"format":"time"}"#)),
+    ("duration", SchemaCheck::new(r#"{"format":"duration"}"#)),
+    ("email", SchemaCheck::new(r#"{"format":"email"}"#)),
+    ("hostname", SchemaCheck::new(r#"{"format":"hostname"}"#)),
+    ("ipv4", SchemaCheck::new(r#"{"format":"ipv4"}"#)),
+    ("ipv6", SchemaCheck::new(r#"{"format":"ipv6"}"#)),
+    ("uri", SchemaCheck::new(r#"{"format":"uri"}"#)),
+    (
+        "uri-reference",
+        SchemaCheck::new(r#"{"format":"uri-reference"}"#),
+    ),
+    ("uuid", SchemaCheck::new(r#"{"format":"uuid"}"#)),
+    ("iri", SchemaCheck::new(r#"{"format":"iri"}"#)),
+    (
+        "iri-reference",
+        SchemaCheck::new(r#"{"format":"iri-reference"}"#),
+    ),
+    (
+        "uri-template",
+        SchemaCheck::new(r#"{"format":"uri-template"}"#),
+    ),
+    (
+        "json-pointer",
+        SchemaCheck::new(r#"{"format":"json-pointer"}"#),
+    ),
+    (
+        "relative-json-pointer",
+        SchemaCheck::new(r#"{"format":"relative-json-pointer"}"#),
+    ),
+    ("regex", SchemaCheck::new(r#"{"format":"regex"}"#)),
+];
+
+/// Every [`Format`], in its order.
+const ALL_FORMATS: [Format; 17] = [
+    Format::DateTime,
+    Format::Date,
+    Format::Time,
+    Format::Duration,
+    Format::Email,
+    Format::Hostname,
+    Format::Ipv4,
+    Format::Ipv6,
+    Format::Uri,
+    Format::UriReference,
+    Format::Uuid,
+    Format::Iri,
+    Format::IriReference,
+    Format::UriTemplate,
+    Format::JsonPointer,
+    Format::RelativeJsonPointer,
+    Format::Regex,
 ];
 
 impl Format {
-    /// The format named `name` in a schema.
+    /// The asserted format named `name` in a schema.
     pub fn from_name(name: &str) -> Option<Format> {
-        Some(match name {
-            "date-time" => Format::DateTime,
-            "date" => Format::Date,
-            "time" => Format::Time,
-            "duration" => Format::Duration,
-            "email" => Format::Email,
-            "hostname" => Format::Hostname,
-            "ipv4" => Format::Ipv4,
-            "ipv6" => Format::Ipv6,
-            "uri" => Format::Uri,
-            "uri-reference" => Format::UriReference,
-            "uuid" => Format::Uuid,
-            _ => return None,
-        })
+        ALL_FORMATS.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Its name in a schema: `date-time`.
+    pub fn name(self) -> &'static str {
+        FORMATS[self as usize].0
     }
 
     fn check(self) -> &'static SchemaCheck {
-        &FORMATS[self as usize]
+        &FORMATS[self as usize].1
     }
 
     /// Whether `value` is valid in this format.

@@ -222,6 +222,20 @@ fn compatible_changes_have_no_findings_in_their_direction() {
     assert_eq!(findings(&old, &new), []);
 }
 
+#[test]
+fn a_change_to_an_extension_annotation_is_no_change() {
+    // docs/evolution.md: `x-…` keywords describe, never validate. They were
+    // once reported as `X-OWNER_CHANGED`, an incompatible change.
+    let old = json!({"type": "object", "x-owner": "billing", "properties": {"a": {"type": "string", "x-pii": false}}});
+    let new = json!({"type": "object", "x-owner": "payments", "properties": {"a": {"type": "string", "x-pii": true}}});
+    assert_eq!(findings(&old, &new), []);
+    let added =
+        json!({"type": "object", "x-since": "2026-12", "properties": {"a": {"type": "string"}}});
+    let without = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+    assert_eq!(findings(&without, &added), []);
+    assert_eq!(findings(&added, &without), []);
+}
+
 /// Small schemas over a small value space, so that random values are often valid.
 fn schema() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

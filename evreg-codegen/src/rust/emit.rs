@@ -350,7 +350,7 @@ fn shape_validation(shape: &Shape, needs: &Needs<'_>) -> TokenStream {
             }
             Check::Format(f) => {
                 let sp = at("format");
-                let variant = format_variant(f);
+                let variant = format_ident!("{f:?}");
                 quote!(cx.format(#sp, value, ::evreg::validate::Format::#variant);)
             }
             Check::Const(s) => {
@@ -444,25 +444,6 @@ fn shape_validation(shape: &Shape, needs: &Needs<'_>) -> TokenStream {
         _ => {}
     }
     out
-}
-
-fn format_variant(format: &str) -> proc_macro2::Ident {
-    format_ident!(
-        "{}",
-        match format {
-            "date-time" => "DateTime",
-            "date" => "Date",
-            "time" => "Time",
-            "duration" => "Duration",
-            "email" => "Email",
-            "hostname" => "Hostname",
-            "ipv4" => "Ipv4",
-            "ipv6" => "Ipv6",
-            "uri" => "Uri",
-            "uri-reference" => "UriReference",
-            _ => "Uuid",
-        }
-    )
 }
 
 fn string_enum(e: &StrEnum) -> TokenStream {

@@ -11,10 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use evreg_core::catalog::keys::ANNOTATION_KEYWORDS;
 use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, payload_type_name, type_name, variant_name};
+use evreg_core::schema::keywords::validates_nothing;
+use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
 
@@ -70,7 +71,8 @@ pub(crate) enum Check {
     MaxLength(u64),
     /// The regular expression.
     Pattern(String),
-    Format(String),
+    /// An asserted format (formats evreg does not assert check nothing).
+    Format(Format),
     Const(String),
     Minimum(serde_json::Number),
     Maximum(serde_json::Number),
@@ -175,9 +177,10 @@ struct Ctx<'a> {
     span: Span,
 }
 
-/// Keywords that do not validate: the annotations, and `x-…` extensions.
+/// Keywords that do not validate where they stand: annotations, `x-…`
+/// extensions and `$defs`.
 fn is_annotation(key: &str) -> bool {
-    ANNOTATION_KEYWORDS.contains(&key) || key.starts_with("x-")
+    validates_nothing(key)
 }
 
 /// Keywords that constrain numbers / arrays / objects.
@@ -733,8 +736,8 @@ impl Planner<'_> {
         if let Some(Value::String(p)) = map.get("pattern") {
             checks.push(Check::Pattern(p.clone()));
         }
-        if let Some(f) = format {
-            checks.push(Check::Format(f.to_owned()));
+        if let Some(f) = format.and_then(Format::from_name) {
+            checks.push(Check::Format(f));
         }
         Shape {
             kind: Kind::String,
@@ -774,13 +777,13 @@ impl Planner<'_> {
             // Uniqueness is of the JSON text: `A…` and `a…` are two uuids on
             // the wire but one `Uuid`; such items stay strings.
             let format = match items.kind {
-                Kind::Uuid => Some("uuid"),
-                Kind::DateTime(_) => Some("date-time"),
+                Kind::Uuid => Some(Format::Uuid),
+                Kind::DateTime(_) => Some(Format::DateTime),
                 _ => None,
             };
             if let Some(format) = format {
                 items.kind = Kind::String;
-                items.checks.push(Check::Format(format.to_owned()));
+                items.checks.push(Check::Format(format));
             }
         }
         Shape {

@@ -1,7 +1,8 @@
 //! Every key the catalog format knows, in one place.
 //!
 //! The parsers read keys only through these constants, and the lists below are
-//! what "unknown key" and "unsupported keyword" diagnostics are checked against.
+//! what "unknown key" diagnostics are checked against. JSON Schema's own
+//! keywords are in [`crate::schema::keywords`].
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "catalog.toml";
@@ -76,111 +77,6 @@ pub(crate) const VERSION_KEYS: &[&str] = &[VERSION, SCHEMA, DESCRIPTION, EXAMPLE
 pub(crate) const REASON: &str = "reason";
 pub(crate) const PAYLOAD: &str = "payload";
 pub(crate) const INVALID_KEYS: &[&str] = &[REASON, PAYLOAD];
-
-/// Annotation keywords evreg accepts: they describe, they never validate
-/// (with `x-…` extensions of your own).
-pub const ANNOTATION_KEYWORDS: &[&str] = &[
-    "$schema",
-    "$defs",
-    "$comment",
-    "title",
-    "description",
-    "examples",
-    "default",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-];
-
-/// JSON Schema keywords that evreg supports, for validation and code
-/// generation, besides the [`ANNOTATION_KEYWORDS`].
-pub const VALIDATION_KEYWORDS: &[&str] = &[
-    "$ref",
-    "type",
-    "enum",
-    "const",
-    "properties",
-    "required",
-    "additionalProperties",
-    "items",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "oneOf",
-    "anyOf",
-    "allOf",
-];
-
-/// Every JSON Schema keyword evreg supports.
-pub fn supported_keywords() -> impl Iterator<Item = &'static str> {
-    ANNOTATION_KEYWORDS
-        .iter()
-        .chain(VALIDATION_KEYWORDS)
-        .copied()
-}
-
-/// JSON Schema (2020-12 and older drafts) keywords that evreg does not support:
-/// a schema using one is an error naming it, never silently ignored.
-pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "$id",
-    "$anchor",
-    "$dynamicRef",
-    "$dynamicAnchor",
-    "$recursiveRef",
-    "$recursiveAnchor",
-    "$vocabulary",
-    "definitions",
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependentRequired",
-    "dependentSchemas",
-    "dependencies",
-    "patternProperties",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-    "prefixItems",
-    "contains",
-    "minContains",
-    "maxContains",
-    "minProperties",
-    "maxProperties",
-    "contentEncoding",
-    "contentMediaType",
-    "contentSchema",
-];
-
-/// Values of `format` that evreg asserts (validates) and maps to types.
-pub const SUPPORTED_FORMATS: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "duration",
-    "email",
-    "hostname",
-    "ipv4",
-    "ipv6",
-    "uri",
-    "uri-reference",
-    "uuid",
-];
-
-/// Values of `type`.
-pub(crate) const JSON_TYPES: &[&str] = &[
-    "string", "integer", "number", "boolean", "object", "array", "null",
-];
 
 /// The JSON Schema dialect evreg reads.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";

@@ -10,6 +10,8 @@ use super::keys::*;
 use super::{DocId, Loader};
 use crate::diagnostic::Diagnostic;
 use crate::naming::{KeyCase, did_you_mean, field_name, variant_name};
+use crate::schema::formats::{self, FormatKind, format_kind};
+use crate::schema::keywords::{self, TYPES};
 
 impl Loader {
     /// Checks a schema document once: meta-schema, supported keywords, formats,
@@ -212,22 +214,36 @@ impl Walker {
                 }
             }
             "format" => {
-                if let Value::String(format) = value
-                    && !SUPPORTED_FORMATS.contains(&format.as_str())
-                {
-                    let mut d = Diagnostic::error(
-                        "unsupported-format",
-                        format!("format `{format}` is not supported"),
-                    )
-                    .at_pointer(pointer, Part::Value, "unknown format")
-                    .with_note(format!(
-                        "supported formats: {}",
-                        SUPPORTED_FORMATS.join(", ")
-                    ));
-                    if let Some(close) = did_you_mean(format, SUPPORTED_FORMATS.iter().copied()) {
-                        d = d.with_help(format!("did you mean `{close}`?"));
+                if let Value::String(format) = value {
+                    match format_kind(format) {
+                        FormatKind::Asserted(_) => {}
+                        FormatKind::NotAsserted => self.error(
+                            Diagnostic::warning(
+                                "format-not-asserted",
+                                format!("format `{format}` is accepted but not asserted: evreg does not check it"),
+                            )
+                            .at_pointer(pointer, Part::Value, "not checked")
+                            .with_note(format!(
+                                "asserted formats: {}",
+                                formats::asserted().collect::<Vec<_>>().join(", ")
+                            )),
+                        ),
+                        FormatKind::Unknown => {
+                            let mut d = Diagnostic::error(
+                                "unsupported-format",
+                                format!("format `{format}` is not a JSON Schema format"),
+                            )
+                            .at_pointer(pointer, Part::Value, "unknown format")
+                            .with_note(format!(
+                                "formats: {}",
+                                formats::names().collect::<Vec<_>>().join(", ")
+                            ));
+                            if let Some(close) = did_you_mean(format, formats::names()) {
+                                d = d.with_help(format!("did you mean `{close}`?"));
+                            }
+                            self.error(d);
+                        }
                     }
-                    self.error(d);
                 }
             }
             "type" => {
@@ -236,17 +252,17 @@ impl Walker {
                     other => vec![other],
                 };
                 for name in names {
-                    let valid = name.as_str().is_some_and(|n| JSON_TYPES.contains(&n));
+                    let valid = name.as_str().is_some_and(|n| TYPES.contains(&n));
                     if !valid {
                         let mut d = Diagnostic::error(
                             "invalid-schema",
                             format!("{name} is not a JSON Schema type"),
                         )
                         .at_pointer(pointer, Part::Value, "unknown type")
-                        .with_note(format!("types: {}", JSON_TYPES.join(", ")));
+                        .with_note(format!("types: {}", TYPES.join(", ")));
                         if let Some(close) = name
                             .as_str()
-                            .and_then(|n| did_you_mean(n, JSON_TYPES.iter().copied()))
+                            .and_then(|n| did_you_mean(n, TYPES.iter().copied()))
                         {
                             d = d.with_help(format!("did you mean `{close}`?"));
                         }
@@ -272,9 +288,8 @@ impl Walker {
                     }
                 }
             }
-            _ if ANNOTATION_KEYWORDS.contains(&key) || VALIDATION_KEYWORDS.contains(&key) => {}
-            _ if key.starts_with("x-") => {}
-            _ if UNSUPPORTED_KEYWORDS.contains(&key) => {
+            _ if keywords::is_supported(key) => {}
+            _ if keywords::keyword(key).is_some() => {
                 let mut d = Diagnostic::error(
                     "unsupported-keyword",
                     format!("JSON Schema keyword `{key}` is not supported by evreg"),
@@ -292,7 +307,7 @@ impl Walker {
                     format!("`{key}` is not a JSON Schema keyword"),
                 )
                 .at_pointer(pointer, Part::Key, "unknown keyword");
-                if let Some(close) = did_you_mean(key, supported_keywords()) {
+                if let Some(close) = did_you_mean(key, keywords::supported()) {
                     d = d.with_help(format!("did you mean `{close}`?"));
                 } else {
                     d = d.with_help("annotations of your own must start with `x-`");

@@ -36,6 +36,7 @@ pub const CODES: &[&str] = &[
     "unsupported-keyword",
     "unknown-keyword",
     "unsupported-format",
+    "format-not-asserted",
     "unresolved-ref",
     "cyclic-ref",
     "definition-collision",

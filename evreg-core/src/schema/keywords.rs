@@ -1,0 +1,239 @@
+//! Every keyword of JSON Schema drafts 04 to 2020-12: its vocabulary, its
+//! role, and whether evreg supports it. The loader's checks, compatibility
+//! and code generation ask this table; none keeps a list of its own.
+//!
+//! Adding a keyword: give it a row here; then `cargo build` points at every
+//! `match` on [`Role`] and [`Support`] that must say what it means
+//! (docs/architecture.md, "Adding a keyword").
+
+/// The vocabulary a keyword belongs to (2020-12's names; keywords that
+/// 2020-12 dropped or renamed are [`Vocabulary::Legacy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vocabulary {
+    /// `$id`, `$ref`, `$defs`, …
+    Core,
+    /// `properties`, `items`, `allOf`, …
+    Applicator,
+    /// `unevaluatedProperties`, `unevaluatedItems`.
+    Unevaluated,
+    /// `type`, `enum`, `minLength`, …
+    Validation,
+    /// `title`, `description`, `default`, …
+    MetaData,
+    /// `format`.
+    Format,
+    /// `contentEncoding`, `contentMediaType`, `contentSchema`.
+    Content,
+    /// Keywords of drafts before 2020-12 (`definitions`, `dependencies`,
+    /// `additionalItems`, `$recursiveRef`, …).
+    Legacy,
+}
+
+/// What a keyword does to validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Identifies or references schemas (`$id`, `$ref`, `$anchor`, …).
+    Identifier,
+    /// Holds schemas to reach by reference, validating nothing itself
+    /// (`$defs`, `definitions`).
+    Definitions,
+    /// Applies subschemas to the instance or its parts.
+    Applicator,
+    /// Asserts something of the instance.
+    Assertion,
+    /// Describes, never validates: a change to it changes no verdict.
+    Annotation,
+}
+
+/// Whether evreg validates and generates code for a keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Support {
+    /// Validated by the registry and by generated code.
+    Supported,
+    /// A schema using it is an error naming the keyword.
+    Unsupported,
+}
+
+/// One keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyword {
+    /// As it is spelled in a schema.
+    pub name: &'static str,
+    /// Its vocabulary.
+    pub vocabulary: Vocabulary,
+    /// What it does.
+    pub role: Role,
+    /// Whether evreg supports it.
+    pub support: Support,
+}
+
+const fn kw(name: &'static str, vocabulary: Vocabulary, role: Role, support: Support) -> Keyword {
+    Keyword {
+        name,
+        vocabulary,
+        role,
+        support,
+    }
+}
+
+use Role::*;
+use Support::*;
+use Vocabulary as V;
+
+/// Every keyword, in the order of the specification's vocabularies.
+pub const KEYWORDS: &[Keyword] = &[
+    // Core.
+    kw("$schema", V::Core, Annotation, Supported),
+    kw("$id", V::Core, Identifier, Unsupported),
+    kw("$ref", V::Core, Identifier, Supported),
+    kw("$anchor", V::Core, Identifier, Unsupported),
+    kw("$dynamicRef", V::Core, Identifier, Unsupported),
+    kw("$dynamicAnchor", V::Core, Identifier, Unsupported),
+    kw("$vocabulary", V::Core, Annotation, Unsupported),
+    kw("$comment", V::Core, Annotation, Supported),
+    kw("$defs", V::Core, Definitions, Supported),
+    // Applicator.
+    kw("allOf", V::Applicator, Applicator, Supported),
+    kw("anyOf", V::Applicator, Applicator, Supported),
+    kw("oneOf", V::Applicator, Applicator, Supported),
+    kw("not", V::Applicator, Applicator, Unsupported),
+    kw("if", V::Applicator, Applicator, Unsupported),
+    kw("then", V::Applicator, Applicator, Unsupported),
+    kw("else", V::Applicator, Applicator, Unsupported),
+    kw("dependentSchemas", V::Applicator, Applicator, Unsupported),
+    kw("prefixItems", V::Applicator, Applicator, Unsupported),
+    kw("items", V::Applicator, Applicator, Supported),
+    kw("contains", V::Applicator, Applicator, Unsupported),
+    kw("properties", V::Applicator, Applicator, Supported),
+    kw("patternProperties", V::Applicator, Applicator, Unsupported),
+    kw("additionalProperties", V::Applicator, Applicator, Supported),
+    kw("propertyNames", V::Applicator, Applicator, Unsupported),
+    // Unevaluated.
+    kw("unevaluatedItems", V::Unevaluated, Applicator, Unsupported),
+    kw(
+        "unevaluatedProperties",
+        V::Unevaluated,
+        Applicator,
+        Unsupported,
+    ),
+    // Validation.
+    kw("type", V::Validation, Assertion, Supported),
+    kw("enum", V::Validation, Assertion, Supported),
+    kw("const", V::Validation, Assertion, Supported),
+    kw("multipleOf", V::Validation, Assertion, Supported),
+    kw("maximum", V::Validation, Assertion, Supported),
+    kw("exclusiveMaximum", V::Validation, Assertion, Supported),
+    kw("minimum", V::Validation, Assertion, Supported),
+    kw("exclusiveMinimum", V::Validation, Assertion, Supported),
+    kw("maxLength", V::Validation, Assertion, Supported),
+    kw("minLength", V::Validation, Assertion, Supported),
+    kw("pattern", V::Validation, Assertion, Supported),
+    kw("maxItems", V::Validation, Assertion, Supported),
+    kw("minItems", V::Validation, Assertion, Supported),
+    kw("uniqueItems", V::Validation, Assertion, Supported),
+    kw("maxContains", V::Validation, Assertion, Unsupported),
+    kw("minContains", V::Validation, Assertion, Unsupported),
+    kw("maxProperties", V::Validation, Assertion, Unsupported),
+    kw("minProperties", V::Validation, Assertion, Unsupported),
+    kw("required", V::Validation, Assertion, Supported),
+    kw("dependentRequired", V::Validation, Assertion, Unsupported),
+    // Meta-data.
+    kw("title", V::MetaData, Annotation, Supported),
+    kw("description", V::MetaData, Annotation, Supported),
+    kw("default", V::MetaData, Annotation, Supported),
+    kw("deprecated", V::MetaData, Annotation, Supported),
+    kw("readOnly", V::MetaData, Annotation, Supported),
+    kw("writeOnly", V::MetaData, Annotation, Supported),
+    kw("examples", V::MetaData, Annotation, Supported),
+    // Format: asserted by evreg (docs/catalog-format.md, "Formats").
+    kw("format", V::Format, Assertion, Supported),
+    // Content: annotations in 2020-12.
+    kw("contentEncoding", V::Content, Annotation, Unsupported),
+    kw("contentMediaType", V::Content, Annotation, Unsupported),
+    kw("contentSchema", V::Content, Annotation, Unsupported),
+    // Drafts before 2020-12.
+    kw("definitions", V::Legacy, Definitions, Unsupported),
+    kw("dependencies", V::Legacy, Applicator, Unsupported),
+    kw("additionalItems", V::Legacy, Applicator, Unsupported),
+    kw("$recursiveRef", V::Legacy, Identifier, Unsupported),
+    kw("$recursiveAnchor", V::Legacy, Identifier, Unsupported),
+];
+
+/// The keyword named `name`, if JSON Schema has one.
+pub fn keyword(name: &str) -> Option<&'static Keyword> {
+    KEYWORDS.iter().find(|k| k.name == name)
+}
+
+/// Whether `name` is an extension of a team's own: `x-…`.
+pub fn is_extension(name: &str) -> bool {
+    name.starts_with("x-")
+}
+
+/// Whether a keyword only describes: the specification's annotations and
+/// `x-…` extensions. A schema that differs from another only in these
+/// accepts exactly the same payloads.
+pub fn is_annotation(name: &str) -> bool {
+    is_extension(name) || keyword(name).is_some_and(|k| k.role == Role::Annotation)
+}
+
+/// Whether a keyword has no say in a schema's verdict where it stands: an
+/// annotation, or a container of definitions (`$defs`), which only matters
+/// through the references that reach into it.
+pub fn validates_nothing(name: &str) -> bool {
+    is_annotation(name) || keyword(name).is_some_and(|k| k.role == Role::Definitions)
+}
+
+/// Whether evreg supports `name` as a keyword (extensions included: they
+/// are annotations).
+pub fn is_supported(name: &str) -> bool {
+    is_extension(name) || keyword(name).is_some_and(|k| k.support == Support::Supported)
+}
+
+/// Every keyword evreg supports, for "did you mean" suggestions.
+pub fn supported() -> impl Iterator<Item = &'static str> {
+    KEYWORDS
+        .iter()
+        .filter(|k| k.support == Support::Supported)
+        .map(|k| k.name)
+}
+
+/// Every supported keyword that only describes (the annotations evreg
+/// accepts, without `x-…` extensions), for documentation and messages.
+pub fn supported_annotations() -> impl Iterator<Item = &'static str> {
+    KEYWORDS
+        .iter()
+        .filter(|k| k.support == Support::Supported && k.role == Role::Annotation)
+        .map(|k| k.name)
+}
+
+/// The values of `type`.
+pub const TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "object", "array", "null",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_keyword_is_listed_once() {
+        let mut names: Vec<_> = KEYWORDS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "a keyword is listed twice");
+    }
+
+    #[test]
+    fn annotations_include_extensions_and_exclude_assertions() {
+        assert!(is_annotation("title"));
+        assert!(is_annotation("$comment"));
+        assert!(is_annotation("x-owner"));
+        assert!(!is_annotation("minLength"));
+        assert!(!is_annotation("$defs"));
+        assert!(!is_annotation("tsAdditionalProperties"));
+        assert!(is_supported("x-anything"));
+        assert!(!is_supported("not"));
+        assert!(!is_supported("frobnicate"));
+    }
+}
