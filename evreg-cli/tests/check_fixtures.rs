@@ -206,7 +206,7 @@ const EXPECTED: &[Expectation] = &[
         "schema-dialect",
         "schema-dialect",
         Some(("schemas/ticket-created.v1.json", 26, 14)),
-        "evreg reads JSON Schema draft 2020-12",
+        "this document declares the dialect \"https://example.org/dialects/ours/schema\", which evreg does not read",
     ),
     (
         "toml-syntax",

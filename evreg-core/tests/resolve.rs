@@ -130,7 +130,10 @@ fn the_same_definition_reached_twice_is_bundled_once() {
 #[test]
 fn urls_anchors_and_missing_targets_are_errors() {
     for (reference, message) in [
-        ("https://example.com/s.json", "points outside the catalog"),
+        (
+            "https://example.com/s.json",
+            "which no schema file of the catalog declares",
+        ),
         ("#anchor", "is not a JSON pointer"),
         ("#/$defs/Nope", "points at nothing"),
         ("missing.json#/$defs/X", "does not exist"),
@@ -218,4 +221,117 @@ fn base_fields_merge_first_and_conflicts_are_reported() {
         )
         .ends_with("e.toml")
     );
+}
+
+#[test]
+fn relative_ids_name_each_other_wherever_the_files_are() {
+    // As GitHub publishes its webhook schemas: every file has a `$id`
+    // relative to the set's root, payloads sit one folder down, and a payload
+    // names `common/user.schema.json`, which is not next to it but at the
+    // root of the set.
+    let (_dir, report) = catalog(
+        &[
+            (
+                "schemas/pull_request/opened.schema.json",
+                json!({
+                    "$schema": "http://json-schema.org/draft-07/schema",
+                    "$id": "pull_request$opened",
+                    "type": "object",
+                    "properties": {"sender": {"$ref": "common/user.schema.json"}}
+                }),
+            ),
+            (
+                "schemas/common/user.schema.json",
+                json!({
+                    "$schema": "http://json-schema.org/draft-07/schema",
+                    "$id": "common/user.schema.json",
+                    "type": "object",
+                    "properties": {"plan": {"$ref": "plan.schema.json"}}
+                }),
+            ),
+            (
+                "schemas/common/plan.schema.json",
+                json!({"$id": "common/plan.schema.json", "type": "string"}),
+            ),
+            // A decoy where a plain relative path would have led.
+            (
+                "schemas/pull_request/common/user.schema.json",
+                json!({"$id": "someone-else", "type": "integer"}),
+            ),
+        ],
+        "schemas/pull_request/opened.schema.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["properties"]["sender"]["$ref"], "#/$defs/User");
+    assert_eq!(schema["$defs"]["User"]["type"], "object");
+    assert_eq!(schema["$defs"]["Plan"], json!({"type": "string"}));
+    assert!(
+        schema.get("$id").is_none(),
+        "the bundle is a document of its own"
+    );
+    assert!(schema["$defs"]["User"].get("$id").is_none());
+}
+
+#[test]
+fn absolute_ids_resolve_to_the_files_that_declare_them() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "spec/1-0/Run.json",
+                json!({
+                    "$id": "https://example.org/spec/1-0/Run.json",
+                    "type": "object",
+                    "properties": {
+                        "job": {"$ref": "Job.json"},
+                        "facet": {"$ref": "https://example.org/spec/1-0/Facet.json#/$defs/Facet"}
+                    }
+                }),
+            ),
+            // No `$id` of its own, next to the referring file: taken as Job.json.
+            ("spec/1-0/Job.json", json!({"type": "string"})),
+            (
+                "spec/1-0/Facet.json",
+                json!({"$id": "https://example.org/spec/1-0/Facet.json", "$defs": {"Facet": {"type": "integer"}}}),
+            ),
+        ],
+        "spec/1-0/Run.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["$defs"]["Job"], json!({"type": "string"}));
+    assert_eq!(schema["$defs"]["Facet"], json!({"type": "integer"}));
+}
+
+#[test]
+fn two_files_with_one_id_and_an_id_nobody_declares_are_errors() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"$id": "things/payload", "type": "object", "properties": {"a": {"$ref": "a.json"}, "b": {"$ref": "b.json"}}}),
+            ),
+            ("a.json", json!({"$id": "things/shared", "type": "string"})),
+            ("b.json", json!({"$id": "things/shared", "type": "string"})),
+        ],
+        "payload.json",
+    );
+    // a.json and b.json are next to the payload but declare another `$id`:
+    // neither is `things/a.json`.
+    assert!(report.catalog.is_none());
+    assert!(
+        codes(&report).iter().all(|c| *c == "unresolved-ref"),
+        "{:?}",
+        codes(&report)
+    );
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"type": "object", "properties": {"a": {"$ref": "a.json"}, "b": {"$ref": "b.json"}}}),
+            ),
+            ("a.json", json!({"$id": "things/shared", "type": "string"})),
+            ("b.json", json!({"$id": "things/shared", "type": "string"})),
+        ],
+        "payload.json",
+    );
+    assert_eq!(codes(&report), ["duplicate-id"]);
 }

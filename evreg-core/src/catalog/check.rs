@@ -54,12 +54,17 @@ impl Loader {
                 continue;
             };
             self.check_schema_doc(doc, key_case);
-            match self.docs[doc].value.get("$defs") {
-                Some(Value::Object(defs)) => {
+            // `$defs`, or `definitions` in the drafts that have it.
+            let container = ["$defs", "definitions"].into_iter().find(|k| {
+                (*k == "$defs" || self.docs[doc].draft.is_definitions(k))
+                    && self.docs[doc].value.get(*k).is_some_and(Value::is_object)
+            });
+            match container.and_then(|k| Some((k, self.docs[doc].value.get(k)?.as_object()?))) {
+                Some((container, defs)) => {
                     let names: Vec<String> = defs.keys().cloned().collect();
                     for name in names {
                         self.bundle_definition(
-                            (doc, format!("/$defs/{}", escape_pointer_token(&name))),
+                            (doc, format!("/{container}/{}", escape_pointer_token(&name))),
                             &mut shared,
                         );
                     }

@@ -75,6 +75,8 @@ impl Loader {
                     schema_checked: false,
                     schema_errors: false,
                     meta_valid: None,
+                    draft: crate::schema::dialect::Draft::Draft202012,
+                    base: None,
                     findings: None,
                     refs: None,
                 });

@@ -187,6 +187,11 @@ pub(crate) struct Doc {
     pub findings: Option<Vec<schema::Finding>>,
     /// Its `$ref`s, once collected (see `Loader::doc_refs`).
     pub refs: Option<Vec<(String, String)>>,
+    /// The draft it is written in (its `$schema`; 2020-12 until checked).
+    pub draft: crate::schema::dialect::Draft,
+    /// The URI its root `$id` gives it, once checked as a schema: its
+    /// references resolve against it instead of its folder.
+    pub base: Option<String>,
 }
 
 pub(crate) type DocId = usize;
@@ -263,6 +268,8 @@ pub(crate) struct Loader {
     /// The manifest's `key_case`, once read.
     pub key_case: Option<crate::naming::KeyCase>,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
+    /// Schema documents by the URI of their root `$id`.
+    pub(crate) ids: HashMap<String, DocId>,
     /// Whether to compare the catalog with `catalog.lock` and check the
     /// compatibility modes between versions.
     check_history: bool,
@@ -294,6 +301,7 @@ impl Loader {
             prefetched: HashMap::new(),
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
+            ids: HashMap::new(),
             check_history: true,
             only_event_files: None,
             validate_examples: true,
@@ -657,6 +665,8 @@ impl Loader {
             schema_checked: false,
             schema_errors: false,
             meta_valid: fetched.meta_valid,
+            draft: crate::schema::dialect::Draft::Draft202012,
+            base: None,
             findings: fetched.findings,
             refs: fetched.refs,
         }))

@@ -19,6 +19,7 @@ use super::toml_read::to_json;
 use super::{json, normalize};
 use crate::diagnostic::Diagnostics;
 use crate::naming::KeyCase;
+use crate::schema::dialect::Draft;
 use crate::source::FileId;
 
 /// Applies `f` to every item on all cores, keeping the order.
@@ -49,7 +50,7 @@ pub(crate) struct Fetched {
     pub text: Option<Result<Text, ReadError>>,
     /// The parsed value, or the syntax error and its byte offset.
     pub json: Option<Result<Value, (String, usize)>>,
-    /// For schemas: whether the document passes the draft 2020-12 meta-schema.
+    /// For schemas: whether the document passes its draft's meta-schema.
     pub meta_valid: Option<bool>,
     /// For schemas: the problems of its keywords.
     pub findings: Option<Vec<super::schema::Finding>>,
@@ -76,7 +77,7 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
     };
     let (meta_valid, findings, refs) = match (&json, is_schema) {
         (Some(Ok(value)), true) => (
-            Some(jsonschema::draft202012::meta::is_valid(value)),
+            Draft::of(value).map(|d| d.meta_is_valid(value)),
             Some(super::schema::walk_schema(value, key_case)),
             Some(super::resolve::refs_of(value)),
         ),

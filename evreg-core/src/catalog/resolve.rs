@@ -3,7 +3,7 @@
 //! rewritten to point there. Reference cycles are reported.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -11,6 +11,8 @@ use super::json::{self, Part, escape_pointer_token, pointer_tokens};
 use super::{DocId, Loader};
 use crate::diagnostic::Diagnostic;
 use crate::naming::type_name;
+use crate::schema::dialect::Draft;
+use crate::schema::uri;
 
 /// A location in a document: the target of a `$ref`.
 type Node = (DocId, String);
@@ -49,22 +51,10 @@ impl Loader {
             );
             return None;
         }
-        if path.contains("://") {
-            self.diags.push(
-                Diagnostic::error(
-                    "unresolved-ref",
-                    format!("`$ref` \"{reference}\" points outside the catalog"),
-                )
-                .at(at(self), "")
-                .with_help("evreg never fetches schemas; copy the definition into the catalog"),
-            );
-            return None;
-        }
         let target_doc = if path.is_empty() {
             doc
         } else {
-            let full = self.docs[doc].dir.join(Path::new(path));
-            let target = self.json_file(&full, (doc, ref_pointer))?;
+            let target = self.ref_target(doc, path, reference, ref_pointer)?;
             if target != doc {
                 self.shared_files.insert(self.docs[target].path.clone());
             }
@@ -91,6 +81,101 @@ impl Loader {
             return None;
         }
         Some((target_doc, fragment))
+    }
+
+    /// The document a reference's non-fragment part names. Against the
+    /// referring document's `$id` when it has one (or when the reference is
+    /// an absolute URI): the schema file declaring the target as its `$id`
+    /// (see [`Loader::find_by_id`]). Else a file path, relative to the
+    /// referring file's folder.
+    fn ref_target(
+        &mut self,
+        doc: DocId,
+        path: &str,
+        reference: &str,
+        ref_pointer: &str,
+    ) -> Option<DocId> {
+        let at = |l: &Loader| l.locate(doc, ref_pointer, Part::Value);
+        let absolute = path.contains(':');
+        let target = match &self.docs[doc].base {
+            Some(base) => uri::resolve(base, path),
+            None if absolute => uri::id_uri(path),
+            None => {
+                let full = self.docs[doc].dir.join(Path::new(path));
+                return self.json_file(&full, (doc, ref_pointer));
+            }
+        };
+        let Some(target) = target else {
+            self.diags.push(
+                Diagnostic::error(
+                    "unresolved-ref",
+                    format!("`$ref` \"{reference}\" is not a URI reference"),
+                )
+                .at(at(self), ""),
+            );
+            return None;
+        };
+        if let Some(&found) = self.ids.get(&target) {
+            return Some(found);
+        }
+        if let Some(found) = self.find_by_id(doc, &target, ref_pointer) {
+            return Some(found);
+        }
+        let help = if absolute && self.docs[doc].base.is_none() {
+            "evreg never fetches schemas: put the schema in a file whose `$id` is this URI, and name that file in `[definitions] files` of catalog.toml"
+        } else {
+            "no schema file evreg read declares this `$id`, and none was found where the URI points: next to this file, or in the folders above it"
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "unresolved-ref",
+                format!("`$ref` \"{reference}\" names `{target}`, which no schema file of the catalog declares"),
+            )
+            .at(at(self), "")
+            .with_help(help),
+        );
+        None
+    }
+
+    /// The schema file that declares `target` as its `$id`, looked for where
+    /// the URI points: next to the referring file (the path of `target`
+    /// relative to the referring document's `$id`), then, for a relative
+    /// `$id` (under [`uri::ROOT`]), at its path in the referring file's
+    /// folder and each folder above. A file found next to the referring one
+    /// that declares no `$id` of its own is taken as `target` too (a schema
+    /// set whose ids follow its folders); elsewhere only a file declaring
+    /// exactly `target` is.
+    fn find_by_id(&mut self, doc: DocId, target: &str, ref_pointer: &str) -> Option<DocId> {
+        const MAX_FOLDERS_UP: usize = 16;
+        let dir = self.docs[doc].dir.clone();
+        let mut candidates: Vec<(PathBuf, bool)> = Vec::new();
+        if let Some(base) = &self.docs[doc].base
+            && let Some(relative) = uri::relative_path(base, target)
+        {
+            candidates.push((dir.join(relative), true));
+        }
+        if let Some(path) = uri::path_in_root(target) {
+            for folder in dir.ancestors().take(MAX_FOLDERS_UP) {
+                candidates.push((folder.join(path), false));
+            }
+        }
+        for (path, lenient) in candidates {
+            let path = super::normalize(&path);
+            if !path.is_file() {
+                continue;
+            }
+            let found = self.json_file(&path, (doc, ref_pointer))?;
+            let declared = declared_id(&self.docs[found].value);
+            let matches = match &declared {
+                Some(id) => id == target,
+                None => lenient,
+            };
+            if matches {
+                self.ids.entry(target.to_owned()).or_insert(found);
+                return Some(found);
+            }
+        }
+        None
     }
 
     /// The references found under `node`, resolved; `None` entries failed.
@@ -192,6 +277,8 @@ impl Loader {
         let value = self.docs[root].value.clone();
         let mut value = value;
         self.rewrite(root, Some(root), &mut value, "", &mut defs)?;
+        self.translate(root, "", &mut value);
+        self.root_in_2020_12(root, &mut value)?;
         if !defs.is_empty() {
             let Value::Object(map) = &mut value else {
                 return Some(value);
@@ -226,6 +313,76 @@ impl Loader {
         Some(value)
     }
 
+    /// Says in 2020-12 what `value` (found at `pointer` in `doc`) says in the
+    /// draft of `doc`; what that draft ignores is dropped, with a warning.
+    fn translate(&mut self, doc: DocId, pointer: &str, value: &mut Value) {
+        let draft = self.docs[doc].draft;
+        for dropped in draft.translate(value) {
+            let at = format!("{pointer}{dropped}");
+            let keyword = pointer_tokens(&at).pop().unwrap_or_default();
+            let d = Diagnostic::warning(
+                "ignored-keyword",
+                format!("`{keyword}` beside `$ref` is ignored in {}", draft.name()),
+            )
+            .at(self.locate(doc, &at, Part::Key), "ignored")
+            .with_help("move it into an `allOf` with the `$ref`, or use draft 2019-09 or later, where it applies");
+            self.diags.push(d);
+        }
+    }
+
+    /// The root of a bundle, in 2020-12: its definitions container is
+    /// `$defs` (references into `definitions` follow it), and its `$schema`
+    /// names 2020-12.
+    fn root_in_2020_12(&mut self, root: DocId, value: &mut Value) -> Option<()> {
+        let draft = self.docs[root].draft;
+        let Value::Object(map) = value else {
+            return Some(());
+        };
+        if draft < crate::schema::dialect::Draft::Draft202012
+            && let Some(Value::Object(old)) = map.remove("definitions")
+        {
+            let defs = map
+                .entry("$defs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(defs) = defs {
+                for (name, schema) in old {
+                    if defs.contains_key(&name) {
+                        let at = self.locate(
+                            root,
+                            &format!("/definitions/{}", escape_pointer_token(&name)),
+                            Part::Key,
+                        );
+                        self.diags.push(
+                            Diagnostic::error(
+                                "definition-collision",
+                                format!("`{name}` is both in `definitions` and in `$defs`"),
+                            )
+                            .at(at, "")
+                            .with_help("keep one of them"),
+                        );
+                        return None;
+                    }
+                    defs.insert(name, schema);
+                }
+            }
+            retarget_refs(value, "#/definitions/", "#/$defs/");
+        }
+        if let Value::Object(map) = value {
+            // The bundle is a document of its own; its references point
+            // into it.
+            map.remove("$id");
+        }
+        if let Value::Object(map) = value
+            && map.contains_key("$schema")
+        {
+            map.insert(
+                "$schema".to_owned(),
+                Value::String(crate::schema::dialect::Draft::Draft202012.uri().to_owned()),
+            );
+        }
+        Some(())
+    }
+
     /// Bundles one shared definition (a `$defs` entry of a definitions file).
     pub(crate) fn bundle_definition(&mut self, node: Node, shared: &mut BTreeMap<String, Bundled>) {
         let mut cache = HashMap::new();
@@ -241,6 +398,7 @@ impl Loader {
             .rewrite(node.0, None, &mut value, &node.1, &mut defs)
             .is_some()
         {
+            self.translate(node.0, &node.1, &mut value);
             let name = def_name(&self.docs[node.0].path, &node.1);
             defs.insert(name, Bundled { node, value });
         }
@@ -331,6 +489,13 @@ impl Loader {
         );
         let mut value = value;
         self.rewrite(target.0, root, &mut value, &target.1, defs)?;
+        self.translate(target.0, &target.1, &mut value);
+        if let Value::Object(map) = &mut value {
+            // A definition copied out of its document is no resource root:
+            // its references were rewritten to point into the bundle.
+            map.remove("$schema");
+            map.remove("$id");
+        }
         defs.insert(
             name.clone(),
             Bundled {
@@ -354,6 +519,35 @@ pub(crate) fn def_name(path: &Path, pointer: &str) -> String {
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
                 .replace(".schema", ""),
         ),
+    }
+}
+
+/// The URI a document's root `$id` (draft-04: `id`) gives it.
+fn declared_id(document: &Value) -> Option<String> {
+    let keyword = match Draft::of(document) {
+        Some(Draft::Draft4) => "id",
+        _ => "$id",
+    };
+    document.get(keyword)?.as_str().and_then(uri::id_uri)
+}
+
+/// Rewrites every `$ref` of `value` that starts with `from` to start with `to`.
+fn retarget_refs(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && let Some(rest) = r.strip_prefix(from)
+            {
+                *r = format!("{to}{rest}");
+            }
+            for (key, sub) in map.iter_mut() {
+                if !is_data_keyword(key) {
+                    retarget_refs(sub, from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| retarget_refs(v, from, to)),
+        _ => {}
     }
 }
 

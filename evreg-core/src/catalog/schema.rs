@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::json::{Part, escape_pointer_token};
-use super::keys::*;
 use super::{DocId, Loader};
 use crate::diagnostic::Diagnostic;
 use crate::naming::{KeyCase, did_you_mean, field_name, variant_name};
+use crate::schema::dialect::Draft;
 use crate::schema::formats::{self, FormatKind, format_kind};
 use crate::schema::keywords::{self, TYPES};
+use crate::schema::uri;
 
 impl Loader {
     /// Checks a schema document once: meta-schema, supported keywords, formats,
@@ -23,25 +24,28 @@ impl Loader {
         self.docs[doc].schema_checked = true;
         let errors_before = self.diags.error_count();
         let value = std::mem::take(&mut self.docs[doc].value);
-        let mut meta_ok = true;
-        if let Some(s) = value.get("$schema")
-            && s.as_str() != Some(DRAFT_2020_12)
-        {
-            self.diags.push(
-                Diagnostic::error(
-                    "schema-dialect",
-                    format!("evreg reads JSON Schema draft 2020-12, this document declares {s}"),
-                )
-                .at(self.locate(doc, "/$schema", Part::Value), "")
-                .with_help(format!(
-                    "use \"$schema\": \"{DRAFT_2020_12}\" or leave it out"
-                )),
-            );
-            meta_ok = false;
-        }
-        let meta_valid = self.docs[doc].meta_valid;
-        if meta_ok {
-            self.report_meta_errors(doc, &value, "", meta_valid);
+        match Draft::of(&value) {
+            Some(draft) => {
+                self.docs[doc].draft = draft;
+                let meta_valid = self.docs[doc].meta_valid;
+                self.report_meta_errors(doc, &value, "", draft, meta_valid);
+                self.register_id(doc, &value, draft);
+            }
+            None => {
+                let declared = value.get("$schema").cloned().unwrap_or(Value::Null);
+                self.diags.push(
+                    Diagnostic::error(
+                        "schema-dialect",
+                        format!("this document declares the dialect {declared}, which evreg does not read"),
+                    )
+                    .at(self.locate(doc, "/$schema", Part::Value), "")
+                    .with_note(format!(
+                        "evreg reads: {}",
+                        Draft::ALL.map(Draft::uri).join(", ")
+                    ))
+                    .with_help("name one of these drafts, or leave `$schema` out (2020-12)"),
+                );
+            }
         }
         let findings = match self.docs[doc].findings.take() {
             Some(found) => found,
@@ -52,48 +56,92 @@ impl Loader {
         self.docs[doc].schema_errors = self.diags.error_count() > errors_before;
     }
 
+    /// Records the URI the document's root `$id` (draft-04: `id`) gives it.
+    fn register_id(&mut self, doc: DocId, value: &Value, draft: Draft) {
+        let keyword = if draft == Draft::Draft4 { "id" } else { "$id" };
+        let Some(Value::String(id)) = value.get(keyword) else {
+            return;
+        };
+        let pointer = format!("/{keyword}");
+        let Some(uri) = uri::id_uri(id) else {
+            self.diags.push(
+                Diagnostic::error(
+                    "invalid-schema",
+                    format!("`{keyword}` \"{id}\" is not a URI reference"),
+                )
+                .at(self.locate(doc, &pointer, Part::Value), ""),
+            );
+            return;
+        };
+        match self.ids.get(&uri) {
+            Some(&first) if first != doc => {
+                let at = self.locate(doc, &pointer, Part::Value);
+                let first_at = self.locate(first, &pointer, Part::Value);
+                self.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("two schema files declare the `$id` \"{id}\""),
+                    )
+                    .at(at, "declared again here")
+                    .with_label(first_at, "first declared here")
+                    .with_help("a `$id` names one schema: give one of the files another"),
+                );
+            }
+            _ => {
+                self.ids.insert(uri.clone(), doc);
+                self.docs[doc].base = Some(uri);
+            }
+        }
+    }
+
     /// Checks the manifest's base properties (each a schema).
     pub(crate) fn check_base_doc(&mut self, doc: DocId, key_case: Option<KeyCase>) {
         let value = std::mem::take(&mut self.docs[doc].value);
         if let Value::Object(props) = &value {
             let mut walker = Walker {
                 key_case,
+                draft: Draft::Draft202012,
                 found: Vec::new(),
             };
             walker.property_names(props.keys(), "");
             for (name, schema) in props {
                 let mut pointer = format!("/{}", escape_pointer_token(name));
                 walker.schema(schema, &mut pointer);
-                self.report_meta_errors(doc, schema, &pointer, None);
+                self.report_meta_errors(doc, schema, &pointer, Draft::Draft202012, None);
             }
             self.report_findings(doc, walker.found);
         }
         self.docs[doc].value = value;
     }
 
-    /// Reports where `schema` (at `prefix` in `doc`) breaks the draft 2020-12
-    /// meta-schema; `known_valid` is a verdict already computed elsewhere.
+    /// Reports where `schema` (at `prefix` in `doc`) breaks the meta-schema
+    /// of `draft`; `known_valid` is a verdict already computed elsewhere.
     fn report_meta_errors(
         &mut self,
         doc: DocId,
         schema: &Value,
         prefix: &str,
+        draft: Draft,
         known_valid: Option<bool>,
     ) {
-        let meta = jsonschema::draft202012::meta::validator();
-        if known_valid.unwrap_or_else(|| meta.is_valid(schema)) {
+        if known_valid.unwrap_or_else(|| draft.meta_is_valid(schema)) {
             return;
         }
-        for error in meta.iter_errors(schema) {
-            let pointer = format!("{prefix}{}", error.instance_path().as_str());
+        for (path, message) in draft.meta_errors(schema) {
+            let pointer = format!("{prefix}{path}");
             if pointer.len() > prefix.len() && is_type_keyword(&pointer) {
                 continue; // reported with a suggestion by the walker
             }
             let at = self.locate(doc, &pointer, Part::Value);
+            let in_draft = if draft == Draft::Draft202012 {
+                String::new()
+            } else {
+                format!(" ({})", draft.name())
+            };
             self.diags.push(
                 Diagnostic::error(
                     "invalid-schema",
-                    format!("invalid JSON Schema: {}", error.masked()),
+                    format!("invalid JSON Schema{in_draft}: {message}"),
                 )
                 .at(at, "here"),
             );
@@ -159,6 +207,9 @@ impl AtPointer for Diagnostic {
 pub(crate) fn walk_schema(value: &Value, key_case: Option<KeyCase>) -> Vec<Finding> {
     let mut walker = Walker {
         key_case,
+        // A `$schema` evreg does not read is reported on its own; the
+        // keywords are then read as 2020-12's.
+        draft: Draft::of(value).unwrap_or(Draft::Draft202012),
         found: Vec::new(),
     };
     walker.schema(value, &mut String::new());
@@ -167,6 +218,8 @@ pub(crate) fn walk_schema(value: &Value, key_case: Option<KeyCase>) -> Vec<Findi
 
 struct Walker {
     key_case: Option<KeyCase>,
+    /// The draft of the document walked.
+    draft: Draft,
     found: Vec<Finding>,
 }
 
@@ -196,11 +249,31 @@ impl Walker {
                     self.each_member(props, pointer);
                 }
             }
-            "$defs" => {
+            "$id" | "id" if key == "$id" || self.draft == Draft::Draft4 => {
+                if pointer.matches('/').count() > 1 {
+                    self.error(
+                        Diagnostic::error(
+                            "unsupported-keyword",
+                            format!("`{key}` inside a schema (an embedded resource) is not supported by evreg"),
+                        )
+                        .at_pointer(pointer, Part::Key, "not supported")
+                        .with_help("move the schema to a file of its own, with this `$id` at its root"),
+                    );
+                }
+            }
+            "$defs" | "definitions" if key == "$defs" || self.draft.is_definitions(key) => {
                 if let Value::Object(defs) = value {
                     self.each_member(defs, pointer);
                 }
             }
+            "items" if value.is_array() => self.error(
+                Diagnostic::error(
+                    "unsupported-keyword",
+                    "`items` as an array (a tuple) is not supported by evreg",
+                )
+                .at_pointer(pointer, Part::Key, "not supported")
+                .with_note("docs/catalog-format.md lists the supported keywords"),
+            ),
             "items" | "additionalProperties" => self.schema(value, pointer),
             "oneOf" | "anyOf" | "allOf" => {
                 if let Value::Array(items) = value {
@@ -288,7 +361,7 @@ impl Walker {
                     }
                 }
             }
-            _ if keywords::is_supported(key) => {}
+            _ if keywords::is_supported_in(key, self.draft) => {}
             _ if keywords::keyword(key).is_some() => {
                 let mut d = Diagnostic::error(
                     "unsupported-keyword",

@@ -84,7 +84,8 @@ use Vocabulary as V;
 pub const KEYWORDS: &[Keyword] = &[
     // Core.
     kw("$schema", V::Core, Annotation, Supported),
-    kw("$id", V::Core, Identifier, Unsupported),
+    // Supported at a document's root; an embedded resource is not.
+    kw("$id", V::Core, Identifier, Supported),
     kw("$ref", V::Core, Identifier, Supported),
     kw("$anchor", V::Core, Identifier, Unsupported),
     kw("$dynamicRef", V::Core, Identifier, Unsupported),
@@ -187,6 +188,13 @@ pub fn validates_nothing(name: &str) -> bool {
 /// are annotations).
 pub fn is_supported(name: &str) -> bool {
     is_extension(name) || keyword(name).is_some_and(|k| k.support == Support::Supported)
+}
+
+/// Whether evreg supports `name` in a document of `draft`: as
+/// [`is_supported`], and the definitions container of the draft
+/// (`definitions` before 2020-12) too.
+pub fn is_supported_in(name: &str, draft: super::dialect::Draft) -> bool {
+    draft.is_definitions(name) || is_supported(name)
 }
 
 /// Every keyword evreg supports, for "did you mean" suggestions.

@@ -1,0 +1,304 @@
+//! The drafts of JSON Schema evreg reads, and what each means where they
+//! differ. A document's `$schema` picks its draft (2020-12 when it declares
+//! none); it is checked against that draft's meta-schema, and the payload
+//! schemas evreg bundles from it say in 2020-12 what it says in its own draft
+//! ([`Draft::translate`]), so that the registry, generated code,
+//! compatibility and the simulator read one dialect.
+
+use serde_json::{Map, Value};
+
+use super::keywords;
+
+/// A draft of JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Draft {
+    /// Draft 4 (`http://json-schema.org/draft-04/schema#`).
+    Draft4,
+    /// Draft 6.
+    Draft6,
+    /// Draft 7.
+    Draft7,
+    /// Draft 2019-09.
+    Draft201909,
+    /// Draft 2020-12, evreg's own: the default, and what bundles are written in.
+    Draft202012,
+}
+
+impl Draft {
+    /// Every draft, oldest first.
+    pub const ALL: [Draft; 5] = [
+        Draft::Draft4,
+        Draft::Draft6,
+        Draft::Draft7,
+        Draft::Draft201909,
+        Draft::Draft202012,
+    ];
+
+    /// The draft a `$schema` URI names: `http` or `https`, with or without
+    /// the empty fragment (`…/draft-07/schema#`), as published.
+    pub fn from_uri(uri: &str) -> Option<Draft> {
+        let uri = uri.strip_suffix('#').unwrap_or(uri);
+        let rest = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))?;
+        Some(match rest {
+            "json-schema.org/draft-04/schema" => Draft::Draft4,
+            "json-schema.org/draft-06/schema" => Draft::Draft6,
+            "json-schema.org/draft-07/schema" => Draft::Draft7,
+            "json-schema.org/draft/2019-09/schema" => Draft::Draft201909,
+            "json-schema.org/draft/2020-12/schema" => Draft::Draft202012,
+            _ => return None,
+        })
+    }
+
+    /// Its canonical `$schema` URI.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Draft::Draft4 => "http://json-schema.org/draft-04/schema#",
+            Draft::Draft6 => "http://json-schema.org/draft-06/schema#",
+            Draft::Draft7 => "http://json-schema.org/draft-07/schema#",
+            Draft::Draft201909 => "https://json-schema.org/draft/2019-09/schema",
+            Draft::Draft202012 => "https://json-schema.org/draft/2020-12/schema",
+        }
+    }
+
+    /// Its name in messages: `draft-07`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Draft::Draft4 => "draft-04",
+            Draft::Draft6 => "draft-06",
+            Draft::Draft7 => "draft-07",
+            Draft::Draft201909 => "draft 2019-09",
+            Draft::Draft202012 => "draft 2020-12",
+        }
+    }
+
+    /// The draft of a schema document: its `$schema`, or 2020-12 when it
+    /// declares none; `None` when its `$schema` names no draft evreg reads.
+    pub fn of(document: &Value) -> Option<Draft> {
+        match document.get("$schema") {
+            None => Some(Draft::Draft202012),
+            Some(Value::String(uri)) => Draft::from_uri(uri),
+            Some(_) => None,
+        }
+    }
+
+    /// Whether `schema` is valid against this draft's meta-schema.
+    pub fn meta_is_valid(self, schema: &Value) -> bool {
+        match self {
+            Draft::Draft4 => jsonschema::draft4::meta::is_valid(schema),
+            Draft::Draft6 => jsonschema::draft6::meta::is_valid(schema),
+            Draft::Draft7 => jsonschema::draft7::meta::is_valid(schema),
+            Draft::Draft201909 => jsonschema::draft201909::meta::is_valid(schema),
+            Draft::Draft202012 => jsonschema::draft202012::meta::is_valid(schema),
+        }
+    }
+
+    /// Where `schema` breaks this draft's meta-schema: (instance pointer,
+    /// message) of each error.
+    pub fn meta_errors(self, schema: &Value) -> Vec<(String, String)> {
+        let validator = match self {
+            Draft::Draft4 => jsonschema::draft4::meta::validator(),
+            Draft::Draft6 => jsonschema::draft6::meta::validator(),
+            Draft::Draft7 => jsonschema::draft7::meta::validator(),
+            Draft::Draft201909 => jsonschema::draft201909::meta::validator(),
+            Draft::Draft202012 => jsonschema::draft202012::meta::validator(),
+        };
+        validator
+            .iter_errors(schema)
+            .map(|e| {
+                (
+                    e.instance_path().as_str().to_owned(),
+                    e.masked().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The container of reusable schemas in this draft: `definitions` before
+    /// 2019-09, `$defs` since (2019-09 reads both).
+    pub fn is_definitions(self, keyword: &str) -> bool {
+        match keyword {
+            "$defs" => self >= Draft::Draft201909,
+            "definitions" => self <= Draft::Draft201909,
+            _ => false,
+        }
+    }
+
+    /// Whether keywords beside `$ref` are ignored: up to draft-07, a schema
+    /// with `$ref` is only its reference.
+    pub fn ref_overrides_siblings(self) -> bool {
+        self <= Draft::Draft7
+    }
+
+    /// Rewrites a schema (a whole document, or a definition copied out of
+    /// one) of this draft in place so that it means the same in 2020-12:
+    /// keywords beside `$ref` that this draft ignores are dropped (returned,
+    /// as pointers, for a warning; annotations are kept), draft-04's `id`
+    /// becomes `$id`, and its boolean `exclusiveMinimum`/`exclusiveMaximum`
+    /// become the numbers they qualify. The definitions container is moved by
+    /// the bundler, which also rewrites the references into it.
+    pub fn translate(self, schema: &mut Value) -> Vec<String> {
+        let mut dropped = Vec::new();
+        if self < Draft::Draft202012 {
+            self.translate_at(schema, &mut String::new(), &mut dropped);
+        }
+        dropped
+    }
+
+    fn translate_at(self, schema: &mut Value, pointer: &mut String, dropped: &mut Vec<String>) {
+        let Value::Object(map) = schema else { return };
+        if self.ref_overrides_siblings() && map.contains_key("$ref") {
+            let ignored: Vec<String> = map
+                .keys()
+                .filter(|k| *k != "$ref" && !keywords::validates_nothing(k))
+                .cloned()
+                .collect();
+            for k in ignored {
+                map.remove(&k);
+                dropped.push(format!(
+                    "{pointer}/{}",
+                    crate::catalog::escape_pointer_token(&k)
+                ));
+            }
+        }
+        if self == Draft::Draft4 {
+            draft4_to_2020(map);
+        }
+        for (key, sub) in map.iter_mut() {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&crate::catalog::escape_pointer_token(key));
+            match key.as_str() {
+                "properties" | "patternProperties" | "$defs" | "definitions"
+                | "dependentSchemas" => {
+                    if let Value::Object(members) = sub {
+                        for (name, member) in members.iter_mut() {
+                            let len = pointer.len();
+                            pointer.push('/');
+                            pointer.push_str(&crate::catalog::escape_pointer_token(name));
+                            self.translate_at(member, pointer, dropped);
+                            pointer.truncate(len);
+                        }
+                    }
+                }
+                "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                    if let Value::Array(items) = sub {
+                        for (i, item) in items.iter_mut().enumerate() {
+                            let len = pointer.len();
+                            pointer.push_str(&format!("/{i}"));
+                            self.translate_at(item, pointer, dropped);
+                            pointer.truncate(len);
+                        }
+                    }
+                }
+                "items"
+                | "additionalProperties"
+                | "additionalItems"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames" => {
+                    self.translate_at(sub, pointer, dropped);
+                }
+                _ => {}
+            }
+            pointer.truncate(len);
+        }
+    }
+}
+
+/// Draft-04's spellings in 2020-12: `id` → `$id`; `exclusiveMinimum: true`
+/// beside `minimum: n` → `exclusiveMinimum: n` (and the same for maximum).
+fn draft4_to_2020(map: &mut Map<String, Value>) {
+    if let Some(id) = map.remove("id") {
+        if id.is_string() {
+            map.insert("$id".to_owned(), id);
+        } else {
+            map.insert("id".to_owned(), id);
+        }
+    }
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        match map.get(exclusive) {
+            Some(Value::Bool(true)) => {
+                map.remove(exclusive);
+                if let Some(n) = map.remove(bound) {
+                    map.insert(exclusive.to_owned(), n);
+                }
+            }
+            Some(Value::Bool(false)) => {
+                map.remove(exclusive);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn schema_uris_as_published() {
+        for (uri, draft) in [
+            ("http://json-schema.org/draft-07/schema", Draft::Draft7),
+            ("http://json-schema.org/draft-07/schema#", Draft::Draft7),
+            ("https://json-schema.org/draft-07/schema#", Draft::Draft7),
+            ("http://json-schema.org/draft-04/schema#", Draft::Draft4),
+            (
+                "https://json-schema.org/draft/2019-09/schema",
+                Draft::Draft201909,
+            ),
+            (
+                "https://json-schema.org/draft/2020-12/schema",
+                Draft::Draft202012,
+            ),
+        ] {
+            assert_eq!(Draft::from_uri(uri), Some(draft), "{uri}");
+            assert_eq!(Draft::from_uri(draft.uri()), Some(draft));
+        }
+        assert_eq!(Draft::from_uri("https://example.org/my-dialect"), None);
+        assert_eq!(Draft::of(&json!({})), Some(Draft::Draft202012));
+        assert_eq!(Draft::of(&json!({"$schema": "x"})), None);
+    }
+
+    #[test]
+    fn draft7_ref_siblings_are_dropped_but_annotations_kept() {
+        let mut s = json!({
+            "type": "object",
+            "properties": {
+                "a": { "$ref": "#/definitions/A", "type": "string", "description": "kept" },
+                "b": { "allOf": [{ "$ref": "x.json", "minLength": 3 }] }
+            }
+        });
+        let dropped = Draft::Draft7.translate(&mut s);
+        assert_eq!(
+            dropped,
+            ["/properties/a/type", "/properties/b/allOf/0/minLength"]
+        );
+        assert_eq!(
+            s["properties"]["a"],
+            json!({ "$ref": "#/definitions/A", "description": "kept" })
+        );
+        // In 2019-09 and 2020-12 siblings apply: nothing changes.
+        let mut same = json!({ "$ref": "x.json", "minLength": 3 });
+        assert!(Draft::Draft201909.translate(&mut same).is_empty());
+        assert_eq!(same["minLength"], 3);
+    }
+
+    #[test]
+    fn draft4_spellings() {
+        let mut s = json!({ "id": "thing", "type": "integer", "minimum": 0, "exclusiveMinimum": true, "maximum": 9, "exclusiveMaximum": false });
+        Draft::Draft4.translate(&mut s);
+        assert_eq!(
+            s,
+            json!({ "$id": "thing", "type": "integer", "exclusiveMinimum": 0, "maximum": 9 })
+        );
+    }
+}
