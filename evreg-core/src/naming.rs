@@ -43,16 +43,69 @@ pub fn payload_type_name(event_type: &str, version: u32) -> String {
 }
 
 /// The Rust field name of a JSON property: snake_case, keywords as raw
-/// identifiers, a leading digit prefixed with `_`.
+/// identifiers, a leading digit prefixed with `_`, and symbols that begin
+/// the name spelled out (see [`spell_leading_symbols`]).
 ///
 /// ```
 /// use evreg_core::naming::field_name;
 /// assert_eq!(field_name("ticketId"), "ticket_id");
 /// assert_eq!(field_name("type"), "r#type");
 /// assert_eq!(field_name("2fa"), "_2fa");
+/// assert_eq!(field_name("+1"), "plus_1");
+/// assert_eq!(field_name("-1"), "minus_1");
+/// assert_eq!(field_name("@type"), "at_type");
 /// ```
 pub fn field_name(property: &str) -> String {
-    sanitize(&property.to_snake_case())
+    sanitize(&spell_leading_symbols(property).to_snake_case())
+}
+
+/// The words for symbols that begin a name, which case conversion would
+/// otherwise drop (`+1` and `-1` would both be `1`).
+const SYMBOL_WORDS: &[(char, &str)] = &[
+    ('+', "plus"),
+    ('-', "minus"),
+    ('@', "at"),
+    ('$', "dollar"),
+    ('#', "hash"),
+    ('%', "percent"),
+    ('&', "and"),
+    ('*', "star"),
+    ('!', "not"),
+    ('~', "tilde"),
+    ('=', "equals"),
+    ('<', "lt"),
+    ('>', "gt"),
+    ('.', "dot"),
+    ('/', "slash"),
+];
+
+/// `name` with the symbols it begins with spelled out as words (`+1` →
+/// `plus 1`, `@type` → `at type`, `$ref` → `dollar ref`); a name that
+/// begins with a letter, a digit or `_` is returned as it is. The rule
+/// behind every Rust name evreg derives from a JSON name
+/// (docs/catalog-format.md, "Names derived from the catalog").
+pub fn spell_leading_symbols(name: &str) -> std::borrow::Cow<'_, str> {
+    let symbols = name
+        .char_indices()
+        .take_while(|(_, c)| SYMBOL_WORDS.iter().any(|(s, _)| s == c))
+        .count();
+    if symbols == 0 {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::new();
+    for c in name.chars().take(symbols) {
+        if let Some((_, word)) = SYMBOL_WORDS.iter().find(|(s, _)| *s == c) {
+            out.push_str(word);
+            out.push(' ');
+        }
+    }
+    out.push_str(
+        &name[name
+            .char_indices()
+            .nth(symbols)
+            .map_or(name.len(), |(i, _)| i)..],
+    );
+    std::borrow::Cow::Owned(out)
 }
 
 /// The Rust variant name of a string enum value: PascalCase, prefixed with `V`
@@ -64,7 +117,7 @@ pub fn field_name(property: &str) -> String {
 /// assert_eq!(variant_name("2fa"), "V2fa");
 /// ```
 pub fn variant_name(value: &str) -> String {
-    let name = value.to_pascal_case();
+    let name = spell_leading_symbols(value).to_pascal_case();
     if name.is_empty() {
         "Empty".to_owned()
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -76,7 +129,7 @@ pub fn variant_name(value: &str) -> String {
 
 /// The Rust type name of a shared definition or nested object.
 pub fn type_name(name: &str) -> String {
-    let name = name.to_pascal_case();
+    let name = spell_leading_symbols(name).to_pascal_case();
     if name.is_empty() {
         "Unnamed".to_owned()
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -234,6 +287,12 @@ mod tests {
             ("", "_empty"),
             ("é", "é"),
             ("match", "r#match"),
+            ("+1", "plus_1"),
+            ("-1", "minus_1"),
+            ("@type", "at_type"),
+            ("$ref", "dollar_ref"),
+            ("--", "minus_minus"),
+            ("_id", "id"),
         ] {
             assert_eq!(field_name(input), expected, "{input}");
         }
@@ -246,6 +305,9 @@ mod tests {
         assert_eq!(variant_name("HIGH"), "High");
         assert_eq!(variant_name(""), "Empty");
         assert_eq!(variant_name("1st"), "V1st");
+        assert_eq!(variant_name("+1"), "Plus1");
+        assert_eq!(variant_name("-1"), "Minus1");
+        assert_eq!(type_name("@context"), "AtContext");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::json::{Part, escape_pointer_token};
 use super::model::{Event, Example, InvalidExample, Manifest, PayloadVersion, Status};
 use super::resolve::Bundled;
+use super::schema::SchemaRules;
 use super::{DocId, EventDecl, Loader, normalize};
 use crate::diagnostic::Diagnostic;
 use crate::naming::{
@@ -42,10 +43,12 @@ impl Loader {
         manifest: &Manifest,
         decls: Vec<EventDecl>,
     ) -> (Vec<Event>, BTreeMap<String, Value>) {
-        let key_case = manifest.key_case;
-        self.key_case = key_case;
+        self.rules = SchemaRules {
+            key_case: manifest.key_case,
+            keywords: manifest.keywords.clone(),
+        };
         if let Some(base) = self.base_doc {
-            self.check_base_doc(base, key_case);
+            self.check_base_doc(base);
         }
         let mut shared: BTreeMap<String, Bundled> = BTreeMap::new();
         for (path, span) in self.definition_refs.clone() {
@@ -53,7 +56,7 @@ impl Loader {
             let Some(doc) = self.json_file(&path, span) else {
                 continue;
             };
-            self.check_schema_doc(doc, key_case);
+            self.check_schema_doc(doc);
             // `$defs`, or `definitions` in the drafts that have it.
             let container = ["$defs", "definitions"].into_iter().find(|k| {
                 (*k == "$defs" || self.docs[doc].draft.is_definitions(k))
@@ -107,7 +110,7 @@ impl Loader {
                     continue;
                 }
                 let Some(schema_doc) = v.schema else { continue };
-                self.check_schema_doc(schema_doc, key_case);
+                self.check_schema_doc(schema_doc);
                 if self.docs[schema_doc].schema_errors {
                     continue;
                 }

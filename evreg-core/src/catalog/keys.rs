@@ -15,8 +15,17 @@ pub(crate) const DEFINITIONS: &str = "definitions";
 pub(crate) const CODEGEN: &str = "codegen";
 pub(crate) const SQL: &str = "sql";
 pub(crate) const CHECKS: &str = "checks";
-pub(crate) const MANIFEST_KEYS: &[&str] =
-    &[NAME, KEY_CASE, BASE, DEFINITIONS, CODEGEN, SQL, CHECKS];
+pub(crate) const KEYWORDS: &str = "keywords";
+pub(crate) const MANIFEST_KEYS: &[&str] = &[
+    NAME,
+    KEY_CASE,
+    BASE,
+    DEFINITIONS,
+    CODEGEN,
+    SQL,
+    CHECKS,
+    KEYWORDS,
+];
 
 // [base]
 pub(crate) const REQUIRED: &str = "required";
@@ -41,6 +50,11 @@ pub(crate) const SQL_KEYS: &[&str] = &[TABLE, SCHEMA_TABLE];
 pub(crate) const REQUIRE_EXAMPLES: &str = "require_examples";
 pub(crate) const COMPATIBILITY: &str = "compatibility";
 pub(crate) const CHECKS_KEYS: &[&str] = &[REQUIRE_EXAMPLES, COMPATIBILITY];
+
+// [keywords]
+pub(crate) const ANNOTATIONS: &str = "annotations";
+pub(crate) const UNKNOWN: &str = "unknown";
+pub(crate) const KEYWORDS_KEYS: &[&str] = &[ANNOTATIONS, UNKNOWN];
 
 // event files
 pub(crate) const EVENTS: &str = "events";

@@ -8,7 +8,7 @@ use super::keys::*;
 use super::toml_read::{Located, TableReader, to_json};
 use super::{Loader, Manifest};
 use crate::catalog::model::{
-    Base, CheckOptions, CodegenOptions, DateTimeRepr, SqlOptions, UuidRepr,
+    Base, CheckOptions, CodegenOptions, DateTimeRepr, KeywordOptions, SqlOptions, UuidRepr,
 };
 use crate::diagnostic::Diagnostic;
 use crate::naming::{KeyCase, did_you_mean};
@@ -167,6 +167,35 @@ impl Loader {
             }
         }
 
+        let mut keywords = KeywordOptions::default();
+        if let Some((table, span)) = top.table(KEYWORDS, diags) {
+            let r = TableReader::new(file, table, span, "[keywords]", KEYWORDS_KEYS, diags);
+            for name in r.string_array(ANNOTATIONS, diags).unwrap_or_default() {
+                if crate::schema::keywords::keyword(&name.value).is_some() {
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            format!(
+                                "`{}` is a JSON Schema keyword, not one of your own",
+                                name.value
+                            ),
+                        )
+                        .at(name.span, "")
+                        .with_help("list only keywords of your own (vendor keywords) here"),
+                    );
+                } else {
+                    keywords.annotations.push(name.value);
+                }
+            }
+            if let Some(v) = r.string(UNKNOWN, diags) {
+                match v.as_str() {
+                    "error" => keywords.unknown_is_warning = false,
+                    "warning" => keywords.unknown_is_warning = true,
+                    _ => diags.push(one_of_error(UNKNOWN, &v, ["error", "warning"])),
+                }
+            }
+        }
+
         let root = self.root.clone();
         Some(Manifest {
             name: name?.value,
@@ -179,6 +208,7 @@ impl Loader {
             codegen,
             sql,
             checks,
+            keywords,
         })
     }
 }

@@ -265,8 +265,8 @@ pub(crate) struct Loader {
     inline: HashMap<std::ops::Range<usize>, Value>,
     /// JSON files read ahead of the walk, by normalized path.
     prefetched: HashMap<PathBuf, prefetch::Fetched>,
-    /// The manifest's `key_case`, once read.
-    pub key_case: Option<crate::naming::KeyCase>,
+    /// What the manifest says of schemas (`key_case`, `[keywords]`), once read.
+    pub rules: schema::SchemaRules,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
     /// Schema documents by the URI of their root `$id`.
     pub(crate) ids: HashMap<String, DocId>,
@@ -297,7 +297,7 @@ impl Loader {
             docs: Vec::new(),
             base_doc: None,
             definition_refs: Vec::new(),
-            key_case: None,
+            rules: schema::SchemaRules::default(),
             prefetched: HashMap::new(),
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
@@ -392,8 +392,14 @@ impl Loader {
                 named.extend(prefetch::named_files(&dir, table.get_ref()));
             }
         }
-        let key_case = manifest.as_ref().and_then(|m| m.key_case);
-        self.prefetched = prefetch::fetch_all(named, key_case);
+        let rules = manifest
+            .as_ref()
+            .map(|m| schema::SchemaRules {
+                key_case: m.key_case,
+                keywords: m.keywords.clone(),
+            })
+            .unwrap_or_default();
+        self.prefetched = prefetch::fetch_all(named, &rules);
         let mut decls = Vec::new();
         for ((path, id), p) in read.iter().zip(parsed) {
             let Some((p, (inline, problems))) = p else {
@@ -620,7 +626,7 @@ impl Loader {
         let fetched = self
             .prefetched
             .remove(path)
-            .unwrap_or_else(|| prefetch::fetch(path, false, None));
+            .unwrap_or_else(|| prefetch::fetch(path, false, &schema::SchemaRules::default()));
         let (Some(text), true) = (fetched.text, fetched.is_file) else {
             let what = if path.exists() {
                 "is not a file"

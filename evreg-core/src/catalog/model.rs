@@ -107,6 +107,32 @@ pub struct Manifest {
     pub sql: SqlOptions,
     /// Which checks are errors.
     pub checks: CheckOptions,
+    /// JSON Schema keywords of the team's own.
+    pub keywords: KeywordOptions,
+}
+
+/// The manifest's `[keywords]`: keywords of a team's own in its schemas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeywordOptions {
+    /// Keywords that only describe (`tsAdditionalProperties`): accepted
+    /// anywhere in a schema, never validated, and left out of the payload
+    /// schemas evreg bundles, as `x-…` annotations are ignored.
+    pub annotations: Vec<String>,
+    /// Whether any other word that is no JSON Schema keyword is only a
+    /// warning (and then ignored as an annotation); an error by default.
+    pub unknown_is_warning: bool,
+}
+
+impl KeywordOptions {
+    /// Whether `key` is no keyword evreg validates with: a declared
+    /// annotation, or, when unknown keywords are warnings, any word that is
+    /// not a JSON Schema keyword.
+    pub fn ignores(&self, key: &str) -> bool {
+        self.annotations.iter().any(|a| a == key)
+            || (self.unknown_is_warning
+                && crate::schema::keywords::keyword(key).is_none()
+                && !crate::schema::keywords::is_extension(key))
+    }
 }
 
 /// The manifest's `[base]`: properties every payload carries.

@@ -15,10 +15,10 @@ use toml::de::{DeTable, DeValue};
 
 use super::discover::{self, ReadError, Text};
 use super::keys::{EVENTS, EXAMPLES, INVALID, PAYLOAD, SCHEMA, VERSIONS};
+use super::schema::SchemaRules;
 use super::toml_read::to_json;
 use super::{json, normalize};
 use crate::diagnostic::Diagnostics;
-use crate::naming::KeyCase;
 use crate::schema::dialect::Draft;
 use crate::source::FileId;
 
@@ -59,7 +59,7 @@ pub(crate) struct Fetched {
 }
 
 /// Reads and parses one JSON file.
-pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> Fetched {
+pub(crate) fn fetch(path: &Path, is_schema: bool, rules: &SchemaRules) -> Fetched {
     if !path.is_file() {
         return Fetched {
             is_file: false,
@@ -78,7 +78,7 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, key_case: Option<KeyCase>) -> 
     let (meta_valid, findings, refs) = match (&json, is_schema) {
         (Some(Ok(value)), true) => (
             Draft::of(value).map(|d| d.meta_is_valid(value)),
-            Some(super::schema::walk_schema(value, key_case)),
+            Some(super::schema::walk_schema(value, rules)),
             Some(super::resolve::refs_of(value)),
         ),
         _ => (None, None, None),
@@ -166,13 +166,13 @@ fn tables<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Vec<&'a DeTable<'i>> {
 /// Reads every file in `paths` on all cores.
 pub(crate) fn fetch_all(
     paths: Vec<(PathBuf, bool)>,
-    key_case: Option<KeyCase>,
+    rules: &SchemaRules,
 ) -> HashMap<PathBuf, Fetched> {
     let mut seen = std::collections::HashSet::new();
     let paths: Vec<(PathBuf, bool)> = paths
         .into_iter()
         .filter(|(p, _)| seen.insert(p.clone()))
         .collect();
-    let fetched = par_map(&paths, |(p, schema)| fetch(p, *schema, key_case));
+    let fetched = par_map(&paths, |(p, schema)| fetch(p, *schema, rules));
     paths.into_iter().map(|(p, _)| p).zip(fetched).collect()
 }

@@ -58,7 +58,7 @@ impl Loader {
             if target != doc {
                 self.shared_files.insert(self.docs[target].path.clone());
             }
-            self.check_schema_doc(target, self.key_case);
+            self.check_schema_doc(target);
             target
         };
         let fragment = percent_decode(fragment);
@@ -316,6 +316,14 @@ impl Loader {
     /// Says in 2020-12 what `value` (found at `pointer` in `doc`) says in the
     /// draft of `doc`; what that draft ignores is dropped, with a warning.
     fn translate(&mut self, doc: DocId, pointer: &str, value: &mut Value) {
+        // Keywords of the team's own validate nothing: the bundle leaves
+        // them out, as it means the same without them.
+        let keywords = &self.rules.keywords;
+        if !keywords.annotations.is_empty() || keywords.unknown_is_warning {
+            crate::schema::dialect::for_each_schema_mut(value, &mut |map, _| {
+                map.retain(|k, _| !keywords.ignores(k));
+            });
+        }
         let draft = self.docs[doc].draft;
         for dropped in draft.translate(value) {
             let at = format!("{pointer}{dropped}");

@@ -17,7 +17,7 @@ use crate::schema::uri;
 impl Loader {
     /// Checks a schema document once: meta-schema, supported keywords, formats,
     /// property names (key case, Rust collisions), enum values.
-    pub(crate) fn check_schema_doc(&mut self, doc: DocId, key_case: Option<KeyCase>) {
+    pub(crate) fn check_schema_doc(&mut self, doc: DocId) {
         if self.docs[doc].schema_checked {
             return;
         }
@@ -49,7 +49,7 @@ impl Loader {
         }
         let findings = match self.docs[doc].findings.take() {
             Some(found) => found,
-            None => walk_schema(&value, key_case),
+            None => walk_schema(&value, &self.rules),
         };
         self.report_findings(doc, findings);
         self.docs[doc].value = value;
@@ -95,11 +95,12 @@ impl Loader {
     }
 
     /// Checks the manifest's base properties (each a schema).
-    pub(crate) fn check_base_doc(&mut self, doc: DocId, key_case: Option<KeyCase>) {
+    pub(crate) fn check_base_doc(&mut self, doc: DocId) {
         let value = std::mem::take(&mut self.docs[doc].value);
         if let Value::Object(props) = &value {
+            let rules = self.rules.clone();
             let mut walker = Walker {
-                key_case,
+                rules: &rules,
                 draft: Draft::Draft202012,
                 found: Vec::new(),
             };
@@ -204,9 +205,9 @@ impl AtPointer for Diagnostic {
 
 /// Checks a schema's keywords, formats, types, enum values and property names
 /// (pure: runs on any thread). Problems are returned with JSON pointers.
-pub(crate) fn walk_schema(value: &Value, key_case: Option<KeyCase>) -> Vec<Finding> {
+pub(crate) fn walk_schema(value: &Value, rules: &SchemaRules) -> Vec<Finding> {
     let mut walker = Walker {
-        key_case,
+        rules,
         // A `$schema` evreg does not read is reported on its own; the
         // keywords are then read as 2020-12's.
         draft: Draft::of(value).unwrap_or(Draft::Draft202012),
@@ -216,14 +217,22 @@ pub(crate) fn walk_schema(value: &Value, key_case: Option<KeyCase>) -> Vec<Findi
     walker.found
 }
 
-struct Walker {
-    key_case: Option<KeyCase>,
+/// What the manifest says of schemas: the key case of property names, and
+/// the keywords of the team's own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchemaRules {
+    pub key_case: Option<KeyCase>,
+    pub keywords: crate::catalog::KeywordOptions,
+}
+
+struct Walker<'r> {
+    rules: &'r SchemaRules,
     /// The draft of the document walked.
     draft: Draft,
     found: Vec<Finding>,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn error(&mut self, finding: Finding) {
         self.found.push(finding);
     }
@@ -374,16 +383,24 @@ impl Walker {
                 }
                 self.error(d);
             }
+            _ if self.rules.keywords.annotations.iter().any(|a| a == key) => {}
             _ => {
-                let mut d = Diagnostic::error(
-                    "unknown-keyword",
-                    format!("`{key}` is not a JSON Schema keyword"),
-                )
+                let warn = self.rules.keywords.unknown_is_warning;
+                let message = format!("`{key}` is not a JSON Schema keyword");
+                let mut d = if warn {
+                    Diagnostic::warning("unknown-keyword", message)
+                } else {
+                    Diagnostic::error("unknown-keyword", message)
+                }
                 .at_pointer(pointer, Part::Key, "unknown keyword");
                 if let Some(close) = did_you_mean(key, keywords::supported()) {
                     d = d.with_help(format!("did you mean `{close}`?"));
+                } else if warn {
+                    d = d.with_note("ignored: it validates nothing");
                 } else {
-                    d = d.with_help("annotations of your own must start with `x-`");
+                    d = d.with_help(format!(
+                        "a keyword of your own: start it with `x-`, or declare it in catalog.toml: `[keywords] annotations = [\"{key}\"]`"
+                    ));
                 }
                 self.error(d);
             }
@@ -405,7 +422,7 @@ impl Walker {
         let mut fields: BTreeMap<String, &str> = BTreeMap::new();
         for name in names {
             let at = format!("{pointer}/{}", escape_pointer_token(name));
-            if let Some(case) = self.key_case
+            if let Some(case) = self.rules.key_case
                 && !case.matches(name)
             {
                 self.error(

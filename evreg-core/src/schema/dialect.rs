@@ -140,73 +140,87 @@ impl Draft {
     /// the bundler, which also rewrites the references into it.
     pub fn translate(self, schema: &mut Value) -> Vec<String> {
         let mut dropped = Vec::new();
-        if self < Draft::Draft202012 {
-            self.translate_at(schema, &mut String::new(), &mut dropped);
+        if self == Draft::Draft202012 {
+            return dropped;
         }
+        for_each_schema_mut(schema, &mut |map, pointer| {
+            if self.ref_overrides_siblings() && map.contains_key("$ref") {
+                let ignored: Vec<String> = map
+                    .keys()
+                    .filter(|k| *k != "$ref" && !keywords::validates_nothing(k))
+                    .cloned()
+                    .collect();
+                for k in ignored {
+                    map.remove(&k);
+                    dropped.push(format!(
+                        "{pointer}/{}",
+                        crate::catalog::escape_pointer_token(&k)
+                    ));
+                }
+            }
+            if self == Draft::Draft4 {
+                draft4_to_2020(map);
+            }
+        });
         dropped
     }
+}
 
-    fn translate_at(self, schema: &mut Value, pointer: &mut String, dropped: &mut Vec<String>) {
-        let Value::Object(map) = schema else { return };
-        if self.ref_overrides_siblings() && map.contains_key("$ref") {
-            let ignored: Vec<String> = map
-                .keys()
-                .filter(|k| *k != "$ref" && !keywords::validates_nothing(k))
-                .cloned()
-                .collect();
-            for k in ignored {
-                map.remove(&k);
-                dropped.push(format!(
-                    "{pointer}/{}",
-                    crate::catalog::escape_pointer_token(&k)
-                ));
-            }
-        }
-        if self == Draft::Draft4 {
-            draft4_to_2020(map);
-        }
-        for (key, sub) in map.iter_mut() {
-            let len = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&crate::catalog::escape_pointer_token(key));
-            match key.as_str() {
-                "properties" | "patternProperties" | "$defs" | "definitions"
-                | "dependentSchemas" => {
-                    if let Value::Object(members) = sub {
-                        for (name, member) in members.iter_mut() {
-                            let len = pointer.len();
-                            pointer.push('/');
-                            pointer.push_str(&crate::catalog::escape_pointer_token(name));
-                            self.translate_at(member, pointer, dropped);
-                            pointer.truncate(len);
-                        }
+/// Calls `f` on every schema object in `schema` (itself included), with its
+/// JSON pointer, parents before their subschemas; `f` may change the
+/// keywords of the object it is given.
+pub fn for_each_schema_mut(schema: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>, &str)) {
+    visit(schema, &mut String::new(), f);
+}
+
+fn visit(
+    schema: &mut Value,
+    pointer: &mut String,
+    f: &mut impl FnMut(&mut Map<String, Value>, &str),
+) {
+    let Value::Object(map) = schema else { return };
+    f(map, pointer);
+    for (key, sub) in map.iter_mut() {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&crate::catalog::escape_pointer_token(key));
+        match key.as_str() {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                if let Value::Object(members) = sub {
+                    for (name, member) in members.iter_mut() {
+                        let len = pointer.len();
+                        pointer.push('/');
+                        pointer.push_str(&crate::catalog::escape_pointer_token(name));
+                        visit(member, pointer, f);
+                        pointer.truncate(len);
                     }
                 }
-                "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
-                    if let Value::Array(items) = sub {
-                        for (i, item) in items.iter_mut().enumerate() {
-                            let len = pointer.len();
-                            pointer.push_str(&format!("/{i}"));
-                            self.translate_at(item, pointer, dropped);
-                            pointer.truncate(len);
-                        }
+            }
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" if sub.is_array() => {
+                if let Value::Array(items) = sub {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        let len = pointer.len();
+                        pointer.push_str(&format!("/{i}"));
+                        visit(item, pointer, f);
+                        pointer.truncate(len);
                     }
                 }
-                "items"
-                | "additionalProperties"
-                | "additionalItems"
-                | "not"
-                | "if"
-                | "then"
-                | "else"
-                | "contains"
-                | "propertyNames" => {
-                    self.translate_at(sub, pointer, dropped);
-                }
-                _ => {}
             }
-            pointer.truncate(len);
+            "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "contentSchema" => visit(sub, pointer, f),
+            _ => {}
         }
+        pointer.truncate(len);
     }
 }
 
