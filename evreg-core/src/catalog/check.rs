@@ -29,6 +29,42 @@ impl Pending {
     }
 }
 
+/// `(combinator, branches)` when `map` is a `oneOf` or `anyOf` (and nothing
+/// else that validates) whose every branch is an object schema: inline with
+/// `"type": "object"`, or a `$ref` into the bundle's `$defs` that is one.
+fn object_alternatives(map: &serde_json::Map<String, Value>) -> Option<(&'static str, usize)> {
+    let combinator = ["oneOf", "anyOf"]
+        .into_iter()
+        .find(|c| map.contains_key(*c))?;
+    let others_validate = map
+        .keys()
+        .any(|k| k != combinator && !crate::schema::keywords::validates_nothing(k) && k != "$id");
+    let branches = map.get(combinator)?.as_array()?;
+    if others_validate || branches.is_empty() {
+        return None;
+    }
+    let is_object = |schema: &Value| schema.get("type").and_then(Value::as_str) == Some("object");
+    // Where a local reference of the bundle points (`#/$defs/Name`).
+    let target = |reference: &str| -> Option<&Value> {
+        let tokens =
+            super::json::pointer_tokens(&super::percent_decode(reference.strip_prefix('#')?));
+        let (first, rest) = tokens.split_first()?;
+        rest.iter()
+            .try_fold(map.get(first.as_str())?, |v, t| match v {
+                Value::Object(m) => m.get(t.as_str()),
+                Value::Array(a) => a.get(t.parse::<usize>().ok()?),
+                _ => None,
+            })
+    };
+    let all_objects = branches
+        .iter()
+        .all(|b| match b.get("$ref").and_then(Value::as_str) {
+            Some(r) => target(r).is_some_and(is_object),
+            None => is_object(b),
+        });
+    all_objects.then_some((combinator, branches.len()))
+}
+
 /// A resolved version waiting for its examples to be checked.
 struct Pending {
     event: usize,
@@ -342,7 +378,9 @@ impl Loader {
         }
     }
 
-    /// Merges the manifest's base fields into a payload schema.
+    /// Merges the manifest's base fields into a payload schema: an object
+    /// schema, or a top-level `oneOf`/`anyOf` whose branches are object
+    /// schemas (each inline branch gets the base fields).
     fn merge_base(&mut self, schema: &mut Value, manifest: &Manifest, doc: DocId) {
         let Value::Object(map) = schema else {
             self.diags.push(
@@ -354,17 +392,54 @@ impl Loader {
             );
             return;
         };
-        if map.get("type").and_then(Value::as_str) != Some("object") {
+        if map.get("type").and_then(Value::as_str) == Some("object") {
+            self.merge_base_into(map, manifest, doc, "");
+            return;
+        }
+        let Some((combinator, count)) = object_alternatives(map) else {
             self.diags.push(
                 Diagnostic::error(
                     "payload-not-object",
-                    "a payload schema must declare `\"type\": \"object\"`",
+                    "a payload schema must declare `\"type\": \"object\"`, or be a `oneOf`/`anyOf` of object schemas",
                 )
                 .at(self.locate(doc, "/type", Part::Value), "")
                 .with_note("payloads are JSON objects so that base fields can be merged into them"),
             );
             return;
+        };
+        if manifest.base.properties.is_empty() {
+            return;
         }
+        for i in 0..count {
+            let pointer = format!("/{combinator}/{i}");
+            match map
+                .get_mut(combinator)
+                .and_then(|b| b.get_mut(i))
+                .and_then(Value::as_object_mut)
+            {
+                Some(branch) if !branch.contains_key("$ref") => {
+                    self.merge_base_into(branch, manifest, doc, &pointer);
+                }
+                _ => self.diags.push(
+                    Diagnostic::error(
+                        "base-field",
+                        format!("the base fields cannot be merged into `{combinator}` branch {i}, a `$ref`"),
+                    )
+                    .at(self.locate(doc, &pointer, Part::Value), "")
+                    .with_help("write the branch's object schema inline, or wrap it: `{ \"allOf\": [{ \"$ref\": … }], \"type\": \"object\" }`"),
+                ),
+            }
+        }
+    }
+
+    /// Merges the base fields into one object schema found at `pointer` in `doc`.
+    fn merge_base_into(
+        &mut self,
+        map: &mut serde_json::Map<String, Value>,
+        manifest: &Manifest,
+        doc: DocId,
+        pointer: &str,
+    ) {
         let base = &manifest.base;
         if base.properties.is_empty() {
             return;
@@ -378,7 +453,7 @@ impl Loader {
                 Some(existing) if existing != base_schema => {
                     let at = self.locate(
                         doc,
-                        &format!("/properties/{}", escape_pointer_token(name)),
+                        &format!("{pointer}/properties/{}", escape_pointer_token(name)),
                         Part::Key,
                     );
                     self.diags.push(
