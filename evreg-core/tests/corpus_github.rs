@@ -82,7 +82,7 @@ fn write_catalog(dir: &Path, events: &[(String, PathBuf, Vec<PathBuf>)]) {
     fs::create_dir_all(dir.join("events")).unwrap();
     fs::write(
         dir.join("catalog.toml"),
-        "name = \"github\"\n\n[checks]\nrequire_examples = false\n\n[keywords]\nannotations = [\"tsAdditionalProperties\"]\n",
+        "name = \"github\"\n\n[checks]\nrequire_examples = false\n\n[schema]\nannotations = [\"tsAdditionalProperties\"]\n",
     )
     .unwrap();
     let mut toml = String::new();

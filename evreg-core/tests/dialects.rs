@@ -217,3 +217,32 @@ fn a_dialect_evreg_does_not_read_is_an_error() {
     );
     assert!(d.notes[0].contains("http://json-schema.org/draft-07/schema#"));
 }
+
+#[test]
+fn files_without_schema_are_in_the_manifests_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut schema = schemas()[2].clone();
+    schema.as_object_mut().unwrap().remove("$schema");
+    catalog(
+        dir.path(),
+        &schema,
+        &json!({"n": 1, "name": "abc", "tags": ["a"]}),
+    );
+    let manifest = dir.path().join("catalog.toml");
+    fs::write(
+        &manifest,
+        "name = \"drafts\"\n[schema]\ndraft = \"draft-07\"\n",
+    )
+    .unwrap();
+    let report = Catalog::check(dir.path());
+    let ignored = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "ignored-keyword")
+        .count();
+    assert_eq!(ignored, 2, "{:#?}", report.diagnostics);
+    // Read as 2020-12 (the default), the siblings of `$ref` apply and the
+    // definitions container is unknown: refused.
+    fs::write(&manifest, "name = \"drafts\"\n").unwrap();
+    assert!(Catalog::check(dir.path()).catalog.is_none());
+}

@@ -1,4 +1,4 @@
-//! Keywords of a team's own: declared in `[keywords]`, accepted and left out
+//! Keywords of a team's own: declared in `[schema]`, accepted and left out
 //! of the bundled payload schema; any other unknown word is an error, or a
 //! warning when the manifest says so.
 
@@ -54,7 +54,7 @@ fn unknown_words_are_errors_that_name_the_way_to_declare_them() {
     assert!(
         helps
             .iter()
-            .any(|(_, h)| h.contains("[keywords] annotations = [\"tsAdditionalProperties\"]")),
+            .any(|(_, h)| h.contains("[schema] annotations = [\"tsAdditionalProperties\"]")),
         "{helps:#?}"
     );
 }
@@ -64,7 +64,7 @@ fn declared_annotations_load_and_leave_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
     catalog(
         dir.path(),
-        "[keywords]\nannotations = [\"tsAdditionalProperties\", \"uiHint\"]\n",
+        "[schema]\nannotations = [\"tsAdditionalProperties\", \"uiHint\"]\n",
     );
     let report = Catalog::check(dir.path());
     let catalog = report
@@ -82,7 +82,7 @@ fn declared_annotations_load_and_leave_the_bundle() {
 #[test]
 fn unknown_words_can_be_warnings_and_json_schema_keywords_cannot_be_declared() {
     let dir = tempfile::tempdir().unwrap();
-    catalog(dir.path(), "[keywords]\nunknown = \"warning\"\n");
+    catalog(dir.path(), "[schema]\nunknown_keywords = \"warning\"\n");
     assert_eq!(
         codes(dir.path()),
         [
@@ -93,7 +93,7 @@ fn unknown_words_can_be_warnings_and_json_schema_keywords_cannot_be_declared() {
     let dir = tempfile::tempdir().unwrap();
     catalog(
         dir.path(),
-        "[keywords]\nannotations = [\"minLength\", \"tsAdditionalProperties\", \"uiHint\"]\n",
+        "[schema]\nannotations = [\"minLength\", \"tsAdditionalProperties\", \"uiHint\"]\n",
     );
     assert_eq!(codes(dir.path()), [("error", "invalid-value")]);
 }

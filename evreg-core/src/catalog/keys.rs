@@ -15,7 +15,7 @@ pub(crate) const DEFINITIONS: &str = "definitions";
 pub(crate) const CODEGEN: &str = "codegen";
 pub(crate) const SQL: &str = "sql";
 pub(crate) const CHECKS: &str = "checks";
-pub(crate) const KEYWORDS: &str = "keywords";
+pub(crate) const SCHEMA_TABLE_KEY: &str = "schema";
 pub(crate) const MANIFEST_KEYS: &[&str] = &[
     NAME,
     KEY_CASE,
@@ -24,7 +24,7 @@ pub(crate) const MANIFEST_KEYS: &[&str] = &[
     CODEGEN,
     SQL,
     CHECKS,
-    KEYWORDS,
+    SCHEMA_TABLE_KEY,
 ];
 
 // [base]
@@ -51,10 +51,11 @@ pub(crate) const REQUIRE_EXAMPLES: &str = "require_examples";
 pub(crate) const COMPATIBILITY: &str = "compatibility";
 pub(crate) const CHECKS_KEYS: &[&str] = &[REQUIRE_EXAMPLES, COMPATIBILITY];
 
-// [keywords]
+// [schema]
+pub(crate) const DRAFT: &str = "draft";
 pub(crate) const ANNOTATIONS: &str = "annotations";
-pub(crate) const UNKNOWN: &str = "unknown";
-pub(crate) const KEYWORDS_KEYS: &[&str] = &[ANNOTATIONS, UNKNOWN];
+pub(crate) const UNKNOWN_KEYWORDS: &str = "unknown_keywords";
+pub(crate) const SCHEMA_KEYS: &[&str] = &[DRAFT, ANNOTATIONS, UNKNOWN_KEYWORDS];
 
 // event files
 pub(crate) const EVENTS: &str = "events";

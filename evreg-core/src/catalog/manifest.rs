@@ -12,6 +12,7 @@ use crate::catalog::model::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::naming::{KeyCase, did_you_mean};
+use crate::schema::dialect::Draft;
 
 impl Loader {
     /// Reads the manifest; `None` when it cannot be used at all.
@@ -168,8 +169,18 @@ impl Loader {
         }
 
         let mut keywords = KeywordOptions::default();
-        if let Some((table, span)) = top.table(KEYWORDS, diags) {
-            let r = TableReader::new(file, table, span, "[keywords]", KEYWORDS_KEYS, diags);
+        if let Some((table, span)) = top.table(SCHEMA_TABLE_KEY, diags) {
+            let r = TableReader::new(file, table, span, "[schema]", SCHEMA_KEYS, diags);
+            if let Some(v) = r.string(DRAFT, diags) {
+                match Draft::from_name(&v.value) {
+                    Some(draft) => keywords.default_draft = draft,
+                    None => diags.push(one_of_error(
+                        DRAFT,
+                        &v,
+                        ["draft-04", "draft-06", "draft-07", "2019-09", "2020-12"],
+                    )),
+                }
+            }
             for name in r.string_array(ANNOTATIONS, diags).unwrap_or_default() {
                 if crate::schema::keywords::keyword(&name.value).is_some() {
                     diags.push(
@@ -187,11 +198,11 @@ impl Loader {
                     keywords.annotations.push(name.value);
                 }
             }
-            if let Some(v) = r.string(UNKNOWN, diags) {
+            if let Some(v) = r.string(UNKNOWN_KEYWORDS, diags) {
                 match v.as_str() {
                     "error" => keywords.unknown_is_warning = false,
                     "warning" => keywords.unknown_is_warning = true,
-                    _ => diags.push(one_of_error(UNKNOWN, &v, ["error", "warning"])),
+                    _ => diags.push(one_of_error(UNKNOWN_KEYWORDS, &v, ["error", "warning"])),
                 }
             }
         }

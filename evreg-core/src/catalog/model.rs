@@ -107,13 +107,16 @@ pub struct Manifest {
     pub sql: SqlOptions,
     /// Which checks are errors.
     pub checks: CheckOptions,
-    /// JSON Schema keywords of the team's own.
+    /// How schemas are read: the default draft, keywords of the team's own.
     pub keywords: KeywordOptions,
 }
 
-/// The manifest's `[keywords]`: keywords of a team's own in its schemas.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The manifest's `[schema]`: the draft of files without `$schema`, and the
+/// keywords of a team's own in its schemas.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeywordOptions {
+    /// The draft of a schema file that declares no `$schema` (2020-12).
+    pub default_draft: crate::schema::dialect::Draft,
     /// Keywords that only describe (`tsAdditionalProperties`): accepted
     /// anywhere in a schema, never validated, and left out of the payload
     /// schemas evreg bundles, as `x-…` annotations are ignored.
@@ -121,6 +124,16 @@ pub struct KeywordOptions {
     /// Whether any other word that is no JSON Schema keyword is only a
     /// warning (and then ignored as an annotation); an error by default.
     pub unknown_is_warning: bool,
+}
+
+impl Default for KeywordOptions {
+    fn default() -> Self {
+        KeywordOptions {
+            default_draft: crate::schema::dialect::Draft::Draft202012,
+            annotations: Vec::new(),
+            unknown_is_warning: false,
+        }
+    }
 }
 
 impl KeywordOptions {

@@ -77,7 +77,7 @@ pub(crate) fn fetch(path: &Path, is_schema: bool, rules: &SchemaRules) -> Fetche
     };
     let (meta_valid, findings, refs) = match (&json, is_schema) {
         (Some(Ok(value)), true) => (
-            Draft::of(value).map(|d| d.meta_is_valid(value)),
+            Draft::of(value, rules.keywords.default_draft).map(|d| d.meta_is_valid(value)),
             Some(super::schema::walk_schema(value, rules)),
             Some(super::resolve::refs_of(value)),
         ),

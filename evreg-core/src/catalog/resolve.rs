@@ -165,7 +165,7 @@ impl Loader {
                 continue;
             }
             let found = self.json_file(&path, (doc, ref_pointer))?;
-            let declared = declared_id(&self.docs[found].value);
+            let declared = declared_id(&self.docs[found].value, self.rules.keywords.default_draft);
             let matches = match &declared {
                 Some(id) => id == target,
                 None => lenient,
@@ -530,9 +530,10 @@ pub(crate) fn def_name(path: &Path, pointer: &str) -> String {
     }
 }
 
-/// The URI a document's root `$id` (draft-04: `id`) gives it.
-fn declared_id(document: &Value) -> Option<String> {
-    let keyword = match Draft::of(document) {
+/// The URI a document's root `$id` (draft-04: `id`) gives it; `default`
+/// is the draft of a document without `$schema`.
+fn declared_id(document: &Value, default: Draft) -> Option<String> {
+    let keyword = match Draft::of(document, default) {
         Some(Draft::Draft4) => "id",
         _ => "$id",
     };

@@ -24,7 +24,7 @@ impl Loader {
         self.docs[doc].schema_checked = true;
         let errors_before = self.diags.error_count();
         let value = std::mem::take(&mut self.docs[doc].value);
-        match Draft::of(&value) {
+        match Draft::of(&value, self.rules.keywords.default_draft) {
             Some(draft) => {
                 self.docs[doc].draft = draft;
                 let meta_valid = self.docs[doc].meta_valid;
@@ -210,7 +210,8 @@ pub(crate) fn walk_schema(value: &Value, rules: &SchemaRules) -> Vec<Finding> {
         rules,
         // A `$schema` evreg does not read is reported on its own; the
         // keywords are then read as 2020-12's.
-        draft: Draft::of(value).unwrap_or(Draft::Draft202012),
+        draft: Draft::of(value, rules.keywords.default_draft)
+            .unwrap_or(rules.keywords.default_draft),
         found: Vec::new(),
     };
     walker.schema(value, &mut String::new());
@@ -399,7 +400,7 @@ impl Walker<'_> {
                     d = d.with_note("ignored: it validates nothing");
                 } else {
                     d = d.with_help(format!(
-                        "a keyword of your own: start it with `x-`, or declare it in catalog.toml: `[keywords] annotations = [\"{key}\"]`"
+                        "a keyword of your own: start it with `x-`, or declare it in catalog.toml: `[schema] annotations = [\"{key}\"]`"
                     ));
                 }
                 self.error(d);

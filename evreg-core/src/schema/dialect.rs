@@ -51,6 +51,25 @@ impl Draft {
         })
     }
 
+    /// The draft a person names: `draft-07`, `07`, `2019-09`,
+    /// `draft 2020-12`, … (case, spaces and dashes aside).
+    pub fn from_name(name: &str) -> Option<Draft> {
+        let key: String = name
+            .to_ascii_lowercase()
+            .replace("draft", "")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        Some(match key.as_str() {
+            "4" | "04" => Draft::Draft4,
+            "6" | "06" => Draft::Draft6,
+            "7" | "07" => Draft::Draft7,
+            "201909" => Draft::Draft201909,
+            "202012" => Draft::Draft202012,
+            _ => return None,
+        })
+    }
+
     /// Its canonical `$schema` URI.
     pub fn uri(self) -> &'static str {
         match self {
@@ -73,11 +92,11 @@ impl Draft {
         }
     }
 
-    /// The draft of a schema document: its `$schema`, or 2020-12 when it
+    /// The draft of a schema document: its `$schema`, or `default` when it
     /// declares none; `None` when its `$schema` names no draft evreg reads.
-    pub fn of(document: &Value) -> Option<Draft> {
+    pub fn of(document: &Value, default: Draft) -> Option<Draft> {
         match document.get("$schema") {
-            None => Some(Draft::Draft202012),
+            None => Some(default),
             Some(Value::String(uri)) => Draft::from_uri(uri),
             Some(_) => None,
         }
@@ -278,8 +297,22 @@ mod tests {
             assert_eq!(Draft::from_uri(draft.uri()), Some(draft));
         }
         assert_eq!(Draft::from_uri("https://example.org/my-dialect"), None);
-        assert_eq!(Draft::of(&json!({})), Some(Draft::Draft202012));
-        assert_eq!(Draft::of(&json!({"$schema": "x"})), None);
+        for (name, draft) in [
+            ("draft-07", Draft::Draft7),
+            ("Draft 7", Draft::Draft7),
+            ("2019-09", Draft::Draft201909),
+            ("draft 2020-12", Draft::Draft202012),
+            ("draft-04", Draft::Draft4),
+        ] {
+            assert_eq!(Draft::from_name(name), Some(draft), "{name}");
+        }
+        assert_eq!(Draft::from_name("draft-08"), None);
+        assert_eq!(
+            Draft::of(&json!({}), Draft::Draft202012),
+            Some(Draft::Draft202012)
+        );
+        assert_eq!(Draft::of(&json!({}), Draft::Draft7), Some(Draft::Draft7));
+        assert_eq!(Draft::of(&json!({"$schema": "x"}), Draft::Draft7), None);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum Vocabulary {
     /// Keywords of drafts before 2020-12 (`definitions`, `dependencies`,
     /// `additionalItems`, `$recursiveRef`, …).
     Legacy,
+    /// Annotations of OpenAPI's schema objects that published JSON Schemas
+    /// carry out of habit (`example`).
+    OpenApi,
 }
 
 /// What a keyword does to validation.
@@ -148,16 +151,18 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("examples", V::MetaData, Annotation, Supported),
     // Format: asserted by evreg (docs/catalog-format.md, "Formats").
     kw("format", V::Format, Assertion, Supported),
-    // Content: annotations in 2020-12.
-    kw("contentEncoding", V::Content, Annotation, Unsupported),
-    kw("contentMediaType", V::Content, Annotation, Unsupported),
-    kw("contentSchema", V::Content, Annotation, Unsupported),
+    // Content: annotations in 2020-12 (and evreg asserts none of them).
+    kw("contentEncoding", V::Content, Annotation, Supported),
+    kw("contentMediaType", V::Content, Annotation, Supported),
+    kw("contentSchema", V::Content, Annotation, Supported),
     // Drafts before 2020-12.
     kw("definitions", V::Legacy, Definitions, Unsupported),
     kw("dependencies", V::Legacy, Applicator, Unsupported),
     kw("additionalItems", V::Legacy, Applicator, Unsupported),
     kw("$recursiveRef", V::Legacy, Identifier, Unsupported),
     kw("$recursiveAnchor", V::Legacy, Identifier, Unsupported),
+    // OpenAPI's habits.
+    kw("example", V::OpenApi, Annotation, Supported),
 ];
 
 /// The keyword named `name`, if JSON Schema has one.
