@@ -165,9 +165,13 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("example", V::OpenApi, Annotation, Supported),
 ];
 
-/// The keyword named `name`, if JSON Schema has one.
+/// The keyword named `name`, if JSON Schema has one (by hash: the loader
+/// asks for every key of every schema object).
 pub fn keyword(name: &str) -> Option<&'static Keyword> {
-    KEYWORDS.iter().find(|k| k.name == name)
+    type ByName = std::collections::HashMap<&'static str, &'static Keyword>;
+    static BY_NAME: std::sync::LazyLock<ByName> =
+        std::sync::LazyLock::new(|| KEYWORDS.iter().map(|k| (k.name, k)).collect());
+    BY_NAME.get(name).copied()
 }
 
 /// Whether `name` is an extension of a team's own: `x-…`.
