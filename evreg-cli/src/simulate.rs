@@ -9,6 +9,7 @@
 //! invalid one must fail with exactly the labelled keyword: what `simulate`
 //! emits is true by construction. The same seed gives the same payloads.
 
+use evreg_core::schema::local_target;
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Event, PayloadVersion, Registry};
 use rand::seq::IndexedRandom;
@@ -128,7 +129,7 @@ impl<'c> Simulator<'c> {
             return Value::from(self.word());
         };
         if let Some(Value::String(r)) = map.get("$ref")
-            && let Some(target) = r.strip_prefix('#').and_then(|p| root.pointer(p))
+            && let Some(target) = local_target(root, r)
         {
             return self.draw(target, root, depth + 1);
         }
@@ -636,8 +637,7 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
     schema
         .get("$ref")
         .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| root.pointer(p))
+        .and_then(|r| local_target(root, r))
         .unwrap_or(schema)
 }
 

@@ -565,7 +565,7 @@ fn resolve<'v>(schema: &'v Value, root: &'v Value) -> Option<&'v Value> {
                 if others {
                     return None;
                 }
-                current = root.pointer(&crate::catalog::percent_decode(r.strip_prefix('#')?))?;
+                current = crate::schema::local_target(root, r)?;
             }
             None => return Some(current),
         }

@@ -15,6 +15,7 @@ use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::validates_nothing;
+use evreg_core::schema::local_target;
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -456,10 +457,10 @@ impl Planner<'_> {
         let Some(fragment) = reference.strip_prefix('#') else {
             return self.fallback(schema, ctx, pointer);
         };
-        let fragment = percent_decode(fragment);
-        let Some(target) = ctx.root.pointer(&fragment) else {
+        let Some(target) = local_target(ctx.root, reference) else {
             return self.fallback(schema, ctx, pointer);
         };
+        let fragment = percent_decode(fragment);
         let def = fragment
             .strip_prefix("/$defs/")
             .filter(|d| !d.contains('/'))
@@ -1031,7 +1032,7 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Option<&'a Value> {
             if !keys_ok {
                 return None;
             }
-            root.pointer(&percent_decode(r.strip_prefix('#')?))
+            local_target(root, r)
         }
         None => Some(schema),
     }
