@@ -8,35 +8,22 @@ use std::path::Path;
 use evreg_core::{Catalog, Registry};
 use serde_json::{Value, json};
 
-fn catalog(dir: &Path, schema: &Value, example: &Value) {
-    fs::create_dir_all(dir.join("events")).unwrap();
-    fs::create_dir_all(dir.join("schemas")).unwrap();
-    fs::write(dir.join("catalog.toml"), "name = \"drafts\"\n").unwrap();
-    fs::write(
-        dir.join("schemas/thing.json"),
-        serde_json::to_string_pretty(schema).unwrap(),
-    )
-    .unwrap();
-    fs::write(
-        dir.join("examples.json"),
-        serde_json::to_string(example).unwrap(),
-    )
-    .unwrap();
-    fs::write(
-        dir.join("events/things.toml"),
-        r#"[[events]]
-type = "THING_HAPPENED"
-name = "Thing happened"
-description = "A thing happened."
-category = "things"
+mod support;
 
-[[events.versions]]
-version = 1
-schema = "../schemas/thing.json"
-examples = ["../examples.json"]
-"#,
-    )
-    .unwrap();
+fn catalog(dir: &Path, schema: &Value, example: &Value) {
+    support::one_event(
+        dir,
+        "name = \"drafts\"\n",
+        "THING_HAPPENED",
+        "schema = \"../schemas/thing.json\"\nexamples = [\"../examples.json\"]",
+        &[
+            (
+                "schemas/thing.json",
+                serde_json::to_string_pretty(schema).unwrap(),
+            ),
+            ("examples.json", serde_json::to_string(example).unwrap()),
+        ],
+    );
 }
 
 /// The original's verdict, in its own draft.

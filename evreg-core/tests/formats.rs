@@ -3,32 +3,23 @@
 //! the two it cannot assert are a warning that says so, and a word that is
 //! no format is an error with a suggestion.
 
-use std::fs;
 use std::path::Path;
 
 use evreg_core::{Catalog, Registry, RegistryError};
 use serde_json::json;
 
-fn catalog(dir: &Path, properties: &str, example: &str) {
-    fs::create_dir_all(dir.join("events")).unwrap();
-    fs::write(dir.join("catalog.toml"), "name = \"formats\"\n").unwrap();
-    fs::write(
-        dir.join("events/links.toml"),
-        format!(
-            r#"[[events]]
-type = "LINK_SHARED"
-name = "Link shared"
-description = "A link was shared."
-category = "links"
+mod support;
 
-[[events.versions]]
-version = 1
-schema = {{ type = "object", properties = {{ {properties} }} }}
-examples = [{{ {example} }}]
-"#
+fn catalog(dir: &Path, properties: &str, example: &str) {
+    support::one_event(
+        dir,
+        "name = \"formats\"\n",
+        "LINK_SHARED",
+        &format!(
+            "schema = {{ type = \"object\", properties = {{ {properties} }} }}\nexamples = [{{ {example} }}]"
         ),
-    )
-    .unwrap();
+        &[],
+    );
 }
 
 #[test]

@@ -2,33 +2,21 @@
 //! of the bundled payload schema; any other unknown word is an error, or a
 //! warning when the manifest says so.
 
-use std::fs;
 use std::path::Path;
 
 use evreg_core::Catalog;
 
-fn catalog(dir: &Path, keywords: &str) {
-    fs::create_dir_all(dir.join("events")).unwrap();
-    fs::write(
-        dir.join("catalog.toml"),
-        format!("name = \"own\"\n{keywords}"),
-    )
-    .unwrap();
-    fs::write(
-        dir.join("events/things.toml"),
-        r#"[[events]]
-type = "THING_HAPPENED"
-name = "Thing happened"
-description = "A thing happened."
-category = "things"
+mod support;
 
-[[events.versions]]
-version = 1
-schema = { type = "object", tsAdditionalProperties = false, properties = { a = { type = "string", uiHint = "short" } } }
-examples = [{ a = "x" }]
-"#,
-    )
-    .unwrap();
+fn catalog(dir: &Path, keywords: &str) {
+    support::one_event(
+        dir,
+        &format!("name = \"own\"\n{keywords}"),
+        "THING_HAPPENED",
+        r#"schema = { type = "object", tsAdditionalProperties = false, properties = { a = { type = "string", uiHint = "short" } } }
+examples = [{ a = "x" }]"#,
+        &[],
+    );
 }
 
 fn codes(dir: &Path) -> Vec<(&'static str, &'static str)> {

@@ -2,26 +2,26 @@
 //! `anyOf` of object schemas (GitHub's `pull_request/review_requested` is
 //! one), with the base fields merged into each inline branch.
 
-use std::fs;
 use std::path::Path;
 
 use evreg_core::{Catalog, Registry};
 use serde_json::{Value, json};
 
+mod support;
+
 fn catalog(dir: &Path, base: bool, schema: &Value) {
-    fs::create_dir_all(dir.join("events")).unwrap();
     let manifest = if base {
         "name = \"shapes\"\n[base]\nrequired = [\"tenantId\"]\n[base.properties]\ntenantId = { type = \"string\" }\n[checks]\nrequire_examples = false\n"
     } else {
         "name = \"shapes\"\n[checks]\nrequire_examples = false\n"
     };
-    fs::write(dir.join("catalog.toml"), manifest).unwrap();
-    fs::write(dir.join("schema.json"), schema.to_string()).unwrap();
-    fs::write(
-        dir.join("events/review.toml"),
-        "[[events]]\ntype = \"REVIEW_REQUESTED\"\nname = \"n\"\ndescription = \"d\"\ncategory = \"c\"\n\n[[events.versions]]\nversion = 1\nschema = \"../schema.json\"\n",
-    )
-    .unwrap();
+    support::one_event(
+        dir,
+        manifest,
+        "REVIEW_REQUESTED",
+        "schema = \"../schema.json\"",
+        &[("schema.json", schema.to_string())],
+    );
 }
 
 fn one_of() -> Value {

@@ -542,22 +542,13 @@ fn declared_id(document: &Value, default: Draft) -> Option<String> {
 
 /// Rewrites every `$ref` of `value` that starts with `from` to start with `to`.
 fn retarget_refs(value: &mut Value, from: &str, to: &str) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get_mut("$ref")
-                && let Some(rest) = r.strip_prefix(from)
-            {
-                *r = format!("{to}{rest}");
-            }
-            for (key, sub) in map.iter_mut() {
-                if !is_data_keyword(key) {
-                    retarget_refs(sub, from, to);
-                }
-            }
+    crate::schema::dialect::for_each_schema_mut(value, &mut |map, _| {
+        if let Some(Value::String(r)) = map.get_mut("$ref")
+            && let Some(rest) = r.strip_prefix(from)
+        {
+            *r = format!("{to}{rest}");
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| retarget_refs(v, from, to)),
-        _ => {}
-    }
+    });
 }
 
 /// Keywords whose values are data, not schemas: never searched for `$ref`.
