@@ -265,7 +265,7 @@ pub(crate) struct Loader {
     inline: HashMap<std::ops::Range<usize>, Value>,
     /// JSON files read ahead of the walk, by normalized path.
     prefetched: HashMap<PathBuf, prefetch::Fetched>,
-    /// What the manifest says of schemas (`key_case`, `[keywords]`), once read.
+    /// What the manifest says of schemas (`key_case`, `[schema]`), once read.
     pub rules: schema::SchemaRules,
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
     /// Schema documents by the URI of their root `$id`.

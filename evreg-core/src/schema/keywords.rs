@@ -214,15 +214,6 @@ pub fn supported() -> impl Iterator<Item = &'static str> {
         .map(|k| k.name)
 }
 
-/// Every supported keyword that only describes (the annotations evreg
-/// accepts, without `x-…` extensions), for documentation and messages.
-pub fn supported_annotations() -> impl Iterator<Item = &'static str> {
-    KEYWORDS
-        .iter()
-        .filter(|k| k.support == Support::Supported && k.role == Role::Annotation)
-        .map(|k| k.name)
-}
-
 /// The values of `type`.
 pub const TYPES: &[&str] = &[
     "string", "integer", "number", "boolean", "object", "array", "null",
