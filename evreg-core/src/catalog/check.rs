@@ -32,7 +32,8 @@ impl Pending {
 /// `(combinator, branches)` when `map` is a `oneOf` or `anyOf` (and nothing
 /// else that validates) whose every branch is an object schema: inline with
 /// `"type": "object"`, or a `$ref` into the bundle's `$defs` that is one.
-fn object_alternatives(map: &serde_json::Map<String, Value>) -> Option<(&'static str, usize)> {
+fn object_alternatives(root: &Value) -> Option<(&'static str, usize)> {
+    let map = root.as_object()?;
     let combinator = ["oneOf", "anyOf"]
         .into_iter()
         .find(|c| map.contains_key(*c))?;
@@ -44,22 +45,10 @@ fn object_alternatives(map: &serde_json::Map<String, Value>) -> Option<(&'static
         return None;
     }
     let is_object = |schema: &Value| schema.get("type").and_then(Value::as_str) == Some("object");
-    // Where a local reference of the bundle points (`#/$defs/Name`).
-    let target = |reference: &str| -> Option<&Value> {
-        let tokens =
-            super::json::pointer_tokens(&super::percent_decode(reference.strip_prefix('#')?));
-        let (first, rest) = tokens.split_first()?;
-        rest.iter()
-            .try_fold(map.get(first.as_str())?, |v, t| match v {
-                Value::Object(m) => m.get(t.as_str()),
-                Value::Array(a) => a.get(t.parse::<usize>().ok()?),
-                _ => None,
-            })
-    };
     let all_objects = branches
         .iter()
         .all(|b| match b.get("$ref").and_then(Value::as_str) {
-            Some(r) => target(r).is_some_and(is_object),
+            Some(r) => crate::schema::local_target(root, r).is_some_and(is_object),
             None => is_object(b),
         });
     all_objects.then_some((combinator, branches.len()))
@@ -382,6 +371,7 @@ impl Loader {
     /// schema, or a top-level `oneOf`/`anyOf` whose branches are object
     /// schemas (each inline branch gets the base fields).
     fn merge_base(&mut self, schema: &mut Value, manifest: &Manifest, doc: DocId) {
+        let alternatives = object_alternatives(schema);
         let Value::Object(map) = schema else {
             self.diags.push(
                 Diagnostic::error(
@@ -396,7 +386,7 @@ impl Loader {
             self.merge_base_into(map, manifest, doc, "");
             return;
         }
-        let Some((combinator, count)) = object_alternatives(map) else {
+        let Some((combinator, count)) = alternatives else {
             self.diags.push(
                 Diagnostic::error(
                     "payload-not-object",

@@ -533,10 +533,7 @@ pub(crate) fn def_name(path: &Path, pointer: &str) -> String {
 /// The URI a document's root `$id` (draft-04: `id`) gives it; `default`
 /// is the draft of a document without `$schema`.
 fn declared_id(document: &Value, default: Draft) -> Option<String> {
-    let keyword = match Draft::of(document, default) {
-        Some(Draft::Draft4) => "id",
-        _ => "$id",
-    };
+    let keyword = Draft::of(document, default).unwrap_or(default).id_keyword();
     document.get(keyword)?.as_str().and_then(uri::id_uri)
 }
 

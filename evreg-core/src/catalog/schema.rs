@@ -58,7 +58,7 @@ impl Loader {
 
     /// Records the URI the document's root `$id` (draft-04: `id`) gives it.
     fn register_id(&mut self, doc: DocId, value: &Value, draft: Draft) {
-        let keyword = if draft == Draft::Draft4 { "id" } else { "$id" };
+        let keyword = draft.id_keyword();
         let Some(Value::String(id)) = value.get(keyword) else {
             return;
         };

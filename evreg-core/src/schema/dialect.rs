@@ -144,6 +144,11 @@ impl Draft {
         }
     }
 
+    /// The keyword that gives a document its URI: `id` in draft-04, `$id` since.
+    pub fn id_keyword(self) -> &'static str {
+        if self == Draft::Draft4 { "id" } else { "$id" }
+    }
+
     /// Whether keywords beside `$ref` are ignored: up to draft-07, a schema
     /// with `$ref` is only its reference.
     pub fn ref_overrides_siblings(self) -> bool {
