@@ -102,6 +102,9 @@ pub struct Generated {
     pub code: String,
     /// Every file the catalog was read from (for rebuild tracking).
     pub files: Vec<PathBuf>,
+    /// Where the module keeps a schema as `serde_json::Value` (checked by
+    /// `validate()`) because no Rust type holds it exactly.
+    pub untyped: Vec<crate::rust::Untyped>,
 }
 
 impl Builder {
@@ -176,9 +179,13 @@ pub fn generate_dir(dir: &Path) -> Result<Generated, BuildError> {
 /// [`generate_dir`] on at most `threads` threads (1: the calling thread only).
 pub fn generate_dir_with_threads(dir: &Path, threads: usize) -> Result<Generated, BuildError> {
     let (catalog, files) = load_checked(dir)?;
-    let code = crate::rust::generate_with_threads(&catalog, threads)
+    let (code, untyped) = crate::rust::module(&catalog, threads)
         .map_err(|d| catalog_error(dir, d, catalog.sources()))?;
-    Ok(Generated { code, files })
+    Ok(Generated {
+        code,
+        files,
+        untyped,
+    })
 }
 
 /// The catalog in `dir`, loaded and checked, with every file it read

@@ -127,6 +127,20 @@ pub fn variant_name(value: &str) -> String {
     }
 }
 
+/// Whether `name` can be written as a Rust identifier as it is (ASCII
+/// letters, digits and `_`, not starting with a digit, not a keyword): what
+/// an override (`x-rust-name`, `[codegen.rename]`) must be.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !RUST_KEYWORDS.contains(&name)
+        && !NON_RAW_KEYWORDS.contains(&name)
+}
+
 /// The Rust type name of a shared definition or nested object.
 pub fn type_name(name: &str) -> String {
     let name = spell_leading_symbols(name).to_pascal_case();

@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+pub mod github;
+
 /// The shipped catalog (`catalog/`).
 pub mod acme {
     evreg_macros::include_catalog!("../catalog");

@@ -125,9 +125,14 @@ fn check_reports_what_would_stop_generation() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // A warning: the catalog's data is sound, only its Rust names collide.
+    assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error[rust-name-collision]"), "{stderr}");
+    assert!(stderr.contains("warning[rust-name-collision]"), "{stderr}");
+    assert!(
+        stderr.contains("`evreg generate` and the derive refuse"),
+        "{stderr}"
+    );
     let gen_out = evreg()
         .args(["generate", "tests/fixtures/codegen-errors/type-collision"])
         .output()

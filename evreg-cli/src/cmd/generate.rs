@@ -12,8 +12,8 @@ pub fn run(opt: &Opt, args: &GenerateArgs) -> Result<ExitCode, super::CliError> 
     let dir = opt.catalog_dir(Some(&args.catalog))?;
     // The route of `Builder` in build.rs and of `include_catalog!`: the same
     // code, and the same diagnostics, here rendered in color.
-    let code = match evreg_codegen::generate_dir(&dir) {
-        Ok(generated) => generated.code,
+    let generated = match evreg_codegen::generate_dir(&dir) {
+        Ok(generated) => generated,
         Err(BuildError::Catalog {
             dir,
             diagnostics,
@@ -28,6 +28,8 @@ pub fn run(opt: &Opt, args: &GenerateArgs) -> Result<ExitCode, super::CliError> 
         }
         Err(e @ BuildError::NoOutDir) => return Err(e.to_string().into()),
     };
+    report_untyped(&generated.untyped);
+    let code = generated.code;
     let Some(path) = &args.output else {
         std::io::stdout().lock().write_all(code.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
@@ -71,4 +73,28 @@ pub fn run(opt: &Opt, args: &GenerateArgs) -> Result<ExitCode, super::CliError> 
         code.lines().count()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says on stderr which schemas the module keeps as `serde_json::Value`.
+fn report_untyped(untyped: &[evreg_codegen::rust::Untyped]) {
+    const SHOWN: usize = 10;
+    if untyped.is_empty() {
+        return;
+    }
+    let count = untyped.len();
+    let (noun, verb) = if count == 1 {
+        ("schema", "stays")
+    } else {
+        ("schemas", "stay")
+    };
+    eprintln!(
+        "note: {count} {noun} {verb} `serde_json::Value` (no Rust type holds exactly what \
+         they allow; validate() checks them against the schema):"
+    );
+    for u in untyped.iter().take(SHOWN) {
+        eprintln!("  {u}");
+    }
+    if count > SHOWN {
+        eprintln!("  … and {} more", count - SHOWN);
+    }
 }

@@ -620,6 +620,7 @@ fn compare(ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         ),
         (Kind::Object, Ty::JsonMap) => {}
         (Kind::Object, Ty::Map(v)) if matches!(**v, Ty::Value) => {}
+        (Kind::Null, Ty::Unit) => {}
         (Kind::Bool, Ty::Bool) => {}
         (Kind::Int, Ty::Int { .. }) if !cx.wire => out.error(
             span,
@@ -712,11 +713,11 @@ fn named(name: &str, ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
             ),
         ),
         (Item::Newtype(n), _) => compare(ty, &n.shape, cx, out),
-        (Item::Tagged(_), _) => out.error(
+        (Item::Tagged(_) | Item::Untagged(_), _) => out.error(
             span,
             format!(
-                "`{field}`: {at} is a tagged union (`oneOf` with a `const` tag); hand-written \
-                 types for it are not checked: use serde_json::Value"
+                "`{field}`: {at} is a union (`oneOf`/`anyOf`); hand-written types for it \
+                 are not checked: use serde_json::Value"
             ),
         ),
         _ => out.error(
@@ -782,6 +783,7 @@ fn int_range(signed: bool, bits: u32) -> (i128, i128) {
 fn describe_kind(kind: &Kind, space: &TypeSpace) -> String {
     match kind {
         Kind::Any => "any JSON value".to_owned(),
+        Kind::Null => "null".to_owned(),
         Kind::Object => "an object with any properties".to_owned(),
         Kind::Bool => "a boolean".to_owned(),
         Kind::Int => "an integer".to_owned(),
@@ -800,6 +802,7 @@ fn describe_kind(kind: &Kind, space: &TypeSpace) -> String {
             }
             Some((_, Item::Struct(_))) => "an object".to_owned(),
             Some((_, Item::Tagged(_))) => "a tagged union".to_owned(),
+            Some((_, Item::Untagged(_))) => "a union".to_owned(),
             Some((_, Item::Newtype(t))) => describe_kind(&t.shape.kind, space),
             None => "a type".to_owned(),
         },

@@ -208,13 +208,12 @@ pub fn expand_catalog_type(input: &DeriveInput, base: &Path) -> syn::Result<Toke
                 ),
             ));
         }
-        Item::Tagged(_) => {
+        Item::Tagged(_) | Item::Untagged(_) => {
             return Err(syn::Error::new(
                 name.span(),
                 format!(
-                    "{} at `{}` ({}) is a tagged union (`oneOf` with a `const` tag); \
-                     hand-written types for it are not checked: use serde_json::Value \
-                     or the generated type",
+                    "{} at `{}` ({}) is a union (`oneOf`/`anyOf`); hand-written types \
+                     for it are not checked: use serde_json::Value or the generated type",
                     site.schema_ref, site.pointer, site.file
                 ),
             ));

@@ -32,6 +32,8 @@ pub(crate) enum Ty {
     JsonMap,
     /// `serde_json::Value`.
     Value,
+    /// `()`, which serde reads from `null` only.
+    Unit,
     Uuid,
     DateTime,
     /// Another type, named by its path.
@@ -53,6 +55,7 @@ impl Ty {
                 item: Box::new(Ty::of(&s.elem)),
                 set: false,
             },
+            Type::Tuple(t) if t.elems.is_empty() => Ty::Unit,
             Type::Path(p) if p.qself.is_none() => {
                 let Some(last) = p.path.segments.last() else {
                     return Ty::Unknown(String::new());
@@ -149,6 +152,7 @@ impl Ty {
             Ty::Map(v) => format!("a map of {}", v.describe()),
             Ty::JsonMap => "serde_json::Map".to_owned(),
             Ty::Value => "serde_json::Value".to_owned(),
+            Ty::Unit => "()".to_owned(),
             Ty::Uuid => "Uuid".to_owned(),
             Ty::DateTime => "a date-time type".to_owned(),
             Ty::User(t) => quote::ToTokens::to_token_stream(t)

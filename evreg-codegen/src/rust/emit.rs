@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::plan::{
-    Check, Field, Item, Kind, Newtype, Payload, Shape, StrEnum, Struct, Tagged, TypeSpace,
+    Check, Field, Item, Kind, Newtype, Payload, Shape, StrEnum, Struct, Tagged, TypeSpace, Untagged,
 };
 
 /// An identifier from a generated name (`r#type` stays raw).
@@ -87,6 +87,7 @@ pub(crate) fn ty(shape: &Shape) -> TokenStream {
         Kind::Object => {
             quote!(::evreg::__private::serde_json::Map<::std::string::String, ::evreg::__private::serde_json::Value>)
         }
+        Kind::Null => quote!(()),
         Kind::Bool => quote!(bool),
         Kind::Int => quote!(i64),
         Kind::Num => quote!(f64),
@@ -143,6 +144,7 @@ impl<'a> Needs<'a> {
                     || s.fields.iter().any(|f| self.decide_shape(&f.shape))
             }
             Some(Item::Tagged(t)) => t.variants.iter().any(|(_, _, s)| self.decide(s)),
+            Some(Item::Untagged(u)) => u.variants.iter().any(|(_, s)| self.decide_shape(s)),
             Some(Item::Newtype(n)) => self.decide_shape(&n.shape),
             Some(Item::Enum(_)) | None => false,
         };
@@ -179,6 +181,7 @@ pub(crate) fn item(item: &Item, needs: &Needs<'_>) -> TokenStream {
         Item::Struct(s) => structure(s, needs),
         Item::Enum(e) => string_enum(e),
         Item::Tagged(t) => tagged(t, needs),
+        Item::Untagged(u) => untagged(u, needs),
         Item::Newtype(n) => newtype(n, needs),
     }
 }
@@ -403,10 +406,18 @@ fn shape_validation(shape: &Shape, needs: &Needs<'_>) -> TokenStream {
                     quote!(cx.unique_json(#sp, value);)
                 }
             }
-            Check::Schema(json) => quote! {
+            // A `Value` is checked as it is; a typed value (an `allOf`
+            // refinement of a definition) as it is written.
+            Check::Schema(json) if shape.kind == Kind::Any => quote! {
                 {
                     static SCHEMA: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
                     cx.schema(#p, value, &SCHEMA);
+                }
+            },
+            Check::Schema(json) => quote! {
+                {
+                    static SCHEMA: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#json);
+                    cx.serialized(#p, value, &SCHEMA);
                 }
             },
         });
@@ -556,6 +567,55 @@ fn tagged(t: &Tagged, needs: &Needs<'_>) -> TokenStream {
             #(#variants)*
         }
         #impls
+        #validate
+    }
+}
+
+fn untagged(u: &Untagged, needs: &Needs<'_>) -> TokenStream {
+    let name = ident(&u.name);
+    let docs = doc(&u.doc);
+    let variants = u.variants.iter().map(|(v, shape)| {
+        let v = ident(v);
+        let d = format!(" The branch at `{}`.", doc_text(&shape.pointer));
+        let inner = ty(shape);
+        let wire = shape
+            .kind
+            .is_wire()
+            .then(|| quote!(#[serde(with = "::evreg::wire::required")]));
+        quote! {
+            #[doc = #d]
+            #v(#wire #inner),
+        }
+    });
+    let arms: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .filter(|(_, s)| needs.shape(s))
+        .map(|(v, s)| {
+            let v = ident(v);
+            let checks = shape_validation(s, needs);
+            quote!(#name::#v(value) => { #checks })
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        TokenStream::new()
+    } else {
+        let rest = (arms.len() < u.variants.len()).then(|| quote!(_ => {}));
+        quote! {
+            match self {
+                #(#arms)*
+                #rest
+            }
+        }
+    };
+    let validate = validate_impl(&u.name, body);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::evreg::__private::serde::Serialize, ::evreg::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE, untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
         #validate
     }
 }

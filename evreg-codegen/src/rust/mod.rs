@@ -8,6 +8,9 @@
 mod bus;
 mod emit;
 pub(crate) mod plan;
+mod rename;
+
+pub use plan::Untyped;
 
 use evreg_core::{Catalog, Diagnostic};
 use proc_macro2::TokenStream;
@@ -28,12 +31,29 @@ pub fn generate(catalog: &Catalog) -> Result<String, Vec<Diagnostic>> {
 /// only (inside a procedural macro, `proc_macro2` must stay on the
 /// compiler's thread).
 pub fn generate_with_threads(catalog: &Catalog, threads: usize) -> Result<String, Vec<Diagnostic>> {
+    module(catalog, threads).map(|(code, _)| code)
+}
+
+/// The module's text and where it keeps schemas as `serde_json::Value`.
+pub(crate) fn module(
+    catalog: &Catalog,
+    threads: usize,
+) -> Result<(String, Vec<Untyped>), Vec<Diagnostic>> {
     let space = plan::plan(catalog);
     if !space.diagnostics.is_empty() {
         return Err(space.diagnostics);
     }
-    let needs = emit::Needs::new(&space);
-    let parts = parts(catalog, &space);
+    let text = print_module(catalog, &space, threads)?;
+    Ok((text, space.untyped))
+}
+
+fn print_module(
+    catalog: &Catalog,
+    space: &plan::TypeSpace,
+    threads: usize,
+) -> Result<String, Vec<Diagnostic>> {
+    let needs = emit::Needs::new(space);
+    let parts = parts(catalog, space);
     const CHUNK: usize = 32;
     let chunks: Vec<&[Part<'_>]> = parts.chunks(CHUNK).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -42,7 +62,7 @@ pub fn generate_with_threads(catalog: &Catalog, threads: usize) -> Result<String
         let mut out = header(catalog);
         for chunk in &chunks {
             out.push_str(&print(
-                chunk.iter().map(|p| p.tokens(catalog, &space, &needs)),
+                chunk.iter().map(|p| p.tokens(catalog, space, &needs)),
             )?);
         }
         return Ok(out);
@@ -59,7 +79,7 @@ pub fn generate_with_threads(catalog: &Catalog, threads: usize) -> Result<String
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(chunk) = chunks.get(i) else { break };
-                            let tokens = chunk.iter().map(|p| p.tokens(catalog, &space, &needs));
+                            let tokens = chunk.iter().map(|p| p.tokens(catalog, space, &needs));
                             done.push((i, print(tokens)));
                         }
                         done

@@ -9,11 +9,11 @@
 //! the value stays a `serde_json::Value` checked against its schema by the
 //! same `jsonschema` validator the registry uses: nothing is ever ignored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
-use evreg_core::naming::{field_name, payload_type_name, type_name, variant_name};
+use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::validates_nothing;
 use evreg_core::schema::local_target;
 use evreg_core::validate::Format;
@@ -34,6 +34,8 @@ pub(crate) struct Shape {
 pub(crate) enum Kind {
     /// `serde_json::Value`
     Any,
+    /// `()`: the schema allows only `null`.
+    Null,
     /// `serde_json::Map<String, Value>`
     Object,
     Bool,
@@ -94,6 +96,7 @@ pub(crate) enum Item {
     Struct(Struct),
     Enum(StrEnum),
     Tagged(Tagged),
+    Untagged(Untagged),
     /// `pub struct Name(pub T)` (serde transparent), for shared definitions
     /// that are not objects or string enums, and for payloads that are not objects.
     Newtype(Newtype),
@@ -144,6 +147,17 @@ pub(crate) struct Tagged {
     pub variants: Vec<(String, String, String)>,
 }
 
+/// `oneOf`/`anyOf` whose branches no value can be read as two of: an
+/// untagged enum, where serde's first match is the only branch that can hold
+/// the value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Untagged {
+    pub name: String,
+    pub doc: Vec<String>,
+    /// (Rust variant, the branch's shape)
+    pub variants: Vec<(String, Shape)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Newtype {
     pub name: String,
@@ -169,11 +183,36 @@ pub(crate) struct TypeSpace {
     pub items: BTreeMap<String, (String, Item)>,
     pub payloads: Vec<Payload>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where a schema stays `serde_json::Value`, in the order planned.
+    pub untyped: Vec<Untyped>,
+}
+
+/// A schema no Rust type holds exactly (a union whose branches a value can
+/// match two of, a `type` list, keywords beside a `$ref`…): generated code
+/// keeps it as `serde_json::Value`, checked against the schema by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untyped {
+    /// The payload version where it was first met (`payload.Name.v1`).
+    pub schema_ref: String,
+    /// Where it sits in that version's bundled schema (a JSON pointer).
+    pub pointer: String,
+}
+
+impl std::fmt::Display for Untyped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} at `{}`",
+            self.schema_ref,
+            display_pointer(&self.pointer)
+        )
+    }
 }
 
 /// The payload being planned.
 struct Ctx<'a> {
     root: &'a Value,
+    schema_ref: &'a str,
     type_name: String,
     span: Span,
 }
@@ -199,7 +238,10 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
     let mut planner = Planner {
         space: TypeSpace::default(),
         sites: Default::default(),
-        options: catalog.manifest().codegen,
+        inserted: Vec::new(),
+        spans: HashMap::new(),
+        type_names: BTreeMap::new(),
+        options: &catalog.manifest().codegen,
         base: &catalog.manifest().base.properties,
         shared: catalog.definitions(),
     };
@@ -207,6 +249,7 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
         let name = payload_type_name(&event.event_type, version.version);
         let ctx = Ctx {
             root: &version.schema,
+            schema_ref: &version.schema_ref,
             type_name: name.clone(),
             span: version.span,
         };
@@ -219,14 +262,29 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
             schema_json: serde_json::to_string(&version.schema).unwrap_or_default(),
         });
     }
+    let chosen = super::rename::Chosen {
+        schema: &planner.type_names,
+        manifest: &planner.options.rename,
+        spans: &planner.spans,
+    };
+    super::rename::apply(&mut planner.space, &chosen);
     planner.space
 }
+
+/// The lengths of the planner's lists, to undo what was planned since.
+type Mark = (usize, usize, usize);
 
 struct Planner<'c> {
     space: TypeSpace,
     /// Where each generated type was first planned, for collision messages.
-    sites: std::collections::HashMap<String, String>,
-    options: CodegenOptions,
+    sites: HashMap<String, String>,
+    /// Generated types in the order they were planned.
+    inserted: Vec<String>,
+    /// The payload version each generated type was first planned for.
+    spans: HashMap<String, Span>,
+    /// `x-rust-type-name`, by the name the type was planned under.
+    type_names: BTreeMap<String, String>,
+    options: &'c CodegenOptions,
     base: &'c Map<String, Value>,
     shared: &'c BTreeMap<String, Value>,
 }
@@ -279,6 +337,7 @@ impl Planner<'_> {
             Item::Struct(s) => &mut s.doc,
             Item::Enum(e) => &mut e.doc,
             Item::Tagged(t) => &mut t.doc,
+            Item::Untagged(u) => &mut u.doc,
             Item::Newtype(n) => &mut n.doc,
         };
         if doc.is_empty() {
@@ -316,6 +375,8 @@ impl Planner<'_> {
             }
             Some(_) => {}
             None => {
+                self.spans.insert(name.to_owned(), ctx.span);
+                self.inserted.push(name.to_owned());
                 self.sites.insert(name.to_owned(), site);
                 self.space
                     .items
@@ -331,6 +392,47 @@ impl Planner<'_> {
     /// The shape of `schema`, found at `pointer` in the payload schema; a
     /// type it needs is named `hint` and identified by `key`.
     fn shape(
+        &mut self,
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        let shape = self.shape_of(schema, ctx, hint, pointer, key);
+        if let Some(chosen) = schema.get("x-rust-type-name") {
+            let mut kind = &shape.kind;
+            while let Kind::Nullable(inner) = kind {
+                kind = &inner.kind;
+            }
+            match (chosen.as_str().filter(|c| is_identifier(c)), kind) {
+                (Some(chosen), Kind::Named(name)) => {
+                    self.type_names.insert(name.clone(), chosen.to_owned());
+                }
+                (Some(_), _) => {}
+                (None, _) => self.invalid_name(chosen, "x-rust-type-name", ctx, pointer),
+            }
+        }
+        shape
+    }
+
+    /// An `x-rust-name` or `x-rust-type-name` that Rust cannot take.
+    fn invalid_name(&mut self, chosen: &Value, keyword: &str, ctx: &Ctx<'_>, pointer: &str) {
+        self.space.diagnostics.push(
+            Diagnostic::error(
+                "invalid-rust-name",
+                format!(
+                    "`{keyword}` at `{}` of {} is {chosen}, not a Rust identifier",
+                    display_pointer(pointer),
+                    ctx.schema_ref
+                ),
+            )
+            .at(ctx.span, "generating this version's types")
+            .with_help("use ASCII letters, digits and `_`, not starting with a digit, and not a Rust keyword"),
+        );
+    }
+
+    fn shape_of(
         &mut self,
         schema: &Value,
         ctx: &Ctx<'_>,
@@ -357,10 +459,20 @@ impl Planner<'_> {
 
         for combinator in ["oneOf", "anyOf", "allOf"] {
             if let Some(Value::Array(branches)) = map.get(combinator) {
-                if !only(&[combinator]) {
-                    return self.fallback(schema, ctx, pointer);
+                if only(&[combinator]) {
+                    return self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
                 }
-                return self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
+                // `"type": "object"` beside it: a union that reads objects only.
+                if only(&[combinator, "type"]) && map.get("type") == Some(&Value::from("object")) {
+                    let mark = self.mark();
+                    let shape =
+                        self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
+                    if self.json_types(&shape.kind) == OBJECT {
+                        return shape;
+                    }
+                    self.rollback::<()>(mark);
+                }
+                return self.fallback(schema, ctx, pointer);
             }
         }
 
@@ -388,13 +500,40 @@ impl Planner<'_> {
             return self.string_enum(values, types.as_deref(), schema, ctx, hint, pointer);
         }
         if let Some(value) = map.get("const") {
-            let string_ok = types.is_none() || non_null == ["string"];
-            return match value {
-                Value::String(s) if string_ok && only(&["const", "type"]) => Shape {
-                    kind: Kind::String,
-                    checks: vec![Check::Const(s.clone())],
-                    pointer: pointer.to_owned(),
-                },
+            return match (value, non_null.as_slice()) {
+                (Value::String(s), [] | ["string"]) if !nullable => {
+                    // The text itself is checked: a uuid or date-time stays a string.
+                    let mut shape = self.string(map, pointer);
+                    if let Some(format) = match shape.kind {
+                        Kind::Uuid => Some(Format::Uuid),
+                        Kind::DateTime(_) => Some(Format::DateTime),
+                        _ => None,
+                    } {
+                        shape = Shape {
+                            kind: Kind::String,
+                            checks: vec![Check::Format(format)],
+                            pointer: pointer.to_owned(),
+                        };
+                    }
+                    shape.checks.push(Check::Const(s.clone()));
+                    shape
+                }
+                (Value::Bool(_), ["boolean"]) | (Value::Number(_), ["integer" | "number"])
+                    if !nullable =>
+                {
+                    let kind = match non_null[0] {
+                        "boolean" => Kind::Bool,
+                        "integer" => Kind::Int,
+                        _ => Kind::Num,
+                    };
+                    let mut shape = match kind {
+                        Kind::Bool => simple(kind, pointer),
+                        _ => number(map, kind, pointer),
+                    };
+                    let check = serde_json::json!({ "const": value }).to_string();
+                    shape.checks.push(Check::Schema(check));
+                    shape
+                }
                 _ => self.fallback(schema, ctx, pointer),
             };
         }
@@ -409,7 +548,8 @@ impl Planner<'_> {
             };
         }
         let inner = match non_null.as_slice() {
-            [] => return self.fallback(schema, ctx, pointer), // `type: null`
+            [] if nullable && only(&["type"]) => return simple(Kind::Null, pointer),
+            [] => return self.fallback(schema, ctx, pointer),
             ["string"] => self.string(map, pointer),
             ["integer"] => number(map, Kind::Int, pointer),
             ["number"] => number(map, Kind::Num, pointer),
@@ -423,6 +563,10 @@ impl Planner<'_> {
 
     /// A value typed `serde_json::Value`, checked against its whole schema.
     fn fallback(&mut self, schema: &Value, ctx: &Ctx<'_>, pointer: &str) -> Shape {
+        self.space.untyped.push(Untyped {
+            schema_ref: ctx.schema_ref.to_owned(),
+            pointer: pointer.to_owned(),
+        });
         let check = check_schema(schema, ctx.root);
         if contains_ref(schema) && !refs_into_defs(schema) {
             {
@@ -539,6 +683,12 @@ impl Planner<'_> {
         {
             return shape;
         }
+        if combinator != "allOf"
+            && let Some(shape) =
+                self.untagged(combinator, branches, schema, ctx, hint, pointer, key)
+        {
+            return shape;
+        }
         if combinator == "allOf"
             && let Some(merged) = merge_all_of(branches, ctx.root)
         {
@@ -560,7 +710,212 @@ impl Planner<'_> {
                 key,
             );
         }
+        if combinator == "allOf"
+            && let Some(shape) = self.refined(branches, ctx, hint, pointer, key)
+        {
+            return shape;
+        }
         self.fallback(schema, ctx, pointer)
+    }
+
+    /// `oneOf`/`anyOf` of branches that are disjoint as Rust types (see
+    /// [`Untagged`]); a `{"type": "null"}` branch makes it an `Option`.
+    #[allow(clippy::too_many_arguments)]
+    fn untagged(
+        &mut self,
+        combinator: &str,
+        branches: &[Value],
+        schema: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Option<Shape> {
+        let mut nullable = false;
+        let mut variants: Vec<(String, Shape)> = Vec::new();
+        let mark = self.mark();
+        for (i, branch) in branches.iter().enumerate() {
+            let branch_hint = format!("{hint}{}", branch_name(branches, i));
+            let shape = self.shape(
+                branch,
+                ctx,
+                &branch_hint,
+                &format!("{pointer}/{combinator}/{i}"),
+                &format!("{key}/{combinator}/{i}"),
+            );
+            let name = match shape.kind {
+                Kind::Null if !nullable => {
+                    nullable = true;
+                    continue;
+                }
+                _ => self.variant_of(&shape, hint),
+            };
+            match name {
+                Some(name) if !variants.iter().any(|(n, _)| *n == name) => {
+                    variants.push((name, shape))
+                }
+                _ => return self.rollback(mark),
+            }
+        }
+        let disjoint = variants
+            .iter()
+            .enumerate()
+            .all(|(i, (_, a))| variants[..i].iter().all(|(_, b)| self.disjoint(a, b)));
+        if !disjoint || variants.len() < 2 {
+            return self.rollback(mark);
+        }
+        let item = Item::Untagged(Untagged {
+            name: hint.to_owned(),
+            doc: docs(schema),
+            variants,
+        });
+        self.insert(hint, key, item, ctx, pointer);
+        Some(nullable_if(
+            nullable,
+            simple(Kind::Named(hint.to_owned()), pointer),
+            pointer,
+        ))
+    }
+
+    /// Forgets the types planned since `mark` (a union that is not typed
+    /// after all leaves no types of its branches behind).
+    fn rollback<T>(&mut self, (types, diagnostics, untyped): Mark) -> Option<T> {
+        for name in self.inserted.drain(types..) {
+            self.space.items.remove(&name);
+            self.sites.remove(&name);
+        }
+        self.space.diagnostics.truncate(diagnostics);
+        self.space.untyped.truncate(untyped);
+        None
+    }
+
+    /// Where [`Planner::rollback`] goes back to.
+    fn mark(&self) -> Mark {
+        (
+            self.inserted.len(),
+            self.space.diagnostics.len(),
+            self.space.untyped.len(),
+        )
+    }
+
+    /// The variant of an untagged enum that holds `shape`, planned as `hint`
+    /// (the union's name and the branch's): a definition's name, the
+    /// branch's, or the JSON type it holds.
+    fn variant_of(&self, shape: &Shape, hint: &str) -> Option<String> {
+        Some(
+            match &shape.kind {
+                Kind::Named(n) => return Some(n.strip_prefix(hint).unwrap_or(n).to_owned()),
+                Kind::Bool => "Boolean",
+                Kind::Int => "Integer",
+                Kind::Num => "Number",
+                Kind::String => "String",
+                Kind::Uuid => "Uuid",
+                Kind::DateTime(_) => "DateTime",
+                Kind::Vec(_) => "Array",
+                Kind::Object | Kind::Map(_) => "Object",
+                _ => return None,
+            }
+            .to_owned(),
+        )
+    }
+
+    /// Whether no JSON value is read by both `a`'s and `b`'s Rust types.
+    fn disjoint(&self, a: &Shape, b: &Shape) -> bool {
+        let (ja, jb) = (self.json_types(&a.kind), self.json_types(&b.kind));
+        if ja & jb == 0 {
+            return true;
+        }
+        let item = |k: &Kind| match k {
+            Kind::Named(n) => self.space.items.get(n).map(|(_, i)| i),
+            _ => None,
+        };
+        match (item(&a.kind), item(&b.kind)) {
+            (Some(Item::Enum(x)), Some(Item::Enum(y))) => !x
+                .variants
+                .iter()
+                .any(|(_, w)| y.variants.iter().any(|(_, v)| v == w)),
+            (Some(Item::Struct(x)), Some(Item::Struct(y))) => {
+                let refuses = |x: &Struct, y: &Struct| {
+                    x.deny_unknown
+                        && y.fields
+                            .iter()
+                            .any(|f| f.required && !x.fields.iter().any(|g| g.wire == f.wire))
+                };
+                refuses(x, y) || refuses(y, x)
+            }
+            _ => false,
+        }
+    }
+
+    /// The JSON types a Rust type reads, as bits: null, boolean, number,
+    /// string, array, object.
+    fn json_types(&self, kind: &Kind) -> u8 {
+        match kind {
+            Kind::Any => u8::MAX,
+            Kind::Null => NULL,
+            Kind::Bool => BOOL,
+            Kind::Int | Kind::Num => NUMBER,
+            Kind::String | Kind::Uuid | Kind::DateTime(_) => STRING,
+            Kind::Vec(_) => ARRAY,
+            Kind::Object | Kind::Map(_) => OBJECT,
+            Kind::Nullable(s) => NULL | self.json_types(&s.kind),
+            Kind::Named(n) => match self.space.items.get(n).map(|(_, i)| i) {
+                Some(Item::Struct(_) | Item::Tagged(_)) => OBJECT,
+                Some(Item::Enum(_)) => STRING,
+                Some(Item::Newtype(t)) => self.json_types(&t.shape.kind),
+                Some(Item::Untagged(u)) => u
+                    .variants
+                    .iter()
+                    .fold(0, |all, (_, s)| all | self.json_types(&s.kind)),
+                None => u8::MAX,
+            },
+        }
+    }
+
+    /// `allOf: [{"$ref": …}, {refinement}…]`: the referenced definition's
+    /// type, and the refinements checked on the value as it is written.
+    ///
+    /// Writing a value normalizes uuids and date-times (case, offset), so
+    /// refinements that read the text of strings (`pattern`, lengths, a
+    /// `const` that is a uuid or a date-time) are not checked this way.
+    fn refined(
+        &mut self,
+        branches: &[Value],
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Option<Shape> {
+        let is_ref = |b: &Value| {
+            b.as_object().is_some_and(|m| {
+                m.contains_key("$ref") && m.keys().all(|k| k == "$ref" || is_annotation(k))
+            })
+        };
+        let i = branches.iter().position(is_ref)?;
+        let rest = branches.iter().enumerate().filter(|(j, _)| *j != i);
+        if !rest.clone().all(|(_, b)| reads_no_text(b)) {
+            return None;
+        }
+        let base = self.shape(
+            &branches[i],
+            ctx,
+            hint,
+            &format!("{pointer}/allOf/{i}"),
+            &format!("{key}/allOf/{i}"),
+        );
+        if base.kind == Kind::Any || !base.checks.is_empty() {
+            return None;
+        }
+        // The branch the type holds becomes `true`, so that the check's
+        // schema paths keep the indexes of the `allOf`.
+        let mut check = branches.to_vec();
+        check[i] = Value::Bool(true);
+        let check = check_schema(&serde_json::json!({ "allOf": check }), ctx.root);
+        Some(Shape {
+            kind: base.kind,
+            checks: vec![Check::Schema(check)],
+            pointer: pointer.to_owned(),
+        })
     }
 
     /// `oneOf`/`anyOf` of objects that each require a property with a
@@ -844,9 +1199,17 @@ impl Planner<'_> {
             if doc.is_empty() {
                 doc.push(format!("`{wire}`"));
             }
+            let rust = match sub.get("x-rust-name") {
+                Some(Value::String(chosen)) if is_identifier(chosen) => chosen.clone(),
+                Some(chosen) => {
+                    self.invalid_name(chosen, "x-rust-name", ctx, &sub_pointer);
+                    field_name(wire)
+                }
+                None => field_name(wire),
+            };
             fields.push(Field {
                 wire: wire.clone(),
-                rust: field_name(wire),
+                rust,
                 doc,
                 required: required.contains(&wire.as_str()),
                 deprecated: sub.get("deprecated") == Some(&Value::Bool(true)),
@@ -863,28 +1226,6 @@ impl Planner<'_> {
                     deprecated: false,
                     shape: simple(Kind::Any, &format!("{pointer}/required")),
                 });
-            }
-        }
-        // Properties are checked by the loader; names only `required` names
-        // can still meet here.
-        for (i, f) in fields.iter().enumerate() {
-            if let Some(other) = fields[..i].iter().find(|o| o.rust == f.rust) {
-                self.space.diagnostics.push(
-                    Diagnostic::error(
-                        "rust-name-collision",
-                        format!(
-                            "properties {:?} and {:?} both become the Rust field `{}`",
-                            other.wire, f.wire, f.rust
-                        ),
-                    )
-                    .at(ctx.span, "generating this version's types")
-                    .with_note(format!(
-                        "in `{}` of {}",
-                        display_pointer(pointer),
-                        ctx.type_name
-                    ))
-                    .with_help("rename one of the properties"),
-                );
             }
         }
         let extra = if additional == Some(&Value::Bool(false)) {
@@ -913,6 +1254,14 @@ impl Planner<'_> {
         simple(Kind::Named(hint.to_owned()), pointer)
     }
 }
+
+// JSON types, as bits of a set (see `Planner::json_types`).
+const NULL: u8 = 1;
+const BOOL: u8 = 2;
+const NUMBER: u8 = 4;
+const STRING: u8 = 8;
+const ARRAY: u8 = 16;
+const OBJECT: u8 = 32;
 
 /// A non-negative integer keyword value (`2` or `2.0`, which JSON Schema
 /// also calls an integer).
@@ -1095,6 +1444,58 @@ fn merge_all_of(branches: &[Value], root: &Value) -> Option<Value> {
     merged.insert("properties".into(), Value::Object(properties));
     merged.insert("required".into(), Value::Array(required));
     Some(Value::Object(merged))
+}
+
+/// The name of branch `i` of a union, for the type planned for it: its
+/// `title`, else a property only it requires, else `Variant{i}`.
+fn branch_name(branches: &[Value], i: usize) -> String {
+    let branch = &branches[i];
+    if let Some(title) = branch.get("title").and_then(Value::as_str) {
+        return type_name(title);
+    }
+    let required = |b: &Value| -> Vec<String> {
+        b.get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_owned))
+            .collect()
+    };
+    let others: Vec<String> = branches
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .flat_map(|(_, b)| required(b))
+        .collect();
+    match required(branch).into_iter().find(|r| !others.contains(r)) {
+        Some(own) => type_name(&own),
+        None => format!("Variant{i}"),
+    }
+}
+
+/// Whether a refinement's verdict is the same on a value and on that value
+/// written again by its Rust type (uuids lowercased, date-times in UTC).
+fn reads_no_text(schema: &Value) -> bool {
+    match schema {
+        Value::Object(m) => m.iter().all(|(k, v)| match k.as_str() {
+            "pattern" | "minLength" | "maxLength" | "patternProperties" | "propertyNames" => false,
+            "const" | "enum" => !has_normalized_text(v),
+            _ if is_annotation(k) => true,
+            _ => reads_no_text(v),
+        }),
+        Value::Array(a) => a.iter().all(reads_no_text),
+        _ => true,
+    }
+}
+
+/// Whether a value holds a string that a Rust type writes differently.
+fn has_normalized_text(value: &Value) -> bool {
+    match value {
+        Value::String(s) => Format::Uuid.is_valid(s) || Format::DateTime.is_valid(s),
+        Value::Array(a) => a.iter().any(has_normalized_text),
+        Value::Object(m) => m.values().any(has_normalized_text),
+        _ => false,
+    }
 }
 
 /// The self-contained JSON text of a check of `schema`: its annotations

@@ -11,13 +11,8 @@ use super::resolve::Bundled;
 use super::schema::SchemaRules;
 use super::{DocId, EventDecl, Loader, normalize};
 use crate::diagnostic::Diagnostic;
-use crate::naming::{
-    did_you_mean, is_valid_event_type, pascal_name, payload_type_name, schema_ref,
-};
+use crate::naming::{did_you_mean, is_valid_event_type, pascal_name, schema_ref};
 use crate::source::Span;
-
-/// Type names the generated bus module defines itself.
-const RESERVED_TYPE_NAMES: &[&str] = &["Event", "EventType", "Registry", "EventPayload"];
 
 impl Pending {
     /// The documents of its examples and invalid payloads.
@@ -68,10 +63,7 @@ impl Loader {
         manifest: &Manifest,
         decls: Vec<EventDecl>,
     ) -> (Vec<Event>, BTreeMap<String, Value>) {
-        self.rules = SchemaRules {
-            key_case: manifest.key_case,
-            keywords: manifest.keywords.clone(),
-        };
+        self.rules = SchemaRules::of(manifest);
         if let Some(base) = self.base_doc {
             self.check_base_doc(base);
         }
@@ -235,7 +227,6 @@ impl Loader {
 
         let definitions: BTreeMap<String, Value> =
             shared.into_iter().map(|(k, b)| (k, b.value)).collect();
-        self.check_type_names(&events, &definitions);
         (events, definitions)
     }
 
@@ -601,36 +592,6 @@ impl Loader {
                         span: *span,
                     });
                 }
-            }
-        }
-    }
-
-    /// Shared definition names must not collide with generated type names.
-    fn check_type_names(&mut self, events: &[Event], definitions: &BTreeMap<String, Value>) {
-        let mut payload_types: HashMap<String, Span> = HashMap::new();
-        for e in events {
-            for v in &e.versions {
-                payload_types.insert(payload_type_name(&e.event_type, v.version), v.span);
-            }
-        }
-        for name in definitions.keys() {
-            if let Some(span) = payload_types.get(name) {
-                self.diags.push(
-                    Diagnostic::error(
-                        "rust-name-collision",
-                        format!("shared definition `{name}` has the Rust name of a payload type"),
-                    )
-                    .at(*span, "this version's type is also named so")
-                    .with_help("rename the definition"),
-                );
-            }
-            if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
-                self.diags.push(Diagnostic::error(
-                    "rust-name-collision",
-                    format!(
-                        "shared definition `{name}` has the name of a generated bus type; rename it"
-                    ),
-                ));
             }
         }
     }

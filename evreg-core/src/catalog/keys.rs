@@ -39,7 +39,8 @@ pub(crate) const DEFINITIONS_KEYS: &[&str] = &[FILES];
 // [codegen]
 pub(crate) const UUID: &str = "uuid";
 pub(crate) const DATE_TIME: &str = "date_time";
-pub(crate) const CODEGEN_KEYS: &[&str] = &[UUID, DATE_TIME];
+pub(crate) const RENAME: &str = "rename";
+pub(crate) const CODEGEN_KEYS: &[&str] = &[UUID, DATE_TIME, RENAME];
 
 // [sql]
 pub(crate) const TABLE: &str = "table";

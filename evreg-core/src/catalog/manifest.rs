@@ -11,7 +11,7 @@ use crate::catalog::model::{
     Base, CheckOptions, CodegenOptions, DateTimeRepr, KeywordOptions, SqlOptions, UuidRepr,
 };
 use crate::diagnostic::Diagnostic;
-use crate::naming::{KeyCase, did_you_mean};
+use crate::naming::{KeyCase, did_you_mean, is_identifier};
 use crate::schema::dialect::Draft;
 
 impl Loader {
@@ -132,6 +132,32 @@ impl Loader {
                     "time" => codegen.date_time = DateTimeRepr::Time,
                     "string" => codegen.date_time = DateTimeRepr::String,
                     _ => diags.push(one_of_error(DATE_TIME, &v, ["chrono", "time", "string"])),
+                }
+            }
+            if let Some((table, span)) = r.table(RENAME, diags) {
+                let names = TableReader::any_keys(file, table, span, "[codegen.rename]");
+                for key in names.keys() {
+                    let Some(name) = names.string(key, diags) else {
+                        continue;
+                    };
+                    let (ty, property) = match key.split_once('.') {
+                        Some((ty, property)) => (ty, Some(property)),
+                        None => (key, None),
+                    };
+                    if !is_identifier(ty) || property == Some("") {
+                        diags.push(
+                            Diagnostic::error(
+                                "invalid-rust-name",
+                                format!("`{key}` names no generated type or field"),
+                            )
+                            .at(name.span, "renamed here")
+                            .with_help("write `\"Type\" = \"NewName\"` or `\"Type.property\" = \"field_name\"`, with the type's name in the generated module"),
+                        );
+                    } else if !is_identifier(&name.value) {
+                        diags.push(invalid_rust_name(&name.value).at(name.span, ""));
+                    } else {
+                        codegen.rename.insert(key.to_owned(), name.value);
+                    }
                 }
             }
         }
@@ -284,4 +310,15 @@ fn is_sql_identifier(name: &str) -> bool {
     };
     let parts: Vec<&str> = name.split('.').collect();
     parts.len() <= 2 && parts.iter().all(|p| part(p))
+}
+
+/// A name given for generated Rust code that Rust cannot take.
+pub(crate) fn invalid_rust_name(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "invalid-rust-name",
+        format!("`{name}` is not a Rust identifier"),
+    )
+    .with_help(
+        "use ASCII letters, digits and `_`, not starting with a digit, and not a Rust keyword",
+    )
 }

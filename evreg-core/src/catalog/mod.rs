@@ -394,10 +394,7 @@ impl Loader {
         }
         let rules = manifest
             .as_ref()
-            .map(|m| schema::SchemaRules {
-                key_case: m.key_case,
-                keywords: m.keywords.clone(),
-            })
+            .map(schema::SchemaRules::of)
             .unwrap_or_default();
         self.prefetched = prefetch::fetch_all(named, &rules);
         let mut decls = Vec::new();

@@ -180,12 +180,16 @@ pub enum DateTimeRepr {
 }
 
 /// The manifest's `[codegen]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CodegenOptions {
     /// `uuid = "uuid" | "string"`
     pub uuid: UuidRepr,
     /// `date_time = "chrono" | "time" | "string"`
     pub date_time: DateTimeRepr,
+    /// `[codegen.rename]`: Rust names chosen by the team, for schemas it
+    /// cannot edit. `"Type"` renames a generated type, `"Type.property"`
+    /// names the field of a property (by its name on the wire).
+    pub rename: std::collections::BTreeMap<String, String>,
 }
 
 /// The manifest's `[sql]`.

@@ -104,7 +104,7 @@ impl Loader {
                 draft: Draft::Draft202012,
                 found: Vec::new(),
             };
-            walker.property_names(props.keys(), "");
+            walker.property_names(props, "");
             for (name, schema) in props {
                 let mut pointer = format!("/{}", escape_pointer_token(name));
                 walker.schema(schema, &mut pointer);
@@ -224,6 +224,24 @@ pub(crate) fn walk_schema(value: &Value, rules: &SchemaRules) -> Vec<Finding> {
 pub(crate) struct SchemaRules {
     pub key_case: Option<KeyCase>,
     pub keywords: crate::catalog::KeywordOptions,
+    /// Properties the manifest names a field for (`[codegen.rename]`
+    /// `"Type.property"`), whose Rust names the code generator checks.
+    pub renamed: std::collections::BTreeSet<String>,
+}
+
+impl SchemaRules {
+    pub(crate) fn of(manifest: &crate::catalog::Manifest) -> SchemaRules {
+        SchemaRules {
+            key_case: manifest.key_case,
+            keywords: manifest.keywords.clone(),
+            renamed: manifest
+                .codegen
+                .rename
+                .keys()
+                .filter_map(|k| k.split_once('.').map(|(_, p)| p.to_owned()))
+                .collect(),
+        }
+    }
 }
 
 struct Walker<'r> {
@@ -234,7 +252,7 @@ struct Walker<'r> {
 }
 
 impl Walker<'_> {
-    fn error(&mut self, finding: Finding) {
+    fn report(&mut self, finding: Finding) {
         self.found.push(finding);
     }
 
@@ -255,13 +273,13 @@ impl Walker<'_> {
         match key {
             "properties" => {
                 if let Value::Object(props) = value {
-                    self.property_names(props.keys(), pointer);
+                    self.property_names(props, pointer);
                     self.each_member(props, pointer);
                 }
             }
             "$id" | "id" if key == "$id" || self.draft == Draft::Draft4 => {
                 if pointer.matches('/').count() > 1 {
-                    self.error(
+                    self.report(
                         Diagnostic::error(
                             "unsupported-keyword",
                             format!("`{key}` inside a schema (an embedded resource) is not supported by evreg"),
@@ -276,7 +294,7 @@ impl Walker<'_> {
                     self.each_member(defs, pointer);
                 }
             }
-            "items" if value.is_array() => self.error(
+            "items" if value.is_array() => self.report(
                 Diagnostic::error(
                     "unsupported-keyword",
                     "`items` as an array (a tuple) is not supported by evreg",
@@ -300,7 +318,7 @@ impl Walker<'_> {
                 if let Value::String(format) = value {
                     match format_kind(format) {
                         FormatKind::Asserted(_) => {}
-                        FormatKind::NotAsserted => self.error(
+                        FormatKind::NotAsserted => self.report(
                             Diagnostic::warning(
                                 "format-not-asserted",
                                 format!("format `{format}` is accepted but not asserted: evreg does not check it"),
@@ -324,7 +342,7 @@ impl Walker<'_> {
                             if let Some(close) = did_you_mean(format, formats::names()) {
                                 d = d.with_help(format!("did you mean `{close}`?"));
                             }
-                            self.error(d);
+                            self.report(d);
                         }
                     }
                 }
@@ -349,7 +367,7 @@ impl Walker<'_> {
                         {
                             d = d.with_help(format!("did you mean `{close}`?"));
                         }
-                        self.error(d);
+                        self.report(d);
                     }
                 }
             }
@@ -359,13 +377,13 @@ impl Walker<'_> {
                     for v in values.iter().filter_map(Value::as_str) {
                         let name = variant_name(v);
                         if let Some(first) = seen.insert(name.clone(), v) {
-                            self.error(
-                                Diagnostic::error(
+                            self.report(
+                                Diagnostic::warning(
                                     "rust-name-collision",
                                     format!("enum values `{first}` and `{v}` both become the Rust variant `{name}`"),
                                 )
                                 .at_pointer(pointer, Part::Value, "")
-                                .with_help("rename one of the values"),
+                                .with_note("generated code keeps this enum a string, checked by validate()"),
                             );
                         }
                     }
@@ -382,7 +400,7 @@ impl Walker<'_> {
                 if key == "definitions" {
                     d = d.with_help("use `$defs` (draft 2020-12)");
                 }
-                self.error(d);
+                self.report(d);
             }
             _ if self.rules.keywords.annotations.iter().any(|a| a == key) => {}
             _ => {
@@ -403,7 +421,7 @@ impl Walker<'_> {
                         "a keyword of your own: start it with `x-`, or declare it in catalog.toml: `[schema] annotations = [\"{key}\"]`"
                     ));
                 }
-                self.error(d);
+                self.report(d);
             }
         }
     }
@@ -419,14 +437,14 @@ impl Walker<'_> {
     }
 
     /// Key case and Rust field-name collisions of one object's property names.
-    fn property_names<'a>(&mut self, names: impl Iterator<Item = &'a String>, pointer: &str) {
+    fn property_names(&mut self, schema: &serde_json::Map<String, Value>, pointer: &str) {
         let mut fields: BTreeMap<String, &str> = BTreeMap::new();
-        for name in names {
+        for name in schema.keys() {
             let at = format!("{pointer}/{}", escape_pointer_token(name));
             if let Some(case) = self.rules.key_case
                 && !case.matches(name)
             {
-                self.error(
+                self.report(
                     Diagnostic::error(
                         "key-case",
                         format!(
@@ -438,17 +456,27 @@ impl Walker<'_> {
                     .with_help(format!("rename it `{}`", case.convert(name))),
                 );
             }
-            let field = field_name(name);
+            let chosen = schema
+                .get(name)
+                .and_then(|p| p.get("x-rust-name"))
+                .and_then(Value::as_str);
+            let field = chosen.map_or_else(|| field_name(name), str::to_owned);
+            if self.rules.renamed.contains(name) {
+                continue;
+            }
             if let Some(first) = fields.insert(field.clone(), name) {
-                self.error(
-                    Diagnostic::error(
+                self.report(
+                    Diagnostic::warning(
                         "rust-name-collision",
                         format!(
                             "properties `{first}` and `{name}` both become the Rust field `{field}`"
                         ),
                     )
                     .at_pointer(&at, Part::Key, "")
-                    .with_help("rename one of the properties"),
+                    .with_note("`evreg generate` and the derive refuse until one has a name of its own")
+                    .with_help(format!(
+                        "name its field with `\"x-rust-name\": \"…\"` in the property's schema, or in the manifest's [codegen.rename] (\"Type.{name}\" = \"…\")"
+                    )),
                 );
             }
         }

@@ -95,6 +95,27 @@ impl<'a, 'i> TableReader<'a, 'i> {
         reader
     }
 
+    /// Starts reading a table whose keys are the user's own (names, not
+    /// settings): no key is unknown.
+    pub(crate) fn any_keys(
+        file: FileId,
+        table: &'a DeTable<'i>,
+        span: std::ops::Range<usize>,
+        context: &'static str,
+    ) -> Self {
+        TableReader {
+            file,
+            span: Span::new(file, span),
+            entries: table.iter().collect(),
+            context,
+        }
+    }
+
+    /// The keys of the table, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.entries.iter().map(|(k, _)| k.get_ref().as_ref())
+    }
+
     /// The span of the whole table.
     pub(crate) fn span(&self) -> Span {
         self.span

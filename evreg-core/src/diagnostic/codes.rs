@@ -46,6 +46,7 @@ pub const CODES: &[&str] = &[
     "base-field",
     "key-case",
     "rust-name-collision",
+    "invalid-rust-name",
     "missing-example",
     "example-invalid",
     "invalid-example-passes",
