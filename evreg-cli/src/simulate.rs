@@ -125,9 +125,16 @@ impl<'c> Simulator<'c> {
     }
 
     fn draw(&mut self, schema: &Value, root: &Value, depth: usize) -> Value {
+        // A recursive schema that keeps choosing to go deeper: give up on
+        // this draw (it fails validation and is drawn again).
+        const GIVE_UP: usize = 256;
+        const SHALLOW: usize = 24;
         let Value::Object(map) = schema else {
             return Value::from(self.word());
         };
+        if depth > GIVE_UP {
+            return Value::Null;
+        }
         if let Some(Value::String(r)) = map.get("$ref")
             && let Some(target) = local_target(root, r)
         {
@@ -140,10 +147,20 @@ impl<'c> Simulator<'c> {
             return value.clone();
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = map.get(key)
-                && let Some(branch) = branches.choose(&mut self.rng)
-            {
-                return self.draw(branch, root, depth + 1);
+            if let Some(Value::Array(branches)) = map.get(key) {
+                // Deep in a recursive schema, a branch that ends it (no `$ref`).
+                let ending: Vec<&Value> = branches
+                    .iter()
+                    .filter(|b| depth > SHALLOW && !evreg_core::catalog::contains_ref(b))
+                    .collect();
+                let branch = if ending.is_empty() {
+                    branches.choose(&mut self.rng)
+                } else {
+                    ending.choose(&mut self.rng).copied()
+                };
+                if let Some(branch) = branch {
+                    return self.draw(branch, root, depth + 1);
+                }
             }
         }
         if let Some(Value::Array(branches)) = map.get("allOf") {

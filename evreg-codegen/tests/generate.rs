@@ -34,6 +34,7 @@ snapshot! {
     combinators => "combinators",
     constraints => "constraints",
     strings => "strings",
+    recursive => "recursive",
 }
 
 #[test]
@@ -51,6 +52,7 @@ fn every_fixture_has_a_snapshot() {
             "enums",
             "minimal",
             "nested",
+            "recursive",
             "strings"
         ]
     );

@@ -175,6 +175,7 @@ pub fn findings(old: &Value, new: &Value) -> Vec<Finding> {
         b_root: new,
         a_is_old: true,
         out: &mut out,
+        following: Default::default(),
     }
     .node(old, new, "", 0);
     // Forward: where the old refuses what the new accepts.
@@ -183,6 +184,7 @@ pub fn findings(old: &Value, new: &Value) -> Vec<Finding> {
         b_root: old,
         a_is_old: false,
         out: &mut out,
+        following: Default::default(),
     }
     .node(new, old, "", 0);
     out.sort_by(|x, y| (&x.pointer, &x.rule, x.breaks).cmp(&(&y.pointer, &y.rule, y.breaks)));
@@ -197,10 +199,12 @@ struct Walk<'a, 'o> {
     /// Whether `a` is the old version (so the finding breaks backward).
     a_is_old: bool,
     out: &'o mut Vec<Finding>,
+    /// The pairs of `$ref`s being compared (see [`Walk::node`]).
+    following: std::collections::HashSet<(String, String)>,
 }
 
-/// How deep `$ref`s are followed (the loader refuses cycles; this bounds
-/// pathological nesting).
+/// How deep schemas are compared (recursive references stop where they
+/// meet themselves; this bounds pathological nesting).
 const MAX_DEPTH: usize = 64;
 
 impl Walk<'_, '_> {
@@ -222,7 +226,26 @@ impl Walk<'_, '_> {
         if self.a_is_old { tightened } else { loosened }
     }
 
+    /// Compares `a` and `b`; a pair of references already being compared
+    /// (a recursive schema meeting itself) is taken as equal there: any
+    /// difference is found where the pair was first met.
     fn node(&mut self, a: &Value, b: &Value, at: &str, depth: usize) {
+        let refs = (
+            a.get("$ref").and_then(Value::as_str),
+            b.get("$ref").and_then(Value::as_str),
+        );
+        let (Some(ra), Some(rb)) = refs else {
+            return self.compare(a, b, at, depth);
+        };
+        let pair = (ra.to_owned(), rb.to_owned());
+        if !self.following.insert(pair.clone()) {
+            return;
+        }
+        self.compare(a, b, at, depth);
+        self.following.remove(&pair);
+    }
+
+    fn compare(&mut self, a: &Value, b: &Value, at: &str, depth: usize) {
         if depth > MAX_DEPTH {
             self.push("TOO_DEEP", at, "nesting too deep to compare".to_owned());
             return;

@@ -128,13 +128,16 @@ fn the_same_definition_reached_twice_is_bundled_once() {
 }
 
 #[test]
-fn urls_anchors_and_missing_targets_are_errors() {
+fn unknown_urls_anchors_and_missing_targets_are_errors() {
     for (reference, message) in [
         (
             "https://example.com/s.json",
             "which no schema file of the catalog declares",
         ),
-        ("#anchor", "is not a JSON pointer"),
+        (
+            "#anchor",
+            "names the anchor `anchor`, which the document does not declare",
+        ),
         ("#/$defs/Nope", "points at nothing"),
         ("missing.json#/$defs/X", "does not exist"),
     ] {
@@ -157,7 +160,7 @@ fn urls_anchors_and_missing_targets_are_errors() {
 }
 
 #[test]
-fn cycles_through_files_are_reported_with_their_chain() {
+fn recursion_through_files_is_bundled_and_validates() {
     let (_dir, report) = catalog(
         &[
             (
@@ -166,11 +169,37 @@ fn cycles_through_files_are_reported_with_their_chain() {
             ),
             (
                 "a.json",
-                json!({"type": "object", "properties": {"b": {"$ref": "b.json"}}}),
+                json!({"type": "object", "properties": {"b": {"$ref": "b.json"}, "n": {"type": "integer"}}}),
             ),
             (
                 "b.json",
                 json!({"type": "object", "properties": {"a": {"$ref": "a.json"}}}),
+            ),
+        ],
+        "payload.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["$defs"]["A"]["properties"]["b"]["$ref"], "#/$defs/B");
+    assert_eq!(schema["$defs"]["B"]["properties"]["a"]["$ref"], "#/$defs/A");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({"a": {"b": {"a": {"n": 1}}}})));
+    assert!(!validator.is_valid(&json!({"a": {"b": {"a": {"n": "1"}}}})));
+}
+
+/// A cycle that never goes into a property or an item defines a schema as
+/// itself: no value can end it.
+#[test]
+fn cycles_of_references_alone_are_reported_with_their_chain() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"type": "object", "properties": {"a": {"$ref": "a.json"}}}),
+            ),
+            ("a.json", json!({"$ref": "b.json"})),
+            (
+                "b.json",
+                json!({"allOf": [{"$ref": "a.json"}], "type": "object"}),
             ),
         ],
         "payload.json",
@@ -334,4 +363,131 @@ fn two_files_with_one_id_and_an_id_nobody_declares_are_errors() {
         "payload.json",
     );
     assert_eq!(codes(&report), ["duplicate-id"]);
+}
+
+/// A payload (2020-12) naming a schema of its own by `$anchor` and one of a
+/// draft-07 file by that draft's anchor (`"$id": "#place"`): both become
+/// definitions of the bundle, and validate as the originals do.
+#[test]
+fn anchors_of_every_draft_resolve() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "type": "object",
+                    "required": ["home", "work"],
+                    "properties": {
+                        "home": {"$ref": "#address"},
+                        "work": {"$ref": "places.json#place"}
+                    },
+                    "$defs": {"Address": {
+                        "$anchor": "address",
+                        "type": "object",
+                        "required": ["city"],
+                        "properties": {"city": {"type": "string"}}
+                    }}
+                }),
+            ),
+            (
+                "places.json",
+                json!({
+                    "$schema": "http://json-schema.org/draft-07/schema#",
+                    "definitions": {"Place": {
+                        "$id": "#place",
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {"name": {"type": "string", "minLength": 1}}
+                    }}
+                }),
+            ),
+        ],
+        "payload.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["properties"]["home"]["$ref"], "#/$defs/Address");
+    assert_eq!(schema["properties"]["work"]["$ref"], "#/$defs/Place");
+    // Draft-07's anchor reads as 2020-12's in the bundle.
+    assert_eq!(schema["$defs"]["Place"]["$anchor"], "place");
+    assert!(schema["$defs"]["Place"].get("$id").is_none());
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({"home": {"city": "Oslo"}, "work": {"name": "HQ"}})));
+    assert!(!validator.is_valid(&json!({"home": {"city": "Oslo"}, "work": {"name": ""}})));
+    assert!(!validator.is_valid(&json!({"home": {}, "work": {"name": "HQ"}})));
+}
+
+/// `$id`s that are absolute URLs, or names without `.json`, in files that
+/// do not sit where the URI's path points: found by the `$id` they declare
+/// among the catalog's files, never "outside the catalog".
+#[test]
+fn ids_are_found_wherever_their_files_sit_in_the_catalog() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "schemas/run/event.json",
+                json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "$id": "https://example.org/spec/1-0/RunEvent.json",
+                    "type": "object",
+                    "required": ["run", "link"],
+                    "properties": {
+                        "run": {"$ref": "https://example.org/spec/1-0/Run.json"},
+                        "link": {"$ref": "links/embedded"}
+                    }
+                }),
+            ),
+            (
+                "schemas/Run.json",
+                json!({
+                    "$id": "https://example.org/spec/1-0/Run.json",
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": {"type": "string"}}
+                }),
+            ),
+            (
+                "vendor/links/embedded.json",
+                json!({
+                    "$id": "https://example.org/spec/1-0/links/embedded",
+                    "type": "object",
+                    "required": ["href"],
+                    "properties": {"href": {"type": "string"}}
+                }),
+            ),
+        ],
+        "schemas/run/event.json",
+    );
+    let schema = schema_of(&report);
+    assert_eq!(schema["properties"]["run"]["$ref"], "#/$defs/Run");
+    assert_eq!(schema["properties"]["link"]["$ref"], "#/$defs/Embedded");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({"run": {"id": "r1"}, "link": {"href": "h"}})));
+    assert!(!validator.is_valid(&json!({"run": {"id": "r1"}, "link": {}})));
+}
+
+/// `check` finds every problem at once: a payload schema with errors of
+/// its own is not bundled, but the files it names are checked all the same.
+#[test]
+fn files_a_broken_payload_names_are_checked_too() {
+    let (_dir, report) = catalog(
+        &[
+            (
+                "payload.json",
+                json!({"type": "object", "maxLenght": 3, "properties": {
+                    "x": {"$ref": "shared.json#/$defs/X"},
+                    "y": {"$ref": "other.json#/$defs/Nope"}
+                }}),
+            ),
+            ("shared.json", json!({"$defs": {"X": {"type": "strin"}}})),
+            ("other.json", json!({"$defs": {"Yes": {"type": "string"}}})),
+        ],
+        "payload.json",
+    );
+    let mut found = codes(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        ["invalid-schema", "unknown-keyword", "unresolved-ref"]
+    );
 }

@@ -44,6 +44,10 @@ pub mod fixtures {
     pub mod strings {
         evreg_macros::include_catalog!("fixtures/codegen/strings");
     }
+    /// Recursive definitions: a tree, a chain in a shared file, `#`.
+    pub mod recursive {
+        evreg_macros::include_catalog!("fixtures/codegen/recursive");
+    }
 }
 
 /// JSON equality as JSON Schema defines it: numbers compare by value

@@ -391,3 +391,9 @@ agreement!(
     "fixtures/codegen/strings",
     1500
 );
+agreement!(
+    recursive,
+    evreg_tests::fixtures::recursive,
+    "fixtures/codegen/recursive",
+    1500
+);

@@ -81,3 +81,8 @@ roundtrip!(
     evreg_tests::fixtures::strings,
     "fixtures/codegen/strings"
 );
+roundtrip!(
+    recursive,
+    evreg_tests::fixtures::recursive,
+    "fixtures/codegen/recursive"
+);

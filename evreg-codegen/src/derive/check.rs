@@ -608,6 +608,7 @@ fn compare(ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
     let wants = describe_kind(&shape.kind, space);
     match (&shape.kind, ty) {
         (_, Ty::Value) => {}
+        (Kind::Boxed(inner), _) => compare(ty, inner, cx, out),
         (Kind::Nullable(inner), Ty::Option(t)) => compare(t, inner, cx, out),
         (Kind::Nullable(_), _) => mismatch(out, format!("the schema allows null ({wants}); use Option<…>")),
         // Wider than the schema: `validate()` refuses the null.
@@ -794,6 +795,7 @@ fn describe_kind(kind: &Kind, space: &TypeSpace) -> String {
         Kind::Vec(s) => format!("an array of {}", describe_kind(&s.kind, space)),
         Kind::Map(s) => format!("an object of {}", describe_kind(&s.kind, space)),
         Kind::Nullable(s) => format!("{} or null", describe_kind(&s.kind, space)),
+        Kind::Boxed(s) => describe_kind(&s.kind, space),
         Kind::Named(n) => match space.items.get(n) {
             Some((_, Item::Enum(e))) => {
                 let values: Vec<String> =

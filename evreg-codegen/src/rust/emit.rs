@@ -111,6 +111,10 @@ pub(crate) fn ty(shape: &Shape) -> TokenStream {
             let inner = ty(s);
             quote!(::std::option::Option<#inner>)
         }
+        Kind::Boxed(s) => {
+            let inner = ty(s);
+            quote!(::std::boxed::Box<#inner>)
+        }
     }
 }
 
@@ -121,44 +125,40 @@ pub(crate) struct Needs<'a> {
 }
 
 impl<'a> Needs<'a> {
-    /// Decides, once, which generated types have anything to check.
+    /// Decides, once, which generated types have anything to check: a type
+    /// needs checks of its own or holds one that does. Types may hold each
+    /// other (recursive schemas), so the answer is grown until it stops
+    /// changing.
     pub fn new(space: &'a TypeSpace) -> Self {
         let mut needs = Needs {
             space,
             memo: HashMap::new(),
         };
-        for name in space.items.keys() {
-            needs.decide(name);
+        loop {
+            let mut changed = false;
+            for (name, (_, item)) in &space.items {
+                if !needs.item(name) && needs.decide(item) {
+                    needs.memo.insert(name.clone(), true);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break needs;
+            }
         }
-        needs
     }
 
-    fn decide(&mut self, name: &str) -> bool {
-        if let Some(&known) = self.memo.get(name) {
-            return known;
-        }
-        self.memo.insert(name.to_owned(), false); // definitions are acyclic
-        let needs = match self.space.items.get(name).map(|(_, i)| i) {
-            Some(Item::Struct(s)) => {
+    fn decide(&self, item: &Item) -> bool {
+        match item {
+            Item::Struct(s) => {
                 s.extra.as_ref().is_some_and(|e| e.check.is_some())
-                    || s.fields.iter().any(|f| self.decide_shape(&f.shape))
+                    || s.fields.iter().any(|f| self.shape(&f.shape))
             }
-            Some(Item::Tagged(t)) => t.variants.iter().any(|(_, _, s)| self.decide(s)),
-            Some(Item::Untagged(u)) => u.variants.iter().any(|(_, s)| self.decide_shape(s)),
-            Some(Item::Newtype(n)) => self.decide_shape(&n.shape),
-            Some(Item::Enum(_)) | None => false,
-        };
-        self.memo.insert(name.to_owned(), needs);
-        needs
-    }
-
-    fn decide_shape(&mut self, shape: &Shape) -> bool {
-        !shape.checks.is_empty()
-            || match &shape.kind {
-                Kind::Named(n) => self.decide(n),
-                Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => self.decide_shape(s),
-                _ => false,
-            }
+            Item::Tagged(t) => t.variants.iter().any(|(_, _, s)| self.item(s)),
+            Item::Untagged(u) => u.variants.iter().any(|(_, s)| self.shape(s)),
+            Item::Newtype(n) => self.shape(&n.shape),
+            Item::Enum(_) => false,
+        }
     }
 
     fn item(&self, name: &str) -> bool {
@@ -169,7 +169,7 @@ impl<'a> Needs<'a> {
         !shape.checks.is_empty()
             || match &shape.kind {
                 Kind::Named(n) => self.item(n),
-                Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => self.shape(s),
+                Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) | Kind::Boxed(s) => self.shape(s),
                 _ => false,
             }
     }
@@ -425,6 +425,13 @@ fn shape_validation(shape: &Shape, needs: &Needs<'_>) -> TokenStream {
     match &shape.kind {
         Kind::Named(n) if needs.item(n) => {
             out.extend(quote!(::evreg::Validate::validate_at(value, cx);));
+        }
+        Kind::Boxed(inner) if needs.shape(inner) => {
+            let inner = shape_validation(inner, needs);
+            out.extend(quote! {
+                let value = &**value;
+                #inner
+            });
         }
         Kind::Nullable(inner) if needs.shape(inner) => {
             let inner = shape_validation(inner, needs);

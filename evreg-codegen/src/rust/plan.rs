@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
-use evreg_core::catalog::{contains_ref, escape_pointer_token as escape, percent_decode};
+use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::validates_nothing;
 use evreg_core::schema::local_target;
@@ -53,6 +53,9 @@ pub(crate) enum Kind {
     Named(String),
     /// `Option<T>`: the schema also allows `null`.
     Nullable(Box<Shape>),
+    /// `Box<T>`: a reference back to a type still being planned (a
+    /// recursive schema), which Rust holds through a pointer.
+    Boxed(Box<Shape>),
 }
 
 impl Kind {
@@ -61,7 +64,7 @@ impl Kind {
     pub fn is_wire(&self) -> bool {
         match self {
             Kind::Int | Kind::Uuid | Kind::DateTime(_) => true,
-            Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => s.kind.is_wire(),
+            Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) | Kind::Boxed(s) => s.kind.is_wire(),
             _ => false,
         }
     }
@@ -241,6 +244,7 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
         inserted: Vec::new(),
         spans: HashMap::new(),
         type_names: BTreeMap::new(),
+        planning: Default::default(),
         options: &catalog.manifest().codegen,
         base: &catalog.manifest().base.properties,
         shared: catalog.definitions(),
@@ -284,6 +288,9 @@ struct Planner<'c> {
     spans: HashMap<String, Span>,
     /// `x-rust-type-name`, by the name the type was planned under.
     type_names: BTreeMap<String, String>,
+    /// The keys of the definitions being planned: a reference to one of
+    /// them is recursive.
+    planning: std::collections::HashSet<String>,
     options: &'c CodegenOptions,
     base: &'c Map<String, Value>,
     shared: &'c BTreeMap<String, Value>,
@@ -416,6 +423,34 @@ impl Planner<'_> {
         shape
     }
 
+    /// A schema with `not`: the type of the schema without it, and `not`
+    /// checked by `validate()` on the value as it is written (unless `not`
+    /// reads the text of strings, which uuids and date-times normalize).
+    fn negated(
+        &mut self,
+        schema: &Value,
+        not: &Value,
+        ctx: &Ctx<'_>,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Shape {
+        let mut rest = schema.clone();
+        if let Value::Object(map) = &mut rest {
+            map.remove("not");
+        }
+        let mark = self.mark();
+        let mut shape = self.shape_of(&rest, ctx, hint, pointer, key);
+        // The check is reported at `pointer`, where the shape's own checks are.
+        if shape.kind == Kind::Any || shape.pointer != pointer || !reads_no_text(not) {
+            self.rollback::<()>(mark);
+            return self.fallback(schema, ctx, pointer);
+        }
+        let check = check_schema(&serde_json::json!({ "not": not }), ctx.root);
+        shape.checks.push(Check::Schema(check));
+        shape
+    }
+
     /// An `x-rust-name` or `x-rust-type-name` that Rust cannot take.
     fn invalid_name(&mut self, chosen: &Value, keyword: &str, ctx: &Ctx<'_>, pointer: &str) {
         self.space.diagnostics.push(
@@ -440,6 +475,9 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
+        if let Some(not) = schema.get("not") {
+            return self.negated(schema, not, ctx, hint, pointer, key);
+        }
         let map = match schema {
             Value::Bool(true) => return simple(Kind::Any, pointer),
             Value::Object(map) => map,
@@ -568,21 +606,6 @@ impl Planner<'_> {
             pointer: pointer.to_owned(),
         });
         let check = check_schema(schema, ctx.root);
-        if contains_ref(schema) && !refs_into_defs(schema) {
-            {
-                self.space.diagnostics.push(
-                    Diagnostic::error(
-                        "unsupported-for-codegen",
-                        format!(
-                            "a `$ref` at `{}` points outside `$defs`; code generation needs it under `$defs`",
-                            display_pointer(pointer)
-                        ),
-                    )
-                    .at(ctx.span, "in this version's schema")
-                    .with_help("move the referenced schema under `$defs` and point at `#/$defs/Name`"),
-                );
-            }
-        }
         Shape {
             kind: Kind::Any,
             checks: vec![Check::Schema(check)],
@@ -610,9 +633,19 @@ impl Planner<'_> {
             .filter(|d| !d.contains('/'))
             .map(|d| d.replace("~1", "/").replace("~0", "~"));
         let Some(def) = def else {
-            // A pointer into the schema itself: the same schema, planned in place.
+            if fragment.is_empty() {
+                // `#`: the payload itself, which is being planned.
+                return boxed(&ctx.type_name, pointer);
+            }
+            // A pointer into the schema itself: the same schema, planned in
+            // place (a recursive one stays a checked `Value`).
             let key = format!("{}:{fragment}", ctx.type_name);
-            return self.shape(target, ctx, hint, &fragment, &key);
+            if !self.planning.insert(key.clone()) {
+                return self.fallback(schema, ctx, pointer);
+            }
+            let shape = self.shape(target, ctx, hint, &fragment, &key);
+            self.planning.remove(&key);
+            return shape;
         };
         let is_shared = self.shared.get(&def) == Some(target);
         let (name, key) = if is_shared {
@@ -623,8 +656,13 @@ impl Planner<'_> {
                 format!("local:{}/$defs/{def}", ctx.type_name),
             )
         };
+        if self.planning.contains(&key) {
+            return boxed(&name, pointer);
+        }
         if !self.known(&name, &key) {
+            self.planning.insert(key.clone());
             let inner = self.shape(target, ctx, &name, &fragment, &key);
+            self.planning.remove(&key);
             if !matches!(&inner.kind, Kind::Named(n) if *n == name) {
                 let item = Item::Newtype(Newtype {
                     name: name.clone(),
@@ -859,6 +897,7 @@ impl Planner<'_> {
             Kind::Vec(_) => ARRAY,
             Kind::Object | Kind::Map(_) => OBJECT,
             Kind::Nullable(s) => NULL | self.json_types(&s.kind),
+            Kind::Boxed(s) => self.json_types(&s.kind),
             Kind::Named(n) => match self.space.items.get(n).map(|(_, i)| i) {
                 Some(Item::Struct(_) | Item::Tagged(_)) => OBJECT,
                 Some(Item::Enum(_)) => STRING,
@@ -1120,6 +1159,8 @@ impl Planner<'_> {
             ),
             None => simple(Kind::Any, &format!("{pointer}/items")),
         };
+        // A `Vec` already holds its items through a pointer.
+        let items = unboxed(items);
         let mut checks = Vec::new();
         if let Some(n) = map.get("minItems").and_then(count) {
             checks.push(Check::MinItems(n));
@@ -1175,7 +1216,7 @@ impl Planner<'_> {
                     &format!("{pointer}/additionalProperties"),
                     &format!("{key}/additionalProperties"),
                 );
-                return simple(Kind::Map(Box::new(value)), pointer);
+                return simple(Kind::Map(Box::new(unboxed(value))), pointer);
             }
         }
         if self.known(hint, key) {
@@ -1285,6 +1326,23 @@ fn nullable_if(nullable: bool, inner: Shape, pointer: &str) -> Shape {
     } else {
         inner
     }
+}
+
+/// `shape` without its `Box`, for a place that holds it through a pointer
+/// already (the items of a `Vec`, the values of a map).
+fn unboxed(shape: Shape) -> Shape {
+    match shape.kind {
+        Kind::Boxed(inner) if shape.checks.is_empty() => *inner,
+        kind => Shape { kind, ..shape },
+    }
+}
+
+/// `Box<name>`: a reference to a type still being planned.
+fn boxed(name: &str, pointer: &str) -> Shape {
+    simple(
+        Kind::Boxed(Box::new(simple(Kind::Named(name.to_owned()), pointer))),
+        pointer,
+    )
 }
 
 fn simple(kind: Kind, pointer: &str) -> Shape {
@@ -1505,6 +1563,15 @@ fn check_schema(schema: &Value, root: &Value) -> String {
     map_remove_annotations(&mut check);
     let mut names = Vec::new();
     collect_def_refs(schema, root, &mut names);
+    let defs = root.get("$defs");
+    let elsewhere = !refs_into_defs(schema)
+        || names.iter().any(|n| {
+            defs.and_then(|d| d.get(n))
+                .is_some_and(|d| !refs_into_defs(d))
+        });
+    if elsewhere {
+        return rooted_check(check, root);
+    }
     if let (Value::Object(map), false) = (&mut check, names.is_empty()) {
         names.sort();
         let defs: Map<String, Value> = names
@@ -1517,6 +1584,54 @@ fn check_schema(schema: &Value, root: &Value) -> String {
         map.insert("$defs".to_owned(), Value::Object(defs));
     }
     check.to_string()
+}
+
+/// The `$id` a check gives the payload schema it embeds.
+const ROOT_ID: &str = "urn:evreg:payload";
+
+/// A check of `check` (a part of `root`, or made of parts of it) whose
+/// references reach more than `$defs` (`#`, the payload itself, or a
+/// pointer into its properties): the whole payload schema is embedded as a
+/// resource of its own, and every local reference points into it.
+fn rooted_check(mut check: Value, root: &Value) -> String {
+    retarget_local_refs(&mut check);
+    let mut resource = root.clone();
+    if let Value::Object(m) = &mut resource {
+        m.insert("$id".to_owned(), Value::from(ROOT_ID));
+        m.remove("$schema");
+    }
+    match &mut check {
+        Value::Object(map) => {
+            let defs = map
+                .entry("$defs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(defs) = defs {
+                defs.insert("evreg-payload".to_owned(), resource);
+            }
+        }
+        _ => return check.to_string(),
+    }
+    check.to_string()
+}
+
+/// Points every local `$ref` of `value` (`#…`) into the embedded payload
+/// schema (`urn:evreg:payload#…`), not into `$defs` of the embedded one.
+fn retarget_local_refs(value: &mut Value) {
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m.iter_mut() {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) if r.starts_with('#') => {
+                        *r = format!("{ROOT_ID}{r}");
+                    }
+                    ("enum" | "const" | "default" | "examples", _) => {}
+                    (_, v) => retarget_local_refs(v),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(retarget_local_refs),
+        _ => {}
+    }
 }
 
 /// The `$defs` names `value` reaches through `#/$defs/…` references.

@@ -135,7 +135,9 @@ fn rename_shape(shape: &mut Shape, renames: &BTreeMap<String, String>) {
                 *n = new.clone();
             }
         }
-        Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) => rename_shape(s, renames),
+        Kind::Vec(s) | Kind::Map(s) | Kind::Nullable(s) | Kind::Boxed(s) => {
+            rename_shape(s, renames)
+        }
         _ => {}
     }
 }

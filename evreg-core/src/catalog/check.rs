@@ -129,6 +129,8 @@ impl Loader {
                 let Some(schema_doc) = v.schema else { continue };
                 self.check_schema_doc(schema_doc);
                 if self.docs[schema_doc].schema_errors {
+                    // Not bundled; the files it names are checked all the same.
+                    self.check_reached(schema_doc);
                     continue;
                 }
                 let errors_before = self.diags.error_count();

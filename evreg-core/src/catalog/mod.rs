@@ -270,6 +270,10 @@ pub(crate) struct Loader {
     doc_by_path: HashMap<PathBuf, Option<DocId>>,
     /// Schema documents by the URI of their root `$id`.
     pub(crate) ids: HashMap<String, DocId>,
+    /// Every `.json` file under the catalog folder, by the URI of its root
+    /// `$id`: read once, the first time a `$id` is not found where its URI
+    /// points.
+    pub(crate) id_index: Option<HashMap<String, PathBuf>>,
     /// Whether to compare the catalog with `catalog.lock` and check the
     /// compatibility modes between versions.
     check_history: bool,
@@ -302,6 +306,7 @@ impl Loader {
             inline: HashMap::new(),
             doc_by_path: HashMap::new(),
             ids: HashMap::new(),
+            id_index: None,
             check_history: true,
             only_event_files: None,
             validate_examples: true,

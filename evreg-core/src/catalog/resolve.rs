@@ -38,19 +38,6 @@ impl Loader {
             Some((p, f)) => (p, f),
             None => (reference, ""),
         };
-        if !fragment.is_empty() && !fragment.starts_with('/') {
-            self.diags.push(
-                Diagnostic::error(
-                    "unresolved-ref",
-                    format!("`$ref` \"{reference}\" is not a JSON pointer"),
-                )
-                .at(at(self), "")
-                .with_help(
-                    "write `#/$defs/Name` or `file.json#/$defs/Name`; anchors are not supported",
-                ),
-            );
-            return None;
-        }
         let target_doc = if path.is_empty() {
             doc
         } else {
@@ -62,6 +49,28 @@ impl Loader {
             target
         };
         let fragment = percent_decode(fragment);
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            // A plain name: the anchor a schema of the document declares.
+            let draft = self.docs[target_doc].draft;
+            return match draft.anchor(&self.docs[target_doc].value, &fragment) {
+                Some(pointer) => Some((target_doc, pointer)),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "unresolved-ref",
+                            format!("`$ref` \"{reference}\" names the anchor `{fragment}`, which the document does not declare"),
+                        )
+                        .at(at(self), "no such anchor")
+                        .with_help(if draft >= Draft::Draft201909 {
+                            format!("declare it with `\"$anchor\": \"{fragment}\"` in the schema it names")
+                        } else {
+                            format!("declare it with `\"{}\": \"#{fragment}\"` in the schema it names", draft.id_keyword())
+                        }),
+                    );
+                    None
+                }
+            };
+        }
         if json::get(&self.docs[target_doc].value, &fragment).is_none() {
             let mut d = Diagnostic::error(
                 "unresolved-ref",
@@ -121,10 +130,15 @@ impl Loader {
         if let Some(found) = self.find_by_id(doc, &target, ref_pointer) {
             return Some(found);
         }
+        if let Some(path) = self.indexed_id(&target) {
+            let found = self.json_file(&path, (doc, ref_pointer))?;
+            self.ids.entry(target).or_insert(found);
+            return Some(found);
+        }
         let help = if absolute && self.docs[doc].base.is_none() {
             "evreg never fetches schemas: put the schema in a file whose `$id` is this URI, and name that file in `[definitions] files` of catalog.toml"
         } else {
-            "no schema file evreg read declares this `$id`, and none was found where the URI points: next to this file, or in the folders above it"
+            "no schema file evreg read declares this `$id`: none where the URI points (next to this file, or in the folders above it), and no `.json` file under the catalog folder"
         };
         self.diags.push(
             Diagnostic::error(
@@ -178,6 +192,69 @@ impl Loader {
         None
     }
 
+    /// The file under the catalog folder whose root `$id` is `target`, from
+    /// an index of every `.json` file there (built on first use): for ids
+    /// that are absolute URLs, or names without `.json`, whose files do not
+    /// sit where the URI's path points.
+    fn indexed_id(&mut self, target: &str) -> Option<PathBuf> {
+        const MAX_FILES: usize = 50_000;
+        const MAX_BYTES: u64 = 16 << 20;
+        let default = self.rules.keywords.default_draft;
+        let root = self.root.clone();
+        let index = self.id_index.get_or_insert_with(|| {
+            let mut index = HashMap::new();
+            let files = walkdir::WalkDir::new(&root)
+                .max_depth(16)
+                .into_iter()
+                .filter_entry(|e| {
+                    let name = e.file_name().to_string_lossy();
+                    e.depth() == 0
+                        || !(name.starts_with('.') || name == "target" || name == "node_modules")
+                })
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_type().is_file()
+                        && e.path().extension().is_some_and(|x| x == "json")
+                        && e.metadata().is_ok_and(|m| m.len() <= MAX_BYTES)
+                })
+                .take(MAX_FILES);
+            for entry in files {
+                let Ok(text) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let Ok(value) = serde_json::from_slice::<Value>(&text) else {
+                    continue;
+                };
+                if let Some(id) = declared_id(&value, default) {
+                    index
+                        .entry(id)
+                        .or_insert_with(|| super::normalize(entry.path()));
+                }
+            }
+            index
+        });
+        index.get(target).cloned()
+    }
+
+    /// Checks the schema files the references of `doc` reach, and the
+    /// files theirs reach: for a document that is not bundled (its own
+    /// schema has errors), so that every problem is found at once.
+    pub(crate) fn check_reached(&mut self, doc: DocId) {
+        let mut seen = std::collections::HashSet::from([doc]);
+        let mut queue = vec![doc];
+        while let Some(current) = queue.pop() {
+            let refs = self.doc_refs(current).to_vec();
+            for (pointer, reference) in refs {
+                let ref_pointer = format!("{pointer}/$ref");
+                if let Some((target, _)) = self.resolve_ref(current, &reference, &ref_pointer)
+                    && seen.insert(target)
+                {
+                    queue.push(target);
+                }
+            }
+        }
+    }
+
     /// The references found under `node`, resolved; `None` entries failed.
     fn refs_under(
         &mut self,
@@ -204,18 +281,24 @@ impl Loader {
         out
     }
 
-    /// Reports reference cycles reachable from `start`; true when there is none.
+    /// Reports reference cycles reachable from `start` that never go into
+    /// the value (a schema that is itself, through `$ref`s and `allOf`/
+    /// `anyOf`/`oneOf`/`not` alone); true when there is none. A cycle that
+    /// goes into a property or an item is a recursive schema (a tree):
+    /// every value is finite, so it is read like any other.
     fn acyclic(&mut self, start: &Node, cache: &mut HashMap<Node, Vec<(Node, String)>>) -> bool {
         let mut marks: HashMap<Node, Mark> = HashMap::new();
-        let mut stack: Vec<Node> = Vec::new();
-        self.visit(start.clone(), &mut marks, &mut stack, cache)
+        let mut stack: Vec<(Node, bool)> = Vec::new();
+        self.visit(start.clone(), false, &mut marks, &mut stack, cache)
     }
 
+    /// Visits `node`, reached by an edge that goes into the value or not.
     fn visit(
         &mut self,
         node: Node,
+        descends: bool,
         marks: &mut HashMap<Node, Mark>,
-        stack: &mut Vec<Node>,
+        stack: &mut Vec<(Node, bool)>,
         cache: &mut HashMap<Node, Vec<(Node, String)>>,
     ) -> bool {
         match marks.get(&node) {
@@ -224,25 +307,31 @@ impl Loader {
             None => {}
         }
         marks.insert(node.clone(), Mark::Visiting);
-        stack.push(node.clone());
+        stack.push((node.clone(), descends));
         let mut ok = true;
         for (target, ref_pointer) in self.refs_under(&node, cache) {
+            let edge = goes_into_value(&ref_pointer[node.1.len()..]);
             if marks.get(&target) == Some(&Mark::Visiting) {
-                let from = stack.iter().position(|n| *n == target).unwrap_or(0);
+                let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                // The edges of the cycle: into each node after `target`, and this one.
+                if edge || stack[from + 1..].iter().any(|(_, d)| *d) {
+                    continue;
+                }
                 let chain: Vec<String> = stack[from..]
                     .iter()
+                    .map(|(n, _)| n)
                     .chain(std::iter::once(&target))
                     .map(|n| self.node_name(n))
                     .collect();
                 let at = self.locate(node.0, &ref_pointer, Part::Value);
                 self.diags.push(
-                    Diagnostic::error("cyclic-ref", "`$ref` cycle: a schema refers back to itself")
+                    Diagnostic::error("cyclic-ref", "`$ref` cycle: a schema is defined as itself")
                         .at(at, "this reference closes the cycle")
                         .with_note(format!("cycle: {}", chain.join(" → ")))
-                        .with_note("recursive schemas cannot become Rust types without indirection; evreg does not support them"),
+                        .with_note("no step of the cycle goes into a property or an item, so no value can end it"),
                 );
                 ok = false;
-            } else if !self.visit(target, marks, stack, cache) {
+            } else if !self.visit(target, edge, marks, stack, cache) {
                 ok = false;
             }
         }
@@ -459,9 +548,13 @@ impl Loader {
     ) -> Option<String> {
         let target = self.resolve_ref(doc, reference, pointer)?;
         if Some(target.0) == root {
-            // Same document: keep the fragment as written (it is already URI-encoded).
+            // Same document: a pointer as written (it is already
+            // URI-encoded); an anchor as the pointer it names.
             let fragment = reference.split_once('#').map_or("", |(_, f)| f);
-            return Some(format!("#{fragment}"));
+            if fragment.is_empty() || fragment.starts_with('/') {
+                return Some(format!("#{fragment}"));
+            }
+            return Some(uri::pointer_fragment(&target.1));
         }
         if self.docs[target.0].schema_errors {
             return None;
@@ -483,8 +576,8 @@ impl Loader {
             }
             return Some(format!("#/$defs/{}", escape_pointer_token(&name)));
         }
-        // Reserve the name first: the definition may reach itself only through a
-        // cycle, which was already refused, so recursion here terminates.
+        // Reserve the name first: a recursive definition reaches itself, and
+        // finds its name taken by itself.
         let value = json::get(&self.docs[target.0].value, &target.1)
             .cloned()
             .unwrap_or(Value::Null);
@@ -561,6 +654,31 @@ pub(crate) fn refs_of(value: &Value) -> Vec<(String, String)> {
 }
 
 /// Whether `pointer` is `prefix` or inside it.
+/// Whether the schema at `relative` (a pointer below a schema, ending at a
+/// `$ref`) applies to a part of the value (a property, an item) rather than
+/// to the value itself.
+fn goes_into_value(relative: &str) -> bool {
+    let tokens = pointer_tokens(relative);
+    let mut i = 0;
+    while i < tokens.len() {
+        match tokens[i].as_str() {
+            "properties"
+            | "patternProperties"
+            | "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "prefixItems"
+            | "contains"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => return true,
+            // A name of a definition (or of a dependent schema) follows.
+            "$defs" | "definitions" | "dependentSchemas" => i += 2,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 fn is_under(pointer: &str, prefix: &str) -> bool {
     pointer
         .strip_prefix(prefix)

@@ -278,7 +278,10 @@ impl Walker<'_> {
                 }
             }
             "$id" | "id" if key == "$id" || self.draft == Draft::Draft4 => {
-                if pointer.matches('/').count() > 1 {
+                // Up to draft-07, `"$id": "#name"` is an anchor, not a resource.
+                let anchor = self.draft <= Draft::Draft7
+                    && value.as_str().is_some_and(|id| id.starts_with('#'));
+                if pointer.matches('/').count() > 1 && !anchor {
                     self.report(
                         Diagnostic::error(
                             "unsupported-keyword",
@@ -302,7 +305,7 @@ impl Walker<'_> {
                 .at_pointer(pointer, Part::Key, "not supported")
                 .with_note("docs/catalog-format.md lists the supported keywords"),
             ),
-            "items" | "additionalProperties" => self.schema(value, pointer),
+            "items" | "additionalProperties" | "not" => self.schema(value, pointer),
             "oneOf" | "anyOf" | "allOf" => {
                 if let Value::Array(items) = value {
                     for (i, item) in items.iter().enumerate() {

@@ -56,7 +56,6 @@ pub const CODES: &[&str] = &[
     "released-version-removed",
     "lock-syntax",
     "no-events",
-    "unsupported-for-codegen",
     "codegen-bug",
 ];
 

@@ -185,8 +185,45 @@ impl Draft {
             if self == Draft::Draft4 {
                 draft4_to_2020(map);
             }
+            // Up to draft-07 an anchor is an `$id` that is a bare fragment.
+            if let Some(name) = map
+                .get("$id")
+                .and_then(Value::as_str)
+                .and_then(|id| id.strip_prefix('#'))
+                .filter(|name| !name.is_empty())
+            {
+                let name = name.to_owned();
+                map.remove("$id");
+                map.insert("$anchor".to_owned(), Value::String(name));
+            }
         });
         dropped
+    }
+
+    /// The anchor a schema object declares, as this draft spells it:
+    /// `"$anchor": "name"` from 2019-09, `"$id": "#name"` before (draft-04:
+    /// `"id"`).
+    pub fn anchor_of(self, map: &Map<String, Value>) -> Option<&str> {
+        if self >= Draft::Draft201909 {
+            return map.get("$anchor").and_then(Value::as_str);
+        }
+        map.get(self.id_keyword())
+            .and_then(Value::as_str)
+            .and_then(|id| id.strip_prefix('#'))
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The JSON pointer of the schema in `document` (of this draft) that
+    /// declares the anchor `name`.
+    pub fn anchor(self, document: &Value, name: &str) -> Option<String> {
+        let mut copy = document.clone();
+        let mut found = None;
+        for_each_schema_mut(&mut copy, &mut |map, pointer| {
+            if found.is_none() && self.anchor_of(map) == Some(name) {
+                found = Some(pointer.to_owned());
+            }
+        });
+        found
     }
 }
 

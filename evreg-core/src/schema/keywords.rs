@@ -90,7 +90,7 @@ pub const KEYWORDS: &[Keyword] = &[
     // Supported at a document's root; an embedded resource is not.
     kw("$id", V::Core, Identifier, Supported),
     kw("$ref", V::Core, Identifier, Supported),
-    kw("$anchor", V::Core, Identifier, Unsupported),
+    kw("$anchor", V::Core, Identifier, Supported),
     kw("$dynamicRef", V::Core, Identifier, Unsupported),
     kw("$dynamicAnchor", V::Core, Identifier, Unsupported),
     kw("$vocabulary", V::Core, Annotation, Unsupported),
@@ -100,7 +100,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("allOf", V::Applicator, Applicator, Supported),
     kw("anyOf", V::Applicator, Applicator, Supported),
     kw("oneOf", V::Applicator, Applicator, Supported),
-    kw("not", V::Applicator, Applicator, Unsupported),
+    kw("not", V::Applicator, Applicator, Supported),
     kw("if", V::Applicator, Applicator, Unsupported),
     kw("then", V::Applicator, Applicator, Unsupported),
     kw("else", V::Applicator, Applicator, Unsupported),
@@ -241,7 +241,8 @@ mod tests {
         assert!(!is_annotation("$defs"));
         assert!(!is_annotation("tsAdditionalProperties"));
         assert!(is_supported("x-anything"));
-        assert!(!is_supported("not"));
+        assert!(is_supported("not"));
+        assert!(!is_supported("if"));
         assert!(!is_supported("frobnicate"));
     }
 }

@@ -71,6 +71,21 @@ fn split_origin(iri: &str) -> Option<(&str, &str)> {
     Some((origin, path))
 }
 
+/// A JSON pointer written as a URI fragment (`#/$defs/My%20Type`): every
+/// character a fragment cannot hold is percent-encoded.
+pub fn pointer_fragment(pointer: &str) -> String {
+    let mut out = String::from("#");
+    for byte in pointer.bytes() {
+        let c = byte as char;
+        if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +131,16 @@ mod tests {
             relative_path("https://a.org/x/y.json", "https://b.org/x/z.json"),
             None
         );
+    }
+
+    #[test]
+    fn pointers_become_fragments() {
+        assert_eq!(
+            super::pointer_fragment("/$defs/My Type"),
+            "#/$defs/My%20Type"
+        );
+        assert_eq!(super::pointer_fragment("/$defs/a~1b"), "#/$defs/a~1b");
+        assert_eq!(super::pointer_fragment("/properties/%"), "#/properties/%25");
+        assert_eq!(super::pointer_fragment(""), "#");
     }
 }
