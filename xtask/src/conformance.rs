@@ -12,6 +12,13 @@
 //! A group the catalog refuses (a keyword outside evreg's subset, a `$ref` to
 //! the schema's root, names that collide in Rust) is excluded, with the
 //! reason, in `cases.json` and `EXCLUDED.md`.
+//!
+//! Draft 2020-12 goes to `tests/fixtures/conformance/`, whose generated code
+//! the tests compile. Every other draft evreg reads (04, 06, 07, 2019-09)
+//! goes to `tests/fixtures/conformance-drafts/<draft>/`, its schemas
+//! declaring their draft in `$schema` and its `definitions` kept as that
+//! draft spells them, so that the loader reads, validates and translates
+//! them as published; the tests run them through the registry.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,9 +54,61 @@ pub fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// One draft of the suite: its folder, its `$schema`, the prefix of its
+/// event types and where its catalog goes.
+struct Draft {
+    folder: &'static str,
+    uri: Option<&'static str>,
+    prefix: &'static str,
+    out: &'static str,
+}
+
+const DRAFTS: &[Draft] = &[
+    Draft {
+        folder: "draft2020-12",
+        uri: None,
+        prefix: "",
+        out: "tests/fixtures/conformance",
+    },
+    Draft {
+        folder: "draft2019-09",
+        uri: Some("https://json-schema.org/draft/2019-09/schema"),
+        prefix: "D2019_",
+        out: "tests/fixtures/conformance-drafts/draft2019-09",
+    },
+    Draft {
+        folder: "draft7",
+        uri: Some("http://json-schema.org/draft-07/schema#"),
+        prefix: "D7_",
+        out: "tests/fixtures/conformance-drafts/draft7",
+    },
+    Draft {
+        folder: "draft6",
+        uri: Some("http://json-schema.org/draft-06/schema#"),
+        prefix: "D6_",
+        out: "tests/fixtures/conformance-drafts/draft6",
+    },
+    Draft {
+        folder: "draft4",
+        uri: Some("http://json-schema.org/draft-04/schema#"),
+        prefix: "D4_",
+        out: "tests/fixtures/conformance-drafts/draft4",
+    },
+];
+
 pub fn run(root: &Path) -> Result<(), String> {
-    let suite = root.join("tests/fixtures/json-schema-test-suite/draft2020-12");
-    let out = root.join("tests/fixtures/conformance");
+    for draft in DRAFTS {
+        run_draft(root, draft)?;
+    }
+    Ok(())
+}
+
+fn run_draft(root: &Path, draft: &Draft) -> Result<(), String> {
+    let suite = root
+        .join("tests/fixtures/json-schema-test-suite")
+        .join(draft.folder);
+    let out = root.join(draft.out);
+    let wrapped = |schema: &Value| wrap(schema, draft.uri);
     let mut files: Vec<PathBuf> = walk(&suite)?;
     files.sort();
     let mut groups = Vec::new();
@@ -63,7 +122,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         let doc: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{rel}: {e}"))?;
         let stem = rel.trim_end_matches(".json").replace('/', "_");
         for (index, group) in doc.into_iter().enumerate() {
-            let event_type = format!("{}_{index}", stem.to_shouty_snake_case());
+            let event_type = format!("{}{}_{index}", draft.prefix, stem.to_shouty_snake_case());
             let description = group["description"].as_str().unwrap_or_default().to_owned();
             let schema = &group["schema"];
             groups.push(Group {
@@ -71,7 +130,7 @@ pub fn run(root: &Path) -> Result<(), String> {
                 file: rel.clone(),
                 index,
                 description: description.clone(),
-                schema: wrap(schema),
+                schema: wrapped(schema),
                 typed: None,
             });
             let untyped = schema
@@ -98,7 +157,7 @@ pub fn run(root: &Path) -> Result<(), String> {
                         file: rel.clone(),
                         index,
                         description: description.clone(),
-                        schema: wrap(&typed),
+                        schema: wrapped(&typed),
                         typed: Some(t),
                     });
                 }
@@ -107,7 +166,11 @@ pub fn run(root: &Path) -> Result<(), String> {
     }
 
     // Each group alone first: what the catalog refuses is excluded.
-    let scratch = std::env::temp_dir().join(format!("evreg-conformance-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!(
+        "evreg-conformance-{}-{}",
+        draft.folder,
+        std::process::id()
+    ));
     let mut accepted = Vec::new();
     let mut cases = Vec::new();
     for g in &groups {
@@ -135,12 +198,13 @@ pub fn run(root: &Path) -> Result<(), String> {
         &out.join("cases.json"),
         &(serde_json::to_string_pretty(&cases).unwrap() + "\n"),
     )?;
-    write(&out.join("EXCLUDED.md"), &excluded_md(&cases))?;
+    write(&out.join("EXCLUDED.md"), &excluded_md(&cases, draft.folder))?;
     // The whole catalog must load and generate.
     let catalog = evreg_core::Catalog::load(&out).map_err(|e| e.to_string())?;
     evreg_codegen::generate(&catalog).map_err(|d| format!("{d:?}"))?;
     eprintln!(
-        "wrote {} of {} test groups to {}",
+        "{}: wrote {} of {} test groups to {}",
+        draft.folder,
         accepted.len(),
         groups.len(),
         out.display()
@@ -161,17 +225,25 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// The payload schema of a group: `{"value": <schema>}`, required, nothing else.
-fn wrap(schema: &Value) -> Value {
+/// The payload schema of a group: `{"value": <schema>}`, required, nothing
+/// else; in the group's draft (`$schema`) where it is not 2020-12. Its
+/// definitions move to the root, where `#/$defs/…` (`#/definitions/…`)
+/// still finds them.
+fn wrap(schema: &Value, draft: Option<&str>) -> Value {
     let mut inner = schema.clone();
     let mut root = Map::new();
+    if let Some(uri) = draft {
+        root.insert("$schema".into(), uri.into());
+    }
     root.insert("type".into(), "object".into());
     root.insert("required".into(), json!(["value"]));
     root.insert("additionalProperties".into(), false.into());
     if let Value::Object(m) = &mut inner {
         m.remove("$schema");
-        if let Some(defs) = m.remove("$defs") {
-            root.insert("$defs".into(), defs);
+        for container in ["$defs", "definitions"] {
+            if let Some(defs) = m.remove(container) {
+                root.insert(container.into(), defs);
+            }
         }
     }
     root.insert("properties".into(), json!({ "value": inner }));
@@ -202,12 +274,19 @@ fn refusal(scratch: &Path, g: &Group) -> Result<Option<String>, String> {
     Ok(errors.into_iter().next())
 }
 
+/// Whether a `$ref` of the group points at its root or into it other than
+/// through its definitions or an anchor: wrapping would change its target.
 fn refs_outside_defs(v: &Value) -> bool {
+    let kept = |r: &str| {
+        r.starts_with("#/$defs/")
+            || r.starts_with("#/definitions/")
+            || r.strip_prefix('#')
+                .is_some_and(|a| !a.is_empty() && !a.starts_with('/'))
+    };
     match v {
-        Value::Object(m) => m.iter().any(|(k, v)| {
-            (k == "$ref" && !v.as_str().is_some_and(|r| r.starts_with("#/$defs/")))
-                || refs_outside_defs(v)
-        }),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| (k == "$ref" && !v.as_str().is_some_and(kept)) || refs_outside_defs(v)),
         Value::Array(a) => a.iter().any(refs_outside_defs),
         _ => false,
     }
@@ -234,7 +313,8 @@ fn write_catalog(dir: &Path, groups: &[&Group]) -> Result<(), String> {
             }),
             toml_string(&g.description),
         );
-        let schema = serde_json::to_string_pretty(&g.schema).unwrap() + "\n";
+        // Compact: the catalogs of the other drafts hold some 1 500 files.
+        let schema = serde_json::to_string(&g.schema).unwrap() + "\n";
         write(&dir.join("schemas").join(&file), &schema)?;
     }
     write(&dir.join("events/suite.toml"), &toml)
@@ -251,13 +331,18 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn excluded_md(cases: &Value) -> String {
+fn excluded_md(cases: &Value, draft: &str) -> String {
     let cases = cases.as_array().unwrap();
     let excluded: Vec<&Value> = cases.iter().filter(|c| !c["excluded"].is_null()).collect();
+    let through = if draft == "draft2020-12" {
+        "generated code and the registry"
+    } else {
+        "the registry"
+    };
     let mut md = format!(
-        "# Test groups the conformance catalog excludes\n\n\
+        "# Test groups the conformance catalog excludes ({draft})\n\n\
          Generated by `cargo run -p xtask -- gen-conformance`. {} of {} schemas (suite\n\
-         groups and their typed variants) run through generated code; these {} cannot be an evreg\n\
+         groups and their typed variants) run through {through}; these {} cannot be an evreg\n\
          payload schema, for the reason given (a group's typed variants, `type` added,\n\
          are listed with their type).\n\n| file | group | type | description | reason |\n|---|---|---|---|---|\n",
         cases.len() - excluded.len(),
