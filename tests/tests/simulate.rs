@@ -91,6 +91,57 @@ simulate!(
     evreg_tests::fixtures::strings,
     "fixtures/codegen/strings"
 );
+simulate!(
+    recursive,
+    evreg_tests::fixtures::recursive,
+    "fixtures/codegen/recursive"
+);
+
+/// The JSON-Schema-Test-Suite's schemas, read as a catalog: every payload
+/// the simulator emits is accepted by the generated types (it checked it
+/// with the registry), and every invalid one it labels is refused by both.
+/// Some suite schemas accept no value, or almost none (`false`, `not: {}`,
+/// `const` of a deep object): those may yield no payload, but most do.
+#[test]
+fn conformance_catalog() {
+    use evreg_tests::conformance as generated;
+    let catalog = Catalog::load(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/conformance"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulator::new(&catalog, 7);
+    let (mut versions, mut simulated, mut invalid) = (0, 0, 0);
+    for (_, v) in catalog.versions() {
+        versions += 1;
+        let Ok(payload) = sim.valid(v) else { continue };
+        simulated += 1;
+        if let Err(e) = generated::Event::from_value(&v.schema_ref, payload.clone()) {
+            panic!(
+                "{}: simulated payload refused by the types: {e}\n{payload}",
+                v.schema_ref
+            );
+        }
+        for bad in sim.invalid(v).unwrap_or_default() {
+            assert!(
+                generated::registry()
+                    .validate(&v.schema_ref, &bad.payload)
+                    .is_err(),
+                "{}: {} accepted",
+                v.schema_ref,
+                bad.reason
+            );
+            assert!(
+                generated::Event::from_value(&v.schema_ref, bad.payload.clone()).is_err(),
+                "{}: the types accept a payload that breaks `{}`: {}",
+                v.schema_ref,
+                bad.keyword,
+                bad.payload
+            );
+            invalid += 1;
+        }
+    }
+    eprintln!("{simulated} of {versions} suite schemas simulated, {invalid} invalid payloads");
+    assert!(simulated * 10 >= versions * 8, "{simulated} of {versions}");
+    assert!(invalid > 100, "{invalid}");
+}
 
 #[test]
 fn a_seed_fixes_the_output() {
