@@ -15,6 +15,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::schema::keywords::Rule;
+
 /// Which consumers a change must not break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -284,7 +286,7 @@ impl Walk<'_, '_> {
         self.array(am, bm, at, depth);
         // Keywords this walk does not reason about: any difference counts.
         for (k, bv) in bm {
-            if HANDLED.contains(&k.as_str()) || crate::schema::keywords::validates_nothing(k) {
+            if crate::schema::keywords::validates_nothing(k) || Rule::of(k).is_some_and(compared) {
                 continue;
             }
             if am.get(k) != Some(bv) {
@@ -550,30 +552,33 @@ impl Walk<'_, '_> {
     }
 }
 
-/// Keywords the walk compares itself.
-const HANDLED: &[&str] = &[
-    "type",
-    "enum",
-    "const",
-    "minimum",
-    "exclusiveMinimum",
-    "maximum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "multipleOf",
-    "uniqueItems",
-    "pattern",
-    "format",
-    "properties",
-    "additionalProperties",
-    "required",
-    "items",
-    "$ref",
-    "$defs",
-];
+/// Whether the walk compares a rule itself; any difference in another one
+/// counts as a change (`ALL_OF_CHANGED`, …).
+const fn compared(rule: Rule) -> bool {
+    match rule {
+        Rule::Ref
+        | Rule::Type
+        | Rule::Enum
+        | Rule::Const
+        | Rule::MultipleOf
+        | Rule::Maximum
+        | Rule::ExclusiveMaximum
+        | Rule::Minimum
+        | Rule::ExclusiveMinimum
+        | Rule::MaxLength
+        | Rule::MinLength
+        | Rule::Pattern
+        | Rule::Format
+        | Rule::MaxItems
+        | Rule::MinItems
+        | Rule::UniqueItems
+        | Rule::Items
+        | Rule::Required
+        | Rule::Properties
+        | Rule::AdditionalProperties => true,
+        Rule::AllOf | Rule::AnyOf | Rule::OneOf | Rule::Not => false,
+    }
+}
 
 /// `schema`, or what its local `$ref` points at (followed through chains).
 fn resolve<'v>(schema: &'v Value, root: &'v Value) -> Option<&'v Value> {

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
-use evreg_core::schema::keywords::validates_nothing;
+use evreg_core::schema::keywords::{Rule, validates_nothing};
 use evreg_core::schema::local_target;
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
@@ -226,16 +226,50 @@ fn is_annotation(key: &str) -> bool {
     validates_nothing(key)
 }
 
-/// Keywords that constrain numbers / arrays / objects.
-const NUMBER_KEYWORDS: &[&str] = &[
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-];
-const ARRAY_KEYWORDS: &[&str] = &["items", "minItems", "maxItems", "uniqueItems"];
-const OBJECT_KEYWORDS: &[&str] = &["properties", "required", "additionalProperties"];
+/// The values a rule constrains, as the planner reads a schema: a rule of
+/// one JSON type passes every value of another (`minLength` passes `3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applies {
+    /// Every value: planned before any type is chosen (`$ref`, `enum`,
+    /// `allOf`, `not`, …).
+    Any,
+    /// Strings: checks of `Planner::string`.
+    Strings,
+    /// Numbers: checks of `number`.
+    Numbers,
+    /// Arrays: `Planner::array`.
+    Arrays,
+    /// Objects: `Planner::object`.
+    Objects,
+}
+
+/// What each rule applies to. Every rule is here: a new one does not
+/// compile until it is said where the planner handles it.
+const fn applies(rule: Rule) -> Applies {
+    match rule {
+        Rule::Ref
+        | Rule::Type
+        | Rule::Enum
+        | Rule::Const
+        | Rule::AllOf
+        | Rule::AnyOf
+        | Rule::OneOf
+        | Rule::Not => Applies::Any,
+        Rule::MaxLength | Rule::MinLength | Rule::Pattern | Rule::Format => Applies::Strings,
+        Rule::MultipleOf
+        | Rule::Maximum
+        | Rule::ExclusiveMaximum
+        | Rule::Minimum
+        | Rule::ExclusiveMinimum => Applies::Numbers,
+        Rule::MaxItems | Rule::MinItems | Rule::UniqueItems | Rule::Items => Applies::Arrays,
+        Rule::Required | Rule::Properties | Rule::AdditionalProperties => Applies::Objects,
+    }
+}
+
+/// Whether `key` is a rule that applies to one of `to` only.
+fn applies_to(key: &str, to: &[Applies]) -> bool {
+    Rule::of(key).is_some_and(|r| to.contains(&applies(r)))
+}
 
 pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
     let mut planner = Planner {
@@ -983,7 +1017,7 @@ impl Planner<'_> {
                     && required_names(b).contains(&name.as_str())
                     && const_of(b.get("properties").and_then(|p| p.get(name))).is_some()
                     && b.keys().all(|k| {
-                        is_annotation(k) || OBJECT_KEYWORDS.contains(&k.as_str()) || k == "type"
+                        is_annotation(k) || applies_to(k, &[Applies::Objects]) || k == "type"
                     })
             });
             (tagged_everywhere && const_of(Some(s)).is_some()).then(|| name.clone())
@@ -1107,9 +1141,7 @@ impl Planner<'_> {
             is_annotation(k)
                 || k == "type"
                 || k == "format"
-                || NUMBER_KEYWORDS.contains(&k.as_str())
-                || ARRAY_KEYWORDS.contains(&k.as_str())
-                || OBJECT_KEYWORDS.contains(&k.as_str())
+                || applies_to(k, &[Applies::Numbers, Applies::Arrays, Applies::Objects])
         });
         let typed = match format {
             Some("uuid") if only_format && self.options.uuid == UuidRepr::Uuid => Some(Kind::Uuid),

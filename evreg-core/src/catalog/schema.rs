@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::naming::{KeyCase, did_you_mean, field_name, variant_name};
 use crate::schema::dialect::Draft;
 use crate::schema::formats::{self, FormatKind, format_kind};
-use crate::schema::keywords::{self, TYPES};
+use crate::schema::keywords::{self, Rule, Subschemas, TYPES};
 use crate::schema::uri;
 
 impl Loader {
@@ -305,16 +305,26 @@ impl Walker<'_> {
                 .at_pointer(pointer, Part::Key, "not supported")
                 .with_note("docs/catalog-format.md lists the supported keywords"),
             ),
-            "items" | "additionalProperties" | "not" => self.schema(value, pointer),
-            "oneOf" | "anyOf" | "allOf" => {
-                if let Value::Array(items) = value {
-                    for (i, item) in items.iter().enumerate() {
-                        let len = pointer.len();
-                        pointer.push('/');
-                        pointer.push_str(&i.to_string());
-                        self.schema(item, pointer);
-                        pointer.truncate(len);
+            _ if Rule::of(key).is_some_and(|r| r.subschemas() != Subschemas::None) => {
+                match Rule::of(key).map(Rule::subschemas) {
+                    Some(Subschemas::One) => self.schema(value, pointer),
+                    Some(Subschemas::List) => {
+                        if let Value::Array(items) = value {
+                            for (i, item) in items.iter().enumerate() {
+                                let len = pointer.len();
+                                pointer.push('/');
+                                pointer.push_str(&i.to_string());
+                                self.schema(item, pointer);
+                                pointer.truncate(len);
+                            }
+                        }
                     }
+                    Some(Subschemas::Map) => {
+                        if let Value::Object(members) = value {
+                            self.each_member(members, pointer);
+                        }
+                    }
+                    Some(Subschemas::None) | None => {}
                 }
             }
             "format" => {

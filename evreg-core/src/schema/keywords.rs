@@ -2,8 +2,9 @@
 //! role, and whether evreg supports it. The loader's checks, compatibility
 //! and code generation ask this table; none keeps a list of its own.
 //!
-//! Adding a keyword: give it a row here; then `cargo build` points at every
-//! `match` on [`Role`] and [`Support`] that must say what it means
+//! Adding a keyword: give it a row here; a supported one that has a say in
+//! a verdict is also a [`Rule`], and `cargo build` then points at every
+//! reader's exhaustive `match` on [`Rule`] that must say what it makes of it
 //! (docs/architecture.md, "Adding a keyword").
 
 /// The vocabulary a keyword belongs to (2020-12's names; keywords that
@@ -165,6 +166,171 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("example", V::OpenApi, Annotation, Supported),
 ];
 
+/// A supported keyword that has a say in a verdict: what every reader of a
+/// schema matches on exhaustively. Adding one is a compile error at each
+/// reader that must say what it makes of it: code generation
+/// (`evreg-codegen`, `plan::role_of`), compatibility (`compat::compared`),
+/// and here, [`Rule::subschemas`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// `$ref`
+    Ref,
+    /// `type`
+    Type,
+    /// `enum`
+    Enum,
+    /// `const`
+    Const,
+    /// `multipleOf`
+    MultipleOf,
+    /// `maximum`
+    Maximum,
+    /// `exclusiveMaximum`
+    ExclusiveMaximum,
+    /// `minimum`
+    Minimum,
+    /// `exclusiveMinimum`
+    ExclusiveMinimum,
+    /// `maxLength`
+    MaxLength,
+    /// `minLength`
+    MinLength,
+    /// `pattern`
+    Pattern,
+    /// `format`
+    Format,
+    /// `maxItems`
+    MaxItems,
+    /// `minItems`
+    MinItems,
+    /// `uniqueItems`
+    UniqueItems,
+    /// `items`
+    Items,
+    /// `required`
+    Required,
+    /// `properties`
+    Properties,
+    /// `additionalProperties`
+    AdditionalProperties,
+    /// `allOf`
+    AllOf,
+    /// `anyOf`
+    AnyOf,
+    /// `oneOf`
+    OneOf,
+    /// `not`
+    Not,
+}
+
+/// Where a rule's subschemas are in its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subschemas {
+    /// None: its value is data (`enum`, `minimum`, …).
+    None,
+    /// The value is one schema (`items`, `not`).
+    One,
+    /// An array of schemas (`allOf`).
+    List,
+    /// An object whose values are schemas (`properties`).
+    Map,
+}
+
+impl Rule {
+    /// Every rule, in the order of the specification's vocabularies.
+    pub const ALL: &'static [Rule] = &[
+        Rule::Ref,
+        Rule::Type,
+        Rule::Enum,
+        Rule::Const,
+        Rule::MultipleOf,
+        Rule::Maximum,
+        Rule::ExclusiveMaximum,
+        Rule::Minimum,
+        Rule::ExclusiveMinimum,
+        Rule::MaxLength,
+        Rule::MinLength,
+        Rule::Pattern,
+        Rule::Format,
+        Rule::MaxItems,
+        Rule::MinItems,
+        Rule::UniqueItems,
+        Rule::Items,
+        Rule::Required,
+        Rule::Properties,
+        Rule::AdditionalProperties,
+        Rule::AllOf,
+        Rule::AnyOf,
+        Rule::OneOf,
+        Rule::Not,
+    ];
+
+    /// As it is spelled in a schema.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Rule::Ref => "$ref",
+            Rule::Type => "type",
+            Rule::Enum => "enum",
+            Rule::Const => "const",
+            Rule::MultipleOf => "multipleOf",
+            Rule::Maximum => "maximum",
+            Rule::ExclusiveMaximum => "exclusiveMaximum",
+            Rule::Minimum => "minimum",
+            Rule::ExclusiveMinimum => "exclusiveMinimum",
+            Rule::MaxLength => "maxLength",
+            Rule::MinLength => "minLength",
+            Rule::Pattern => "pattern",
+            Rule::Format => "format",
+            Rule::MaxItems => "maxItems",
+            Rule::MinItems => "minItems",
+            Rule::UniqueItems => "uniqueItems",
+            Rule::Items => "items",
+            Rule::Required => "required",
+            Rule::Properties => "properties",
+            Rule::AdditionalProperties => "additionalProperties",
+            Rule::AllOf => "allOf",
+            Rule::AnyOf => "anyOf",
+            Rule::OneOf => "oneOf",
+            Rule::Not => "not",
+        }
+    }
+
+    /// The rule a keyword of a (2020-12) schema is, if it has a say in its
+    /// verdict and evreg supports it.
+    pub fn of(name: &str) -> Option<Rule> {
+        type ByName = std::collections::HashMap<&'static str, Rule>;
+        static BY_NAME: std::sync::LazyLock<ByName> =
+            std::sync::LazyLock::new(|| Rule::ALL.iter().map(|r| (r.name(), *r)).collect());
+        BY_NAME.get(name).copied()
+    }
+
+    /// Where its subschemas are.
+    pub const fn subschemas(self) -> Subschemas {
+        match self {
+            Rule::Items | Rule::AdditionalProperties | Rule::Not => Subschemas::One,
+            Rule::AllOf | Rule::AnyOf | Rule::OneOf => Subschemas::List,
+            Rule::Properties => Subschemas::Map,
+            Rule::Ref
+            | Rule::Type
+            | Rule::Enum
+            | Rule::Const
+            | Rule::MultipleOf
+            | Rule::Maximum
+            | Rule::ExclusiveMaximum
+            | Rule::Minimum
+            | Rule::ExclusiveMinimum
+            | Rule::MaxLength
+            | Rule::MinLength
+            | Rule::Pattern
+            | Rule::Format
+            | Rule::MaxItems
+            | Rule::MinItems
+            | Rule::UniqueItems
+            | Rule::Required => Subschemas::None,
+        }
+    }
+}
+
 /// The keyword named `name`, if JSON Schema has one (by hash: the loader
 /// asks for every key of every schema object).
 pub fn keyword(name: &str) -> Option<&'static Keyword> {
@@ -244,5 +410,25 @@ mod tests {
         assert!(is_supported("not"));
         assert!(!is_supported("if"));
         assert!(!is_supported("frobnicate"));
+    }
+
+    /// The rules are exactly the supported keywords that have a say in a
+    /// verdict (with `$ref`), so a row added to the table without its
+    /// rule fails here.
+    #[test]
+    fn rules_are_the_supported_keywords_with_a_say() {
+        let mut from_table: Vec<&str> = KEYWORDS
+            .iter()
+            .filter(|k| k.support == Support::Supported)
+            .filter(|k| matches!(k.role, Role::Applicator | Role::Assertion) || k.name == "$ref")
+            .map(|k| k.name)
+            .collect();
+        let mut rules: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+        from_table.sort();
+        rules.sort();
+        assert_eq!(from_table, rules);
+        for r in Rule::ALL {
+            assert_eq!(Rule::of(r.name()), Some(*r));
+        }
     }
 }
