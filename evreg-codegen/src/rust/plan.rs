@@ -226,6 +226,16 @@ fn is_annotation(key: &str) -> bool {
     validates_nothing(key)
 }
 
+/// The value of keyword `name` in `schema`, found by reading its keys:
+/// schema objects hold a handful, and comparing them costs less than
+/// hashing `name` (serde_json's ordered maps hash with SipHash).
+fn scan<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    match schema {
+        Value::Object(map) => map.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
 /// The values a rule constrains, as the planner reads a schema: a rule of
 /// one JSON type passes every value of another (`minLength` passes `3`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,9 +286,8 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
         space: TypeSpace::default(),
         sites: Default::default(),
         inserted: Vec::new(),
-        spans: HashMap::new(),
         type_names: BTreeMap::new(),
-        planning: Default::default(),
+        planning: Vec::new(),
         options: &catalog.manifest().codegen,
         base: &catalog.manifest().base.properties,
         shared: catalog.definitions(),
@@ -303,7 +312,7 @@ pub(crate) fn plan(catalog: &Catalog) -> TypeSpace {
     let chosen = super::rename::Chosen {
         schema: &planner.type_names,
         manifest: &planner.options.rename,
-        spans: &planner.spans,
+        sites: &planner.sites,
     };
     super::rename::apply(&mut planner.space, &chosen);
     planner.space
@@ -315,16 +324,14 @@ type Mark = (usize, usize, usize);
 struct Planner<'c> {
     space: TypeSpace,
     /// Where each generated type was first planned, for collision messages.
-    sites: HashMap<String, String>,
+    sites: HashMap<String, (String, Span)>,
     /// Generated types in the order they were planned.
     inserted: Vec<String>,
-    /// The payload version each generated type was first planned for.
-    spans: HashMap<String, Span>,
     /// `x-rust-type-name`, by the name the type was planned under.
     type_names: BTreeMap<String, String>,
-    /// The keys of the definitions being planned: a reference to one of
-    /// them is recursive.
-    planning: std::collections::HashSet<String>,
+    /// The keys of the definitions being planned, outermost first (a short
+    /// stack): a reference to one of them is recursive.
+    planning: Vec<String>,
     options: &'c CodegenOptions,
     base: &'c Map<String, Value>,
     shared: &'c BTreeMap<String, Value>,
@@ -399,7 +406,11 @@ impl Planner<'_> {
         match self.space.items.get(name) {
             Some((existing, _)) if existing != key => {
                 let existing = existing.clone();
-                let existing_site = self.sites.get(name).cloned().unwrap_or_default();
+                let existing_site = self
+                    .sites
+                    .get(name)
+                    .map(|(s, _)| s.clone())
+                    .unwrap_or_default();
                 self.space.diagnostics.push(
                     Diagnostic::error(
                         "rust-name-collision",
@@ -416,9 +427,8 @@ impl Planner<'_> {
             }
             Some(_) => {}
             None => {
-                self.spans.insert(name.to_owned(), ctx.span);
                 self.inserted.push(name.to_owned());
-                self.sites.insert(name.to_owned(), site);
+                self.sites.insert(name.to_owned(), (site, ctx.span));
                 self.space
                     .items
                     .insert(name.to_owned(), (key.to_owned(), item));
@@ -441,7 +451,7 @@ impl Planner<'_> {
         key: &str,
     ) -> Shape {
         let shape = self.shape_of(schema, ctx, hint, pointer, key);
-        if let Some(chosen) = schema.get("x-rust-type-name") {
+        if let Some(chosen) = scan(schema, "x-rust-type-name") {
             let mut kind = &shape.kind;
             while let Kind::Nullable(inner) = kind {
                 kind = &inner.kind;
@@ -509,7 +519,7 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
-        if let Some(not) = schema.get("not") {
+        if let Some(not) = scan(schema, "not") {
             return self.negated(schema, not, ctx, hint, pointer, key);
         }
         let map = match schema {
@@ -674,11 +684,12 @@ impl Planner<'_> {
             // A pointer into the schema itself: the same schema, planned in
             // place (a recursive one stays a checked `Value`).
             let key = format!("{}:{fragment}", ctx.type_name);
-            if !self.planning.insert(key.clone()) {
+            if self.planning.contains(&key) {
                 return self.fallback(schema, ctx, pointer);
             }
+            self.planning.push(key.clone());
             let shape = self.shape(target, ctx, hint, &fragment, &key);
-            self.planning.remove(&key);
+            self.planning.pop();
             return shape;
         };
         let is_shared = self.shared.get(&def) == Some(target);
@@ -694,9 +705,9 @@ impl Planner<'_> {
             return boxed(&name, pointer);
         }
         if !self.known(&name, &key) {
-            self.planning.insert(key.clone());
+            self.planning.push(key.clone());
             let inner = self.shape(target, ctx, &name, &fragment, &key);
-            self.planning.remove(&key);
+            self.planning.pop();
             if !matches!(&inner.kind, Kind::Named(n) if *n == name) {
                 let item = Item::Newtype(Newtype {
                     name: name.clone(),
@@ -1272,7 +1283,7 @@ impl Planner<'_> {
             if doc.is_empty() {
                 doc.push(format!("`{wire}`"));
             }
-            let rust = match sub.get("x-rust-name") {
+            let rust = match scan(sub, "x-rust-name") {
                 Some(Value::String(chosen)) if is_identifier(chosen) => chosen.clone(),
                 Some(chosen) => {
                     self.invalid_name(chosen, "x-rust-name", ctx, &sub_pointer);

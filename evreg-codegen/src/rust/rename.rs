@@ -15,8 +15,9 @@ pub(super) struct Chosen<'a> {
     pub schema: &'a BTreeMap<String, String>,
     /// `[codegen.rename]`: `"Type"` and `"Type.property"`.
     pub manifest: &'a BTreeMap<String, String>,
-    /// Where each type was planned (the first payload version that needs it).
-    pub spans: &'a HashMap<String, Span>,
+    /// Where each type was planned (a description, and the first payload
+    /// version that needs it).
+    pub sites: &'a HashMap<String, (String, Span)>,
 }
 
 /// Renames types and fields as chosen, reporting names that collide, name
@@ -66,7 +67,7 @@ fn type_renames(space: &mut TypeSpace, chosen: &Chosen<'_>) -> BTreeMap<String, 
         .collect();
     let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
     for (old, new) in &renames {
-        let span = chosen.spans.get(old).copied();
+        let span = chosen.sites.get(old).map(|(_, span)| *span);
         let error = |message: String| {
             let d = Diagnostic::error("rust-name-collision", message);
             match span {
@@ -188,7 +189,7 @@ fn field_collisions(space: &mut TypeSpace, chosen: &Chosen<'_>, types: &BTreeMap
                 ),
             )
             .with_note(format!("in the struct `{name}`"));
-            if let Some(span) = chosen.spans.get(planned) {
+            if let Some((_, span)) = chosen.sites.get(planned) {
                 d = d.at(*span, "generating this version's types");
             }
             found.push(d.with_help(format!(

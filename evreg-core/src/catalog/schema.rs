@@ -306,9 +306,9 @@ impl Walker<'_> {
                 .with_note("docs/catalog-format.md lists the supported keywords"),
             ),
             _ if Rule::of(key).is_some_and(|r| r.subschemas() != Subschemas::None) => {
-                match Rule::of(key).map(Rule::subschemas) {
-                    Some(Subschemas::One) => self.schema(value, pointer),
-                    Some(Subschemas::List) => {
+                match Rule::of(key).map_or(Subschemas::None, Rule::subschemas) {
+                    Subschemas::One => self.schema(value, pointer),
+                    Subschemas::List => {
                         if let Value::Array(items) = value {
                             for (i, item) in items.iter().enumerate() {
                                 let len = pointer.len();
@@ -319,12 +319,12 @@ impl Walker<'_> {
                             }
                         }
                     }
-                    Some(Subschemas::Map) => {
+                    Subschemas::Map => {
                         if let Value::Object(members) = value {
                             self.each_member(members, pointer);
                         }
                     }
-                    Some(Subschemas::None) | None => {}
+                    Subschemas::None => {}
                 }
             }
             "format" => {
@@ -452,7 +452,7 @@ impl Walker<'_> {
     /// Key case and Rust field-name collisions of one object's property names.
     fn property_names(&mut self, schema: &serde_json::Map<String, Value>, pointer: &str) {
         let mut fields: BTreeMap<String, &str> = BTreeMap::new();
-        for name in schema.keys() {
+        for (name, property) in schema {
             let at = format!("{pointer}/{}", escape_pointer_token(name));
             if let Some(case) = self.rules.key_case
                 && !case.matches(name)
@@ -469,10 +469,11 @@ impl Walker<'_> {
                     .with_help(format!("rename it `{}`", case.convert(name))),
                 );
             }
-            let chosen = schema
-                .get(name)
-                .and_then(|p| p.get("x-rust-name"))
-                .and_then(Value::as_str);
+            // Read by scanning the few keys: cheaper than hashing the name.
+            let chosen = property
+                .as_object()
+                .and_then(|p| p.iter().find(|(k, _)| *k == "x-rust-name"))
+                .and_then(|(_, v)| v.as_str());
             let field = chosen.map_or_else(|| field_name(name), str::to_owned);
             if self.rules.renamed.contains(name) {
                 continue;

@@ -298,10 +298,35 @@ impl Rule {
     /// The rule a keyword of a (2020-12) schema is, if it has a say in its
     /// verdict and evreg supports it.
     pub fn of(name: &str) -> Option<Rule> {
-        type ByName = std::collections::HashMap<&'static str, Rule>;
-        static BY_NAME: std::sync::LazyLock<ByName> =
-            std::sync::LazyLock::new(|| Rule::ALL.iter().map(|r| (r.name(), *r)).collect());
-        BY_NAME.get(name).copied()
+        // A `match` on the text (compared by length first) costs less than
+        // hashing it: the loader asks for every key of every schema.
+        Some(match name {
+            "$ref" => Rule::Ref,
+            "type" => Rule::Type,
+            "enum" => Rule::Enum,
+            "const" => Rule::Const,
+            "multipleOf" => Rule::MultipleOf,
+            "maximum" => Rule::Maximum,
+            "exclusiveMaximum" => Rule::ExclusiveMaximum,
+            "minimum" => Rule::Minimum,
+            "exclusiveMinimum" => Rule::ExclusiveMinimum,
+            "maxLength" => Rule::MaxLength,
+            "minLength" => Rule::MinLength,
+            "pattern" => Rule::Pattern,
+            "format" => Rule::Format,
+            "maxItems" => Rule::MaxItems,
+            "minItems" => Rule::MinItems,
+            "uniqueItems" => Rule::UniqueItems,
+            "items" => Rule::Items,
+            "required" => Rule::Required,
+            "properties" => Rule::Properties,
+            "additionalProperties" => Rule::AdditionalProperties,
+            "allOf" => Rule::AllOf,
+            "anyOf" => Rule::AnyOf,
+            "oneOf" => Rule::OneOf,
+            "not" => Rule::Not,
+            _ => return None,
+        })
     }
 
     /// Where its subschemas are.
