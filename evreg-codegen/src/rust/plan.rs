@@ -226,6 +226,41 @@ fn is_annotation(key: &str) -> bool {
     validates_nothing(key)
 }
 
+/// `oneOf`/`anyOf` whose branches all say the same scalar `type` (two
+/// kinds of string: a `uri` or `""`): that type, which holds every value of
+/// every branch as it came, and the union checked by `validate()`.
+fn one_scalar_type(
+    combinator: &str,
+    branches: &[Value],
+    root: &Value,
+    pointer: &str,
+) -> Option<Shape> {
+    fn ty<'a>(branch: &'a Value, root: &'a Value) -> Option<&'a str> {
+        resolve(branch, root)?.get("type")?.as_str()
+    }
+    let first = ty(branches.first()?, root)?;
+    if !branches.iter().all(|b| ty(b, root) == Some(first)) {
+        return None;
+    }
+    let kind = match first {
+        "string" => Kind::String,
+        "integer" => Kind::Int,
+        "number" => Kind::Num,
+        "boolean" => Kind::Bool,
+        _ => return None,
+    };
+    let union = Value::Object(
+        [(combinator.to_owned(), Value::Array(branches.to_vec()))]
+            .into_iter()
+            .collect(),
+    );
+    Some(Shape {
+        kind,
+        checks: vec![Check::Schema(check_schema(&union, root))],
+        pointer: pointer.to_owned(),
+    })
+}
+
 /// The value of keyword `name` in `schema`, found by reading its keys:
 /// schema objects hold a handful, and comparing them costs less than
 /// hashing `name` (serde_json's ordered maps hash with SipHash).
@@ -769,6 +804,11 @@ impl Planner<'_> {
         if combinator != "allOf"
             && let Some(shape) =
                 self.untagged(combinator, branches, schema, ctx, hint, pointer, key)
+        {
+            return shape;
+        }
+        if combinator != "allOf"
+            && let Some(shape) = one_scalar_type(combinator, branches, ctx.root, pointer)
         {
             return shape;
         }
