@@ -22,53 +22,23 @@ fn fixtures() -> PathBuf {
 
 #[test]
 fn generated_code_agrees_with_the_json_schema_test_suite() {
-    let cases: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(fixtures().join("conformance/cases.json")).unwrap(),
-    )
-    .unwrap();
     let registry = evreg_tests::conformance::registry();
     let mut failures = Vec::new();
-    let (mut run, mut groups) = (0, 0);
-    for case in &cases {
-        let Some(schema_ref) = case["schema_ref"].as_str() else {
-            continue;
-        };
-        groups += 1;
-        let file = case["file"].as_str().unwrap();
-        let suite: Vec<Value> = serde_json::from_str(
-            &std::fs::read_to_string(
-                fixtures()
-                    .join("json-schema-test-suite/draft2020-12")
-                    .join(file),
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        let group = &suite[case["group"].as_u64().unwrap() as usize];
-        let only_type = case["type"].as_str();
-        for test in group["tests"].as_array().unwrap() {
-            if only_type.is_some_and(|t| t != json_type(&test["data"])) {
-                continue;
-            }
-            let payload = json!({ "value": test["data"] });
-            let expected = test["valid"].as_bool().unwrap();
-            let typed = Event::from_value(schema_ref, payload.clone());
-            // The registry (jsonschema) is the reference the generated code follows.
-            let by_schema = registry.validate(schema_ref, &payload).is_ok();
-            if typed.is_ok() != expected || by_schema != expected {
-                failures.push(format!(
-                    "{file} #{}{} {:?} / {:?}: suite says {expected}, generated code {}, registry {by_schema}{}",
-                    case["group"],
-                    only_type.map(|t| format!(" as {t}")).unwrap_or_default(),
-                    group["description"],
-                    test["description"],
-                    typed.is_ok(),
-                    typed.err().map(|e| format!(" ({e})")).unwrap_or_default(),
-                ));
-            }
-            run += 1;
+    let cases = fixtures().join("conformance/cases.json");
+    let (groups, run) = each_case(&cases, "draft2020-12", |c| {
+        let typed = Event::from_value(c.schema_ref, c.payload.clone());
+        // The registry (jsonschema) is the reference the generated code follows.
+        let by_schema = registry.validate(c.schema_ref, &c.payload).is_ok();
+        if typed.is_ok() != c.expected || by_schema != c.expected {
+            failures.push(format!(
+                "{}: suite says {}, generated code {}, registry {by_schema}{}",
+                c.name,
+                c.expected,
+                typed.is_ok(),
+                typed.err().map(|e| format!(" ({e})")).unwrap_or_default(),
+            ));
         }
-    }
+    });
     eprintln!("{groups} schemas, {run} cases of the suite run through generated code");
     assert!(groups >= 350 && run >= 1400, "{groups} groups, {run} cases");
     assert!(
@@ -93,47 +63,15 @@ fn the_registry_agrees_with_the_suite_in_every_draft() {
         let dir = fixtures().join("conformance-drafts").join(draft);
         let catalog = evreg::Catalog::load(&dir).unwrap_or_else(|e| panic!("{draft}: {e}"));
         let registry = evreg::Registry::from_catalog(&catalog);
-        let cases: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap())
-                .unwrap();
-        let (mut run, mut groups) = (0, 0);
-        for case in &cases {
-            let Some(schema_ref) = case["schema_ref"].as_str() else {
-                continue;
-            };
-            groups += 1;
-            let file = case["file"].as_str().unwrap();
-            let suite: Vec<Value> = serde_json::from_str(
-                &std::fs::read_to_string(
-                    fixtures()
-                        .join("json-schema-test-suite")
-                        .join(draft)
-                        .join(file),
-                )
-                .unwrap(),
-            )
-            .unwrap();
-            let group = &suite[case["group"].as_u64().unwrap() as usize];
-            let only_type = case["type"].as_str();
-            for test in group["tests"].as_array().unwrap() {
-                if only_type.is_some_and(|t| t != json_type(&test["data"])) {
-                    continue;
-                }
-                let payload = json!({ "value": test["data"] });
-                let expected = test["valid"].as_bool().unwrap();
-                let verdict = registry.validate(schema_ref, &payload).is_ok();
-                if verdict != expected {
-                    failures.push(format!(
-                        "{draft}/{file} #{}{} {:?} / {:?}: suite says {expected}, registry {verdict}",
-                        case["group"],
-                        only_type.map(|t| format!(" as {t}")).unwrap_or_default(),
-                        group["description"],
-                        test["description"],
-                    ));
-                }
-                run += 1;
+        let (groups, run) = each_case(&dir.join("cases.json"), draft, |c| {
+            let verdict = registry.validate(c.schema_ref, &c.payload).is_ok();
+            if verdict != c.expected {
+                failures.push(format!(
+                    "{draft}/{}: suite says {}, registry {verdict}",
+                    c.name, c.expected
+                ));
             }
-        }
+        });
         assert!(
             groups >= 250 && run >= 900,
             "{draft}: {groups} groups, {run} cases"
@@ -147,6 +85,60 @@ fn the_registry_agrees_with_the_suite_in_every_draft() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// One test case of the suite, as the catalog's event for its group reads it.
+struct Case<'a> {
+    schema_ref: &'a str,
+    /// `{"value": data}`
+    payload: Value,
+    /// The suite's verdict.
+    expected: bool,
+    /// File, group, typed variant and descriptions, for messages.
+    name: String,
+}
+
+/// Calls `f` on every case of every group that `cases` (a catalog's
+/// `cases.json`) did not exclude, from the suite's files of `draft`
+/// (a typed variant only on the data of its type); returns the groups and
+/// cases run.
+fn each_case(cases: &Path, draft: &str, mut f: impl FnMut(&Case<'_>)) -> (usize, usize) {
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(cases).unwrap()).unwrap();
+    let (mut groups, mut run) = (0, 0);
+    for case in &cases {
+        let Some(schema_ref) = case["schema_ref"].as_str() else {
+            continue;
+        };
+        groups += 1;
+        let file = case["file"].as_str().unwrap();
+        let path = fixtures()
+            .join("json-schema-test-suite")
+            .join(draft)
+            .join(file);
+        let suite: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let group = &suite[case["group"].as_u64().unwrap() as usize];
+        let only_type = case["type"].as_str();
+        for test in group["tests"].as_array().unwrap() {
+            if only_type.is_some_and(|t| t != json_type(&test["data"])) {
+                continue;
+            }
+            f(&Case {
+                schema_ref,
+                payload: json!({ "value": test["data"] }),
+                expected: test["valid"].as_bool().unwrap(),
+                name: format!(
+                    "{file} #{}{} {:?} / {:?}",
+                    case["group"],
+                    only_type.map(|t| format!(" as {t}")).unwrap_or_default(),
+                    group["description"],
+                    test["description"],
+                ),
+            });
+            run += 1;
+        }
+    }
+    (groups, run)
 }
 
 /// The JSON Schema type of a value (`1.0` is an integer), as `gen-conformance` names it.
