@@ -15,7 +15,7 @@ use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::{Rule, validates_nothing};
-use evreg_core::schema::local_target;
+use evreg_core::schema::{local_target, member};
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -261,16 +261,6 @@ fn one_scalar_type(
     })
 }
 
-/// The value of keyword `name` in `schema`, found by reading its keys:
-/// schema objects hold a handful, and comparing them costs less than
-/// hashing `name` (serde_json's ordered maps hash with SipHash).
-fn scan<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
-    match schema {
-        Value::Object(map) => map.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
-        _ => None,
-    }
-}
-
 /// The values a rule constrains, as the planner reads a schema: a rule of
 /// one JSON type passes every value of another (`minLength` passes `3`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -486,7 +476,7 @@ impl Planner<'_> {
         key: &str,
     ) -> Shape {
         let shape = self.shape_of(schema, ctx, hint, pointer, key);
-        if let Some(chosen) = scan(schema, "x-rust-type-name") {
+        if let Some(chosen) = member(schema, "x-rust-type-name") {
             let mut kind = &shape.kind;
             while let Kind::Nullable(inner) = kind {
                 kind = &inner.kind;
@@ -554,7 +544,7 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
-        if let Some(not) = scan(schema, "not") {
+        if let Some(not) = member(schema, "not") {
             return self.negated(schema, not, ctx, hint, pointer, key);
         }
         let map = match schema {
@@ -1323,7 +1313,7 @@ impl Planner<'_> {
             if doc.is_empty() {
                 doc.push(format!("`{wire}`"));
             }
-            let rust = match scan(sub, "x-rust-name") {
+            let rust = match member(sub, "x-rust-name") {
                 Some(Value::String(chosen)) if is_identifier(chosen) => chosen.clone(),
                 Some(chosen) => {
                     self.invalid_name(chosen, "x-rust-name", ctx, &sub_pointer);
@@ -1700,21 +1690,13 @@ fn rooted_check(mut check: Value, root: &Value) -> String {
 /// Points every local `$ref` of `value` (`#…`) into the embedded payload
 /// schema (`urn:evreg:payload#…`), not into `$defs` of the embedded one.
 fn retarget_local_refs(value: &mut Value) {
-    match value {
-        Value::Object(m) => {
-            for (k, v) in m.iter_mut() {
-                match (k.as_str(), v) {
-                    ("$ref", Value::String(r)) if r.starts_with('#') => {
-                        *r = format!("{ROOT_ID}{r}");
-                    }
-                    ("enum" | "const" | "default" | "examples", _) => {}
-                    (_, v) => retarget_local_refs(v),
-                }
-            }
+    evreg_core::schema::dialect::for_each_schema_mut(value, &mut |map, _| {
+        if let Some(Value::String(r)) = map.get_mut("$ref")
+            && r.starts_with('#')
+        {
+            *r = format!("{ROOT_ID}{r}");
         }
-        Value::Array(a) => a.iter_mut().for_each(retarget_local_refs),
-        _ => {}
-    }
+    });
 }
 
 /// The `$defs` names `value` reaches through `#/$defs/…` references.

@@ -469,11 +469,7 @@ impl Walker<'_> {
                     .with_help(format!("rename it `{}`", case.convert(name))),
                 );
             }
-            // Read by scanning the few keys: cheaper than hashing the name.
-            let chosen = property
-                .as_object()
-                .and_then(|p| p.iter().find(|(k, _)| *k == "x-rust-name"))
-                .and_then(|(_, v)| v.as_str());
+            let chosen = crate::schema::member(property, "x-rust-name").and_then(Value::as_str);
             let field = chosen.map_or_else(|| field_name(name), str::to_owned);
             if self.rules.renamed.contains(name) {
                 continue;

@@ -20,6 +20,17 @@ pub fn local_target<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     root.pointer(&crate::catalog::percent_decode(fragment))
 }
 
+/// The value of keyword `name` in `schema`, found by reading its keys:
+/// schema objects hold a handful, and comparing them costs less than
+/// hashing `name` (serde_json's ordered maps hash with SipHash). For
+/// keywords readers ask every schema object about (`not`, `x-rust-name`).
+pub fn member<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    match schema {
+        Value::Object(map) => map.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
