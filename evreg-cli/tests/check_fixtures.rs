@@ -248,7 +248,7 @@ const EXPECTED: &[Expectation] = &[
         "unsupported-keyword",
         "unsupported-keyword",
         Some(("schemas/ticket-created.v1.json", 14, 7)),
-        "JSON Schema keyword `if` is not supported by evreg",
+        "JSON Schema keyword `$dynamicRef` is not supported by evreg",
     ),
     (
         "version-number",

@@ -35,6 +35,7 @@ snapshot! {
     constraints => "constraints",
     strings => "strings",
     recursive => "recursive",
+    conditionals => "conditionals",
 }
 
 #[test]
@@ -48,6 +49,7 @@ fn every_fixture_has_a_snapshot() {
         dirs,
         [
             "combinators",
+            "conditionals",
             "constraints",
             "enums",
             "minimal",

@@ -289,7 +289,10 @@ impl Walk<'_, '_> {
             if crate::schema::keywords::validates_nothing(k) || Rule::of(k).is_some_and(compared) {
                 continue;
             }
-            if am.get(k) != Some(bv) {
+            if !am
+                .get(k)
+                .is_some_and(|av| same(av, bv, (self.a_root, self.b_root), &mut Default::default()))
+            {
                 let rule = format!("{}_CHANGED", screaming(k));
                 self.push(&rule, at, format!("`{k}` changed"));
             }
@@ -443,6 +446,47 @@ impl Walk<'_, '_> {
             .unwrap_or(&empty);
         let a_extra = a.get("additionalProperties").unwrap_or(&Value::Bool(true));
         let b_extra = b.get("additionalProperties").unwrap_or(&Value::Bool(true));
+        // Beside `patternProperties` or `unevaluatedProperties`, what a
+        // property left out of `properties` must be is not one schema: a
+        // property named on one side only is a finding of its own.
+        let beside_patterns = |m: &Map<String, Value>| {
+            m.contains_key("patternProperties") || m.contains_key("unevaluatedProperties")
+        };
+        if beside_patterns(a) || beside_patterns(b) {
+            for (name, _) in bp.iter().filter(|(n, _)| !ap.contains_key(*n)) {
+                let here = format!(
+                    "{at}/properties/{}",
+                    crate::catalog::escape_pointer_token(name)
+                );
+                self.push(
+                    "PROPERTY_CHANGED_BESIDE_PATTERNS",
+                    &here,
+                    format!("`{name}` is named on one side only, beside `patternProperties` or `unevaluatedProperties`"),
+                );
+            }
+            for (name, as_) in ap {
+                let here = format!(
+                    "{at}/properties/{}",
+                    crate::catalog::escape_pointer_token(name)
+                );
+                match bp.get(name) {
+                    Some(bs) => self.node(as_, bs, &here, depth + 1),
+                    None => self.push(
+                        "PROPERTY_CHANGED_BESIDE_PATTERNS",
+                        &here,
+                        format!("`{name}` is named on one side only, beside `patternProperties` or `unevaluatedProperties`"),
+                    ),
+                }
+            }
+            if a_extra != b_extra {
+                self.push(
+                    "ADDITIONAL_PROPERTIES_CHANGED",
+                    at,
+                    "`additionalProperties` changed beside `patternProperties`".to_owned(),
+                );
+            }
+            return self.required(a, b, at);
+        }
         for (name, bs) in bp {
             let here = format!(
                 "{at}/properties/{}",
@@ -502,6 +546,12 @@ impl Walk<'_, '_> {
             }
             (ae, be) => self.node(ae, be, &format!("{at}/additionalProperties"), depth + 1),
         }
+        self.required(a, b, at);
+    }
+
+    /// Properties that became required (or no longer are).
+    fn required(&mut self, a: &Map<String, Value>, b: &Map<String, Value>, at: &str) {
+        let ap = a.get("properties").and_then(Value::as_object);
         let required = |m: &Map<String, Value>| -> Vec<String> {
             m.get("required")
                 .and_then(Value::as_array)
@@ -522,7 +572,7 @@ impl Walk<'_, '_> {
                 "{at}/properties/{}",
                 crate::catalog::escape_pointer_token(&name)
             );
-            let (rule, message) = match (ap.contains_key(&name), self.a_is_old) {
+            let (rule, message) = match (ap.is_some_and(|p| p.contains_key(&name)), self.a_is_old) {
                 (true, true) => (
                     "PROPERTY_MADE_REQUIRED",
                     format!("`{name}` became required"),
@@ -576,7 +626,68 @@ const fn compared(rule: Rule) -> bool {
         | Rule::Required
         | Rule::Properties
         | Rule::AdditionalProperties => true,
-        Rule::AllOf | Rule::AnyOf | Rule::OneOf | Rule::Not => false,
+        Rule::AllOf
+        | Rule::AnyOf
+        | Rule::OneOf
+        | Rule::Not
+        | Rule::If
+        | Rule::Then
+        | Rule::Else
+        | Rule::DependentSchemas
+        | Rule::PrefixItems
+        | Rule::Contains
+        | Rule::PatternProperties
+        | Rule::PropertyNames
+        | Rule::UnevaluatedItems
+        | Rule::UnevaluatedProperties
+        | Rule::MaxContains
+        | Rule::MinContains
+        | Rule::MaxProperties
+        | Rule::MinProperties
+        | Rule::DependentRequired => false,
+    }
+}
+
+/// Whether two schemas (of `roots`) are the same, the definitions their
+/// `$ref`s reach included: a keyword the walk does not reason about is
+/// unchanged only then.
+fn same(
+    a: &Value,
+    b: &Value,
+    roots: (&Value, &Value),
+    seen: &mut std::collections::HashSet<(String, String)>,
+) -> bool {
+    match (a, b) {
+        (Value::Object(am), Value::Object(bm)) => {
+            let refs = (
+                am.get("$ref").and_then(Value::as_str),
+                bm.get("$ref").and_then(Value::as_str),
+            );
+            if let (Some(ra), Some(rb)) = refs
+                && seen.insert((ra.to_owned(), rb.to_owned()))
+            {
+                let targets = (
+                    crate::schema::local_target(roots.0, ra),
+                    crate::schema::local_target(roots.1, rb),
+                );
+                let same_target = match targets {
+                    (Some(ta), Some(tb)) => same(ta, tb, roots, seen),
+                    _ => ra == rb,
+                };
+                if !same_target {
+                    return false;
+                }
+            }
+            am.len() == bm.len()
+                && am.iter().all(|(k, av)| {
+                    k == "$ref" && refs.0.is_some() && refs.1.is_some()
+                        || bm.get(k).is_some_and(|bv| same(av, bv, roots, seen))
+                })
+        }
+        (Value::Array(ax), Value::Array(bx)) => {
+            ax.len() == bx.len() && ax.iter().zip(bx).all(|(av, bv)| same(av, bv, roots, seen))
+        }
+        _ => a == b,
     }
 }
 

@@ -48,6 +48,11 @@ pub mod fixtures {
     pub mod recursive {
         evreg_macros::include_catalog!("fixtures/codegen/recursive");
     }
+    /// Rules checked beside the types: `if`/`then`/`else`, `contains`,
+    /// `patternProperties`, `dependentRequired`, `prefixItems`, …
+    pub mod conditionals {
+        evreg_macros::include_catalog!("fixtures/codegen/conditionals");
+    }
 }
 
 /// JSON equality as JSON Schema defines it: numbers compare by value

@@ -397,3 +397,9 @@ agreement!(
     "fixtures/codegen/recursive",
     1500
 );
+agreement!(
+    conditionals,
+    evreg_tests::fixtures::conditionals,
+    "fixtures/codegen/conditionals",
+    1500
+);

@@ -86,3 +86,8 @@ roundtrip!(
     evreg_tests::fixtures::recursive,
     "fixtures/codegen/recursive"
 );
+roundtrip!(
+    conditionals,
+    evreg_tests::fixtures::conditionals,
+    "fixtures/codegen/conditionals"
+);

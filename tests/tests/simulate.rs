@@ -96,6 +96,11 @@ simulate!(
     evreg_tests::fixtures::recursive,
     "fixtures/codegen/recursive"
 );
+simulate!(
+    conditionals,
+    evreg_tests::fixtures::conditionals,
+    "fixtures/codegen/conditionals"
+);
 
 /// The JSON-Schema-Test-Suite's schemas, read as a catalog: every payload
 /// the simulator emits is accepted by the generated types (it checked it

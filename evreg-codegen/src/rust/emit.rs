@@ -152,6 +152,7 @@ impl<'a> Needs<'a> {
         match item {
             Item::Struct(s) => {
                 s.extra.as_ref().is_some_and(|e| e.check.is_some())
+                    || !s.checks.is_empty()
                     || s.fields.iter().any(|f| self.shape(&f.shape))
             }
             Item::Tagged(t) => t.variants.iter().any(|(_, _, s)| self.item(s)),
@@ -231,6 +232,14 @@ fn structure(s: &Struct, needs: &Needs<'_>) -> TokenStream {
             static CHECK: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#check);
             for (key, value) in &self.#rust {
                 CHECK.check(&mut cx.key(key), #pointer, value);
+            }
+        });
+    }
+    for (pointer, check) in &s.checks {
+        body.extend(quote! {
+            {
+                static CHECK: ::evreg::validate::SchemaCheck = ::evreg::validate::SchemaCheck::new(#check);
+                cx.serialized(#pointer, self, &CHECK);
             }
         });
     }

@@ -112,6 +112,10 @@ pub(crate) struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties: false`
     pub deny_unknown: bool,
+    /// Checks of the whole object, as it is written (schema pointer, JSON
+    /// of the check): the keywords its type does not say (`minProperties`,
+    /// `if`, `not`, …).
+    pub checks: Vec<(String, String)>,
     /// Other properties, kept (never dropped on a round trip), with the
     /// check of `additionalProperties` when it is a schema.
     pub extra: Option<Extra>,
@@ -276,6 +280,9 @@ enum Applies {
     Arrays,
     /// Objects: `Planner::object`.
     Objects,
+    /// Any value, checked beside the type the other keywords give
+    /// (`Planner::checked`).
+    Checked,
 }
 
 /// What each rule applies to. Every rule is here: a new one does not
@@ -288,8 +295,23 @@ const fn applies(rule: Rule) -> Applies {
         | Rule::Const
         | Rule::AllOf
         | Rule::AnyOf
-        | Rule::OneOf
-        | Rule::Not => Applies::Any,
+        | Rule::OneOf => Applies::Any,
+        Rule::Not
+        | Rule::If
+        | Rule::Then
+        | Rule::Else
+        | Rule::DependentSchemas
+        | Rule::PrefixItems
+        | Rule::Contains
+        | Rule::PatternProperties
+        | Rule::PropertyNames
+        | Rule::UnevaluatedItems
+        | Rule::UnevaluatedProperties
+        | Rule::MaxContains
+        | Rule::MinContains
+        | Rule::MaxProperties
+        | Rule::MinProperties
+        | Rule::DependentRequired => Applies::Checked,
         Rule::MaxLength | Rule::MinLength | Rule::Pattern | Rule::Format => Applies::Strings,
         Rule::MultipleOf
         | Rule::Maximum
@@ -492,31 +514,70 @@ impl Planner<'_> {
         shape
     }
 
-    /// A schema with `not`: the type of the schema without it, and `not`
-    /// checked by `validate()` on the value as it is written (unless `not`
-    /// reads the text of strings, which uuids and date-times normalize).
-    fn negated(
+    /// A schema with rules that its type does not say (`not`, `if`,
+    /// `minProperties`, `contains`, …; [`Applies::Checked`]): the type of the
+    /// schema without them, and those rules checked by `validate()` on the
+    /// value as it is written. The rules only narrow what the rest accepts,
+    /// except where they change what another keyword applies to (`items`
+    /// after `prefixItems`, `additionalProperties` beside
+    /// `patternProperties`, `unevaluated*`): those stay a checked `Value`,
+    /// as do rules that read the text of strings a Rust type normalizes
+    /// (uuids, date-times).
+    #[allow(clippy::too_many_arguments)]
+    fn checked(
         &mut self,
         schema: &Value,
-        not: &Value,
+        map: &Map<String, Value>,
+        rules: Map<String, Value>,
         ctx: &Ctx<'_>,
         hint: &str,
         pointer: &str,
         key: &str,
     ) -> Shape {
-        let mut rest = schema.clone();
-        if let Value::Object(map) = &mut rest {
-            map.remove("not");
+        let rescopes = rules.contains_key("unevaluatedProperties")
+            || rules.contains_key("unevaluatedItems")
+            || (rules.contains_key("prefixItems") && map.contains_key("items"))
+            || (rules.contains_key("patternProperties")
+                && map.contains_key("additionalProperties"));
+        let reads_text = rules.iter().any(|(k, v)| match k.as_str() {
+            // Property names are written as they came.
+            "propertyNames" => false,
+            "patternProperties" => !v.as_object().is_some_and(|m| m.values().all(reads_no_text)),
+            _ => !reads_no_text(v),
+        });
+        if rescopes || reads_text {
+            return self.fallback(schema, ctx, pointer);
         }
+        let rest: Map<String, Value> = map
+            .iter()
+            .filter(|(k, _)| !rules.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let mark = self.mark();
-        let mut shape = self.shape_of(&rest, ctx, hint, pointer, key);
+        let mut shape = self.shape_of(&Value::Object(rest), ctx, hint, pointer, key);
         // The check is reported at `pointer`, where the shape's own checks are.
-        if shape.kind == Kind::Any || shape.pointer != pointer || !reads_no_text(not) {
+        if shape.kind == Kind::Any || shape.pointer != pointer {
             self.rollback::<()>(mark);
             return self.fallback(schema, ctx, pointer);
         }
-        let check = check_schema(&serde_json::json!({ "not": not }), ctx.root);
-        shape.checks.push(Check::Schema(check));
+        let check = check_schema(&Value::Object(rules), ctx.root);
+        match &shape.kind {
+            // The object this schema defines: the check is its own, made
+            // wherever it is used.
+            Kind::Named(name) if name == hint => match self.space.items.get_mut(name) {
+                Some((_, Item::Struct(s))) => {
+                    let check = (pointer.to_owned(), check);
+                    if !s.checks.contains(&check) {
+                        s.checks.push(check);
+                    }
+                }
+                _ => {
+                    self.rollback::<()>(mark);
+                    return self.fallback(schema, ctx, pointer);
+                }
+            },
+            _ => shape.checks.push(Check::Schema(check)),
+        }
         shape
     }
 
@@ -544,14 +605,19 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
-        if let Some(not) = member(schema, "not") {
-            return self.negated(schema, not, ctx, hint, pointer, key);
-        }
         let map = match schema {
             Value::Bool(true) => return simple(Kind::Any, pointer),
             Value::Object(map) => map,
             _ => return self.fallback(schema, ctx, pointer),
         };
+        if map.keys().any(|k| applies_to(k, &[Applies::Checked])) {
+            let rules = map
+                .iter()
+                .filter(|(k, _)| applies_to(k, &[Applies::Checked]))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            return self.checked(schema, map, rules, ctx, hint, pointer, key);
+        }
         let only = |allowed: &[&str]| {
             map.keys()
                 .all(|k| is_annotation(k) || allowed.contains(&k.as_str()))
@@ -1363,6 +1429,7 @@ impl Planner<'_> {
             fields,
             deny_unknown: additional == Some(&Value::Bool(false)),
             extra,
+            checks: Vec::new(),
         });
         self.insert(hint, key, item, ctx, pointer);
         simple(Kind::Named(hint.to_owned()), pointer)

@@ -297,35 +297,33 @@ impl Walker<'_> {
                     self.each_member(defs, pointer);
                 }
             }
-            "items" if value.is_array() => self.report(
-                Diagnostic::error(
-                    "unsupported-keyword",
-                    "`items` as an array (a tuple) is not supported by evreg",
-                )
-                .at_pointer(pointer, Part::Key, "not supported")
-                .with_note("docs/catalog-format.md lists the supported keywords"),
-            ),
-            _ if Rule::of(key).is_some_and(|r| r.subschemas() != Subschemas::None) => {
-                match Rule::of(key).map_or(Subschemas::None, Rule::subschemas) {
-                    Subschemas::One => self.schema(value, pointer),
-                    Subschemas::List => {
-                        if let Value::Array(items) = value {
-                            for (i, item) in items.iter().enumerate() {
-                                let len = pointer.len();
-                                pointer.push('/');
-                                pointer.push_str(&i.to_string());
-                                self.schema(item, pointer);
-                                pointer.truncate(len);
-                            }
-                        }
-                    }
-                    Subschemas::Map => {
-                        if let Value::Object(members) = value {
-                            self.each_member(members, pointer);
-                        }
-                    }
-                    Subschemas::None => {}
+            // A tuple up to 2019-09; 2020-12 spells it `prefixItems`.
+            "items" if value.is_array() => {
+                if self.draft <= Draft::Draft201909 {
+                    self.subschemas(Subschemas::List, value, pointer);
+                } else {
+                    self.report(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            "`items` as an array (a tuple) is a keyword of drafts up to 2019-09",
+                        )
+                        .at_pointer(pointer, Part::Key, "a tuple in draft 2020-12")
+                        .with_help(
+                            "write `prefixItems` for the tuple, and `items` for the items after it",
+                        ),
+                    );
                 }
+            }
+            "additionalItems" if self.draft <= Draft::Draft201909 => {
+                self.subschemas(Subschemas::One, value, pointer);
+            }
+            // Names of required properties or schemas, by property.
+            "dependencies" if self.draft <= Draft::Draft7 => {
+                self.subschemas(Subschemas::Map, value, pointer);
+            }
+            _ if Rule::of(key).is_some_and(|r| r.subschemas() != Subschemas::None) => {
+                let at = Rule::of(key).map_or(Subschemas::None, Rule::subschemas);
+                self.subschemas(at, value, pointer);
             }
             "format" => {
                 if let Value::String(format) = value {
@@ -403,16 +401,31 @@ impl Walker<'_> {
                 }
             }
             _ if keywords::is_supported_in(key, self.draft) => {}
-            _ if keywords::keyword(key).is_some() => {
-                let mut d = Diagnostic::error(
-                    "unsupported-keyword",
-                    format!("JSON Schema keyword `{key}` is not supported by evreg"),
-                )
-                .at_pointer(pointer, Part::Key, "not supported")
-                .with_note("docs/catalog-format.md lists the supported keywords");
-                if key == "definitions" {
-                    d = d.with_help("use `$defs` (draft 2020-12)");
-                }
+            _ if let Some(k) = keywords::keyword(key) => {
+                let d = match k.support {
+                    keywords::Support::Until(last) => Diagnostic::error(
+                        "unsupported-keyword",
+                        format!(
+                            "`{key}` is a keyword of drafts up to {}, and this document is {}",
+                            last.name(),
+                            self.draft.name()
+                        ),
+                    )
+                    .at_pointer(pointer, Part::Key, "not a keyword of this draft")
+                    .with_help(match key {
+                        "definitions" => "use `$defs`",
+                        "dependencies" => {
+                            "use `dependentRequired` (names) and `dependentSchemas` (schemas)"
+                        }
+                        _ => "use `prefixItems` for the tuple and `items` for the items after it",
+                    }),
+                    _ => Diagnostic::error(
+                        "unsupported-keyword",
+                        format!("JSON Schema keyword `{key}` is not supported by evreg"),
+                    )
+                    .at_pointer(pointer, Part::Key, "not supported")
+                    .with_note("docs/catalog-format.md lists the supported keywords"),
+                };
                 self.report(d);
             }
             _ if self.rules.keywords.annotations.iter().any(|a| a == key) => {}
@@ -436,6 +449,24 @@ impl Walker<'_> {
                 }
                 self.report(d);
             }
+        }
+    }
+
+    /// The subschemas in a keyword's `value`, where `at` says they are.
+    fn subschemas(&mut self, at: Subschemas, value: &Value, pointer: &mut String) {
+        match (at, value) {
+            (Subschemas::One, _) => self.schema(value, pointer),
+            (Subschemas::List, Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    self.schema(item, pointer);
+                    pointer.truncate(len);
+                }
+            }
+            (Subschemas::Map, Value::Object(members)) => self.each_member(members, pointer),
+            _ => {}
         }
     }
 

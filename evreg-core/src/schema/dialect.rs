@@ -160,7 +160,10 @@ impl Draft {
     /// keywords beside `$ref` that this draft ignores are dropped (returned,
     /// as pointers, for a warning; annotations are kept), draft-04's `id`
     /// becomes `$id`, and its boolean `exclusiveMinimum`/`exclusiveMaximum`
-    /// become the numbers they qualify. The definitions container is moved by
+    /// become the numbers they qualify; up to draft-07, `dependencies` is
+    /// split into `dependentRequired` and `dependentSchemas`; up to 2019-09,
+    /// `items` as an array (a tuple) becomes `prefixItems` and
+    /// `additionalItems` the `items` after it. The definitions container is moved by
     /// the bundler, which also rewrites the references into it.
     pub fn translate(self, schema: &mut Value) -> Vec<String> {
         let mut dropped = Vec::new();
@@ -184,6 +187,12 @@ impl Draft {
             }
             if self == Draft::Draft4 {
                 draft4_to_2020(map);
+            }
+            if self <= Draft::Draft7 {
+                split_dependencies(map);
+            }
+            if self <= Draft::Draft201909 {
+                tuple_items(map);
             }
             // Up to draft-07 an anchor is an `$id` that is a bare fragment.
             if let Some(name) = map
@@ -285,6 +294,47 @@ fn visit(
     }
 }
 
+/// `dependencies` (up to draft-07) in 2020-12: a member whose value is an
+/// array of names goes to `dependentRequired`, one whose value is a schema
+/// to `dependentSchemas`.
+fn split_dependencies(map: &mut Map<String, Value>) {
+    let Some(Value::Object(dependencies)) = map.remove("dependencies") else {
+        return;
+    };
+    let (mut required, mut schemas) = (Map::new(), Map::new());
+    for (name, dependency) in dependencies {
+        if dependency.is_array() {
+            required.insert(name, dependency);
+        } else {
+            schemas.insert(name, dependency);
+        }
+    }
+    for (keyword, members) in [
+        ("dependentRequired", required),
+        ("dependentSchemas", schemas),
+    ] {
+        if !members.is_empty() {
+            map.insert(keyword.to_owned(), Value::Object(members));
+        }
+    }
+}
+
+/// Tuples up to 2019-09 in 2020-12: `items: [a, b]` is `prefixItems: [a,
+/// b]`, and `additionalItems` is then `items`; beside an `items` that is
+/// one schema (or none), `additionalItems` has no effect and is dropped.
+fn tuple_items(map: &mut Map<String, Value>) {
+    let additional = map.remove("additionalItems");
+    if !map.get("items").is_some_and(Value::is_array) {
+        return;
+    }
+    if let Some(tuple) = map.remove("items") {
+        map.insert("prefixItems".to_owned(), tuple);
+    }
+    if let Some(rest) = additional {
+        map.insert("items".to_owned(), rest);
+    }
+}
+
 /// Draft-04's spellings in 2020-12: `id` → `$id`; `exclusiveMinimum: true`
 /// beside `minimum: n` → `exclusiveMinimum: n` (and the same for maximum).
 fn draft4_to_2020(map: &mut Map<String, Value>) {
@@ -379,6 +429,36 @@ mod tests {
         let mut same = json!({ "$ref": "x.json", "minLength": 3 });
         assert!(Draft::Draft201909.translate(&mut same).is_empty());
         assert_eq!(same["minLength"], 3);
+    }
+
+    #[test]
+    fn dependencies_and_tuples_in_2020_12_words() {
+        let mut s = json!({
+            "dependencies": { "card": ["billing"], "vip": { "required": ["tier"] } },
+            "properties": {
+                "pair": { "items": [{ "type": "string" }, { "type": "integer" }], "additionalItems": false },
+                "list": { "items": { "type": "string" }, "additionalItems": false }
+            }
+        });
+        Draft::Draft7.translate(&mut s);
+        assert_eq!(
+            s,
+            json!({
+                "properties": {
+                    "pair": { "prefixItems": [{ "type": "string" }, { "type": "integer" }], "items": false },
+                    "list": { "items": { "type": "string" } }
+                },
+                "dependentRequired": { "card": ["billing"] },
+                "dependentSchemas": { "vip": { "required": ["tier"] } }
+            })
+        );
+        // 2019-09 has `dependentRequired` of its own, and tuples still.
+        let mut t = json!({ "items": [true], "additionalItems": { "type": "null" } });
+        Draft::Draft201909.translate(&mut t);
+        assert_eq!(
+            t,
+            json!({ "prefixItems": [true], "items": { "type": "null" } })
+        );
     }
 
     #[test]

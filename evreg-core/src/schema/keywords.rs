@@ -54,6 +54,10 @@ pub enum Role {
 pub enum Support {
     /// Validated by the registry and by generated code.
     Supported,
+    /// A keyword of drafts up to this one, read in documents of those
+    /// drafts and said in 2020-12's words when bundled
+    /// ([`Draft::translate`](super::dialect::Draft::translate)).
+    Until(super::dialect::Draft),
     /// A schema using it is an error naming the keyword.
     Unsupported,
 }
@@ -80,6 +84,7 @@ const fn kw(name: &'static str, vocabulary: Vocabulary, role: Role, support: Sup
     }
 }
 
+use super::dialect::Draft::{Draft7, Draft201909};
 use Role::*;
 use Support::*;
 use Vocabulary as V;
@@ -102,24 +107,24 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("anyOf", V::Applicator, Applicator, Supported),
     kw("oneOf", V::Applicator, Applicator, Supported),
     kw("not", V::Applicator, Applicator, Supported),
-    kw("if", V::Applicator, Applicator, Unsupported),
-    kw("then", V::Applicator, Applicator, Unsupported),
-    kw("else", V::Applicator, Applicator, Unsupported),
-    kw("dependentSchemas", V::Applicator, Applicator, Unsupported),
-    kw("prefixItems", V::Applicator, Applicator, Unsupported),
+    kw("if", V::Applicator, Applicator, Supported),
+    kw("then", V::Applicator, Applicator, Supported),
+    kw("else", V::Applicator, Applicator, Supported),
+    kw("dependentSchemas", V::Applicator, Applicator, Supported),
+    kw("prefixItems", V::Applicator, Applicator, Supported),
     kw("items", V::Applicator, Applicator, Supported),
-    kw("contains", V::Applicator, Applicator, Unsupported),
+    kw("contains", V::Applicator, Applicator, Supported),
     kw("properties", V::Applicator, Applicator, Supported),
-    kw("patternProperties", V::Applicator, Applicator, Unsupported),
+    kw("patternProperties", V::Applicator, Applicator, Supported),
     kw("additionalProperties", V::Applicator, Applicator, Supported),
-    kw("propertyNames", V::Applicator, Applicator, Unsupported),
+    kw("propertyNames", V::Applicator, Applicator, Supported),
     // Unevaluated.
-    kw("unevaluatedItems", V::Unevaluated, Applicator, Unsupported),
+    kw("unevaluatedItems", V::Unevaluated, Applicator, Supported),
     kw(
         "unevaluatedProperties",
         V::Unevaluated,
         Applicator,
-        Unsupported,
+        Supported,
     ),
     // Validation.
     kw("type", V::Validation, Assertion, Supported),
@@ -136,12 +141,12 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("maxItems", V::Validation, Assertion, Supported),
     kw("minItems", V::Validation, Assertion, Supported),
     kw("uniqueItems", V::Validation, Assertion, Supported),
-    kw("maxContains", V::Validation, Assertion, Unsupported),
-    kw("minContains", V::Validation, Assertion, Unsupported),
-    kw("maxProperties", V::Validation, Assertion, Unsupported),
-    kw("minProperties", V::Validation, Assertion, Unsupported),
+    kw("maxContains", V::Validation, Assertion, Supported),
+    kw("minContains", V::Validation, Assertion, Supported),
+    kw("maxProperties", V::Validation, Assertion, Supported),
+    kw("minProperties", V::Validation, Assertion, Supported),
     kw("required", V::Validation, Assertion, Supported),
-    kw("dependentRequired", V::Validation, Assertion, Unsupported),
+    kw("dependentRequired", V::Validation, Assertion, Supported),
     // Meta-data.
     kw("title", V::MetaData, Annotation, Supported),
     kw("description", V::MetaData, Annotation, Supported),
@@ -157,9 +162,9 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("contentMediaType", V::Content, Annotation, Supported),
     kw("contentSchema", V::Content, Annotation, Supported),
     // Drafts before 2020-12.
-    kw("definitions", V::Legacy, Definitions, Unsupported),
-    kw("dependencies", V::Legacy, Applicator, Unsupported),
-    kw("additionalItems", V::Legacy, Applicator, Unsupported),
+    kw("definitions", V::Legacy, Definitions, Until(Draft201909)),
+    kw("dependencies", V::Legacy, Applicator, Until(Draft7)),
+    kw("additionalItems", V::Legacy, Applicator, Until(Draft201909)),
     kw("$recursiveRef", V::Legacy, Identifier, Unsupported),
     kw("$recursiveAnchor", V::Legacy, Identifier, Unsupported),
     // OpenAPI's habits.
@@ -221,6 +226,36 @@ pub enum Rule {
     OneOf,
     /// `not`
     Not,
+    /// `if`
+    If,
+    /// `then`
+    Then,
+    /// `else`
+    Else,
+    /// `dependentSchemas`
+    DependentSchemas,
+    /// `prefixItems`
+    PrefixItems,
+    /// `contains`
+    Contains,
+    /// `patternProperties`
+    PatternProperties,
+    /// `propertyNames`
+    PropertyNames,
+    /// `unevaluatedItems`
+    UnevaluatedItems,
+    /// `unevaluatedProperties`
+    UnevaluatedProperties,
+    /// `maxContains`
+    MaxContains,
+    /// `minContains`
+    MinContains,
+    /// `maxProperties`
+    MaxProperties,
+    /// `minProperties`
+    MinProperties,
+    /// `dependentRequired`
+    DependentRequired,
 }
 
 /// Where a rule's subschemas are in its value.
@@ -263,6 +298,21 @@ impl Rule {
         Rule::AnyOf,
         Rule::OneOf,
         Rule::Not,
+        Rule::If,
+        Rule::Then,
+        Rule::Else,
+        Rule::DependentSchemas,
+        Rule::PrefixItems,
+        Rule::Contains,
+        Rule::PatternProperties,
+        Rule::PropertyNames,
+        Rule::UnevaluatedItems,
+        Rule::UnevaluatedProperties,
+        Rule::MaxContains,
+        Rule::MinContains,
+        Rule::MaxProperties,
+        Rule::MinProperties,
+        Rule::DependentRequired,
     ];
 
     /// As it is spelled in a schema.
@@ -292,6 +342,21 @@ impl Rule {
             Rule::AnyOf => "anyOf",
             Rule::OneOf => "oneOf",
             Rule::Not => "not",
+            Rule::If => "if",
+            Rule::Then => "then",
+            Rule::Else => "else",
+            Rule::DependentSchemas => "dependentSchemas",
+            Rule::PrefixItems => "prefixItems",
+            Rule::Contains => "contains",
+            Rule::PatternProperties => "patternProperties",
+            Rule::PropertyNames => "propertyNames",
+            Rule::UnevaluatedItems => "unevaluatedItems",
+            Rule::UnevaluatedProperties => "unevaluatedProperties",
+            Rule::MaxContains => "maxContains",
+            Rule::MinContains => "minContains",
+            Rule::MaxProperties => "maxProperties",
+            Rule::MinProperties => "minProperties",
+            Rule::DependentRequired => "dependentRequired",
         }
     }
 
@@ -325,6 +390,21 @@ impl Rule {
             "anyOf" => Rule::AnyOf,
             "oneOf" => Rule::OneOf,
             "not" => Rule::Not,
+            "if" => Rule::If,
+            "then" => Rule::Then,
+            "else" => Rule::Else,
+            "dependentSchemas" => Rule::DependentSchemas,
+            "prefixItems" => Rule::PrefixItems,
+            "contains" => Rule::Contains,
+            "patternProperties" => Rule::PatternProperties,
+            "propertyNames" => Rule::PropertyNames,
+            "unevaluatedItems" => Rule::UnevaluatedItems,
+            "unevaluatedProperties" => Rule::UnevaluatedProperties,
+            "maxContains" => Rule::MaxContains,
+            "minContains" => Rule::MinContains,
+            "maxProperties" => Rule::MaxProperties,
+            "minProperties" => Rule::MinProperties,
+            "dependentRequired" => Rule::DependentRequired,
             _ => return None,
         })
     }
@@ -332,9 +412,18 @@ impl Rule {
     /// Where its subschemas are.
     pub const fn subschemas(self) -> Subschemas {
         match self {
-            Rule::Items | Rule::AdditionalProperties | Rule::Not => Subschemas::One,
-            Rule::AllOf | Rule::AnyOf | Rule::OneOf => Subschemas::List,
-            Rule::Properties => Subschemas::Map,
+            Rule::Items
+            | Rule::AdditionalProperties
+            | Rule::Not
+            | Rule::If
+            | Rule::Then
+            | Rule::Else
+            | Rule::Contains
+            | Rule::PropertyNames
+            | Rule::UnevaluatedItems
+            | Rule::UnevaluatedProperties => Subschemas::One,
+            Rule::AllOf | Rule::AnyOf | Rule::OneOf | Rule::PrefixItems => Subschemas::List,
+            Rule::Properties | Rule::PatternProperties | Rule::DependentSchemas => Subschemas::Map,
             Rule::Ref
             | Rule::Type
             | Rule::Enum
@@ -351,7 +440,12 @@ impl Rule {
             | Rule::MaxItems
             | Rule::MinItems
             | Rule::UniqueItems
-            | Rule::Required => Subschemas::None,
+            | Rule::Required
+            | Rule::MaxContains
+            | Rule::MinContains
+            | Rule::MaxProperties
+            | Rule::MinProperties
+            | Rule::DependentRequired => Subschemas::None,
         }
     }
 }
@@ -391,10 +485,15 @@ pub fn is_supported(name: &str) -> bool {
 }
 
 /// Whether evreg supports `name` in a document of `draft`: as
-/// [`is_supported`], and the definitions container of the draft
-/// (`definitions` before 2020-12) too.
+/// [`is_supported`], and the keywords of older drafts in documents of
+/// those drafts (`definitions`, `dependencies`, `additionalItems`).
 pub fn is_supported_in(name: &str, draft: super::dialect::Draft) -> bool {
-    draft.is_definitions(name) || is_supported(name)
+    is_extension(name)
+        || keyword(name).is_some_and(|k| match k.support {
+            Support::Supported => true,
+            Support::Until(last) => draft <= last,
+            Support::Unsupported => false,
+        })
 }
 
 /// Every keyword evreg supports, for "did you mean" suggestions.
@@ -433,7 +532,14 @@ mod tests {
         assert!(!is_annotation("tsAdditionalProperties"));
         assert!(is_supported("x-anything"));
         assert!(is_supported("not"));
-        assert!(!is_supported("if"));
+        assert!(is_supported("if"));
+        assert!(!is_supported("$dynamicRef"));
+        use super::super::dialect::Draft;
+        assert!(is_supported_in("dependencies", Draft::Draft7));
+        assert!(!is_supported_in("dependencies", Draft::Draft201909));
+        assert!(is_supported_in("additionalItems", Draft::Draft201909));
+        assert!(!is_supported_in("additionalItems", Draft::Draft202012));
+        assert!(is_supported_in("definitions", Draft::Draft4));
         assert!(!is_supported("frobnicate"));
     }
 
