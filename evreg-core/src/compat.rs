@@ -9,9 +9,12 @@
 //! pointer in the newer schema and the direction it breaks.
 //!
 //! The comparison is conservative: where it cannot prove that a keyword
-//! accepts at least as much (a changed `oneOf`, an unknown keyword), it
-//! reports a finding. It never reports compatibility that the registry then
-//! refuses; a property test holds it to that.
+//! accepts at least as much (a changed `oneOf`, `if`, `patternProperties`),
+//! it reports a finding. It never reports compatibility that the registry
+//! then refuses; and over the keywords it reasons about (types, bounds,
+//! lengths, patterns, enums, properties, items), each finding it reports is
+//! a payload one version accepts and the other refuses. Property tests hold
+//! it to both.
 
 use serde_json::{Map, Value};
 
@@ -276,6 +279,9 @@ impl Walk<'_, '_> {
                 return;
             }
         };
+        if accepts_all_of(bm, am) {
+            return;
+        }
         if !self.types(am, bm, at) {
             return;
         }
@@ -295,6 +301,15 @@ impl Walk<'_, '_> {
             {
                 let rule = format!("{}_CHANGED", screaming(k));
                 self.push(&rule, at, format!("`{k}` changed"));
+            }
+        }
+        // Dropping a rule only lets more through, unless the rule itself
+        // let through what other keywords refuse (`prefixItems` exempts
+        // the first items from `items`).
+        for k in am.keys().filter(|k| !bm.contains_key(*k)) {
+            if Rule::of(k).is_some_and(exempts) {
+                let rule = format!("{}_CHANGED", screaming(k));
+                self.push(&rule, at, format!("`{k}` removed"));
             }
         }
     }
@@ -646,6 +661,30 @@ const fn compared(rule: Rule) -> bool {
         | Rule::MinProperties
         | Rule::DependentRequired => false,
     }
+}
+
+/// Whether `b` accepts every value `a` can have, where `a` lists them
+/// (`enum`, `const`): then nothing `a` accepts is refused by `b`, whatever
+/// the keywords of either (an `enum` of one-letter words under a
+/// `maxLength: 1` loses nothing).
+fn accepts_all_of(b: &Map<String, Value>, a: &Map<String, Value>) -> bool {
+    let values: Vec<&Value> = match (a.get("enum"), a.get("const")) {
+        (_, Some(one)) => vec![one],
+        (Some(Value::Array(values)), None) => values.iter().collect(),
+        _ => return false,
+    };
+    let b = Value::Object(b.clone());
+    if crate::catalog::contains_ref(&b) {
+        return false;
+    }
+    jsonschema::validator_for(&b).is_ok_and(|v| values.iter().all(|x| v.is_valid(x)))
+}
+
+/// Whether a rule takes part of the value away from another keyword, so
+/// that without it that keyword applies to more: `prefixItems` (from
+/// `items`), `patternProperties` (from `additionalProperties`).
+const fn exempts(rule: Rule) -> bool {
+    matches!(rule, Rule::PrefixItems | Rule::PatternProperties)
 }
 
 /// Whether two schemas (of `roots`) are the same, the definitions their

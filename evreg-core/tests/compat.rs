@@ -1,7 +1,9 @@
 //! Compatibility rules: one old/new pair per rule, with the rule, pointer
-//! and direction asserted; and a property test that the checker never calls
-//! a change compatible when a payload the old schema accepts is refused by
-//! the new one (backward), or the other way round (forward).
+//! and direction asserted; property tests that the checker never calls a
+//! change compatible when a payload the old schema accepts is refused by the
+//! new one (backward), or the other way round (forward), beside every
+//! keyword; and that, over the keywords it reasons about, each finding is
+//! backed by such a payload.
 
 use evreg_core::compat::{Direction, findings};
 use proptest::prelude::*;
@@ -311,8 +313,203 @@ fn value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// [`schema`] with the keywords compatibility does not reason about
+/// (`if`, `patternProperties`, `contains`, …) mixed in.
+fn schema_with_checked_rules() -> impl Strategy<Value = Value> {
+    let rule = prop_oneof![
+        Just(json!({"minProperties": 1})),
+        Just(json!({"maxProperties": 1})),
+        Just(json!({"patternProperties": {"^a": {"type": "string"}}})),
+        Just(json!({"patternProperties": {"^b": {"type": "integer"}}})),
+        Just(json!({"propertyNames": {"maxLength": 1}})),
+        Just(json!({"dependentRequired": {"a": ["b"]}})),
+        Just(json!({"dependentSchemas": {"a": {"required": ["c"]}}})),
+        Just(json!({"if": {"required": ["a"]}, "then": {"required": ["b"]}})),
+        Just(json!({"if": {"type": "string"}, "else": {"type": "integer"}})),
+        Just(json!({"contains": {"const": "x"}})),
+        Just(json!({"contains": {"type": "integer"}, "maxContains": 1})),
+        Just(json!({"prefixItems": [{"type": "string"}]})),
+        Just(json!({"unevaluatedProperties": false})),
+        Just(json!({"not": {"const": "x"}})),
+    ];
+    (schema(), proptest::option::of(rule)).prop_map(|(mut s, rule)| {
+        if let (Value::Object(m), Some(Value::Object(r))) = (&mut s, rule) {
+            m.extend(r);
+        }
+        s
+    })
+}
+
+/// Values that tell schemas of [`schema`] apart: the boundary values of
+/// their leaves, objects of every subset of the properties any of them
+/// names (and one unknown property), arrays of none, one and two items.
+fn candidates(schemas: &[&Value], out: &mut Vec<Value>) {
+    const LEAVES: [fn() -> Value; 14] = [
+        || json!({}),
+        || json!({"d": "x"}),
+        || json!([]),
+        || json!(""),
+        || json!("z"),
+        || json!("x"),
+        || json!("y"),
+        || json!("xy"),
+        || json!(0),
+        || json!(1),
+        || json!(2),
+        || json!(1.5),
+        || json!(true),
+        || Value::Null,
+    ];
+    out.extend(LEAVES.iter().map(|f| f()));
+    // Property name → (index of the schema, its subschema).
+    let mut props: std::collections::BTreeMap<&str, Vec<(usize, &Value)>> = Default::default();
+    for (j, s) in schemas.iter().enumerate() {
+        for (k, sub) in s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            props.entry(k).or_default().push((j, sub));
+        }
+    }
+    if !props.is_empty() {
+        // Each property's own candidates, and for each schema one value
+        // that its subschema accepts.
+        let per: Vec<(&str, Vec<Value>, Vec<Value>)> = props
+            .into_iter()
+            .map(|(k, subs)| {
+                let mut own = Vec::new();
+                let only: Vec<&Value> = subs.iter().map(|(_, s)| *s).collect();
+                candidates(&only, &mut own);
+                own.dedup();
+                let reps = (0..schemas.len())
+                    .map(|j| {
+                        let sub = subs
+                            .iter()
+                            .find(|(i, _)| *i == j)
+                            .map_or(subs[0].1, |(_, s)| *s);
+                        let v = jsonschema::validator_for(sub).unwrap();
+                        own.iter()
+                            .find(|x| v.is_valid(x))
+                            .unwrap_or(&own[0])
+                            .clone()
+                    })
+                    .collect();
+                (k, own, reps)
+            })
+            .collect();
+        for j in 0..schemas.len() {
+            for mask in 0..(1usize << per.len()) {
+                let m: serde_json::Map<String, Value> = per
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, (k, _, reps))| ((*k).to_owned(), reps[j].clone()))
+                    .collect();
+                out.push(Value::Object(m.clone()));
+                let mut extra = m.clone();
+                extra.insert("d".into(), json!("x"));
+                out.push(Value::Object(extra));
+                // Vary one present property over its candidates.
+                for (i, (k, own, _)) in per.iter().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        for v in own {
+                            let mut one = m.clone();
+                            one.insert((*k).to_owned(), v.clone());
+                            out.push(Value::Object(one));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let items: Vec<&Value> = schemas.iter().filter_map(|s| s.get("items")).collect();
+    if !items.is_empty() {
+        let mut own = Vec::new();
+        candidates(&items, &mut own);
+        own.dedup();
+        out.push(json!([]));
+        for v in &own {
+            out.push(json!([v]));
+            out.push(json!([v, v]));
+        }
+        if let [first, .., last] = own.as_slice() {
+            out.push(json!([first, last]));
+        }
+    }
+}
+
+/// [`schema`] and a copy with one keyword changed, the kind of step a
+/// catalog's next version takes.
+fn schema_and_step() -> impl Strategy<Value = (Value, Value)> {
+    (schema(), schema(), any::<proptest::sample::Index>()).prop_map(|(old, other, at)| {
+        // Replace one subschema of `old` (itself included) by `other`.
+        let mut spots = Vec::new();
+        subschema_pointers(&old, String::new(), &mut spots);
+        let spot = &spots[at.index(spots.len())];
+        let mut new = old.clone();
+        *new.pointer_mut(spot).unwrap() = other;
+        (old, new)
+    })
+}
+
+fn subschema_pointers(schema: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (k, s) in props {
+            subschema_pointers(s, format!("{at}/properties/{k}"), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        subschema_pointers(items, format!("{at}/items"), out);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Over the keywords the walk does not reason about, too: no finding
+    /// in a direction means no payload breaks it.
+    #[test]
+    fn compatible_means_no_payload_is_refused_beside_checked_rules(old in schema_with_checked_rules(), new in schema_with_checked_rules(), payloads in proptest::collection::vec(value(), 24)) {
+        let found = findings(&old, &new);
+        let old_v = jsonschema::validator_for(&old).unwrap();
+        let new_v = jsonschema::validator_for(&new).unwrap();
+        let backward_ok = !found.iter().any(|f| f.breaks == Direction::Backward);
+        let forward_ok = !found.iter().any(|f| f.breaks == Direction::Forward);
+        let mut tried = payloads.clone();
+        candidates(&[&old, &new], &mut tried);
+        for p in &tried {
+            if backward_ok && old_v.is_valid(p) {
+                prop_assert!(new_v.is_valid(p), "backward claimed for\nold {old}\nnew {new}\nbut new refuses {p}");
+            }
+            if forward_ok && new_v.is_valid(p) {
+                prop_assert!(old_v.is_valid(p), "forward claimed for\nold {old}\nnew {new}\nbut old refuses {p}");
+            }
+        }
+    }
+
+    /// The other half, over the keywords the walk reasons about: a finding
+    /// in a direction is backed by a payload that breaks it (one the old
+    /// schema accepts and the new refuses, or the other way round).
+    #[test]
+    fn each_finding_is_a_payload_told_apart((old, new) in schema_and_step()) {
+        let found = findings(&old, &new);
+        let old_v = jsonschema::validator_for(&old).unwrap();
+        let new_v = jsonschema::validator_for(&new).unwrap();
+        let mut tried = Vec::new();
+        candidates(&[&old, &new], &mut tried);
+        let backward = tried.iter().any(|p| old_v.is_valid(p) && !new_v.is_valid(p));
+        let forward = tried.iter().any(|p| new_v.is_valid(p) && !old_v.is_valid(p));
+        for f in &found {
+            let told_apart = match f.breaks {
+                Direction::Backward => backward,
+                Direction::Forward => forward,
+            };
+            prop_assert!(told_apart, "{} at {} ({:?}) but no payload tells\nold {old}\nnew {new}\napart", f.rule, f.pointer, f.breaks);
+        }
+    }
 
     /// No finding in a direction means no payload breaks it.
     #[test]
