@@ -27,6 +27,41 @@ pub enum DbError {
     /// The catalog cannot be written as SQL.
     #[error(transparent)]
     Sql(#[from] sql::SqlError),
+    /// Rows the catalog would write belong to another catalog.
+    #[error(
+        "{} of the `{catalog}` catalog already belong{} to another catalog in this database: {}; \
+         evreg never changes another catalog's rows (nothing was written). Give the event another \
+         type, or give each catalog its own tables (`[sql] table` and `schema_table`)",
+        if foreign.len() == 1 { "a key" } else { "keys" },
+        if foreign.len() == 1 { "s" } else { "" },
+        foreign.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    OtherCatalog {
+        /// The catalog being applied.
+        catalog: String,
+        /// Its keys that another catalog's rows hold.
+        foreign: Vec<Foreign>,
+    },
+    /// A SQLite database that does not exist, or one that lives in memory.
+    #[error("{0}")]
+    NoDatabase(String),
+}
+
+/// A key of one catalog that a row of another catalog holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Foreign {
+    /// The table.
+    pub table: String,
+    /// The row's key.
+    pub key: String,
+    /// The catalog whose row it is.
+    pub catalog: String,
+}
+
+impl std::fmt::Display for Foreign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({}, of `{}`)", self.key, self.table, self.catalog)
+    }
 }
 
 /// An open database.
@@ -77,6 +112,9 @@ pub enum Drift {
         /// The row's key.
         key: String,
     },
+    /// The catalog has it, and so does another catalog's row, which
+    /// `--apply` will not change.
+    Foreign(Foreign),
 }
 
 impl std::fmt::Display for Drift {
@@ -90,13 +128,29 @@ impl std::fmt::Display for Drift {
                 f,
                 "{table}: `{key}` is no longer in the catalog but is not deprecated"
             ),
+            Drift::Foreign(Foreign {
+                table,
+                key,
+                catalog,
+            }) => write!(
+                f,
+                "{table}: `{key}` is a row of the `{catalog}` catalog, which `--apply` never changes"
+            ),
         }
     }
 }
 
 impl Database {
-    /// Connects to `url`.
+    /// Connects to `url`, an existing database.
     pub fn connect(url: &str) -> Result<Database, DbError> {
+        Database::open(url, false)
+    }
+
+    /// Connects to `url`; a SQLite file that does not exist is created when
+    /// `create` says so, and is an error otherwise. An in-memory SQLite
+    /// database (`sqlite::memory:`, an empty path) is always an error: what
+    /// evreg wrote there would be gone when it exits.
+    pub fn open(url: &str, create: bool) -> Result<Database, DbError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let client = postgres::Client::connect(url, postgres::NoTls)?;
             Ok(Database::Postgres(Box::new(client)))
@@ -104,7 +158,23 @@ impl Database {
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            Ok(Database::Sqlite(rusqlite::Connection::open(path)?))
+            use rusqlite::OpenFlags;
+            if path.is_empty() || path == ":memory:" || path.contains("mode=memory") {
+                return Err(DbError::NoDatabase(format!(
+                    "`{url}` is an in-memory SQLite database, gone when evreg exits: name a file (sqlite://path)"
+                )));
+            }
+            let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            } else if !std::path::Path::new(path).exists() {
+                return Err(DbError::NoDatabase(format!(
+                    "the SQLite database `{path}` does not exist; pass --create (with --apply) to make a new one there"
+                )));
+            }
+            Ok(Database::Sqlite(rusqlite::Connection::open_with_flags(
+                path, flags,
+            )?))
         } else {
             Err(DbError::Url(url.to_owned()))
         }
@@ -177,6 +247,26 @@ impl Database {
         let mut applied = Applied::default();
 
         let live = self.live_events(events_table)?;
+        let live_schemas = self.schema_digests(schemas_table)?;
+        let foreign: Vec<Foreign> = foreign(
+            catalog.name(),
+            events_table,
+            events.iter().map(|e| e.event_type.as_str()),
+            |k| live.get(k).map(|r| r.catalog.as_str()),
+        )
+        .chain(foreign(
+            catalog.name(),
+            schemas_table,
+            schemas.iter().map(|s| s.schema_ref.as_str()),
+            |k| live_schemas.get(k).map(|r| r.catalog.as_str()),
+        ))
+        .collect();
+        if !foreign.is_empty() {
+            return Err(DbError::OtherCatalog {
+                catalog: catalog.name().to_owned(),
+                foreign,
+            });
+        }
         let mut send = Vec::new();
         for want in &events {
             match live.get(&want.event_type) {
@@ -205,7 +295,7 @@ impl Database {
         let others = live.keys().filter(|k| !wanted.contains(k.as_str())).count();
         applied.unchanged += others - applied.deprecated.min(others);
 
-        let live = self.schema_digests(schemas_table)?;
+        let live = live_schemas;
         let wanted: HashSet<&str> = schemas.iter().map(|s| s.schema_ref.as_str()).collect();
         applied.unchanged += live.keys().filter(|k| !wanted.contains(k.as_str())).count();
         // Spelling and hashing every schema is the costly part: every core.
@@ -278,6 +368,11 @@ impl Database {
                     table: events_table.clone(),
                     key: want.event_type.clone(),
                 }),
+                Some(have) if have.catalog != want.catalog => drift.push(Drift::Foreign(Foreign {
+                    table: events_table.clone(),
+                    key: want.event_type.clone(),
+                    catalog: have.catalog.clone(),
+                })),
                 Some(have) => {
                     let fields = event_differences(want, have);
                     if !fields.is_empty() {
@@ -309,6 +404,14 @@ impl Database {
                 });
                 continue;
             };
+            if have.catalog != want.catalog {
+                drift.push(Drift::Foreign(Foreign {
+                    table: schemas_table.clone(),
+                    key: want.schema_ref.clone(),
+                    catalog: have.catalog.clone(),
+                }));
+                continue;
+            }
             let mut fields = have.differences(want, self.dialect());
             if fields.iter().any(|f| f == "schema" || f == "examples") {
                 // A digest differs; the values may still be equal, spelled
@@ -494,6 +597,24 @@ impl LiveSchema {
         diff("examples", !same(&self.examples, &want.examples));
         fields
     }
+}
+
+/// The keys of catalog `ours` whose live rows (`catalog_of`) are another
+/// catalog's.
+fn foreign<'k>(
+    ours: &'k str,
+    table: &'k str,
+    keys: impl Iterator<Item = &'k str> + 'k,
+    catalog_of: impl Fn(&str) -> Option<&'k str> + 'k,
+) -> impl Iterator<Item = Foreign> + 'k {
+    keys.filter_map(move |key| {
+        let theirs = catalog_of(key).filter(|c| *c != ours)?;
+        Some(Foreign {
+            table: table.to_owned(),
+            key: key.to_owned(),
+            catalog: theirs.to_owned(),
+        })
+    })
 }
 
 fn event_differences(want: &EventRow, have: &EventRow) -> Vec<String> {

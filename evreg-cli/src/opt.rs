@@ -130,6 +130,10 @@ pub struct MigrateArgs {
     /// Compare the database with the catalog; exit 1 naming every drift
     #[arg(long, requires = "database_url")]
     pub check: bool,
+    /// With --apply to sqlite://PATH: create the database file when it does
+    /// not exist (without it, a mistyped path is an error)
+    #[arg(long, requires = "apply")]
+    pub create: bool,
     /// postgres://… or sqlite://path
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,

@@ -174,6 +174,13 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
     out.push_str(&ddl(dialect, events_table, schemas_table));
 
     let (events, schemas) = rows(catalog);
+    out.push_str(&guard(
+        dialect,
+        (events_table, schemas_table),
+        name,
+        &events,
+        &schemas,
+    )?);
     out.push_str(&upsert_events(dialect, events_table, &events)?);
     out.push_str(&deprecate(dialect, events_table, name, &events));
     out.push('\n');
@@ -181,6 +188,104 @@ pub fn render(catalog: &Catalog, dialect: Dialect) -> Result<String, SqlError> {
     out.push_str("COMMIT;\n");
     Ok(out)
 }
+
+/// The statements that stop the script, before it writes anything, when a
+/// row it would write belongs to another catalog (two catalogs sharing
+/// tables and declaring one event type): a catalog never changes another
+/// catalog's rows. PostgreSQL raises an exception naming the row; SQLite,
+/// which has no procedural SQL, fails a named `CHECK`.
+pub fn guard(
+    dialect: Dialect,
+    (events_table, schemas_table): (&str, &str),
+    catalog: &str,
+    events: &[EventRow],
+    schemas: &[SchemaRow<'_>],
+) -> Result<String, SqlError> {
+    let list = |keys: Vec<&str>| -> Result<Option<String>, SqlError> {
+        let quoted: Result<Vec<String>, SqlError> =
+            keys.iter().map(|k| text(dialect, k, "a key")).collect();
+        let quoted = quoted?;
+        if quoted.iter().any(|q| q.contains(GUARD_TAG)) {
+            return Err(SqlError {
+                what: format!("a key holding `{GUARD_TAG}`"),
+            });
+        }
+        Ok((!quoted.is_empty()).then(|| quoted.join(", ")))
+    };
+    let tables = [
+        (
+            events_table,
+            "event_type",
+            list(events.iter().map(|e| e.event_type.as_str()).collect())?,
+        ),
+        (
+            schemas_table,
+            "schema_ref",
+            list(schemas.iter().map(|s| s.schema_ref.as_str()).collect())?,
+        ),
+    ];
+    let name = quote(catalog);
+    let mut out = String::from(
+        "-- A row another catalog manages is never changed: stop here if one of
+         -- this catalog's keys is already another catalog's.
+",
+    );
+    match dialect {
+        Dialect::Postgres => {
+            let mut lookups = Vec::new();
+            for (table, key, keys) in &tables {
+                if let Some(keys) = keys {
+                    lookups.push(format!(
+                        "  IF other IS NULL THEN
+                             SELECT {key} AS key, catalog INTO other FROM {table}
+                             WHERE catalog <> {name} AND {key} IN ({keys}) LIMIT 1;
+                           END IF;
+"
+                    ));
+                }
+            }
+            if lookups.is_empty() {
+                return Ok(String::new());
+            }
+            let _ = write!(
+                out,
+                "DO {GUARD_TAG}
+DECLARE other record;
+BEGIN
+{}                   IF other IS NOT NULL THEN
+                     RAISE EXCEPTION 'evreg: `%` belongs to the `%` catalog, and the `%` catalog never changes another catalog''s rows', other.key, other.catalog, {name};
+                   END IF;
+END
+{GUARD_TAG};
+
+",
+                lookups.concat()
+            );
+        }
+        Dialect::Sqlite => {
+            out.push_str(
+                "CREATE TEMP TABLE IF NOT EXISTS evreg_guard (
+                     key TEXT CONSTRAINT \"a key of this catalog belongs to another catalog, whose rows evreg never changes\" CHECK (key IS NULL)
+                 );
+",
+            );
+            for (table, key, keys) in &tables {
+                if let Some(keys) = keys {
+                    let _ = writeln!(
+                        out,
+                        "INSERT INTO evreg_guard SELECT {key} FROM {table}
+WHERE catalog <> {name} AND {key} IN ({keys});"
+                    );
+                }
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// The dollar quote of the PostgreSQL guard's body.
+const GUARD_TAG: &str = "$evreg_guard$";
 
 /// The upsert of these event rows (empty when there are none).
 pub fn upsert_events(
@@ -332,7 +437,7 @@ fn upsert(dialect: Dialect, table: &str, key: &str, columns: &[&str], rows: &[St
             .join("\n   OR "),
     };
     format!(
-        "INSERT INTO {table} AS t ({})\nVALUES\n{}\nON CONFLICT ({key}) DO UPDATE SET\n    {}\nWHERE {differs};\n\n",
+        "INSERT INTO {table} AS t ({})\nVALUES\n{}\nON CONFLICT ({key}) DO UPDATE SET\n    {}\nWHERE t.catalog = excluded.catalog AND ({differs});\n\n",
         all.join(", "),
         rows.join(",\n"),
         set.join(",\n    "),

@@ -460,6 +460,9 @@ fn apply_and_check_through_the_command() {
         (out.status.code(), text)
     };
     let lite = Lite::new();
+    // An empty file is an empty SQLite database (one that does not exist
+    // is an error without `--create`).
+    std::fs::File::create(&lite.file).unwrap();
     let mut urls = vec![format!("sqlite://{}", lite.file.display())];
     let pg = Pg::new();
     if let Some(pg) = &pg {
@@ -593,9 +596,16 @@ fn the_bus_tables_come_with_bus() {
     assert_eq!(listed.lines().collect::<Vec<_>>(), want);
     let applied = Lite::new();
     let url = format!("sqlite://{}", applied.file.display());
-    for _ in 0..2 {
-        evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
-    }
+    evreg(&[
+        "migrate",
+        dir,
+        "--bus",
+        "--apply",
+        "--create",
+        "--database-url",
+        &url,
+    ]);
+    evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
     assert_eq!(
         applied
             .run("SELECT count(*) FROM sqlite_master WHERE name = 'system_events';")
@@ -626,11 +636,176 @@ fn the_bus_tables_come_with_bus() {
     );
     let other = Pg::new().unwrap();
     let url = other.schema_url();
-    for _ in 0..2 {
-        evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
-    }
+    evreg(&[
+        "migrate",
+        dir,
+        "--bus",
+        "--apply",
+        "--create",
+        "--database-url",
+        &url,
+    ]);
+    evreg(&["migrate", dir, "--bus", "--apply", "--database-url", &url]);
     assert_eq!(
         other.query("SELECT count(*) FROM pg_policies WHERE policyname = 'evreg_tenant_isolation' AND schemaname = current_schema()").trim(),
         "4"
     );
+}
+
+/// Two catalogs share the tables and both declare `NOTE_ADDED`: the second
+/// never changes the first one's rows. Its script stops before writing (on
+/// both databases), `--apply` refuses naming the row and its catalog, and
+/// `--check` reports the row as another catalog's.
+#[test]
+fn another_catalogs_rows_are_never_changed() {
+    if missing("sqlite3") {
+        return;
+    }
+    let theirs = repo().join("tests/fixtures/codegen/minimal");
+    let ours = copy(&theirs);
+    edit(
+        &ours.path().join("catalog.toml"),
+        "name = \"minimal\"",
+        "name = \"intruder\"",
+    );
+    edit(
+        &ours.path().join("events/events.toml"),
+        "description = \"",
+        "description = \"Rewritten by another team. ",
+    );
+    let rows = "SELECT event_type, catalog, description FROM system_event_catalog;";
+
+    let lite = Lite::new();
+    lite.apply(&script(&theirs, Dialect::Sqlite));
+    let before = lite.run(rows);
+    assert!(before.contains("NOTE_ADDED|minimal|"), "{before}");
+    let mut cmd = Command::new("sqlite3");
+    cmd.args(["-bail", "-batch"]).arg(&lite.file);
+    let out = {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let sql = script(ours.path(), Dialect::Sqlite);
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(!out.status.success(), "the script stopped");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("belongs to another catalog"),
+        "{out:?}"
+    );
+    assert_eq!(lite.run(rows), before, "their row is unchanged");
+
+    let url = format!("sqlite://{}", lite.file.display());
+    let dir = ours.path().to_str().unwrap();
+    let out = evreg_output(&["migrate", dir, "--apply", "--database-url", &url]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`NOTE_ADDED` (system_event_catalog, of `minimal`)")
+            && stderr.contains("`payload.NoteAdded.v1` (system_event_schemas, of `minimal`)")
+            && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(lite.run(rows), before, "their row is unchanged");
+    let out = evreg_output(&["migrate", dir, "--check", "--database-url", &url]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains(
+            "drift: system_event_catalog: `NOTE_ADDED` is a row of the `minimal` catalog, which `--apply` never changes"
+        ),
+        "{stdout}"
+    );
+
+    if let Some(pg) = Pg::new() {
+        pg.apply(&script(&theirs, Dialect::Postgres));
+        let rows =
+            "SELECT event_type || '|' || catalog || '|' || description FROM system_event_catalog";
+        let before = pg.query(rows);
+        let out = evreg_output(&[
+            "migrate",
+            dir,
+            "--apply",
+            "--database-url",
+            &pg.schema_url(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert_eq!(pg.query(rows), before);
+        // The script as psql runs it: the guard raises, naming the row.
+        let mut cmd = Command::new("psql");
+        cmd.args([pg.schema_url().as_str(), "-v", "ON_ERROR_STOP=1", "-q"]);
+        let out = {
+            use std::io::Write;
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let sql = script(ours.path(), Dialect::Postgres);
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(sql.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        };
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(
+                "`NOTE_ADDED` belongs to the `minimal` catalog, and the `intruder` catalog never changes another catalog's rows"
+            ),
+            "{out:?}"
+        );
+        assert_eq!(pg.query(rows), before);
+    }
+}
+
+/// `--apply` never writes into a database it made up: an in-memory SQLite
+/// database or a file that does not exist (a mistyped path) is an error,
+/// unless `--create` asks for a new file. `--check` never creates one.
+#[test]
+fn apply_refuses_a_database_it_would_create() {
+    let catalog = repo().join("tests/fixtures/codegen/minimal");
+    let dir = catalog.to_str().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("typo.db");
+    let url = format!("sqlite://{}", file.display());
+    for memory in ["sqlite::memory:", "sqlite://:memory:", "sqlite://"] {
+        let out = evreg_output(&["migrate", dir, "--apply", "--database-url", memory]);
+        assert_eq!(out.status.code(), Some(2), "{memory}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("in-memory SQLite database"));
+    }
+    for mode in ["--apply", "--check"] {
+        let out = evreg_output(&["migrate", dir, mode, "--database-url", &url]);
+        assert_eq!(out.status.code(), Some(2), "{mode}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("does not exist; pass --create"),
+            "{out:?}"
+        );
+        assert!(!file.exists(), "{mode} created {}", file.display());
+    }
+    let out = evreg_output(&[
+        "migrate",
+        dir,
+        "--apply",
+        "--create",
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(file.exists());
+    let out = evreg_output(&["migrate", dir, "--check", "--database-url", &url]);
+    assert!(out.status.success(), "{out:?}");
 }

@@ -17,7 +17,7 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
     };
     if args.apply || args.check {
         let url = args.database_url.as_deref().unwrap_or_default();
-        let mut db = match Database::connect(url) {
+        let mut db = match Database::open(url, args.create) {
             Ok(db) => db,
             Err(e) => {
                 eprintln!("error: {e}");
