@@ -317,3 +317,118 @@ fn a_folder_named_like_an_event_file_is_skipped_and_unreadable_schema_reported()
         .expect("reported");
     assert!(d.message.contains("is not a file"), "{}", d.message);
 }
+
+/// A payload schema whose property `a` starts a chain of `n` definitions,
+/// each a `$ref` to the next (`through` puts each step in a property).
+fn chain(n: usize, through: bool) -> String {
+    let mut defs = serde_json::Map::new();
+    for i in 0..n {
+        let next = serde_json::json!({ "$ref": format!("#/$defs/D{}", i + 1) });
+        let def = if through {
+            serde_json::json!({ "type": "object", "properties": { "next": next } })
+        } else {
+            next
+        };
+        defs.insert(format!("D{i}"), def);
+    }
+    defs.insert(format!("D{n}"), serde_json::json!({ "type": "string" }));
+    serde_json::json!({
+        "type": "object",
+        "required": ["ticketId"],
+        "properties": { "ticketId": { "type": "string", "format": "uuid" }, "a": { "$ref": "#/$defs/D0" } },
+        "$defs": defs
+    })
+    .to_string()
+}
+
+/// A chain of 10,000 `$ref`s once overflowed the stack of every command
+/// (exit 134), and checking took time cubic in its length: now it is one
+/// `ref-too-deep` error, found after [`MAX_REF_DEPTH`] steps.
+///
+/// [`MAX_REF_DEPTH`]: evreg_core::catalog::MAX_REF_DEPTH
+#[test]
+fn a_long_ref_chain_is_one_error_not_a_stack_overflow() {
+    use evreg_core::catalog::MAX_REF_DEPTH;
+    for through in [false, true] {
+        let report = check_files(EVENTS, &chain(10_000, through));
+        let deep: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "ref-too-deep")
+            .collect();
+        assert_eq!(deep.len(), 1, "{:#?}", report.diagnostics);
+        assert!(deep[0].primary.is_some(), "located");
+        // Just within the limit, it loads.
+        let report = check_files(EVENTS, &chain(MAX_REF_DEPTH - 4, through));
+        assert!(
+            !has_code(&report, "ref-too-deep"),
+            "{:#?}",
+            report.diagnostics
+        );
+        assert_eq!(report.error_count(), 0, "{:#?}", report.diagnostics);
+    }
+}
+
+/// Many references side by side are no deeper than one: 5,000 properties,
+/// each with a definition of its own, load.
+#[test]
+fn many_references_side_by_side_load() {
+    let n = 5_000;
+    let mut props = serde_json::Map::new();
+    let mut defs = serde_json::Map::new();
+    props.insert(
+        "ticketId".into(),
+        serde_json::json!({ "type": "string", "format": "uuid" }),
+    );
+    for i in 0..n {
+        props.insert(
+            format!("p{i}"),
+            serde_json::json!({ "$ref": format!("#/$defs/W{i}") }),
+        );
+        defs.insert(
+            format!("W{i}"),
+            serde_json::json!({ "type": "integer", "maximum": i }),
+        );
+    }
+    let schema = serde_json::json!({ "type": "object", "properties": props, "$defs": defs });
+    let report = check_files(EVENTS, &schema.to_string());
+    assert_eq!(report.error_count(), 0, "{:#?}", report.diagnostics);
+}
+
+/// Reports never echo control characters of the input (an ESC would drive
+/// the terminal), and a diagnostic on a minified line names the place
+/// instead of printing the line.
+#[test]
+fn reports_escape_control_characters_and_skip_overlong_lines() {
+    // A raw ESC in a file (a JSON syntax error there): the snippet shows `?`.
+    let raw = SCHEMA.replace(
+        "\"type\": \"object\",",
+        "\"type\": \"object\", \"x-\u{1b}[2J\": 1,",
+    );
+    // An escaped one in a key (`\u001b`): the message shows `\u{1b}`.
+    let escaped = SCHEMA.replace(
+        "\"type\": \"object\",",
+        "\"type\": \"object\", \"frob\\u001b[2J\": 1,",
+    );
+    for (schema, code, seen) in [
+        (raw, "json-syntax", "\"x-?[2J\""),
+        (escaped, "unknown-keyword", "frob\\u{1b}[2J"),
+    ] {
+        let report = check_files(EVENTS, &schema);
+        let shown = evreg_core::diagnostic::render::plain(&report.diagnostics, &report.sources);
+        assert!(has_code(&report, code), "{shown}");
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+        assert!(shown.contains(seen), "{shown}");
+    }
+
+    let minified = format!(
+        "{{\"type\": \"object\", \"x-pad\": \"{}\", \"required\": [\"ticketId\"], \"properties\": {{\"ticketId\": {{\"type\": \"strin\"}}}}}}",
+        "x".repeat(5_000)
+    );
+    let report = check_files(EVENTS, &minified);
+    let shown = evreg_core::diagnostic::render::plain(&report.diagnostics, &report.sources);
+    assert!(report.error_count() > 0, "{shown}");
+    assert!(shown.len() < 4_000, "the line was printed:\n{shown}");
+    assert!(shown.contains("schemas/ticket.json:1:"), "{shown}");
+    assert!(shown.contains("too long to show"), "{shown}");
+}

@@ -36,7 +36,7 @@ pub use discover::MAX_FILE_BYTES;
 pub use json::escape_pointer_token;
 pub use model::*;
 pub use prefetch::par_map;
-pub use resolve::percent_decode;
+pub use resolve::{MAX_REF_DEPTH, percent_decode};
 pub use toml_read::Located;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -285,6 +285,12 @@ pub(crate) struct Loader {
     /// Files whose content reaches more than the file that names them: the
     /// targets of `$ref`s from other files, and the definitions files.
     shared_files: BTreeSet<PathBuf>,
+    /// The `$ref`s of each document sorted by pointer, so that those under
+    /// one schema are found by binary search.
+    sorted_refs: HashMap<DocId, Vec<(String, String)>>,
+    /// Whether the walk for cycles met a reference nested deeper than
+    /// `MAX_REF_DEPTH` (reported once, then the walk stops).
+    too_deep: bool,
 }
 
 impl Loader {
@@ -311,6 +317,8 @@ impl Loader {
             only_event_files: None,
             validate_examples: true,
             shared_files: BTreeSet::new(),
+            sorted_refs: HashMap::new(),
+            too_deep: false,
         }
     }
 

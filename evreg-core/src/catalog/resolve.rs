@@ -30,6 +30,13 @@ pub(crate) struct Bundled {
     pub value: Value,
 }
 
+/// How many `$ref`s evreg follows inside one another from a payload
+/// schema (a chain `A → B → C`, or references nested in the properties of
+/// referenced definitions): every reader of a bundled schema walks it that
+/// deep, so the bound keeps their work and stacks bounded. A reference back
+/// to a schema being read (a recursive schema) does not count.
+pub const MAX_REF_DEPTH: usize = 128;
+
 impl Loader {
     /// Resolves where a `$ref` found in `doc` points, loading other files as needed.
     fn resolve_ref(&mut self, doc: DocId, reference: &str, ref_pointer: &str) -> Option<Node> {
@@ -264,9 +271,16 @@ impl Loader {
         if let Some(found) = cache.get(node) {
             return found.clone();
         }
-        let raw: Vec<(String, String)> = self
-            .doc_refs(node.0)
+        if !self.sorted_refs.contains_key(&node.0) {
+            let mut sorted = self.doc_refs(node.0).to_vec();
+            sorted.sort();
+            self.sorted_refs.insert(node.0, sorted);
+        }
+        let sorted = &self.sorted_refs[&node.0];
+        let first = sorted.partition_point(|(p, _)| p.as_str() < node.1.as_str());
+        let raw: Vec<(String, String)> = sorted[first..]
             .iter()
+            .take_while(|(p, _)| p.starts_with(node.1.as_str()))
             .filter(|(p, _)| is_under(p, &node.1))
             .cloned()
             .collect();
@@ -289,10 +303,14 @@ impl Loader {
     fn acyclic(&mut self, start: &Node, cache: &mut HashMap<Node, Vec<(Node, String)>>) -> bool {
         let mut marks: HashMap<Node, Mark> = HashMap::new();
         let mut stack: Vec<(Node, bool)> = Vec::new();
-        self.visit(start.clone(), false, &mut marks, &mut stack, cache)
+        let errors_before = self.diags.error_count();
+        self.too_deep = false;
+        let ok = self.visit(start.clone(), false, &mut marks, &mut stack, cache);
+        ok && self.diags.error_count() == errors_before
     }
 
-    /// Visits `node`, reached by an edge that goes into the value or not.
+    /// Visits `node`, reached by an edge that goes into the value or not;
+    /// at most [`MAX_REF_DEPTH`] deep.
     fn visit(
         &mut self,
         node: Node,
@@ -311,6 +329,29 @@ impl Loader {
         let mut ok = true;
         for (target, ref_pointer) in self.refs_under(&node, cache) {
             let edge = goes_into_value(&ref_pointer[node.1.len()..]);
+            if stack.len() >= MAX_REF_DEPTH && marks.get(&target) != Some(&Mark::Visiting) {
+                self.too_deep = true;
+                let at = self.locate(node.0, &ref_pointer, Part::Value);
+                let start = self.node_name(&stack[0].0);
+                self.diags.push(
+                    Diagnostic::error(
+                        "ref-too-deep",
+                        format!("`$ref`s nest more than {MAX_REF_DEPTH} deep from {start}"),
+                    )
+                    .at(at, "the reference one step too deep")
+                    .with_note(format!(
+                        "evreg follows at most {MAX_REF_DEPTH} references inside one another (docs/catalog-format.md, \"Limits\"); \
+                         a recursive schema (a reference back to a schema being read) does not count"
+                    )),
+                );
+                ok = false;
+                break;
+            }
+            // One report is enough: the walk stops everywhere.
+            if self.too_deep {
+                ok = false;
+                break;
+            }
             if marks.get(&target) == Some(&Mark::Visiting) {
                 let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
                 // The edges of the cycle: into each node after `target`, and this one.

@@ -41,6 +41,7 @@ pub const CODES: &[&str] = &[
     "ignored-keyword",
     "unresolved-ref",
     "cyclic-ref",
+    "ref-too-deep",
     "definition-collision",
     "no-definitions",
     "base-field",

@@ -20,7 +20,7 @@ pub fn emit(
 ) -> std::io::Result<()> {
     let mut files = SimpleFiles::new();
     for (_, f) in sources.files() {
-        files.add(f.name().to_owned(), f.text().to_owned());
+        files.add(shown(f.name()), shown_in_place(f.text()));
     }
     let config = Config::default();
     for d in diagnostics {
@@ -153,6 +153,49 @@ impl WriteColor for WriteColorRef<'_> {
     }
 }
 
+/// The longest source line shown in a snippet; a diagnostic on a longer one
+/// (a minified file) names its line and column instead.
+const MAX_SNIPPET_LINE: usize = 400;
+
+/// Text from the input as a report shows it: control characters (ESC, a
+/// newline in a property name) escaped, never echoed to the terminal.
+fn shown(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A source file as a snippet shows it: control characters other than line
+/// breaks and tabs become `?`s of the same length in bytes, so that every
+/// span still points where it did.
+fn shown_in_place(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c.to_string(),
+            c if c.is_control() => "?".repeat(c.len_utf8()),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Whether `span` lies on a line too long to show.
+fn on_long_line(span: Span, sources: &SourceMap) -> bool {
+    let text = sources.get(span.file).text();
+    let at = span.start.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    end - start > MAX_SNIPPET_LINE
+}
+
 /// A span's range widened to character boundaries (codespan slices by it).
 fn range(span: Span, sources: &SourceMap) -> std::ops::Range<usize> {
     let text = sources.get(span.file).text();
@@ -173,32 +216,54 @@ fn convert(d: &Diagnostic, sources: &SourceMap) -> Cs<usize> {
         Severity::Warning => CsSeverity::Warning,
     };
     let mut labels = Vec::new();
-    if let Some(l) = &d.primary {
+    let mut notes = Vec::new();
+    let long = d
+        .primary
+        .iter()
+        .chain(&d.secondary)
+        .any(|l| on_long_line(l.span, sources));
+    if long {
+        // The place, without the line: it would fill the screen.
+        for l in d.primary.iter().chain(&d.secondary) {
+            let file = sources.get(l.span.file);
+            let (line, column) = file.line_col(l.span.start);
+            let what = if l.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", shown(&l.message))
+            };
+            notes.push(format!(
+                "at {}:{line}:{column}{what} (the line is too long to show)",
+                shown(file.name())
+            ));
+        }
+    }
+    if let Some(l) = d.primary.as_ref().filter(|_| !long) {
         labels.push(
             Label::new(
                 LabelStyle::Primary,
                 l.span.file.index(),
                 range(l.span, sources),
             )
-            .with_message(&l.message),
+            .with_message(shown(&l.message)),
         );
     }
-    for l in &d.secondary {
+    for l in d.secondary.iter().filter(|_| !long) {
         labels.push(
             Label::new(
                 LabelStyle::Secondary,
                 l.span.file.index(),
                 range(l.span, sources),
             )
-            .with_message(&l.message),
+            .with_message(shown(&l.message)),
         );
     }
-    let mut notes = d.notes.clone();
+    notes.extend(d.notes.iter().map(|n| shown(n)));
     if let Some(help) = &d.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", shown(help)));
     }
     Cs::new(severity)
-        .with_message(&d.message)
+        .with_message(shown(&d.message))
         .with_code(d.code)
         .with_labels(labels)
         .with_notes(notes)
