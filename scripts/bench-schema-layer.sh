@@ -33,7 +33,7 @@ catalog=target/bench/catalog-10000
 corpus=$(cd "$repo/../shared/corpora/github-webhooks/payload-schemas/api.github.com" && pwd)
 gh="$work/github"
 mkdir -p "$gh/events"
-printf 'name = "github"\n[checks]\nrequire_examples = false\n[schema]\nannotations = ["tsAdditionalProperties"]\n' > "$gh/catalog.toml"
+printf 'name = "github"\n[checks]\nrequire_examples = false\n[schema]\nannotations = ["tsAdditionalProperties"]\nfolders = ["%s"]\n' "$corpus" > "$gh/catalog.toml"
 for f in "$corpus"/*/*.schema.json; do
     case "$f" in */common/*) continue ;; esac
     event=$(basename "$(dirname "$f")"); action=$(basename "$f" .schema.json)

@@ -406,6 +406,10 @@ pub struct ValidateArgs {
     /// A payload of a deprecated event is an error, not a warning
     #[arg(long)]
     pub deny_deprecated: bool,
+    /// Succeed when the input holds no payload (without it, empty input is
+    /// an error: a crashed `simulate | validate` must not pass)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 impl Opt {

@@ -256,3 +256,101 @@ fn large_streams_keep_order_across_batches() {
         .collect();
     assert_eq!(lines, bad_lines);
 }
+
+/// A line that is not UTF-8 or that is too long is a problem of its own, at
+/// its line; the stream goes on (one bad line once stopped it with "stream
+/// did not contain valid UTF-8", no file, no line, no summary).
+#[test]
+fn unreadable_lines_are_reported_and_the_stream_goes_on() {
+    let good = json!({"type": "TICKET_CLOSED", "version": 1, "payload": ticket_closed("5e3c2f4a-6b1d-4c8e-9f7a-1b2c3d4e5f60")}).to_string();
+    let mut input = Vec::new();
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\n{\"type\": \"TICKET_CLOSED\", \"x\": \"\xff\xfe\"}\n");
+    input.extend_from_slice(&vec![b' '; (16 << 20) + 10]);
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\r\n");
+    let (code, report) = json_report(&["validate", "-"], Some(&input));
+    assert_eq!(code, Some(1), "{report:#}");
+    let problems: Vec<(u64, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(problems, [(2, "not-utf8"), (3, "too-long")]);
+    assert_eq!(
+        report["summary"]["valid"], 2,
+        "the lines after them were read"
+    );
+    assert_eq!(report["ok"], false);
+}
+
+/// Empty input (a crashed `evreg simulate | evreg validate`) is an error,
+/// unless `--allow-empty` says none is expected.
+#[test]
+fn empty_input_fails_unless_allowed() {
+    for input in [&b""[..], b"\n\n  \n"] {
+        let out = evreg(&["validate", "-"], Some(input));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no payload was read"),
+            "{out:?}"
+        );
+        let out = evreg(&["validate", "--allow-empty", "-"], Some(input));
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let (code, report) = json_report(&["validate", "-"], Some(input));
+        assert_eq!((code, &report["ok"]), (Some(1), &json!(false)));
+        assert_eq!(report["problems"], json!([]));
+    }
+}
+
+/// An envelope that says two things is refused: a key twice (which value
+/// counts?), or `type`/`version` that contradict `payloadSchemaRef`.
+#[test]
+fn contradicting_envelopes_are_refused() {
+    let payload = ticket_closed("5e3c2f4a-6b1d-4c8e-9f7a-1b2c3d4e5f60").to_string();
+    let lines = [
+        format!(
+            r#"{{"type": "TICKET_CLOSED", "type": "TICKET_CREATED", "version": 1, "payload": {payload}}}"#
+        ),
+        format!(
+            r#"{{"payloadSchemaRef": "payload.TicketClosed.v1", "type": "TICKET_CREATED", "payload": {payload}}}"#
+        ),
+        format!(
+            r#"{{"payloadSchemaRef": "payload.TicketClosed.v1", "version": 2, "payload": {payload}}}"#
+        ),
+        format!(
+            r#"{{"type": "TICKET_CLOSED", "eventType": "TICKET_CREATED", "payload": {payload}}}"#
+        ),
+        format!(
+            r#"{{"payloadSchemaRef": "payload.TicketClosed.v1", "type": "TICKET_CLOSED", "version": 1, "payload": {payload}}}"#
+        ),
+    ];
+    let input = lines.join("\n");
+    let (code, report) = json_report(&["validate", "-"], Some(input.as_bytes()));
+    assert_eq!(code, Some(1));
+    let kinds: Vec<(u64, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, "json-syntax"),
+            (2, "contradiction"),
+            (3, "contradiction"),
+            (4, "contradiction")
+        ],
+        "{report:#}"
+    );
+    assert!(
+        report["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key \"type\"")
+    );
+    assert_eq!(report["summary"]["valid"], 1);
+}

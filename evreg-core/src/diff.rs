@@ -199,7 +199,8 @@ fn dirty_event_files(
     // Old event files the new catalog does not have (removed, renamed).
     let new_files: HashSet<&Path> = files.iter().map(|(r, _)| r.as_path()).collect();
     let mut diags = Diagnostics::new();
-    for old in discover::event_files(old_root, &mut diags) {
+    let inside: Vec<PathBuf> = old_root.canonicalize().into_iter().collect();
+    for old in discover::event_files(old_root, &inside, &mut diags) {
         let r = old.strip_prefix(old_root).ok()?;
         if !new_files.contains(r) {
             dirty.insert(r.to_path_buf());

@@ -432,3 +432,90 @@ fn reports_escape_control_characters_and_skip_overlong_lines() {
     assert!(shown.contains("schemas/ticket.json:1:"), "{shown}");
     assert!(shown.contains("too long to show"), "{shown}");
 }
+
+/// The catalog folder is a boundary: a `$ref` out of it is an error and the
+/// file is not read (nothing of it is shown), a symbolic link out of it is
+/// reported and not followed (a link to `/` once walked the whole machine),
+/// and a folder the manifest names is read.
+#[test]
+fn nothing_outside_the_catalog_folder_is_read() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("secret.json"),
+        r#"{ "$defs": { "Money": { "type": "object", "x-secret": "hunter2" } } }"#,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.json");
+    let schema = SCHEMA.replace("common.json", &secret.display().to_string());
+    write_catalog(
+        dir.path(),
+        MANIFEST.as_bytes(),
+        EVENTS.as_bytes(),
+        schema.as_bytes(),
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/", dir.path().join("events/everything")).unwrap();
+    let report = load(dir.path());
+    let outside_errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "outside-catalog")
+        .collect();
+    assert_eq!(
+        outside_errors.len(),
+        if cfg!(unix) { 2 } else { 1 },
+        "{:#?}",
+        report.diagnostics
+    );
+    let shown = evreg_core::diagnostic::render::plain(&report.diagnostics, &report.sources);
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(
+        report
+            .sources
+            .files()
+            .all(|(_, f)| !f.text().contains("hunter2")),
+        "the file outside was read"
+    );
+
+    // Named in the manifest, the folder is read.
+    let manifest = format!(
+        "{MANIFEST}\n[schema]\nfolders = [{:?}]\n",
+        outside.path().display().to_string()
+    );
+    fs::write(dir.path().join("catalog.toml"), manifest).unwrap();
+    #[cfg(unix)]
+    fs::remove_file(dir.path().join("events/everything")).unwrap();
+    let report = load(dir.path());
+    assert_eq!(report.error_count(), 0, "{:#?}", report.diagnostics);
+}
+
+/// A key twice in one object of a catalog file is an error at both places
+/// (serde_json kept the last value without a word).
+#[test]
+fn a_duplicate_key_is_an_error_at_both_places() {
+    let schema = SCHEMA.replace(
+        "\"required\": [\"ticketId\"],",
+        "\"required\": [\"ticketId\"], \"additionalProperties\": true,",
+    );
+    let report = check_files(EVENTS, &schema);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("duplicate key \"additionalProperties\""))
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    assert_eq!(d.code, "json-syntax");
+    let text = report
+        .sources
+        .get(d.primary.as_ref().unwrap().span.file)
+        .text()
+        .to_owned();
+    let spans: Vec<&str> = std::iter::once(d.primary.as_ref().unwrap())
+        .chain(&d.secondary)
+        .map(|l| &text[l.span.start..l.span.end])
+        .filter(|s| s.contains("additionalProperties"))
+        .collect();
+    assert_eq!(spans.len(), 2, "{d:#?}");
+    assert!(evreg_core::catalog::from_str_unique(r#"{"a": 1, "b": {"a": 2}}"#).is_ok());
+    assert!(evreg_core::catalog::from_str_unique(r#"[{"a": 1, "a": 1}]"#).is_err());
+}

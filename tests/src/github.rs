@@ -73,12 +73,17 @@ pub fn events(corpus: &Path) -> Vec<(String, PathBuf, Vec<PathBuf>)> {
 }
 
 /// A catalog in `dir` with one event per payload schema, naming the
-/// corpus's files and examples where they are.
+/// corpus's files and examples where they are (its manifest names the
+/// corpus folder, outside the catalog's).
 pub fn write_catalog(dir: &Path, events: &[(String, PathBuf, Vec<PathBuf>)]) {
     fs::create_dir_all(dir.join("events")).unwrap();
+    let corpus = corpus().expect("the corpus is there");
     fs::write(
         dir.join("catalog.toml"),
-        "name = \"github\"\n\n[checks]\nrequire_examples = false\n\n[schema]\nannotations = [\"tsAdditionalProperties\"]\n",
+        format!(
+            "name = \"github\"\n\n[checks]\nrequire_examples = false\n\n[schema]\nannotations = [\"tsAdditionalProperties\"]\nfolders = [{:?}]\n",
+            corpus.display().to_string()
+        ),
     )
     .unwrap();
     let mut toml = String::new();

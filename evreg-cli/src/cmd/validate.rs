@@ -15,6 +15,10 @@ use crate::opt::{Opt, ValidateArgs, ValidateFormat};
 /// NDJSON lines validated together (memory stays bounded by one batch).
 const BATCH: usize = 4096;
 
+/// The longest NDJSON line read; a longer one is a problem of its own, its
+/// bytes skipped (so memory is bounded by bytes, not only by lines).
+const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Where an item came from.
 #[derive(Debug, Clone, Serialize)]
 struct Origin {
@@ -45,6 +49,8 @@ impl std::fmt::Display for Origin {
 enum Input {
     Parsed(serde_json::Result<Value>),
     Line(String),
+    /// A line that could not be read as text: the kind and why.
+    Unreadable(&'static str, String),
 }
 
 /// One problem, as printed and as in `--format json`.
@@ -112,14 +118,25 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
     };
     let mut out = std::io::stdout().lock();
     let mut summary = Summary::default();
-    let mut collected = Vec::new();
+    // JSON: problems are written as they are found, so that memory stays
+    // bounded however many there are; the summary follows them.
+    let json = args.format == ValidateFormat::Json;
+    if json {
+        write!(out, "{{\n  \"problems\": [")?;
+    }
+    let mut written = 0usize;
+    let mut read = Ok(());
     for file in &files {
         let mut report = |outcomes: Vec<Outcome>| -> std::io::Result<()> {
             for o in outcomes {
                 summary.add(&o);
                 for p in o.problems {
                     match args.format {
-                        ValidateFormat::Json => collected.push(p),
+                        ValidateFormat::Json => {
+                            let sep = if written == 0 { "" } else { "," };
+                            write!(out, "{sep}\n    {}", serde_json::to_string(&p)?)?;
+                            written += 1;
+                        }
                         ValidateFormat::Text => writeln!(out, "{}", text(&p))?,
                         ValidateFormat::Github => writeln!(out, "{}", github(&p))?,
                     }
@@ -127,8 +144,12 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
             }
             Ok(())
         };
-        validator.file(file, &mut report)?;
+        read = validator.file(file, &mut report);
+        if read.is_err() {
+            break;
+        }
     }
+    let empty = read.is_ok() && summary.checked == 0 && summary.errors == 0 && !args.allow_empty;
     match args.format {
         ValidateFormat::Json => {
             let by_ref: BTreeMap<&String, Value> = summary
@@ -136,19 +157,21 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
                 .iter()
                 .map(|(r, (v, i))| (r, json!({ "valid": v, "invalid": i })))
                 .collect();
-            let doc = json!({
-                "ok": summary.failed(args) == 0,
-                "summary": {
-                    "checked": summary.checked,
-                    "valid": summary.valid,
-                    "invalid": summary.invalid,
-                    "errors": summary.errors,
-                    "warnings": summary.warnings,
-                    "by_ref": by_ref,
-                },
-                "problems": collected,
+            let summary_doc = json!({
+                "checked": summary.checked,
+                "valid": summary.valid,
+                "invalid": summary.invalid,
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "by_ref": by_ref,
             });
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            let ok = summary.failed(args) == 0 && !empty && read.is_ok();
+            let closing = if written == 0 { "]" } else { "\n  ]" };
+            let summary_text = serde_json::to_string_pretty(&summary_doc)?.replace('\n', "\n  ");
+            writeln!(
+                out,
+                "{closing},\n  \"summary\": {summary_text},\n  \"ok\": {ok}\n}}"
+            )?;
         }
         ValidateFormat::Text | ValidateFormat::Github => {
             eprintln!(
@@ -160,7 +183,14 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
             }
         }
     }
-    Ok(if summary.failed(args) > 0 {
+    read?;
+    if empty {
+        eprintln!(
+            "error: no payload was read (the input is empty: did the program writing it fail?); \
+             pass --allow-empty when no payload is expected"
+        );
+    }
+    Ok(if summary.failed(args) > 0 || empty {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -202,6 +232,48 @@ impl Summary {
                 0
             }
     }
+}
+
+/// Reads the next line of `reader` into `line` (without its `\n` or
+/// `\r\n`), keeping at most `limit` bytes: `None` at the end of input, else
+/// how many bytes past the limit were skipped.
+fn next_line(
+    reader: &mut dyn BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<usize>> {
+    line.clear();
+    let (mut skipped, mut any) = (0, false);
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        let room = limit.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        skipped += chunk.len().saturating_sub(room);
+        let used = done.unwrap_or(chunk.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    Ok(Some(skipped))
 }
 
 fn unknown(registry: &Registry, name: &str) -> super::CliError {
@@ -251,7 +323,7 @@ impl Validator<'_> {
                 line,
                 index,
             };
-            let outcomes = match serde_json::from_str::<Value>(&text) {
+            let outcomes = match evreg_core::catalog::from_str_unique(&text) {
                 Ok(Value::Array(items)) => {
                     let items: Vec<_> = items
                         .into_iter()
@@ -273,18 +345,39 @@ impl Validator<'_> {
                 .map_err(|e| super::CliError::Usage(format!("cannot read `{name}`: {e}")))?;
             Box::new(std::io::BufReader::new(file))
         };
+        let mut reader = reader;
         let mut batch = Vec::with_capacity(BATCH);
-        for (n, line) in reader.lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
+        let mut bytes = Vec::new();
+        let mut n = 0;
+        while let Some(skipped) = next_line(&mut reader, &mut bytes, MAX_LINE_BYTES)? {
+            n += 1;
             let origin = Origin {
                 file: name.clone(),
-                line: Some(n + 1),
+                line: Some(n),
                 index: None,
             };
-            batch.push((origin, Input::Line(line)));
+            let input = if skipped > 0 {
+                Input::Unreadable(
+                    "too-long",
+                    format!(
+                        "line of {} bytes; lines are limited to {MAX_LINE_BYTES} bytes",
+                        bytes.len() + skipped
+                    ),
+                )
+            } else {
+                match std::str::from_utf8(&bytes) {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => Input::Line(line.to_owned()),
+                    Err(e) => Input::Unreadable(
+                        "not-utf8",
+                        format!(
+                            "not valid UTF-8 at byte {} of the line",
+                            e.valid_up_to() + 1
+                        ),
+                    ),
+                }
+            };
+            batch.push((origin, input));
             if batch.len() == BATCH {
                 report(self.batch(std::mem::take(&mut batch)))?;
             }
@@ -328,9 +421,10 @@ impl Validator<'_> {
         let item = match input {
             Input::Parsed(item) => item,
             Input::Line(line) => {
-                parsed = serde_json::from_str::<Value>(line);
+                parsed = evreg_core::catalog::from_str_unique(line);
                 &parsed
             }
+            Input::Unreadable(kind, message) => return problem(kind, message.clone()),
         };
         let item = match item {
             Ok(v) => v,
@@ -442,10 +536,39 @@ impl Validator<'_> {
             .get("type")
             .or_else(|| item.get("eventType"))
             .and_then(Value::as_str);
+        let contradiction = |message: String| ("contradiction", message);
+        if let (Some(a), Some(b)) = (
+            item.get("type").and_then(Value::as_str),
+            item.get("eventType").and_then(Value::as_str),
+        ) && self.registry.latest(a).map(SchemaEntry::event_type)
+            != self.registry.latest(b).map(SchemaEntry::event_type)
+        {
+            return Err(contradiction(format!(
+                "`type` is `{a}` and `eventType` is `{b}`: which is it?"
+            )));
+        }
         match (payload, by_ref, by_type) {
             (Some(payload), Some(r), _) => {
                 let refs = self.registry.entries().map(SchemaEntry::schema_ref).collect();
-                self.registry.get(r).map(|e| (e, payload)).ok_or_else(|| unknown(r, refs))
+                let entry = self.registry.get(r).ok_or_else(|| unknown(r, refs))?;
+                // `type` and `version` beside the ref must name the same schema.
+                if let Some(t) = by_type
+                    && self.registry.latest(t).map(SchemaEntry::event_type) != Some(entry.event_type())
+                {
+                    return Err(contradiction(format!(
+                        "`payloadSchemaRef` is `{r}`, a schema of `{}`, but `type` is `{t}`",
+                        entry.event_type()
+                    )));
+                }
+                if let Some(v) = item.get("version")
+                    && v.as_u64() != Some(u64::from(entry.version()))
+                {
+                    return Err(contradiction(format!(
+                        "`payloadSchemaRef` is `{r}`, version {}, but `version` is {v}",
+                        entry.version()
+                    )));
+                }
+                Ok((entry, payload))
             }
             (Some(payload), None, Some(t)) => {
                 let entry = match item.get("version") {

@@ -12,18 +12,37 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Every event file (`*.toml` other than the manifest) under `root`, sorted.
 ///
 /// Hidden entries (`.git`, `.cache`) and `target` folders are skipped. Symbolic
-/// links are followed; a link loop or an unreadable folder is reported.
-pub(crate) fn event_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+/// links are followed while they stay inside `inside` (the catalog folder
+/// and the folders its manifest names, canonical); one that leads elsewhere
+/// (a link to `/`) is reported and not followed, and so are a link loop and
+/// an unreadable folder.
+pub(crate) fn event_files(
+    root: &Path,
+    inside: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
     let manifest = root.join(MANIFEST_FILE);
+    let mut leaving = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0 || {
-                let name = e.file_name().to_string_lossy();
-                !(name.starts_with('.') || (name == "target" && e.file_type().is_dir()))
+            if e.depth() == 0 {
+                return true;
             }
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') || (name == "target" && e.file_type().is_dir()) {
+                return false;
+            }
+            if e.path_is_symlink()
+                && let Ok(real) = e.path().canonicalize()
+                && !inside.iter().any(|f| real.starts_with(f))
+            {
+                leaving.push((e.path().to_path_buf(), real));
+                return false;
+            }
+            true
         });
     let mut files = Vec::new();
     for entry in walker {
@@ -52,6 +71,19 @@ pub(crate) fn event_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> 
                 diags.push(Diagnostic::error("io", message));
             }
         }
+    }
+    for (link, real) in leaving {
+        diags.push(
+            Diagnostic::error(
+                "outside-catalog",
+                format!(
+                    "symbolic link `{}` leads outside the catalog folder, to `{}`; evreg does not follow it",
+                    link.display(),
+                    real.display()
+                ),
+            )
+            .with_help("remove the link, or name its target in the manifest: [schema] folders = [\"…\"]"),
+        );
     }
     files
 }

@@ -5,8 +5,11 @@
 //! and a position is looked up only when a diagnostic needs one: the text is then
 //! parsed again into a ranged syntax tree (`jsonc-parser`) and the pointer walked.
 
+use std::ops::Range;
+
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
+
 use serde_json::Value;
 
 use crate::source::{FileId, SourceMap, Span};
@@ -148,9 +151,108 @@ fn locate_in_toml(
     Some(Span::new(file, found))
 }
 
-/// Parses JSON text, returning the byte offset of a syntax error.
+/// Parses JSON text as [`serde_json::from_str`] does, except that an object
+/// with a key twice is an error (`duplicate key "a"`) where serde_json keeps
+/// the last value without a word.
+pub fn from_str_unique(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_str::<Unique>(text).map(|u| u.0)
+}
+
+/// A JSON value read with [`UniqueVisitor`].
+struct Unique(Value);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+/// `serde_json::Value`'s visitor, refusing a key an object already has
+/// (the check is the map insert's own result: it costs nothing more).
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(Unique(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unique(value) = map.next_value()?;
+            if out.insert(key.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key {}",
+                    Value::String(key)
+                )));
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// The first key that one object of `text` holds twice: the byte ranges of
+/// its first and second occurrence.
+pub(crate) fn duplicate_key(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    fn walk(v: &ast::Value<'_>) -> Option<(Range<usize>, Range<usize>)> {
+        match v {
+            ast::Value::Object(obj) => {
+                let mut seen: std::collections::HashMap<&str, Range<usize>> = Default::default();
+                for p in &obj.properties {
+                    let r = p.name.range();
+                    if let Some(first) = seen.insert(p.name.as_str(), r.start..r.end) {
+                        return Some((first, r.start..r.end));
+                    }
+                }
+                obj.properties.iter().find_map(|p| walk(&p.value))
+            }
+            ast::Value::Array(arr) => arr.elements.iter().find_map(walk),
+            _ => None,
+        }
+    }
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
+    walk(parsed.value.as_ref()?)
+}
+
+/// Parses JSON text, returning the byte offset of a syntax error (a key
+/// twice in one object is one: [`from_str_unique`]).
 pub(crate) fn parse(text: &str) -> Result<Value, (String, usize)> {
-    serde_json::from_str(text).map_err(|e| {
+    from_str_unique(text).map_err(|e| {
         let offset = offset_of(text, e.line(), e.column());
         let message = e.to_string();
         // serde_json appends " at line L column C"; the location is shown separately.

@@ -55,8 +55,9 @@ pub(crate) const CHECKS_KEYS: &[&str] = &[REQUIRE_EXAMPLES, COMPATIBILITY];
 // [schema]
 pub(crate) const DRAFT: &str = "draft";
 pub(crate) const ANNOTATIONS: &str = "annotations";
+pub(crate) const FOLDERS: &str = "folders";
 pub(crate) const UNKNOWN_KEYWORDS: &str = "unknown_keywords";
-pub(crate) const SCHEMA_KEYS: &[&str] = &[DRAFT, ANNOTATIONS, UNKNOWN_KEYWORDS];
+pub(crate) const SCHEMA_KEYS: &[&str] = &[DRAFT, ANNOTATIONS, UNKNOWN_KEYWORDS, FOLDERS];
 
 // event files
 pub(crate) const EVENTS: &str = "events";

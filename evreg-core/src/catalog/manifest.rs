@@ -224,6 +224,20 @@ impl Loader {
                     keywords.annotations.push(name.value);
                 }
             }
+            for folder in r.string_array(FOLDERS, diags).unwrap_or_default() {
+                let path = self.root.join(&folder.value);
+                if path.is_dir() {
+                    keywords.folders.push(path);
+                } else {
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            format!("`{}` is not a folder", path.display()),
+                        )
+                        .at(folder.span, "named here"),
+                    );
+                }
+            }
             if let Some(v) = r.string(UNKNOWN_KEYWORDS, diags) {
                 match v.as_str() {
                     "error" => keywords.unknown_is_warning = false,

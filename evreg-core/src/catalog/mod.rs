@@ -33,7 +33,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use discover::MAX_FILE_BYTES;
-pub use json::escape_pointer_token;
+pub use json::{escape_pointer_token, from_str_unique};
 pub use model::*;
 pub use prefetch::par_map;
 pub use resolve::{MAX_REF_DEPTH, percent_decode};
@@ -288,6 +288,9 @@ pub(crate) struct Loader {
     /// The `$ref`s of each document sorted by pointer, so that those under
     /// one schema are found by binary search.
     sorted_refs: HashMap<DocId, Vec<(String, String)>>,
+    /// The folders whose files the catalog may read, canonical: its own and
+    /// those the manifest names (`[schema] folders`).
+    inside: Vec<PathBuf>,
     /// Whether the walk for cycles met a reference nested deeper than
     /// `MAX_REF_DEPTH` (reported once, then the walk stops).
     too_deep: bool,
@@ -318,6 +321,7 @@ impl Loader {
             validate_examples: true,
             shared_files: BTreeSet::new(),
             sorted_refs: HashMap::new(),
+            inside: Vec::new(),
             too_deep: false,
         }
     }
@@ -371,7 +375,11 @@ impl Loader {
             return None;
         }
         let manifest = self.read_manifest(&manifest_path);
-        let mut files = discover::event_files(&root, &mut self.diags);
+        self.inside = std::iter::once(&root)
+            .chain(manifest.iter().flat_map(|m| &m.keywords.folders))
+            .filter_map(|f| f.canonicalize().ok())
+            .collect();
+        let mut files = discover::event_files(&root, &self.inside, &mut self.diags);
         if let Some(only) = &self.only_event_files {
             files.retain(|f| only.contains(f));
         }
@@ -409,6 +417,7 @@ impl Loader {
             .as_ref()
             .map(schema::SchemaRules::of)
             .unwrap_or_default();
+        named.retain(|(path, _)| self.outside(path).is_none());
         self.prefetched = prefetch::fetch_all(named, &rules);
         let mut decls = Vec::new();
         for ((path, id), p) in read.iter().zip(parsed) {
@@ -627,9 +636,35 @@ impl Loader {
             RefSite::Span(span) => span,
             RefSite::Pointer(doc, pointer) => self.locate(doc, &pointer, Part::Value),
         };
+        if let Some(real) = self.outside(path) {
+            self.diags.push(
+                Diagnostic::error(
+                    "outside-catalog",
+                    format!(
+                        "`{}` is outside the catalog folder; evreg does not read it",
+                        real.display()
+                    ),
+                )
+                .at(referenced_at, "named here")
+                .with_help(
+                    "keep the file under the catalog folder, or name its folder in the manifest: \
+                     [schema] folders = [\"../vendor/schemas\"]",
+                ),
+            );
+            self.doc_by_path.insert(path.clone(), None);
+            return None;
+        }
         let id = self.load_json_file(path, referenced_at);
         self.doc_by_path.insert(path.clone(), id);
         id
+    }
+
+    /// Where `path` really is (links followed), when that is outside every
+    /// folder the catalog may read; `None` inside one, or when it does not
+    /// exist (then reading it says so).
+    fn outside(&self, path: &Path) -> Option<PathBuf> {
+        let real = path.canonicalize().ok()?;
+        (!self.inside.iter().any(|f| real.starts_with(f))).then_some(real)
     }
 
     fn load_json_file(&mut self, path: &Path, referenced_at: Span) -> Option<DocId> {
@@ -664,11 +699,23 @@ impl Loader {
                 } else {
                     "json-syntax"
                 };
-                self.diags.push(
-                    Diagnostic::error(code, format!("JSON syntax: {message}"))
-                        .at(Span::new(file, offset..offset), "")
-                        .with_label(referenced_at, "file referenced here"),
-                );
+                let text = self.sources.get(file).text();
+                let d = match json::duplicate_key(text)
+                    .filter(|_| message.starts_with("duplicate key"))
+                {
+                    Some((first, again)) => {
+                        Diagnostic::error(code, format!("JSON syntax: {message}"))
+                            .at(Span::new(file, again), "again here")
+                            .with_label(Span::new(file, first), "first here")
+                            .with_help(
+                                "a reader keeps one of the two values without a word: remove one",
+                            )
+                    }
+                    None => Diagnostic::error(code, format!("JSON syntax: {message}"))
+                        .at(Span::new(file, offset..offset), ""),
+                };
+                self.diags
+                    .push(d.with_label(referenced_at, "file referenced here"));
                 return None;
             }
         };

@@ -124,6 +124,10 @@ pub struct KeywordOptions {
     /// Whether any other word that is no JSON Schema keyword is only a
     /// warning (and then ignored as an annotation); an error by default.
     pub unknown_is_warning: bool,
+    /// Folders outside the catalog folder whose files the catalog may read
+    /// (schemas vendored beside it), as the manifest names them, resolved
+    /// against the catalog folder.
+    pub folders: Vec<std::path::PathBuf>,
 }
 
 impl Default for KeywordOptions {
@@ -132,6 +136,7 @@ impl Default for KeywordOptions {
             default_draft: crate::schema::dialect::Draft::Draft202012,
             annotations: Vec::new(),
             unknown_is_warning: false,
+            folders: Vec::new(),
         }
     }
 }

@@ -42,6 +42,7 @@ pub const CODES: &[&str] = &[
     "unresolved-ref",
     "cyclic-ref",
     "ref-too-deep",
+    "outside-catalog",
     "definition-collision",
     "no-definitions",
     "base-field",
