@@ -20,6 +20,12 @@ use serde_json::{Map, Value, json};
 /// How many draws a payload gets before simulation gives up on it.
 const ATTEMPTS: usize = 50;
 
+/// The longest string the simulator makes, in characters.
+pub const MAX_LENGTH: u64 = 4096;
+
+/// The most items (of an array) or properties (of an object) it makes.
+pub const MAX_ITEMS: u64 = 1000;
+
 /// Why a payload could not be simulated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot simulate {schema_ref}: {reason}")]
@@ -75,6 +81,12 @@ impl<'c> Simulator<'c> {
 
     /// A schema-valid payload of `version`.
     pub fn valid(&mut self, version: &PayloadVersion) -> Result<Value, SimulateError> {
+        if let Some(reason) = beyond_limits(&version.schema, &mut String::new()) {
+            return Err(SimulateError {
+                schema_ref: version.schema_ref.clone(),
+                reason,
+            });
+        }
         let mut last = String::new();
         for _ in 0..ATTEMPTS {
             let mut payload = self.draw(&version.schema, &version.schema, 0);
@@ -195,11 +207,9 @@ impl<'c> Simulator<'c> {
     }
 
     fn string(&mut self, map: &Map<String, Value>) -> String {
-        let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = map
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .map(|m| m as usize);
+        let bounded = |n: u64| n.min(MAX_LENGTH) as usize;
+        let min = bounded(map.get("minLength").and_then(Value::as_u64).unwrap_or(0));
+        let max = map.get("maxLength").and_then(Value::as_u64).map(bounded);
         if let Some(format) = map.get("format").and_then(Value::as_str) {
             return self.formatted(format);
         }
@@ -386,11 +396,12 @@ impl<'c> Simulator<'c> {
     }
 
     fn array(&mut self, map: &Map<String, Value>, root: &Value, depth: usize) -> Value {
-        let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let bounded = |n: u64| n.min(MAX_ITEMS) as usize;
+        let min = bounded(map.get("minItems").and_then(Value::as_u64).unwrap_or(0));
         let max = map
             .get("maxItems")
             .and_then(Value::as_u64)
-            .map_or(min.max(1) + 2, |m| m as usize);
+            .map_or(min.max(1) + 2, bounded);
         let unique = map.get("uniqueItems") == Some(&Value::Bool(true));
         let target = if depth > 6 {
             min
@@ -540,7 +551,11 @@ impl<'c> Simulator<'c> {
                             format!("`{name}` is shorter than {min} characters"),
                         );
                     }
-                    if let Some(max) = sub.get("maxLength").and_then(Value::as_u64) {
+                    if let Some(max) = sub
+                        .get("maxLength")
+                        .and_then(Value::as_u64)
+                        .filter(|m| *m < MAX_LENGTH)
+                    {
                         push(
                             name,
                             Some(Value::from("x".repeat(max as usize + 1))),
@@ -659,6 +674,50 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
 }
 
 /// The properties and requirements of `allOf` branches, as one object schema.
+/// Why the simulator will not make a value of `schema`: a keyword asking
+/// for more than [`MAX_LENGTH`] characters or [`MAX_ITEMS`] items or
+/// properties (a `minLength` of 10^19 once made it panic, a `minItems` of
+/// 10^8 use 9 GB).
+fn beyond_limits(schema: &Value, pointer: &mut String) -> Option<String> {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let limit = match key.as_str() {
+                    "minLength" => Some((MAX_LENGTH, "characters")),
+                    "minItems" | "minProperties" | "minContains" => Some((MAX_ITEMS, "items")),
+                    // Values, not schemas.
+                    "enum" | "const" | "default" | "examples" | "example" => continue,
+                    _ => None,
+                };
+                if let Some((max, what)) = limit
+                    && value.as_f64().is_some_and(|n| n > max as f64)
+                {
+                    return Some(format!(
+                        "`{key}: {value}` at `{pointer}` asks for more than the simulator makes ({max} {what})"
+                    ));
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&evreg_core::catalog::escape_pointer_token(key));
+                let found = beyond_limits(value, pointer);
+                pointer.truncate(len);
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let len = pointer.len();
+            pointer.push_str(&format!("/{i}"));
+            let found = beyond_limits(item, pointer);
+            pointer.truncate(len);
+            found
+        }),
+        _ => None,
+    }
+}
+
 fn merge(branches: &[Value], root: &Value) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
