@@ -176,7 +176,8 @@ impl<'c> Simulator<'c> {
             }
         }
         if let Some(Value::Array(branches)) = map.get("allOf") {
-            return self.draw(&merge(branches, root), root, depth + 1);
+            let merged = evreg_core::schema::merge_all_of(branches, root).schema;
+            return self.draw(&merged, root, depth + 1);
         }
         let ty = match map.get("type") {
             Some(Value::String(t)) => t.as_str(),
@@ -673,7 +674,6 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
         .unwrap_or(schema)
 }
 
-/// The properties and requirements of `allOf` branches, as one object schema.
 /// Why the simulator will not make a value of `schema`: a keyword asking
 /// for more than [`MAX_LENGTH`] characters or [`MAX_ITEMS`] items or
 /// properties (a `minLength` of 10^19 once made it panic, a `minItems` of
@@ -716,21 +716,6 @@ fn beyond_limits(schema: &Value, pointer: &mut String) -> Option<String> {
         }),
         _ => None,
     }
-}
-
-fn merge(branches: &[Value], root: &Value) -> Value {
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    for b in branches {
-        let b = resolve(b, root);
-        if let Some(Value::Object(p)) = b.get("properties") {
-            properties.extend(p.clone());
-        }
-        if let Some(Value::Array(r)) = b.get("required") {
-            required.extend(r.iter().cloned());
-        }
-    }
-    json!({ "type": "object", "properties": properties, "required": required })
 }
 
 fn has_property(schema: &Value, name: &str) -> bool {

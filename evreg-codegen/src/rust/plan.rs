@@ -15,7 +15,7 @@ use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::{Rule, validates_nothing};
-use evreg_core::schema::{local_target, member};
+use evreg_core::schema::{local_target, member, merge_all_of};
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -869,9 +869,10 @@ impl Planner<'_> {
             return shape;
         }
         if combinator == "allOf"
-            && let Some(merged) = merge_all_of(branches, ctx.root)
+            && let merged = merge_all_of(branches, ctx.root)
+            && merged.exact
         {
-            let mut merged = merged;
+            let mut merged = merged.schema;
             if let (Value::Object(m), Value::Object(orig)) = (&mut merged, schema) {
                 for k in ["title", "description"] {
                     if let Some(v) = orig.get(k) {
@@ -1595,53 +1596,6 @@ fn accepts_null(schema: &Value, root: &Value) -> bool {
         Some(Value::Array(ts)) => ts.iter().any(|t| t == "null"),
         _ => true,
     }
-}
-
-/// `allOf` of object schemas without `additionalProperties`, whose common
-/// properties have equal schemas: one object with every property and requirement.
-fn merge_all_of(branches: &[Value], root: &Value) -> Option<Value> {
-    let mut properties = Map::new();
-    let mut required: Vec<Value> = Vec::new();
-    for branch in branches {
-        let b = resolve(branch, root)?.as_object()?;
-        if b.get("type") != Some(&Value::from("object")) || b.contains_key("additionalProperties") {
-            return None;
-        }
-        if !b
-            .keys()
-            .all(|k| is_annotation(k) || k == "type" || k == "properties" || k == "required")
-        {
-            return None;
-        }
-        for (name, schema) in b
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            match properties.get(name) {
-                Some(existing) if existing != schema => return None,
-                _ => {
-                    properties.insert(name.clone(), schema.clone());
-                }
-            }
-        }
-        for r in b
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if !required.contains(r) {
-                required.push(r.clone());
-            }
-        }
-    }
-    let mut merged = Map::new();
-    merged.insert("type".into(), "object".into());
-    merged.insert("properties".into(), Value::Object(properties));
-    merged.insert("required".into(), Value::Array(required));
-    Some(Value::Object(merged))
 }
 
 /// The name of branch `i` of a union, for the type planned for it: its
