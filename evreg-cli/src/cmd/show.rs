@@ -30,6 +30,16 @@ pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, super::CliError> {
             return Ok(ExitCode::from(1));
         }
     };
+    // A schema ref names its version: `--version` may repeat it, not change it.
+    if let (Some(by_ref), Some(asked)) = (only, args.version)
+        && by_ref != asked
+    {
+        eprintln!(
+            "error: `{}` is version {by_ref} of `{}`, and --version asks for {asked}; give one",
+            args.event, event.event_type
+        );
+        return Ok(ExitCode::from(2));
+    }
     let only = args.version.or(only);
     let versions: Vec<&PayloadVersion> = event
         .versions

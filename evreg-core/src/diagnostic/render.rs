@@ -18,9 +18,23 @@ pub fn emit(
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
 ) -> std::io::Result<()> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    // Only the files a label points into are copied (file ids are indexes).
+    let shown_files: std::collections::HashSet<usize> = diagnostics
+        .iter()
+        .flat_map(|d| d.primary.iter().chain(&d.secondary))
+        .map(|l| l.span.file.index())
+        .collect();
     let mut files = SimpleFiles::new();
-    for (_, f) in sources.files() {
-        files.add(shown(f.name()), shown_in_place(f.text()));
+    for (id, f) in sources.files() {
+        let text = if shown_files.contains(&id.index()) {
+            shown_in_place(f.text())
+        } else {
+            String::new()
+        };
+        files.add(shown(f.name()), text);
     }
     let config = Config::default();
     for d in diagnostics {
@@ -178,6 +192,10 @@ fn shown(text: &str) -> String {
 /// breaks and tabs become `?`s of the same length in bytes, so that every
 /// span still points where it did.
 fn shown_in_place(text: &str) -> String {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if !text.chars().any(hidden) {
+        return text.to_owned();
+    }
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => c.to_string(),
