@@ -69,8 +69,13 @@ struct Edits {
 
 fn apply(root: &Path, e: &Edits) {
     let schemas = v1_schemas(root);
-    for i in &e.schemas {
-        edit(&schemas[i % schemas.len()], |t| {
+    // Each file once: a property added twice would be a duplicate key,
+    // which the loader refuses.
+    let mut files: Vec<usize> = e.schemas.iter().map(|i| i % schemas.len()).collect();
+    files.sort_unstable();
+    files.dedup();
+    for i in files {
+        edit(&schemas[i], |t| {
             t.replacen(
                 "\"properties\": {",
                 "\"properties\": {\n    \"addedInDiff\": { \"type\": \"string\" },",
@@ -130,9 +135,18 @@ fn edits() -> impl Strategy<Value = Edits> {
 
 /// Loads `new`, then compares the partial and the whole old side.
 fn check(old: &Path, new: &Path) -> (bool, usize) {
-    let new = Catalog::check_schemas(new)
-        .catalog
-        .expect("the edited catalog loads");
+    let report = Catalog::check_schemas(new);
+    let new = report.catalog.unwrap_or_else(|| {
+        panic!(
+            "the edited catalog loads: {:?}",
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| &d.message)
+                .collect::<Vec<_>>()
+        )
+    });
     let whole = Catalog::check_schemas(old)
         .catalog
         .expect("the old catalog loads");

@@ -519,3 +519,19 @@ fn a_duplicate_key_is_an_error_at_both_places() {
     assert!(evreg_core::catalog::from_str_unique(r#"{"a": 1, "b": {"a": 2}}"#).is_ok());
     assert!(evreg_core::catalog::from_str_unique(r#"[{"a": 1, "a": 1}]"#).is_err());
 }
+
+/// A NUL character in a string value of an event file is an error of
+/// `check`, located: the database columns it goes to cannot store it.
+#[test]
+fn a_nul_character_in_an_event_file_is_refused_where_it_is() {
+    let events = EVENTS.replace("A ticket was opened.", "A ticket\\u0000 was opened.");
+    let report = check_files(&events, SCHEMA);
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "invalid-value" && d.message.contains("NUL") && d.primary.is_some()),
+        "{:#?}",
+        report.diagnostics
+    );
+}

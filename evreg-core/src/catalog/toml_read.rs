@@ -164,6 +164,17 @@ impl<'a, 'i> TableReader<'a, 'i> {
     pub(crate) fn string(&self, key: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
         let v = self.value(key)?;
         match v.get_ref() {
+            DeValue::String(s) if s.contains('\0') => {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("`{key}` holds a NUL character (\\u0000), which databases cannot store"),
+                    )
+                    .at(self.span_of(v.span()), "here")
+                    .with_note("PostgreSQL's TEXT and JSONB refuse it, so `evreg migrate` could not write this value"),
+                );
+                None
+            }
             DeValue::String(s) => Some(Located::new(s.to_string(), self.span_of(v.span()))),
             _ => {
                 diags.push(self.mismatch(key, "a string", v));
