@@ -32,7 +32,19 @@ fn missing(client: &str) -> bool {
 }
 
 /// Runs a database client with `sql` on its standard input; its output.
-fn feed(mut cmd: Command, sql: &str) -> String {
+fn feed(cmd: Command, sql: &str) -> String {
+    let shown = format!("{cmd:?}");
+    let out = run(cmd, sql);
+    assert!(
+        out.status.success(),
+        "{shown} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a database client with `sql` on its standard input, success or not.
+fn run(mut cmd: Command, sql: &str) -> std::process::Output {
     use std::io::Write;
     use std::process::Stdio;
     let mut child = cmd
@@ -47,13 +59,7 @@ fn feed(mut cmd: Command, sql: &str) -> String {
         .unwrap()
         .write_all(sql.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    child.wait_with_output().unwrap()
 }
 
 /// A PostgreSQL schema of its own, or `None` (printed loudly) without a server.
@@ -688,23 +694,7 @@ fn another_catalogs_rows_are_never_changed() {
     assert!(before.contains("NOTE_ADDED|minimal|"), "{before}");
     let mut cmd = Command::new("sqlite3");
     cmd.args(["-bail", "-batch"]).arg(&lite.file);
-    let out = {
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let sql = script(ours.path(), Dialect::Sqlite);
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let out = run(cmd, &script(ours.path(), Dialect::Sqlite));
     assert!(!out.status.success(), "the script stopped");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("belongs to another catalog"),
@@ -751,23 +741,7 @@ fn another_catalogs_rows_are_never_changed() {
         // The script as psql runs it: the guard raises, naming the row.
         let mut cmd = Command::new("psql");
         cmd.args([pg.schema_url().as_str(), "-v", "ON_ERROR_STOP=1", "-q"]);
-        let out = {
-            use std::io::Write;
-            let mut child = cmd
-                .stdin(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            let sql = script(ours.path(), Dialect::Postgres);
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(sql.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
-        };
+        let out = run(cmd, &script(ours.path(), Dialect::Postgres));
         assert!(!out.status.success());
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(
