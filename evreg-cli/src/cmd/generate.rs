@@ -82,14 +82,14 @@ fn report_untyped(untyped: &[evreg_codegen::rust::Untyped]) {
         return;
     }
     let count = untyped.len();
-    let (noun, verb) = if count == 1 {
-        ("schema", "stays")
+    let (noun, verb, they, allow, them) = if count == 1 {
+        ("schema", "stays", "it", "allows", "it")
     } else {
-        ("schemas", "stay")
+        ("schemas", "stay", "they", "allow", "them")
     };
     eprintln!(
         "note: {count} {noun} {verb} `serde_json::Value` (no Rust type holds exactly what \
-         they allow; validate() checks them against the schema):"
+         {they} {allow}; validate() checks {them} against the schema):"
     );
     for u in untyped.iter().take(SHOWN) {
         eprintln!("  {u}");

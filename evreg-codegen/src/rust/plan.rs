@@ -9,7 +9,7 @@
 //! the value stays a `serde_json::Value` checked against its schema by the
 //! same `jsonschema` validator the registry uses: nothing is ever ignored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
@@ -231,27 +231,46 @@ fn is_annotation(key: &str) -> bool {
 }
 
 /// `oneOf`/`anyOf` whose branches all say the same scalar `type` (two
-/// kinds of string: a `uri` or `""`): that type, which holds every value of
-/// every branch as it came, and the union checked by `validate()`.
+/// kinds of string: a `uri` or `""`), or are all arrays of one scalar
+/// `type` (a list of event names, or `["*"]`): that type, which holds every
+/// value of every branch as it came, and the union checked by `validate()`.
 fn one_scalar_type(
     combinator: &str,
     branches: &[Value],
     root: &Value,
     pointer: &str,
 ) -> Option<Shape> {
-    fn ty<'a>(branch: &'a Value, root: &'a Value) -> Option<&'a str> {
-        resolve(branch, root)?.get("type")?.as_str()
+    fn ty<'a>(schema: &'a Value, root: &'a Value) -> Option<&'a str> {
+        resolve(schema, root)?.get("type")?.as_str()
+    }
+    fn scalar(ty: &str) -> Option<Kind> {
+        Some(match ty {
+            "string" => Kind::String,
+            "integer" => Kind::Int,
+            "number" => Kind::Num,
+            "boolean" => Kind::Bool,
+            _ => return None,
+        })
     }
     let first = ty(branches.first()?, root)?;
     if !branches.iter().all(|b| ty(b, root) == Some(first)) {
         return None;
     }
-    let kind = match first {
-        "string" => Kind::String,
-        "integer" => Kind::Int,
-        "number" => Kind::Num,
-        "boolean" => Kind::Bool,
-        _ => return None,
+    let kind = if first == "array" {
+        fn item<'a>(branch: &'a Value, root: &'a Value) -> Option<&'a str> {
+            ty(resolve(branch, root)?.get("items")?, root)
+        }
+        let item_ty = item(&branches[0], root)?;
+        if !branches.iter().all(|b| item(b, root) == Some(item_ty)) {
+            return None;
+        }
+        Kind::Vec(Box::new(Shape {
+            kind: scalar(item_ty)?,
+            checks: Vec::new(),
+            pointer: format!("{pointer}/{combinator}/0/items"),
+        }))
+    } else {
+        scalar(first)?
     };
     let union = Value::Object(
         [(combinator.to_owned(), Value::Array(branches.to_vec()))]
@@ -623,7 +642,7 @@ impl Planner<'_> {
                 .all(|k| is_annotation(k) || allowed.contains(&k.as_str()))
         };
 
-        if let Some(Value::String(reference)) = map.get("$ref") {
+        if let Some(Value::String(reference)) = kw(map, "$ref") {
             if !only(&["$ref"]) {
                 return self.fallback(schema, ctx, pointer);
             }
@@ -636,7 +655,7 @@ impl Planner<'_> {
                     return self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
                 }
                 // `"type": "object"` beside it: a union that reads objects only.
-                if only(&[combinator, "type"]) && map.get("type") == Some(&Value::from("object")) {
+                if only(&[combinator, "type"]) && kw(map, "type") == Some(&Value::from("object")) {
                     let mark = self.mark();
                     let shape =
                         self.combinator(combinator, branches, schema, ctx, hint, pointer, key);
@@ -649,7 +668,7 @@ impl Planner<'_> {
             }
         }
 
-        let (types, nullable) = match map.get("type") {
+        let (types, nullable) = match kw(map, "type") {
             None => (None, false),
             Some(Value::String(t)) => (Some(vec![t.as_str()]), t == "null"),
             Some(Value::Array(ts)) => {
@@ -669,10 +688,10 @@ impl Planner<'_> {
             non_null = vec!["number"];
         }
 
-        if let Some(values) = map.get("enum") {
+        if let Some(values) = kw(map, "enum") {
             return self.string_enum(values, types.as_deref(), schema, ctx, hint, pointer);
         }
-        if let Some(value) = map.get("const") {
+        if let Some(value) = kw(map, "const") {
             return match (value, non_null.as_slice()) {
                 (Value::String(s), [] | ["string"]) if !nullable => {
                     // The text itself is checked: a uuid or date-time stays a string.
@@ -825,7 +844,7 @@ impl Planner<'_> {
         // `[X, {"type": "null"}]`: a nullable X.
         if combinator != "allOf" && branches.len() == 2 {
             let is_null = |b: &Value| {
-                b.get("type") == Some(&Value::from("null"))
+                member(b, "type") == Some(&Value::from("null"))
                     && b.as_object()
                         .is_some_and(|m| m.keys().all(|k| k == "type" || is_annotation(k)))
             };
@@ -1117,13 +1136,13 @@ impl Planner<'_> {
             .map(|b| resolve(b, ctx.root).and_then(Value::as_object))
             .collect::<Option<_>>()?;
         let first = resolved.first()?;
-        let props = first.get("properties")?.as_object()?;
+        let props = kw(first, "properties")?.as_object()?;
         let tag = props.iter().find_map(|(name, s)| {
             let tagged_everywhere = resolved.iter().all(|b| {
-                b.get("type") == Some(&Value::from("object"))
-                    && b.get("additionalProperties") == Some(&Value::Bool(false))
+                kw(b, "type") == Some(&Value::from("object"))
+                    && kw(b, "additionalProperties") == Some(&Value::Bool(false))
                     && required_names(b).contains(&name.as_str())
-                    && const_of(b.get("properties").and_then(|p| p.get(name))).is_some()
+                    && const_of(kw(b, "properties").and_then(|p| p.get(name))).is_some()
                     && b.keys().all(|k| {
                         is_annotation(k) || applies_to(k, &[Applies::Objects]) || k == "type"
                     })
@@ -1132,7 +1151,7 @@ impl Planner<'_> {
         })?;
         let values: Vec<String> = resolved
             .iter()
-            .map(|b| const_of(b.get("properties").and_then(|p| p.get(&tag))).unwrap_or_default())
+            .map(|b| const_of(kw(b, "properties").and_then(|p| p.get(&tag))).unwrap_or_default())
             .collect();
         let mut distinct = values.clone();
         distinct.sort();
@@ -1212,13 +1231,18 @@ impl Planner<'_> {
             return self.fallback(schema, ctx, pointer);
         }
         let mut variants: Vec<(String, String)> = Vec::new();
+        // Variant name → its value, and the values seen: one pass, however
+        // many values (a 40,000-value enum once took seconds here).
+        let mut by_name: HashMap<String, &str> = HashMap::with_capacity(strings.len());
+        let mut seen: HashSet<&str> = HashSet::with_capacity(strings.len());
         for s in &strings {
             let v = variant_name(s);
-            if variants.iter().any(|(name, wire)| *name == v && wire != s) {
+            if by_name.get(&v).is_some_and(|wire| wire != s) {
                 // Two values that case-convert alike cannot be two variants.
                 return self.fallback(schema, ctx, pointer);
             }
-            if !variants.iter().any(|(_, wire)| wire == s) {
+            if seen.insert(s) {
+                by_name.insert(v.clone(), s);
                 variants.push((v, (*s).to_owned()));
             }
         }
@@ -1244,7 +1268,7 @@ impl Planner<'_> {
     }
 
     fn string(&mut self, map: &Map<String, Value>, pointer: &str) -> Shape {
-        let format = map.get("format").and_then(Value::as_str);
+        let format = kw(map, "format").and_then(Value::as_str);
         let only_format = map.keys().all(|k| {
             is_annotation(k)
                 || k == "type"
@@ -1262,13 +1286,13 @@ impl Planner<'_> {
             return simple(kind, pointer);
         }
         let mut checks = Vec::new();
-        if let Some(n) = map.get("minLength").and_then(count) {
+        if let Some(n) = kw(map, "minLength").and_then(count) {
             checks.push(Check::MinLength(n));
         }
-        if let Some(n) = map.get("maxLength").and_then(count) {
+        if let Some(n) = kw(map, "maxLength").and_then(count) {
             checks.push(Check::MaxLength(n));
         }
-        if let Some(Value::String(p)) = map.get("pattern") {
+        if let Some(Value::String(p)) = kw(map, "pattern") {
             checks.push(Check::Pattern(p.clone()));
         }
         if let Some(f) = format.and_then(Format::from_name) {
@@ -1289,7 +1313,7 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
-        let items = match map.get("items") {
+        let items = match kw(map, "items") {
             Some(items) => self.shape(
                 items,
                 ctx,
@@ -1302,14 +1326,14 @@ impl Planner<'_> {
         // A `Vec` already holds its items through a pointer.
         let items = unboxed(items);
         let mut checks = Vec::new();
-        if let Some(n) = map.get("minItems").and_then(count) {
+        if let Some(n) = kw(map, "minItems").and_then(count) {
             checks.push(Check::MinItems(n));
         }
-        if let Some(n) = map.get("maxItems").and_then(count) {
+        if let Some(n) = kw(map, "maxItems").and_then(count) {
             checks.push(Check::MaxItems(n));
         }
         let mut items = items;
-        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+        if kw(map, "uniqueItems") == Some(&Value::Bool(true)) {
             checks.push(Check::UniqueItems);
             // Uniqueness is of the JSON text: `A…` and `a…` are two uuids on
             // the wire but one `Uuid`; such items stay strings.
@@ -1339,9 +1363,9 @@ impl Planner<'_> {
         pointer: &str,
         key: &str,
     ) -> Shape {
-        let properties = map.get("properties").and_then(Value::as_object);
+        let properties = kw(map, "properties").and_then(Value::as_object);
         let required = required_names(map);
-        let additional = map.get("additionalProperties");
+        let additional = kw(map, "additionalProperties");
         let open = matches!(additional, None | Some(Value::Bool(true)))
             || additional.is_some_and(|a| a.as_object().is_some_and(Map::is_empty));
         if properties.is_none_or(Map::is_empty) && required.is_empty() {
@@ -1393,7 +1417,7 @@ impl Planner<'_> {
                 rust,
                 doc,
                 required: required.contains(&wire.as_str()),
-                deprecated: sub.get("deprecated") == Some(&Value::Bool(true)),
+                deprecated: member(sub, "deprecated") == Some(&Value::Bool(true)),
                 shape,
             });
         }
@@ -1512,7 +1536,7 @@ fn number(map: &Map<String, Value>, kind: Kind, pointer: &str) -> Shape {
     if let Some(n) = num("exclusiveMaximum") {
         checks.push(Check::ExclusiveMaximum(n));
     }
-    if let Some(m) = map.get("multipleOf") {
+    if let Some(m) = kw(map, "multipleOf") {
         checks.push(Check::MultipleOf(
             serde_json::json!({ "multipleOf": m }).to_string(),
         ));
@@ -1528,8 +1552,7 @@ fn number(map: &Map<String, Value>, kind: Kind, pointer: &str) -> Shape {
 pub(crate) fn docs(schema: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let text = |k: &str| {
-        schema
-            .get(k)
+        member(schema, k)
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -1548,8 +1571,14 @@ pub(crate) fn docs(schema: &Value) -> Vec<String> {
     out
 }
 
+/// The value of keyword `name` in a schema object, found by reading its
+/// keys ([`member`]): cheaper than hashing for the handful a schema holds.
+fn kw<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
 fn required_names(map: &Map<String, Value>) -> Vec<&str> {
-    let mut names: Vec<&str> = match map.get("required") {
+    let mut names: Vec<&str> = match kw(map, "required") {
         Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
@@ -1560,7 +1589,7 @@ fn required_names(map: &Map<String, Value>) -> Vec<&str> {
 /// The string a schema allows as its only value (`const` or a one-value `enum`).
 fn const_of(schema: Option<&Value>) -> Option<String> {
     let schema = schema?;
-    match (schema.get("const"), schema.get("enum")) {
+    match (member(schema, "const"), member(schema, "enum")) {
         (Some(Value::String(s)), None) => Some(s.clone()),
         (None, Some(Value::Array(values))) if values.len() == 1 => {
             values[0].as_str().map(str::to_owned)
@@ -1571,7 +1600,7 @@ fn const_of(schema: Option<&Value>) -> Option<String> {
 
 /// `schema`, or what its `$ref` (into the same document) points at.
 fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Option<&'a Value> {
-    match schema.get("$ref").and_then(Value::as_str) {
+    match member(schema, "$ref").and_then(Value::as_str) {
         Some(r) => {
             let keys_ok = schema
                 .as_object()?
@@ -1591,7 +1620,7 @@ fn accepts_null(schema: &Value, root: &Value) -> bool {
     let Some(schema) = resolve(schema, root) else {
         return true;
     };
-    match schema.get("type") {
+    match member(schema, "type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(ts)) => ts.iter().any(|t| t == "null"),
         _ => true,
@@ -1602,11 +1631,11 @@ fn accepts_null(schema: &Value, root: &Value) -> bool {
 /// `title`, else a property only it requires, else `Variant{i}`.
 fn branch_name(branches: &[Value], i: usize) -> String {
     let branch = &branches[i];
-    if let Some(title) = branch.get("title").and_then(Value::as_str) {
+    if let Some(title) = member(branch, "title").and_then(Value::as_str) {
         return type_name(title);
     }
     let required = |b: &Value| -> Vec<String> {
-        b.get("required")
+        member(b, "required")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -1657,7 +1686,7 @@ fn check_schema(schema: &Value, root: &Value) -> String {
     map_remove_annotations(&mut check);
     let mut names = Vec::new();
     collect_def_refs(schema, root, &mut names);
-    let defs = root.get("$defs");
+    let defs = member(root, "$defs");
     let elsewhere = !refs_into_defs(schema)
         || names.iter().any(|n| {
             defs.and_then(|d| d.get(n))
@@ -1671,7 +1700,7 @@ fn check_schema(schema: &Value, root: &Value) -> String {
         let defs: Map<String, Value> = names
             .into_iter()
             .filter_map(|n| {
-                let def = root.get("$defs")?.get(&n)?.clone();
+                let def = member(root, "$defs")?.get(&n)?.clone();
                 Some((n, def))
             })
             .collect();
@@ -1733,7 +1762,7 @@ fn collect_def_refs(value: &Value, root: &Value, out: &mut Vec<String>) {
                     let name = percent_decode(token).replace("~1", "/").replace("~0", "~");
                     if !out.contains(&name) {
                         out.push(name.clone());
-                        if let Some(def) = root.get("$defs").and_then(|d| d.get(&name)) {
+                        if let Some(def) = member(root, "$defs").and_then(|d| d.get(&name)) {
                             collect_def_refs(def, root, out);
                         }
                     }
