@@ -18,12 +18,23 @@ pub enum DbError {
     /// The URL names no database evreg knows.
     #[error("`{0}` is not a database URL: use postgres://… or sqlite://path")]
     Url(String),
-    /// PostgreSQL refused.
-    #[error("PostgreSQL: {0}")]
-    Postgres(#[from] postgres::Error),
+    /// PostgreSQL refused: the server's message with its SQLSTATE, or why
+    /// it could not be reached.
+    #[error("PostgreSQL{}: {}", at_text(at), postgres_text(source))]
+    Postgres {
+        /// Where the server is ([`endpoint`]), once known.
+        at: String,
+        /// What the client said.
+        source: postgres::Error,
+    },
     /// SQLite refused.
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("SQLite{}: {}", at_text(at), sqlite_text(source))]
+    Sqlite {
+        /// The database file, once known.
+        at: String,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
     /// The catalog cannot be written as SQL.
     #[error(transparent)]
     Sql(#[from] sql::SqlError),
@@ -45,6 +56,126 @@ pub enum DbError {
     /// A SQLite database that does not exist, or one that lives in memory.
     #[error("{0}")]
     NoDatabase(String),
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(source: postgres::Error) -> Self {
+        DbError::Postgres {
+            at: String::new(),
+            source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(source: rusqlite::Error) -> Self {
+        DbError::Sqlite {
+            at: String::new(),
+            source,
+        }
+    }
+}
+
+impl DbError {
+    /// The error, naming the database at `url` ([`endpoint`]: its host,
+    /// port, database and user, never its password).
+    pub fn at(mut self, url: &str) -> Self {
+        if let DbError::Postgres { at, .. } | DbError::Sqlite { at, .. } = &mut self {
+            *at = endpoint(url);
+        }
+        self
+    }
+}
+
+/// Where the database of `url` is, fit to print: `user@host:port/database`
+/// for PostgreSQL (every host of a list, a socket folder as it is), the
+/// file's path for SQLite. The password is never part of it.
+pub fn endpoint(url: &str) -> String {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        return path.to_owned();
+    }
+    let Ok(config) = url.parse::<postgres::Config>() else {
+        return "(an unreadable URL)".to_owned();
+    };
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let host = match host {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            };
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            format!("{host}:{port}")
+        })
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "localhost:5432".to_owned()
+    } else {
+        hosts.join(",")
+    };
+    let user = config
+        .get_user()
+        .map(|u| format!("{u}@"))
+        .unwrap_or_default();
+    let db = config.get_dbname().unwrap_or("");
+    format!("{user}{hosts}/{db}")
+}
+
+fn at_text(at: &str) -> String {
+    if at.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{at}`")
+    }
+}
+
+/// The server's own words: severity, message, SQLSTATE, and its detail and
+/// hint where it gave them; else why there was no answer.
+fn postgres_text(e: &postgres::Error) -> String {
+    let Some(db) = e.as_db_error() else {
+        // The client's words, then each cause ("connection refused").
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            let c_text = c.to_string();
+            if !text.contains(&c_text) {
+                let _ = write!(text, ": {c_text}");
+            }
+            cause = c.source();
+        }
+        return text;
+    };
+    let mut text = format!(
+        "{}: {} (SQLSTATE {})",
+        db.severity(),
+        db.message(),
+        db.code().code()
+    );
+    if let Some(detail) = db.detail() {
+        let _ = write!(text, "; detail: {detail}");
+    }
+    if let Some(hint) = db.hint() {
+        let _ = write!(text, "; hint: {hint}");
+    }
+    text
+}
+
+/// SQLite's message with its extended result code.
+fn sqlite_text(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(code, message) => format!(
+            "{} (SQLite code {})",
+            message.as_deref().unwrap_or("error"),
+            code.extended_code
+        ),
+        e => e.to_string(),
+    }
 }
 
 /// A key of one catalog that a row of another catalog holds.

@@ -790,3 +790,60 @@ fn apply_refuses_a_database_it_would_create() {
     let out = evreg_output(&["migrate", dir, "--check", "--database-url", &url]);
     assert!(out.status.success(), "{out:?}");
 }
+
+/// A database's refusal is shown as the server said it, with its SQLSTATE
+/// (or SQLite's code) and where the server is, and never the password of
+/// the URL.
+#[test]
+fn database_errors_name_the_server_and_its_code_never_the_password() {
+    let catalog = repo().join("tests/fixtures/codegen/minimal");
+    let dir = catalog.to_str().unwrap();
+    let secret = "hunter2-not-shown";
+    let stderr = |url: &str, code: i32| {
+        let out = evreg_output(&["migrate", dir, "--check", "--database-url", url]);
+        assert_eq!(out.status.code(), Some(code), "{url}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains(secret), "{stderr}");
+        stderr
+    };
+
+    // Nobody listens on port 1.
+    let refused = stderr(&format!("postgres://evreg:{secret}@127.0.0.1:1/test"), 2);
+    assert!(
+        refused.contains("PostgreSQL at `evreg@127.0.0.1:1/test`: error connecting to server: "),
+        "{refused}"
+    );
+
+    let scratch = tempfile::tempdir().unwrap();
+    let not_a_db = scratch.path().join("notes.txt");
+    std::fs::write(
+        &not_a_db,
+        "not a database, but long enough to have a header".repeat(20),
+    )
+    .unwrap();
+    let sqlite = stderr(&format!("sqlite://{}", not_a_db.display()), 2);
+    assert!(
+        sqlite.contains(&format!(
+            "SQLite at `{}`: file is not a database (SQLite code 26)",
+            not_a_db.display()
+        )),
+        "{sqlite}"
+    );
+
+    let Some(pg) = Pg::new() else { return };
+    // The server of the test URL, asked for a database it does not have.
+    let server = pg
+        .url
+        .split('@')
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap();
+    let url = format!("postgres://postgres:{secret}@{server}/evreg_no_such_database");
+    let absent = stderr(&url, 2);
+    assert!(
+        absent.contains(&format!(
+            "PostgreSQL at `postgres@{server}/evreg_no_such_database`: FATAL: database \"evreg_no_such_database\" does not exist (SQLSTATE 3D000)"
+        )),
+        "{absent}"
+    );
+}

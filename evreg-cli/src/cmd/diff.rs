@@ -109,18 +109,11 @@ fn escape(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// A folder removed when dropped.
-pub struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The catalog at `REF[:path]` of the repository holding `new_dir`, written
-/// to a scratch folder by `git archive | tar -x`.
-fn from_git(spec: &str, new_dir: &Path) -> Result<(PathBuf, Scratch), String> {
+/// to a scratch folder by `git archive | tar -x`. The folder is new, with a
+/// random name, readable by its owner only, and removed when dropped: no file
+/// planted beforehand can become part of the old catalog.
+fn from_git(spec: &str, new_dir: &Path) -> Result<(PathBuf, tempfile::TempDir), String> {
     let (rev, path) = match spec.split_once(':') {
         Some((rev, path)) => (rev.to_owned(), PathBuf::from(path)),
         None => (spec.to_owned(), PathBuf::new()),
@@ -161,13 +154,15 @@ fn from_git(spec: &str, new_dir: &Path) -> Result<(PathBuf, Scratch), String> {
         &format!("{rev}^{{commit}}"),
     ])
     .map_err(|_| format!("`{rev}` is not a commit of {}", top.display()))?;
-    let scratch = std::env::temp_dir().join(format!(
-        "evreg-diff-{}-{}",
-        std::process::id(),
-        rev.replace(['/', '~', '^'], "_")
-    ));
-    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    let scratch = Scratch(scratch);
+    let scratch = tempfile::Builder::new()
+        .prefix("evreg-diff-")
+        .tempdir()
+        .map_err(|e| {
+            format!(
+                "a scratch folder in {}: {e}",
+                std::env::temp_dir().display()
+            )
+        })?;
     let pathspec = if path.as_os_str().is_empty() {
         ".".to_owned()
     } else {
@@ -182,7 +177,7 @@ fn from_git(spec: &str, new_dir: &Path) -> Result<(PathBuf, Scratch), String> {
         .map_err(|e| format!("cannot run git archive: {e}"))?;
     let tar = Command::new("tar")
         .args(["-x", "-C"])
-        .arg(&scratch.0)
+        .arg(scratch.path())
         .stdin(archive.stdout.take().expect("piped"))
         .status()
         .map_err(|e| format!("cannot run tar: {e}"))?;
@@ -196,5 +191,5 @@ fn from_git(spec: &str, new_dir: &Path) -> Result<(PathBuf, Scratch), String> {
     if !tar.success() {
         return Err("tar could not unpack the archive".to_owned());
     }
-    Ok((scratch.0.join(&path), scratch))
+    Ok((scratch.path().join(&path), scratch))
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::db::Database;
+use crate::db::{Database, DbError};
 use evreg_codegen::sql::{self, Dialect};
 
 use crate::opt::{DialectArg, MigrateArgs, Opt};
@@ -17,7 +17,7 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
     };
     if args.apply || args.check {
         let url = args.database_url.as_deref().unwrap_or_default();
-        let mut db = match Database::open(url, args.create) {
+        let mut db = match Database::open(url, args.create).map_err(|e| e.at(url)) {
             Ok(db) => db,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -26,12 +26,12 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
         };
         if args.apply {
             if args.bus
-                && let Err(e) = db.apply_bus()
+                && let Err(e) = db.apply_bus().map_err(|e| e.at(url))
             {
                 eprintln!("error: the bus's tables: {e}");
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(2));
             }
-            return Ok(match db.apply(&catalog) {
+            return Ok(match db.apply(&catalog).map_err(|e| e.at(url)) {
                 Ok(a) => {
                     eprintln!(
                         "applied `{}`: {} inserted, {} updated, {} deprecated, {} unchanged",
@@ -43,13 +43,10 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
+                Err(e) => failed(&e),
             });
         }
-        return Ok(match db.check(&catalog) {
+        return Ok(match db.check(&catalog).map_err(|e| e.at(url)) {
             Ok(drift) if drift.is_empty() => {
                 eprintln!("the database matches `{}`", dir.display());
                 ExitCode::SUCCESS
@@ -65,10 +62,7 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
                 );
                 ExitCode::from(1)
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
+            Err(e) => failed(&e),
         });
     }
     let dialect = match args.dialect {
@@ -95,4 +89,15 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reports a database error: exit 1 when the catalog's rows belong to
+/// another catalog (a problem of the catalog), 2 when the database could not
+/// be used (an I/O error: the server refused or could not be reached).
+fn failed(e: &DbError) -> ExitCode {
+    eprintln!("error: {e}");
+    match e {
+        DbError::OtherCatalog { .. } => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    }
 }

@@ -176,8 +176,12 @@ fn field_collisions(space: &mut TypeSpace, chosen: &Chosen<'_>, types: &BTreeMap
     let mut found = Vec::new();
     for (name, (_, item)) in &space.items {
         let Item::Struct(s) = item else { continue };
-        for (i, f) in s.fields.iter().enumerate() {
-            let Some(other) = s.fields[..i].iter().find(|o| o.rust == f.rust) else {
+        // The first field of each Rust name: one pass, however many fields
+        // (a schema of 450,000 properties once took minutes here).
+        let mut first = std::collections::HashMap::with_capacity(s.fields.len());
+        for f in &s.fields {
+            let Some(other) = first.get(f.rust.as_str()).copied() else {
+                first.insert(f.rust.as_str(), f);
                 continue;
             };
             let planned = old_names.get(name.as_str()).copied().unwrap_or(name);
