@@ -49,6 +49,15 @@ pub struct Invalid {
     pub reason: String,
 }
 
+/// One rule broken in a payload: `name` set to `value`, or removed.
+struct Edit {
+    name: String,
+    value: Option<Value>,
+    keyword: String,
+    pointer: String,
+    reason: String,
+}
+
 /// Draws payloads for a catalog, deterministically for a seed.
 pub struct Simulator<'c> {
     catalog: &'c Catalog,
@@ -106,24 +115,49 @@ impl<'c> Simulator<'c> {
         })
     }
 
-    /// Payloads of `version` that each break exactly one rule: one per rule
-    /// the simulator knows how to break for this schema, in schema order.
-    pub fn invalid(&mut self, version: &PayloadVersion) -> Result<Vec<Invalid>, SimulateError> {
+    /// Up to `limit` payloads of `version` that each break exactly one rule:
+    /// one per rule the simulator knows how to break for this schema, in a
+    /// shuffled order. Each candidate is made, checked and dropped in turn,
+    /// so memory holds one payload per result, not one per rule (a payload
+    /// of 16,000 properties once took 24 GB).
+    pub fn invalid(
+        &mut self,
+        version: &PayloadVersion,
+        limit: usize,
+    ) -> Result<Vec<Invalid>, SimulateError> {
         let base = self.valid(version)?;
+        let Value::Object(values) = &base else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
-        for candidate in self.mutations(&version.schema, &base) {
-            let errors = match self
-                .registry
-                .validate(&version.schema_ref, &candidate.payload)
-            {
+        for edit in self.mutations(&version.schema, &base) {
+            if out.len() == limit {
+                break;
+            }
+            let mut payload = values.clone();
+            match edit.value {
+                Some(v) => {
+                    payload.insert(edit.name, v);
+                }
+                None => {
+                    payload.shift_remove(&edit.name);
+                }
+            }
+            let payload = Value::Object(payload);
+            let errors = match self.registry.validate(&version.schema_ref, &payload) {
                 Err(evreg_core::RegistryError::Invalid(e)) => e.errors,
                 _ => continue,
             };
             if let [only] = errors.as_slice()
-                && only.keyword == candidate.keyword
-                && only.instance_path == candidate.pointer
+                && only.keyword == edit.keyword
+                && only.instance_path == edit.pointer
             {
-                out.push(candidate);
+                out.push(Invalid {
+                    payload,
+                    keyword: edit.keyword,
+                    pointer: edit.pointer,
+                    reason: edit.reason,
+                });
             }
         }
         Ok(out)
@@ -460,8 +494,9 @@ impl<'c> Simulator<'c> {
         WORDS.choose(&mut self.rng).copied().unwrap_or("event")
     }
 
-    /// Candidate one-rule breaks of `payload` (top-level properties).
-    fn mutations(&mut self, schema: &Value, payload: &Value) -> Vec<Invalid> {
+    /// Candidate one-rule breaks of `payload` (top-level properties), as
+    /// edits: the payload is copied only when an edit is tried.
+    fn mutations(&mut self, schema: &Value, payload: &Value) -> Vec<Edit> {
         let mut out = Vec::new();
         let (Some(props), Value::Object(values)) = (
             resolve(schema, schema)
@@ -477,22 +512,14 @@ impl<'c> Simulator<'c> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut push = |name: &str, value: Option<Value>, keyword: &str, reason: String| {
-            let mut p = values.clone();
-            match value {
-                Some(v) => {
-                    p.insert(name.to_owned(), v);
-                }
-                None => {
-                    p.shift_remove(name);
-                }
-            }
             let pointer = if keyword == "required" || keyword == "additionalProperties" {
                 String::new()
             } else {
                 format!("/{}", name.replace('~', "~0").replace('/', "~1"))
             };
-            out.push(Invalid {
-                payload: Value::Object(p),
+            out.push(Edit {
+                name: name.to_owned(),
+                value,
                 keyword: keyword.to_owned(),
                 pointer,
                 reason,

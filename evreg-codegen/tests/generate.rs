@@ -92,6 +92,132 @@ fn rust_keywords_become_raw_identifiers_with_their_wire_names() {
     assert!(code.contains("pub self_: ::std::option::Option<"), "{code}");
 }
 
+/// Every keyword of Rust (strict, reserved and weak, in every edition) as a
+/// property, as a string enum value, and as a shared and a local definition
+/// (once `Self` became an enum variant or a type and the module did not
+/// parse, an unlocated `codegen-bug`). `check` raises nothing and
+/// `generate` succeeds, which includes parsing the module.
+#[test]
+fn every_rust_keyword_is_a_name_the_module_can_hold() {
+    const KEYWORDS: &[&str] = &[
+        "as",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "async",
+        "await",
+        "dyn",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+        "try",
+        "gen",
+        "union",
+        "macro_rules",
+        "raw",
+        "safe",
+        "_",
+    ];
+    let object = |name: &str| serde_json::json!({"type": "object", "properties": {name: {"type": "string"}}});
+    // `self` and `Self` are one field and one variant apart from case:
+    // `Self` gets a struct and an enum of its own.
+    let lower: Vec<&str> = KEYWORDS.iter().copied().filter(|k| *k != "Self").collect();
+    let properties: serde_json::Map<String, serde_json::Value> = lower
+        .iter()
+        .map(|k| (k.to_string(), serde_json::json!({"type": "string"})))
+        .chain([
+            (
+                "kind".to_owned(),
+                serde_json::json!({"type": "string", "enum": lower}),
+            ),
+            (
+                "kinds".to_owned(),
+                serde_json::json!({"type": "string", "enum": ["Self", "x"]}),
+            ),
+            (
+                "shared".to_owned(),
+                serde_json::json!({"$ref": "shared.json#/$defs/Self"}),
+            ),
+            (
+                "local".to_owned(),
+                serde_json::json!({"$ref": "#/$defs/Self"}),
+            ),
+            (
+                "other".to_owned(),
+                serde_json::json!({"$ref": "#/$defs/crate"}),
+            ),
+        ])
+        .collect();
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "$defs": {"Self": object("self"), "crate": object("Self")},
+    });
+    let shared = serde_json::json!({"$defs": {"Self": object("super")}});
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("events")).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "name = \"keywords\"\n[checks]\nrequire_examples = false\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("payload.json"), schema.to_string()).unwrap();
+    std::fs::write(dir.path().join("shared.json"), shared.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("events/e.toml"),
+        "[[events]]\ntype = \"KEYWORDS_SEEN\"\nname = \"n\"\ndescription = \"d\"\n\
+         category = \"c\"\n\n[[events.versions]]\nversion = 1\nschema = \"../payload.json\"\n",
+    )
+    .unwrap();
+    let catalog = evreg_core::Catalog::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let problems = evreg_codegen::rust::check(&catalog);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let code = evreg_codegen::generate(&catalog).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(code.contains("pub struct Self_ {"), "{code}");
+    assert!(code.contains("pub struct KeywordsSeenV1Self {"), "{code}");
+    assert!(code.contains("    Self_,"), "{code}");
+}
+
 fn errors_of(name: &str) -> Vec<evreg_core::Diagnostic> {
     let catalog = evreg_core::Catalog::load(fixture("codegen-errors", name)).unwrap();
     evreg_codegen::generate(&catalog).expect_err("generation must fail")

@@ -123,6 +123,17 @@ pub fn variant_name(value: &str) -> String {
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{name}")
     } else {
+        not_self(name)
+    }
+}
+
+/// `Self`, the one keyword PascalCase can spell, cannot name a type or a
+/// variant, even raw: it becomes `Self_` (as `self` becomes the field
+/// `self_`).
+fn not_self(name: String) -> String {
+    if name == "Self" {
+        "Self_".to_owned()
+    } else {
         name
     }
 }
@@ -149,7 +160,7 @@ pub fn type_name(name: &str) -> String {
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("T{name}")
     } else {
-        name
+        not_self(name)
     }
 }
 

@@ -69,7 +69,7 @@ pub fn run(opt: &Opt, args: &SimulateArgs) -> Result<ExitCode, super::CliError> 
         if args.invalid {
             let mut written = 0;
             while written < args.count {
-                let breaks = match sim.invalid(version) {
+                let breaks = match sim.invalid(version, args.count - written) {
                     Ok(b) => b,
                     Err(e) => {
                         eprintln!("error: {e}");

@@ -807,7 +807,7 @@ impl Planner<'_> {
             (type_name(&def), format!("def:{def}"))
         } else {
             (
-                format!("{}{}", ctx.type_name, type_name(&def)),
+                format!("{}{}", ctx.type_name, name_part(&def)),
                 format!("local:{}/$defs/{def}", ctx.type_name),
             )
         };
@@ -1394,7 +1394,7 @@ impl Planner<'_> {
                 (type_name(wire), format!("base:{wire}"))
             } else {
                 (
-                    format!("{hint}{}", type_name(wire)),
+                    format!("{hint}{}", name_part(wire)),
                     format!("{key}/properties/{wire}"),
                 )
             };
@@ -1569,6 +1569,17 @@ pub(crate) fn docs(schema: &Value) -> Vec<String> {
         out.extend(description.lines().map(str::to_owned));
     }
     out
+}
+
+/// `name` as the end of a longer type name (`TicketCreatedV1Address`):
+/// [`type_name`], where `Self` may stay `Self` (`ThingDoneV1Self`), since
+/// only a whole name cannot be `Self`.
+fn name_part(name: &str) -> String {
+    let mut part = type_name(name);
+    if part == "Self_" {
+        part.pop();
+    }
+    part
 }
 
 /// The value of keyword `name` in a schema object, found by reading its

@@ -68,7 +68,8 @@ pub(crate) fn event_files(
                 } else {
                     format!("cannot read `{path}`: {}", io_message(&err))
                 };
-                diags.push(Diagnostic::error("io", message));
+                let at = err.path().unwrap_or(root);
+                diags.push(Diagnostic::error("io", message).with_note(at_path(root, at)));
             }
         }
     }
@@ -82,10 +83,18 @@ pub(crate) fn event_files(
                     real.display()
                 ),
             )
+            .with_note(at_path(root, &link))
             .with_help("remove the link, or name its target in the manifest: [schema] folders = [\"…\"]"),
         );
     }
     files
+}
+
+/// Where a problem with no line is: `at FOLDER/…`, named from the catalog
+/// folder's parent as snippets name their files.
+fn at_path(root: &Path, path: &Path) -> String {
+    let base = root.parent().unwrap_or(root);
+    format!("at {}", path.strip_prefix(base).unwrap_or(path).display())
 }
 
 fn io_message(err: &walkdir::Error) -> String {
