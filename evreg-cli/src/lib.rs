@@ -21,7 +21,19 @@ use clap::Parser;
 /// Runs `evreg` with the process's arguments. Exit codes: 0 ok, 1 problems
 /// found, 2 usage or I/O error.
 pub fn run() -> ExitCode {
-    let opt = opt::Opt::parse();
+    run_from(std::env::args_os())
+}
+
+/// Runs `evreg` with `args` (the program's name first), in this process:
+/// what the fuzz targets of `evreg-fuzz` call. Reports go to standard output
+/// and standard error as the program's do; invalid arguments print clap's
+/// message and exit the process, as the program does.
+pub fn run_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let opt = opt::Opt::parse_from(args);
     let result = match &opt.command {
         opt::Command::Check(args) => cmd::check::run(&opt, args),
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),

@@ -130,6 +130,7 @@ fn each_folder_holds_the_crate_of_its_name() {
         "evreg-macros",
         "evreg-bus",
         "evreg-cli",
+        "evreg-fuzz",
     ] {
         let manifest = std::fs::read_to_string(root.join(krate).join("Cargo.toml"))
             .unwrap_or_else(|e| panic!("{krate}/Cargo.toml: {e}"));
