@@ -535,3 +535,36 @@ fn a_nul_character_in_an_event_file_is_refused_where_it_is() {
         report.diagnostics
     );
 }
+
+/// A NUL character in a schema or an example, which JSON allows and no
+/// database stores, is the `not-storable` warning of `check`, located (it
+/// was found only when `migrate` refused it).
+#[test]
+fn a_nul_character_that_migrate_cannot_store_is_a_located_warning() {
+    // In an inline example, in an invalid example's payload, in the schema.
+    let events = EVENTS
+        .replace(
+            r#"examples = [{ tenantId = "5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10", ticketId"#,
+            r#"examples = [{ note = "a\u0000b", tenantId = "5f0c6f5e-8a5e-4c2b-9d6e-2f1a4b7c9d10", ticketId"#,
+        )
+        .replace(r#"ticketId = "x""#, r#"ticketId = "x\u0000""#);
+    let schema = SCHEMA.replace(
+        r#""ticketId": { "type": "string", "format": "uuid" },"#,
+        r#""ticketId": { "type": "string", "format": "uuid" },
+           "note": { "type": "string", "not": { "const": "\u0000" } },"#,
+    );
+    let report = check_files(&events, &schema);
+    let nul: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "not-storable")
+        .collect();
+    assert_eq!(nul.len(), 3, "{:#?}", report.diagnostics);
+    assert!(nul.iter().all(|d| d.primary.is_some()));
+    assert!(
+        nul[0].message.contains("/properties/note/not/const"),
+        "{}",
+        nul[0].message
+    );
+    assert!(report.catalog.is_some(), "a warning, not an error");
+}

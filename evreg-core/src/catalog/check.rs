@@ -27,6 +27,27 @@ impl Pending {
 /// `(combinator, branches)` when `map` is a `oneOf` or `anyOf` (and nothing
 /// else that validates) whose every branch is an object schema: inline with
 /// `"type": "object"`, or a `$ref` into the bundle's `$defs` that is one.
+/// The JSON pointer of the first key or string holding a NUL character in
+/// `value` (`pointer` is where `value` is), and which of the two it is.
+fn nul_at(value: &Value, pointer: String) -> Option<(String, Part)> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some((pointer, Part::Value)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, format!("{pointer}/{i}"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = format!("{pointer}/{}", escape_pointer_token(k));
+            if k.contains('\0') {
+                Some((here, Part::Key))
+            } else {
+                nul_at(v, here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 fn object_alternatives(root: &Value) -> Option<(&'static str, usize)> {
     let map = root.as_object()?;
     let combinator = ["oneOf", "anyOf"]
@@ -543,6 +564,41 @@ impl Loader {
                     .at(p.version.span, ""),
                 );
                 continue;
+            }
+            // What `evreg migrate` cannot store, said now rather than there
+            // (before the payloads move into the model).
+            if let Some((pointer, _)) = nul_at(&p.version.schema, String::new()) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "not-storable",
+                        format!(
+                            "the schema of {} holds a NUL character (\\u0000) at `{pointer}`, which `evreg migrate` cannot store (databases refuse it in text and JSON)",
+                            p.version.schema_ref
+                        ),
+                    )
+                    .at(p.version.span, "")
+                    .with_help("JSON Schema allows it; remove it if the catalog goes to a database"),
+                );
+            }
+            let payloads = p.examples.iter().map(|(doc, span)| (*doc, *span));
+            let invalid = p.invalid.iter().map(|(_, doc, span)| (*doc, *span));
+            for (doc, span) in payloads.chain(invalid) {
+                let Some((pointer, part)) = nul_at(&self.docs[doc].value, String::new()) else {
+                    continue;
+                };
+                let at = self.locate(doc, &pointer, part);
+                let mut d = Diagnostic::warning(
+                    "not-storable",
+                    format!(
+                        "this example of {} holds a NUL character (\\u0000), which `evreg migrate` cannot store (databases refuse it in text and JSON)",
+                        p.version.schema_ref
+                    ),
+                )
+                .at(at, "NUL here");
+                if at.file != span.file {
+                    d = d.with_label(span, "example named here");
+                }
+                self.diags.push(d);
             }
             for ((doc, span), errors) in p.examples.iter().zip(outcome.examples) {
                 if errors.is_empty() {

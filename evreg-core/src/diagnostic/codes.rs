@@ -53,6 +53,7 @@ pub const CODES: &[&str] = &[
     "example-invalid",
     "invalid-example-passes",
     "sql-name",
+    "not-storable",
     "incompatible-change",
     "released-version-changed",
     "released-version-removed",
