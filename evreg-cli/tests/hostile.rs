@@ -1,10 +1,10 @@
-//! Hostile input against every subcommand, as an attacker or an unlucky
-//! user would bring it: every fixture of `tests/fixtures/check` (one fault
-//! each) and catalogs made to hurt (a 10,000-step `$ref` chain, a symbolic
-//! link to `/`, `$ref`s out of the folder, sizes no machine can hold, deep
-//! nesting, duplicate keys, Rust's own names, NUL, ESC and bytes that are
-//! not UTF-8, very many properties and enum values), and streams made to
-//! hurt `validate`.
+//! Hostile input against every subcommand, as an attacker or an unlucky user
+//! would bring it: every fixture of `tests/fixtures/check` and
+//! `tests/fixtures/codegen-errors` (one fault each) and catalogs made to hurt
+//! (a 10,000-step `$ref` chain, a symbolic link to `/`, `$ref`s out of the
+//! folder, sizes no machine can hold, deep nesting, duplicate keys, Rust's
+//! own names, NUL, ESC and bytes that are not UTF-8, very many properties and
+//! enum values), and streams made to hurt `validate`.
 //!
 //! Each run must end with exit 0, 1 or 2 — never a panic (101) or a signal
 //! — print no control character of its input, and locate each diagnostic:
@@ -282,8 +282,10 @@ fn run_all(catalogs: &[PathBuf], scratch: &Path) -> usize {
 #[test]
 fn every_subcommand_on_every_faulty_fixture() {
     let scratch = tempfile::tempdir().unwrap();
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/fixtures/check"))
-        .unwrap()
+    // One fault each: of the catalog, and of the names generated code takes.
+    let mut fixtures: Vec<PathBuf> = ["check", "codegen-errors"]
+        .iter()
+        .flat_map(|group| std::fs::read_dir(repo().join("tests/fixtures").join(group)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("catalog.toml").exists())
         .collect();
