@@ -9,6 +9,7 @@
 //! invalid one must fail with exactly the labelled keyword: what `simulate`
 //! emits is true by construction. The same seed gives the same payloads.
 
+use evreg_core::schema::keywords::{Rule, Subschemas};
 use evreg_core::schema::local_target;
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Event, PayloadVersion, Registry};
@@ -25,6 +26,104 @@ pub const MAX_LENGTH: u64 = 4096;
 
 /// The most items (of an array) or properties (of an object) it makes.
 pub const MAX_ITEMS: u64 = 1000;
+
+/// How a draw meets a rule of the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawn {
+    /// The draw makes values that keep it (`type`, `minLength`, `format`…).
+    Built,
+    /// Values are drawn without it, and the payload is validated: a draw
+    /// that misses it is drawn again, up to 50 times (`not`, `if`,
+    /// `patternProperties`…). A schema that rarely lets a free draw pass
+    /// cannot be simulated; the error names these rules and where they are.
+    Retried,
+}
+
+/// How the simulator meets each rule. Every rule is here, so a new keyword
+/// of the schema layer does not compile until it is said how payloads meet
+/// it (docs/architecture.md lists the other places).
+pub const fn drawn(rule: Rule) -> Drawn {
+    match rule {
+        Rule::Ref
+        | Rule::Type
+        | Rule::Enum
+        | Rule::Const
+        | Rule::MultipleOf
+        | Rule::Maximum
+        | Rule::ExclusiveMaximum
+        | Rule::Minimum
+        | Rule::ExclusiveMinimum
+        | Rule::MaxLength
+        | Rule::MinLength
+        | Rule::Pattern
+        | Rule::Format
+        | Rule::MaxItems
+        | Rule::MinItems
+        | Rule::UniqueItems
+        | Rule::Items
+        | Rule::Required
+        | Rule::Properties
+        | Rule::AdditionalProperties
+        | Rule::AllOf
+        | Rule::AnyOf
+        | Rule::OneOf => Drawn::Built,
+        Rule::Not
+        | Rule::If
+        | Rule::Then
+        | Rule::Else
+        | Rule::DependentSchemas
+        | Rule::PrefixItems
+        | Rule::Contains
+        | Rule::PatternProperties
+        | Rule::PropertyNames
+        | Rule::UnevaluatedItems
+        | Rule::UnevaluatedProperties
+        | Rule::MaxContains
+        | Rule::MinContains
+        | Rule::MaxProperties
+        | Rule::MinProperties
+        | Rule::DependentRequired => Drawn::Retried,
+    }
+}
+
+/// Where `schema` has rules the draw does not build ([`Drawn::Retried`]),
+/// as `keyword at /pointer`, the first `limit` of them.
+fn retried_rules(schema: &Value, pointer: &str, limit: usize, out: &mut Vec<String>) {
+    let Value::Object(map) = schema else { return };
+    for (key, value) in map {
+        if out.len() >= limit {
+            return;
+        }
+        let Some(rule) = Rule::of(key) else { continue };
+        let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        if drawn(rule) == Drawn::Retried {
+            out.push(format!(
+                "`{key}` at `{}`",
+                if pointer.is_empty() { "/" } else { pointer }
+            ));
+        }
+        match (rule.subschemas(), value) {
+            (Subschemas::One, v) => retried_rules(v, &here, limit, out),
+            (Subschemas::List, Value::Array(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    retried_rules(v, &format!("{here}/{i}"), limit, out);
+                }
+            }
+            (Subschemas::Map, Value::Object(members)) => {
+                for (k, v) in members {
+                    let k = k.replace('~', "~0").replace('/', "~1");
+                    retried_rules(v, &format!("{here}/{k}"), limit, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(Value::Object(defs)) = map.get("$defs") {
+        for (k, v) in defs {
+            retried_rules(v, &format!("{pointer}/$defs/{k}"), limit, out);
+        }
+    }
+}
 
 /// Why a payload could not be simulated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,9 +208,21 @@ impl<'c> Simulator<'c> {
                 Err(e) => last = e.to_string(),
             }
         }
+        let mut retried = Vec::new();
+        retried_rules(&version.schema, "", 5, &mut retried);
+        let retried = if retried.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (simulate draws values without these rules and keeps a draw that keeps them: {})",
+                retried.join(", ")
+            )
+        };
         Err(SimulateError {
             schema_ref: version.schema_ref.clone(),
-            reason: format!("no valid payload in {ATTEMPTS} draws; the last failed: {last}"),
+            reason: format!(
+                "no valid payload in {ATTEMPTS} draws; the last failed: {last}{retried}"
+            ),
         })
     }
 

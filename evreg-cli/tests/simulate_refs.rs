@@ -113,3 +113,38 @@ fn oversized_schemas_are_refused_not_drawn() {
         }
     }
 }
+
+/// A schema whose rules the simulator draws without (`not`, `if`, …: the
+/// `Drawn::Retried` rules of `evreg_cli::simulate::drawn`) and that no free
+/// draw keeps: the error names those rules and where they are.
+#[test]
+fn a_schema_no_draw_keeps_names_the_rules_drawn_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("events")).unwrap();
+    fs::write(
+        root.join("catalog.toml"),
+        "name = \"never\"\n[checks]\nrequire_examples = false\n",
+    )
+    .unwrap();
+    // `a` is required, and `not` refuses every object that has it.
+    fs::write(
+        root.join("schema.json"),
+        r#"{"type": "object", "required": ["a"], "properties": {"a": {"type": "string", "not": {"const": "x"}}},
+            "not": {"required": ["a"]}}"#,
+    )
+    .unwrap();
+    fs::write(
+        root.join("events/e.toml"),
+        "[[events]]\ntype = \"NEVER_MADE\"\nname = \"n\"\ndescription = \"d\"\ncategory = \"c\"\n\n[[events.versions]]\nversion = 1\nschema = \"../schema.json\"\n",
+    )
+    .unwrap();
+    let catalog = Catalog::load(root).unwrap_or_else(|e| panic!("{e}"));
+    let (_, version) = catalog.versions().next().unwrap();
+    let error = Simulator::new(&catalog, 1).valid(version).unwrap_err();
+    assert!(
+        error.reason.contains("`not` at `/properties/a`") && error.reason.contains("`not` at `/`"),
+        "{error}"
+    );
+    assert!(!error.reason.contains("`required`"), "{error}");
+}
