@@ -233,3 +233,175 @@ fn files_without_schema_are_in_the_manifests_draft() {
     fs::write(&manifest, "name = \"drafts\"\n").unwrap();
     assert!(Catalog::check(dir.path()).catalog.is_none());
 }
+
+/// 2019-09's `$recursiveRef`: as a `$ref` where no `$recursiveAnchor` is in
+/// play, and to the outermost anchored schema where one is — a tree whose
+/// children are the payload itself, and an extensible tree in a file of its
+/// own that the payload extends (its children must be payloads, not only
+/// trees). evreg's verdict on each payload equals `jsonschema`'s on the
+/// original documents in 2019-09.
+#[test]
+fn recursive_references_mean_what_they_meant() {
+    const D: &str = "https://json-schema.org/draft/2019-09/schema";
+    let tree = json!({
+        "$schema": D,
+        "$id": "https://example.org/tree.json",
+        "$recursiveAnchor": true,
+        "type": "object",
+        "properties": {
+            "children": { "type": "array", "items": { "$recursiveRef": "#" } }
+        }
+    });
+    let plain_tree = json!({
+        "$schema": D,
+        "$id": "https://example.org/plain.json",
+        "type": "object",
+        "properties": {
+            "children": { "type": "array", "items": { "$recursiveRef": "#" } }
+        }
+    });
+    let cases = [
+        // The payload is the tree: each child is a payload.
+        json!({
+            "$schema": D,
+            "$id": "https://example.org/payload.json",
+            "$recursiveAnchor": true,
+            "type": "object",
+            "properties": {
+                "name": { "type": "string", "maxLength": 3 },
+                "children": { "type": "array", "items": { "$recursiveRef": "#" } }
+            }
+        }),
+        // The payload extends an anchored tree: children are payloads.
+        json!({
+            "$schema": D,
+            "$id": "https://example.org/payload.json",
+            "$recursiveAnchor": true,
+            "type": "object",
+            "allOf": [{ "$ref": "tree.json" }],
+            "properties": { "name": { "type": "string", "maxLength": 3 } }
+        }),
+        // Not anchored: the tree's children are trees.
+        json!({
+            "$schema": D,
+            "$id": "https://example.org/payload.json",
+            "type": "object",
+            "allOf": [{ "$ref": "tree.json" }],
+            "properties": { "name": { "type": "string", "maxLength": 3 } }
+        }),
+        // No anchor anywhere: a `$ref`.
+        json!({
+            "$schema": D,
+            "$id": "https://example.org/payload.json",
+            "$recursiveAnchor": true,
+            "type": "object",
+            "allOf": [{ "$ref": "plain.json" }],
+            "properties": { "name": { "type": "string", "maxLength": 3 } }
+        }),
+    ];
+    let payloads = [
+        json!({}),
+        json!({"name": "abc", "children": []}),
+        json!({"name": "abc", "children": [{"name": "ab"}]}),
+        json!({"name": "abc", "children": [{"name": "toolong"}]}),
+        json!({"children": [{"children": [{"name": "toolong"}]}]}),
+        json!({"children": [{"children": [{"name": 3}]}]}),
+        json!({"children": [1]}),
+        json!({"children": [{"children": "x"}]}),
+    ];
+    let originals = jsonschema::Registry::new()
+        .extend([
+            (
+                "https://example.org/tree.json",
+                jsonschema::Resource::from_contents(tree.clone()),
+            ),
+            (
+                "https://example.org/plain.json",
+                jsonschema::Resource::from_contents(plain_tree.clone()),
+            ),
+        ])
+        .unwrap()
+        .prepare()
+        .unwrap();
+    let mut told_apart = 0;
+    for (i, schema) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        support::one_event(
+            dir.path(),
+            "name = \"recursive\"\n[checks]\nrequire_examples = false\n",
+            "TREE_GROWN",
+            "schema = \"../schemas/payload.json\"",
+            &[
+                ("schemas/payload.json", schema.to_string()),
+                ("schemas/tree.json", tree.to_string()),
+                ("schemas/plain.json", plain_tree.to_string()),
+            ],
+        );
+        let report = Catalog::check(dir.path());
+        let catalog = report
+            .catalog
+            .unwrap_or_else(|| panic!("case {i}: {:#?}", report.diagnostics));
+        let registry = Registry::from_catalog(&catalog);
+        let original = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft201909)
+            .with_registry(&originals)
+            .build(schema)
+            .unwrap();
+        for payload in &payloads {
+            let expected = original.is_valid(payload);
+            let got = registry.validate("payload.TreeGrown.v1", payload).is_ok();
+            assert_eq!(got, expected, "case {i}: {payload}");
+            told_apart += usize::from(!expected);
+        }
+    }
+    assert!(told_apart >= 8, "the payloads tell too little apart");
+}
+
+/// Two anchored documents under a payload that is not: which one a
+/// `$recursiveRef` leads to depends on the path, which a bundle cannot say.
+#[test]
+fn a_recursive_reference_with_two_possible_targets_is_an_error() {
+    const D: &str = "https://json-schema.org/draft/2019-09/schema";
+    let anchored = |id: &str, other: Option<&str>| {
+        let mut s = json!({
+            "$schema": D,
+            "$id": format!("https://example.org/{id}"),
+            "$recursiveAnchor": true,
+            "type": "object",
+            "properties": { "children": { "type": "array", "items": { "$recursiveRef": "#" } } }
+        });
+        if let Some(other) = other {
+            s["allOf"] = json!([{ "$ref": other }]);
+        }
+        s
+    };
+    let payload = json!({
+        "$schema": D,
+        "$id": "https://example.org/payload.json",
+        "type": "object",
+        "allOf": [{ "$ref": "a.json" }]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    support::one_event(
+        dir.path(),
+        "name = \"recursive\"\n[checks]\nrequire_examples = false\n",
+        "TREE_GROWN",
+        "schema = \"../schemas/payload.json\"",
+        &[
+            ("schemas/payload.json", payload.to_string()),
+            (
+                "schemas/a.json",
+                anchored("a.json", Some("b.json")).to_string(),
+            ),
+            ("schemas/b.json", anchored("b.json", None).to_string()),
+        ],
+    );
+    let report = Catalog::check(dir.path());
+    let error = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unsupported-keyword" && d.message.contains("$recursiveRef"))
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    assert!(error.primary.is_some());
+    assert!(report.catalog.is_none());
+}

@@ -284,9 +284,12 @@ fn refs_outside_defs(v: &Value) -> bool {
                 .is_some_and(|a| !a.is_empty() && !a.starts_with('/'))
     };
     match v {
-        Value::Object(m) => m
-            .iter()
-            .any(|(k, v)| (k == "$ref" && !v.as_str().is_some_and(kept)) || refs_outside_defs(v)),
+        Value::Object(m) => m.iter().any(|(k, v)| {
+            // `$recursiveRef` (2019-09) is always `#`: the root.
+            (k == "$ref" && !v.as_str().is_some_and(kept))
+                || k == "$recursiveRef"
+                || refs_outside_defs(v)
+        }),
         Value::Array(a) => a.iter().any(refs_outside_defs),
         _ => false,
     }

@@ -237,6 +237,7 @@ impl Loader {
                     schema_errors: false,
                     meta_valid: None,
                     draft: crate::schema::dialect::Draft::Draft202012,
+                    recursive: None,
                     base: None,
                     findings: None,
                     refs: None,

@@ -77,6 +77,7 @@ impl Loader {
                     schema_errors: false,
                     meta_valid: None,
                     draft: crate::schema::dialect::Draft::Draft202012,
+                    recursive: None,
                     base: None,
                     findings: None,
                     refs: None,

@@ -189,6 +189,8 @@ pub(crate) struct Doc {
     pub refs: Option<Vec<(String, String)>>,
     /// The draft it is written in (its `$schema`; 2020-12 until checked).
     pub draft: crate::schema::dialect::Draft,
+    /// A 2019-09 document's `$recursiveRef`s, once checked as a schema.
+    pub recursive: Option<crate::schema::dialect::Recursive>,
     /// The URI its root `$id` gives it, once checked as a schema: its
     /// references resolve against it instead of its folder.
     pub base: Option<String>,
@@ -729,6 +731,7 @@ impl Loader {
             schema_errors: false,
             meta_valid: fetched.meta_valid,
             draft: crate::schema::dialect::Draft::Draft202012,
+            recursive: None,
             base: None,
             findings: fetched.findings,
             refs: fetched.refs,

@@ -407,6 +407,7 @@ impl Loader {
         let value = self.docs[root].value.clone();
         let mut value = value;
         self.rewrite(root, Some(root), &mut value, "", &mut defs)?;
+        self.recursive_targets(root, &mut defs)?;
         self.translate(root, "", &mut value);
         self.root_in_2020_12(root, &mut value)?;
         if !defs.is_empty() {
@@ -441,6 +442,81 @@ impl Loader {
             }
         }
         Some(value)
+    }
+
+    /// Where the `$recursiveRef`s of 2019-09 documents in the bundle of
+    /// `root` lead. Each became a `$ref` to its own document's root
+    /// (`dialect::recursive_to_ref`), which is 2019-09's meaning unless that
+    /// document says `"$recursiveAnchor": true`: then it leads to the
+    /// outermost anchored resource of the evaluation. When the payload schema
+    /// itself is anchored, that is always the payload: those references are
+    /// retargeted to `#`. When it is not, and one anchored document is
+    /// reached, it is that document (as translated); with two or more, the
+    /// target would depend on the path, which a bundle cannot say: an error.
+    fn recursive_targets(
+        &mut self,
+        root: DocId,
+        defs: &mut BTreeMap<String, Bundled>,
+    ) -> Option<()> {
+        let anchored =
+            |l: &Loader, doc: DocId| l.docs[doc].recursive.as_ref().is_some_and(|r| r.anchored);
+        let with_refs = |l: &Loader, doc: DocId| {
+            l.docs[doc]
+                .recursive
+                .as_ref()
+                .is_some_and(|r| r.anchored && !r.refs.is_empty())
+        };
+        let mut others: Vec<DocId> = defs
+            .values()
+            .map(|b| b.node.0)
+            .filter(|d| *d != root && anchored(self, *d))
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        if anchored(self, root) {
+            for bundled in defs.values_mut() {
+                let (doc, at) = &bundled.node;
+                if *doc == root || !with_refs(self, *doc) {
+                    continue;
+                }
+                let refs = &self.docs[*doc].recursive.as_ref().expect("anchored").refs;
+                for pointer in refs {
+                    let Some(rest) = pointer.strip_prefix(at.as_str()) else {
+                        continue;
+                    };
+                    if !(rest.is_empty() || rest.starts_with('/')) {
+                        continue;
+                    }
+                    if let Some(Value::Object(map)) = bundled.value.pointer_mut(rest) {
+                        map.insert("$ref".to_owned(), Value::from("#"));
+                    }
+                }
+            }
+            return Some(());
+        }
+        if others.len() >= 2
+            && let Some(doc) = others.iter().copied().find(|d| with_refs(self, *d))
+        {
+            let first = self.docs[doc].recursive.as_ref().expect("anchored").refs[0].clone();
+            let at = self.locate(doc, &first, Part::Value);
+            let names: Vec<String> = others
+                .iter()
+                .map(|d| self.sources.display_name(&self.docs[*d].path))
+                .collect();
+            self.diags.push(
+                Diagnostic::error(
+                    "unsupported-keyword",
+                    format!(
+                        "`$recursiveRef` here leads to the outermost of {} (each says `\"$recursiveAnchor\": true`), which depends on the path the evaluation took: evreg cannot bundle it",
+                        names.join(", ")
+                    ),
+                )
+                .at(at, "")
+                .with_help("say `\"$recursiveAnchor\": true` in the payload schema itself (then every such reference leads to it), or use `$ref`"),
+            );
+            return None;
+        }
+        Some(())
     }
 
     /// Says in 2020-12 what `value` (found at `pointer` in `doc`) says in the

@@ -52,8 +52,34 @@ impl Loader {
             None => walk_schema(&value, &self.rules),
         };
         self.report_findings(doc, findings);
+        let mut value = value;
+        if self.docs[doc].draft == Draft::Draft201909 {
+            self.recursive_refs(doc, &mut value);
+        }
         self.docs[doc].value = value;
         self.docs[doc].schema_errors = self.diags.error_count() > errors_before;
+    }
+
+    /// Says a 2019-09 document's `$recursiveRef`s as `$ref`s (before any
+    /// reader follows its references), and reports those that cannot be.
+    fn recursive_refs(&mut self, doc: DocId, value: &mut Value) {
+        let recursive = crate::schema::dialect::recursive_to_ref(value);
+        for pointer in &recursive.refused {
+            let at = self.locate(doc, &format!("{pointer}/$recursiveRef"), Part::Key);
+            self.diags.push(
+                Diagnostic::error(
+                    "unsupported-keyword",
+                    "`$recursiveRef` beside a `$ref`, or with a value other than \"#\", is not supported by evreg",
+                )
+                .at(at, "")
+                .with_help("2019-09 allows only \"#\"; put a `$ref` beside it into an `allOf`"),
+            );
+        }
+        if !recursive.refs.is_empty() {
+            // Collected before the translation (prefetch): again, with them.
+            self.docs[doc].refs = None;
+        }
+        self.docs[doc].recursive = Some(recursive);
     }
 
     /// Records the URI the document's root `$id` (draft-04: `id`) gives it.
@@ -419,6 +445,16 @@ impl Walker<'_> {
                         }
                         _ => "use `prefixItems` for the tuple and `items` for the items after it",
                     }),
+                    keywords::Support::In(only) => Diagnostic::error(
+                        "unsupported-keyword",
+                        format!(
+                            "`{key}` is a keyword of draft {} only, and this document is {}",
+                            only.name(),
+                            self.draft.name()
+                        ),
+                    )
+                    .at_pointer(pointer, Part::Key, "not a keyword of this draft")
+                    .with_help("use `$ref`, or declare draft 2019-09 in `$schema`"),
                     _ => Diagnostic::error(
                         "unsupported-keyword",
                         format!("JSON Schema keyword `{key}` is not supported by evreg"),

@@ -236,6 +236,47 @@ impl Draft {
     }
 }
 
+/// What a 2019-09 document's `$recursiveRef`s became ([`recursive_to_ref`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recursive {
+    /// Whether the document's root says `"$recursiveAnchor": true`.
+    pub anchored: bool,
+    /// The pointers of the schema objects whose `"$recursiveRef": "#"`
+    /// became `"$ref": "#"`.
+    pub refs: Vec<String>,
+    /// The pointers of `$recursiveRef`s that could not: beside a `$ref`,
+    /// or not `"#"` (the only value 2019-09 allows).
+    pub refused: Vec<String>,
+}
+
+/// Says a 2019-09 document's `$recursiveRef`s in 2020-12's words: each
+/// `"$recursiveRef": "#"` becomes `"$ref": "#"`, its document's root, and
+/// every `$recursiveAnchor` goes. That is exactly 2019-09's meaning when the
+/// root has no `"$recursiveAnchor": true`, and when the document is the
+/// payload schema (the outermost resource of every evaluation); where an
+/// anchored document is reached from another, the bundler retargets or
+/// refuses its references (`Loader::bundle`).
+pub fn recursive_to_ref(document: &mut Value) -> Recursive {
+    let mut out = Recursive {
+        anchored: document.get("$recursiveAnchor") == Some(&Value::Bool(true)),
+        ..Recursive::default()
+    };
+    for_each_schema_mut(document, &mut |map, pointer| {
+        map.remove("$recursiveAnchor");
+        let Some(target) = map.get("$recursiveRef") else {
+            return;
+        };
+        if target != "#" || map.contains_key("$ref") {
+            out.refused.push(pointer.to_owned());
+            return;
+        }
+        map.remove("$recursiveRef");
+        map.insert("$ref".to_owned(), Value::from("#"));
+        out.refs.push(pointer.to_owned());
+    });
+    out
+}
+
 /// Calls `f` on every schema object in `schema` (itself included), with its
 /// JSON pointer, parents before their subschemas; `f` may change the
 /// keywords of the object it is given.

@@ -58,6 +58,10 @@ pub enum Support {
     /// drafts and said in 2020-12's words when bundled
     /// ([`Draft::translate`](super::dialect::Draft::translate)).
     Until(super::dialect::Draft),
+    /// A keyword of this draft only, read in its documents and said in
+    /// 2020-12's words when they are loaded (`$recursiveRef`:
+    /// [`recursive_to_ref`](super::dialect::recursive_to_ref)).
+    In(super::dialect::Draft),
     /// A schema using it is an error naming the keyword.
     Unsupported,
 }
@@ -165,8 +169,8 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("definitions", V::Legacy, Definitions, Until(Draft201909)),
     kw("dependencies", V::Legacy, Applicator, Until(Draft7)),
     kw("additionalItems", V::Legacy, Applicator, Until(Draft201909)),
-    kw("$recursiveRef", V::Legacy, Identifier, Unsupported),
-    kw("$recursiveAnchor", V::Legacy, Identifier, Unsupported),
+    kw("$recursiveRef", V::Legacy, Identifier, In(Draft201909)),
+    kw("$recursiveAnchor", V::Legacy, Identifier, In(Draft201909)),
     // OpenAPI's habits.
     kw("example", V::OpenApi, Annotation, Supported),
 ];
@@ -492,6 +496,7 @@ pub fn is_supported_in(name: &str, draft: super::dialect::Draft) -> bool {
         || keyword(name).is_some_and(|k| match k.support {
             Support::Supported => true,
             Support::Until(last) => draft <= last,
+            Support::In(only) => draft == only,
             Support::Unsupported => false,
         })
 }
