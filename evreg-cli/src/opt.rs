@@ -24,6 +24,8 @@ pub struct Opt {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a catalog: a manifest, one event with a v1 schema and example, and a CI workflow
+    Init(InitArgs),
     /// Check a catalog and report every problem, with file, line and column
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
@@ -72,6 +74,19 @@ pub struct CatalogArg {
     /// The catalog folder (same as --catalog)
     #[arg(value_name = "CATALOG")]
     pub path: Option<PathBuf>,
+}
+
+/// `evreg init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The catalog's name [default: the folder's name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write no CI workflow (.github/workflows/evreg.yml beside the catalog folder)
+    #[arg(long)]
+    pub no_workflow: bool,
 }
 
 /// `evreg check`

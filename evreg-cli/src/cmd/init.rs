@@ -1,0 +1,100 @@
+//! `evreg init [DIR]`: a new catalog that `evreg check` passes at once — a
+//! manifest with the usual base fields, one event with a v1 schema and an
+//! example — and a CI workflow with the gates of docs/ci.md. Nothing that
+//! exists is overwritten: a catalog already there is an error, and so is
+//! any of the files; an existing workflow is left as it is.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::opt::{InitArgs, Opt};
+
+const CATALOG: &str = include_str!("templates/catalog.toml");
+const EVENTS: &str = include_str!("templates/events.toml");
+const SCHEMA: &str = include_str!("templates/schema.json");
+const EXAMPLE: &str = include_str!("templates/example.json");
+const WORKFLOW: &str = include_str!("templates/workflow.yml");
+
+pub fn run(opt: &Opt, args: &InitArgs) -> Result<ExitCode, super::CliError> {
+    let dir = opt.catalog_dir(Some(&args.catalog))?;
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => dir
+            .canonicalize()
+            .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(&dir))
+            .file_name()
+            .map_or_else(|| "events".to_owned(), |n| n.to_string_lossy().into_owned()),
+    };
+    let files: [(&str, String); 4] = [
+        ("catalog.toml", CATALOG.replace("{name}", &toml_text(&name))),
+        ("events/example.toml", EVENTS.to_owned()),
+        ("schemas/example-created.v1.json", SCHEMA.to_owned()),
+        ("examples/example-created.v1.json", EXAMPLE.to_owned()),
+    ];
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(path, _)| dir.join(path))
+        .filter(|p| p.exists())
+        .collect();
+    if !existing.is_empty() {
+        let names: Vec<String> = existing
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        eprintln!(
+            "error: {} already exist{}; evreg init writes nothing over a file (to start a catalog beside it, name another folder: evreg init DIR)",
+            names.join(", "),
+            if names.len() == 1 { "s" } else { "" }
+        );
+        return Ok(ExitCode::from(2));
+    }
+    for (path, text) in &files {
+        write_new(&dir.join(path), text)?;
+        eprintln!("wrote {}", dir.join(path).display());
+    }
+    if !args.no_workflow {
+        // The catalog folder's parent is taken as the repository's root.
+        let root = dir.parent().filter(|p| !p.as_os_str().is_empty());
+        let root = root.unwrap_or(Path::new("."));
+        let workflow = root.join(".github/workflows/evreg.yml");
+        let catalog = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        if workflow.exists() {
+            eprintln!(
+                "note: {} exists and is left as it is; docs/ci.md lists the gates",
+                workflow.display()
+            );
+        } else {
+            write_new(&workflow, &WORKFLOW.replace("{catalog}", &catalog))?;
+            eprintln!("wrote {}", workflow.display());
+        }
+    }
+    eprintln!(
+        "next: `evreg check {0}`, then replace EXAMPLE_CREATED with your events (docs/catalog-format.md)",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `text` as the inside of a TOML basic string: JSON's escapes, which TOML
+/// reads the same (serde_json never writes `\/`, TOML's one omission).
+fn toml_text(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// Writes a file that must not exist yet (its folders are made).
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    file.write_all(text.as_bytes())
+}
