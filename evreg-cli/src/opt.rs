@@ -26,6 +26,9 @@ pub struct Opt {
 pub enum Command {
     /// Start a catalog: a manifest, one event with a v1 schema and example, and a CI workflow
     Init(InitArgs),
+    /// Add an event (`new event TYPE`) or a version of one (`new version TYPE`) to a catalog
+    #[command(subcommand)]
+    New(NewCommand),
     /// Check a catalog and report every problem, with file, line and column
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
@@ -87,6 +90,37 @@ pub struct InitArgs {
     /// Write no CI workflow (.github/workflows/evreg.yml beside the catalog folder)
     #[arg(long)]
     pub no_workflow: bool,
+}
+
+/// `evreg new`
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A new event: its entry, a v1 schema file and an example with the base fields
+    Event(NewEventArgs),
+    /// The next version of an event: the last version's schema and example, copied
+    Version(NewVersionArgs),
+}
+
+/// `evreg new event`
+#[derive(Debug, Args)]
+pub struct NewEventArgs {
+    /// The event type (`ORDER_PLACED`, `order.placed`)
+    #[arg(value_name = "TYPE")]
+    pub event_type: String,
+    /// Its category [default: the first word of the type]
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The event file to add it to [default: a new events/<type>.toml]
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// `evreg new version`
+#[derive(Debug, Args)]
+pub struct NewVersionArgs {
+    /// The event type
+    #[arg(value_name = "TYPE")]
+    pub event_type: String,
 }
 
 /// `evreg check`

@@ -176,6 +176,12 @@ impl<'c> Simulator<'c> {
         }
     }
 
+    /// A value drawn from `schema` (a self-contained schema), not checked:
+    /// what `evreg new` fills an example's base fields with.
+    pub fn value(&mut self, schema: &Value) -> Value {
+        self.draw(schema, schema, 0)
+    }
+
     /// Every payload gets this `tenantId` (when its schema has one).
     pub fn tenant(&mut self, tenant: impl Into<String>) -> &mut Self {
         self.tenant = Some(tenant.into());

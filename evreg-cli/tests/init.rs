@@ -97,3 +97,79 @@ fn init_never_writes_over_a_file() {
     let out = evreg(repo.path(), &["init"]);
     assert_eq!(out.status.code(), Some(2), "a second init: {out:?}");
 }
+
+/// `evreg new event` and `evreg new version` on a catalog of two events in
+/// one file: each result checks clean with --deny-warnings, a version lands
+/// after its own event's last version (not at the end of the file), and
+/// nothing is written twice.
+#[test]
+fn new_events_and_versions_check_clean() {
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    assert!(evreg(r, &["init", "--no-workflow"]).status.success());
+    assert!(!r.join(".github").exists());
+    // A second event in the same file, after the first.
+    let out = evreg(
+        r,
+        &[
+            "new",
+            "event",
+            "order.placed",
+            "--file",
+            "catalog/events/example.toml",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let example: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(r.join("catalog/examples/order-placed.v1.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        example["tenantId"].is_string() && example["occurredAt"].is_string(),
+        "{example}"
+    );
+
+    let out = evreg(r, &["new", "version", "EXAMPLE_CREATED"]);
+    assert!(out.status.success(), "{out:?}");
+    let events = std::fs::read_to_string(r.join("catalog/events/example.toml")).unwrap();
+    let v2 = events.find("version = 2").unwrap();
+    let second = events.find("type = \"order.placed\"").unwrap();
+    assert!(v2 < second, "v2 belongs to EXAMPLE_CREATED:\n{events}");
+    assert_eq!(
+        std::fs::read(r.join("catalog/schemas/example-created.v2.json")).unwrap(),
+        std::fs::read(r.join("catalog/schemas/example-created.v1.json")).unwrap(),
+        "a new version starts as a copy"
+    );
+    let out = evreg(r, &["new", "version", "order.placed"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = evreg(r, &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{out:?}");
+    let listed = String::from_utf8_lossy(&evreg(r, &["list"]).stdout).into_owned();
+    assert!(
+        listed.contains("order.placed") && listed.contains("EXAMPLE_CREATED"),
+        "{listed}"
+    );
+
+    // Again: refused, and nothing changes.
+    let before = std::fs::read_to_string(r.join("catalog/events/example.toml")).unwrap();
+    let out = evreg(
+        r,
+        &[
+            "new",
+            "event",
+            "order.placed",
+            "--file",
+            "catalog/events/example.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = evreg(r, &["new", "event", "EXAMPLE_CREATED"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = evreg(r, &["new", "version", "EXAMPLE_CREATD"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `EXAMPLE_CREATED`?"));
+    assert_eq!(
+        std::fs::read_to_string(r.join("catalog/events/example.toml")).unwrap(),
+        before
+    );
+}

@@ -8,6 +8,7 @@ pub mod init;
 pub mod list;
 pub mod lock;
 pub mod migrate;
+pub mod new;
 pub mod show;
 pub mod simulate;
 pub mod validate;
