@@ -1,6 +1,6 @@
 //! Command-line options.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "evreg", version)]
 pub struct Opt {
-    /// The catalog folder (holding catalog.toml) [default: catalog]
+    /// The catalog folder (holding catalog.toml) [default: catalog, or . inside a catalog folder]
     #[arg(long, global = true, env = "EVREG_CATALOG", value_name = "DIR")]
     pub catalog: Option<PathBuf>,
 
@@ -474,6 +474,13 @@ impl Opt {
             )),
             (Some(p), _) => Ok(p),
             (None, Some(c)) => Ok(c.clone()),
+            // Inside the catalog folder, it is the catalog.
+            (None, None)
+                if !Path::new("catalog/catalog.toml").exists()
+                    && Path::new("catalog.toml").exists() =>
+            {
+                Ok(PathBuf::from("."))
+            }
             (None, None) => Ok(PathBuf::from("catalog")),
         }
     }

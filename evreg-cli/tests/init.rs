@@ -173,3 +173,30 @@ fn new_events_and_versions_check_clean() {
         before
     );
 }
+
+/// Run from inside the catalog folder, every command finds it there (a
+/// `catalog/` beside would still win, as documented).
+#[test]
+fn commands_run_inside_the_catalog_folder_find_it() {
+    let repo = tempfile::tempdir().unwrap();
+    assert!(
+        evreg(repo.path(), &["init", "--no-workflow"])
+            .status
+            .success()
+    );
+    let inside = repo.path().join("catalog");
+    let out = evreg(&inside, &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 events"),
+        "{out:?}"
+    );
+    let out = evreg(&inside, &["new", "event", "ORDER_PLACED"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(inside.join("events/order-placed.toml").exists());
+    let listed = evreg(&inside, &["list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("ORDER_PLACED"));
+    // Elsewhere, with no catalog around: the usual error, exit 2.
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(evreg(empty.path(), &["check"]).status.code(), Some(2));
+}
