@@ -253,6 +253,9 @@ pub(crate) struct SchemaRules {
     /// Properties the manifest names a field for (`[codegen.rename]`
     /// `"Type.property"`), whose Rust names the code generator checks.
     pub renamed: std::collections::BTreeSet<String>,
+    /// The base fields, which the loader merges into each payload schema's
+    /// root (and into each branch of a root `oneOf`/`anyOf`).
+    pub base: std::collections::BTreeSet<String>,
 }
 
 impl SchemaRules {
@@ -266,6 +269,7 @@ impl SchemaRules {
                 .keys()
                 .filter_map(|k| k.split_once('.').map(|(_, p)| p.to_owned()))
                 .collect(),
+            base: manifest.base.properties.keys().cloned().collect(),
         }
     }
 }
@@ -286,6 +290,7 @@ impl Walker<'_> {
         let Value::Object(map) = value else {
             return; // booleans are schemas; anything else is a meta-schema error
         };
+        self.undeclared_required(map, pointer);
         for (key, sub) in map {
             let len = pointer.len();
             pointer.push('/');
@@ -513,6 +518,79 @@ impl Walker<'_> {
             pointer.push_str(&escape_pointer_token(name));
             self.schema(sub, pointer);
             pointer.truncate(len);
+        }
+    }
+
+    /// A `required` name that the same object's `properties` do not
+    /// declare: a typo (`usrId` for `userId`) that no payload can satisfy
+    /// when `additionalProperties` is `false` (an error), and that lets any
+    /// value pass for it otherwise (a warning). Objects whose other keywords
+    /// may declare it (`$ref`, `allOf`, `if`/`then`, `patternProperties` …)
+    /// are left alone, and so are the base fields where the loader merges
+    /// them (a payload schema's root, and the branches of a root union).
+    fn undeclared_required(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
+        const MAY_DECLARE: &[&str] = &[
+            "$ref",
+            "$recursiveRef",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+            "if",
+            "then",
+            "else",
+            "dependentSchemas",
+            "dependencies",
+            "patternProperties",
+            "unevaluatedProperties",
+        ];
+        let (Some(Value::Object(properties)), Some(Value::Array(required))) =
+            (map.get("properties"), map.get("required"))
+        else {
+            return;
+        };
+        if map.keys().any(|k| MAY_DECLARE.contains(&k.as_str())) {
+            return;
+        }
+        let at_root = pointer.is_empty()
+            || ["/oneOf/", "/anyOf/"].iter().any(|u| {
+                pointer
+                    .strip_prefix(u)
+                    .is_some_and(|i| i.bytes().all(|b| b.is_ascii_digit()))
+            });
+        let closed = map.get("additionalProperties") == Some(&Value::Bool(false));
+        for (i, name) in required.iter().enumerate() {
+            let Some(name) = name.as_str() else { continue };
+            if properties.contains_key(name) || (at_root && self.rules.base.contains(name)) {
+                continue;
+            }
+            let d = if closed {
+                Diagnostic::error(
+                    "undeclared-required",
+                    format!(
+                        "`{name}` is required, but `properties` does not declare it and `additionalProperties: false` refuses it: no payload can be valid"
+                    ),
+                )
+            } else {
+                Diagnostic::warning(
+                    "undeclared-required",
+                    format!(
+                        "`{name}` is required, but `properties` does not declare it: any value passes for it, and generated code holds it as `serde_json::Value`"
+                    ),
+                )
+            };
+            let help = match did_you_mean(name, properties.keys().map(String::as_str)) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("declare `{name}` in `properties`, or drop it from `required`"),
+            };
+            self.report(
+                d.at_pointer(
+                    &format!("{pointer}/required/{i}"),
+                    Part::Value,
+                    "not declared",
+                )
+                .with_help(help),
+            );
         }
     }
 

@@ -49,6 +49,7 @@ pub const CODES: &[&str] = &[
     "key-case",
     "rust-name-collision",
     "invalid-rust-name",
+    "undeclared-required",
     "missing-example",
     "example-invalid",
     "invalid-example-passes",
