@@ -1,9 +1,10 @@
-//! A `required` name its object's `properties` do not declare (`usrId` for
-//! `userId`) once passed `check` with 0 errors and became a
-//! `serde_json::Value` field: it is an error where `additionalProperties:
-//! false` makes the schema unsatisfiable, a warning elsewhere, each with
-//! did-you-mean, and silence where another keyword or the base may declare
-//! it.
+//! Typos a new user makes first. A `required` name its object's `properties`
+//! do not declare (`usrId` for `userId`) once passed `check` with 0 errors
+//! and became a `serde_json::Value` field: it is an error where
+//! `additionalProperties: false` makes the schema unsatisfiable, a warning
+//! elsewhere, each with did-you-mean, and silence where another keyword or
+//! the base may declare it. A file named where it is not, and properties that
+//! differ only in case, say what was probably meant.
 
 use evreg_core::Catalog;
 
@@ -64,4 +65,73 @@ fn names_declared_elsewhere_are_left_alone() {
         r#"{"type": "object", "properties": {"inner": {"type": "object", "required": ["tenantId"], "properties": {"a": {"type": "string"}}}}}"#,
     );
     assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+/// A file named where it is not (a wrong `../`, a folder missed) is
+/// `missing-file` with the path that file would have from the referencing
+/// one, when one file of that name is in the catalog folder.
+#[test]
+fn a_missing_file_suggests_the_one_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    support::one_event(
+        dir.path(),
+        "name = \"req\"\n[checks]\nrequire_examples = false\n",
+        "USER_SEEN",
+        "schema = \"../schema/user.json\"",
+        &[
+            (
+                "schemas/user.json",
+                r#"{"type": "object", "properties": {"m": {"$ref": "money.json"}}}"#.to_owned(),
+            ),
+            (
+                "schemas/shared/money.json",
+                r#"{"type": "integer"}"#.to_owned(),
+            ),
+        ],
+    );
+    let helps = |report: evreg_core::Report| -> Vec<String> {
+        report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "missing-file")
+            .map(|d| d.help.unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(
+        helps(Catalog::check(dir.path())),
+        ["did you mean `../schemas/user.json`?"]
+    );
+    let events = dir.path().join("events/events.toml");
+    let text = std::fs::read_to_string(&events).unwrap();
+    std::fs::write(&events, text.replace("../schema/", "../schemas/")).unwrap();
+    assert_eq!(
+        helps(Catalog::check(dir.path())),
+        ["did you mean `shared/money.json`?"]
+    );
+}
+
+/// `userId` beside `userID`: the collision says they differ only in case.
+#[test]
+fn properties_that_differ_only_in_case_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    support::one_event(
+        dir.path(),
+        "name = \"req\"\n[checks]\nrequire_examples = false\n",
+        "USER_SEEN",
+        r#"schema = { type = "object", properties = { userId = { type = "string" }, userID = { type = "string" } } }"#,
+        &[],
+    );
+    let report = Catalog::check(dir.path());
+    let collision = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "rust-name-collision")
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    assert!(
+        collision
+            .notes
+            .iter()
+            .any(|n| n.contains("differ only in letter case")),
+        "{collision:#?}"
+    );
 }

@@ -276,6 +276,9 @@ pub(crate) struct Loader {
     /// `$id`: read once, the first time a `$id` is not found where its URI
     /// points.
     pub(crate) id_index: Option<HashMap<String, PathBuf>>,
+    /// Every file under the catalog folder by its name, built the first time
+    /// a named file is missing (to suggest the one meant).
+    pub(crate) by_name: Option<HashMap<std::ffi::OsString, Vec<PathBuf>>>,
     /// Whether to compare the catalog with `catalog.lock` and check the
     /// compatibility modes between versions.
     check_history: bool,
@@ -318,6 +321,7 @@ impl Loader {
             doc_by_path: HashMap::new(),
             ids: HashMap::new(),
             id_index: None,
+            by_name: None,
             check_history: true,
             only_event_files: None,
             validate_examples: true,
@@ -680,13 +684,15 @@ impl Loader {
             } else {
                 "does not exist"
             };
-            self.diags.push(
-                Diagnostic::error(
-                    "missing-file",
-                    format!("`{}` {what}", self.sources.display_name(path)),
-                )
-                .at(referenced_at, "referenced here"),
-            );
+            let mut d = Diagnostic::error(
+                "missing-file",
+                format!("`{}` {what}", self.sources.display_name(path)),
+            )
+            .at(referenced_at, "referenced here");
+            if let Some(meant) = self.file_meant(path, referenced_at) {
+                d = d.with_help(format!("did you mean `{meant}`?"));
+            }
+            self.diags.push(d);
             return None;
         };
         let file = self.add_text(path, text, Some(referenced_at))?;
@@ -736,6 +742,41 @@ impl Loader {
             findings: fetched.findings,
             refs: fetched.refs,
         }))
+    }
+
+    /// The file of the same name under the catalog folder that a missing
+    /// `path` probably meant (a wrong `../`), as the referencing file would
+    /// name it; none when there are none or several.
+    fn file_meant(&mut self, path: &Path, referenced_at: Span) -> Option<String> {
+        const MAX_FILES: usize = 50_000;
+        let name = path.file_name()?.to_owned();
+        let root = self.root.clone();
+        let by_name = self.by_name.get_or_insert_with(|| {
+            let mut by_name: HashMap<std::ffi::OsString, Vec<PathBuf>> = HashMap::new();
+            let files = walkdir::WalkDir::new(&root)
+                .max_depth(16)
+                .into_iter()
+                .filter_entry(|e| {
+                    let name = e.file_name().to_string_lossy();
+                    e.depth() == 0
+                        || !(name.starts_with('.') || name == "target" || name == "node_modules")
+                })
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .take(MAX_FILES);
+            for entry in files {
+                by_name
+                    .entry(entry.file_name().to_owned())
+                    .or_default()
+                    .push(normalize(entry.path()));
+            }
+            by_name
+        });
+        let [only] = by_name.get(&name)?.as_slice() else {
+            return None;
+        };
+        let from = self.sources.get(referenced_at.file).path().parent()?;
+        Some(relative_path(&normalize(from), only))
     }
 
     pub(crate) fn add_doc(&mut self, doc: Doc) -> DocId {
@@ -856,4 +897,22 @@ fn toml_too_deep(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// `to` as a path relative to the folder `from` (both normalized), with `/`.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }

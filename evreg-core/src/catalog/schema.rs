@@ -620,15 +620,21 @@ impl Walker<'_> {
                 continue;
             }
             if let Some(first) = fields.insert(field.clone(), name) {
+                let mut d = Diagnostic::warning(
+                    "rust-name-collision",
+                    format!(
+                        "properties `{first}` and `{name}` both become the Rust field `{field}`"
+                    ),
+                )
+                .at_pointer(&at, Part::Key, "");
+                if first.eq_ignore_ascii_case(name) {
+                    // `userId` beside `userID`: more often a typo than two fields.
+                    d = d.with_note(format!(
+                        "`{first}` and `{name}` differ only in letter case: if one is a typo, rename or remove it"
+                    ));
+                }
                 self.report(
-                    Diagnostic::warning(
-                        "rust-name-collision",
-                        format!(
-                            "properties `{first}` and `{name}` both become the Rust field `{field}`"
-                        ),
-                    )
-                    .at_pointer(&at, Part::Key, "")
-                    .with_note("`evreg generate` and the derive refuse until one has a name of its own")
+                    d.with_note("`evreg generate` and the derive refuse until one has a name of its own")
                     .with_help(format!(
                         "name its field with `\"x-rust-name\": \"…\"` in the property's schema, or in the manifest's [codegen.rename] (\"Type.{name}\" = \"…\")"
                     )),
