@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use evreg_core::Catalog;
+use evreg_core::catalog::relative_path;
 use evreg_core::naming::{is_valid_event_type, pascal_name};
 use heck::ToKebabCase;
 use serde_json::{Map, Value, json};
@@ -96,7 +97,7 @@ fn event(dir: &Path, catalog: &Catalog, args: &NewEventArgs) -> Result<Vec<PathB
     if args.file.is_some() && !file.exists() {
         return Err(format!("{}: no such event file", file.display()));
     }
-    let from_file = |path: &Path| relative(file.parent().unwrap_or(dir), path);
+    let from_file = |path: &Path| relative_path(file.parent().unwrap_or(dir), path);
     let entry = format!(
         "[[events]]\ntype = {}\nname = {}\ndescription = {}\ncategory = {}\n\n[[events.versions]]\nversion = 1\nschema = {}\nexamples = [{}]\n",
         quoted(ty),
@@ -182,10 +183,13 @@ fn version(dir: &Path, catalog: &Catalog, args: &NewVersionArgs) -> Result<Vec<P
     let base = file_path.parent().unwrap_or(dir);
     let mut entry = format!(
         "\n[[events.versions]]\nversion = {n}\nschema = {}\n",
-        quoted(&relative(base, &schema))
+        quoted(&relative_path(base, &schema))
     );
     if let Some((path, _)) = &example {
-        entry.push_str(&format!("examples = [{}]\n", quoted(&relative(base, path))));
+        entry.push_str(&format!(
+            "examples = [{}]\n",
+            quoted(&relative_path(base, path))
+        ));
     }
     // After the event's last line: before the next `[[events]]`, or at the end.
     let start = event.span.start.min(text.len());
@@ -224,20 +228,6 @@ fn next_name(path: &Path, n: u32, m: u32) -> PathBuf {
         format!("{stem}.v{m}.json")
     };
     path.with_file_name(renamed)
-}
-
-/// `path` relative to the folder `from` (both under the catalog), with `/`.
-fn relative(from: &Path, path: &Path) -> String {
-    let from: Vec<_> = from.components().collect();
-    let to: Vec<_> = path.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
-    parts.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 /// A TOML basic string.

@@ -97,6 +97,42 @@ fn at_path(root: &Path, path: &Path) -> String {
     format!("at {}", path.strip_prefix(base).unwrap_or(path).display())
 }
 
+/// The regular files under the catalog folder `root`, at most `max`, 16
+/// folders deep, hidden entries, `target` and `node_modules` skipped: what
+/// the lookups that search the folder (an unknown `$id`, a missing file's
+/// namesake) read.
+pub(crate) fn files_under(root: &Path, max: usize) -> impl Iterator<Item = walkdir::DirEntry> {
+    walkdir::WalkDir::new(root)
+        .max_depth(16)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name == "target" || name == "node_modules")
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .take(max)
+}
+
+/// `to` as a path relative to the folder `from` (both normalized, in the
+/// same form), with `/`: how a file names another.
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 fn io_message(err: &walkdir::Error) -> String {
     err.io_error()
         .map_or_else(|| err.to_string(), |e| e.to_string())

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use discover::MAX_FILE_BYTES;
+pub use discover::{MAX_FILE_BYTES, relative_path};
 pub use json::{escape_pointer_token, from_str_unique};
 pub use model::*;
 pub use prefetch::par_map;
@@ -753,18 +753,7 @@ impl Loader {
         let root = self.root.clone();
         let by_name = self.by_name.get_or_insert_with(|| {
             let mut by_name: HashMap<std::ffi::OsString, Vec<PathBuf>> = HashMap::new();
-            let files = walkdir::WalkDir::new(&root)
-                .max_depth(16)
-                .into_iter()
-                .filter_entry(|e| {
-                    let name = e.file_name().to_string_lossy();
-                    e.depth() == 0
-                        || !(name.starts_with('.') || name == "target" || name == "node_modules")
-                })
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .take(MAX_FILES);
-            for entry in files {
+            for entry in discover::files_under(&root, MAX_FILES) {
                 by_name
                     .entry(entry.file_name().to_owned())
                     .or_default()
@@ -776,7 +765,7 @@ impl Loader {
             return None;
         };
         let from = self.sources.get(referenced_at.file).path().parent()?;
-        Some(relative_path(&normalize(from), only))
+        Some(discover::relative_path(&normalize(from), only))
     }
 
     pub(crate) fn add_doc(&mut self, doc: Doc) -> DocId {
@@ -897,22 +886,4 @@ fn toml_too_deep(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// `to` as a path relative to the folder `from` (both normalized), with `/`.
-fn relative_path(from: &Path, to: &Path) -> String {
-    let from: Vec<_> = from.components().collect();
-    let to_parts: Vec<_> = to.components().collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut parts = vec!["..".to_owned(); from.len() - common];
-    parts.extend(
-        to_parts[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }

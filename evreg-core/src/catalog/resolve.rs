@@ -210,18 +210,9 @@ impl Loader {
         let root = self.root.clone();
         let index = self.id_index.get_or_insert_with(|| {
             let mut index = HashMap::new();
-            let files = walkdir::WalkDir::new(&root)
-                .max_depth(16)
-                .into_iter()
-                .filter_entry(|e| {
-                    let name = e.file_name().to_string_lossy();
-                    e.depth() == 0
-                        || !(name.starts_with('.') || name == "target" || name == "node_modules")
-                })
-                .filter_map(Result::ok)
+            let files = super::discover::files_under(&root, usize::MAX)
                 .filter(|e| {
-                    e.file_type().is_file()
-                        && e.path().extension().is_some_and(|x| x == "json")
+                    e.path().extension().is_some_and(|x| x == "json")
                         && e.metadata().is_ok_and(|m| m.len() <= MAX_BYTES)
                 })
                 .take(MAX_FILES);
