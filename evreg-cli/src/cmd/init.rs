@@ -4,10 +4,10 @@
 //! exists is overwritten: a catalog already there is an error, and so is
 //! any of the files; an existing workflow is left as it is.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::{toml_string, write_new};
 use crate::opt::{InitArgs, Opt};
 
 const CATALOG: &str = include_str!("templates/catalog.toml");
@@ -27,7 +27,10 @@ pub fn run(opt: &Opt, args: &InitArgs) -> Result<ExitCode, super::CliError> {
             .map_or_else(|| "events".to_owned(), |n| n.to_string_lossy().into_owned()),
     };
     let files: [(&str, String); 4] = [
-        ("catalog.toml", CATALOG.replace("{name}", &toml_text(&name))),
+        (
+            "catalog.toml",
+            CATALOG.replace("{name}", &toml_string(&name)),
+        ),
         ("events/example.toml", EVENTS.to_owned()),
         ("schemas/example-created.v1.json", SCHEMA.to_owned()),
         ("examples/example-created.v1.json", EXAMPLE.to_owned()),
@@ -77,24 +80,4 @@ pub fn run(opt: &Opt, args: &InitArgs) -> Result<ExitCode, super::CliError> {
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// `text` as the inside of a TOML basic string: JSON's escapes, which TOML
-/// reads the same (serde_json never writes `\/`, TOML's one omission).
-fn toml_text(text: &str) -> String {
-    let quoted = serde_json::to_string(text).unwrap_or_default();
-    quoted[1..quoted.len() - 1].to_owned()
-}
-
-/// Writes a file that must not exist yet (its folders are made).
-fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    file.write_all(text.as_bytes())
 }

@@ -115,3 +115,25 @@ pub fn failed(opt: &Opt, dir: &Path, diagnostics: &[Diagnostic], sources: &Sourc
         1
     })
 }
+
+/// `text` as a TOML basic string, quotes included: JSON's escapes, which
+/// TOML reads the same (serde_json never writes `\/`, TOML's one omission).
+pub fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// Writes a file that must not exist yet (its folders are made): what
+/// `init` and `new` write, never over a file.
+pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let at = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(at)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(at)?;
+    file.write_all(text.as_bytes()).map_err(at)
+}

@@ -17,6 +17,7 @@ use evreg_core::naming::{is_valid_event_type, pascal_name};
 use heck::ToKebabCase;
 use serde_json::{Map, Value, json};
 
+use super::toml_string;
 use crate::opt::{NewCommand, NewEventArgs, NewVersionArgs, Opt};
 use crate::simulate::Simulator;
 
@@ -100,12 +101,12 @@ fn event(dir: &Path, catalog: &Catalog, args: &NewEventArgs) -> Result<Vec<PathB
     let from_file = |path: &Path| relative_path(file.parent().unwrap_or(dir), path);
     let entry = format!(
         "[[events]]\ntype = {}\nname = {}\ndescription = {}\ncategory = {}\n\n[[events.versions]]\nversion = 1\nschema = {}\nexamples = [{}]\n",
-        quoted(ty),
-        quoted(&name),
-        quoted(&format!("{name}.")),
-        quoted(&category),
-        quoted(&from_file(&schema)),
-        quoted(&from_file(&example)),
+        toml_string(ty),
+        toml_string(&name),
+        toml_string(&format!("{name}.")),
+        toml_string(&category),
+        toml_string(&from_file(&schema)),
+        toml_string(&from_file(&example)),
     );
     let schema_text = serde_json::to_string_pretty(&json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -183,12 +184,12 @@ fn version(dir: &Path, catalog: &Catalog, args: &NewVersionArgs) -> Result<Vec<P
     let base = file_path.parent().unwrap_or(dir);
     let mut entry = format!(
         "\n[[events.versions]]\nversion = {n}\nschema = {}\n",
-        quoted(&relative_path(base, &schema))
+        toml_string(&relative_path(base, &schema))
     );
     if let Some((path, _)) = &example {
         entry.push_str(&format!(
             "examples = [{}]\n",
-            quoted(&relative_path(base, path))
+            toml_string(&relative_path(base, path))
         ));
     }
     // After the event's last line: before the next `[[events]]`, or at the end.
@@ -230,25 +231,6 @@ fn next_name(path: &Path, n: u32, m: u32) -> PathBuf {
     path.with_file_name(renamed)
 }
 
-/// A TOML basic string.
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
-
-fn write_new(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)
-}
-
 /// Appends an entry to an event file (a new one is made).
 fn append(path: &Path, entry: &str) -> Result<(), String> {
     let old = match std::fs::read_to_string(path) {
@@ -265,4 +247,8 @@ fn append(path: &Path, entry: &str) -> Result<(), String> {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), String> {
+    super::write_new(path, text).map_err(|e| e.to_string())
 }

@@ -15,7 +15,7 @@ use evreg_core::catalog::{CodegenOptions, DateTimeRepr, UuidRepr};
 use evreg_core::catalog::{escape_pointer_token as escape, percent_decode};
 use evreg_core::naming::{field_name, is_identifier, payload_type_name, type_name, variant_name};
 use evreg_core::schema::keywords::{Rule, validates_nothing};
-use evreg_core::schema::{local_target, member, merge_all_of};
+use evreg_core::schema::{local_target, member, member_of as kw, merge_all_of};
 use evreg_core::validate::Format;
 use evreg_core::{Catalog, Diagnostic, Span};
 use serde_json::{Map, Value};
@@ -1580,12 +1580,6 @@ fn name_part(name: &str) -> String {
         part.pop();
     }
     part
-}
-
-/// The value of keyword `name` in a schema object, found by reading its
-/// keys ([`member`]): cheaper than hashing for the handful a schema holds.
-fn kw<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    map.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 fn required_names(map: &Map<String, Value>) -> Vec<&str> {

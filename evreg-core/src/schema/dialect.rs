@@ -255,7 +255,7 @@ pub struct Recursive {
 /// root has no `"$recursiveAnchor": true`, and when the document is the
 /// payload schema (the outermost resource of every evaluation); where an
 /// anchored document is reached from another, the bundler retargets or
-/// refuses its references (`Loader::bundle`).
+/// refuses its references (`Loader::recursive_targets`, at bundling).
 pub fn recursive_to_ref(document: &mut Value) -> Recursive {
     let mut out = Recursive {
         anchored: document.get("$recursiveAnchor") == Some(&Value::Bool(true)),

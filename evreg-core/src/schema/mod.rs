@@ -26,9 +26,14 @@ pub fn local_target<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
 /// keywords readers ask every schema object about (`not`, `x-rust-name`).
 pub fn member<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
     match schema {
-        Value::Object(map) => map.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+        Value::Object(map) => member_of(map, name),
         _ => None,
     }
+}
+
+/// [`member`] of a schema object already in hand.
+pub fn member_of<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 /// The branches of an `allOf` as one object schema ([`merge_all_of`]).
