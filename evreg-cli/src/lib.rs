@@ -1,6 +1,6 @@
 //! # evreg-cli
 //!
-//! The `evreg` program: `init`, `new`, `check`, `generate`, `migrate`, `lock`, `diff`,
+//! The `evreg` program: `init`, `new`, `import`, `check`, `generate`, `migrate`, `lock`, `diff`,
 //! `list`, `show`, `simulate`, `validate` and `events` (the bus's audit
 //! trail, deliveries, `tail` and `relay`). docs/cli.md documents every
 //! option and the exit codes.
@@ -37,6 +37,7 @@ where
     let result = match &opt.command {
         opt::Command::Init(args) => cmd::init::run(&opt, args),
         opt::Command::New(command) => cmd::new::run(&opt, command),
+        opt::Command::Import(command) => cmd::import::run(&opt, command),
         opt::Command::Check(args) => cmd::check::run(&opt, args),
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),
         opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),

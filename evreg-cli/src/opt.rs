@@ -29,6 +29,9 @@ pub enum Command {
     /// Add an event (`new event TYPE`) or a version of one (`new version TYPE`) to a catalog
     #[command(subcommand)]
     New(NewCommand),
+    /// Make a catalog of the events a team has (`import jsonschema DIR`)
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Check a catalog and report every problem, with file, line and column
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
@@ -107,7 +110,7 @@ pub struct NewEventArgs {
     /// The event type (`ORDER_PLACED`, `order.placed`)
     #[arg(value_name = "TYPE")]
     pub event_type: String,
-    /// Its category [default: the first word of the type]
+    /// Its category [default: the type's first part (`orders.placed` → `orders`) or word (`ORDER_PLACED` → `order`)]
     #[arg(long)]
     pub category: Option<String>,
     /// The event file to add it to [default: a new events/<type>.toml]
@@ -121,6 +124,44 @@ pub struct NewVersionArgs {
     /// The event type
     #[arg(value_name = "TYPE")]
     pub event_type: String,
+}
+
+/// `evreg import`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A folder of JSON Schemas, one per event version; the files stay where they are
+    Jsonschema(ImportJsonSchemaArgs),
+}
+
+/// How `evreg import jsonschema` names the events (docs/import.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TypesFrom {
+    /// The file's path under DIR: `check_run/completed.schema.json` → `check_run.completed`
+    Path,
+    /// The schema's `title`: `Ticket created` → `TICKET_CREATED`
+    Title,
+    /// The schema's `$id`, less what every `$id` starts with: `…/orders/placed.json` → `orders.placed`
+    Id,
+}
+
+/// `evreg import jsonschema`
+#[derive(Debug, Args)]
+pub struct ImportJsonSchemaArgs {
+    /// The folder of schema files (`*.json`, any depth)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The catalog folder to write; it must hold no catalog yet [default: catalog]
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The catalog's name [default: the schema folder's name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Where event types come from
+    #[arg(long, value_enum, default_value_t = TypesFrom::Path)]
+    pub types: TypesFrom,
+    /// A folder of example payloads, each matched to the schema of its folder and name, else to the one it validates against
+    #[arg(long, value_name = "DIR")]
+    pub examples: Option<PathBuf>,
 }
 
 /// `evreg check`

@@ -12,9 +12,15 @@
 //!   refine a shared definition (`allOf: [{$ref}, {…}]`) or choose between
 //!   disjoint ones, and its typed reading agrees with the registry on every
 //!   example and mutant.
+//! - `evreg import jsonschema` makes the same catalog of the folders as
+//!   published, with no mapping written by hand.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
 
 use evreg::{Catalog, Registry};
 use evreg_tests::github::{corpus, events, mutants, walk, without_bad_examples, write_catalog};
@@ -266,3 +272,93 @@ fn main() {
     }
 }
 "#;
+
+#[test]
+fn import_makes_the_hand_written_mapping_of_the_folders_as_published() {
+    let Some(corpus) = corpus() else { return };
+    let schemas = corpus.join("payload-schemas/api.github.com");
+    let examples = corpus.join("payload-examples/api.github.com");
+    let out_dir = tempfile::tempdir().unwrap();
+    let catalog = out_dir.path().join("github");
+    let out = Command::cargo_bin("evreg")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .arg("import")
+        .arg("jsonschema")
+        .arg(&schemas)
+        .arg("--examples")
+        .arg(&examples)
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Exit 1: the corpus's two examples whose date-times are not RFC 3339.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("224 payload schemas (224 events), 67 shared schemas"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("matched 273 examples"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "annotations (words that are no JSON Schema keyword): tsAdditionalProperties"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not imported"), "{stderr}");
+
+    // Its only errors are those two examples'.
+    let report = Catalog::check(&catalog);
+    let mut bad_files: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            assert_eq!(d.code, "example-invalid", "{d:?}");
+            let span = d.primary.as_ref().unwrap().span;
+            let path = report.sources.get(span.file).path().to_path_buf();
+            path.strip_prefix(&examples).unwrap().display().to_string()
+        })
+        .collect();
+    bad_files.dedup();
+    assert_eq!(
+        bad_files,
+        [
+            "check_run/rerequested.payload.json",
+            "check_run/rerequested.with-organization.payload.json"
+        ]
+    );
+
+    // The same events, schema files and examples as the mapping written by
+    // hand for these tests (examples matched by their `action`), and one more.
+    let imported = Catalog::check_schemas(&catalog)
+        .catalog
+        .expect("schemas load");
+    let by_type: BTreeMap<&str, &evreg::Event> = imported
+        .events()
+        .iter()
+        .map(|e| (e.event_type.as_str(), e))
+        .collect();
+    let expected = events(&corpus);
+    assert_eq!(by_type.len(), expected.len());
+    for (event_type, schema, example_files) in &expected {
+        let event = by_type[event_type.as_str()];
+        let [version] = event.versions.as_slice() else {
+            panic!("{event_type}: one version")
+        };
+        assert_eq!(&version.schema_file, schema, "{event_type}");
+        // The one example the hand-written mapping leaves out: its `action`
+        // is the dispatcher's own word, and its folder has one schema.
+        let dispatched = examples.join("repository_dispatch/payload.json");
+        let extra = (event_type == "repository_dispatch.event").then_some(&dispatched);
+        let mut want: Vec<Value> = example_files
+            .iter()
+            .chain(extra)
+            .map(|f| serde_json::from_str(&fs::read_to_string(f).unwrap()).unwrap())
+            .collect();
+        let mut got: Vec<Value> = version.examples.iter().map(|e| e.payload.clone()).collect();
+        want.sort_by_key(Value::to_string);
+        got.sort_by_key(Value::to_string);
+        assert!(want == got, "{event_type}: examples differ");
+    }
+}

@@ -16,6 +16,12 @@ fn repo() -> PathBuf {
 
 /// Fenced blocks whose info string names a file: ```toml file=catalog.toml
 fn file_blocks(markdown: &str) -> BTreeMap<String, String> {
+    blocks(markdown, "file=")
+}
+
+/// Fenced blocks whose info string holds `KEY…` (`file=`, `written=`,
+/// `run`), by what follows the key.
+fn blocks(markdown: &str, key: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut current: Option<(String, String)> = None;
     for line in markdown.lines() {
@@ -31,9 +37,7 @@ fn file_blocks(markdown: &str) -> BTreeMap<String, String> {
             }
             None => {
                 if let Some(info) = line.strip_prefix("```")
-                    && let Some(name) = info
-                        .split_whitespace()
-                        .find_map(|w| w.strip_prefix("file="))
+                    && let Some(name) = info.split_whitespace().find_map(|w| w.strip_prefix(key))
                 {
                     current = Some((name.to_owned(), String::new()));
                 }
@@ -393,4 +397,43 @@ fn every_diagnostic_code_is_listed_and_documented() {
         undocumented.is_empty() && unknown.is_empty(),
         "docs/catalog-format.md's code table lacks {undocumented:?} and lists unknown {unknown:?}"
     );
+}
+
+/// docs/import.md's command, run on the page's files, reports and writes
+/// what the page shows.
+#[test]
+fn import_md_example_runs_as_shown() {
+    let page = std::fs::read_to_string(repo().join("docs/import.md")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for (name, body) in file_blocks(&page) {
+        let path = work.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    let commands = blocks(&page, "run");
+    let [script] = commands.values().collect::<Vec<_>>()[..] else {
+        panic!("one ```sh run block")
+    };
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(work.path())
+        .env("PATH", path_with_evreg())
+        .env("NO_COLOR", "1")
+        .env_remove("EVREG_CATALOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let reported = page
+        .split("reports\n\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    assert_eq!(stderr, reported);
+    let written = blocks(&page, "written=");
+    assert_eq!(written.len(), 2);
+    for (name, body) in written {
+        let file = std::fs::read_to_string(work.path().join(&name)).unwrap();
+        assert_eq!(file, body, "{name}");
+    }
 }

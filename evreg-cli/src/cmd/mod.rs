@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod events;
 pub mod generate;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod lock;

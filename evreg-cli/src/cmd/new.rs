@@ -67,12 +67,10 @@ fn event(dir: &Path, catalog: &Catalog, args: &NewEventArgs) -> Result<Vec<PathB
         ));
     }
     let stem = pascal_name(ty).to_kebab_case();
-    let category = args.category.clone().unwrap_or_else(|| {
-        ty.split(['_', '.', '-'])
-            .next()
-            .unwrap_or(ty)
-            .to_lowercase()
-    });
+    let category = args
+        .category
+        .clone()
+        .unwrap_or_else(|| super::import::category_of(ty));
     let name = stem.replace('-', " ");
     let name = name[..1].to_uppercase() + &name[1..];
     let schema = dir.join(format!("schemas/{stem}.v1.json"));

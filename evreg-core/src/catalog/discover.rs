@@ -101,7 +101,7 @@ fn at_path(root: &Path, path: &Path) -> String {
 /// folders deep, hidden entries, `target` and `node_modules` skipped: what
 /// the lookups that search the folder (an unknown `$id`, a missing file's
 /// namesake) read.
-pub(crate) fn files_under(root: &Path, max: usize) -> impl Iterator<Item = walkdir::DirEntry> {
+pub fn files_under(root: &Path, max: usize) -> impl Iterator<Item = walkdir::DirEntry> {
     walkdir::WalkDir::new(root)
         .max_depth(16)
         .into_iter()

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use discover::{MAX_FILE_BYTES, relative_path};
+pub use discover::{MAX_FILE_BYTES, files_under, relative_path};
 pub use json::{escape_pointer_token, from_str_unique};
 pub use model::*;
 pub use prefetch::par_map;
@@ -56,6 +56,10 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The files read, for showing diagnostics.
     pub sources: Arc<SourceMap>,
+    /// The shared schema files: those a `$ref` of another file reaches,
+    /// and the manifest's `[definitions] files` (what `evreg import` tells
+    /// from payload schemas). Known also when loading found errors.
+    pub shared_files: Vec<PathBuf>,
 }
 
 impl Report {
@@ -91,6 +95,7 @@ impl From<LoadError> for Report {
             catalog: None,
             diagnostics: e.diagnostics,
             sources: e.sources,
+            shared_files: Vec::new(),
         }
     }
 }
@@ -334,18 +339,22 @@ impl Loader {
 
     fn run(mut self) -> Report {
         let catalog = self.load();
+        let shared_files: Vec<PathBuf> =
+            std::mem::take(&mut self.shared_files).into_iter().collect();
         let diagnostics = std::mem::take(&mut self.diags).into_sorted();
         let sources = Arc::new(self.sources);
         let has_errors = diagnostics.iter().any(Diagnostic::is_error);
         let catalog = catalog.filter(|_| !has_errors).map(|mut c| {
             c.sources = sources.clone();
             c.warnings = diagnostics.clone();
+            c.shared_files = shared_files.clone();
             c
         });
         Report {
             catalog,
             diagnostics,
             sources,
+            shared_files,
         }
     }
 
@@ -451,7 +460,7 @@ impl Loader {
             definitions,
             sources: Arc::default(),
             warnings: Vec::new(),
-            shared_files: std::mem::take(&mut self.shared_files).into_iter().collect(),
+            shared_files: Vec::new(),
         })
     }
 

@@ -1,0 +1,236 @@
+//! `evreg import`: a catalog made of the events a team already has. Each
+//! source is read into [`Imported`] (events naming schema files where they
+//! are), written as a manifest and one event file per category, and the
+//! result is checked as `evreg check` would, so that what could not be
+//! mapped is said with file, line and column.
+
+mod jsonschema;
+mod naming;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use evreg_core::Catalog;
+use evreg_core::catalog::relative_path;
+
+use super::{toml_string, write_new};
+use crate::opt::{ImportCommand, Opt};
+pub use naming::category_of;
+
+pub fn run(opt: &Opt, command: &ImportCommand) -> Result<ExitCode, super::CliError> {
+    match command {
+        ImportCommand::Jsonschema(args) => jsonschema::run(opt, args),
+    }
+}
+
+/// A catalog to write: its manifest's keys and its events.
+#[derive(Debug, Default)]
+struct Imported {
+    name: String,
+    /// Where it came from, for the manifest's first comment.
+    source: String,
+    /// Words of the schemas that are no JSON Schema keyword (`[schema] annotations`).
+    annotations: Vec<String>,
+    /// Folders outside the catalog's that its files name (canonical).
+    folders: Vec<PathBuf>,
+    events: Vec<Entry>,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+struct Entry {
+    event_type: String,
+    name: String,
+    description: String,
+    category: String,
+    versions: Vec<VersionEntry>,
+}
+
+/// One payload version: its schema file and example files (canonical paths).
+#[derive(Debug, Clone)]
+struct VersionEntry {
+    version: u32,
+    schema: PathBuf,
+    examples: Vec<PathBuf>,
+}
+
+impl Imported {
+    /// Whether every version has an example (else `require_examples` is off).
+    fn every_version_has_examples(&self) -> bool {
+        self.events
+            .iter()
+            .flat_map(|e| &e.versions)
+            .all(|v| !v.examples.is_empty())
+    }
+
+    /// The files of the catalog in `dir` (canonical, existing): the manifest
+    /// and one event file per category, as text by path.
+    fn files(&self, dir: &Path) -> BTreeMap<PathBuf, String> {
+        let mut manifest = format!("# {}\nname = {}\n", self.source, toml_string(&self.name));
+        if !self.every_version_has_examples() {
+            manifest.push_str(
+                "\n[checks]\n# Not every imported version has an example yet: their absence is a warning.\nrequire_examples = false\n",
+            );
+        }
+        if !self.annotations.is_empty() || !self.folders.is_empty() {
+            manifest.push_str("\n[schema]\n");
+        }
+        if !self.annotations.is_empty() {
+            let words: Vec<String> = self.annotations.iter().map(|a| toml_string(a)).collect();
+            manifest.push_str(&format!(
+                "# Words of the schemas that are no JSON Schema keyword: read as annotations.\nannotations = [{}]\n",
+                words.join(", ")
+            ));
+        }
+        if !self.folders.is_empty() {
+            let folders: Vec<String> = self
+                .folders
+                .iter()
+                .map(|f| toml_string(&relative_path(dir, f)))
+                .collect();
+            manifest.push_str(&format!(
+                "# The schema files, where they are.\nfolders = [{}]\n",
+                folders.join(", ")
+            ));
+        }
+        let mut files = BTreeMap::new();
+        files.insert(dir.join("catalog.toml"), manifest);
+        let events_dir = dir.join("events");
+        let mut by_category: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+        for event in &self.events {
+            by_category
+                .entry(naming::file_stem(&event.category))
+                .or_default()
+                .push(event);
+        }
+        for (stem, events) in by_category {
+            let mut text = String::new();
+            for event in events {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                entry_toml(&mut text, event, &events_dir);
+            }
+            files.insert(events_dir.join(format!("{stem}.toml")), text);
+        }
+        files
+    }
+
+    /// Writes the catalog's files into `dir`, replacing those an earlier
+    /// pass of this import wrote (`written`); returns the paths.
+    fn write(&self, dir: &Path, written: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for old in written.drain(..) {
+            std::fs::remove_file(&old)?;
+        }
+        for (path, text) in self.files(dir) {
+            write_new(&path, &text)?;
+            written.push(path);
+        }
+        Ok(())
+    }
+}
+
+fn entry_toml(out: &mut String, event: &Entry, events_dir: &Path) {
+    let path = |p: &Path| toml_string(&relative_path(events_dir, p));
+    let _ = write!(
+        out,
+        "[[events]]\ntype = {}\nname = {}\ndescription = {}\ncategory = {}\n",
+        toml_string(&event.event_type),
+        toml_string(&event.name),
+        toml_string(&event.description),
+        toml_string(&event.category),
+    );
+    for version in &event.versions {
+        let _ = write!(
+            out,
+            "\n[[events.versions]]\nversion = {}\nschema = {}\n",
+            version.version,
+            path(&version.schema)
+        );
+        match version.examples.as_slice() {
+            [] => {}
+            [one] => {
+                let _ = writeln!(out, "examples = [{}]", path(one));
+            }
+            many => {
+                out.push_str("examples = [\n");
+                for example in many {
+                    let _ = writeln!(out, "  {},", path(example));
+                }
+                out.push_str("]\n");
+            }
+        }
+    }
+}
+
+/// The catalog folder to write: made when missing, refused when it holds a
+/// catalog already. Returns its canonical path.
+fn new_catalog_dir(dir: &Path) -> Result<PathBuf, String> {
+    if dir.join("catalog.toml").exists() {
+        return Err(format!(
+            "`{}` holds a catalog already; evreg import writes a new one (name another folder)",
+            dir.display()
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    dir.canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+/// Checks the written catalog as `evreg check` does, prints its problems and
+/// a summary; exit 0 when it loads, 1 when it has errors.
+fn report(opt: &Opt, dir: &Path, shown: &Path) -> ExitCode {
+    let report = Catalog::check(dir);
+    // Versions without examples are expected of an import: counted, not listed.
+    let (missing, shown_diagnostics): (Vec<_>, Vec<_>) = report
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| d.code == "missing-example" && !d.is_error());
+    let mut err = super::stderr(opt);
+    let _ = evreg_core::diagnostic::render::emit(&mut err, &shown_diagnostics, &report.sources);
+    if !missing.is_empty() {
+        eprintln!(
+            "{} version{} no example yet (`evreg check {}` lists them)",
+            missing.len(),
+            if missing.len() == 1 { " has" } else { "s have" },
+            shown.display()
+        );
+    }
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    match &report.catalog {
+        Some(catalog) => {
+            let versions: usize = catalog.events().iter().map(|e| e.versions.len()).sum();
+            eprintln!(
+                "imported {} into `{}`: {} event{}, {} version{}; it checks clean{}",
+                catalog.name(),
+                shown.display(),
+                catalog.events().len(),
+                plural(catalog.events().len()),
+                versions,
+                plural(versions),
+                if warnings > 0 {
+                    format!(" ({warnings} warning{})", plural(warnings))
+                } else {
+                    String::new()
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "imported into `{}`, with {errors} error{} to fix (above, and with `evreg check {}`)",
+                shown.display(),
+                plural(errors),
+                shown.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
