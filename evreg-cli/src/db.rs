@@ -56,6 +56,12 @@ pub enum DbError {
     /// A SQLite database that does not exist, or one that lives in memory.
     #[error("{0}")]
     NoDatabase(String),
+    /// A table to read does not exist.
+    #[error("the database has no table `{0}` (name the tables with --table and --schema-table)")]
+    NoTable(String),
+    /// A row holds what evreg never writes there.
+    #[error("{0}")]
+    BadRow(String),
 }
 
 impl From<postgres::Error> for DbError {
@@ -566,10 +572,13 @@ impl Database {
     }
 
     fn tables_exist(&mut self, catalog: &Catalog) -> Result<bool, DbError> {
-        let table = &catalog.manifest().sql.table;
+        self.table_exists(&catalog.manifest().sql.table)
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool, DbError> {
         Ok(match self {
             Database::Postgres(c) => c
-                .query_one("SELECT to_regclass($1) IS NOT NULL", &[table])?
+                .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?
                 .get(0),
             Database::Sqlite(c) => c.query_row(
                 "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
@@ -671,6 +680,61 @@ impl Database {
             .collect())
     }
 
+    /// Every catalog's rows of the two tables, read back: what `evreg
+    /// import db` makes a catalog of. A table that does not exist is
+    /// [`DbError::NoTable`].
+    pub fn stored(
+        &mut self,
+        events_table: &str,
+        schemas_table: &str,
+    ) -> Result<(Vec<EventRow>, Vec<StoredSchema>), DbError> {
+        for table in [events_table, schemas_table] {
+            if !self.table_exists(table)? {
+                return Err(DbError::NoTable(table.to_owned()));
+            }
+        }
+        let events = self.live_events(events_table)?.into_values().collect();
+        let sql = format!(
+            "SELECT schema_ref, catalog, event_type, CAST(version AS TEXT), CAST(schema AS TEXT), \
+             CAST(examples AS TEXT) FROM {schemas_table} ORDER BY schema_ref"
+        );
+        let mut schemas = Vec::new();
+        for row in self.text_rows(&sql, 6)? {
+            let text = |i: usize| row[i].clone().unwrap_or_default();
+            let key = text(0);
+            let json = |i: usize, what: &str| {
+                serde_json::from_str::<Value>(&text(i)).map_err(|e| {
+                    DbError::BadRow(format!(
+                        "{schemas_table} `{key}`: its {what} is not JSON: {e}"
+                    ))
+                })
+            };
+            let version = text(3).parse::<u32>().map_err(|_| {
+                DbError::BadRow(format!(
+                    "{schemas_table} `{key}`: version `{}` is not a positive number",
+                    text(3)
+                ))
+            })?;
+            let examples = match json(5, "examples")? {
+                Value::Array(items) => items,
+                _ => {
+                    return Err(DbError::BadRow(format!(
+                        "{schemas_table} `{key}`: its examples are not a JSON array"
+                    )));
+                }
+            };
+            schemas.push(StoredSchema {
+                catalog: text(1),
+                event_type: text(2),
+                version,
+                schema: json(4, "schema")?,
+                examples,
+                schema_ref: key,
+            });
+        }
+        Ok((events, schemas))
+    }
+
     /// The schema and examples of one schema row, parsed.
     fn json_columns(&mut self, table: &str, key: &str) -> Result<(Value, Value), DbError> {
         let sql = format!(
@@ -688,6 +752,23 @@ impl Database {
         };
         Ok((parse(0), parse(1)))
     }
+}
+
+/// A row of the schemas table, read back by [`Database::stored`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSchema {
+    /// `payload.TicketCreated.v1`.
+    pub schema_ref: String,
+    /// The catalog the row belongs to.
+    pub catalog: String,
+    /// Its event type.
+    pub event_type: String,
+    /// Its version.
+    pub version: u32,
+    /// The payload schema as stored (bundled, base fields merged).
+    pub schema: Value,
+    /// The examples as stored.
+    pub examples: Vec<Value>,
 }
 
 /// A live schema row, its JSON columns as [`Database::schema_digests`] reads them.

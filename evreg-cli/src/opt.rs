@@ -29,7 +29,7 @@ pub enum Command {
     /// Add an event (`new event TYPE`) or a version of one (`new version TYPE`) to a catalog
     #[command(subcommand)]
     New(NewCommand),
-    /// Make a catalog of the events a team has (`import jsonschema DIR`)
+    /// Make a catalog of the events a team has (`import jsonschema DIR`, `import db URL`)
     #[command(subcommand)]
     Import(ImportCommand),
     /// Check a catalog and report every problem, with file, line and column
@@ -131,6 +131,28 @@ pub struct NewVersionArgs {
 pub enum ImportCommand {
     /// A folder of JSON Schemas, one per event version; the files stay where they are
     Jsonschema(ImportJsonSchemaArgs),
+    /// The catalog tables `evreg migrate` writes, read back from a live database
+    Db(ImportDbArgs),
+}
+
+/// `evreg import db`
+#[derive(Debug, Args)]
+pub struct ImportDbArgs {
+    /// postgres://… or sqlite://path
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The catalog folder to write; it must hold no catalog yet [default: catalog]
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The catalog whose rows to read, when the tables hold several's [default: the only one]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The event catalog table
+    #[arg(long, default_value = "system_event_catalog")]
+    pub table: String,
+    /// The payload schema table
+    #[arg(long, default_value = "system_event_schemas")]
+    pub schema_table: String,
 }
 
 /// How `evreg import jsonschema` names the events (docs/import.md).

@@ -269,3 +269,193 @@ fn an_existing_catalog_or_a_missing_folder_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("`nowhere` is not a folder"));
     assert!(!repo.path().join("other").exists());
 }
+
+/// The shipped catalog, copied, writing into tables of its own (`PREFIX_catalog`,
+/// `PREFIX_schemas`) and without its lock (the test removes events).
+fn shipped_catalog(dest: &Path, prefix: &str) {
+    fn copy(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog"),
+        dest,
+    );
+    fs::remove_file(dest.join("catalog.lock")).unwrap();
+    let manifest = fs::read_to_string(dest.join("catalog.toml")).unwrap();
+    let manifest = manifest
+        .replace("\"system_event_catalog\"", &format!("\"{prefix}_catalog\""))
+        .replace("\"system_event_schemas\"", &format!("\"{prefix}_schemas\""));
+    fs::write(dest.join("catalog.toml"), manifest).unwrap();
+}
+
+/// migrate → import db → `migrate --check` finds no drift, and applying the
+/// imported catalog changes no row; events that left the catalog stay out.
+fn round_trip(url: &str, prefix: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    shipped_catalog(&w.join("source"), prefix);
+    let migrate = |catalog: &str, extra: &[&str]| {
+        let mut args = vec!["migrate", catalog, "--database-url", url];
+        args.extend_from_slice(extra);
+        evreg(w, &args)
+    };
+    let out = migrate("source", &["--apply", "--create"]);
+    assert!(out.status.success(), "{out:?}");
+    // Six events leave the catalog: deprecated in the table, not imported.
+    fs::remove_file(w.join("source/events/academy.toml")).unwrap();
+    let out = migrate("source", &["--apply"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("6 deprecated"),
+        "{out:?}"
+    );
+
+    let tables = [
+        "--table",
+        &format!("{prefix}_catalog"),
+        "--schema-table",
+        &format!("{prefix}_schemas"),
+    ];
+    let mut args = vec!["import", "db", url, "back"];
+    args.extend_from_slice(&tables);
+    let out = evreg(w, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("read `acme` from"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "6 events that left the catalog (deprecated, with no replacement) not imported"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("it checks clean"), "{stderr}");
+
+    let out = migrate("back", &["--check"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = migrate("back", &["--apply"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(": 0 inserted, 0 updated, 0 deprecated,"),
+        "{stderr}"
+    );
+
+    // The imported catalog has the source's events, their versions and examples.
+    let source = evreg_core::Catalog::load(w.join("source")).unwrap();
+    let back = evreg_core::Catalog::load(w.join("back")).unwrap();
+    assert_eq!(source.events().len(), back.events().len());
+    for (a, b) in source.events().iter().zip(back.events()) {
+        assert_eq!(
+            (
+                &a.event_type,
+                &a.name,
+                &a.category,
+                &a.owner,
+                &a.status,
+                &a.aliases
+            ),
+            (
+                &b.event_type,
+                &b.name,
+                &b.category,
+                &b.owner,
+                &b.status,
+                &b.aliases
+            )
+        );
+        for (x, y) in a.versions.iter().zip(&b.versions) {
+            assert_eq!(x.schema, y.schema, "{}", x.schema_ref);
+            assert_eq!(x.examples.len(), y.examples.len(), "{}", x.schema_ref);
+        }
+    }
+}
+
+#[test]
+fn import_db_round_trips_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("events.db").display());
+    round_trip(&url, "rt");
+}
+
+#[test]
+fn import_db_round_trips_on_postgres() {
+    let Ok(url) = std::env::var("EVREG_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI sets EVREG_TEST_POSTGRES_URL"
+        );
+        eprintln!("SKIPPED: EVREG_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let prefix = "evreg_import_rt";
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let drop = format!("DROP TABLE IF EXISTS {prefix}_catalog, {prefix}_schemas");
+    client.batch_execute(&drop).unwrap();
+    round_trip(&url, prefix);
+    client.batch_execute(&drop).unwrap();
+}
+
+#[test]
+fn import_db_says_what_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let missing = format!("sqlite://{}", d.join("nope.db").display());
+    let out = evreg(d, &["import", "db", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+
+    let out = evreg(d, &["import", "db", &missing, "--table", "x; DROP TABLE y"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a table name"));
+
+    // Two catalogs in one table: which one is asked.
+    let url = format!("sqlite://{}", d.join("two.db").display());
+    shipped_catalog(&d.join("one"), "two");
+    assert!(
+        evreg(
+            d,
+            &[
+                "migrate",
+                "one",
+                "--apply",
+                "--create",
+                "--database-url",
+                &url
+            ]
+        )
+        .status
+        .success()
+    );
+    assert!(evreg(d, &["init", "other"]).status.success());
+    let manifest = fs::read_to_string(d.join("other/catalog.toml")).unwrap();
+    fs::write(
+        d.join("other/catalog.toml"),
+        manifest + "\n[sql]\ntable = \"two_catalog\"\nschema_table = \"two_schemas\"\n",
+    )
+    .unwrap();
+    let out = evreg(d, &["migrate", "other", "--apply", "--database-url", &url]);
+    assert!(out.status.success(), "{out:?}");
+    let tables = ["--table", "two_catalog", "--schema-table", "two_schemas"];
+    let mut args = vec!["import", "db", &url, "back"];
+    args.extend_from_slice(&tables);
+    let out = evreg(d, &args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("holds the rows of `acme`, `other`: name one with --name"),
+        "{stderr}"
+    );
+    assert!(!d.join("back").exists());
+    args.extend_from_slice(&["--name", "other"]);
+    let out = evreg(d, &args);
+    assert!(out.status.success(), "{out:?}");
+    let out = evreg(d, &["migrate", "back", "--check", "--database-url", &url]);
+    assert!(out.status.success(), "{out:?}");
+}

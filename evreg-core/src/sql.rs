@@ -18,6 +18,22 @@ pub enum Dialect {
     Sqlite,
 }
 
+/// Whether `name` is a table name evreg writes into SQL unquoted: one or
+/// two (`schema.table`) parts of ASCII letters, digits and `_`, not
+/// starting with a digit, 63 bytes each at most.
+pub fn is_identifier(name: &str) -> bool {
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && p.len() <= 63
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 2 && parts.iter().all(|p| part(p))
+}
+
 /// The audit table: one row per published event.
 pub const EVENTS_TABLE: &str = "system_events";
 /// Which consumer receives which payload versions.

@@ -171,7 +171,7 @@ impl Loader {
                 (SCHEMA_TABLE, &mut sql.schema_table),
             ] {
                 if let Some(v) = r.string(key, diags) {
-                    if is_sql_identifier(&v) {
+                    if crate::sql::is_identifier(&v) {
                         *slot = v.value;
                     } else {
                         diags.push(
@@ -312,19 +312,6 @@ fn quote_list(items: &[&str]) -> String {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn is_sql_identifier(name: &str) -> bool {
-    let part = |p: &str| {
-        let mut chars = p.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && p.len() <= 63
-    };
-    let parts: Vec<&str> = name.split('.').collect();
-    parts.len() <= 2 && parts.iter().all(|p| part(p))
 }
 
 /// A name given for generated Rust code that Rust cannot take.

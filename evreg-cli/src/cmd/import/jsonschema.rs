@@ -77,6 +77,10 @@ pub fn run(opt: &Opt, args: &ImportJsonSchemaArgs) -> Result<ExitCode, CliError>
             name: "imported".into(),
             description: "imported".into(),
             category: "imported".into(),
+            owner: None,
+            status: None,
+            replaced_by: None,
+            aliases: Vec::new(),
             versions: vec![VersionEntry {
                 version: 1,
                 schema: path.clone(),
@@ -304,6 +308,10 @@ fn name_events(
                 description: text("description").unwrap_or_else(|| format!("{name}.")),
                 name,
                 category: category_of(&event_type),
+                owner: None,
+                status: None,
+                replaced_by: None,
+                aliases: Vec::new(),
                 versions: versions
                     .into_iter()
                     .map(|(version, (schema, _))| VersionEntry {

@@ -4,6 +4,7 @@
 //! result is checked as `evreg check` would, so that what could not be
 //! mapped is said with file, line and column.
 
+mod db;
 mod jsonschema;
 mod naming;
 
@@ -22,6 +23,7 @@ pub use naming::category_of;
 pub fn run(opt: &Opt, command: &ImportCommand) -> Result<ExitCode, super::CliError> {
     match command {
         ImportCommand::Jsonschema(args) => jsonschema::run(opt, args),
+        ImportCommand::Db(args) => db::run(opt, args),
     }
 }
 
@@ -35,7 +37,12 @@ struct Imported {
     annotations: Vec<String>,
     /// Folders outside the catalog's that its files name (canonical).
     folders: Vec<PathBuf>,
+    /// `[sql] table` and `schema_table`, when not the default ones.
+    sql: Option<(String, String)>,
     events: Vec<Entry>,
+    /// Files the import writes besides the manifest and event files
+    /// (schemas and examples read from elsewhere), by path under the catalog.
+    files: BTreeMap<PathBuf, String>,
 }
 
 /// One event.
@@ -45,6 +52,11 @@ struct Entry {
     name: String,
     description: String,
     category: String,
+    owner: Option<String>,
+    /// `catalog-only` or `deprecated` (`active` is left unsaid).
+    status: Option<String>,
+    replaced_by: Option<String>,
+    aliases: Vec<String>,
     versions: Vec<VersionEntry>,
 }
 
@@ -95,7 +107,18 @@ impl Imported {
                 folders.join(", ")
             ));
         }
-        let mut files = BTreeMap::new();
+        if let Some((table, schema_table)) = &self.sql {
+            manifest.push_str(&format!(
+                "\n[sql]\ntable = {}\nschema_table = {}\n",
+                toml_string(table),
+                toml_string(schema_table)
+            ));
+        }
+        let mut files: BTreeMap<PathBuf, String> = self
+            .files
+            .iter()
+            .map(|(path, text)| (dir.join(path), text.clone()))
+            .collect();
         files.insert(dir.join("catalog.toml"), manifest);
         let events_dir = dir.join("events");
         let mut by_category: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
@@ -142,6 +165,20 @@ fn entry_toml(out: &mut String, event: &Entry, events_dir: &Path) {
         toml_string(&event.description),
         toml_string(&event.category),
     );
+    let optional = [
+        ("owner", &event.owner),
+        ("status", &event.status),
+        ("replaced_by", &event.replaced_by),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            let _ = writeln!(out, "{key} = {}", toml_string(value));
+        }
+    }
+    if !event.aliases.is_empty() {
+        let aliases: Vec<String> = event.aliases.iter().map(|a| toml_string(a)).collect();
+        let _ = writeln!(out, "aliases = [{}]", aliases.join(", "));
+    }
     for version in &event.versions {
         let _ = write!(
             out,
