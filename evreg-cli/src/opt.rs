@@ -29,7 +29,7 @@ pub enum Command {
     /// Add an event (`new event TYPE`) or a version of one (`new version TYPE`) to a catalog
     #[command(subcommand)]
     New(NewCommand),
-    /// Make a catalog of the events a team has (`import jsonschema DIR`, `import db URL`)
+    /// Make a catalog of the events a team has (`import jsonschema DIR`, `import db URL`, `import asyncapi FILE`)
     #[command(subcommand)]
     Import(ImportCommand),
     /// Check a catalog and report every problem, with file, line and column
@@ -133,6 +133,22 @@ pub enum ImportCommand {
     Jsonschema(ImportJsonSchemaArgs),
     /// The catalog tables `evreg migrate` writes, read back from a live database
     Db(ImportDbArgs),
+    /// The messages of an AsyncAPI 2.x or 3.0 document (YAML or JSON) and their payload schemas
+    Asyncapi(ImportAsyncApiArgs),
+}
+
+/// `evreg import asyncapi`
+#[derive(Debug, Args)]
+pub struct ImportAsyncApiArgs {
+    /// The AsyncAPI document (`.yaml`, `.yml` or `.json`)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The catalog folder to write; it must hold no catalog yet [default: catalog]
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The catalog's name [default: the document's `info.title`]
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// `evreg import db`

@@ -20,7 +20,7 @@ use heck::ToSnakeCase;
 use serde_json::Value;
 
 use super::naming::{self, category_of, human_name, strip_json};
-use super::{Entry, Imported, VersionEntry, new_catalog_dir, plural};
+use super::{Entry, Imported, VersionEntry, new_catalog_dir, plural, unknown_words};
 use crate::cmd::CliError;
 use crate::opt::{ImportJsonSchemaArgs, Opt, TypesFrom};
 
@@ -203,23 +203,6 @@ fn json_files(dir: &Path, except: &[&Path]) -> Result<Vec<PathBuf>, CliError> {
 fn read_json(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
-}
-
-/// The words the loader reported as no JSON Schema keyword, each once.
-fn unknown_words(report: &evreg_core::Report) -> Vec<String> {
-    let mut words: Vec<String> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == "unknown-keyword")
-        .filter_map(|d| d.primary.as_ref())
-        .filter_map(|label| {
-            let text = report.sources.get(label.span.file).text();
-            serde_json::from_str::<String>(text.get(label.span.range())?).ok()
-        })
-        .collect();
-    words.sort();
-    words.dedup();
-    words
 }
 
 /// The events of the payload files, named as `types` says, and the files

@@ -4,6 +4,7 @@
 //! result is checked as `evreg check` would, so that what could not be
 //! mapped is said with file, line and column.
 
+mod asyncapi;
 mod db;
 mod jsonschema;
 mod naming;
@@ -24,6 +25,7 @@ pub fn run(opt: &Opt, command: &ImportCommand) -> Result<ExitCode, super::CliErr
     match command {
         ImportCommand::Jsonschema(args) => jsonschema::run(opt, args),
         ImportCommand::Db(args) => db::run(opt, args),
+        ImportCommand::Asyncapi(args) => asyncapi::run(opt, args),
     }
 }
 
@@ -266,6 +268,23 @@ fn report(opt: &Opt, dir: &Path, shown: &Path) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The words the loader reported as no JSON Schema keyword, each once.
+pub(super) fn unknown_words(report: &evreg_core::Report) -> Vec<String> {
+    let mut words: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown-keyword")
+        .filter_map(|d| d.primary.as_ref())
+        .filter_map(|label| {
+            let text = report.sources.get(label.span.file).text();
+            serde_json::from_str::<String>(text.get(label.span.range())?).ok()
+        })
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 fn plural(n: usize) -> &'static str {
