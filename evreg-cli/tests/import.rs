@@ -144,7 +144,9 @@ fn a_schema_folder_becomes_a_catalog_naming_its_files() {
     let orders = fs::read_to_string(repo.path().join("catalog/events/orders.toml")).unwrap();
     assert_eq!(
         orders,
-        r#"[[events]]
+        r#"#:schema ../.evreg/events.schema.json
+
+[[events]]
 type = "orders.placed"
 name = "Order placed"
 description = "A customer placed an order, through a channel."

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{toml_string, write_new};
+use super::{EDITOR_SCHEMAS, schema_directive, toml_string, write_new};
 use crate::opt::{InitArgs, Opt};
 
 const CATALOG: &str = include_str!("templates/catalog.toml");
@@ -15,6 +15,8 @@ const EVENTS: &str = include_str!("templates/events.toml");
 const SCHEMA: &str = include_str!("templates/schema.json");
 const EXAMPLE: &str = include_str!("templates/example.json");
 const WORKFLOW: &str = include_str!("templates/workflow.yml");
+/// Editors that read `#:schema`: Even Better TOML (taplo) for VS Code.
+const EXTENSIONS: &str = "{\n  \"recommendations\": [\"tamasfe.even-better-toml\"]\n}\n";
 
 pub fn run(opt: &Opt, args: &InitArgs) -> Result<ExitCode, super::CliError> {
     let dir = opt.catalog_dir(Some(&args.catalog))?;
@@ -52,14 +54,31 @@ pub fn run(opt: &Opt, args: &InitArgs) -> Result<ExitCode, super::CliError> {
         );
         return Ok(ExitCode::from(2));
     }
+    for (path, text) in EDITOR_SCHEMAS {
+        let path = dir.join(path);
+        if !path.exists() {
+            write_new(&path, text)?;
+        }
+    }
     for (path, text) in &files {
-        write_new(&dir.join(path), text)?;
-        eprintln!("wrote {}", dir.join(path).display());
+        let path = dir.join(path);
+        let text = format!("{}{text}", schema_directive(&dir, &path));
+        write_new(&path, &text)?;
+        eprintln!("wrote {}", path.display());
+    }
+    eprintln!(
+        "wrote {}/.evreg/: the editor schemas its TOML files name (docs/editors.md)",
+        dir.display()
+    );
+    // The catalog folder's parent is taken as the repository's root.
+    let root = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    let root = root.unwrap_or(Path::new("."));
+    let extensions = root.join(".vscode/extensions.json");
+    if !extensions.exists() {
+        write_new(&extensions, EXTENSIONS)?;
+        eprintln!("wrote {}", extensions.display());
     }
     if !args.no_workflow {
-        // The catalog folder's parent is taken as the repository's root.
-        let root = dir.parent().filter(|p| !p.as_os_str().is_empty());
-        let root = root.unwrap_or(Path::new("."));
         let workflow = root.join(".github/workflows/evreg.yml");
         let catalog = dir.file_name().map_or_else(
             || dir.display().to_string(),

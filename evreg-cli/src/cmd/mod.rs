@@ -138,3 +138,47 @@ pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
         .map_err(at)?;
     file.write_all(text.as_bytes()).map_err(at)
 }
+
+/// The editor schemas of catalog.toml and of event files (docs/editors.md),
+/// as a catalog keeps them: `.evreg/` in its folder, which the loader skips.
+pub const EDITOR_SCHEMAS: [(&str, &str); 2] = [
+    (
+        ".evreg/catalog.schema.json",
+        include_str!("../../editor/catalog.schema.json"),
+    ),
+    (
+        ".evreg/events.schema.json",
+        include_str!("../../editor/events.schema.json"),
+    ),
+];
+
+/// The `#:schema` line (with a blank line after it) that points an editor
+/// at the schema of `file` (the manifest's, or an event file's), when the
+/// catalog in `dir` keeps the editor schemas; else nothing.
+pub fn schema_directive(dir: &Path, file: &Path) -> String {
+    let which = if file.file_name().is_some_and(|n| n == "catalog.toml") {
+        EDITOR_SCHEMAS[0].0
+    } else {
+        EDITOR_SCHEMAS[1].0
+    };
+    let Ok(canonical) = dir.canonicalize() else {
+        return String::new();
+    };
+    let schema = canonical.join(which);
+    if file.extension().is_none_or(|e| e != "toml") || !schema.is_file() {
+        return String::new();
+    }
+    // The file's folder, made or not yet.
+    let parent = file.parent().unwrap_or(dir);
+    let from = match parent.strip_prefix(dir) {
+        Ok(rel) => canonical.join(rel),
+        Err(_) => parent.canonicalize().unwrap_or(canonical),
+    };
+    let path = evreg_core::catalog::relative_path(&from, &schema);
+    let path = if path.starts_with("..") {
+        path
+    } else {
+        format!("./{path}")
+    };
+    format!("#:schema {path}\n\n")
+}

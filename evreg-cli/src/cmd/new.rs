@@ -134,6 +134,11 @@ fn event(dir: &Path, catalog: &Catalog, args: &NewEventArgs) -> Result<Vec<PathB
     let example_text = serde_json::to_string_pretty(&Value::Object(payload)).expect("JSON") + "\n";
     write_new(&schema, &schema_text)?;
     write_new(&example, &example_text)?;
+    let entry = if file.exists() {
+        entry
+    } else {
+        super::schema_directive(dir, &file) + &entry
+    };
     append(&file, &entry)?;
     Ok(vec![file, schema, example])
 }

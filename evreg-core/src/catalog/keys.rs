@@ -97,3 +97,26 @@ pub(crate) const INVALID_KEYS: &[&str] = &[REASON, PAYLOAD];
 
 /// The JSON Schema dialect evreg reads.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// Every table of the manifest with the keys it knows, by its path in
+/// catalog.toml (`""` the top level): what editor schemas of the format
+/// are checked against.
+pub const MANIFEST_TABLES: &[(&str, &[&str])] = &[
+    ("", MANIFEST_KEYS),
+    (BASE, BASE_KEYS),
+    (DEFINITIONS, DEFINITIONS_KEYS),
+    (CODEGEN, CODEGEN_KEYS),
+    (SQL, SQL_KEYS),
+    (CHECKS, CHECKS_KEYS),
+    (SCHEMA_TABLE_KEY, SCHEMA_KEYS),
+];
+
+/// Every table of an event file with the keys it knows, by its path (`""`
+/// the top level, `events` an event, `events.versions` a version,
+/// `events.versions.invalid` an invalid example).
+pub const EVENT_FILE_TABLES: &[(&str, &[&str])] = &[
+    ("", EVENT_FILE_KEYS),
+    ("events", EVENT_KEYS),
+    ("events.versions", VERSION_KEYS),
+    ("events.versions.invalid", INVALID_KEYS),
+];

@@ -34,6 +34,7 @@ use serde_json::Value;
 
 pub use discover::{MAX_FILE_BYTES, files_under, relative_path};
 pub use json::{escape_pointer_token, from_str_unique};
+pub use keys::{EVENT_FILE_TABLES, MANIFEST_TABLES};
 pub use model::*;
 pub use prefetch::par_map;
 pub use resolve::{MAX_REF_DEPTH, percent_decode};

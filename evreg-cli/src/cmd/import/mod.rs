@@ -120,8 +120,16 @@ impl Imported {
             .files
             .iter()
             .map(|(path, text)| (dir.join(path), text.clone()))
+            .chain(
+                super::EDITOR_SCHEMAS
+                    .iter()
+                    .map(|(path, text)| (dir.join(path), (*text).to_owned())),
+            )
             .collect();
-        files.insert(dir.join("catalog.toml"), manifest);
+        files.insert(
+            dir.join("catalog.toml"),
+            format!("#:schema ./{}\n\n{manifest}", super::EDITOR_SCHEMAS[0].0),
+        );
         let events_dir = dir.join("events");
         let mut by_category: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
         for event in &self.events {
@@ -131,9 +139,9 @@ impl Imported {
                 .push(event);
         }
         for (stem, events) in by_category {
-            let mut text = String::new();
-            for event in events {
-                if !text.is_empty() {
+            let mut text = format!("#:schema ../{}\n\n", super::EDITOR_SCHEMAS[1].0);
+            for (i, event) in events.into_iter().enumerate() {
+                if i > 0 {
                     text.push('\n');
                 }
                 entry_toml(&mut text, event, &events_dir);
