@@ -67,7 +67,7 @@ fn diff_against_the_last_commit() {
     let (code, text) = run(root, "evreg", &["diff", "git:HEAD", "cat"]);
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.contains("0 change(s) from `git:HEAD` to `cat`; 0 break the rules"),
+        text.contains("0 changes from `git:HEAD` to `cat`; 0 break the rules"),
         "{text}"
     );
 
@@ -103,7 +103,7 @@ fn diff_against_the_last_commit() {
     );
     assert_eq!(code, 1, "{json}");
     let doc: serde_json::Value =
-        serde_json::from_str(json.split("\n3 change(s)").next().unwrap()).unwrap();
+        serde_json::from_str(json.split("\n3 changes").next().unwrap()).unwrap();
     assert_eq!(doc["errors"], 1);
     assert_eq!(doc["changes"].as_array().unwrap().len(), 3);
     let broken = doc["changes"]

@@ -188,7 +188,7 @@ fn commands_run_inside_the_catalog_folder_find_it() {
     let out = evreg(&inside, &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{out:?}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("1 events"),
+        String::from_utf8_lossy(&out.stderr).contains("1 event,"),
         "{out:?}"
     );
     let out = evreg(&inside, &["new", "event", "ORDER_PLACED"]);

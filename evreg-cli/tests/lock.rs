@@ -52,7 +52,7 @@ fn released_versions_stay_as_they_were() {
     let (code, text) = evreg(dir, &["lock", "--check"]);
     assert_eq!(code, 1, "{text}");
     assert!(
-        text.contains("out of date (1 version(s) not locked)"),
+        text.contains("out of date (1 version not locked)"),
         "{text}"
     );
     let (code, text) = evreg(dir, &["lock"]);

@@ -18,9 +18,9 @@ use evreg_core::{Catalog, Diagnostic, SourceMap};
 pub enum BuildError {
     /// The catalog has errors, or code cannot be generated from it.
     #[error(
-        "the catalog in `{}` has {} error(s):\n\n{}",
+        "the catalog in `{}` has {}:\n\n{}",
         .dir.display(),
-        .diagnostics.iter().filter(|d| d.is_error()).count(),
+        evreg_core::naming::count(.diagnostics.iter().filter(|d| d.is_error()).count(), "error", "errors"),
         render::plain(.diagnostics, .sources)
     )]
     Catalog {

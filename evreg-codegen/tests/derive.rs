@@ -250,7 +250,7 @@ fn unknown_events_versions_and_places_suggest_the_nearest() {
         struct N { body: String }
     }));
     assert!(
-        e[0].starts_with("the catalog in `fixtures/no-such-catalog` has 1 error(s)"),
+        e[0].starts_with("the catalog in `fixtures/no-such-catalog` has 1 error"),
         "{e:?}"
     );
 }

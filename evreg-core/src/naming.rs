@@ -220,6 +220,12 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// `n` and the noun that counts it: `count(1, "error", "errors")` is
+/// `1 error`, `count(2, "error", "errors")` is `2 errors`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A property-name convention declared by the manifest's `key_case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyCase {

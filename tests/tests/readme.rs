@@ -50,7 +50,7 @@ fn the_quick_start_works_as_written() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "the quick start fails:\n{stderr}");
     assert!(
-        stderr.contains("checked `my-catalog` (shop): 1 events, 1 payload versions"),
+        stderr.contains("checked `my-catalog` (shop): 1 event, 1 payload version"),
         "{stderr}"
     );
     let module = std::fs::read_to_string(work.path().join("src/events.rs")).unwrap();

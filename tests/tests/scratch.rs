@@ -157,7 +157,7 @@ fn build_broken(dir: &Path) -> String {
 /// source line; not a struct, a panic or a backtrace.
 fn assert_readable(stderr: &str) {
     for wanted in [
-        "the catalog in `catalog` has 1 error(s)",
+        "the catalog in `catalog` has 1 error",
         "error[unknown-key]: unknown key `summry` in [[events]]",
         "catalog/events/events.toml:4:1",
         "summry = \"A note.\"",

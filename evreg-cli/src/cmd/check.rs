@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use evreg_core::Catalog;
+use evreg_core::naming::count;
 use serde_json::json;
 
 use crate::opt::{CheckArgs, Format, Opt};
@@ -64,14 +65,20 @@ pub fn run(opt: &Opt, args: &CheckArgs) -> Result<ExitCode, super::CliError> {
             evreg_core::diagnostic::render::emit(&mut err, &report.diagnostics, &report.sources)?;
             match &report.catalog {
                 Some(c) => eprintln!(
-                    "checked `{}` ({}): {events} events, {versions} payload versions, {} files; {errors} errors, {warnings} warnings",
+                    "checked `{}` ({}): {}, {}, {}; {}, {}",
                     dir.display(),
                     c.name(),
-                    report.sources.len(),
+                    count(events, "event", "events"),
+                    count(versions, "payload version", "payload versions"),
+                    count(report.sources.len(), "file", "files"),
+                    count(errors, "error", "errors"),
+                    count(warnings, "warning", "warnings"),
                 ),
                 None => eprintln!(
-                    "checked `{}`: {errors} errors, {warnings} warnings",
-                    dir.display()
+                    "checked `{}`: {}, {}",
+                    dir.display(),
+                    count(errors, "error", "errors"),
+                    count(warnings, "warning", "warnings"),
                 ),
             }
         }

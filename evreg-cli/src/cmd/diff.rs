@@ -69,10 +69,11 @@ pub fn run(opt: &Opt, args: &DiffArgs) -> Result<ExitCode, super::CliError> {
         }
     }
     eprintln!(
-        "{} change(s) from `{}` to `{}`; {errors} break the rules",
-        changes.len(),
+        "{} from `{}` to `{}`; {errors} break{} the rules",
+        evreg_core::naming::count(changes.len(), "change", "changes"),
         args.old,
-        new_dir.display()
+        new_dir.display(),
+        if errors == 1 { "s" } else { "" }
     );
     Ok(if errors > 0 {
         ExitCode::from(1)

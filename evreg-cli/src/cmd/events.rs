@@ -101,9 +101,21 @@ async fn tail_nats(
     format: Format,
 ) -> Result<ExitCode, Failure> {
     use futures_util::StreamExt;
-    let stream = NatsStream::connect(nats_config(args)?)
+    let config = nats_config(args)?;
+    let (url, name) = (config.url.clone(), config.stream.clone());
+    let stream = NatsStream::connect(config)
         .await
         .map_err(Failure::Connect)?;
+    eprintln!(
+        "watching NATS stream `{name}` at {url} for {} events{} (Ctrl-C stops; \
+         --transport database reads a tenant's audit trail instead)",
+        if filter.since.is_some() {
+            "recorded and new"
+        } else {
+            "new"
+        },
+        limit.map(|n| format!(", until {n}")).unwrap_or_default(),
+    );
     let mut events = stream.tail(filter).await?;
     let mut seen = 0;
     while limit.is_none_or(|n| seen < n) {
@@ -152,6 +164,14 @@ async fn tail_database(
     limit: Option<usize>,
     format: Format,
 ) -> Result<ExitCode, Failure> {
+    eprintln!(
+        "watching the audit trail of tenant `{tenant}` for {} events (Ctrl-C stops)",
+        if since.is_some() {
+            "recorded and new"
+        } else {
+            "new"
+        }
+    );
     let mut changes = store.changes();
     let mut query = EventQuery::tenant(tenant)
         .since(since.unwrap_or_else(Timestamp::now))
@@ -205,14 +225,15 @@ async fn relay(
             total.repeated += r.repeated;
         }
         eprintln!(
-            "{} event(s) relayed to stream {name} ({} already there)",
-            total.published, total.repeated
+            "{} relayed to stream {name} ({} already there)",
+            evreg_core::naming::count(total.published, "event", "events"),
+            total.repeated
         );
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "relaying {} schema(s) to stream {name} as `{}`; stopping at any point is safe",
-        refs.len(),
+        "relaying {} to stream {name} as `{}`; stopping at any point is safe",
+        evreg_core::naming::count(refs.len(), "schema", "schemas"),
         relay.consumer()
     );
     relay
@@ -353,7 +374,22 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
                     )?;
                 }
             }
-            eprintln!("{} event(s)", events.len());
+            eprintln!(
+                "{}",
+                evreg_core::naming::count(events.len(), "event", "events")
+            );
+            if events.is_empty() {
+                let any = store.events(&EventQuery::tenant(tenant).limit(1)).await?;
+                if any.is_empty() {
+                    eprintln!(
+                        "note: tenant `{tenant}` has no events in this database (tenant ids match exactly)"
+                    );
+                } else {
+                    eprintln!(
+                        "note: tenant `{tenant}` has events; none matches --type, --since, --until or --field"
+                    );
+                }
+            }
         }
         EventsCommand::Show { tenant, id: text } => {
             let event_id = id(text)?;
@@ -423,7 +459,10 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
                     writeln!(out, "{}  {}", delivery_line(d), d.event_id)?;
                 }
             }
-            eprintln!("{} failed deliver(ies)", deliveries.len());
+            eprintln!(
+                "{}",
+                evreg_core::naming::count(deliveries.len(), "failed delivery", "failed deliveries")
+            );
         }
         EventsCommand::Retry {
             tenant,
@@ -479,7 +518,8 @@ async fn command(store: &dyn Store, args: &EventsArgs) -> Result<ExitCode, Failu
                 .replay(consumer, tenant.as_deref(), since, Timestamp::now())
                 .await?;
             eprintln!(
-                "{n} deliver(ies) to `{consumer}` queued again (events since {})",
+                "{} to `{consumer}` queued again (events since {})",
+                evreg_core::naming::count(n as usize, "delivery", "deliveries"),
                 time(since)
             );
         }

@@ -63,8 +63,9 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
     }
     if refused > 0 {
         eprintln!(
-            "error: {refused} released version(s) changed; publish new versions, or name a \
-             version nobody consumed yet with --force REF"
+            "error: {} changed; publish new versions, or name a \
+             version nobody consumed yet with --force REF",
+            evreg_core::naming::count(refused, "released version", "released versions")
         );
         return Ok(ExitCode::from(1));
     }
@@ -74,15 +75,16 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
     if args.check {
         if unchanged {
             eprintln!(
-                "{} is up to date ({} versions)",
+                "{} is up to date ({})",
                 path.display(),
-                new.versions.len()
+                evreg_core::naming::count(new.versions.len(), "version", "versions")
             );
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(
-            "error: {} is out of date ({added} version(s) not locked); run `evreg lock`",
-            path.display()
+            "error: {} is out of date ({} not locked); run `evreg lock`",
+            path.display(),
+            evreg_core::naming::count(added, "version", "versions")
         );
         return Ok(ExitCode::from(1));
     }

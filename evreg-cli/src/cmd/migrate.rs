@@ -56,9 +56,9 @@ pub fn run(opt: &Opt, args: &MigrateArgs) -> Result<ExitCode, super::CliError> {
                     println!("drift: {d}");
                 }
                 eprintln!(
-                    "error: the database drifted from `{}` ({} difference(s)); run `evreg migrate --apply`",
+                    "error: the database drifted from `{}` ({}); run `evreg migrate --apply`",
                     dir.display(),
-                    drift.len()
+                    evreg_core::naming::count(drift.len(), "difference", "differences")
                 );
                 ExitCode::from(1)
             }

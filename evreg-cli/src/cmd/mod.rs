@@ -107,8 +107,9 @@ pub fn failed(opt: &Opt, dir: &Path, diagnostics: &[Diagnostic], sources: &Sourc
     let _ = evreg_core::diagnostic::render::emit(&mut err, diagnostics, sources);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     eprintln!(
-        "error: the catalog in `{}` has {errors} error(s); run `evreg check` for details",
+        "error: the catalog in `{}` has {}; run `evreg check` for details",
         dir.display(),
+        evreg_core::naming::count(errors, "error", "errors"),
     );
     ExitCode::from(if unusable_parts(sources, diagnostics) {
         2

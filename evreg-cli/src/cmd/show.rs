@@ -119,9 +119,13 @@ fn print_text(
         }
         writeln!(
             out,
-            "    {} example(s), {} invalid example(s)",
-            v.examples.len(),
-            v.invalid_examples.len()
+            "    {}, {}",
+            evreg_core::naming::count(v.examples.len(), "example", "examples"),
+            evreg_core::naming::count(
+                v.invalid_examples.len(),
+                "invalid example",
+                "invalid examples"
+            )
         )?;
         let required: Vec<&str> = v.schema["required"]
             .as_array()

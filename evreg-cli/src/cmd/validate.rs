@@ -175,8 +175,12 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
         }
         ValidateFormat::Text | ValidateFormat::Github => {
             eprintln!(
-                "validated {} payloads: {} valid, {} invalid, {} errors, {} warnings",
-                summary.checked, summary.valid, summary.invalid, summary.errors, summary.warnings
+                "validated {}: {} valid, {} invalid, {}, {}",
+                evreg_core::naming::count(summary.checked, "payload", "payloads"),
+                summary.valid,
+                summary.invalid,
+                evreg_core::naming::count(summary.errors, "error", "errors"),
+                evreg_core::naming::count(summary.warnings, "warning", "warnings")
             );
             for (r, (valid, invalid)) in &summary.by_ref {
                 eprintln!("  {r}: {valid} valid, {invalid} invalid");

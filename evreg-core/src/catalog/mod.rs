@@ -110,7 +110,8 @@ impl fmt::Debug for LoadError {
 fn render_plain(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     format!(
-        "the catalog has {errors} error(s):\n\n{}",
+        "the catalog has {}:\n\n{}",
+        crate::naming::count(errors, "error", "errors"),
         crate::diagnostic::render::plain(diagnostics, sources)
     )
 }
