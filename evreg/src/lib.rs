@@ -25,6 +25,17 @@
 //! checked against the catalog at compile time (the last two with the
 //! `derive` feature).
 //!
+//! The types generated code uses are re-exported with what a publisher
+//! needs of them, so that a crate depending on `evreg` alone makes ids and
+//! reads the clock (features `uuid` and `chrono`, on by default; `time`):
+//!
+//! ```
+//! let id = evreg::uuid::Uuid::new_v4();          // or Uuid::now_v7(), time-ordered
+//! let now = evreg::chrono::Utc::now();
+//! assert_eq!(id.get_version_num(), 4);
+//! assert!(now.timestamp() > 1_700_000_000);
+//! ```
+//!
 //! The catalog format is documented in `docs/catalog-format.md`; the `evreg`
 //! command-line program is the `evreg-cli` crate. Everything here is
 //! re-exported from `evreg-core`, the macros from `evreg-macros` (feature
