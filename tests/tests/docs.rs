@@ -437,3 +437,45 @@ fn import_md_example_runs_as_shown() {
         assert_eq!(file, body, "{name}");
     }
 }
+
+/// What the docs' Rust blocks show a user names only what a crate that
+/// depends on `evreg` can import (and `evreg_codegen` in a build script):
+/// never the crates behind the facade, nor this test crate. Lines hidden
+/// from the rendered page (`# …`) may set up the doc test.
+#[test]
+fn docs_show_only_importable_names() {
+    let mut pages = vec![repo().join("README.md")];
+    for entry in std::fs::read_dir(repo().join("docs")).unwrap() {
+        pages.push(entry.unwrap().path());
+    }
+    let internal = [
+        "evreg_tests",
+        "evreg_core::",
+        "evreg_bus::",
+        "evreg_macros::",
+    ];
+    let mut blocks = 0;
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut in_rust = false;
+        for (n, line) in text.lines().enumerate() {
+            if let Some(info) = line.trim_start().strip_prefix("```") {
+                in_rust = !in_rust && info.starts_with("rust");
+                blocks += usize::from(in_rust);
+                continue;
+            }
+            let shown = !line.trim_start().starts_with("# ") && line.trim() != "#";
+            if in_rust && shown {
+                for name in internal {
+                    assert!(
+                        !line.contains(name),
+                        "{}:{}: `{name}` is not importable from a crate that depends on evreg: {line}",
+                        page.display(),
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+    assert!(blocks > 20, "{blocks} Rust blocks");
+}
