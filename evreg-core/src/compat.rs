@@ -135,6 +135,64 @@ pub struct Finding {
     pub breaks: Direction,
 }
 
+impl Finding {
+    /// How the newer version could keep what it breaks, when the rule says
+    /// (`PROPERTY_ADDED_REQUIRED`: add the property as optional).
+    pub fn remedy(&self) -> Option<String> {
+        let last = self.pointer.rsplit('/').next().unwrap_or_default();
+        let name = last.replace("~1", "/").replace("~0", "~");
+        let old = match self.breaks {
+            Direction::Backward => "older",
+            Direction::Forward => "newer",
+        };
+        Some(match self.rule.as_str() {
+            "PROPERTY_ADDED_REQUIRED" => format!(
+                "add `{name}` without listing it in `required`: {old} payloads, which lack it, stay valid"
+            ),
+            "PROPERTY_MADE_REQUIRED" => {
+                format!("leave `{name}` optional: {old} payloads may lack it")
+            }
+            "PROPERTY_ADDED_TO_OPEN_OBJECT" | "PROPERTY_REMOVED_FROM_OPEN_OBJECT" => format!(
+                "the object is open, so {old} payloads may carry `{name}` with any value: \
+                 declare it without constraints, or give the new property another name"
+            ),
+            "ENUM_VALUE_REMOVED" | "ENUM_VALUE_ADDED" => {
+                format!("keep the value: {old} payloads may carry it")
+            }
+            "TYPE_NARROWED" | "TYPE_WIDENED" => {
+                format!("keep every type the {old} version allows (a `type` array, or `anyOf`)")
+            }
+            "REQUIRED_PROPERTY_REMOVED" | "PROPERTY_REMOVED" => {
+                format!("keep `{name}`: consumers of the {old} version read it")
+            }
+            rule if rule.ends_with("_TIGHTENED") || rule.ends_with("_LOOSENED") => format!(
+                "keep `{}` as the {old} version has it",
+                keyword_name(
+                    rule.trim_end_matches("_TIGHTENED")
+                        .trim_end_matches("_LOOSENED")
+                )
+            ),
+            _ => return None,
+        })
+    }
+}
+
+/// `MAX_LENGTH` → `maxLength`: a bound's keyword from its rule's first part.
+fn keyword_name(screaming: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in screaming.split('_').enumerate() {
+        let lower = word.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut chars = lower.chars();
+            out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
 /// Every finding between the versions of `event` that `mode` forbids, as
 /// (older, newer, finding): each version against the previous one, or
 /// against every earlier one in a transitive mode. Only the newer versions

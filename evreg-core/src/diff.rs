@@ -274,7 +274,7 @@ fn diff_events(old: &Catalog, unchanged: &HashSet<String>, new: &Catalog) -> Vec
                     .located(new, v.span),
                 ),
                 Some(was) if fingerprint(&was.schema) != fingerprint(&v.schema) => {
-                    let what = LockEntry::of(&was.schema).changes(&LockEntry::of(&v.schema));
+                    let what = LockEntry::of(&was.schema).changes(&v.schema);
                     out.push(
                         Change::new(
                             "version-changed",

@@ -591,6 +591,18 @@ fn the_catalog_keeps_its_modes() {
             "`payload.ThingDone.v2` is not backward compatible with v1: PROPERTY_ADDED_REQUIRED at `/properties/b`"
         ]
     );
+    // Its help says how to keep the change compatible: `b` optional.
+    let report = evreg_core::Catalog::check(dir.path());
+    let help = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "incompatible-change")
+        .and_then(|d| d.help.as_deref())
+        .unwrap_or_default();
+    assert!(
+        help.starts_with("add `b` without listing it in `required`: older payloads, which lack it, stay valid; or make the change a new event type"),
+        "{help}"
+    );
 
     // An optional property added to a closed object: backward compatible,
     // but not forward.
@@ -654,4 +666,27 @@ fn the_catalog_keeps_its_modes() {
             "`payload.ThingDone.v3` is not backward compatible with v1: ENUM_VALUE_REMOVED at `/properties/a`",
         ]
     );
+}
+
+/// Each finding's remedy names the property or keyword at fault.
+#[test]
+fn remedies_name_what_to_keep() {
+    use evreg_core::compat::{Direction, Finding};
+    let finding = |rule: &str, pointer: &str| Finding {
+        rule: rule.to_owned(),
+        pointer: pointer.to_owned(),
+        message: String::new(),
+        breaks: Direction::Backward,
+    };
+    let remedy = |rule, pointer| finding(rule, pointer).remedy().unwrap_or_default();
+    assert_eq!(
+        remedy("PROPERTY_MADE_REQUIRED", "/properties/a~1b"),
+        "leave `a/b` optional: older payloads may lack it"
+    );
+    assert_eq!(
+        remedy("MAX_LENGTH_TIGHTENED", "/properties/title"),
+        "keep `maxLength` as the older version has it"
+    );
+    assert!(remedy("TYPE_NARROWED", "/properties/n").contains("`type` array"));
+    assert_eq!(finding("SCHEMA_CHANGED", "").remedy(), None);
 }

@@ -49,19 +49,30 @@ fn every_step_of_getting_started_md_works() {
     let (mut commands, mut files) = (0, 0);
     let mut ran = String::new();
     for (info, body) in blocks(&page) {
-        if let Some(name) = info.split_whitespace().find_map(|w| w.strip_prefix("file=")) {
+        if let Some(name) = info
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("file="))
+        {
             let mut text = body.clone();
             if name == "Cargo.toml" {
                 // This checkout's crates for the published ones, built offline
                 // with the workspace's versions, in a target folder of their own.
                 let repo = repo();
-                for krate in ["evreg", "evreg-core", "evreg-codegen", "evreg-macros", "evreg-bus"] {
+                for krate in [
+                    "evreg",
+                    "evreg-core",
+                    "evreg-codegen",
+                    "evreg-macros",
+                    "evreg-bus",
+                ] {
                     if !text.contains("[patch.crates-io]") {
                         text.push_str("\n[patch.crates-io]\n");
                     }
                     text.push_str(&format!("{krate} = {{ path = {:?} }}\n", repo.join(krate)));
                 }
-                text.push_str("\n[profile.dev.package.\"*\"]\ndebug = \"line-tables-only\"\n\n[workspace]\n");
+                text.push_str(
+                    "\n[profile.dev.package.\"*\"]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
+                );
                 std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
             }
             let file = dir.join(name);
@@ -99,10 +110,15 @@ fn every_step_of_getting_started_md_works() {
             commands += 1;
         }
     }
-    assert!(commands >= 10 && files >= 4, "{commands} commands, {files} files");
+    assert!(
+        commands >= 10 && files >= 4,
+        "{commands} commands, {files} files"
+    );
     // What the service printed: the typed order, and the refusal's reasons.
     assert!(
-        ran.contains("payload.OrderPlaced.v1 for 1299 cents (0b9e4a4c-4a52-4c5e-9d43-31b0f0f4d1a2)"),
+        ran.contains(
+            "payload.OrderPlaced.v1 for 1299 cents (0b9e4a4c-4a52-4c5e-9d43-31b0f0f4d1a2)"
+        ),
         "{ran}"
     );
     for reason in ["refused:", "/orderId", "/totalCents", "/currency"] {

@@ -40,13 +40,16 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
             }
             Some(locked) if args.force.contains(r) => {
                 forced += 1;
-                eprintln!("re-locked `{r}`: {}", locked.changes(&entry).join("; "));
+                eprintln!(
+                    "re-locked `{r}`: {}",
+                    locked.changes(&version.schema).join("; ")
+                );
             }
             Some(locked) => {
                 refused += 1;
                 eprintln!(
                     "error: `{r}` is released and its schema changed: {}",
-                    locked.changes(&entry).join("; ")
+                    locked.changes(&version.schema).join("; ")
                 );
                 continue;
             }
@@ -73,11 +76,18 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
     let text = new.render();
     let unchanged = std::fs::read_to_string(&path).is_ok_and(|t| t == text);
     if args.check {
-        if unchanged {
+        // Every version locked with its fingerprint: up to date, whatever
+        // the descriptive digests (which `evreg lock` refreshes).
+        if unchanged || added == 0 {
             eprintln!(
-                "{} is up to date ({})",
+                "{} is up to date ({}){}",
                 path.display(),
-                evreg_core::naming::count(new.versions.len(), "version", "versions")
+                evreg_core::naming::count(new.versions.len(), "version", "versions"),
+                if unchanged {
+                    ""
+                } else {
+                    "; `evreg lock` would refresh the digests that describe changes"
+                }
             );
             return Ok(ExitCode::SUCCESS);
         }

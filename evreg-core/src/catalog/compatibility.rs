@@ -50,11 +50,15 @@ impl Loader {
                         "for example, v{accepted} accepts and v{refused} refuses {payload}"
                     ));
                 }
-                self.diags.push(d.with_help(format!(
+                let otherwise = format!(
                     "make the change a new event type (and deprecate this one), or relax the \
                      event's mode: compatibility = \"none\" (the catalog's is `{}`)",
                     manifest.checks.compatibility.as_str()
-                )));
+                );
+                self.diags.push(d.with_help(match f.remedy() {
+                    Some(remedy) => format!("{remedy}; or {otherwise}"),
+                    None => otherwise,
+                }));
             }
         }
     }

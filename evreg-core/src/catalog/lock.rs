@@ -4,10 +4,12 @@
 //! `evreg lock` adds the versions that are not locked yet.
 //!
 //! Next to the fingerprint, an entry keeps a short digest of each top-level
-//! property's schema, the `required` list and a digest of every other
-//! keyword, so that a changed version can be described ("property `title`
-//! changed, `channel` added, now requires `boardId`") without storing whole
-//! schemas.
+//! property's schema, the `required` list, a digest of each shared
+//! definition the schema bundles (and of each of its properties) and a
+//! digest of every other keyword, so that a changed version can be
+//! described ("property `title` changed, `channel` added, now requires
+//! `boardId`, definition `LineItem`: property `sku` changed") without
+//! storing whole schemas.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -33,15 +35,37 @@ pub struct LockEntry {
     /// The `required` list.
     #[serde(default)]
     pub required: Vec<String>,
-    /// A short digest of every other keyword of the schema.
+    /// A short digest of every other keyword of the schema (`$defs` left
+    /// out when [`definitions`](LockEntry::definitions) holds them).
     #[serde(default)]
     pub rest: String,
+    /// Each shared definition the schema bundles (`$defs`) → a short digest
+    /// of it without its properties, and `Name.property` → a short digest
+    /// of each of its properties. Empty in entries locked before evreg kept
+    /// it; their `rest` covers `$defs`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub definitions: BTreeMap<String, String>,
+}
+
+/// A short digest of a schema: the first 12 hex digits of its fingerprint.
+fn short(v: &Value) -> String {
+    fingerprint(v)["sha256:".len().."sha256:".len() + 12].to_owned()
+}
+
+/// `schema` without `keys`.
+fn without(schema: &Value, keys: &[&str]) -> Value {
+    let mut rest = schema.clone();
+    if let Value::Object(map) = &mut rest {
+        for key in keys {
+            map.remove(*key);
+        }
+    }
+    rest
 }
 
 impl LockEntry {
     /// The entry of a resolved schema.
     pub fn of(schema: &Value) -> LockEntry {
-        let short = |v: &Value| fingerprint(v)["sha256:".len().."sha256:".len() + 12].to_owned();
         let properties = schema
             .get("properties")
             .and_then(Value::as_object)
@@ -58,21 +82,30 @@ impl LockEntry {
             })
             .unwrap_or_default();
         required.sort();
-        let mut rest = schema.clone();
-        if let Value::Object(map) = &mut rest {
-            map.remove("properties");
-            map.remove("required");
+        let mut definitions = BTreeMap::new();
+        if let Some(defs) = schema.get("$defs").and_then(Value::as_object) {
+            for (name, def) in defs {
+                definitions.insert(name.clone(), short(&without(def, &["properties"])));
+                let props = def.get("properties").and_then(Value::as_object);
+                for (property, sub) in props.into_iter().flatten() {
+                    definitions.insert(format!("{name}.{property}"), short(sub));
+                }
+            }
         }
         LockEntry {
             fingerprint: fingerprint(schema),
             properties,
             required,
-            rest: short(&rest),
+            rest: short(&without(schema, &["properties", "required", "$defs"])),
+            definitions,
         }
     }
 
-    /// What changed from `self` (released) to `now`, one phrase per change.
-    pub fn changes(&self, now: &LockEntry) -> Vec<String> {
+    /// What changed from `self` (released) to the schema `now`, one phrase
+    /// per change.
+    pub fn changes(&self, now: &Value) -> Vec<String> {
+        let schema = now;
+        let now = &LockEntry::of(schema);
         let mut out = Vec::new();
         for (name, digest) in &self.properties {
             match now.properties.get(name) {
@@ -96,18 +129,51 @@ impl LockEntry {
                 out.push(format!("no longer requires `{name}`"));
             }
         }
+        if self.definitions.is_empty() && !now.definitions.is_empty() {
+            // Locked before definitions had digests of their own: `rest`
+            // covers `$defs`.
+            if self.rest != short(&without(schema, &["properties", "required"])) {
+                out.push(
+                    "a keyword outside `properties` and `required` changed \
+                     (`additionalProperties`, `type`, a definition, …)"
+                        .to_owned(),
+                );
+            }
+            return finish(out);
+        }
+        let definition = |key: &str| match key.split_once('.') {
+            Some((name, property)) => format!("definition `{name}`: property `{property}`"),
+            None => format!("definition `{key}`"),
+        };
+        for (key, digest) in &self.definitions {
+            match now.definitions.get(key) {
+                None => out.push(format!("{} removed", definition(key))),
+                Some(d) if d != digest => out.push(format!("{} changed", definition(key))),
+                Some(_) => {}
+            }
+        }
+        for key in now.definitions.keys() {
+            if !self.definitions.contains_key(key) {
+                out.push(format!("{} added", definition(key)));
+            }
+        }
         if self.rest != now.rest {
             out.push(
-                "a keyword outside `properties` and `required` changed \
-                 (`additionalProperties`, `type`, a definition, …)"
+                "a keyword outside `properties`, `required` and `$defs` changed \
+                 (`additionalProperties`, `type`, …)"
                     .to_owned(),
             );
         }
-        if out.is_empty() {
-            out.push("the schema's text changed".to_owned());
-        }
-        out
+        finish(out)
     }
+}
+
+/// The phrases, or one saying that only the text changed.
+fn finish(mut out: Vec<String>) -> Vec<String> {
+    if out.is_empty() {
+        out.push("the schema's text changed".to_owned());
+    }
+    out
 }
 
 /// The content of a lock file.
@@ -181,6 +247,14 @@ impl Lock {
                 .map(|(k, v)| format!("{} = {}", quote(k), quote(v)))
                 .collect();
             let _ = writeln!(out, "properties = {{ {} }}", properties.join(", "));
+            if !e.definitions.is_empty() {
+                let definitions: Vec<String> = e
+                    .definitions
+                    .iter()
+                    .map(|(k, v)| format!("{} = {}", quote(k), quote(v)))
+                    .collect();
+                let _ = writeln!(out, "definitions = {{ {} }}", definitions.join(", "));
+            }
         }
         out
     }
@@ -213,7 +287,7 @@ mod tests {
                 versions: versions
                     .into_iter()
                     .map(|(r, (properties, required))| {
-                        (r, LockEntry { fingerprint: "sha256:00".into(), properties, required, rest: "ab".into() })
+                        (r, LockEntry { fingerprint: "sha256:00".into(), definitions: properties.clone(), properties, required, rest: "ab".into() })
                     })
                     .collect(),
             };
@@ -228,10 +302,10 @@ mod tests {
             "type": "object", "required": ["a"],
             "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}
         }));
-        let new = LockEntry::of(&serde_json::json!({
+        let new = serde_json::json!({
             "type": "object", "required": ["c"], "additionalProperties": false,
             "properties": {"a": {"type": "string", "maxLength": 3}, "c": {"type": "integer"}}
-        }));
+        });
         assert_eq!(
             old.changes(&new),
             [
@@ -240,8 +314,36 @@ mod tests {
                 "property `c` added",
                 "now requires `c`",
                 "no longer requires `a`",
+                "a keyword outside `properties`, `required` and `$defs` changed (`additionalProperties`, `type`, …)"
+            ]
+        );
+    }
+
+    #[test]
+    fn changes_name_the_definition_and_its_property() {
+        let schema = |sku: Value| {
+            serde_json::json!({
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/LineItem"}}},
+                "$defs": {"LineItem": {"type": "object", "properties": {"sku": sku, "qty": {"type": "integer"}}}}
+            })
+        };
+        let old = schema(serde_json::json!({"type": "string"}));
+        let new = schema(serde_json::json!({"type": "string", "pattern": "^[A-Z]+$"}));
+        assert_eq!(
+            LockEntry::of(&old).changes(&new),
+            ["definition `LineItem`: property `sku` changed"]
+        );
+        // An entry locked before definitions had digests: still described.
+        let mut legacy = LockEntry::of(&old);
+        legacy.definitions.clear();
+        legacy.rest = short(&without(&old, &["properties", "required"]));
+        assert_eq!(
+            legacy.changes(&new),
+            [
                 "a keyword outside `properties` and `required` changed (`additionalProperties`, `type`, a definition, …)"
             ]
         );
+        assert_eq!(legacy.changes(&old), ["the schema's text changed"]);
     }
 }

@@ -519,7 +519,7 @@ impl Loader {
                         ),
                     )
                     .at(v.span, "this version");
-                    for change in entry.changes(&lock::LockEntry::of(&v.schema)) {
+                    for change in entry.changes(&v.schema) {
                         d = d.with_note(change);
                     }
                     self.diags.push(d.with_help(format!(
