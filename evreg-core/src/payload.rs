@@ -67,13 +67,28 @@ pub trait EventPayload: Validate + Serialize + DeserializeOwned {
     }
 
     /// Deserializes and validates a payload.
-    fn from_value(value: serde_json::Value) -> Result<Self, PayloadError> {
+    ///
+    /// A number with a zero fraction (`2.0`) is read as the integer it is
+    /// in JSON Schema, so that plain integer fields (`u64`) of a derived
+    /// type take it; `serde_json::from_value` alone refuses it.
+    fn from_value(mut value: serde_json::Value) -> Result<Self, PayloadError> {
+        if crate::wire::has_integral_float(&value) {
+            crate::wire::integral_floats_as_integers(&mut value);
+        }
         checked(serde_json::from_value(value))
     }
 
-    /// Parses and validates a payload from JSON bytes.
+    /// Parses and validates a payload from JSON bytes (`2.0` read as `2`,
+    /// as [`from_value`](EventPayload::from_value) does).
     fn from_slice(bytes: &[u8]) -> Result<Self, PayloadError> {
-        checked(serde_json::from_slice(bytes))
+        match serde_json::from_slice(bytes) {
+            Ok(payload) => checked(Ok(payload)),
+            // Only a payload that fails can need its floats read again.
+            Err(e) => match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(value) if crate::wire::has_integral_float(&value) => Self::from_value(value),
+                _ => checked(Err(e)),
+            },
+        }
     }
 }
 

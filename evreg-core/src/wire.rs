@@ -424,6 +424,50 @@ impl<T: Wire> Serialize for WiredRef<'_, T> {
     }
 }
 
+/// Whether `value` holds a number written with a zero fraction (`2.0`,
+/// `1e3`) that an integer type can hold.
+pub fn has_integral_float(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .is_some_and(|f| n.is_f64() && as_integer(f).is_some()),
+        Value::Array(items) => items.iter().any(has_integral_float),
+        Value::Object(map) => map.values().any(has_integral_float),
+        _ => false,
+    }
+}
+
+/// Every such number of `value` as the integer it is.
+pub fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(i) = n.as_f64().and_then(as_integer) {
+                *value = i;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
+/// `f` as a JSON integer, when it is one that `i64` or `u64` holds.
+fn as_integer(f: f64) -> Option<serde_json::Value> {
+    if f.fract() != 0.0 || !f.is_finite() {
+        return None;
+    }
+    // 2^63 and 2^64 are exact in f64; below them the cast is exact too.
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        Some(serde_json::Value::from(f as i64))
+    } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+        Some(serde_json::Value::from(f as u64))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

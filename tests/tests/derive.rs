@@ -317,3 +317,59 @@ fn catalog_types_name_their_schema() {
     assert_eq!(ActorType::SCHEMA_KEY, r#"enum:["contact","system","user"]"#);
     assert_eq!(order::Money::SCHEMA_KEY, "def:Money");
 }
+
+/// A plain integer field, as a user writes it first: evreg's entry points
+/// read `2.0` (a JSON Schema integer) as `2`; serde alone refuses it.
+mod plain_integers {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize, EventPayload)]
+    #[evreg(
+        catalog = "fixtures/codegen/minimal",
+        event = "NOTE_ADDED",
+        version = 1
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct NoteAdded {
+        pub note_id: Uuid,
+        pub body: String,
+        pub pinned: bool,
+        pub r#type: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub word_count: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub score: Option<f64>,
+    }
+
+    fn note(word_count: Value) -> Value {
+        serde_json::json!({
+            "noteId": "0b9e4a4c-4a52-4c5e-9d43-31b0f0f4d1a2",
+            "body": "Called back",
+            "pinned": false,
+            "type": "call",
+            "wordCount": word_count,
+            "score": 3.0
+        })
+    }
+
+    #[test]
+    fn integral_floats_fill_plain_integers() {
+        let read = NoteAdded::from_value(note(serde_json::json!(2.0))).unwrap();
+        assert_eq!(read.word_count, Some(2));
+        assert_eq!(read.score, Some(3.0));
+        let bytes = serde_json::to_vec(&note(serde_json::json!(1e3))).unwrap();
+        assert_eq!(
+            NoteAdded::from_slice(&bytes).unwrap().word_count,
+            Some(1000)
+        );
+        // What the schema refuses stays refused: a fraction, a negative.
+        for bad in [serde_json::json!(2.5), serde_json::json!(-1.0)] {
+            assert!(NoteAdded::from_value(note(bad.clone())).is_err(), "{bad}");
+            let bytes = serde_json::to_vec(&note(bad.clone())).unwrap();
+            assert!(NoteAdded::from_slice(&bytes).is_err(), "{bad}");
+        }
+        // serde alone refuses `2.0` for a u64: why docs/codegen.md points
+        // code that reads the type with serde_json to `evreg::wire`.
+        assert!(serde_json::from_value::<NoteAdded>(note(serde_json::json!(2.0))).is_err());
+    }
+}

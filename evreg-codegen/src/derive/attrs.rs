@@ -153,9 +153,6 @@ pub(crate) struct Member {
     /// `with` / `deserialize_with` naming a function of the user's: the wire
     /// form is the function's, not the type's.
     pub custom: bool,
-    /// `with = "evreg::wire::required"` or `…::optional`: read as generated
-    /// code reads (integers include `2.0`).
-    pub wire: bool,
 }
 
 pub(crate) fn container(attrs: &[Attribute]) -> syn::Result<Container> {
@@ -217,9 +214,10 @@ pub(crate) fn member(attrs: &[Attribute]) -> syn::Result<Member> {
                 "with" | "deserialize_with" => {
                     let path: LitStr = meta.value()?.parse()?;
                     let path = path.value();
-                    if path.ends_with("wire::required") || path.ends_with("wire::optional") {
-                        out.wire = true;
-                    } else {
+                    // `evreg::wire::required` / `…::optional` read the type's
+                    // own wire form (integers include `2.0`); any other
+                    // function has its own.
+                    if !(path.ends_with("wire::required") || path.ends_with("wire::optional")) {
                         out.custom = true;
                     }
                 }

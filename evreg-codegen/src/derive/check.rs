@@ -443,7 +443,6 @@ pub(crate) fn check_struct(
             field: &wire,
             site,
             space,
-            wire: member.wire,
         };
         let nullable = matches!(shape.kind, Kind::Nullable(_));
         let is_option = matches!(ty, Ty::Option(_));
@@ -568,7 +567,6 @@ pub(crate) fn check_newtype(
                 field: &name,
                 site,
                 space,
-                wire: false,
             };
             compare(&Ty::of(&field.ty), &planned.shape, &cx, out);
             Ok(())
@@ -591,8 +589,6 @@ struct FieldCx<'a> {
     field: &'a str,
     site: &'a Site,
     space: &'a TypeSpace,
-    /// Read through `evreg::wire`.
-    wire: bool,
 }
 
 /// Whether `ty` holds every value `shape` allows; otherwise an error at `span`.
@@ -610,7 +606,10 @@ fn compare(ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         (_, Ty::Value) => {}
         (Kind::Boxed(inner), _) => compare(ty, inner, cx, out),
         (Kind::Nullable(inner), Ty::Option(t)) => compare(t, inner, cx, out),
-        (Kind::Nullable(_), _) => mismatch(out, format!("the schema allows null ({wants}); use Option<…>")),
+        (Kind::Nullable(_), _) => mismatch(
+            out,
+            format!("the schema allows null ({wants}); use Option<…>"),
+        ),
         // Wider than the schema: `validate()` refuses the null.
         (_, Ty::Option(t)) => compare(t, shape, cx, out),
         (Kind::Any, _) => mismatch(
@@ -623,30 +622,20 @@ fn compare(ty: &Ty, shape: &Shape, cx: &FieldCx<'_>, out: &mut Out) {
         (Kind::Object, Ty::Map(v)) if matches!(**v, Ty::Value) => {}
         (Kind::Null, Ty::Unit) => {}
         (Kind::Bool, Ty::Bool) => {}
-        (Kind::Int, Ty::Int { .. }) if !cx.wire => out.error(
-            span,
-            format!(
-                "`{field}`: JSON Schema integers include `2.0`, which serde's `{}` refuses \
-                 ({at}); read it as generated code does: \
-                 #[serde(with = \"evreg::wire::required\")] (for an Option: \
-                 #[serde(default, skip_serializing_if = \"Option::is_none\", with = \"evreg::wire::optional\")])",
-                ty.describe()
-            ),
-        ),
         (Kind::Int, Ty::Int { signed, bits }) => {
             let (lo, hi) = int_bounds(&shape.checks);
             let (min, max) = int_range(*signed, *bits);
             if lo.0 < min {
-                mismatch(
-                    out,
-                    format!("the schema allows integers down to {}", lo.1),
-                );
+                mismatch(out, format!("the schema allows integers down to {}", lo.1));
             } else if hi.0 > max {
                 mismatch(out, format!("the schema allows integers up to {}", hi.1));
             }
         }
         (Kind::Num, Ty::Float { bits: 64 }) => {}
-        (Kind::Num, Ty::Float { .. }) => mismatch(out, "f32 loses the precision of JSON numbers; use f64".to_owned()),
+        (Kind::Num, Ty::Float { .. }) => mismatch(
+            out,
+            "f32 loses the precision of JSON numbers; use f64".to_owned(),
+        ),
         (Kind::String, Ty::Str) => {}
         (Kind::Uuid, Ty::Uuid | Ty::Str) => {}
         (Kind::DateTime(_), Ty::DateTime | Ty::Str) => {}

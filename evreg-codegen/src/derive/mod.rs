@@ -36,7 +36,7 @@ pub use check::enum_key;
 pub fn event_payload(input: TokenStream) -> TokenStream {
     match syn::parse2::<DeriveInput>(input) {
         Ok(input) => expand_event_payload(&input, &manifest_dir())
-            .unwrap_or_else(syn::Error::into_compile_error),
+            .unwrap_or_else(|e| failed(e, &input, true)),
         Err(e) => e.into_compile_error(),
     }
 }
@@ -45,8 +45,37 @@ pub fn event_payload(input: TokenStream) -> TokenStream {
 pub fn catalog_type(input: TokenStream) -> TokenStream {
     match syn::parse2::<DeriveInput>(input) {
         Ok(input) => expand_catalog_type(&input, &manifest_dir())
-            .unwrap_or_else(syn::Error::into_compile_error),
+            .unwrap_or_else(|e| failed(e, &input, false)),
         Err(e) => e.into_compile_error(),
+    }
+}
+
+/// The errors of a derive, with stand-in impls of its traits: the build
+/// fails at the errors, and the code that uses the type (`from_value`,
+/// `validate`, a field of a derived payload) adds no errors of its own.
+fn failed(error: syn::Error, input: &DeriveInput, payload: bool) -> TokenStream {
+    let name = &input.ident;
+    let (generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let errors = error.into_compile_error();
+    let catalog_type = quote! {
+        impl #generics ::evreg::CatalogType for #name #ty_generics #where_clause {
+            const SCHEMA_KEY: &'static str = "";
+        }
+    };
+    if !payload {
+        return quote! { #errors #catalog_type };
+    }
+    quote! {
+        #errors
+        #catalog_type
+        impl #generics ::evreg::EventPayload for #name #ty_generics #where_clause {
+            const EVENT_TYPE: &'static str = "";
+            const SCHEMA_REF: &'static str = "";
+            const VERSION: u32 = 0;
+        }
+        impl #generics ::evreg::Validate for #name #ty_generics #where_clause {
+            fn validate_at(&self, _: &mut ::evreg::validate::Cx<'_>) {}
+        }
     }
 }
 
@@ -113,7 +142,7 @@ pub fn expand_event_payload(input: &DeriveInput, base: &Path) -> syn::Result<Tok
             /// Checks the JSON itself against the schema, then reads it: a
             /// hand-written type accepts exactly what the schema accepts.
             fn from_value(
-                value: ::evreg::__private::serde_json::Value,
+                mut value: ::evreg::__private::serde_json::Value,
             ) -> ::core::result::Result<Self, ::evreg::PayloadError> {
                 let mut errors = ::std::vec::Vec::new();
                 ::evreg::validate::Cx::new(&mut errors).schema("", &value, &#schema);
@@ -124,6 +153,10 @@ pub fn expand_event_payload(input: &DeriveInput, base: &Path) -> syn::Result<Tok
                             errors,
                         },
                     ));
+                }
+                // Valid: `2.0` is an integer, so plain integer fields take it.
+                if ::evreg::wire::has_integral_float(&value) {
+                    ::evreg::wire::integral_floats_as_integers(&mut value);
                 }
                 ::evreg::__private::serde_json::from_value(value).map_err(|e| {
                     ::evreg::PayloadError::Deserialize {

@@ -14,4 +14,9 @@ struct NoteAdded {
     created: Option<String>,
 }
 
-fn main() {}
+fn main() {
+    // Code that uses the type adds no errors of its own: only the derive's.
+    use evreg::EventPayload;
+    let note = NoteAdded::from_slice(b"{}").unwrap();
+    let _ = note.validate();
+}
