@@ -246,6 +246,13 @@ impl Enricher {
         self.enrich_map(ctx, map);
     }
 
+    /// The base fields it fills, by the names the catalog declares
+    /// (`tenantId`, or `tenant_id` in a snake_case catalog): what generated
+    /// constructors leave to it.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|(_, declared)| declared.as_str())
+    }
+
     /// [`Enricher::enrich`] on an object's map; whether it added a field.
     pub fn enrich_map(&self, ctx: &PublishContext, map: &mut Map<String, Value>) -> bool {
         let mut added = false;

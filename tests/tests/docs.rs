@@ -118,7 +118,7 @@ fn codegen_md_shows_what_evreg_generates() {
         );
         excerpts += 1;
     }
-    assert_eq!(excerpts, 4);
+    assert_eq!(excerpts, 5);
 
     // The schema shown is the fixture's (annotations aside).
     let json_block = page

@@ -140,3 +140,47 @@ fn check_reports_what_would_stop_generation() {
     assert_eq!(gen_out.status.code(), Some(1));
     assert!(gen_out.stdout.is_empty());
 }
+
+/// A generated payload's constructor: the base fields from the publishing
+/// context (tenant, clock, actor, idempotency key), the required fields as
+/// given, the optional ones absent, and the result validated.
+#[test]
+fn constructors_fill_the_base_fields_from_the_context() {
+    use evreg::enrich::{Actor, FixedClock, PublishContext};
+    use evreg_tests::acme::CourseGraduatedV2;
+
+    let tenant = "9d1afc45-a247-4e74-819e-15227f93e95d";
+    let ctx = PublishContext::new(tenant)
+        .actor(Actor::User("b9ee62b3-4911-4768-a7a1-f80202311821".into()))
+        .idempotency_key("graduation-1")
+        .clock(FixedClock::new("2026-11-24T09:00:00Z"));
+    let learner = "d5632453-ffe3-4c9b-9e05-752a28d1c95a".parse().unwrap();
+    let course = "6ea932ff-4cf5-4840-ba8a-c4c79672657f".parse().unwrap();
+    let at = "2026-11-24T08:55:00Z".parse().unwrap();
+    let graduated = CourseGraduatedV2::new(&ctx, learner, course, at, 91.5).unwrap();
+    assert_eq!(graduated.tenant_id.to_string(), tenant);
+    assert_eq!(
+        graduated.occurred_at.to_rfc3339(),
+        "2026-11-24T09:00:00+00:00"
+    );
+    assert_eq!(
+        graduated.actor_user_id.map(|u| u.to_string()).as_deref(),
+        Some("b9ee62b3-4911-4768-a7a1-f80202311821")
+    );
+    assert_eq!(graduated.idempotency_key.as_deref(), Some("graduation-1"));
+    assert_eq!(
+        (graduated.learner_id, graduated.final_score_percent),
+        (learner, 91.5)
+    );
+    assert_eq!(graduated.honors, None);
+
+    // Validated: a score above the maximum, a tenant that is no UUID.
+    let err = CourseGraduatedV2::new(&ctx, learner, course, at, 140.0).unwrap_err();
+    assert!(err.to_string().contains("/finalScorePercent"), "{err}");
+    let elsewhere = PublishContext::new("not-a-tenant-uuid");
+    let err = CourseGraduatedV2::new(&elsewhere, learner, course, at, 90.0).unwrap_err();
+    assert!(
+        err.to_string().contains("tenantId") || err.to_string().contains("uuid"),
+        "{err}"
+    );
+}

@@ -668,20 +668,105 @@ fn newtype(n: &Newtype, needs: &Needs<'_>) -> TokenStream {
     }
 }
 
-/// `EventPayload` and the embedded schema of one payload version.
-pub(crate) fn payload_impl(p: &Payload) -> TokenStream {
+/// `EventPayload`, the embedded schema and the constructor of one payload
+/// version (`filled`: the base fields the enricher fills).
+pub(crate) fn payload_impl(p: &Payload, space: &TypeSpace, filled: &[String]) -> TokenStream {
     let name = ident(&p.type_name);
     let (event_type, schema_ref, version) = (&p.event_type, &p.schema_ref, p.version);
     let schema = Literal::string(&p.schema_json);
+    let constructor = match space.items.get(&p.type_name) {
+        Some((_, Item::Struct(s))) => constructor(p, s, filled),
+        _ => TokenStream::new(),
+    };
     quote! {
         impl #name {
             /// The payload's JSON Schema (self-contained, compact).
             pub const SCHEMA_JSON: &'static str = #schema;
+            #constructor
         }
         impl ::evreg::EventPayload for #name {
             const EVENT_TYPE: &'static str = #event_type;
             const SCHEMA_REF: &'static str = #schema_ref;
             const VERSION: u32 = #version;
+        }
+    }
+}
+
+/// `new(ctx, …required fields)`: the payload with the base fields filled
+/// from the publishing context, as the bus's enricher fills them, the other
+/// required fields as given and the optional ones absent; validated.
+fn constructor(p: &Payload, s: &Struct, filled: &[String]) -> TokenStream {
+    let params: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.required && !filled.contains(&f.wire))
+        .collect();
+    let ctx = if params.iter().any(|f| f.rust == "ctx") {
+        ident("context")
+    } else {
+        ident("ctx")
+    };
+    let schema_ref = &p.schema_ref;
+    let args = params.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let ty = ty(&f.shape);
+        quote!(#rust: #ty)
+    });
+    let inserts = params.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let value = if f.shape.kind.is_wire() {
+            quote!(::evreg::wire::required::serialize(&#rust, ::evreg::__private::serde_json::value::Serializer))
+        } else {
+            quote!(::evreg::__private::serde_json::to_value(#rust))
+        };
+        quote! {
+            payload.insert(#wire.to_owned(), #value.map_err(unwritable)?);
+        }
+    });
+    let mut docs = vec![format!(
+        "Builds the `{}` v{} payload: its base fields from `{ctx}` ({}), the \
+         fields the schema requires as given, the optional ones absent; \
+         validated against `{schema_ref}`.",
+        p.event_type,
+        p.version,
+        if filled.is_empty() {
+            "none declared".to_owned()
+        } else {
+            filled
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )];
+    docs.push(String::new());
+    docs.push(
+        "Fails with the payload's validation errors (a tenant id the schema refuses, \
+         a value out of bounds)."
+            .to_owned(),
+    );
+    let docs = doc(&docs);
+    let mutable = (!params.is_empty()).then(|| quote!(mut));
+    let unwritable = (!params.is_empty()).then(|| {
+        quote! {
+            let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+                schema_ref: #schema_ref.to_owned(),
+                message: e.to_string(),
+            };
+        }
+    });
+    quote! {
+        #docs
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(#ctx: &::evreg::enrich::PublishContext #(, #args)*) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+            static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+            #unwritable
+            let #mutable payload = ::evreg::__private::serde_json::Map::new();
+            #(#inserts)*
+            let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+            ENRICHER.get_or_init(enricher).enrich(#ctx, &mut payload);
+            <Self as ::evreg::EventPayload>::from_value(payload)
         }
     }
 }

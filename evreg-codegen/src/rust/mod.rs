@@ -152,10 +152,18 @@ impl Part<'_> {
             Part::EventType => bus::event_type(catalog),
             Part::Event(text) => text.parse().expect("generated tokens lex"),
             Part::Registry => bus::registry(catalog, &space.payloads),
-            Part::Payload(p) => emit::payload_impl(p),
+            Part::Payload(p) => emit::payload_impl(p, space, &filled(catalog)),
             Part::Item(item) => emit::item(item, needs),
         }
     }
+}
+
+/// The base fields the catalog's enricher fills from a publishing context.
+fn filled(catalog: &Catalog) -> Vec<String> {
+    evreg_core::enrich::Enricher::from_manifest(catalog.manifest())
+        .fields()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Parses tokens into `syn` items and prints them.

@@ -13604,6 +13604,45 @@ pub fn registry() -> ::evreg::Registry {
 impl ApiKeyCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"API key created (v1)\",\"description\":\"An API key was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"apiKeyId\",\"label\",\"scopes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"apiKeyId\":{\"description\":\"ID of the api key.\",\"type\":\"string\",\"format\":\"uuid\"},\"label\":{\"description\":\"Label.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"scopes\":{\"description\":\"Scopes.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z_]+:(read|write)$\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `API_KEY_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ApiKeyCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        api_key_id: ::evreg::uuid::Uuid,
+        label: ::std::string::String,
+        scopes: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ApiKeyCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "apiKeyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &api_key_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "label".to_owned(),
+                ::evreg::__private::serde_json::to_value(label).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "scopes".to_owned(),
+                ::evreg::__private::serde_json::to_value(scopes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ApiKeyCreatedV1 {
     const EVENT_TYPE: &'static str = "API_KEY_CREATED";
@@ -13613,6 +13652,43 @@ impl ::evreg::EventPayload for ApiKeyCreatedV1 {
 impl ApiKeyRevokedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"API key revoked (v1)\",\"description\":\"An API key was revoked.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"apiKeyId\",\"revokedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"apiKeyId\":{\"description\":\"ID of the api key.\",\"type\":\"string\",\"format\":\"uuid\"},\"revokedByUserId\":{\"description\":\"ID of the revoked by user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `API_KEY_REVOKED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ApiKeyRevoked.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        api_key_id: ::evreg::uuid::Uuid,
+        revoked_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ApiKeyRevoked.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "apiKeyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &api_key_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "revokedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &revoked_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ApiKeyRevokedV1 {
     const EVENT_TYPE: &'static str = "API_KEY_REVOKED";
@@ -13622,6 +13698,43 @@ impl ::evreg::EventPayload for ApiKeyRevokedV1 {
 impl AppointmentAssignedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment assigned (v1)\",\"description\":\"A technician was assigned to an appointment.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"newTechnicianUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousTechnicianUserId\":{\"description\":\"ID of the previous technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"newTechnicianUserId\":{\"description\":\"ID of the new technician user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `APPOINTMENT_ASSIGNED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentAssigned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        new_technician_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentAssigned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newTechnicianUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_technician_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentAssignedV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_ASSIGNED";
@@ -13631,6 +13744,47 @@ impl ::evreg::EventPayload for AppointmentAssignedV1 {
 impl AppointmentCanceledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment canceled (v1)\",\"description\":\"An appointment was canceled by the client or by staff.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"canceledBy\",\"lateCancellation\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"canceledBy\":{\"description\":\"Canceled by.\",\"$ref\":\"#/$defs/Actor\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500},\"lateCancellation\":{\"description\":\"Late cancellation.\",\"type\":\"boolean\"}},\"additionalProperties\":false,\"$defs\":{\"Actor\":{\"description\":\"Who did something: a user, a contact or the system.\",\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"]},\"id\":{\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}}}";
+    /// Builds the `APPOINTMENT_CANCELED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentCanceled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        canceled_by: Actor,
+        late_cancellation: bool,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentCanceled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "canceledBy".to_owned(),
+                ::evreg::__private::serde_json::to_value(canceled_by)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "lateCancellation".to_owned(),
+                ::evreg::__private::serde_json::to_value(late_cancellation)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentCanceledV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_CANCELED";
@@ -13640,6 +13794,53 @@ impl ::evreg::EventPayload for AppointmentCanceledV1 {
 impl AppointmentCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment completed (v1)\",\"description\":\"An appointment took place and was marked complete.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"completedAt\",\"durationMinutes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"completedAt\":{\"description\":\"Completed at.\",\"type\":\"string\",\"format\":\"date-time\"},\"durationMinutes\":{\"description\":\"Duration minutes.\",\"type\":\"integer\",\"minimum\":1,\"maximum\":1440}},\"additionalProperties\":false}";
+    /// Builds the `APPOINTMENT_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        completed_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        duration_minutes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "completedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &completed_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "durationMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &duration_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentCompletedV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_COMPLETED";
@@ -13649,6 +13850,63 @@ impl ::evreg::EventPayload for AppointmentCompletedV1 {
 impl AppointmentCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment created (v1)\",\"description\":\"An appointment was booked with a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"clientId\",\"startsAt\",\"endsAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"startsAt\":{\"description\":\"Starts at.\",\"type\":\"string\",\"format\":\"date-time\"},\"endsAt\":{\"description\":\"Ends at.\",\"type\":\"string\",\"format\":\"date-time\"},\"location\":{\"description\":\"Location.\",\"$ref\":\"#/$defs/Address\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false,\"$defs\":{\"Address\":{\"description\":\"A postal address.\",\"type\":\"object\",\"required\":[\"line1\",\"city\",\"country\"],\"properties\":{\"line1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"line2\":{\"type\":\"string\",\"maxLength\":200},\"city\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"region\":{\"type\":\"string\",\"maxLength\":100},\"postalCode\":{\"type\":\"string\",\"maxLength\":20},\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}$\",\"description\":\"ISO 3166-1 alpha-2 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `APPOINTMENT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        ends_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "endsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ends_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentCreatedV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_CREATED";
@@ -13658,6 +13916,63 @@ impl ::evreg::EventPayload for AppointmentCreatedV1 {
 impl AppointmentCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment created (v2)\",\"description\":\"An appointment was booked with a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"clientId\",\"startsAt\",\"endsAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"startsAt\":{\"description\":\"Starts at.\",\"type\":\"string\",\"format\":\"date-time\"},\"endsAt\":{\"description\":\"Ends at.\",\"type\":\"string\",\"format\":\"date-time\"},\"location\":{\"description\":\"Location.\",\"$ref\":\"#/$defs/Address\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"bookingSource\":{\"description\":\"Booking source.\",\"type\":\"string\",\"enum\":[\"portal\",\"staff\",\"api\"]},\"timeZone\":{\"description\":\"Time zone.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z]+(/[A-Za-z_]+)*$\"}},\"additionalProperties\":false,\"$defs\":{\"Address\":{\"description\":\"A postal address.\",\"type\":\"object\",\"required\":[\"line1\",\"city\",\"country\"],\"properties\":{\"line1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"line2\":{\"type\":\"string\",\"maxLength\":200},\"city\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"region\":{\"type\":\"string\",\"maxLength\":100},\"postalCode\":{\"type\":\"string\",\"maxLength\":20},\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}$\",\"description\":\"ISO 3166-1 alpha-2 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `APPOINTMENT_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        ends_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "endsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ends_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentCreatedV2 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_CREATED";
@@ -13667,6 +13982,53 @@ impl ::evreg::EventPayload for AppointmentCreatedV2 {
 impl AppointmentNoShowV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment no-show (v1)\",\"description\":\"The client did not show up for an appointment.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"clientId\",\"scheduledStartAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"scheduledStartAt\":{\"description\":\"Scheduled start at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `APPOINTMENT_NO_SHOW` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentNoShow.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        scheduled_start_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentNoShow.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "scheduledStartAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &scheduled_start_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentNoShowV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_NO_SHOW";
@@ -13676,6 +14038,73 @@ impl ::evreg::EventPayload for AppointmentNoShowV1 {
 impl AppointmentRescheduledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Appointment rescheduled (v1)\",\"description\":\"An appointment moved to another time.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"appointmentId\",\"previousStartsAt\",\"newStartsAt\",\"previousEndsAt\",\"newEndsAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStartsAt\":{\"description\":\"Value before the change (starts at).\",\"type\":\"string\",\"format\":\"date-time\"},\"newStartsAt\":{\"description\":\"Value after the change (starts at).\",\"type\":\"string\",\"format\":\"date-time\"},\"previousEndsAt\":{\"description\":\"Value before the change (ends at).\",\"type\":\"string\",\"format\":\"date-time\"},\"newEndsAt\":{\"description\":\"Value after the change (ends at).\",\"type\":\"string\",\"format\":\"date-time\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `APPOINTMENT_RESCHEDULED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AppointmentRescheduled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        appointment_id: ::evreg::uuid::Uuid,
+        previous_starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        new_starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        previous_ends_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        new_ends_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AppointmentRescheduled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStartsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStartsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousEndsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_ends_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newEndsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_ends_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AppointmentRescheduledV1 {
     const EVENT_TYPE: &'static str = "APPOINTMENT_RESCHEDULED";
@@ -13685,6 +14114,43 @@ impl ::evreg::EventPayload for AppointmentRescheduledV1 {
 impl AssetAssignedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset assigned (v1)\",\"description\":\"An asset was assigned to a contact or location.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"newContactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousContactId\":{\"description\":\"ID of the previous contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"newContactId\":{\"description\":\"ID of the new contact.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_ASSIGNED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetAssigned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        new_contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetAssigned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newContactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetAssignedV1 {
     const EVENT_TYPE: &'static str = "ASSET_ASSIGNED";
@@ -13694,6 +14160,55 @@ impl ::evreg::EventPayload for AssetAssignedV1 {
 impl AssetCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset created (v1)\",\"description\":\"A managed asset (device, license, vehicle) was registered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"assetTag\",\"assetType\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"assetTag\":{\"description\":\"Asset tag.\",\"type\":\"string\",\"pattern\":\"^AST-[0-9]{5}$\"},\"assetType\":{\"description\":\"Asset type.\",\"type\":\"string\",\"enum\":[\"workstation\",\"server\",\"network\",\"mobile\",\"license\",\"other\"]},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"serialNumber\":{\"description\":\"Serial number.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        asset_tag: ::std::string::String,
+        asset_type: AssetCreatedV1AssetType,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "assetTag".to_owned(),
+                ::evreg::__private::serde_json::to_value(asset_tag).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "assetType".to_owned(),
+                ::evreg::__private::serde_json::to_value(asset_type).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetCreatedV1 {
     const EVENT_TYPE: &'static str = "ASSET_CREATED";
@@ -13703,6 +14218,55 @@ impl ::evreg::EventPayload for AssetCreatedV1 {
 impl AssetCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset created (v2)\",\"description\":\"A managed asset (device, license, vehicle) was registered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"assetTag\",\"assetType\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"assetTag\":{\"description\":\"Asset tag.\",\"type\":\"string\",\"pattern\":\"^AST-[0-9]{5}$\"},\"assetType\":{\"description\":\"Asset type.\",\"type\":\"string\",\"enum\":[\"workstation\",\"server\",\"network\",\"mobile\",\"license\",\"other\"]},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"serialNumber\":{\"description\":\"Serial number.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"purchasedAt\":{\"description\":\"Purchased at.\",\"type\":\"string\",\"format\":\"date\"},\"warrantyEndsAt\":{\"description\":\"Warranty ends at.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        asset_tag: ::std::string::String,
+        asset_type: AssetCreatedV2AssetType,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "assetTag".to_owned(),
+                ::evreg::__private::serde_json::to_value(asset_tag).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "assetType".to_owned(),
+                ::evreg::__private::serde_json::to_value(asset_type).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetCreatedV2 {
     const EVENT_TYPE: &'static str = "ASSET_CREATED";
@@ -13712,6 +14276,59 @@ impl ::evreg::EventPayload for AssetCreatedV2 {
 impl AssetMaintenanceCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset maintenance completed (v1)\",\"description\":\"Scheduled maintenance of an asset was completed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"maintenanceId\",\"completedAt\",\"outcome\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"maintenanceId\":{\"description\":\"ID of the maintenance.\",\"type\":\"string\",\"format\":\"uuid\"},\"completedAt\":{\"description\":\"Completed at.\",\"type\":\"string\",\"format\":\"date-time\"},\"outcome\":{\"description\":\"Outcome.\",\"type\":\"string\",\"enum\":[\"ok\",\"issues_found\",\"failed\"]}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_MAINTENANCE_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetMaintenanceCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        maintenance_id: ::evreg::uuid::Uuid,
+        completed_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        outcome: AssetMaintenanceCompletedV1Outcome,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetMaintenanceCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "maintenanceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &maintenance_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "completedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &completed_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "outcome".to_owned(),
+                ::evreg::__private::serde_json::to_value(outcome).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetMaintenanceCompletedV1 {
     const EVENT_TYPE: &'static str = "ASSET_MAINTENANCE_COMPLETED";
@@ -13721,6 +14338,59 @@ impl ::evreg::EventPayload for AssetMaintenanceCompletedV1 {
 impl AssetMaintenanceScheduledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset maintenance scheduled (v1)\",\"description\":\"Maintenance was scheduled for an asset.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"maintenanceId\",\"scheduledFor\",\"kind\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"maintenanceId\":{\"description\":\"ID of the maintenance.\",\"type\":\"string\",\"format\":\"uuid\"},\"scheduledFor\":{\"description\":\"Scheduled for.\",\"type\":\"string\",\"format\":\"date-time\"},\"kind\":{\"description\":\"Kind.\",\"type\":\"string\",\"enum\":[\"patch\",\"inspection\",\"repair\"]}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_MAINTENANCE_SCHEDULED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetMaintenanceScheduled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        maintenance_id: ::evreg::uuid::Uuid,
+        scheduled_for: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        kind: AssetMaintenanceScheduledV1Kind,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetMaintenanceScheduled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "maintenanceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &maintenance_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "scheduledFor".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &scheduled_for,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "kind".to_owned(),
+                ::evreg::__private::serde_json::to_value(kind).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetMaintenanceScheduledV1 {
     const EVENT_TYPE: &'static str = "ASSET_MAINTENANCE_SCHEDULED";
@@ -13730,6 +14400,45 @@ impl ::evreg::EventPayload for AssetMaintenanceScheduledV1 {
 impl AssetRetiredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset retired (v1)\",\"description\":\"An asset was retired.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"retiredAt\",\"disposal\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"retiredAt\":{\"description\":\"Retired at.\",\"type\":\"string\",\"format\":\"date\"},\"disposal\":{\"description\":\"Disposal.\",\"type\":\"string\",\"enum\":[\"recycled\",\"sold\",\"returned\",\"destroyed\"]}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_RETIRED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetRetired.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        retired_at: ::std::string::String,
+        disposal: AssetRetiredV1Disposal,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetRetired.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "retiredAt".to_owned(),
+                ::evreg::__private::serde_json::to_value(retired_at).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "disposal".to_owned(),
+                ::evreg::__private::serde_json::to_value(disposal).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetRetiredV1 {
     const EVENT_TYPE: &'static str = "ASSET_RETIRED";
@@ -13739,6 +14448,46 @@ impl ::evreg::EventPayload for AssetRetiredV1 {
 impl AssetUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset updated (v1)\",\"description\":\"Fields of an asset changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `ASSET_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetUpdatedV1 {
     const EVENT_TYPE: &'static str = "ASSET_UPDATED";
@@ -13748,6 +14497,50 @@ impl ::evreg::EventPayload for AssetUpdatedV1 {
 impl AssetWarrantyExpiringV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Asset warranty expiring (v1)\",\"description\":\"The warranty of an asset ends soon.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"assetId\",\"warrantyEndsAt\",\"daysRemaining\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"assetId\":{\"description\":\"ID of the asset.\",\"type\":\"string\",\"format\":\"uuid\"},\"warrantyEndsAt\":{\"description\":\"Warranty ends at.\",\"type\":\"string\",\"format\":\"date\"},\"daysRemaining\":{\"description\":\"Days remaining.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `ASSET_WARRANTY_EXPIRING` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AssetWarrantyExpiring.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        asset_id: ::evreg::uuid::Uuid,
+        warranty_ends_at: ::std::string::String,
+        days_remaining: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AssetWarrantyExpiring.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "assetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &asset_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "warrantyEndsAt".to_owned(),
+                ::evreg::__private::serde_json::to_value(warranty_ends_at)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "daysRemaining".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &days_remaining,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AssetWarrantyExpiringV1 {
     const EVENT_TYPE: &'static str = "ASSET_WARRANTY_EXPIRING";
@@ -13757,6 +14550,69 @@ impl ::evreg::EventPayload for AssetWarrantyExpiringV1 {
 impl CapacityThresholdReachedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Capacity threshold reached (v1)\",\"description\":\"Booked hours of a team crossed a capacity threshold for a day.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"teamId\",\"date\",\"bookedMinutes\",\"capacityMinutes\",\"thresholdPercent\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"teamId\":{\"description\":\"ID of the team.\",\"type\":\"string\",\"format\":\"uuid\"},\"date\":{\"description\":\"Date.\",\"type\":\"string\",\"format\":\"date\"},\"bookedMinutes\":{\"description\":\"Booked minutes.\",\"type\":\"integer\",\"minimum\":0},\"capacityMinutes\":{\"description\":\"Capacity minutes.\",\"type\":\"integer\",\"minimum\":0},\"thresholdPercent\":{\"description\":\"Threshold percent.\",\"type\":\"integer\",\"minimum\":1,\"maximum\":100}},\"additionalProperties\":false}";
+    /// Builds the `CAPACITY_THRESHOLD_REACHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.CapacityThresholdReached.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        team_id: ::evreg::uuid::Uuid,
+        date: ::std::string::String,
+        booked_minutes: i64,
+        capacity_minutes: i64,
+        threshold_percent: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.CapacityThresholdReached.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "teamId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &team_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "date".to_owned(),
+                ::evreg::__private::serde_json::to_value(date).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "bookedMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &booked_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "capacityMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &capacity_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "thresholdPercent".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &threshold_percent,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for CapacityThresholdReachedV1 {
     const EVENT_TYPE: &'static str = "CAPACITY_THRESHOLD_REACHED";
@@ -13766,6 +14622,33 @@ impl ::evreg::EventPayload for CapacityThresholdReachedV1 {
 impl ClientArchivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client archived (v1)\",\"description\":\"A client was archived.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `CLIENT_ARCHIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientArchived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientArchived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientArchivedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_ARCHIVED";
@@ -13775,6 +14658,47 @@ impl ::evreg::EventPayload for ClientArchivedV1 {
 impl ClientCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client created (v1)\",\"description\":\"A client (company) was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\",\"clientName\",\"clientType\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientName\":{\"description\":\"Client name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"clientType\":{\"description\":\"Client type.\",\"type\":\"string\",\"enum\":[\"company\",\"individual\"]},\"website\":{\"description\":\"Website.\",\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048},\"billingAddress\":{\"description\":\"Billing address.\",\"$ref\":\"#/$defs/Address\"}},\"additionalProperties\":false,\"$defs\":{\"Address\":{\"description\":\"A postal address.\",\"type\":\"object\",\"required\":[\"line1\",\"city\",\"country\"],\"properties\":{\"line1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"line2\":{\"type\":\"string\",\"maxLength\":200},\"city\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"region\":{\"type\":\"string\",\"maxLength\":100},\"postalCode\":{\"type\":\"string\",\"maxLength\":20},\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}$\",\"description\":\"ISO 3166-1 alpha-2 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `CLIENT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+        client_name: ::std::string::String,
+        client_type: ClientCreatedV1ClientType,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientName".to_owned(),
+                ::evreg::__private::serde_json::to_value(client_name)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientType".to_owned(),
+                ::evreg::__private::serde_json::to_value(client_type)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientCreatedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_CREATED";
@@ -13784,6 +14708,47 @@ impl ::evreg::EventPayload for ClientCreatedV1 {
 impl ClientCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client created (v2)\",\"description\":\"A client (company) was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\",\"clientName\",\"clientType\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientName\":{\"description\":\"Client name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"clientType\":{\"description\":\"Client type.\",\"type\":\"string\",\"enum\":[\"company\",\"individual\"]},\"website\":{\"description\":\"Website.\",\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048},\"billingAddress\":{\"description\":\"Billing address.\",\"$ref\":\"#/$defs/Address\"},\"industry\":{\"description\":\"Industry.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"accountManagerId\":{\"description\":\"ID of the account manager.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false,\"$defs\":{\"Address\":{\"description\":\"A postal address.\",\"type\":\"object\",\"required\":[\"line1\",\"city\",\"country\"],\"properties\":{\"line1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"line2\":{\"type\":\"string\",\"maxLength\":200},\"city\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"region\":{\"type\":\"string\",\"maxLength\":100},\"postalCode\":{\"type\":\"string\",\"maxLength\":20},\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}$\",\"description\":\"ISO 3166-1 alpha-2 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `CLIENT_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+        client_name: ::std::string::String,
+        client_type: ClientCreatedV2ClientType,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientName".to_owned(),
+                ::evreg::__private::serde_json::to_value(client_name)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientType".to_owned(),
+                ::evreg::__private::serde_json::to_value(client_type)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientCreatedV2 {
     const EVENT_TYPE: &'static str = "CLIENT_CREATED";
@@ -13793,6 +14758,33 @@ impl ::evreg::EventPayload for ClientCreatedV2 {
 impl ClientDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client deleted (v1)\",\"description\":\"A client was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `CLIENT_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientDeletedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_DELETED";
@@ -13802,6 +14794,43 @@ impl ::evreg::EventPayload for ClientDeletedV1 {
 impl ClientMergedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client merged (v1)\",\"description\":\"Two client records were merged.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"sourceClientId\",\"targetClientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"sourceClientId\":{\"description\":\"ID of the source client.\",\"type\":\"string\",\"format\":\"uuid\"},\"targetClientId\":{\"description\":\"ID of the target client.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `CLIENT_MERGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientMerged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        source_client_id: ::evreg::uuid::Uuid,
+        target_client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientMerged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "sourceClientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &source_client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "targetClientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &target_client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientMergedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_MERGED";
@@ -13811,6 +14840,46 @@ impl ::evreg::EventPayload for ClientMergedV1 {
 impl ClientStatusChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client status changed (v1)\",\"description\":\"A client became active or inactive.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\",\"previousStatus\",\"newStatus\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatus\":{\"description\":\"Value before the change (status).\",\"type\":\"string\",\"enum\":[\"active\",\"inactive\"]},\"newStatus\":{\"description\":\"Value after the change (status).\",\"type\":\"string\",\"enum\":[\"active\",\"inactive\"]}},\"additionalProperties\":false}";
+    /// Builds the `CLIENT_STATUS_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientStatusChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+        previous_status: ClientStatusChangedV1PreviousStatus,
+        new_status: ClientStatusChangedV1NewStatus,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientStatusChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_status)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_status).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientStatusChangedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_STATUS_CHANGED";
@@ -13820,6 +14889,46 @@ impl ::evreg::EventPayload for ClientStatusChangedV1 {
 impl ClientUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Client updated (v1)\",\"description\":\"Fields of a client changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `CLIENT_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ClientUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ClientUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ClientUpdatedV1 {
     const EVENT_TYPE: &'static str = "CLIENT_UPDATED";
@@ -13829,6 +14938,33 @@ impl ::evreg::EventPayload for ClientUpdatedV1 {
 impl ContactArchivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contact archived (v1)\",\"description\":\"A contact was archived.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTACT_ARCHIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactArchived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactArchived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactArchivedV1 {
     const EVENT_TYPE: &'static str = "CONTACT_ARCHIVED";
@@ -13838,6 +14974,45 @@ impl ::evreg::EventPayload for ContactArchivedV1 {
 impl ContactCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contact created (v1)\",\"description\":\"A contact person was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contactId\",\"fullName\",\"email\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"fullName\":{\"description\":\"Full name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"phone\":{\"description\":\"Phone.\",\"type\":\"string\",\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTACT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contact_id: ::evreg::uuid::Uuid,
+        full_name: ::std::string::String,
+        email: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fullName".to_owned(),
+                ::evreg::__private::serde_json::to_value(full_name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactCreatedV1 {
     const EVENT_TYPE: &'static str = "CONTACT_CREATED";
@@ -13847,6 +15022,45 @@ impl ::evreg::EventPayload for ContactCreatedV1 {
 impl ContactCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contact created (v2)\",\"description\":\"A contact person was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contactId\",\"fullName\",\"email\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"fullName\":{\"description\":\"Full name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"phone\":{\"description\":\"Phone.\",\"type\":\"string\",\"pattern\":\"^\\\\+[1-9][0-9]{6,14}$\"},\"preferredLanguage\":{\"description\":\"Preferred language.\",\"type\":\"string\",\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"},\"marketingOptIn\":{\"description\":\"Marketing opt in.\",\"type\":\"boolean\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTACT_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contact_id: ::evreg::uuid::Uuid,
+        full_name: ::std::string::String,
+        email: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fullName".to_owned(),
+                ::evreg::__private::serde_json::to_value(full_name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactCreatedV2 {
     const EVENT_TYPE: &'static str = "CONTACT_CREATED";
@@ -13856,6 +15070,33 @@ impl ::evreg::EventPayload for ContactCreatedV2 {
 impl ContactDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contact deleted (v1)\",\"description\":\"A contact was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTACT_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactDeletedV1 {
     const EVENT_TYPE: &'static str = "CONTACT_DELETED";
@@ -13865,6 +15106,43 @@ impl ::evreg::EventPayload for ContactDeletedV1 {
 impl ContactPrimarySetV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Primary contact set (v1)\",\"description\":\"A contact became the primary contact of a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"clientId\",\"newContactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousContactId\":{\"description\":\"ID of the previous contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"newContactId\":{\"description\":\"ID of the new contact.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTACT_PRIMARY_SET` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactPrimarySet.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        client_id: ::evreg::uuid::Uuid,
+        new_contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactPrimarySet.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newContactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactPrimarySetV1 {
     const EVENT_TYPE: &'static str = "CONTACT_PRIMARY_SET";
@@ -13874,6 +15152,46 @@ impl ::evreg::EventPayload for ContactPrimarySetV1 {
 impl ContactUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contact updated (v1)\",\"description\":\"Fields of a contact changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contactId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `CONTACT_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContactUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contact_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContactUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContactUpdatedV1 {
     const EVENT_TYPE: &'static str = "CONTACT_UPDATED";
@@ -13883,6 +15201,56 @@ impl ::evreg::EventPayload for ContactUpdatedV1 {
 impl ContractCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contract created (v1)\",\"description\":\"A billing contract was created for a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contractId\",\"clientId\",\"startDate\",\"billingFrequency\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contractId\":{\"description\":\"ID of the contract.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"startDate\":{\"description\":\"Start date.\",\"type\":\"string\",\"format\":\"date\"},\"endDate\":{\"description\":\"End date.\",\"type\":\"string\",\"format\":\"date\"},\"billingFrequency\":{\"description\":\"Billing frequency.\",\"type\":\"string\",\"enum\":[\"monthly\",\"quarterly\",\"annually\"]}},\"additionalProperties\":false}";
+    /// Builds the `CONTRACT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContractCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contract_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        start_date: ::std::string::String,
+        billing_frequency: ContractCreatedV1BillingFrequency,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContractCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contractId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contract_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(start_date).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "billingFrequency".to_owned(),
+                ::evreg::__private::serde_json::to_value(billing_frequency)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContractCreatedV1 {
     const EVENT_TYPE: &'static str = "CONTRACT_CREATED";
@@ -13892,6 +15260,49 @@ impl ::evreg::EventPayload for ContractCreatedV1 {
 impl ContractExpiredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contract expired (v1)\",\"description\":\"A billing contract reached its end date.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contractId\",\"clientId\",\"endDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contractId\":{\"description\":\"ID of the contract.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"endDate\":{\"description\":\"End date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTRACT_EXPIRED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContractExpired.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contract_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        end_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContractExpired.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contractId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contract_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "endDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(end_date).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContractExpiredV1 {
     const EVENT_TYPE: &'static str = "CONTRACT_EXPIRED";
@@ -13901,6 +15312,47 @@ impl ::evreg::EventPayload for ContractExpiredV1 {
 impl ContractRenewedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Contract renewed (v1)\",\"description\":\"A billing contract was renewed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"contractId\",\"previousEndDate\",\"newEndDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"contractId\":{\"description\":\"ID of the contract.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousEndDate\":{\"description\":\"Value before the change (end date).\",\"type\":\"string\",\"format\":\"date\"},\"newEndDate\":{\"description\":\"Value after the change (end date).\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `CONTRACT_RENEWED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ContractRenewed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        contract_id: ::evreg::uuid::Uuid,
+        previous_end_date: ::std::string::String,
+        new_end_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ContractRenewed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "contractId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contract_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousEndDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_end_date)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newEndDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_end_date)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ContractRenewedV1 {
     const EVENT_TYPE: &'static str = "CONTRACT_RENEWED";
@@ -13910,6 +15362,49 @@ impl ::evreg::EventPayload for ContractRenewedV1 {
 impl CreditNoteIssuedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Credit note issued (v1)\",\"description\":\"A credit note was issued to a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"creditNoteId\",\"clientId\",\"amount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"creditNoteId\":{\"description\":\"ID of the credit note.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `CREDIT_NOTE_ISSUED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.CreditNoteIssued.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        credit_note_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        amount: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.CreditNoteIssued.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "creditNoteId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &credit_note_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for CreditNoteIssuedV1 {
     const EVENT_TYPE: &'static str = "CREDIT_NOTE_ISSUED";
@@ -13919,6 +15414,50 @@ impl ::evreg::EventPayload for CreditNoteIssuedV1 {
 impl DocumentAssociatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document associated (v1)\",\"description\":\"A document was attached to an entity.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\",\"entityType\",\"entityId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"enum\":[\"ticket\",\"client\",\"contact\",\"project\"]},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `DOCUMENT_ASSOCIATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentAssociated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+        entity_type: DocumentAssociatedV1EntityType,
+        entity_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentAssociated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentAssociatedV1 {
     const EVENT_TYPE: &'static str = "DOCUMENT_ASSOCIATED";
@@ -13928,6 +15467,33 @@ impl ::evreg::EventPayload for DocumentAssociatedV1 {
 impl DocumentDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document deleted (v1)\",\"description\":\"A document was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `DOCUMENT_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentDeletedV1 {
     const EVENT_TYPE: &'static str = "DOCUMENT_DELETED";
@@ -13937,6 +15503,43 @@ impl ::evreg::EventPayload for DocumentDeletedV1 {
 impl DocumentSharedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document shared (v1)\",\"description\":\"A document was shared with a contact through the portal.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\",\"contactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `DOCUMENT_SHARED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentShared.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+        contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentShared.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentSharedV1 {
     const EVENT_TYPE: &'static str = "DOCUMENT_SHARED";
@@ -13946,6 +15549,46 @@ impl ::evreg::EventPayload for DocumentSharedV1 {
 impl DocumentUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document updated (v1)\",\"description\":\"Document metadata changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `DOCUMENT_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentUpdatedV1 {
     const EVENT_TYPE: &'static str = "DOCUMENT_UPDATED";
@@ -13955,6 +15598,55 @@ impl ::evreg::EventPayload for DocumentUpdatedV1 {
 impl DocumentUploadedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document uploaded (v1)\",\"description\":\"A file was uploaded.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\",\"fileName\",\"mimeType\",\"sizeBytes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"},\"fileName\":{\"description\":\"File name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255},\"mimeType\":{\"description\":\"Mime type.\",\"type\":\"string\",\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"},\"sizeBytes\":{\"description\":\"Size bytes.\",\"type\":\"integer\",\"minimum\":0},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"enum\":[\"ticket\",\"client\",\"contact\",\"project\"]},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `DOCUMENT_UPLOADED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentUploaded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+        file_name: ::std::string::String,
+        mime_type: ::std::string::String,
+        size_bytes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentUploaded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fileName".to_owned(),
+                ::evreg::__private::serde_json::to_value(file_name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "mimeType".to_owned(),
+                ::evreg::__private::serde_json::to_value(mime_type).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "sizeBytes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &size_bytes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentUploadedV1 {
     const EVENT_TYPE: &'static str = "DOCUMENT_UPLOADED";
@@ -13964,6 +15656,55 @@ impl ::evreg::EventPayload for DocumentUploadedV1 {
 impl DocumentUploadedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Document uploaded (v2)\",\"description\":\"A file was uploaded.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"documentId\",\"fileName\",\"mimeType\",\"sizeBytes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"documentId\":{\"description\":\"ID of the document.\",\"type\":\"string\",\"format\":\"uuid\"},\"fileName\":{\"description\":\"File name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255},\"mimeType\":{\"description\":\"Mime type.\",\"type\":\"string\",\"pattern\":\"^[a-z]+/[a-z0-9.+-]+$\"},\"sizeBytes\":{\"description\":\"Size bytes.\",\"type\":\"integer\",\"minimum\":0},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"enum\":[\"ticket\",\"client\",\"contact\",\"project\"]},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"},\"checksum\":{\"description\":\"Checksum.\",\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}},\"additionalProperties\":false}";
+    /// Builds the `DOCUMENT_UPLOADED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.DocumentUploaded.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        document_id: ::evreg::uuid::Uuid,
+        file_name: ::std::string::String,
+        mime_type: ::std::string::String,
+        size_bytes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.DocumentUploaded.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "documentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &document_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fileName".to_owned(),
+                ::evreg::__private::serde_json::to_value(file_name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "mimeType".to_owned(),
+                ::evreg::__private::serde_json::to_value(mime_type).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "sizeBytes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &size_bytes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for DocumentUploadedV2 {
     const EVENT_TYPE: &'static str = "DOCUMENT_UPLOADED";
@@ -13973,6 +15714,46 @@ impl ::evreg::EventPayload for DocumentUploadedV2 {
 impl EmailBouncedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Email bounced (v1)\",\"description\":\"An outbound email bounced.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"recipient\",\"bounceType\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"recipient\":{\"description\":\"Recipient.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"bounceType\":{\"description\":\"Bounce type.\",\"type\":\"string\",\"enum\":[\"hard\",\"soft\"]},\"diagnostic\":{\"description\":\"Diagnostic.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `EMAIL_BOUNCED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EmailBounced.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        recipient: ::std::string::String,
+        bounce_type: EmailBouncedV1BounceType,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EmailBounced.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "recipient".to_owned(),
+                ::evreg::__private::serde_json::to_value(recipient).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "bounceType".to_owned(),
+                ::evreg::__private::serde_json::to_value(bounce_type)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EmailBouncedV1 {
     const EVENT_TYPE: &'static str = "EMAIL_BOUNCED";
@@ -13982,6 +15763,43 @@ impl ::evreg::EventPayload for EmailBouncedV1 {
 impl EmailDeliveredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Email delivered (v1)\",\"description\":\"The provider confirmed delivery of an email.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"deliveredAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"deliveredAt\":{\"description\":\"Delivered at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `EMAIL_DELIVERED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EmailDelivered.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        delivered_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EmailDelivered.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "deliveredAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &delivered_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EmailDeliveredV1 {
     const EVENT_TYPE: &'static str = "EMAIL_DELIVERED";
@@ -13991,6 +15809,49 @@ impl ::evreg::EventPayload for EmailDeliveredV1 {
 impl EmailOpenedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Email opened (v1)\",\"description\":\"A recipient opened an email.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"recipient\",\"openedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"recipient\":{\"description\":\"Recipient.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"openedAt\":{\"description\":\"Opened at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `EMAIL_OPENED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EmailOpened.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        recipient: ::std::string::String,
+        opened_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EmailOpened.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "recipient".to_owned(),
+                ::evreg::__private::serde_json::to_value(recipient).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "openedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opened_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EmailOpenedV1 {
     const EVENT_TYPE: &'static str = "EMAIL_OPENED";
@@ -14000,6 +15861,46 @@ impl ::evreg::EventPayload for EmailOpenedV1 {
 impl EmailSentV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Email sent (v1)\",\"description\":\"An outbound email was handed to the mail provider.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"toAddresses\",\"subject\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"toAddresses\":{\"description\":\"To addresses.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"subject\":{\"description\":\"Subject.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":998},\"templateKey\":{\"description\":\"Template key.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}},\"additionalProperties\":false}";
+    /// Builds the `EMAIL_SENT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EmailSent.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        to_addresses: ::std::vec::Vec<::std::string::String>,
+        subject: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EmailSent.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "toAddresses".to_owned(),
+                ::evreg::__private::serde_json::to_value(to_addresses)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "subject".to_owned(),
+                ::evreg::__private::serde_json::to_value(subject).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EmailSentV1 {
     const EVENT_TYPE: &'static str = "EMAIL_SENT";
@@ -14009,6 +15910,83 @@ impl ::evreg::EventPayload for EmailSentV1 {
 impl InboundEmailReceivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Inbound email received (v1)\",\"description\":\"An email arrived at a monitored mailbox.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"mailboxId\",\"fromAddress\",\"toAddresses\",\"subject\",\"receivedAt\",\"attachmentCount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"mailboxId\":{\"description\":\"ID of the mailbox.\",\"type\":\"string\",\"format\":\"uuid\"},\"fromAddress\":{\"description\":\"From address.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"toAddresses\":{\"description\":\"To addresses.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"subject\":{\"description\":\"Subject.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":998},\"receivedAt\":{\"description\":\"Received at.\",\"type\":\"string\",\"format\":\"date-time\"},\"attachmentCount\":{\"description\":\"Attachment count.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `INBOUND_EMAIL_RECEIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InboundEmailReceived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        mailbox_id: ::evreg::uuid::Uuid,
+        from_address: ::std::string::String,
+        to_addresses: ::std::vec::Vec<::std::string::String>,
+        subject: ::std::string::String,
+        received_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        attachment_count: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InboundEmailReceived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "mailboxId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &mailbox_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fromAddress".to_owned(),
+                ::evreg::__private::serde_json::to_value(from_address)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "toAddresses".to_owned(),
+                ::evreg::__private::serde_json::to_value(to_addresses)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "subject".to_owned(),
+                ::evreg::__private::serde_json::to_value(subject).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "receivedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &received_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "attachmentCount".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &attachment_count,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InboundEmailReceivedV1 {
     const EVENT_TYPE: &'static str = "INBOUND_EMAIL_RECEIVED";
@@ -14018,6 +15996,83 @@ impl ::evreg::EventPayload for InboundEmailReceivedV1 {
 impl InboundEmailReceivedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Inbound email received (v2)\",\"description\":\"An email arrived at a monitored mailbox.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"emailId\",\"mailboxId\",\"fromAddress\",\"toAddresses\",\"subject\",\"receivedAt\",\"attachmentCount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"emailId\":{\"description\":\"ID of the email.\",\"type\":\"string\",\"format\":\"uuid\"},\"mailboxId\":{\"description\":\"ID of the mailbox.\",\"type\":\"string\",\"format\":\"uuid\"},\"fromAddress\":{\"description\":\"From address.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"toAddresses\":{\"description\":\"To addresses.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"subject\":{\"description\":\"Subject.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":998},\"receivedAt\":{\"description\":\"Received at.\",\"type\":\"string\",\"format\":\"date-time\"},\"attachmentCount\":{\"description\":\"Attachment count.\",\"type\":\"integer\",\"minimum\":0},\"threadId\":{\"description\":\"ID of the thread.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"spamScore\":{\"description\":\"Spam score.\",\"type\":\"number\",\"minimum\":0,\"maximum\":10}},\"additionalProperties\":false}";
+    /// Builds the `INBOUND_EMAIL_RECEIVED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InboundEmailReceived.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email_id: ::evreg::uuid::Uuid,
+        mailbox_id: ::evreg::uuid::Uuid,
+        from_address: ::std::string::String,
+        to_addresses: ::std::vec::Vec<::std::string::String>,
+        subject: ::std::string::String,
+        received_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        attachment_count: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InboundEmailReceived.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "emailId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &email_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "mailboxId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &mailbox_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "fromAddress".to_owned(),
+                ::evreg::__private::serde_json::to_value(from_address)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "toAddresses".to_owned(),
+                ::evreg::__private::serde_json::to_value(to_addresses)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "subject".to_owned(),
+                ::evreg::__private::serde_json::to_value(subject).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "receivedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &received_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "attachmentCount".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &attachment_count,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InboundEmailReceivedV2 {
     const EVENT_TYPE: &'static str = "INBOUND_EMAIL_RECEIVED";
@@ -14027,6 +16082,49 @@ impl ::evreg::EventPayload for InboundEmailReceivedV2 {
 impl IntegrationConnectedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration connected (v1)\",\"description\":\"An external integration was connected.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"provider\",\"connectedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"provider\":{\"description\":\"Provider.\",\"type\":\"string\",\"enum\":[\"quickbooks\",\"xero\",\"microsoft365\",\"google\",\"slack\"]},\"connectedByUserId\":{\"description\":\"ID of the connected by user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_CONNECTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationConnected.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        provider: IntegrationConnectedV1Provider,
+        connected_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationConnected.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "provider".to_owned(),
+                ::evreg::__private::serde_json::to_value(provider).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "connectedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &connected_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationConnectedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_CONNECTED";
@@ -14036,6 +16134,39 @@ impl ::evreg::EventPayload for IntegrationConnectedV1 {
 impl IntegrationDisconnectedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration disconnected (v1)\",\"description\":\"An external integration was disconnected.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"provider\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"provider\":{\"description\":\"Provider.\",\"type\":\"string\",\"enum\":[\"quickbooks\",\"xero\",\"microsoft365\",\"google\",\"slack\"]},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_DISCONNECTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationDisconnected.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        provider: IntegrationDisconnectedV1Provider,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationDisconnected.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "provider".to_owned(),
+                ::evreg::__private::serde_json::to_value(provider).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationDisconnectedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_DISCONNECTED";
@@ -14045,6 +16176,63 @@ impl ::evreg::EventPayload for IntegrationDisconnectedV1 {
 impl IntegrationSyncCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration sync completed (v1)\",\"description\":\"A synchronization run finished.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"syncRunId\",\"recordsProcessed\",\"recordsFailed\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"syncRunId\":{\"description\":\"ID of the sync run.\",\"type\":\"string\",\"format\":\"uuid\"},\"recordsProcessed\":{\"description\":\"Records processed.\",\"type\":\"integer\",\"minimum\":0},\"recordsFailed\":{\"description\":\"Records failed.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_SYNC_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationSyncCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        sync_run_id: ::evreg::uuid::Uuid,
+        records_processed: i64,
+        records_failed: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationSyncCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "syncRunId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sync_run_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "recordsProcessed".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &records_processed,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "recordsFailed".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &records_failed,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationSyncCompletedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_SYNC_COMPLETED";
@@ -14054,6 +16242,49 @@ impl ::evreg::EventPayload for IntegrationSyncCompletedV1 {
 impl IntegrationSyncFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration sync failed (v1)\",\"description\":\"A synchronization run failed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"syncRunId\",\"error\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"syncRunId\":{\"description\":\"ID of the sync run.\",\"type\":\"string\",\"format\":\"uuid\"},\"error\":{\"description\":\"Error.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":2000}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_SYNC_FAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationSyncFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        sync_run_id: ::evreg::uuid::Uuid,
+        error: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationSyncFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "syncRunId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sync_run_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "error".to_owned(),
+                ::evreg::__private::serde_json::to_value(error).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationSyncFailedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_SYNC_FAILED";
@@ -14063,6 +16294,49 @@ impl ::evreg::EventPayload for IntegrationSyncFailedV1 {
 impl IntegrationSyncStartedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration sync started (v1)\",\"description\":\"A synchronization run with an integration started.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"syncRunId\",\"direction\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"syncRunId\":{\"description\":\"ID of the sync run.\",\"type\":\"string\",\"format\":\"uuid\"},\"direction\":{\"description\":\"Direction.\",\"type\":\"string\",\"enum\":[\"import\",\"export\",\"both\"]}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_SYNC_STARTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationSyncStarted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        sync_run_id: ::evreg::uuid::Uuid,
+        direction: IntegrationSyncStartedV1Direction,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationSyncStarted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "syncRunId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sync_run_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "direction".to_owned(),
+                ::evreg::__private::serde_json::to_value(direction).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationSyncStartedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_SYNC_STARTED";
@@ -14072,6 +16346,43 @@ impl ::evreg::EventPayload for IntegrationSyncStartedV1 {
 impl IntegrationTokenExpiringV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration token expiring (v1)\",\"description\":\"An integration OAuth token will expire soon.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"expiresAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_TOKEN_EXPIRING` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationTokenExpiring.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationTokenExpiring.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "expiresAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expires_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationTokenExpiringV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_TOKEN_EXPIRING";
@@ -14081,6 +16392,43 @@ impl ::evreg::EventPayload for IntegrationTokenExpiringV1 {
 impl IntegrationTokenRefreshedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration token refreshed (v1)\",\"description\":\"An integration OAuth token was refreshed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"expiresAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `INTEGRATION_TOKEN_REFRESHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationTokenRefreshed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationTokenRefreshed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "expiresAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expires_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationTokenRefreshedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_TOKEN_REFRESHED";
@@ -14090,6 +16438,39 @@ impl ::evreg::EventPayload for IntegrationTokenRefreshedV1 {
 impl IntegrationTokenRevokedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Integration token revoked (v1)\",\"description\":\"An integration token was revoked by the provider or a user.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"integrationId\",\"revokedBy\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"integrationId\":{\"description\":\"ID of the integration.\",\"type\":\"string\",\"format\":\"uuid\"},\"revokedBy\":{\"description\":\"Revoked by.\",\"$ref\":\"#/$defs/Actor\"}},\"additionalProperties\":false,\"$defs\":{\"Actor\":{\"description\":\"Who did something: a user, a contact or the system.\",\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"]},\"id\":{\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INTEGRATION_TOKEN_REVOKED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.IntegrationTokenRevoked.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        integration_id: ::evreg::uuid::Uuid,
+        revoked_by: Actor,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.IntegrationTokenRevoked.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "integrationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &integration_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "revokedBy".to_owned(),
+                ::evreg::__private::serde_json::to_value(revoked_by).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for IntegrationTokenRevokedV1 {
     const EVENT_TYPE: &'static str = "INTEGRATION_TOKEN_REVOKED";
@@ -14099,6 +16480,62 @@ impl ::evreg::EventPayload for IntegrationTokenRevokedV1 {
 impl InvoiceCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice created (v1)\",\"description\":\"A draft invoice was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"invoiceNumber\",\"clientId\",\"total\",\"dueDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"invoiceNumber\":{\"description\":\"Invoice number.\",\"type\":\"string\",\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"total\":{\"description\":\"Total.\",\"$ref\":\"#/$defs/Money\"},\"dueDate\":{\"description\":\"Due date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INVOICE_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        invoice_number: ::std::string::String,
+        client_id: ::evreg::uuid::Uuid,
+        total: Money,
+        due_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(invoice_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "total".to_owned(),
+                ::evreg::__private::serde_json::to_value(total).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "dueDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(due_date).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceCreatedV1 {
     const EVENT_TYPE: &'static str = "INVOICE_CREATED";
@@ -14108,6 +16545,62 @@ impl ::evreg::EventPayload for InvoiceCreatedV1 {
 impl InvoiceCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice created (v2)\",\"description\":\"A draft invoice was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"invoiceNumber\",\"clientId\",\"total\",\"dueDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"invoiceNumber\":{\"description\":\"Invoice number.\",\"type\":\"string\",\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"total\":{\"description\":\"Total.\",\"$ref\":\"#/$defs/Money\"},\"dueDate\":{\"description\":\"Due date.\",\"type\":\"string\",\"format\":\"date\"},\"billingCycleId\":{\"description\":\"ID of the billing cycle.\",\"type\":\"string\",\"format\":\"uuid\"},\"lineCount\":{\"description\":\"Line count.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INVOICE_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        invoice_number: ::std::string::String,
+        client_id: ::evreg::uuid::Uuid,
+        total: Money,
+        due_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(invoice_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "total".to_owned(),
+                ::evreg::__private::serde_json::to_value(total).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "dueDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(due_date).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceCreatedV2 {
     const EVENT_TYPE: &'static str = "INVOICE_CREATED";
@@ -14117,6 +16610,39 @@ impl ::evreg::EventPayload for InvoiceCreatedV2 {
 impl InvoiceEmailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice emailed (legacy) (v1)\",\"description\":\"Legacy event for an emailed invoice; superseded by INVOICE_SENT.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"email\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320}},\"additionalProperties\":false}";
+    /// Builds the `INVOICE_EMAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceEmailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        email: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceEmailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceEmailedV1 {
     const EVENT_TYPE: &'static str = "INVOICE_EMAILED";
@@ -14126,6 +16652,52 @@ impl ::evreg::EventPayload for InvoiceEmailedV1 {
 impl InvoiceFinalizedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice finalized (v1)\",\"description\":\"A draft invoice was finalized and numbered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"invoiceNumber\",\"total\",\"tax\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"invoiceNumber\":{\"description\":\"Invoice number.\",\"type\":\"string\",\"pattern\":\"^INV-[0-9]{4}-[0-9]{5}$\"},\"total\":{\"description\":\"Total.\",\"$ref\":\"#/$defs/Money\"},\"tax\":{\"description\":\"Tax.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INVOICE_FINALIZED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceFinalized.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        invoice_number: ::std::string::String,
+        total: Money,
+        tax: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceFinalized.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(invoice_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "total".to_owned(),
+                ::evreg::__private::serde_json::to_value(total).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "tax".to_owned(),
+                ::evreg::__private::serde_json::to_value(tax).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceFinalizedV1 {
     const EVENT_TYPE: &'static str = "INVOICE_FINALIZED";
@@ -14135,6 +16707,65 @@ impl ::evreg::EventPayload for InvoiceFinalizedV1 {
 impl InvoiceOverdueV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice overdue (v1)\",\"description\":\"An invoice passed its due date unpaid.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"clientId\",\"dueDate\",\"amountDue\",\"daysOverdue\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"dueDate\":{\"description\":\"Due date.\",\"type\":\"string\",\"format\":\"date\"},\"amountDue\":{\"description\":\"Amount due.\",\"$ref\":\"#/$defs/Money\"},\"daysOverdue\":{\"description\":\"Days overdue.\",\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INVOICE_OVERDUE` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceOverdue.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        due_date: ::std::string::String,
+        amount_due: Money,
+        days_overdue: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceOverdue.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "dueDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(due_date).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amountDue".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount_due).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "daysOverdue".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &days_overdue,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceOverdueV1 {
     const EVENT_TYPE: &'static str = "INVOICE_OVERDUE";
@@ -14144,6 +16775,50 @@ impl ::evreg::EventPayload for InvoiceOverdueV1 {
 impl InvoicePaidV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice paid (v1)\",\"description\":\"An invoice was paid in full.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"paidAt\",\"amountPaid\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"paidAt\":{\"description\":\"Paid at.\",\"type\":\"string\",\"format\":\"date-time\"},\"amountPaid\":{\"description\":\"Amount paid.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `INVOICE_PAID` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoicePaid.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        paid_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        amount_paid: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoicePaid.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "paidAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &paid_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amountPaid".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount_paid)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoicePaidV1 {
     const EVENT_TYPE: &'static str = "INVOICE_PAID";
@@ -14153,6 +16828,46 @@ impl ::evreg::EventPayload for InvoicePaidV1 {
 impl InvoiceSentV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice sent (v1)\",\"description\":\"An invoice was sent to the client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"sentTo\",\"deliveryMethod\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"sentTo\":{\"description\":\"Sent to.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"deliveryMethod\":{\"description\":\"Delivery method.\",\"type\":\"string\",\"enum\":[\"email\",\"portal\",\"postal\"]}},\"additionalProperties\":false}";
+    /// Builds the `INVOICE_SENT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceSent.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        sent_to: ::std::vec::Vec<::std::string::String>,
+        delivery_method: InvoiceSentV1DeliveryMethod,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceSent.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "sentTo".to_owned(),
+                ::evreg::__private::serde_json::to_value(sent_to).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "deliveryMethod".to_owned(),
+                ::evreg::__private::serde_json::to_value(delivery_method)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceSentV1 {
     const EVENT_TYPE: &'static str = "INVOICE_SENT";
@@ -14162,6 +16877,46 @@ impl ::evreg::EventPayload for InvoiceSentV1 {
 impl InvoiceStatusChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice status changed (v1)\",\"description\":\"An invoice moved to another status.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"previousStatus\",\"newStatus\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatus\":{\"description\":\"Value before the change (status).\",\"type\":\"string\",\"enum\":[\"draft\",\"open\",\"paid\",\"overdue\",\"void\"]},\"newStatus\":{\"description\":\"Value after the change (status).\",\"type\":\"string\",\"enum\":[\"draft\",\"open\",\"paid\",\"overdue\",\"void\"]}},\"additionalProperties\":false}";
+    /// Builds the `INVOICE_STATUS_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceStatusChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        previous_status: InvoiceStatusChangedV1PreviousStatus,
+        new_status: InvoiceStatusChangedV1NewStatus,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceStatusChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_status)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_status).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceStatusChangedV1 {
     const EVENT_TYPE: &'static str = "INVOICE_STATUS_CHANGED";
@@ -14171,6 +16926,39 @@ impl ::evreg::EventPayload for InvoiceStatusChangedV1 {
 impl InvoiceVoidedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Invoice voided (v1)\",\"description\":\"An invoice was voided.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invoiceId\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `INVOICE_VOIDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.InvoiceVoided.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invoice_id: ::evreg::uuid::Uuid,
+        reason: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.InvoiceVoided.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for InvoiceVoidedV1 {
     const EVENT_TYPE: &'static str = "INVOICE_VOIDED";
@@ -14180,6 +16968,45 @@ impl ::evreg::EventPayload for InvoiceVoidedV1 {
 impl KnowledgeArticlePublishedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Knowledge article published (v1)\",\"description\":\"A knowledge base article was published.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"articleId\",\"title\",\"audience\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"articleId\":{\"description\":\"ID of the article.\",\"type\":\"string\",\"format\":\"uuid\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"audience\":{\"description\":\"Audience.\",\"type\":\"string\",\"enum\":[\"internal\",\"client\"]}},\"additionalProperties\":false}";
+    /// Builds the `KNOWLEDGE_ARTICLE_PUBLISHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.KnowledgeArticlePublished.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        article_id: ::evreg::uuid::Uuid,
+        title: ::std::string::String,
+        audience: KnowledgeArticlePublishedV1Audience,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.KnowledgeArticlePublished.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "articleId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &article_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "audience".to_owned(),
+                ::evreg::__private::serde_json::to_value(audience).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for KnowledgeArticlePublishedV1 {
     const EVENT_TYPE: &'static str = "KNOWLEDGE_ARTICLE_PUBLISHED";
@@ -14189,6 +17016,55 @@ impl ::evreg::EventPayload for KnowledgeArticlePublishedV1 {
 impl NotificationFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Notification failed (v1)\",\"description\":\"A notification could not be delivered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"notificationId\",\"userId\",\"channel\",\"error\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"notificationId\":{\"description\":\"ID of the notification.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"channel\":{\"description\":\"Channel.\",\"type\":\"string\",\"enum\":[\"in_app\",\"push\",\"sms\"]},\"error\":{\"description\":\"Error.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `NOTIFICATION_FAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.NotificationFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        notification_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+        channel: NotificationFailedV1Channel,
+        error: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.NotificationFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "notificationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &notification_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "channel".to_owned(),
+                ::evreg::__private::serde_json::to_value(channel).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "error".to_owned(),
+                ::evreg::__private::serde_json::to_value(error).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for NotificationFailedV1 {
     const EVENT_TYPE: &'static str = "NOTIFICATION_FAILED";
@@ -14198,6 +17074,53 @@ impl ::evreg::EventPayload for NotificationFailedV1 {
 impl NotificationReadV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Notification read (v1)\",\"description\":\"A user read a notification.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"notificationId\",\"userId\",\"readAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"notificationId\":{\"description\":\"ID of the notification.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"readAt\":{\"description\":\"Read at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `NOTIFICATION_READ` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.NotificationRead.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        notification_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+        read_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.NotificationRead.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "notificationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &notification_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "readAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &read_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for NotificationReadV1 {
     const EVENT_TYPE: &'static str = "NOTIFICATION_READ";
@@ -14207,6 +17130,56 @@ impl ::evreg::EventPayload for NotificationReadV1 {
 impl NotificationSentV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Notification sent (v1)\",\"description\":\"An in-app or push notification was sent to a user.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"notificationId\",\"userId\",\"channel\",\"templateKey\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"notificationId\":{\"description\":\"ID of the notification.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"channel\":{\"description\":\"Channel.\",\"type\":\"string\",\"enum\":[\"in_app\",\"push\",\"sms\"]},\"templateKey\":{\"description\":\"Template key.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}},\"additionalProperties\":false}";
+    /// Builds the `NOTIFICATION_SENT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.NotificationSent.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        notification_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+        channel: NotificationSentV1Channel,
+        template_key: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.NotificationSent.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "notificationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &notification_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "channel".to_owned(),
+                ::evreg::__private::serde_json::to_value(channel).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "templateKey".to_owned(),
+                ::evreg::__private::serde_json::to_value(template_key)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for NotificationSentV1 {
     const EVENT_TYPE: &'static str = "NOTIFICATION_SENT";
@@ -14216,6 +17189,61 @@ impl ::evreg::EventPayload for NotificationSentV1 {
 impl OpportunityCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Opportunity created (v1)\",\"description\":\"A sales opportunity was opened.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"opportunityId\",\"clientId\",\"title\",\"value\",\"stage\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"value\":{\"description\":\"Value.\",\"$ref\":\"#/$defs/Money\"},\"stage\":{\"description\":\"Stage.\",\"type\":\"string\",\"enum\":[\"lead\",\"qualified\",\"proposal\",\"negotiation\",\"won\",\"lost\"]}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `OPPORTUNITY_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.OpportunityCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        opportunity_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        title: ::std::string::String,
+        value: Money,
+        stage: OpportunityCreatedV1Stage,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.OpportunityCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "opportunityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opportunity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "value".to_owned(),
+                ::evreg::__private::serde_json::to_value(value).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "stage".to_owned(),
+                ::evreg::__private::serde_json::to_value(stage).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for OpportunityCreatedV1 {
     const EVENT_TYPE: &'static str = "OPPORTUNITY_CREATED";
@@ -14225,6 +17253,39 @@ impl ::evreg::EventPayload for OpportunityCreatedV1 {
 impl OpportunityLostV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Opportunity lost (v1)\",\"description\":\"A sales opportunity was lost.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"opportunityId\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"enum\":[\"price\",\"timing\",\"competitor\",\"no_decision\",\"other\"]},\"competitor\":{\"description\":\"Competitor.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200}},\"additionalProperties\":false}";
+    /// Builds the `OPPORTUNITY_LOST` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.OpportunityLost.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        opportunity_id: ::evreg::uuid::Uuid,
+        reason: OpportunityLostV1Reason,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.OpportunityLost.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "opportunityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opportunity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for OpportunityLostV1 {
     const EVENT_TYPE: &'static str = "OPPORTUNITY_LOST";
@@ -14234,6 +17295,46 @@ impl ::evreg::EventPayload for OpportunityLostV1 {
 impl OpportunityStageChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Opportunity stage changed (v1)\",\"description\":\"A sales opportunity moved through the pipeline.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"opportunityId\",\"previousStage\",\"newStage\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStage\":{\"description\":\"Value before the change (stage).\",\"type\":\"string\",\"enum\":[\"lead\",\"qualified\",\"proposal\",\"negotiation\",\"won\",\"lost\"]},\"newStage\":{\"description\":\"Value after the change (stage).\",\"type\":\"string\",\"enum\":[\"lead\",\"qualified\",\"proposal\",\"negotiation\",\"won\",\"lost\"]},\"probabilityPercent\":{\"description\":\"Probability percent.\",\"type\":\"integer\",\"minimum\":0,\"maximum\":100}},\"additionalProperties\":false}";
+    /// Builds the `OPPORTUNITY_STAGE_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.OpportunityStageChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        opportunity_id: ::evreg::uuid::Uuid,
+        previous_stage: OpportunityStageChangedV1PreviousStage,
+        new_stage: OpportunityStageChangedV1NewStage,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.OpportunityStageChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "opportunityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opportunity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStage".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_stage)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStage".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_stage).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for OpportunityStageChangedV1 {
     const EVENT_TYPE: &'static str = "OPPORTUNITY_STAGE_CHANGED";
@@ -14243,6 +17344,46 @@ impl ::evreg::EventPayload for OpportunityStageChangedV1 {
 impl OpportunityStageChangedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Opportunity stage changed (v2)\",\"description\":\"A sales opportunity moved through the pipeline.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"opportunityId\",\"previousStage\",\"newStage\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStage\":{\"description\":\"Value before the change (stage).\",\"type\":\"string\",\"enum\":[\"lead\",\"qualified\",\"proposal\",\"negotiation\",\"won\",\"lost\"]},\"newStage\":{\"description\":\"Value after the change (stage).\",\"type\":\"string\",\"enum\":[\"lead\",\"qualified\",\"proposal\",\"negotiation\",\"won\",\"lost\"]},\"probabilityPercent\":{\"description\":\"Probability percent.\",\"type\":\"integer\",\"minimum\":0,\"maximum\":100},\"pipelineId\":{\"description\":\"ID of the pipeline.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `OPPORTUNITY_STAGE_CHANGED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.OpportunityStageChanged.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        opportunity_id: ::evreg::uuid::Uuid,
+        previous_stage: OpportunityStageChangedV2PreviousStage,
+        new_stage: OpportunityStageChangedV2NewStage,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.OpportunityStageChanged.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "opportunityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opportunity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStage".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_stage)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStage".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_stage).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for OpportunityStageChangedV2 {
     const EVENT_TYPE: &'static str = "OPPORTUNITY_STAGE_CHANGED";
@@ -14252,6 +17393,49 @@ impl ::evreg::EventPayload for OpportunityStageChangedV2 {
 impl OpportunityWonV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Opportunity won (v1)\",\"description\":\"A sales opportunity was won.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"opportunityId\",\"value\",\"closedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"value\":{\"description\":\"Value.\",\"$ref\":\"#/$defs/Money\"},\"closedAt\":{\"description\":\"Closed at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `OPPORTUNITY_WON` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.OpportunityWon.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        opportunity_id: ::evreg::uuid::Uuid,
+        value: Money,
+        closed_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.OpportunityWon.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "opportunityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &opportunity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "value".to_owned(),
+                ::evreg::__private::serde_json::to_value(value).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "closedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &closed_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for OpportunityWonV1 {
     const EVENT_TYPE: &'static str = "OPPORTUNITY_WON";
@@ -14261,6 +17445,49 @@ impl ::evreg::EventPayload for OpportunityWonV1 {
 impl PaymentAppliedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Payment applied (v1)\",\"description\":\"A payment was applied to an invoice.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"paymentId\",\"invoiceId\",\"amount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"paymentId\":{\"description\":\"ID of the payment.\",\"type\":\"string\",\"format\":\"uuid\"},\"invoiceId\":{\"description\":\"ID of the invoice.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PAYMENT_APPLIED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.PaymentApplied.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        payment_id: ::evreg::uuid::Uuid,
+        invoice_id: ::evreg::uuid::Uuid,
+        amount: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.PaymentApplied.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "paymentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &payment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invoice_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for PaymentAppliedV1 {
     const EVENT_TYPE: &'static str = "PAYMENT_APPLIED";
@@ -14270,6 +17497,56 @@ impl ::evreg::EventPayload for PaymentAppliedV1 {
 impl PaymentFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Payment failed (v1)\",\"description\":\"A payment attempt failed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"paymentId\",\"clientId\",\"amount\",\"failureCode\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"paymentId\":{\"description\":\"ID of the payment.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"failureCode\":{\"description\":\"Failure code.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":50},\"failureMessage\":{\"description\":\"Failure message.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PAYMENT_FAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.PaymentFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        payment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        amount: Money,
+        failure_code: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.PaymentFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "paymentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &payment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "failureCode".to_owned(),
+                ::evreg::__private::serde_json::to_value(failure_code)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for PaymentFailedV1 {
     const EVENT_TYPE: &'static str = "PAYMENT_FAILED";
@@ -14279,6 +17556,62 @@ impl ::evreg::EventPayload for PaymentFailedV1 {
 impl PaymentReceivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Payment received (v1)\",\"description\":\"A payment was received from a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"paymentId\",\"clientId\",\"amount\",\"method\",\"invoiceIds\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"paymentId\":{\"description\":\"ID of the payment.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"method\":{\"description\":\"Method.\",\"type\":\"string\",\"enum\":[\"card\",\"bank_transfer\",\"check\",\"cash\"]},\"invoiceIds\":{\"description\":\"IDs of the invoices.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"uuid\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PAYMENT_RECEIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.PaymentReceived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        payment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        amount: Money,
+        method: PaymentReceivedV1Method,
+        invoice_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.PaymentReceived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "paymentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &payment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "method".to_owned(),
+                ::evreg::__private::serde_json::to_value(method).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceIds".to_owned(),
+                ::evreg::__private::serde_json::to_value(invoice_ids)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for PaymentReceivedV1 {
     const EVENT_TYPE: &'static str = "PAYMENT_RECEIVED";
@@ -14288,6 +17621,62 @@ impl ::evreg::EventPayload for PaymentReceivedV1 {
 impl PaymentReceivedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Payment received (v2)\",\"description\":\"A payment was received from a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"paymentId\",\"clientId\",\"amount\",\"method\",\"invoiceIds\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"paymentId\":{\"description\":\"ID of the payment.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"method\":{\"description\":\"Method.\",\"type\":\"string\",\"enum\":[\"card\",\"bank_transfer\",\"check\",\"cash\"]},\"invoiceIds\":{\"description\":\"IDs of the invoices.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"uuid\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true},\"processorReference\":{\"description\":\"Processor reference.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"feeAmount\":{\"description\":\"Fee amount.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PAYMENT_RECEIVED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.PaymentReceived.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        payment_id: ::evreg::uuid::Uuid,
+        client_id: ::evreg::uuid::Uuid,
+        amount: Money,
+        method: PaymentReceivedV2Method,
+        invoice_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.PaymentReceived.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "paymentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &payment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "method".to_owned(),
+                ::evreg::__private::serde_json::to_value(method).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invoiceIds".to_owned(),
+                ::evreg::__private::serde_json::to_value(invoice_ids)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for PaymentReceivedV2 {
     const EVENT_TYPE: &'static str = "PAYMENT_RECEIVED";
@@ -14297,6 +17686,49 @@ impl ::evreg::EventPayload for PaymentReceivedV2 {
 impl PaymentRefundedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Payment refunded (v1)\",\"description\":\"A payment was refunded, in part or in full.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"paymentId\",\"refundId\",\"amount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"paymentId\":{\"description\":\"ID of the payment.\",\"type\":\"string\",\"format\":\"uuid\"},\"refundId\":{\"description\":\"ID of the refund.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PAYMENT_REFUNDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.PaymentRefunded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        payment_id: ::evreg::uuid::Uuid,
+        refund_id: ::evreg::uuid::Uuid,
+        amount: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.PaymentRefunded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "paymentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &payment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "refundId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &refund_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for PaymentRefundedV1 {
     const EVENT_TYPE: &'static str = "PAYMENT_REFUNDED";
@@ -14306,6 +17738,49 @@ impl ::evreg::EventPayload for PaymentRefundedV1 {
 impl ProjectClosedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project closed (v1)\",\"description\":\"A project was closed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"closedByUserId\",\"outcome\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"closedByUserId\":{\"description\":\"ID of the closed by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"outcome\":{\"description\":\"Outcome.\",\"type\":\"string\",\"enum\":[\"delivered\",\"canceled\"]}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_CLOSED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectClosed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        closed_by_user_id: ::evreg::uuid::Uuid,
+        outcome: ProjectClosedV1Outcome,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectClosed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "closedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &closed_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "outcome".to_owned(),
+                ::evreg::__private::serde_json::to_value(outcome).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectClosedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_CLOSED";
@@ -14315,6 +17790,56 @@ impl ::evreg::EventPayload for ProjectClosedV1 {
 impl ProjectCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project created (v1)\",\"description\":\"A project was created for a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"projectNumber\",\"name\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"projectNumber\":{\"description\":\"Project number.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":50},\"name\":{\"description\":\"Name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"managerUserId\":{\"description\":\"ID of the manager user.\",\"type\":\"string\",\"format\":\"uuid\"},\"startDate\":{\"description\":\"Start date.\",\"type\":\"string\",\"format\":\"date\"},\"endDate\":{\"description\":\"End date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        project_number: ::std::string::String,
+        name: ::std::string::String,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "projectNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(project_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "name".to_owned(),
+                ::evreg::__private::serde_json::to_value(name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectCreatedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_CREATED";
@@ -14324,6 +17849,56 @@ impl ::evreg::EventPayload for ProjectCreatedV1 {
 impl ProjectCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project created (v2)\",\"description\":\"A project was created for a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"projectNumber\",\"name\",\"clientId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"projectNumber\":{\"description\":\"Project number.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":50},\"name\":{\"description\":\"Name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"managerUserId\":{\"description\":\"ID of the manager user.\",\"type\":\"string\",\"format\":\"uuid\"},\"startDate\":{\"description\":\"Start date.\",\"type\":\"string\",\"format\":\"date\"},\"endDate\":{\"description\":\"End date.\",\"type\":\"string\",\"format\":\"date\"},\"templateId\":{\"description\":\"ID of the template.\",\"type\":\"string\",\"format\":\"uuid\"},\"budget\":{\"description\":\"Budget.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PROJECT_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        project_number: ::std::string::String,
+        name: ::std::string::String,
+        client_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "projectNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(project_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "name".to_owned(),
+                ::evreg::__private::serde_json::to_value(name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "clientId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &client_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectCreatedV2 {
     const EVENT_TYPE: &'static str = "PROJECT_CREATED";
@@ -14333,6 +17908,33 @@ impl ::evreg::EventPayload for ProjectCreatedV2 {
 impl ProjectDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project deleted (v1)\",\"description\":\"A project was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectDeletedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_DELETED";
@@ -14342,6 +17944,59 @@ impl ::evreg::EventPayload for ProjectDeletedV1 {
 impl ProjectMilestoneReachedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project milestone reached (v1)\",\"description\":\"A project milestone was reached.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"milestoneId\",\"name\",\"reachedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"milestoneId\":{\"description\":\"ID of the milestone.\",\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"description\":\"Name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"reachedAt\":{\"description\":\"Reached at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_MILESTONE_REACHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectMilestoneReached.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        milestone_id: ::evreg::uuid::Uuid,
+        name: ::std::string::String,
+        reached_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectMilestoneReached.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "milestoneId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &milestone_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "name".to_owned(),
+                ::evreg::__private::serde_json::to_value(name).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reachedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &reached_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectMilestoneReachedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_MILESTONE_REACHED";
@@ -14351,6 +18006,53 @@ impl ::evreg::EventPayload for ProjectMilestoneReachedV1 {
 impl ProjectPhaseCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project phase completed (v1)\",\"description\":\"Every task of a project phase is done.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"phaseId\",\"completedTaskCount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"phaseId\":{\"description\":\"ID of the phase.\",\"type\":\"string\",\"format\":\"uuid\"},\"completedTaskCount\":{\"description\":\"Completed task count.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_PHASE_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectPhaseCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        phase_id: ::evreg::uuid::Uuid,
+        completed_task_count: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectPhaseCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "phaseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &phase_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "completedTaskCount".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &completed_task_count,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectPhaseCompletedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_PHASE_COMPLETED";
@@ -14360,6 +18062,46 @@ impl ::evreg::EventPayload for ProjectPhaseCompletedV1 {
 impl ProjectStatusChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project status changed (v1)\",\"description\":\"A project moved to another status.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"previousStatus\",\"newStatus\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatus\":{\"description\":\"Value before the change (status).\",\"type\":\"string\",\"enum\":[\"planned\",\"active\",\"on_hold\",\"completed\",\"canceled\"]},\"newStatus\":{\"description\":\"Value after the change (status).\",\"type\":\"string\",\"enum\":[\"planned\",\"active\",\"on_hold\",\"completed\",\"canceled\"]}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_STATUS_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectStatusChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        previous_status: ProjectStatusChangedV1PreviousStatus,
+        new_status: ProjectStatusChangedV1NewStatus,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectStatusChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_status)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatus".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_status).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectStatusChangedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_STATUS_CHANGED";
@@ -14369,6 +18111,53 @@ impl ::evreg::EventPayload for ProjectStatusChangedV1 {
 impl ProjectTaskAssignedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task assigned (v1)\",\"description\":\"A project task was assigned to a user.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"taskId\",\"newAssigneeId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"newAssigneeId\":{\"description\":\"ID of the new assignee.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousAssigneeId\":{\"description\":\"ID of the previous assignee.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_ASSIGNED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskAssigned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        new_assignee_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskAssigned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newAssigneeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_assignee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskAssignedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_ASSIGNED";
@@ -14378,6 +18167,53 @@ impl ::evreg::EventPayload for ProjectTaskAssignedV1 {
 impl ProjectTaskCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task completed (v1)\",\"description\":\"A project task was completed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"taskId\",\"completedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"completedByUserId\":{\"description\":\"ID of the completed by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"actualMinutes\":{\"description\":\"Actual minutes.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        completed_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "completedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &completed_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskCompletedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_COMPLETED";
@@ -14387,6 +18223,59 @@ impl ::evreg::EventPayload for ProjectTaskCompletedV1 {
 impl ProjectTaskCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task created (v1)\",\"description\":\"A task was added to a project phase.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"phaseId\",\"taskId\",\"title\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"phaseId\":{\"description\":\"ID of the phase.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"estimatedMinutes\":{\"description\":\"Estimated minutes.\",\"type\":\"integer\",\"minimum\":0},\"dueDate\":{\"description\":\"Due date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        phase_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        title: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "phaseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &phase_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskCreatedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_CREATED";
@@ -14396,6 +18285,59 @@ impl ::evreg::EventPayload for ProjectTaskCreatedV1 {
 impl ProjectTaskCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task created (v2)\",\"description\":\"A task was added to a project phase.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"phaseId\",\"taskId\",\"title\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"phaseId\":{\"description\":\"ID of the phase.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"estimatedMinutes\":{\"description\":\"Estimated minutes.\",\"type\":\"integer\",\"minimum\":0},\"dueDate\":{\"description\":\"Due date.\",\"type\":\"string\",\"format\":\"date\"},\"parentTaskId\":{\"description\":\"ID of the parent task.\",\"type\":\"string\",\"format\":\"uuid\"},\"tags\":{\"description\":\"Tags.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        phase_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        title: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "phaseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &phase_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskCreatedV2 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_CREATED";
@@ -14405,6 +18347,43 @@ impl ::evreg::EventPayload for ProjectTaskCreatedV2 {
 impl ProjectTaskDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task deleted (v1)\",\"description\":\"A project task was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"taskId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskDeletedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_DELETED";
@@ -14414,6 +18393,63 @@ impl ::evreg::EventPayload for ProjectTaskDeletedV1 {
 impl ProjectTaskStatusChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task status changed (v1)\",\"description\":\"A project task moved to another status column.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"taskId\",\"previousStatusId\",\"newStatusId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatusId\":{\"description\":\"ID of the previous status.\",\"type\":\"string\",\"format\":\"uuid\"},\"newStatusId\":{\"description\":\"ID of the new status.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `PROJECT_TASK_STATUS_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskStatusChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        previous_status_id: ::evreg::uuid::Uuid,
+        new_status_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskStatusChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskStatusChangedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_STATUS_CHANGED";
@@ -14423,6 +18459,56 @@ impl ::evreg::EventPayload for ProjectTaskStatusChangedV1 {
 impl ProjectTaskUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project task updated (v1)\",\"description\":\"Fields of a project task changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"taskId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"taskId\":{\"description\":\"ID of the task.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PROJECT_TASK_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectTaskUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        task_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectTaskUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "taskId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &task_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectTaskUpdatedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_TASK_UPDATED";
@@ -14432,6 +18518,46 @@ impl ::evreg::EventPayload for ProjectTaskUpdatedV1 {
 impl ProjectUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Project updated (v1)\",\"description\":\"Fields of a project changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"projectId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"projectId\":{\"description\":\"ID of the project.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `PROJECT_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ProjectUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        project_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ProjectUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "projectId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &project_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ProjectUpdatedV1 {
     const EVENT_TYPE: &'static str = "PROJECT_UPDATED";
@@ -14441,6 +18567,53 @@ impl ::evreg::EventPayload for ProjectUpdatedV1 {
 impl QuoteAcceptedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Quote accepted (v1)\",\"description\":\"A client accepted a quote.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"quoteId\",\"acceptedByContactId\",\"acceptedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"quoteId\":{\"description\":\"ID of the quote.\",\"type\":\"string\",\"format\":\"uuid\"},\"acceptedByContactId\":{\"description\":\"ID of the accepted by contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"acceptedAt\":{\"description\":\"Accepted at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `QUOTE_ACCEPTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.QuoteAccepted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        quote_id: ::evreg::uuid::Uuid,
+        accepted_by_contact_id: ::evreg::uuid::Uuid,
+        accepted_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.QuoteAccepted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "quoteId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &quote_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "acceptedByContactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &accepted_by_contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "acceptedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &accepted_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for QuoteAcceptedV1 {
     const EVENT_TYPE: &'static str = "QUOTE_ACCEPTED";
@@ -14450,6 +18623,33 @@ impl ::evreg::EventPayload for QuoteAcceptedV1 {
 impl QuoteDeclinedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Quote declined (v1)\",\"description\":\"A client declined a quote.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"quoteId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"quoteId\":{\"description\":\"ID of the quote.\",\"type\":\"string\",\"format\":\"uuid\"},\"declinedByContactId\":{\"description\":\"ID of the declined by contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `QUOTE_DECLINED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.QuoteDeclined.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        quote_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.QuoteDeclined.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "quoteId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &quote_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for QuoteDeclinedV1 {
     const EVENT_TYPE: &'static str = "QUOTE_DECLINED";
@@ -14459,6 +18659,46 @@ impl ::evreg::EventPayload for QuoteDeclinedV1 {
 impl QuoteSentV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Quote sent (v1)\",\"description\":\"A quote was sent to a client.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"quoteId\",\"total\",\"validUntil\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"quoteId\":{\"description\":\"ID of the quote.\",\"type\":\"string\",\"format\":\"uuid\"},\"opportunityId\":{\"description\":\"ID of the opportunity.\",\"type\":\"string\",\"format\":\"uuid\"},\"total\":{\"description\":\"Total.\",\"$ref\":\"#/$defs/Money\"},\"validUntil\":{\"description\":\"Valid until.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `QUOTE_SENT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.QuoteSent.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        quote_id: ::evreg::uuid::Uuid,
+        total: Money,
+        valid_until: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.QuoteSent.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "quoteId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &quote_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "total".to_owned(),
+                ::evreg::__private::serde_json::to_value(total).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "validUntil".to_owned(),
+                ::evreg::__private::serde_json::to_value(valid_until)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for QuoteSentV1 {
     const EVENT_TYPE: &'static str = "QUOTE_SENT";
@@ -14468,6 +18708,69 @@ impl ::evreg::EventPayload for QuoteSentV1 {
 impl ScheduleBlockCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Schedule block created (v1)\",\"description\":\"Time was blocked on a technician calendar (leave, training, travel).\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"scheduleBlockId\",\"userId\",\"startsAt\",\"endsAt\",\"kind\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"scheduleBlockId\":{\"description\":\"ID of the schedule block.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"startsAt\":{\"description\":\"Starts at.\",\"type\":\"string\",\"format\":\"date-time\"},\"endsAt\":{\"description\":\"Ends at.\",\"type\":\"string\",\"format\":\"date-time\"},\"kind\":{\"description\":\"Kind.\",\"type\":\"string\",\"enum\":[\"leave\",\"training\",\"travel\",\"other\"]}},\"additionalProperties\":false}";
+    /// Builds the `SCHEDULE_BLOCK_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ScheduleBlockCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        schedule_block_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+        starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        ends_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        kind: ScheduleBlockCreatedV1Kind,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ScheduleBlockCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "scheduleBlockId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &schedule_block_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "endsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ends_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "kind".to_owned(),
+                ::evreg::__private::serde_json::to_value(kind).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ScheduleBlockCreatedV1 {
     const EVENT_TYPE: &'static str = "SCHEDULE_BLOCK_CREATED";
@@ -14477,6 +18780,43 @@ impl ::evreg::EventPayload for ScheduleBlockCreatedV1 {
 impl ScheduleBlockDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Schedule block deleted (v1)\",\"description\":\"A calendar block was removed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"scheduleBlockId\",\"userId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"scheduleBlockId\":{\"description\":\"ID of the schedule block.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `SCHEDULE_BLOCK_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.ScheduleBlockDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        schedule_block_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.ScheduleBlockDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "scheduleBlockId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &schedule_block_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for ScheduleBlockDeletedV1 {
     const EVENT_TYPE: &'static str = "SCHEDULE_BLOCK_DELETED";
@@ -14486,6 +18826,63 @@ impl ::evreg::EventPayload for ScheduleBlockDeletedV1 {
 impl SurveyResponseReceivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Survey response received (v1)\",\"description\":\"A contact answered a satisfaction survey.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"surveyId\",\"ticketId\",\"contactId\",\"rating\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"surveyId\":{\"description\":\"ID of the survey.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"rating\":{\"description\":\"Rating.\",\"type\":\"integer\",\"minimum\":1,\"maximum\":5},\"comment\":{\"description\":\"Comment.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":2000}},\"additionalProperties\":false}";
+    /// Builds the `SURVEY_RESPONSE_RECEIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.SurveyResponseReceived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        survey_id: ::evreg::uuid::Uuid,
+        ticket_id: ::evreg::uuid::Uuid,
+        contact_id: ::evreg::uuid::Uuid,
+        rating: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.SurveyResponseReceived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "surveyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &survey_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "rating".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &rating,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for SurveyResponseReceivedV1 {
     const EVENT_TYPE: &'static str = "SURVEY_RESPONSE_RECEIVED";
@@ -14495,6 +18892,53 @@ impl ::evreg::EventPayload for SurveyResponseReceivedV1 {
 impl SurveySentV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Survey sent (v1)\",\"description\":\"A satisfaction survey was sent after a ticket closed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"surveyId\",\"ticketId\",\"contactId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"surveyId\":{\"description\":\"ID of the survey.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `SURVEY_SENT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.SurveySent.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        survey_id: ::evreg::uuid::Uuid,
+        ticket_id: ::evreg::uuid::Uuid,
+        contact_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.SurveySent.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "surveyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &survey_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for SurveySentV1 {
     const EVENT_TYPE: &'static str = "SURVEY_SENT";
@@ -14504,6 +18948,50 @@ impl ::evreg::EventPayload for SurveySentV1 {
 impl TagAppliedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tag applied (v1)\",\"description\":\"A tag was applied to an entity.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"tagId\",\"entityType\",\"entityId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"tagId\":{\"description\":\"ID of the tag.\",\"type\":\"string\",\"format\":\"uuid\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"enum\":[\"ticket\",\"client\",\"contact\",\"project\",\"document\"]},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TAG_APPLIED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TagApplied.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        tag_id: ::evreg::uuid::Uuid,
+        entity_type: TagAppliedV1EntityType,
+        entity_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TagApplied.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "tagId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &tag_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TagAppliedV1 {
     const EVENT_TYPE: &'static str = "TAG_APPLIED";
@@ -14513,6 +19001,39 @@ impl ::evreg::EventPayload for TagAppliedV1 {
 impl TagCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tag created (v1)\",\"description\":\"A tag was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"tagId\",\"text\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"tagId\":{\"description\":\"ID of the tag.\",\"type\":\"string\",\"format\":\"uuid\"},\"text\":{\"description\":\"Text.\",\"type\":\"string\",\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"},\"color\":{\"description\":\"Color.\",\"type\":\"string\",\"pattern\":\"^#[0-9a-f]{6}$\"}},\"additionalProperties\":false}";
+    /// Builds the `TAG_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TagCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        tag_id: ::evreg::uuid::Uuid,
+        text: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TagCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "tagId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &tag_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "text".to_owned(),
+                ::evreg::__private::serde_json::to_value(text).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TagCreatedV1 {
     const EVENT_TYPE: &'static str = "TAG_CREATED";
@@ -14522,6 +19043,33 @@ impl ::evreg::EventPayload for TagCreatedV1 {
 impl TagDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tag deleted (v1)\",\"description\":\"A tag was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"tagId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"tagId\":{\"description\":\"ID of the tag.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TAG_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TagDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        tag_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TagDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "tagId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &tag_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TagDeletedV1 {
     const EVENT_TYPE: &'static str = "TAG_DELETED";
@@ -14531,6 +19079,50 @@ impl ::evreg::EventPayload for TagDeletedV1 {
 impl TagRemovedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tag removed (v1)\",\"description\":\"A tag was removed from an entity.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"tagId\",\"entityType\",\"entityId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"tagId\":{\"description\":\"ID of the tag.\",\"type\":\"string\",\"format\":\"uuid\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"enum\":[\"ticket\",\"client\",\"contact\",\"project\",\"document\"]},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TAG_REMOVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TagRemoved.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        tag_id: ::evreg::uuid::Uuid,
+        entity_type: TagRemovedV1EntityType,
+        entity_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TagRemoved.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "tagId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &tag_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TagRemovedV1 {
     const EVENT_TYPE: &'static str = "TAG_REMOVED";
@@ -14540,6 +19132,39 @@ impl ::evreg::EventPayload for TagRemovedV1 {
 impl TeamCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Team created (v1)\",\"description\":\"A team was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"teamId\",\"name\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"teamId\":{\"description\":\"ID of the team.\",\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"description\":\"Name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"managerUserId\":{\"description\":\"ID of the manager user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TEAM_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TeamCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        team_id: ::evreg::uuid::Uuid,
+        name: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TeamCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "teamId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &team_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "name".to_owned(),
+                ::evreg::__private::serde_json::to_value(name).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TeamCreatedV1 {
     const EVENT_TYPE: &'static str = "TEAM_CREATED";
@@ -14549,6 +19174,43 @@ impl ::evreg::EventPayload for TeamCreatedV1 {
 impl TeamMemberAddedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Team member added (v1)\",\"description\":\"A user joined a team.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"teamId\",\"userId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"teamId\":{\"description\":\"ID of the team.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TEAM_MEMBER_ADDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TeamMemberAdded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        team_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TeamMemberAdded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "teamId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &team_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TeamMemberAddedV1 {
     const EVENT_TYPE: &'static str = "TEAM_MEMBER_ADDED";
@@ -14558,6 +19220,43 @@ impl ::evreg::EventPayload for TeamMemberAddedV1 {
 impl TeamMemberRemovedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Team member removed (v1)\",\"description\":\"A user left a team.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"teamId\",\"userId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"teamId\":{\"description\":\"ID of the team.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TEAM_MEMBER_REMOVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TeamMemberRemoved.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        team_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TeamMemberRemoved.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "teamId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &team_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TeamMemberRemovedV1 {
     const EVENT_TYPE: &'static str = "TEAM_MEMBER_REMOVED";
@@ -14567,6 +19266,53 @@ impl ::evreg::EventPayload for TeamMemberRemovedV1 {
 impl TechnicianArrivedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Technician arrived (v1)\",\"description\":\"A technician arrived on site.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"dispatchId\",\"technicianUserId\",\"arrivedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"dispatchId\":{\"description\":\"ID of the dispatch.\",\"type\":\"string\",\"format\":\"uuid\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"arrivedAt\":{\"description\":\"Arrived at.\",\"type\":\"string\",\"format\":\"date-time\"},\"latitude\":{\"description\":\"Latitude.\",\"type\":\"number\",\"minimum\":-90,\"maximum\":90},\"longitude\":{\"description\":\"Longitude.\",\"type\":\"number\",\"minimum\":-180,\"maximum\":180}},\"additionalProperties\":false}";
+    /// Builds the `TECHNICIAN_ARRIVED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TechnicianArrived.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        dispatch_id: ::evreg::uuid::Uuid,
+        technician_user_id: ::evreg::uuid::Uuid,
+        arrived_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TechnicianArrived.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "dispatchId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &dispatch_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "technicianUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &technician_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "arrivedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &arrived_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TechnicianArrivedV1 {
     const EVENT_TYPE: &'static str = "TECHNICIAN_ARRIVED";
@@ -14576,6 +19322,63 @@ impl ::evreg::EventPayload for TechnicianArrivedV1 {
 impl TechnicianCheckedOutV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Technician checked out (v1)\",\"description\":\"A technician finished on site and checked out.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"dispatchId\",\"technicianUserId\",\"checkedOutAt\",\"onSiteMinutes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"dispatchId\":{\"description\":\"ID of the dispatch.\",\"type\":\"string\",\"format\":\"uuid\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"checkedOutAt\":{\"description\":\"Checked out at.\",\"type\":\"string\",\"format\":\"date-time\"},\"onSiteMinutes\":{\"description\":\"On site minutes.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `TECHNICIAN_CHECKED_OUT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TechnicianCheckedOut.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        dispatch_id: ::evreg::uuid::Uuid,
+        technician_user_id: ::evreg::uuid::Uuid,
+        checked_out_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        on_site_minutes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TechnicianCheckedOut.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "dispatchId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &dispatch_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "technicianUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &technician_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "checkedOutAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &checked_out_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "onSiteMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &on_site_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TechnicianCheckedOutV1 {
     const EVENT_TYPE: &'static str = "TECHNICIAN_CHECKED_OUT";
@@ -14585,6 +19388,60 @@ impl ::evreg::EventPayload for TechnicianCheckedOutV1 {
 impl TechnicianDispatchedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Technician dispatched (v1)\",\"description\":\"A technician was dispatched to an on-site job.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"dispatchId\",\"technicianUserId\",\"appointmentId\",\"destination\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"dispatchId\":{\"description\":\"ID of the dispatch.\",\"type\":\"string\",\"format\":\"uuid\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"appointmentId\":{\"description\":\"ID of the appointment.\",\"type\":\"string\",\"format\":\"uuid\"},\"destination\":{\"description\":\"Destination.\",\"$ref\":\"#/$defs/Address\"}},\"additionalProperties\":false,\"$defs\":{\"Address\":{\"description\":\"A postal address.\",\"type\":\"object\",\"required\":[\"line1\",\"city\",\"country\"],\"properties\":{\"line1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"line2\":{\"type\":\"string\",\"maxLength\":200},\"city\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"region\":{\"type\":\"string\",\"maxLength\":100},\"postalCode\":{\"type\":\"string\",\"maxLength\":20},\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}$\",\"description\":\"ISO 3166-1 alpha-2 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TECHNICIAN_DISPATCHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TechnicianDispatched.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        dispatch_id: ::evreg::uuid::Uuid,
+        technician_user_id: ::evreg::uuid::Uuid,
+        appointment_id: ::evreg::uuid::Uuid,
+        destination: Address,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TechnicianDispatched.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "dispatchId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &dispatch_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "technicianUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &technician_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "appointmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &appointment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "destination".to_owned(),
+                ::evreg::__private::serde_json::to_value(destination)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TechnicianDispatchedV1 {
     const EVENT_TYPE: &'static str = "TECHNICIAN_DISPATCHED";
@@ -14594,6 +19451,43 @@ impl ::evreg::EventPayload for TechnicianDispatchedV1 {
 impl TechnicianEnRouteV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Technician en route (v1)\",\"description\":\"A dispatched technician started travelling.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"dispatchId\",\"technicianUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"dispatchId\":{\"description\":\"ID of the dispatch.\",\"type\":\"string\",\"format\":\"uuid\"},\"technicianUserId\":{\"description\":\"ID of the technician user.\",\"type\":\"string\",\"format\":\"uuid\"},\"estimatedArrivalAt\":{\"description\":\"Estimated arrival at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `TECHNICIAN_EN_ROUTE` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TechnicianEnRoute.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        dispatch_id: ::evreg::uuid::Uuid,
+        technician_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TechnicianEnRoute.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "dispatchId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &dispatch_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "technicianUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &technician_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TechnicianEnRouteV1 {
     const EVENT_TYPE: &'static str = "TECHNICIAN_EN_ROUTE";
@@ -14603,6 +19497,42 @@ impl ::evreg::EventPayload for TechnicianEnRouteV1 {
 impl TenantCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tenant created (v1)\",\"description\":\"A tenant (workspace) was provisioned.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"tenantName\",\"plan\",\"region\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"tenantName\":{\"description\":\"Tenant name.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"plan\":{\"description\":\"Plan.\",\"type\":\"string\",\"enum\":[\"trial\",\"standard\",\"enterprise\"]},\"region\":{\"description\":\"Region.\",\"type\":\"string\",\"enum\":[\"us\",\"eu\",\"apac\"]}},\"additionalProperties\":false}";
+    /// Builds the `TENANT_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TenantCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        tenant_name: ::std::string::String,
+        plan: TenantCreatedV1Plan,
+        region: TenantCreatedV1Region,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TenantCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "tenantName".to_owned(),
+                ::evreg::__private::serde_json::to_value(tenant_name)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "plan".to_owned(),
+                ::evreg::__private::serde_json::to_value(plan).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "region".to_owned(),
+                ::evreg::__private::serde_json::to_value(region).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TenantCreatedV1 {
     const EVENT_TYPE: &'static str = "TENANT_CREATED";
@@ -14612,6 +19542,36 @@ impl ::evreg::EventPayload for TenantCreatedV1 {
 impl TenantPlanChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tenant plan changed (v1)\",\"description\":\"A tenant changed subscription plan.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"previousPlan\",\"newPlan\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"previousPlan\":{\"description\":\"Value before the change (plan).\",\"type\":\"string\",\"enum\":[\"trial\",\"standard\",\"enterprise\"]},\"newPlan\":{\"description\":\"Value after the change (plan).\",\"type\":\"string\",\"enum\":[\"trial\",\"standard\",\"enterprise\"]}},\"additionalProperties\":false}";
+    /// Builds the `TENANT_PLAN_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TenantPlanChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        previous_plan: TenantPlanChangedV1PreviousPlan,
+        new_plan: TenantPlanChangedV1NewPlan,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TenantPlanChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "previousPlan".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_plan)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newPlan".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_plan).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TenantPlanChangedV1 {
     const EVENT_TYPE: &'static str = "TENANT_PLAN_CHANGED";
@@ -14621,6 +19581,36 @@ impl ::evreg::EventPayload for TenantPlanChangedV1 {
 impl TenantSettingsUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Tenant settings updated (v1)\",\"description\":\"Workspace settings changed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TENANT_SETTINGS_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TenantSettingsUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TenantSettingsUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TenantSettingsUpdatedV1 {
     const EVENT_TYPE: &'static str = "TENANT_SETTINGS_UPDATED";
@@ -14630,6 +19620,53 @@ impl ::evreg::EventPayload for TenantSettingsUpdatedV1 {
 impl TicketApprovalGrantedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket approval granted (v1)\",\"description\":\"An approver granted a requested approval.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"approvalId\",\"approverUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvalId\":{\"description\":\"ID of the approval.\",\"type\":\"string\",\"format\":\"uuid\"},\"approverUserId\":{\"description\":\"ID of the approver user.\",\"type\":\"string\",\"format\":\"uuid\"},\"comment\":{\"description\":\"Comment.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_APPROVAL_GRANTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketApprovalGranted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        approval_id: ::evreg::uuid::Uuid,
+        approver_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketApprovalGranted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvalId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approval_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approverUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approver_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketApprovalGrantedV1 {
     const EVENT_TYPE: &'static str = "TICKET_APPROVAL_GRANTED";
@@ -14639,6 +19676,59 @@ impl ::evreg::EventPayload for TicketApprovalGrantedV1 {
 impl TicketApprovalRejectedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket approval rejected (v1)\",\"description\":\"An approver rejected a requested approval.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"approvalId\",\"approverUserId\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvalId\":{\"description\":\"ID of the approval.\",\"type\":\"string\",\"format\":\"uuid\"},\"approverUserId\":{\"description\":\"ID of the approver user.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_APPROVAL_REJECTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketApprovalRejected.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        approval_id: ::evreg::uuid::Uuid,
+        approver_user_id: ::evreg::uuid::Uuid,
+        reason: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketApprovalRejected.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvalId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approval_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approverUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approver_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketApprovalRejectedV1 {
     const EVENT_TYPE: &'static str = "TICKET_APPROVAL_REJECTED";
@@ -14648,6 +19738,59 @@ impl ::evreg::EventPayload for TicketApprovalRejectedV1 {
 impl TicketApprovalRequestedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket approval requested (v1)\",\"description\":\"An approval was requested before work on a ticket can continue.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"approvalId\",\"approverUserId\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvalId\":{\"description\":\"ID of the approval.\",\"type\":\"string\",\"format\":\"uuid\"},\"approverUserId\":{\"description\":\"ID of the approver user.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_APPROVAL_REQUESTED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketApprovalRequested.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        approval_id: ::evreg::uuid::Uuid,
+        approver_user_id: ::evreg::uuid::Uuid,
+        reason: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketApprovalRequested.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvalId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approval_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approverUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approver_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketApprovalRequestedV1 {
     const EVENT_TYPE: &'static str = "TICKET_APPROVAL_REQUESTED";
@@ -14657,6 +19800,33 @@ impl ::evreg::EventPayload for TicketApprovalRequestedV1 {
 impl TicketAssignedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket assigned (v1)\",\"description\":\"A ticket was assigned to a user or a team.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"newAssigneeId\":{\"description\":\"ID of the new assignee.\",\"type\":\"string\",\"format\":\"uuid\"},\"assignedToTeamId\":{\"description\":\"ID of the assigned to team.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousAssigneeId\":{\"description\":\"ID of the previous assignee.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_ASSIGNED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketAssigned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketAssigned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketAssignedV1 {
     const EVENT_TYPE: &'static str = "TICKET_ASSIGNED";
@@ -14666,6 +19836,33 @@ impl ::evreg::EventPayload for TicketAssignedV1 {
 impl TicketAssignedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket assigned (v2)\",\"description\":\"A ticket was assigned to a user or a team.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"newAssigneeId\":{\"description\":\"ID of the new assignee.\",\"type\":\"string\",\"format\":\"uuid\"},\"assignedToTeamId\":{\"description\":\"ID of the assigned to team.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousAssigneeId\":{\"description\":\"ID of the previous assignee.\",\"type\":\"string\",\"format\":\"uuid\"},\"assignmentReason\":{\"description\":\"Assignment reason.\",\"type\":\"string\",\"enum\":[\"manual\",\"round_robin\",\"skill_match\",\"escalation\"]}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_ASSIGNED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketAssigned.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketAssigned.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketAssignedV2 {
     const EVENT_TYPE: &'static str = "TICKET_ASSIGNED";
@@ -14675,6 +19872,39 @@ impl ::evreg::EventPayload for TicketAssignedV2 {
 impl TicketClosedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket closed (v1)\",\"description\":\"A ticket was closed, with its resolution.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"resolution\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"closedByUserId\":{\"description\":\"ID of the closed by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"resolution\":{\"description\":\"Resolution.\",\"type\":\"string\",\"enum\":[\"resolved\",\"duplicate\",\"wont_fix\",\"no_response\"]},\"resolutionNote\":{\"description\":\"Resolution note.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":2000}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_CLOSED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketClosed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        resolution: TicketClosedV1Resolution,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketClosed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "resolution".to_owned(),
+                ::evreg::__private::serde_json::to_value(resolution).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketClosedV1 {
     const EVENT_TYPE: &'static str = "TICKET_CLOSED";
@@ -14684,6 +19914,50 @@ impl ::evreg::EventPayload for TicketClosedV1 {
 impl TicketCommentAddedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket comment added (legacy) (v1)\",\"description\":\"Legacy event for a comment on a ticket; superseded by TICKET_MESSAGE_ADDED.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"commentId\",\"isInternal\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"commentId\":{\"description\":\"ID of the comment.\",\"type\":\"string\",\"format\":\"uuid\"},\"isInternal\":{\"description\":\"Is internal.\",\"type\":\"boolean\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_COMMENT_ADDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketCommentAdded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        comment_id: ::evreg::uuid::Uuid,
+        is_internal: bool,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketCommentAdded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "commentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &comment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "isInternal".to_owned(),
+                ::evreg::__private::serde_json::to_value(is_internal)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketCommentAddedV1 {
     const EVENT_TYPE: &'static str = "TICKET_COMMENT_ADDED";
@@ -14693,6 +19967,43 @@ impl ::evreg::EventPayload for TicketCommentAddedV1 {
 impl TicketCommentUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket comment updated (legacy) (v1)\",\"description\":\"Legacy event for an edited ticket comment; superseded by TICKET_MESSAGE_UPDATED.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"commentId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"commentId\":{\"description\":\"ID of the comment.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_COMMENT_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketCommentUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        comment_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketCommentUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "commentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &comment_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketCommentUpdatedV1 {
     const EVENT_TYPE: &'static str = "TICKET_COMMENT_UPDATED";
@@ -14702,6 +20013,62 @@ impl ::evreg::EventPayload for TicketCommentUpdatedV1 {
 impl TicketCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket created (v1)\",\"description\":\"A ticket was opened by a user, a contact or an integration.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"ticketNumber\",\"title\",\"priority\",\"boardId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketNumber\":{\"description\":\"Ticket number.\",\"type\":\"string\",\"pattern\":\"^T-[0-9]{6}$\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"priority\":{\"description\":\"Priority.\",\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"]},\"boardId\":{\"description\":\"ID of the board.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"source\":{\"description\":\"Source.\",\"type\":\"string\",\"enum\":[\"portal\",\"email\",\"phone\",\"api\",\"chat\"]}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        ticket_number: ::std::string::String,
+        title: ::std::string::String,
+        priority: TicketCreatedV1Priority,
+        board_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ticketNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(ticket_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "priority".to_owned(),
+                ::evreg::__private::serde_json::to_value(priority).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "boardId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &board_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketCreatedV1 {
     const EVENT_TYPE: &'static str = "TICKET_CREATED";
@@ -14711,6 +20078,62 @@ impl ::evreg::EventPayload for TicketCreatedV1 {
 impl TicketCreatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket created (v2)\",\"description\":\"A ticket was opened by a user, a contact or an integration.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"ticketNumber\",\"title\",\"priority\",\"boardId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketNumber\":{\"description\":\"Ticket number.\",\"type\":\"string\",\"pattern\":\"^T-[0-9]{6}$\"},\"title\":{\"description\":\"Title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"priority\":{\"description\":\"Priority.\",\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"]},\"boardId\":{\"description\":\"ID of the board.\",\"type\":\"string\",\"format\":\"uuid\"},\"clientId\":{\"description\":\"ID of the client.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"source\":{\"description\":\"Source.\",\"type\":\"string\",\"enum\":[\"portal\",\"email\",\"phone\",\"api\",\"chat\"]},\"channelId\":{\"description\":\"ID of the channel.\",\"type\":\"string\",\"format\":\"uuid\"},\"tags\":{\"description\":\"Tags.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9][a-z0-9-]{0,49}$\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_CREATED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketCreated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        ticket_number: ::std::string::String,
+        title: ::std::string::String,
+        priority: TicketCreatedV2Priority,
+        board_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketCreated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ticketNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(ticket_number)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "title".to_owned(),
+                ::evreg::__private::serde_json::to_value(title).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "priority".to_owned(),
+                ::evreg::__private::serde_json::to_value(priority).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "boardId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &board_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketCreatedV2 {
     const EVENT_TYPE: &'static str = "TICKET_CREATED";
@@ -14720,6 +20143,59 @@ impl ::evreg::EventPayload for TicketCreatedV2 {
 impl TicketCustomerRepliedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Customer replied (v1)\",\"description\":\"The customer replied on a ticket, by email or in the portal.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"messageId\",\"contactId\",\"channel\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"messageId\":{\"description\":\"ID of the message.\",\"type\":\"string\",\"format\":\"uuid\"},\"contactId\":{\"description\":\"ID of the contact.\",\"type\":\"string\",\"format\":\"uuid\"},\"channel\":{\"description\":\"Channel.\",\"type\":\"string\",\"enum\":[\"email\",\"portal\"]}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_CUSTOMER_REPLIED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketCustomerReplied.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        message_id: ::evreg::uuid::Uuid,
+        contact_id: ::evreg::uuid::Uuid,
+        channel: TicketCustomerRepliedV1Channel,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketCustomerReplied.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "messageId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &message_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "contactId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &contact_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "channel".to_owned(),
+                ::evreg::__private::serde_json::to_value(channel).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketCustomerRepliedV1 {
     const EVENT_TYPE: &'static str = "TICKET_CUSTOMER_REPLIED";
@@ -14729,6 +20205,40 @@ impl ::evreg::EventPayload for TicketCustomerRepliedV1 {
 impl TicketDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket deleted (v1)\",\"description\":\"A ticket was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"ticketNumber\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"ticketNumber\":{\"description\":\"Ticket number.\",\"type\":\"string\",\"pattern\":\"^T-[0-9]{6}$\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_DELETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        ticket_number: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ticketNumber".to_owned(),
+                ::evreg::__private::serde_json::to_value(ticket_number)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketDeletedV1 {
     const EVENT_TYPE: &'static str = "TICKET_DELETED";
@@ -14738,6 +20248,59 @@ impl ::evreg::EventPayload for TicketDeletedV1 {
 impl TicketEscalatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket escalated (v1)\",\"description\":\"A ticket was escalated to a higher support tier.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"previousTier\",\"newTier\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousTier\":{\"description\":\"Value before the change (tier).\",\"type\":\"integer\",\"minimum\":1,\"maximum\":5},\"newTier\":{\"description\":\"Value after the change (tier).\",\"type\":\"integer\",\"minimum\":1,\"maximum\":5},\"escalatedToUserId\":{\"description\":\"ID of the escalated to user.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_ESCALATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketEscalated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        previous_tier: i64,
+        new_tier: i64,
+        reason: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketEscalated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousTier".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_tier,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newTier".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_tier,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketEscalatedV1 {
     const EVENT_TYPE: &'static str = "TICKET_ESCALATED";
@@ -14747,6 +20310,53 @@ impl ::evreg::EventPayload for TicketEscalatedV1 {
 impl TicketInternalNoteAddedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Internal note added (v1)\",\"description\":\"A technician added an internal note to a ticket.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"noteId\",\"authorUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"noteId\":{\"description\":\"ID of the note.\",\"type\":\"string\",\"format\":\"uuid\"},\"authorUserId\":{\"description\":\"ID of the author user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_INTERNAL_NOTE_ADDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketInternalNoteAdded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        note_id: ::evreg::uuid::Uuid,
+        author_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketInternalNoteAdded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "noteId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &note_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "authorUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &author_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketInternalNoteAddedV1 {
     const EVENT_TYPE: &'static str = "TICKET_INTERNAL_NOTE_ADDED";
@@ -14756,6 +20366,53 @@ impl ::evreg::EventPayload for TicketInternalNoteAddedV1 {
 impl TicketMergedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket merged (v1)\",\"description\":\"A ticket was merged into another one.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"sourceTicketId\",\"targetTicketId\",\"movedMessageCount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"sourceTicketId\":{\"description\":\"ID of the source ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"targetTicketId\":{\"description\":\"ID of the target ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"movedMessageCount\":{\"description\":\"Moved message count.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_MERGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketMerged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        source_ticket_id: ::evreg::uuid::Uuid,
+        target_ticket_id: ::evreg::uuid::Uuid,
+        moved_message_count: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketMerged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "sourceTicketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &source_ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "targetTicketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &target_ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "movedMessageCount".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &moved_message_count,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketMergedV1 {
     const EVENT_TYPE: &'static str = "TICKET_MERGED";
@@ -14765,6 +20422,55 @@ impl ::evreg::EventPayload for TicketMergedV1 {
 impl TicketMessageAddedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket message added (v1)\",\"description\":\"A public message was added to a ticket conversation.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"messageId\",\"visibility\",\"author\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"messageId\":{\"description\":\"ID of the message.\",\"type\":\"string\",\"format\":\"uuid\"},\"visibility\":{\"description\":\"Visibility.\",\"type\":\"string\",\"enum\":[\"public\",\"internal\"]},\"author\":{\"description\":\"Author.\",\"$ref\":\"#/$defs/Actor\"},\"attachmentCount\":{\"description\":\"Attachment count.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false,\"$defs\":{\"Actor\":{\"description\":\"Who did something: a user, a contact or the system.\",\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"]},\"id\":{\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TICKET_MESSAGE_ADDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketMessageAdded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        message_id: ::evreg::uuid::Uuid,
+        visibility: TicketMessageAddedV1Visibility,
+        author: Actor,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketMessageAdded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "messageId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &message_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "visibility".to_owned(),
+                ::evreg::__private::serde_json::to_value(visibility).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "author".to_owned(),
+                ::evreg::__private::serde_json::to_value(author).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketMessageAddedV1 {
     const EVENT_TYPE: &'static str = "TICKET_MESSAGE_ADDED";
@@ -14774,6 +20480,55 @@ impl ::evreg::EventPayload for TicketMessageAddedV1 {
 impl TicketMessageAddedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket message added (v2)\",\"description\":\"A public message was added to a ticket conversation.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"messageId\",\"visibility\",\"author\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"messageId\":{\"description\":\"ID of the message.\",\"type\":\"string\",\"format\":\"uuid\"},\"visibility\":{\"description\":\"Visibility.\",\"type\":\"string\",\"enum\":[\"public\",\"internal\"]},\"author\":{\"description\":\"Author.\",\"$ref\":\"#/$defs/Actor\"},\"attachmentCount\":{\"description\":\"Attachment count.\",\"type\":\"integer\",\"minimum\":0},\"contentLength\":{\"description\":\"Content length.\",\"type\":\"integer\",\"minimum\":0},\"viaChannel\":{\"description\":\"Via channel.\",\"type\":\"string\",\"enum\":[\"portal\",\"email\",\"api\"]}},\"additionalProperties\":false,\"$defs\":{\"Actor\":{\"description\":\"Who did something: a user, a contact or the system.\",\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"]},\"id\":{\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TICKET_MESSAGE_ADDED` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketMessageAdded.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        message_id: ::evreg::uuid::Uuid,
+        visibility: TicketMessageAddedV2Visibility,
+        author: Actor,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketMessageAdded.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "messageId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &message_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "visibility".to_owned(),
+                ::evreg::__private::serde_json::to_value(visibility).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "author".to_owned(),
+                ::evreg::__private::serde_json::to_value(author).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketMessageAddedV2 {
     const EVENT_TYPE: &'static str = "TICKET_MESSAGE_ADDED";
@@ -14783,6 +20538,56 @@ impl ::evreg::EventPayload for TicketMessageAddedV2 {
 impl TicketMessageUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket message updated (v1)\",\"description\":\"A ticket message was edited.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"messageId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"messageId\":{\"description\":\"ID of the message.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TICKET_MESSAGE_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketMessageUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        message_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketMessageUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "messageId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &message_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketMessageUpdatedV1 {
     const EVENT_TYPE: &'static str = "TICKET_MESSAGE_UPDATED";
@@ -14792,6 +20597,47 @@ impl ::evreg::EventPayload for TicketMessageUpdatedV1 {
 impl TicketPriorityChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket priority changed (v1)\",\"description\":\"The priority of a ticket was raised or lowered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"previousPriority\",\"newPriority\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousPriority\":{\"description\":\"Value before the change (priority).\",\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"]},\"newPriority\":{\"description\":\"Value after the change (priority).\",\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"]}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_PRIORITY_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketPriorityChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        previous_priority: TicketPriorityChangedV1PreviousPriority,
+        new_priority: TicketPriorityChangedV1NewPriority,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketPriorityChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousPriority".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_priority)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newPriority".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_priority)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketPriorityChangedV1 {
     const EVENT_TYPE: &'static str = "TICKET_PRIORITY_CHANGED";
@@ -14801,6 +20647,53 @@ impl ::evreg::EventPayload for TicketPriorityChangedV1 {
 impl TicketQueueChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket queue changed (v1)\",\"description\":\"A ticket was moved to another board or queue.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"previousBoardId\",\"newBoardId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousBoardId\":{\"description\":\"ID of the previous board.\",\"type\":\"string\",\"format\":\"uuid\"},\"newBoardId\":{\"description\":\"ID of the new board.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_QUEUE_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketQueueChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        previous_board_id: ::evreg::uuid::Uuid,
+        new_board_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketQueueChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousBoardId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_board_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newBoardId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_board_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketQueueChangedV1 {
     const EVENT_TYPE: &'static str = "TICKET_QUEUE_CHANGED";
@@ -14810,6 +20703,53 @@ impl ::evreg::EventPayload for TicketQueueChangedV1 {
 impl TicketReopenedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket reopened (v1)\",\"description\":\"A closed or resolved ticket was reopened.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"previousStatusId\",\"newStatusId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatusId\":{\"description\":\"ID of the previous status.\",\"type\":\"string\",\"format\":\"uuid\"},\"newStatusId\":{\"description\":\"ID of the new status.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_REOPENED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketReopened.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        previous_status_id: ::evreg::uuid::Uuid,
+        new_status_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketReopened.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketReopenedV1 {
     const EVENT_TYPE: &'static str = "TICKET_REOPENED";
@@ -14819,6 +20759,79 @@ impl ::evreg::EventPayload for TicketReopenedV1 {
 impl TicketSlaStageBreachedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"SLA stage breached (v1)\",\"description\":\"A ticket missed its SLA target for a stage.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"slaPolicyId\",\"stage\",\"targetAt\",\"breachedAt\",\"overdueMinutes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"slaPolicyId\":{\"description\":\"ID of the sla policy.\",\"type\":\"string\",\"format\":\"uuid\"},\"stage\":{\"description\":\"Stage.\",\"type\":\"string\",\"enum\":[\"response\",\"resolution\"]},\"targetAt\":{\"description\":\"Target at.\",\"type\":\"string\",\"format\":\"date-time\"},\"breachedAt\":{\"description\":\"Breached at.\",\"type\":\"string\",\"format\":\"date-time\"},\"overdueMinutes\":{\"description\":\"Overdue minutes.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_SLA_STAGE_BREACHED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketSlaStageBreached.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        sla_policy_id: ::evreg::uuid::Uuid,
+        stage: TicketSlaStageBreachedV1Stage,
+        target_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        breached_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        overdue_minutes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketSlaStageBreached.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "slaPolicyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sla_policy_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "stage".to_owned(),
+                ::evreg::__private::serde_json::to_value(stage).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "targetAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &target_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "breachedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &breached_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "overdueMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &overdue_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketSlaStageBreachedV1 {
     const EVENT_TYPE: &'static str = "TICKET_SLA_STAGE_BREACHED";
@@ -14828,6 +20841,59 @@ impl ::evreg::EventPayload for TicketSlaStageBreachedV1 {
 impl TicketSlaStageEnteredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"SLA stage entered (v1)\",\"description\":\"A ticket entered an SLA stage (response or resolution clock started).\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"slaPolicyId\",\"stage\",\"targetAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"slaPolicyId\":{\"description\":\"ID of the sla policy.\",\"type\":\"string\",\"format\":\"uuid\"},\"stage\":{\"description\":\"Stage.\",\"type\":\"string\",\"enum\":[\"response\",\"resolution\"]},\"targetAt\":{\"description\":\"Target at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_SLA_STAGE_ENTERED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketSlaStageEntered.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        sla_policy_id: ::evreg::uuid::Uuid,
+        stage: TicketSlaStageEnteredV1Stage,
+        target_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketSlaStageEntered.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "slaPolicyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sla_policy_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "stage".to_owned(),
+                ::evreg::__private::serde_json::to_value(stage).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "targetAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &target_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketSlaStageEnteredV1 {
     const EVENT_TYPE: &'static str = "TICKET_SLA_STAGE_ENTERED";
@@ -14837,6 +20903,69 @@ impl ::evreg::EventPayload for TicketSlaStageEnteredV1 {
 impl TicketSlaStageMetV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"SLA stage met (v1)\",\"description\":\"A ticket met its SLA target for a stage.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"slaPolicyId\",\"stage\",\"targetAt\",\"metAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"slaPolicyId\":{\"description\":\"ID of the sla policy.\",\"type\":\"string\",\"format\":\"uuid\"},\"stage\":{\"description\":\"Stage.\",\"type\":\"string\",\"enum\":[\"response\",\"resolution\"]},\"targetAt\":{\"description\":\"Target at.\",\"type\":\"string\",\"format\":\"date-time\"},\"metAt\":{\"description\":\"Met at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_SLA_STAGE_MET` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketSlaStageMet.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        sla_policy_id: ::evreg::uuid::Uuid,
+        stage: TicketSlaStageMetV1Stage,
+        target_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        met_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketSlaStageMet.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "slaPolicyId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &sla_policy_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "stage".to_owned(),
+                ::evreg::__private::serde_json::to_value(stage).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "targetAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &target_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "metAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &met_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketSlaStageMetV1 {
     const EVENT_TYPE: &'static str = "TICKET_SLA_STAGE_MET";
@@ -14846,6 +20975,50 @@ impl ::evreg::EventPayload for TicketSlaStageMetV1 {
 impl TicketSplitV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket split (v1)\",\"description\":\"Part of a ticket was split off into a new ticket.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"originalTicketId\",\"newTicketId\",\"movedMessageIds\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"originalTicketId\":{\"description\":\"ID of the original ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"newTicketId\":{\"description\":\"ID of the new ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"movedMessageIds\":{\"description\":\"IDs of the moved messages.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"uuid\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_SPLIT` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketSplit.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        original_ticket_id: ::evreg::uuid::Uuid,
+        new_ticket_id: ::evreg::uuid::Uuid,
+        moved_message_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketSplit.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "originalTicketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &original_ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newTicketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "movedMessageIds".to_owned(),
+                ::evreg::__private::serde_json::to_value(moved_message_ids)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketSplitV1 {
     const EVENT_TYPE: &'static str = "TICKET_SPLIT";
@@ -14855,6 +21028,53 @@ impl ::evreg::EventPayload for TicketSplitV1 {
 impl TicketStatusChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket status changed (v1)\",\"description\":\"A ticket moved from one status to another.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"previousStatusId\",\"newStatusId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatusId\":{\"description\":\"ID of the previous status.\",\"type\":\"string\",\"format\":\"uuid\"},\"newStatusId\":{\"description\":\"ID of the new status.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousStatus\":{\"description\":\"Value before the change (status).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"newStatus\":{\"description\":\"Value after the change (status).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":500}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_STATUS_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketStatusChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        previous_status_id: ::evreg::uuid::Uuid,
+        new_status_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketStatusChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &previous_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newStatusId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &new_status_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketStatusChangedV1 {
     const EVENT_TYPE: &'static str = "TICKET_STATUS_CHANGED";
@@ -14864,6 +21084,75 @@ impl ::evreg::EventPayload for TicketStatusChangedV1 {
 impl TicketTimeEntryAddedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Time entry added (v1)\",\"description\":\"Time was logged against a ticket.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"timeEntryId\",\"userId\",\"minutes\",\"billable\",\"workDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"timeEntryId\":{\"description\":\"ID of the time entry.\",\"type\":\"string\",\"format\":\"uuid\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"minutes\":{\"description\":\"Minutes.\",\"type\":\"integer\",\"minimum\":1,\"maximum\":1440},\"billable\":{\"description\":\"Billable.\",\"type\":\"boolean\"},\"workDate\":{\"description\":\"Work date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_TIME_ENTRY_ADDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketTimeEntryAdded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        time_entry_id: ::evreg::uuid::Uuid,
+        user_id: ::evreg::uuid::Uuid,
+        minutes: i64,
+        billable: bool,
+        work_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketTimeEntryAdded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "timeEntryId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &time_entry_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "minutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "billable".to_owned(),
+                ::evreg::__private::serde_json::to_value(billable).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "workDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(work_date).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketTimeEntryAddedV1 {
     const EVENT_TYPE: &'static str = "TICKET_TIME_ENTRY_ADDED";
@@ -14873,6 +21162,43 @@ impl ::evreg::EventPayload for TicketTimeEntryAddedV1 {
 impl TicketUnassignedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket unassigned (v1)\",\"description\":\"A user or team was removed from a ticket.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"unassignedUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"unassignedUserId\":{\"description\":\"ID of the unassigned user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `TICKET_UNASSIGNED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketUnassigned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        unassigned_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketUnassigned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "unassignedUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &unassigned_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketUnassignedV1 {
     const EVENT_TYPE: &'static str = "TICKET_UNASSIGNED";
@@ -14882,6 +21208,46 @@ impl ::evreg::EventPayload for TicketUnassignedV1 {
 impl TicketUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Ticket updated (v1)\",\"description\":\"Fields of a ticket changed; the payload carries the changed paths and their previous and new values.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"ticketId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"ticketId\":{\"description\":\"ID of the ticket.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `TICKET_UPDATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.TicketUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        ticket_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.TicketUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "ticketId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &ticket_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for TicketUpdatedV1 {
     const EVENT_TYPE: &'static str = "TICKET_UPDATED";
@@ -14891,6 +21257,45 @@ impl ::evreg::EventPayload for TicketUpdatedV1 {
 impl UserCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User created (v1)\",\"description\":\"A user account was created.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\",\"email\",\"role\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"role\":{\"description\":\"Role.\",\"type\":\"string\",\"enum\":[\"admin\",\"technician\",\"dispatcher\",\"billing\",\"client\"]}},\"additionalProperties\":false}";
+    /// Builds the `USER_CREATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+        email: ::std::string::String,
+        role: UserCreatedV1Role,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "role".to_owned(),
+                ::evreg::__private::serde_json::to_value(role).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserCreatedV1 {
     const EVENT_TYPE: &'static str = "USER_CREATED";
@@ -14900,6 +21305,43 @@ impl ::evreg::EventPayload for UserCreatedV1 {
 impl UserDeactivatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User deactivated (v1)\",\"description\":\"A user account was deactivated.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\",\"deactivatedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"deactivatedByUserId\":{\"description\":\"ID of the deactivated by user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `USER_DEACTIVATED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserDeactivated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+        deactivated_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserDeactivated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "deactivatedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &deactivated_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserDeactivatedV1 {
     const EVENT_TYPE: &'static str = "USER_DEACTIVATED";
@@ -14909,6 +21351,59 @@ impl ::evreg::EventPayload for UserDeactivatedV1 {
 impl UserInvitedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User invited (v1)\",\"description\":\"A user was invited to the workspace.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"invitationId\",\"email\",\"invitedByUserId\",\"expiresAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"invitationId\":{\"description\":\"ID of the invitation.\",\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"invitedByUserId\":{\"description\":\"ID of the invited by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `USER_INVITED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserInvited.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        invitation_id: ::evreg::uuid::Uuid,
+        email: ::std::string::String,
+        invited_by_user_id: ::evreg::uuid::Uuid,
+        expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserInvited.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "invitationId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invitation_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "invitedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &invited_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "expiresAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expires_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserInvitedV1 {
     const EVENT_TYPE: &'static str = "USER_INVITED";
@@ -14918,6 +21413,45 @@ impl ::evreg::EventPayload for UserInvitedV1 {
 impl UserLoggedInV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User logged in (v1)\",\"description\":\"A user signed in.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\",\"method\",\"ipAddress\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"method\":{\"description\":\"Method.\",\"type\":\"string\",\"enum\":[\"password\",\"sso\",\"magic_link\"]},\"ipAddress\":{\"description\":\"Ip address.\",\"type\":\"string\",\"format\":\"ipv4\"}},\"additionalProperties\":false}";
+    /// Builds the `USER_LOGGED_IN` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserLoggedIn.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+        method: UserLoggedInV1Method,
+        ip_address: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserLoggedIn.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "method".to_owned(),
+                ::evreg::__private::serde_json::to_value(method).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ipAddress".to_owned(),
+                ::evreg::__private::serde_json::to_value(ip_address).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserLoggedInV1 {
     const EVENT_TYPE: &'static str = "USER_LOGGED_IN";
@@ -14927,6 +21461,41 @@ impl ::evreg::EventPayload for UserLoggedInV1 {
 impl UserLoginFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User login failed (v1)\",\"description\":\"A sign-in attempt failed.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"email\",\"reason\",\"ipAddress\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"enum\":[\"bad_password\",\"locked\",\"unknown_user\",\"mfa_failed\"]},\"ipAddress\":{\"description\":\"Ip address.\",\"type\":\"string\",\"format\":\"ipv4\"}},\"additionalProperties\":false}";
+    /// Builds the `USER_LOGIN_FAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserLoginFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        email: ::std::string::String,
+        reason: UserLoginFailedV1Reason,
+        ip_address: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserLoginFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "ipAddress".to_owned(),
+                ::evreg::__private::serde_json::to_value(ip_address).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserLoginFailedV1 {
     const EVENT_TYPE: &'static str = "USER_LOGIN_FAILED";
@@ -14936,6 +21505,50 @@ impl ::evreg::EventPayload for UserLoginFailedV1 {
 impl UserMentionedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User mentioned (v1)\",\"description\":\"A user was mentioned in a comment, note or document.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"mentionedUserId\",\"sourceType\",\"sourceId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"mentionedUserId\":{\"description\":\"ID of the mentioned user.\",\"type\":\"string\",\"format\":\"uuid\"},\"sourceType\":{\"description\":\"Source type.\",\"type\":\"string\",\"enum\":[\"ticket_message\",\"document\",\"project_task\"]},\"sourceId\":{\"description\":\"ID of the source.\",\"type\":\"string\",\"format\":\"uuid\"},\"excerpt\":{\"description\":\"Excerpt.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":280}},\"additionalProperties\":false}";
+    /// Builds the `USER_MENTIONED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserMentioned.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        mentioned_user_id: ::evreg::uuid::Uuid,
+        source_type: UserMentionedV1SourceType,
+        source_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserMentioned.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "mentionedUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &mentioned_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "sourceType".to_owned(),
+                ::evreg::__private::serde_json::to_value(source_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "sourceId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &source_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserMentionedV1 {
     const EVENT_TYPE: &'static str = "USER_MENTIONED";
@@ -14945,6 +21558,39 @@ impl ::evreg::EventPayload for UserMentionedV1 {
 impl UserMfaEnabledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"MFA enabled (v1)\",\"description\":\"A user enabled multi-factor authentication.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\",\"factor\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"factor\":{\"description\":\"Factor.\",\"type\":\"string\",\"enum\":[\"totp\",\"webauthn\",\"sms\"]}},\"additionalProperties\":false}";
+    /// Builds the `USER_MFA_ENABLED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserMfaEnabled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+        factor: UserMfaEnabledV1Factor,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserMfaEnabled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "factor".to_owned(),
+                ::evreg::__private::serde_json::to_value(factor).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserMfaEnabledV1 {
     const EVENT_TYPE: &'static str = "USER_MFA_ENABLED";
@@ -14954,6 +21600,33 @@ impl ::evreg::EventPayload for UserMfaEnabledV1 {
 impl UserPasswordResetV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Password reset (v1)\",\"description\":\"A user reset their password.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `USER_PASSWORD_RESET` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserPasswordReset.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserPasswordReset.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserPasswordResetV1 {
     const EVENT_TYPE: &'static str = "USER_PASSWORD_RESET";
@@ -14963,6 +21636,46 @@ impl ::evreg::EventPayload for UserPasswordResetV1 {
 impl UserRoleChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"User role changed (v1)\",\"description\":\"A user was given another role.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"userId\",\"previousRole\",\"newRole\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"userId\":{\"description\":\"ID of the user.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousRole\":{\"description\":\"Value before the change (role).\",\"type\":\"string\",\"enum\":[\"admin\",\"technician\",\"dispatcher\",\"billing\",\"client\"]},\"newRole\":{\"description\":\"Value after the change (role).\",\"type\":\"string\",\"enum\":[\"admin\",\"technician\",\"dispatcher\",\"billing\",\"client\"]}},\"additionalProperties\":false}";
+    /// Builds the `USER_ROLE_CHANGED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.UserRoleChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        user_id: ::evreg::uuid::Uuid,
+        previous_role: UserRoleChangedV1PreviousRole,
+        new_role: UserRoleChangedV1NewRole,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.UserRoleChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "userId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousRole".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_role)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newRole".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_role).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for UserRoleChangedV1 {
     const EVENT_TYPE: &'static str = "USER_ROLE_CHANGED";
@@ -14972,6 +21685,59 @@ impl ::evreg::EventPayload for UserRoleChangedV1 {
 impl WebhookDeliveryFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Webhook delivery failed (v1)\",\"description\":\"A webhook delivery failed and may be retried.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"webhookId\",\"deliveryId\",\"attempt\",\"willRetry\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"webhookId\":{\"description\":\"ID of the webhook.\",\"type\":\"string\",\"format\":\"uuid\"},\"deliveryId\":{\"description\":\"ID of the delivery.\",\"type\":\"string\",\"format\":\"uuid\"},\"statusCode\":{\"description\":\"Status code.\",\"type\":\"integer\",\"minimum\":100,\"maximum\":599},\"attempt\":{\"description\":\"Attempt.\",\"type\":\"integer\",\"minimum\":1},\"willRetry\":{\"description\":\"Will retry.\",\"type\":\"boolean\"}},\"additionalProperties\":false}";
+    /// Builds the `WEBHOOK_DELIVERY_FAILED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WebhookDeliveryFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        webhook_id: ::evreg::uuid::Uuid,
+        delivery_id: ::evreg::uuid::Uuid,
+        attempt: i64,
+        will_retry: bool,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WebhookDeliveryFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "webhookId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &webhook_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "deliveryId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &delivery_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "attempt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &attempt,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "willRetry".to_owned(),
+                ::evreg::__private::serde_json::to_value(will_retry).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WebhookDeliveryFailedV1 {
     const EVENT_TYPE: &'static str = "WEBHOOK_DELIVERY_FAILED";
@@ -14981,6 +21747,63 @@ impl ::evreg::EventPayload for WebhookDeliveryFailedV1 {
 impl WebhookDeliverySucceededV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Webhook delivery succeeded (v1)\",\"description\":\"A webhook delivery got a 2xx answer.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"webhookId\",\"deliveryId\",\"statusCode\",\"durationMs\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"webhookId\":{\"description\":\"ID of the webhook.\",\"type\":\"string\",\"format\":\"uuid\"},\"deliveryId\":{\"description\":\"ID of the delivery.\",\"type\":\"string\",\"format\":\"uuid\"},\"statusCode\":{\"description\":\"Status code.\",\"type\":\"integer\",\"minimum\":200,\"maximum\":299},\"durationMs\":{\"description\":\"Duration ms.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `WEBHOOK_DELIVERY_SUCCEEDED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WebhookDeliverySucceeded.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        webhook_id: ::evreg::uuid::Uuid,
+        delivery_id: ::evreg::uuid::Uuid,
+        status_code: i64,
+        duration_ms: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WebhookDeliverySucceeded.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "webhookId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &webhook_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "deliveryId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &delivery_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "statusCode".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &status_code,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "durationMs".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &duration_ms,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WebhookDeliverySucceededV1 {
     const EVENT_TYPE: &'static str = "WEBHOOK_DELIVERY_SUCCEEDED";
@@ -14990,6 +21813,43 @@ impl ::evreg::EventPayload for WebhookDeliverySucceededV1 {
 impl WebhookDisabledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Webhook disabled (v1)\",\"description\":\"A webhook was disabled after repeated failures.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"webhookId\",\"consecutiveFailures\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"webhookId\":{\"description\":\"ID of the webhook.\",\"type\":\"string\",\"format\":\"uuid\"},\"consecutiveFailures\":{\"description\":\"Consecutive failures.\",\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false}";
+    /// Builds the `WEBHOOK_DISABLED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WebhookDisabled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        webhook_id: ::evreg::uuid::Uuid,
+        consecutive_failures: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WebhookDisabled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "webhookId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &webhook_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "consecutiveFailures".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &consecutive_failures,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WebhookDisabledV1 {
     const EVENT_TYPE: &'static str = "WEBHOOK_DISABLED";
@@ -14999,6 +21859,46 @@ impl ::evreg::EventPayload for WebhookDisabledV1 {
 impl WebhookRegisteredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Webhook registered (v1)\",\"description\":\"An outbound webhook endpoint was registered.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"webhookId\",\"url\",\"eventTypes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"webhookId\":{\"description\":\"ID of the webhook.\",\"type\":\"string\",\"format\":\"uuid\"},\"url\":{\"description\":\"Url.\",\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048},\"eventTypes\":{\"description\":\"Event types.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"},\"minItems\":1,\"maxItems\":50,\"uniqueItems\":true}},\"additionalProperties\":false}";
+    /// Builds the `WEBHOOK_REGISTERED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WebhookRegistered.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        webhook_id: ::evreg::uuid::Uuid,
+        url: ::std::string::String,
+        event_types: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WebhookRegistered.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "webhookId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &webhook_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "url".to_owned(),
+                ::evreg::__private::serde_json::to_value(url).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "eventTypes".to_owned(),
+                ::evreg::__private::serde_json::to_value(event_types)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WebhookRegisteredV1 {
     const EVENT_TYPE: &'static str = "WEBHOOK_REGISTERED";
@@ -15008,6 +21908,59 @@ impl ::evreg::EventPayload for WebhookRegisteredV1 {
 impl WorkflowCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Workflow completed (v1)\",\"description\":\"An automation workflow run finished.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"workflowId\",\"runId\",\"outcome\",\"durationMs\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"workflowId\":{\"description\":\"ID of the workflow.\",\"type\":\"string\",\"format\":\"uuid\"},\"runId\":{\"description\":\"ID of the run.\",\"type\":\"string\",\"format\":\"uuid\"},\"outcome\":{\"description\":\"Outcome.\",\"type\":\"string\",\"enum\":[\"succeeded\",\"failed\",\"canceled\"]},\"durationMs\":{\"description\":\"Duration ms.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `WORKFLOW_COMPLETED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WorkflowCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        workflow_id: ::evreg::uuid::Uuid,
+        run_id: ::evreg::uuid::Uuid,
+        outcome: WorkflowCompletedV1Outcome,
+        duration_ms: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WorkflowCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "workflowId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &workflow_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "runId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &run_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "outcome".to_owned(),
+                ::evreg::__private::serde_json::to_value(outcome).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "durationMs".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &duration_ms,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WorkflowCompletedV1 {
     const EVENT_TYPE: &'static str = "WORKFLOW_COMPLETED";
@@ -15017,6 +21970,60 @@ impl ::evreg::EventPayload for WorkflowCompletedV1 {
 impl WorkflowTriggeredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Workflow triggered (v1)\",\"description\":\"An automation workflow started because of an event.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"workflowId\",\"runId\",\"triggerEventType\",\"triggerEventId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"workflowId\":{\"description\":\"ID of the workflow.\",\"type\":\"string\",\"format\":\"uuid\"},\"runId\":{\"description\":\"ID of the run.\",\"type\":\"string\",\"format\":\"uuid\"},\"triggerEventType\":{\"description\":\"Trigger event type.\",\"type\":\"string\",\"pattern\":\"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)*|[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+)$\"},\"triggerEventId\":{\"description\":\"ID of the trigger event.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `WORKFLOW_TRIGGERED` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.WorkflowTriggered.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        workflow_id: ::evreg::uuid::Uuid,
+        run_id: ::evreg::uuid::Uuid,
+        trigger_event_type: ::std::string::String,
+        trigger_event_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.WorkflowTriggered.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "workflowId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &workflow_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "runId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &run_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "triggerEventType".to_owned(),
+                ::evreg::__private::serde_json::to_value(trigger_event_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "triggerEventId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &trigger_event_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for WorkflowTriggeredV1 {
     const EVENT_TYPE: &'static str = "WORKFLOW_TRIGGERED";
@@ -15026,6 +22033,60 @@ impl ::evreg::EventPayload for WorkflowTriggeredV1 {
 impl AcademyCertificateIssuedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Certificate issued (v1)\",\"description\":\"A certificate was issued to a learner.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"certificateId\",\"courseId\",\"verificationUrl\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"certificateId\":{\"description\":\"ID of the certificate.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"verificationUrl\":{\"description\":\"Verification url.\",\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048}},\"additionalProperties\":false}";
+    /// Builds the `academy.certificate_issued` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AcademyCertificateIssued.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        certificate_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        verification_url: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AcademyCertificateIssued.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "certificateId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &certificate_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "verificationUrl".to_owned(),
+                ::evreg::__private::serde_json::to_value(verification_url)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AcademyCertificateIssuedV1 {
     const EVENT_TYPE: &'static str = "academy.certificate_issued";
@@ -15035,6 +22096,53 @@ impl ::evreg::EventPayload for AcademyCertificateIssuedV1 {
 impl AcademyEnrolledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Learner enrolled (v1)\",\"description\":\"A learner enrolled in a course.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"enrolledAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"enrolledAt\":{\"description\":\"Enrolled at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `academy.enrolled` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AcademyEnrolled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        enrolled_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AcademyEnrolled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "enrolledAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &enrolled_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AcademyEnrolledV1 {
     const EVENT_TYPE: &'static str = "academy.enrolled";
@@ -15044,6 +22152,70 @@ impl ::evreg::EventPayload for AcademyEnrolledV1 {
 impl AcademyQuizFailedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Quiz failed (v1)\",\"description\":\"A learner failed a quiz attempt.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"quizId\",\"scorePercent\",\"attempt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"quizId\":{\"description\":\"ID of the quiz.\",\"type\":\"string\",\"format\":\"uuid\"},\"scorePercent\":{\"description\":\"Score percent.\",\"type\":\"number\",\"minimum\":0,\"maximum\":100},\"attempt\":{\"description\":\"Attempt.\",\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false}";
+    /// Builds the `academy.quiz_failed` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AcademyQuizFailed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        quiz_id: ::evreg::uuid::Uuid,
+        score_percent: f64,
+        attempt: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AcademyQuizFailed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "quizId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &quiz_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "scorePercent".to_owned(),
+                ::evreg::__private::serde_json::to_value(score_percent)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "attempt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &attempt,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AcademyQuizFailedV1 {
     const EVENT_TYPE: &'static str = "academy.quiz_failed";
@@ -15053,6 +22225,70 @@ impl ::evreg::EventPayload for AcademyQuizFailedV1 {
 impl AcademyQuizPassedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Quiz passed (v1)\",\"description\":\"A learner passed a quiz.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"quizId\",\"scorePercent\",\"attempt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"quizId\":{\"description\":\"ID of the quiz.\",\"type\":\"string\",\"format\":\"uuid\"},\"scorePercent\":{\"description\":\"Score percent.\",\"type\":\"number\",\"minimum\":0,\"maximum\":100},\"attempt\":{\"description\":\"Attempt.\",\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false}";
+    /// Builds the `academy.quiz_passed` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AcademyQuizPassed.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        quiz_id: ::evreg::uuid::Uuid,
+        score_percent: f64,
+        attempt: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AcademyQuizPassed.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "quizId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &quiz_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "scorePercent".to_owned(),
+                ::evreg::__private::serde_json::to_value(score_percent)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "attempt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &attempt,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AcademyQuizPassedV1 {
     const EVENT_TYPE: &'static str = "academy.quiz_passed";
@@ -15062,6 +22298,63 @@ impl ::evreg::EventPayload for AcademyQuizPassedV1 {
 impl AcademyTopicCompletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Topic completed (v1)\",\"description\":\"A learner completed a topic of a course.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"topicId\",\"timeSpentMinutes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"topicId\":{\"description\":\"ID of the topic.\",\"type\":\"string\",\"format\":\"uuid\"},\"timeSpentMinutes\":{\"description\":\"Time spent minutes.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `academy.topic_completed` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.AcademyTopicCompleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        topic_id: ::evreg::uuid::Uuid,
+        time_spent_minutes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.AcademyTopicCompleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "topicId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &topic_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "timeSpentMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &time_spent_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for AcademyTopicCompletedV1 {
     const EVENT_TYPE: &'static str = "academy.topic_completed";
@@ -15071,6 +22364,60 @@ impl ::evreg::EventPayload for AcademyTopicCompletedV1 {
 impl CourseGraduatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Course graduated (v1)\",\"description\":\"A learner completed every topic and passed the final exam of a course.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"graduatedAt\",\"finalScorePercent\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"graduatedAt\":{\"description\":\"Graduated at.\",\"type\":\"string\",\"format\":\"date-time\"},\"finalScorePercent\":{\"description\":\"Final score percent.\",\"type\":\"number\",\"minimum\":0,\"maximum\":100},\"certificateId\":{\"description\":\"ID of the certificate.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `course.graduated` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.CourseGraduated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        graduated_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        final_score_percent: f64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.CourseGraduated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "graduatedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &graduated_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "finalScorePercent".to_owned(),
+                ::evreg::__private::serde_json::to_value(final_score_percent)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for CourseGraduatedV1 {
     const EVENT_TYPE: &'static str = "course.graduated";
@@ -15080,6 +22427,60 @@ impl ::evreg::EventPayload for CourseGraduatedV1 {
 impl CourseGraduatedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Course graduated (v2)\",\"description\":\"A learner completed every topic and passed the final exam of a course.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"learnerId\",\"courseId\",\"graduatedAt\",\"finalScorePercent\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"learnerId\":{\"description\":\"ID of the learner.\",\"type\":\"string\",\"format\":\"uuid\"},\"courseId\":{\"description\":\"ID of the course.\",\"type\":\"string\",\"format\":\"uuid\"},\"graduatedAt\":{\"description\":\"Graduated at.\",\"type\":\"string\",\"format\":\"date-time\"},\"finalScorePercent\":{\"description\":\"Final score percent.\",\"type\":\"number\",\"minimum\":0,\"maximum\":100},\"certificateId\":{\"description\":\"ID of the certificate.\",\"type\":\"string\",\"format\":\"uuid\"},\"honors\":{\"description\":\"Honors.\",\"type\":\"boolean\"}},\"additionalProperties\":false}";
+    /// Builds the `course.graduated` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.CourseGraduated.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        learner_id: ::evreg::uuid::Uuid,
+        course_id: ::evreg::uuid::Uuid,
+        graduated_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+        final_score_percent: f64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.CourseGraduated.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "learnerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &learner_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "courseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &course_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "graduatedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &graduated_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "finalScorePercent".to_owned(),
+                ::evreg::__private::serde_json::to_value(final_score_percent)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for CourseGraduatedV2 {
     const EVENT_TYPE: &'static str = "course.graduated";
@@ -15089,6 +22490,40 @@ impl ::evreg::EventPayload for CourseGraduatedV2 {
 impl EntityCreatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Entity created (v1)\",\"description\":\"Generic lifecycle: a record of any kind was created (for entities without a dedicated event).\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"entityType\",\"entityId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `entity.created` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EntityCreated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        entity_type: ::std::string::String,
+        entity_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EntityCreated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EntityCreatedV1 {
     const EVENT_TYPE: &'static str = "entity.created";
@@ -15098,6 +22533,47 @@ impl ::evreg::EventPayload for EntityCreatedV1 {
 impl EntityDeletedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Entity deleted (v1)\",\"description\":\"Generic lifecycle: a record of any kind was deleted.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"entityType\",\"entityId\",\"softDelete\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"},\"softDelete\":{\"description\":\"Soft delete.\",\"type\":\"boolean\"}},\"additionalProperties\":false}";
+    /// Builds the `entity.deleted` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EntityDeleted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        entity_type: ::std::string::String,
+        entity_id: ::evreg::uuid::Uuid,
+        soft_delete: bool,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EntityDeleted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "softDelete".to_owned(),
+                ::evreg::__private::serde_json::to_value(soft_delete)
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EntityDeletedV1 {
     const EVENT_TYPE: &'static str = "entity.deleted";
@@ -15107,6 +22583,53 @@ impl ::evreg::EventPayload for EntityDeletedV1 {
 impl EntityStateChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Entity state changed (v1)\",\"description\":\"Generic lifecycle: a record moved from one state to another.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"entityType\",\"entityId\",\"previousState\",\"newState\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousState\":{\"description\":\"Value before the change (state).\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"},\"newState\":{\"description\":\"Value after the change (state).\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"}},\"additionalProperties\":false}";
+    /// Builds the `entity.state_changed` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EntityStateChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        entity_type: ::std::string::String,
+        entity_id: ::evreg::uuid::Uuid,
+        previous_state: ::std::string::String,
+        new_state: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EntityStateChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousState".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_state)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newState".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_state).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EntityStateChangedV1 {
     const EVENT_TYPE: &'static str = "entity.state_changed";
@@ -15116,6 +22639,53 @@ impl ::evreg::EventPayload for EntityStateChangedV1 {
 impl EntityUpdatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Entity updated (v1)\",\"description\":\"Generic lifecycle: a record of any kind was updated.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"entityType\",\"entityId\",\"updatedFields\",\"changes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"entityType\":{\"description\":\"Entity type.\",\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]{0,63}$\"},\"entityId\":{\"description\":\"ID of the entity.\",\"type\":\"string\",\"format\":\"uuid\"},\"updatedFields\":{\"description\":\"Dot-paths of the fields that changed.\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"minItems\":1,\"uniqueItems\":true},\"changes\":{\"description\":\"Previous and new value of each changed path.\",\"$ref\":\"#/$defs/Changes\"}},\"additionalProperties\":false,\"$defs\":{\"Changes\":{\"description\":\"Changed dot-paths mapped to their previous and new values.\",\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/FieldChange\"}},\"FieldChange\":{\"description\":\"The previous and new value of one changed field.\",\"type\":\"object\",\"required\":[\"previous\",\"new\"],\"properties\":{\"previous\":{\"description\":\"Value before the change (null when unset).\"},\"new\":{\"description\":\"Value after the change (null when cleared).\"}},\"additionalProperties\":false}}}";
+    /// Builds the `entity.updated` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.EntityUpdated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        entity_type: ::std::string::String,
+        entity_id: ::evreg::uuid::Uuid,
+        updated_fields: ::std::vec::Vec<::std::string::String>,
+        changes: Changes,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.EntityUpdated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "entityType".to_owned(),
+                ::evreg::__private::serde_json::to_value(entity_type)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "entityId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &entity_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "updatedFields".to_owned(),
+                ::evreg::__private::serde_json::to_value(updated_fields)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "changes".to_owned(),
+                ::evreg::__private::serde_json::to_value(changes).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for EntityUpdatedV1 {
     const EVENT_TYPE: &'static str = "entity.updated";
@@ -15125,6 +22695,55 @@ impl ::evreg::EventPayload for EntityUpdatedV1 {
 impl HrEmployeeHiredV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Employee hired (v1)\",\"description\":\"A new employee was hired.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"employeeId\",\"startDate\",\"jobTitle\",\"departmentId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"startDate\":{\"description\":\"Start date.\",\"type\":\"string\",\"format\":\"date\"},\"jobTitle\":{\"description\":\"Job title.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"departmentId\":{\"description\":\"ID of the department.\",\"type\":\"string\",\"format\":\"uuid\"},\"managerEmployeeId\":{\"description\":\"ID of the manager employee.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `hr.employee_hired` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrEmployeeHired.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        employee_id: ::evreg::uuid::Uuid,
+        start_date: ::std::string::String,
+        job_title: ::std::string::String,
+        department_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrEmployeeHired.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(start_date).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "jobTitle".to_owned(),
+                ::evreg::__private::serde_json::to_value(job_title).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "departmentId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &department_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrEmployeeHiredV1 {
     const EVENT_TYPE: &'static str = "hr.employee_hired";
@@ -15134,6 +22753,45 @@ impl ::evreg::EventPayload for HrEmployeeHiredV1 {
 impl HrEmployeeTerminatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Employee terminated (v1)\",\"description\":\"Employment ended.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"employeeId\",\"lastDay\",\"kind\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"lastDay\":{\"description\":\"Last day.\",\"type\":\"string\",\"format\":\"date\"},\"kind\":{\"description\":\"Kind.\",\"type\":\"string\",\"enum\":[\"resignation\",\"termination\",\"retirement\",\"contract_end\"]}},\"additionalProperties\":false}";
+    /// Builds the `hr.employee_terminated` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrEmployeeTerminated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        employee_id: ::evreg::uuid::Uuid,
+        last_day: ::std::string::String,
+        kind: HrEmployeeTerminatedV1Kind,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrEmployeeTerminated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "lastDay".to_owned(),
+                ::evreg::__private::serde_json::to_value(last_day).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "kind".to_owned(),
+                ::evreg::__private::serde_json::to_value(kind).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrEmployeeTerminatedV1 {
     const EVENT_TYPE: &'static str = "hr.employee_terminated";
@@ -15143,6 +22801,59 @@ impl ::evreg::EventPayload for HrEmployeeTerminatedV1 {
 impl HrExpenseApprovedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Expense approved (v1)\",\"description\":\"An expense claim was approved for reimbursement.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"expenseId\",\"employeeId\",\"approvedByUserId\",\"amount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"expenseId\":{\"description\":\"ID of the expense.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvedByUserId\":{\"description\":\"ID of the approved by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `hr.expense_approved` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrExpenseApproved.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        expense_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        approved_by_user_id: ::evreg::uuid::Uuid,
+        amount: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrExpenseApproved.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "expenseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expense_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approved_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrExpenseApprovedV1 {
     const EVENT_TYPE: &'static str = "hr.expense_approved";
@@ -15152,6 +22863,59 @@ impl ::evreg::EventPayload for HrExpenseApprovedV1 {
 impl HrExpenseApprovedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Expense approved (v2)\",\"description\":\"An expense claim was approved for reimbursement.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"expenseId\",\"employeeId\",\"approvedByUserId\",\"amount\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"expenseId\":{\"description\":\"ID of the expense.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvedByUserId\":{\"description\":\"ID of the approved by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"reimbursementBatchId\":{\"description\":\"ID of the reimbursement batch.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `hr.expense_approved` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrExpenseApproved.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        expense_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        approved_by_user_id: ::evreg::uuid::Uuid,
+        amount: Money,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrExpenseApproved.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "expenseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expense_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approved_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrExpenseApprovedV2 {
     const EVENT_TYPE: &'static str = "hr.expense_approved";
@@ -15161,6 +22925,55 @@ impl ::evreg::EventPayload for HrExpenseApprovedV2 {
 impl HrExpenseSubmittedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Expense submitted (v1)\",\"description\":\"An employee submitted an expense claim.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"expenseId\",\"employeeId\",\"amount\",\"category\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"expenseId\":{\"description\":\"ID of the expense.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"amount\":{\"description\":\"Amount.\",\"$ref\":\"#/$defs/Money\"},\"category\":{\"description\":\"Category.\",\"type\":\"string\",\"enum\":[\"travel\",\"meals\",\"equipment\",\"training\",\"other\"]},\"receiptDocumentId\":{\"description\":\"ID of the receipt document.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `hr.expense_submitted` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrExpenseSubmitted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        expense_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        amount: Money,
+        category: HrExpenseSubmittedV1Category,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrExpenseSubmitted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "expenseId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expense_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "amount".to_owned(),
+                ::evreg::__private::serde_json::to_value(amount).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "category".to_owned(),
+                ::evreg::__private::serde_json::to_value(category).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrExpenseSubmittedV1 {
     const EVENT_TYPE: &'static str = "hr.expense_submitted";
@@ -15170,6 +22983,59 @@ impl ::evreg::EventPayload for HrExpenseSubmittedV1 {
 impl HrLeaveApprovedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Leave approved (v1)\",\"description\":\"A leave request was approved.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"leaveRequestId\",\"employeeId\",\"approvedByUserId\",\"days\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"leaveRequestId\":{\"description\":\"ID of the leave request.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvedByUserId\":{\"description\":\"ID of the approved by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"days\":{\"description\":\"Days.\",\"type\":\"number\",\"minimum\":0.5,\"maximum\":365}},\"additionalProperties\":false}";
+    /// Builds the `hr.leave_approved` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrLeaveApproved.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        leave_request_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        approved_by_user_id: ::evreg::uuid::Uuid,
+        days: f64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrLeaveApproved.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "leaveRequestId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &leave_request_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approved_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "days".to_owned(),
+                ::evreg::__private::serde_json::to_value(days).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrLeaveApprovedV1 {
     const EVENT_TYPE: &'static str = "hr.leave_approved";
@@ -15179,6 +23045,53 @@ impl ::evreg::EventPayload for HrLeaveApprovedV1 {
 impl HrLeaveRejectedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Leave rejected (v1)\",\"description\":\"A leave request was rejected.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"leaveRequestId\",\"employeeId\",\"rejectedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"leaveRequestId\":{\"description\":\"ID of the leave request.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"rejectedByUserId\":{\"description\":\"ID of the rejected by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `hr.leave_rejected` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrLeaveRejected.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        leave_request_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        rejected_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrLeaveRejected.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "leaveRequestId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &leave_request_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "rejectedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &rejected_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrLeaveRejectedV1 {
     const EVENT_TYPE: &'static str = "hr.leave_rejected";
@@ -15188,6 +23101,61 @@ impl ::evreg::EventPayload for HrLeaveRejectedV1 {
 impl HrLeaveRequestedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Leave requested (v1)\",\"description\":\"An employee requested leave.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"leaveRequestId\",\"employeeId\",\"kind\",\"startDate\",\"endDate\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"leaveRequestId\":{\"description\":\"ID of the leave request.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"kind\":{\"description\":\"Kind.\",\"type\":\"string\",\"enum\":[\"vacation\",\"sick\",\"parental\",\"unpaid\",\"other\"]},\"startDate\":{\"description\":\"Start date.\",\"type\":\"string\",\"format\":\"date\"},\"endDate\":{\"description\":\"End date.\",\"type\":\"string\",\"format\":\"date\"}},\"additionalProperties\":false}";
+    /// Builds the `hr.leave_requested` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrLeaveRequested.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        leave_request_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        kind: HrLeaveRequestedV1Kind,
+        start_date: ::std::string::String,
+        end_date: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrLeaveRequested.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "leaveRequestId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &leave_request_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "kind".to_owned(),
+                ::evreg::__private::serde_json::to_value(kind).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(start_date).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "endDate".to_owned(),
+                ::evreg::__private::serde_json::to_value(end_date).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrLeaveRequestedV1 {
     const EVENT_TYPE: &'static str = "hr.leave_requested";
@@ -15197,6 +23165,53 @@ impl ::evreg::EventPayload for HrLeaveRequestedV1 {
 impl HrTimesheetApprovedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Timesheet approved (v1)\",\"description\":\"A manager approved a timesheet.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"timesheetId\",\"employeeId\",\"approvedByUserId\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"timesheetId\":{\"description\":\"ID of the timesheet.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"approvedByUserId\":{\"description\":\"ID of the approved by user.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `hr.timesheet_approved` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrTimesheetApproved.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        timesheet_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        approved_by_user_id: ::evreg::uuid::Uuid,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrTimesheetApproved.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "timesheetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &timesheet_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "approvedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &approved_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrTimesheetApprovedV1 {
     const EVENT_TYPE: &'static str = "hr.timesheet_approved";
@@ -15206,6 +23221,59 @@ impl ::evreg::EventPayload for HrTimesheetApprovedV1 {
 impl HrTimesheetRejectedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Timesheet rejected (v1)\",\"description\":\"A manager sent a timesheet back for changes.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"timesheetId\",\"employeeId\",\"rejectedByUserId\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"timesheetId\":{\"description\":\"ID of the timesheet.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"rejectedByUserId\":{\"description\":\"ID of the rejected by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `hr.timesheet_rejected` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrTimesheetRejected.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        timesheet_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        rejected_by_user_id: ::evreg::uuid::Uuid,
+        reason: ::std::string::String,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrTimesheetRejected.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "timesheetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &timesheet_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "rejectedByUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &rejected_by_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrTimesheetRejectedV1 {
     const EVENT_TYPE: &'static str = "hr.timesheet_rejected";
@@ -15215,6 +23283,66 @@ impl ::evreg::EventPayload for HrTimesheetRejectedV1 {
 impl HrTimesheetSubmittedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Timesheet submitted (v1)\",\"description\":\"An employee submitted a timesheet for approval.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"timesheetId\",\"employeeId\",\"periodStart\",\"periodEnd\",\"totalMinutes\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"timesheetId\":{\"description\":\"ID of the timesheet.\",\"type\":\"string\",\"format\":\"uuid\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"},\"periodStart\":{\"description\":\"Period start.\",\"type\":\"string\",\"format\":\"date\"},\"periodEnd\":{\"description\":\"Period end.\",\"type\":\"string\",\"format\":\"date\"},\"totalMinutes\":{\"description\":\"Total minutes.\",\"type\":\"integer\",\"minimum\":0}},\"additionalProperties\":false}";
+    /// Builds the `hr.timesheet_submitted` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.HrTimesheetSubmitted.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        timesheet_id: ::evreg::uuid::Uuid,
+        employee_id: ::evreg::uuid::Uuid,
+        period_start: ::std::string::String,
+        period_end: ::std::string::String,
+        total_minutes: i64,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.HrTimesheetSubmitted.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "timesheetId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &timesheet_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "employeeId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &employee_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "periodStart".to_owned(),
+                ::evreg::__private::serde_json::to_value(period_start)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "periodEnd".to_owned(),
+                ::evreg::__private::serde_json::to_value(period_end).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "totalMinutes".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &total_minutes,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for HrTimesheetSubmittedV1 {
     const EVENT_TYPE: &'static str = "hr.timesheet_submitted";
@@ -15224,6 +23352,55 @@ impl ::evreg::EventPayload for HrTimesheetSubmittedV1 {
 impl RecruitAppliedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Recruit applied (v1)\",\"description\":\"A candidate applied to a recruiting program.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"programId\",\"email\",\"source\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"programId\":{\"description\":\"ID of the program.\",\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"description\":\"Email.\",\"type\":\"string\",\"format\":\"email\",\"maxLength\":320},\"source\":{\"description\":\"Source.\",\"type\":\"string\",\"enum\":[\"website\",\"referral\",\"job_board\",\"event\"]}},\"additionalProperties\":false}";
+    /// Builds the `recruit.applied` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitApplied.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        program_id: ::evreg::uuid::Uuid,
+        email: ::std::string::String,
+        source: RecruitAppliedV1Source,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitApplied.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "programId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &program_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "email".to_owned(),
+                ::evreg::__private::serde_json::to_value(email).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "source".to_owned(),
+                ::evreg::__private::serde_json::to_value(source).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitAppliedV1 {
     const EVENT_TYPE: &'static str = "recruit.applied";
@@ -15233,6 +23410,55 @@ impl ::evreg::EventPayload for RecruitAppliedV1 {
 impl RecruitDroppedOutV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Recruit dropped out (v1)\",\"description\":\"A recruit left the program before graduating.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"programId\",\"lastPhase\",\"reason\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"programId\":{\"description\":\"ID of the program.\",\"type\":\"string\",\"format\":\"uuid\"},\"lastPhase\":{\"description\":\"Last phase.\",\"type\":\"string\",\"enum\":[\"applied\",\"screening\",\"interview\",\"offer\",\"onboarding\"]},\"reason\":{\"description\":\"Reason.\",\"type\":\"string\",\"enum\":[\"withdrew\",\"failed_assessment\",\"no_response\",\"other\"]}},\"additionalProperties\":false}";
+    /// Builds the `recruit.dropped_out` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitDroppedOut.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        program_id: ::evreg::uuid::Uuid,
+        last_phase: RecruitDroppedOutV1LastPhase,
+        reason: RecruitDroppedOutV1Reason,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitDroppedOut.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "programId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &program_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "lastPhase".to_owned(),
+                ::evreg::__private::serde_json::to_value(last_phase).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "reason".to_owned(),
+                ::evreg::__private::serde_json::to_value(reason).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitDroppedOutV1 {
     const EVENT_TYPE: &'static str = "recruit.dropped_out";
@@ -15242,6 +23468,53 @@ impl ::evreg::EventPayload for RecruitDroppedOutV1 {
 impl RecruitGraduatedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Recruit graduated (v1)\",\"description\":\"A recruit completed the program and was hired.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"programId\",\"graduatedAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"programId\":{\"description\":\"ID of the program.\",\"type\":\"string\",\"format\":\"uuid\"},\"graduatedAt\":{\"description\":\"Graduated at.\",\"type\":\"string\",\"format\":\"date-time\"},\"employeeId\":{\"description\":\"ID of the employee.\",\"type\":\"string\",\"format\":\"uuid\"}},\"additionalProperties\":false}";
+    /// Builds the `recruit.graduated` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitGraduated.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        program_id: ::evreg::uuid::Uuid,
+        graduated_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitGraduated.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "programId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &program_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "graduatedAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &graduated_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitGraduatedV1 {
     const EVENT_TYPE: &'static str = "recruit.graduated";
@@ -15251,6 +23524,63 @@ impl ::evreg::EventPayload for RecruitGraduatedV1 {
 impl RecruitInterviewScheduledV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Interview scheduled (v1)\",\"description\":\"An interview with a recruit was scheduled.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"interviewId\",\"interviewerUserId\",\"startsAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"interviewId\":{\"description\":\"ID of the interview.\",\"type\":\"string\",\"format\":\"uuid\"},\"interviewerUserId\":{\"description\":\"ID of the interviewer user.\",\"type\":\"string\",\"format\":\"uuid\"},\"startsAt\":{\"description\":\"Starts at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false}";
+    /// Builds the `recruit.interview_scheduled` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitInterviewScheduled.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        interview_id: ::evreg::uuid::Uuid,
+        interviewer_user_id: ::evreg::uuid::Uuid,
+        starts_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitInterviewScheduled.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "interviewId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &interview_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "interviewerUserId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &interviewer_user_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "startsAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &starts_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitInterviewScheduledV1 {
     const EVENT_TYPE: &'static str = "recruit.interview_scheduled";
@@ -15260,6 +23590,59 @@ impl ::evreg::EventPayload for RecruitInterviewScheduledV1 {
 impl RecruitOfferExtendedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Offer extended (v1)\",\"description\":\"An offer was extended to a recruit.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"offerId\",\"salary\",\"expiresAt\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"offerId\":{\"description\":\"ID of the offer.\",\"type\":\"string\",\"format\":\"uuid\"},\"salary\":{\"description\":\"Salary.\",\"$ref\":\"#/$defs/Money\"},\"expiresAt\":{\"description\":\"Expires at.\",\"type\":\"string\",\"format\":\"date-time\"}},\"additionalProperties\":false,\"$defs\":{\"Money\":{\"description\":\"An amount in the currency's minor unit (cents).\",\"type\":\"object\",\"required\":[\"amountMinor\",\"currency\"],\"properties\":{\"amountMinor\":{\"type\":\"integer\",\"description\":\"Amount in minor units; negative for credits.\"},\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":\"ISO 4217 code.\"}},\"additionalProperties\":false}}}";
+    /// Builds the `recruit.offer_extended` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitOfferExtended.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        offer_id: ::evreg::uuid::Uuid,
+        salary: Money,
+        expires_at: ::evreg::chrono::DateTime<::evreg::chrono::Utc>,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitOfferExtended.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "offerId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &offer_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "salary".to_owned(),
+                ::evreg::__private::serde_json::to_value(salary).map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "expiresAt".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &expires_at,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitOfferExtendedV1 {
     const EVENT_TYPE: &'static str = "recruit.offer_extended";
@@ -15269,6 +23652,56 @@ impl ::evreg::EventPayload for RecruitOfferExtendedV1 {
 impl RecruitPhaseChangedV1 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Recruit phase changed (v1)\",\"description\":\"A recruit moved to another phase of the program.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"programId\",\"previousPhase\",\"newPhase\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"programId\":{\"description\":\"ID of the program.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousPhase\":{\"description\":\"Value before the change (phase).\",\"type\":\"string\",\"enum\":[\"applied\",\"screening\",\"interview\",\"offer\",\"onboarding\"]},\"newPhase\":{\"description\":\"Value after the change (phase).\",\"type\":\"string\",\"enum\":[\"applied\",\"screening\",\"interview\",\"offer\",\"onboarding\"]}},\"additionalProperties\":false}";
+    /// Builds the `recruit.phase_changed` v1 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitPhaseChanged.v1`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        program_id: ::evreg::uuid::Uuid,
+        previous_phase: RecruitPhaseChangedV1PreviousPhase,
+        new_phase: RecruitPhaseChangedV1NewPhase,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitPhaseChanged.v1".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "programId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &program_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousPhase".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_phase)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newPhase".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_phase).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitPhaseChangedV1 {
     const EVENT_TYPE: &'static str = "recruit.phase_changed";
@@ -15278,6 +23711,56 @@ impl ::evreg::EventPayload for RecruitPhaseChangedV1 {
 impl RecruitPhaseChangedV2 {
     /// The payload's JSON Schema (self-contained, compact).
     pub const SCHEMA_JSON: &'static str = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"title\":\"Recruit phase changed (v2)\",\"description\":\"A recruit moved to another phase of the program.\",\"type\":\"object\",\"required\":[\"tenantId\",\"occurredAt\",\"recruitId\",\"programId\",\"previousPhase\",\"newPhase\"],\"properties\":{\"tenantId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Tenant the event belongs to.\"},\"occurredAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When it happened (RFC 3339).\"},\"actorUserId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The user who caused the event.\"},\"actorContactId\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The contact who caused the event.\"},\"actorType\":{\"type\":\"string\",\"enum\":[\"user\",\"contact\",\"system\"],\"description\":\"Who caused the event.\"},\"idempotencyKey\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,\"description\":\"Deduplicates retried publishes.\"},\"recruitId\":{\"description\":\"ID of the recruit.\",\"type\":\"string\",\"format\":\"uuid\"},\"programId\":{\"description\":\"ID of the program.\",\"type\":\"string\",\"format\":\"uuid\"},\"previousPhase\":{\"description\":\"Value before the change (phase).\",\"type\":\"string\",\"enum\":[\"applied\",\"screening\",\"interview\",\"offer\",\"onboarding\"]},\"newPhase\":{\"description\":\"Value after the change (phase).\",\"type\":\"string\",\"enum\":[\"applied\",\"screening\",\"interview\",\"offer\",\"onboarding\"]},\"changedByUserId\":{\"description\":\"ID of the changed by user.\",\"type\":\"string\",\"format\":\"uuid\"},\"note\":{\"description\":\"Note.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}},\"additionalProperties\":false}";
+    /// Builds the `recruit.phase_changed` v2 payload: its base fields from `ctx` (`tenantId`, `occurredAt`, `actorUserId`, `actorContactId`, `actorType`, `idempotencyKey`), the fields the schema requires as given, the optional ones absent; validated against `payload.RecruitPhaseChanged.v2`.
+    ///
+    /// Fails with the payload's validation errors (a tenant id the schema refuses, a value out of bounds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &::evreg::enrich::PublishContext,
+        recruit_id: ::evreg::uuid::Uuid,
+        program_id: ::evreg::uuid::Uuid,
+        previous_phase: RecruitPhaseChangedV2PreviousPhase,
+        new_phase: RecruitPhaseChangedV2NewPhase,
+    ) -> ::std::result::Result<Self, ::evreg::PayloadError> {
+        static ENRICHER: ::std::sync::OnceLock<::evreg::enrich::Enricher> = ::std::sync::OnceLock::new();
+        let unwritable = |e: ::evreg::__private::serde_json::Error| ::evreg::PayloadError::Deserialize {
+            schema_ref: "payload.RecruitPhaseChanged.v2".to_owned(),
+            message: e.to_string(),
+        };
+        let mut payload = ::evreg::__private::serde_json::Map::new();
+        payload
+            .insert(
+                "recruitId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &recruit_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "programId".to_owned(),
+                ::evreg::wire::required::serialize(
+                        &program_id,
+                        ::evreg::__private::serde_json::value::Serializer,
+                    )
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "previousPhase".to_owned(),
+                ::evreg::__private::serde_json::to_value(previous_phase)
+                    .map_err(unwritable)?,
+            );
+        payload
+            .insert(
+                "newPhase".to_owned(),
+                ::evreg::__private::serde_json::to_value(new_phase).map_err(unwritable)?,
+            );
+        let mut payload = ::evreg::__private::serde_json::Value::Object(payload);
+        ENRICHER.get_or_init(enricher).enrich(ctx, &mut payload);
+        <Self as ::evreg::EventPayload>::from_value(payload)
+    }
 }
 impl ::evreg::EventPayload for RecruitPhaseChangedV2 {
     const EVENT_TYPE: &'static str = "recruit.phase_changed";
