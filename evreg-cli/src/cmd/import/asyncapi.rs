@@ -272,13 +272,7 @@ struct Imports {
 
 fn event(doc: &Value, found: &Found<'_>, category: &str, dir: &Path) -> Result<Imports, String> {
     let message = found.message;
-    let text = |key: &str| {
-        message[key]
-            .as_str()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |key: &str| super::text(message, key);
     let name = text("messageId")
         .or_else(|| text("name"))
         .unwrap_or_else(|| found.fallback.clone());

@@ -276,13 +276,7 @@ fn name_events(
         .into_iter()
         .map(|(event_type, versions)| {
             let (_, latest) = versions.values().next_back().expect("one version at least");
-            let text = |key: &str| {
-                latest[key]
-                    .as_str()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned)
-            };
+            let text = |key: &str| super::text(latest, key);
             let name = text("title")
                 .map(|t| naming::split_version(&t).0.to_owned())
                 .filter(|t| !t.is_empty())

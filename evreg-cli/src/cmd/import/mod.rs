@@ -295,6 +295,15 @@ pub(super) fn unknown_words(report: &evreg_core::Report) -> Vec<String> {
     words
 }
 
+/// The string at `key` of a JSON object, trimmed, when it says anything.
+fn text(value: &serde_json::Value, key: &str) -> Option<String> {
+    value[key]
+        .as_str()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
