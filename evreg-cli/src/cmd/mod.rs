@@ -165,17 +165,22 @@ pub fn schema_directive(dir: &Path, file: &Path) -> String {
     let Ok(canonical) = dir.canonicalize() else {
         return String::new();
     };
-    let schema = canonical.join(which);
-    if file.extension().is_none_or(|e| e != "toml") || !schema.is_file() {
+    if file.extension().is_none_or(|e| e != "toml") || !canonical.join(which).is_file() {
         return String::new();
     }
     // The file's folder, made or not yet.
     let parent = file.parent().unwrap_or(dir);
     let from = match parent.strip_prefix(dir) {
         Ok(rel) => canonical.join(rel),
-        Err(_) => parent.canonicalize().unwrap_or(canonical),
+        Err(_) => parent.canonicalize().unwrap_or_else(|_| canonical.clone()),
     };
-    let path = evreg_core::catalog::relative_path(&from, &schema);
+    schema_line(&from, &canonical.join(which))
+}
+
+/// `#:schema PATH` and a blank line: the editor schema `schema` as a file
+/// in the folder `from` names it (both canonical).
+pub fn schema_line(from: &Path, schema: &Path) -> String {
+    let path = evreg_core::catalog::relative_path(from, schema);
     let path = if path.starts_with("..") {
         path
     } else {

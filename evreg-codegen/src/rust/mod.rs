@@ -53,6 +53,7 @@ fn print_module(
     threads: usize,
 ) -> Result<String, Vec<Diagnostic>> {
     let needs = emit::Needs::new(space);
+    let filled = filled(catalog);
     let parts = parts(catalog, space);
     const CHUNK: usize = 32;
     let chunks: Vec<&[Part<'_>]> = parts.chunks(CHUNK).collect();
@@ -62,7 +63,9 @@ fn print_module(
         let mut out = header(catalog);
         for chunk in &chunks {
             out.push_str(&print(
-                chunk.iter().map(|p| p.tokens(catalog, space, &needs)),
+                chunk
+                    .iter()
+                    .map(|p| p.tokens(catalog, space, &needs, &filled)),
             )?);
         }
         return Ok(out);
@@ -79,7 +82,9 @@ fn print_module(
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(chunk) = chunks.get(i) else { break };
-                            let tokens = chunk.iter().map(|p| p.tokens(catalog, space, &needs));
+                            let tokens = chunk
+                                .iter()
+                                .map(|p| p.tokens(catalog, space, &needs, &filled));
                             done.push((i, print(tokens)));
                         }
                         done
@@ -109,9 +114,10 @@ pub fn generate_reparsing_text(catalog: &Catalog) -> Result<String, Vec<Diagnost
         return Err(space.diagnostics);
     }
     let needs = emit::Needs::new(&space);
+    let filled = filled(catalog);
     let text: String = parts(catalog, &space)
         .iter()
-        .map(|p| p.tokens(catalog, &space, &needs).to_string())
+        .map(|p| p.tokens(catalog, &space, &needs, &filled).to_string())
         .collect();
     let file = syn::parse_file(&text)
         .map_err(|e| vec![Diagnostic::error("codegen-bug", e.to_string())])?;
@@ -147,12 +153,13 @@ impl Part<'_> {
         catalog: &Catalog,
         space: &plan::TypeSpace,
         needs: &emit::Needs<'_>,
+        filled: &[String],
     ) -> TokenStream {
         match self {
             Part::EventType => bus::event_type(catalog),
             Part::Event(text) => text.parse().expect("generated tokens lex"),
             Part::Registry => bus::registry(catalog, &space.payloads),
-            Part::Payload(p) => emit::payload_impl(p, space, &filled(catalog)),
+            Part::Payload(p) => emit::payload_impl(p, space, filled),
             Part::Item(item) => emit::item(item, needs),
         }
     }

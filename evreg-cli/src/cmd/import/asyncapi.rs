@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use evreg_core::Catalog;
-use evreg_core::catalog::{MAX_FILE_BYTES, escape_pointer_token};
+use evreg_core::catalog::escape_pointer_token;
+use evreg_core::naming::count;
 use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::{Map, Value};
 
 use super::naming::{self, human_name};
-use super::{Entry, Imported, VersionEntry, new_catalog_dir, plural, unknown_words};
+use super::{Entry, Imported, VersionEntry, new_catalog_dir, pretty, read_document, unknown_words};
 use crate::cmd::CliError;
 use crate::opt::{ImportAsyncApiArgs, Opt};
 
@@ -32,7 +33,8 @@ const MAX_HOPS: usize = 32;
 
 pub fn run(opt: &Opt, args: &ImportAsyncApiArgs) -> Result<ExitCode, CliError> {
     let shown = opt.catalog_dir(Some(&args.catalog))?;
-    let doc = read(&args.file)?;
+    let doc = read_document(&args.file)
+        .map_err(|why| CliError::Usage(format!("{}: {why}", args.file.display())))?;
     let version = doc["asyncapi"].as_str().unwrap_or_default().to_owned();
     let major = match version.split('.').next() {
         Some("2") => 2,
@@ -123,11 +125,10 @@ pub fn run(opt: &Opt, args: &ImportAsyncApiArgs) -> Result<ExitCode, CliError> {
         .map(|v| v.examples.len())
         .sum();
     eprintln!(
-        "read AsyncAPI {version} `{}`: {} message{} imported as events, {examples} example{}",
+        "read AsyncAPI {version} `{}`: {} imported as events, {}",
         args.file.display(),
-        imported.events.len(),
-        plural(imported.events.len()),
-        plural(examples),
+        count(imported.events.len(), "message", "messages"),
+        count(examples, "example", "examples"),
     );
     if !imported.annotations.is_empty() {
         eprintln!(
@@ -139,25 +140,6 @@ pub fn run(opt: &Opt, args: &ImportAsyncApiArgs) -> Result<ExitCode, CliError> {
         eprintln!("warning: message not imported: #{at}: {why}");
     }
     Ok(super::report(opt, &dir, &shown))
-}
-
-fn read(file: &Path) -> Result<Value, CliError> {
-    let at = |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", file.display()));
-    let size = std::fs::metadata(file).map_err(|e| at(&e))?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(at(&format!(
-            "the document is {size} bytes; at most {MAX_FILE_BYTES} are read"
-        )));
-    }
-    let text = std::fs::read_to_string(file).map_err(|e| at(&e))?;
-    let json = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if json {
-        serde_json::from_str(&text).map_err(|e| at(&format!("not JSON: {e}")))
-    } else {
-        serde_yaml_ng::from_str(&text).map_err(|e| at(&format!("not YAML: {e}")))
-    }
 }
 
 /// A message of the document, reached through its `$ref`s.
@@ -393,8 +375,4 @@ fn rewrite_refs(value: &mut Value, to: &str) -> Result<bool, String> {
         _ => {}
     }
     Ok(rewrote)
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use evreg_core::catalog::SqlOptions;
-use evreg_core::naming::pascal_name;
+use evreg_core::naming::{count, pascal_name};
 use heck::ToKebabCase;
 
-use super::{Entry, Imported, VersionEntry, new_catalog_dir, plural};
+use super::{Entry, Imported, VersionEntry, new_catalog_dir, pretty};
 use crate::cmd::CliError;
 use crate::db::Database;
 use crate::opt::{ImportDbArgs, Opt};
@@ -150,25 +150,24 @@ pub fn run(opt: &Opt, args: &ImportDbArgs) -> Result<ExitCode, CliError> {
     let mut written = Vec::new();
     imported.write(&dir, &mut written)?;
 
-    let count: usize = imported.events.iter().map(|e| e.versions.len()).sum();
+    let version_count: usize = imported.events.iter().map(|e| e.versions.len()).sum();
     eprintln!(
-        "read `{name}` from `{}` and `{}`: {} event{}, {count} version{}",
+        "read `{name}` from `{}` and `{}`: {}, {}",
         args.table,
         args.schema_table,
-        imported.events.len(),
-        plural(imported.events.len()),
-        plural(count),
+        count(imported.events.len(), "event", "events"),
+        count(version_count, "version", "versions"),
     );
     if left > 0 {
         eprintln!(
-            "{left} event{} that left the catalog (deprecated, with no replacement) not imported",
-            plural(left)
+            "{} that left the catalog (deprecated, with no replacement) not imported",
+            count(left, "event", "events")
         );
     }
     if orphans > 0 {
         problems.push(format!(
-            "{orphans} row{} of `{}` belong to no event of `{}`: not imported",
-            plural(orphans),
+            "{} of `{}` belong to no event of `{}`: not imported",
+            count(orphans, "row", "rows"),
             args.schema_table,
             args.table
         ));
@@ -177,8 +176,4 @@ pub fn run(opt: &Opt, args: &ImportDbArgs) -> Result<ExitCode, CliError> {
         eprintln!("warning: {problem}");
     }
     Ok(super::report(opt, &dir, &shown))
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }

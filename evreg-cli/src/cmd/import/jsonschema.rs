@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use evreg_core::catalog::files_under;
+use evreg_core::naming::count;
 use evreg_core::schema::dialect::Draft;
 use evreg_core::{Catalog, Registry};
 use heck::ToSnakeCase;
 use serde_json::Value;
 
 use super::naming::{self, category_of, human_name, strip_json};
-use super::{Entry, Imported, VersionEntry, new_catalog_dir, plural, unknown_words};
+use super::{Entry, Imported, VersionEntry, new_catalog_dir, read_document, unknown_words};
 use crate::cmd::CliError;
 use crate::opt::{ImportJsonSchemaArgs, Opt, TypesFrom};
 
@@ -42,7 +43,7 @@ pub fn run(opt: &Opt, args: &ImportJsonSchemaArgs) -> Result<ExitCode, CliError>
     let mut skipped: Vec<(PathBuf, String)> = Vec::new();
     let mut docs: Vec<(PathBuf, Value)> = Vec::new();
     for path in schemas {
-        match read_json(&path) {
+        match read_document(&path) {
             Ok(value @ Value::Object(_)) => docs.push((path, value)),
             Ok(_) => skipped.push((path, "not a schema: its root is no JSON object".into())),
             Err(why) => skipped.push((path, why)),
@@ -132,16 +133,12 @@ pub fn run(opt: &Opt, args: &ImportJsonSchemaArgs) -> Result<ExitCode, CliError>
     // What the import did, then the check of its result.
     let versions: usize = imported.events.iter().map(|e| e.versions.len()).sum();
     eprintln!(
-        "read {} schema file{} under `{}`: {} payload schema{} ({} event{}), {} shared schema{} (reached by `$ref`)",
-        docs.len(),
-        plural(docs.len()),
+        "read {} under `{}`: {} ({}), {} (reached by `$ref`)",
+        count(docs.len(), "schema file", "schema files"),
         args.dir.display(),
-        versions,
-        plural(versions),
-        imported.events.len(),
-        plural(imported.events.len()),
-        shared.len(),
-        plural(shared.len()),
+        count(versions, "payload schema", "payload schemas"),
+        count(imported.events.len(), "event", "events"),
+        count(shared.len(), "shared schema", "shared schemas"),
     );
     if !imported.annotations.is_empty() {
         eprintln!(
@@ -150,7 +147,10 @@ pub fn run(opt: &Opt, args: &ImportJsonSchemaArgs) -> Result<ExitCode, CliError>
         );
     }
     if examples.is_some() {
-        eprintln!("matched {matched} example{} to schemas", plural(matched));
+        eprintln!(
+            "matched {} to schemas",
+            count(matched, "example", "examples")
+        );
     }
     for (path, why) in &skipped {
         eprintln!("warning: not imported: {}: {why}", path.display());
@@ -161,9 +161,8 @@ pub fn run(opt: &Opt, args: &ImportJsonSchemaArgs) -> Result<ExitCode, CliError>
     let code = super::report(opt, &dir, &shown);
     if code == ExitCode::SUCCESS && !(skipped.is_empty() && unmatched.is_empty()) {
         eprintln!(
-            "{} file{} could not be mapped (warnings above)",
-            skipped.len() + unmatched.len(),
-            plural(skipped.len() + unmatched.len())
+            "{} could not be mapped (warnings above)",
+            count(skipped.len() + unmatched.len(), "file", "files")
         );
     }
     Ok(code)
@@ -198,11 +197,6 @@ fn json_files(dir: &Path, except: &[&Path]) -> Result<Vec<PathBuf>, CliError> {
     }
     files.sort();
     Ok(files)
-}
-
-fn read_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
 }
 
 /// The events of the payload files, named as `types` says, and the files
@@ -374,7 +368,7 @@ fn match_example(
             candidates.len()
         ));
     };
-    let payload = read_json(file)?;
+    let payload = read_document(file)?;
     let accepting: Vec<_> = candidates
         .iter()
         .filter(|(e, v, _)| {

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use evreg_core::Catalog;
 use evreg_core::catalog::relative_path;
+use evreg_core::naming::count;
 
 use super::{toml_string, write_new};
 use crate::opt::{ImportCommand, Opt};
@@ -126,11 +127,11 @@ impl Imported {
                     .map(|(path, text)| (dir.join(path), (*text).to_owned())),
             )
             .collect();
-        files.insert(
-            dir.join("catalog.toml"),
-            format!("#:schema ./{}\n\n{manifest}", super::EDITOR_SCHEMAS[0].0),
-        );
+        let [(manifest_schema, _), (events_schema, _)] = super::EDITOR_SCHEMAS;
+        let manifest_line = super::schema_line(dir, &dir.join(manifest_schema));
+        files.insert(dir.join("catalog.toml"), manifest_line + &manifest);
         let events_dir = dir.join("events");
+        let events_line = super::schema_line(&events_dir, &dir.join(events_schema));
         let mut by_category: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
         for event in &self.events {
             by_category
@@ -139,7 +140,7 @@ impl Imported {
                 .push(event);
         }
         for (stem, events) in by_category {
-            let mut text = format!("#:schema ../{}\n\n", super::EDITOR_SCHEMAS[1].0);
+            let mut text = events_line.clone();
             for (i, event) in events.into_iter().enumerate() {
                 if i > 0 {
                     text.push('\n');
@@ -240,9 +241,8 @@ fn report(opt: &Opt, dir: &Path, shown: &Path) -> ExitCode {
     let _ = evreg_core::diagnostic::render::emit(&mut err, &shown_diagnostics, &report.sources);
     if !missing.is_empty() {
         eprintln!(
-            "{} version{} no example yet (`evreg check {}` lists them)",
-            missing.len(),
-            if missing.len() == 1 { " has" } else { "s have" },
+            "{} no example yet (`evreg check {}` lists them)",
+            count(missing.len(), "version has", "versions have"),
             shown.display()
         );
     }
@@ -251,15 +251,13 @@ fn report(opt: &Opt, dir: &Path, shown: &Path) -> ExitCode {
         Some(catalog) => {
             let versions: usize = catalog.events().iter().map(|e| e.versions.len()).sum();
             eprintln!(
-                "imported {} into `{}`: {} event{}, {} version{}; it checks clean{}",
+                "imported {} into `{}`: {}, {}; it checks clean{}",
                 catalog.name(),
                 shown.display(),
-                catalog.events().len(),
-                plural(catalog.events().len()),
-                versions,
-                plural(versions),
+                count(catalog.events().len(), "event", "events"),
+                count(versions, "version", "versions"),
                 if warnings > 0 {
-                    format!(" ({warnings} warning{})", plural(warnings))
+                    format!(" ({})", count(warnings, "warning", "warnings"))
                 } else {
                     String::new()
                 }
@@ -268,9 +266,9 @@ fn report(opt: &Opt, dir: &Path, shown: &Path) -> ExitCode {
         }
         None => {
             eprintln!(
-                "imported into `{}`, with {errors} error{} to fix (above, and with `evreg check {}`)",
+                "imported into `{}`, with {} to fix (above, and with `evreg check {}`)",
                 shown.display(),
-                plural(errors),
+                count(errors, "error", "errors"),
                 shown.display()
             );
             ExitCode::from(1)
@@ -295,6 +293,32 @@ pub(super) fn unknown_words(report: &evreg_core::Report) -> Vec<String> {
     words
 }
 
+/// A JSON (`.json`) or YAML document as a value, or why it is none; files
+/// larger than the loader reads are refused unread.
+fn read_document(path: &Path) -> Result<serde_json::Value, String> {
+    use evreg_core::catalog::MAX_FILE_BYTES;
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {size} bytes; at most {MAX_FILE_BYTES} are read"
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+    } else {
+        serde_yaml_ng::from_str(&text).map_err(|e| format!("not YAML: {e}"))
+    }
+}
+
+/// A file's text for a JSON value: pretty, with a final newline.
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
 /// The string at `key` of a JSON object, trimmed, when it says anything.
 fn text(value: &serde_json::Value, key: &str) -> Option<String> {
     value[key]
@@ -302,8 +326,4 @@ fn text(value: &serde_json::Value, key: &str) -> Option<String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
