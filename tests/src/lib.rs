@@ -75,24 +75,6 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The compiled examples of docs/codegen.md (the derive example; the
-/// excerpts of generated code are `ignore`d here and compared with
-/// generated code by tests/docs.rs).
-#[doc = include_str!("../../docs/codegen.md")]
-#[cfg(doctest)]
-pub struct CodegenDoctests;
-
-/// The examples of docs/event-system.md, compiled and run.
-#[doc = include_str!("../../docs/event-system.md")]
-#[cfg(doctest)]
-pub struct EventSystemDoctests;
-
-/// The examples of docs/transports.md, compiled and run (against the NATS
-/// server of `EVREG_TEST_NATS_URL`).
-#[doc = include_str!("../../docs/transports.md")]
-#[cfg(doctest)]
-pub struct TransportsDoctests;
-
 /// A valid `TICKET_CREATED` v1 payload of `tenant`, titled `title`: the
 /// shipped catalog's example with those two fields replaced (the bus tests'
 /// payload).
