@@ -40,6 +40,7 @@ where
         opt::Command::Import(command) => cmd::import::run(&opt, command),
         opt::Command::Check(args) => cmd::check::run(&opt, args),
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),
+        opt::Command::Export(command) => cmd::export::run(&opt, command),
         opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),
         opt::Command::Lock(args) => cmd::lock::run(&opt, args),
         opt::Command::Diff(args) => cmd::diff::run(&opt, args),

@@ -36,6 +36,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
     Generate(GenerateArgs),
+    /// Write the catalog for other tools (`export jsonschema -o DIR`: one bundled schema per payload version)
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Write the SQL that creates and upserts the catalog's tables (PostgreSQL or SQLite)
     Migrate(MigrateArgs),
     /// Lock the released payload versions in catalog.lock (new versions only)
@@ -226,6 +229,43 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 with a unified diff when FILE is not what the catalog generates
     #[arg(long, requires = "output")]
     pub check: bool,
+}
+
+/// `evreg export`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// One self-contained JSON Schema per payload version (`payload.TicketCreated.v1.json`) and an index.json
+    Jsonschema(ExportJsonschemaArgs),
+}
+
+/// `evreg export jsonschema`
+#[derive(Debug, Args)]
+pub struct ExportJsonschemaArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The folder to write (files only when they changed; schemas that left the catalog are removed)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// The draft of the schemas: `source` (each in its file's draft), or draft-04, draft-06, draft-07, 2019-09, 2020-12
+    #[arg(long, default_value = "source", value_parser = parse_export_draft)]
+    pub draft: evreg_codegen::export::ExportDraft,
+    /// Write nothing; exit 1 with a unified diff when DIR is not what the catalog exports
+    #[arg(long)]
+    pub check: bool,
+}
+
+fn parse_export_draft(name: &str) -> Result<evreg_codegen::export::ExportDraft, String> {
+    use evreg_codegen::export::ExportDraft;
+    if name == "source" {
+        return Ok(ExportDraft::Source);
+    }
+    evreg_core::schema::dialect::Draft::from_name(name)
+        .map(ExportDraft::Draft)
+        .ok_or_else(|| {
+            format!(
+                "`{name}` is no draft: source, draft-04, draft-06, draft-07, 2019-09 or 2020-12"
+            )
+        })
 }
 
 /// SQL dialect.

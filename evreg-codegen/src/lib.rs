@@ -12,6 +12,7 @@
 
 pub mod builder;
 pub mod derive;
+pub mod export;
 pub mod macros;
 pub mod output;
 pub mod rust;

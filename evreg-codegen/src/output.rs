@@ -1,7 +1,7 @@
 //! Writing generated files: only when they changed, and checking a
 //! checked-in file for drift.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,7 +46,7 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
 /// A new file beside `path`, named `.evreg-<name>.<pid>.<n>.tmp`, that no
 /// other writer has: `create_new` fails rather than reuse one. It gets the
 /// mode of a plain new file (0666 less the umask), not a private one.
-fn temporary(dir: &Path, path: &Path) -> io::Result<(PathBuf, File)> {
+fn temporary(dir: &Path, path: &Path) -> io::Result<(PathBuf, std::fs::File)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
@@ -89,6 +89,43 @@ pub fn drift(path: &Path, expected: &str) -> io::Result<Option<Drift>> {
         .header(&name, &format!("{name} (generated)"))
         .to_string();
     Ok(Some(Drift::Stale(diff)))
+}
+
+/// One file of a generated folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Its name in the folder (`payload.TicketCreated.v1.json`).
+    pub name: String,
+    /// Its text.
+    pub contents: String,
+}
+
+/// Writes each of `files` into `dir` with [`write_if_changed`]; returns
+/// the names of those it wrote.
+pub fn write_dir(dir: &Path, files: &[File]) -> io::Result<Vec<String>> {
+    let mut wrote = Vec::new();
+    for file in files {
+        let path = dir.join(&file.name);
+        if write_if_changed(&path, &file.contents)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?
+        {
+            wrote.push(file.name.clone());
+        }
+    }
+    Ok(wrote)
+}
+
+/// The files of `dir` that are not what `files` holds, each with how it
+/// drifted, in the order of `files`.
+pub fn drift_dir(dir: &Path, files: &[File]) -> io::Result<Vec<(PathBuf, Drift)>> {
+    let mut drifted = Vec::new();
+    for file in files {
+        let path = dir.join(&file.name);
+        if let Some(d) = drift(&path, &file.contents)? {
+            drifted.push((path, d));
+        }
+    }
+    Ok(drifted)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod diff;
 pub mod events;
+pub mod export;
 pub mod generate;
 pub mod import;
 pub mod init;

@@ -185,6 +185,7 @@ impl Loader {
                         description: v.description.clone(),
                         schema,
                         schema_file: self.docs[schema_doc].path.clone(),
+                        draft: self.docs[schema_doc].draft,
                         examples: Vec::new(),
                         invalid_examples: Vec::new(),
                         span: v.span,

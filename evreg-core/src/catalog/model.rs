@@ -328,6 +328,8 @@ pub struct PayloadVersion {
     pub schema: Value,
     /// The file the schema was read from (the event file for inline schemas).
     pub schema_file: PathBuf,
+    /// The draft that file is written in (`schema` says the same in 2020-12).
+    pub draft: crate::schema::dialect::Draft,
     /// Payloads that must validate.
     pub examples: Vec<Example>,
     /// Payloads that must not validate, with the reason.

@@ -61,6 +61,7 @@ pub const CODES: &[&str] = &[
     "lock-syntax",
     "no-events",
     "codegen-bug",
+    "export-draft",
 ];
 
 /// Whether `code` is one of [`CODES`].

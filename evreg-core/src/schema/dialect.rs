@@ -236,6 +236,211 @@ impl Draft {
     }
 }
 
+/// A keyword of a 2020-12 schema that an older draft has no words for
+/// ([`Draft::from_2020_12`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsaid {
+    /// The JSON pointer of the schema object holding it.
+    pub pointer: String,
+    /// The keyword.
+    pub keyword: String,
+}
+
+impl Draft {
+    /// Says in this draft what the 2020-12 `schema` (a bundle) says: the
+    /// reverse of [`Draft::translate`]. The definitions container is
+    /// `definitions` up to draft-07 (and references into it follow), tuples
+    /// are `items: [..]` with `additionalItems` up to 2019-09, `dependencies`
+    /// up to draft-07, an anchor is an `$id` of a bare fragment up to
+    /// draft-07, a `$ref` with siblings becomes an `allOf` where `$ref`
+    /// overrides its siblings, and draft-04's `const` and exclusive bounds
+    /// take its spellings. Annotations stay (validators skip keywords they do
+    /// not know). A keyword that validates and that this draft lacks
+    /// (`unevaluatedProperties` before 2019-09, `if` in draft-06, …) leaves
+    /// `schema` half-said: the error names every one.
+    pub fn from_2020_12(self, schema: &mut Value) -> Result<(), Vec<Unsaid>> {
+        if let Value::Object(map) = schema {
+            map.insert("$schema".to_owned(), Value::from(self.uri()));
+        }
+        if self == Draft::Draft202012 {
+            return Ok(());
+        }
+        let mut unsaid = Vec::new();
+        for_each_schema_mut(schema, &mut |map, pointer| {
+            for key in map.keys() {
+                if keywords::validates_nothing(key) {
+                    continue;
+                }
+                let since = since(key);
+                let expressible = match key.as_str() {
+                    // Said in other words below.
+                    "const" | "dependentRequired" | "dependentSchemas" | "prefixItems" => true,
+                    "$anchor" => true,
+                    _ => since <= self,
+                };
+                if !expressible {
+                    unsaid.push(Unsaid {
+                        pointer: pointer.to_owned(),
+                        keyword: key.clone(),
+                    });
+                }
+            }
+            if self.ref_overrides_siblings() {
+                ref_beside_siblings_in_all_of(map);
+            }
+            if self <= Draft::Draft201909 {
+                items_as_tuple(map);
+            }
+            if self <= Draft::Draft7 {
+                join_dependencies(map);
+                if let Some(defs) = map.remove("$defs") {
+                    if map.contains_key("definitions") {
+                        unsaid.push(Unsaid {
+                            pointer: pointer.to_owned(),
+                            keyword: "definitions".to_owned(),
+                        });
+                    }
+                    map.insert("definitions".to_owned(), defs);
+                }
+                if let Some(Value::String(r)) = map.get_mut("$ref")
+                    && r.starts_with('#')
+                {
+                    *r = r
+                        .split('/')
+                        .map(|t| if t == "$defs" { "definitions" } else { t })
+                        .collect::<Vec<_>>()
+                        .join("/");
+                }
+                if let Some(Value::String(name)) = map.remove("$anchor") {
+                    map.insert(
+                        self.id_keyword().to_owned(),
+                        Value::String(format!("#{name}")),
+                    );
+                }
+            }
+            if self == Draft::Draft4 {
+                draft2020_to_4(map);
+            }
+        });
+        if unsaid.is_empty() {
+            Ok(())
+        } else {
+            Err(unsaid)
+        }
+    }
+}
+
+/// The first draft that has `keyword` (draft-04 for the keywords every
+/// draft has, and for names that are no keyword).
+fn since(keyword: &str) -> Draft {
+    match keyword {
+        "const" | "contains" | "propertyNames" | "examples" => Draft::Draft6,
+        "if" | "then" | "else" | "$comment" | "readOnly" | "writeOnly" | "contentMediaType"
+        | "contentEncoding" => Draft::Draft7,
+        "$anchor"
+        | "$defs"
+        | "dependentRequired"
+        | "dependentSchemas"
+        | "minContains"
+        | "maxContains"
+        | "unevaluatedProperties"
+        | "unevaluatedItems"
+        | "deprecated"
+        | "contentSchema" => Draft::Draft201909,
+        "prefixItems" | "$dynamicRef" | "$dynamicAnchor" => Draft::Draft202012,
+        _ => Draft::Draft4,
+    }
+}
+
+/// Up to draft-07 a `$ref` overrides its siblings: a `$ref` beside keywords
+/// that validate moves into the `allOf` (made if missing), where it applies
+/// beside them as 2020-12 has it.
+fn ref_beside_siblings_in_all_of(map: &mut Map<String, Value>) {
+    if !map.contains_key("$ref")
+        || map
+            .keys()
+            .all(|k| k == "$ref" || keywords::validates_nothing(k))
+    {
+        return;
+    }
+    let Some(reference) = map.remove("$ref") else {
+        return;
+    };
+    let mut one = Map::new();
+    one.insert("$ref".to_owned(), reference);
+    match map.get_mut("allOf") {
+        Some(Value::Array(all)) => all.push(Value::Object(one)),
+        _ => {
+            map.insert("allOf".to_owned(), Value::Array(vec![Value::Object(one)]));
+        }
+    }
+}
+
+/// [`tuple_items`] reversed: `prefixItems` is `items` as an array, and the
+/// `items` after it `additionalItems`.
+fn items_as_tuple(map: &mut Map<String, Value>) {
+    let Some(tuple) = map.remove("prefixItems") else {
+        return;
+    };
+    if let Some(rest) = map.remove("items") {
+        map.insert("additionalItems".to_owned(), rest);
+    }
+    map.insert("items".to_owned(), tuple);
+}
+
+/// [`split_dependencies`] reversed.
+fn join_dependencies(map: &mut Map<String, Value>) {
+    let mut dependencies = Map::new();
+    for keyword in ["dependentRequired", "dependentSchemas"] {
+        if let Some(Value::Object(members)) = map.remove(keyword) {
+            dependencies.extend(members);
+        }
+    }
+    if !dependencies.is_empty() {
+        map.insert("dependencies".to_owned(), Value::Object(dependencies));
+    }
+}
+
+/// [`draft4_to_2020`] reversed, and `const` as the `enum` of one value
+/// (draft-04 has no `const`).
+fn draft2020_to_4(map: &mut Map<String, Value>) {
+    if let Some(id) = map.remove("$id") {
+        map.insert("id".to_owned(), id);
+    }
+    if let Some(value) = map.remove("const") {
+        let mut one = Map::new();
+        one.insert("enum".to_owned(), Value::Array(vec![value]));
+        if map.contains_key("enum") {
+            // Both hold: the `const` joins the `allOf`.
+            match map.get_mut("allOf") {
+                Some(Value::Array(all)) => all.push(Value::Object(one)),
+                _ => {
+                    map.insert("allOf".to_owned(), Value::Array(vec![Value::Object(one)]));
+                }
+            }
+        } else {
+            map.extend(one);
+        }
+    }
+    for (exclusive, bound, stronger) in [
+        ("exclusiveMinimum", "minimum", std::cmp::Ordering::Greater),
+        ("exclusiveMaximum", "maximum", std::cmp::Ordering::Less),
+    ] {
+        let Some(limit) = map.get(exclusive).and_then(Value::as_f64) else {
+            continue;
+        };
+        let exclusive_wins = map
+            .get(bound)
+            .and_then(Value::as_f64)
+            .is_none_or(|inclusive| limit.total_cmp(&inclusive) != stronger.reverse());
+        let value = map.remove(exclusive).unwrap_or_default();
+        if exclusive_wins {
+            map.insert(bound.to_owned(), value);
+            map.insert(exclusive.to_owned(), Value::Bool(true));
+        }
+    }
+}
+
 /// What a 2019-09 document's `$recursiveRef`s became ([`recursive_to_ref`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recursive {
