@@ -34,7 +34,7 @@ pub enum Command {
     Import(ImportCommand),
     /// Check a catalog and report every problem, with file, line and column
     Check(CheckArgs),
-    /// Generate the catalog's Rust module (payload structs, validators, bus types, registry)
+    /// Generate the catalog's Rust module (payload structs, validators, bus types, registry), or TypeScript types and Zod schemas
     Generate(GenerateArgs),
     /// Write the catalog for other tools (`export jsonschema -o DIR`: one bundled schema per payload version)
     #[command(subcommand)]
@@ -223,12 +223,24 @@ pub struct CheckArgs {
 pub struct GenerateArgs {
     #[command(flatten)]
     pub catalog: CatalogArg,
-    /// Write the module to this file (only when it changed) [default: standard output]
-    #[arg(short, long, value_name = "FILE")]
+    /// The language: a Rust module, or TypeScript types with Zod schemas (a folder of three files)
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    pub lang: Lang,
+    /// Write the module to this file, or with --lang typescript the files to this folder (only what changed) [default: standard output]
+    #[arg(short, long, value_name = "PATH", required_if_eq("lang", "typescript"))]
     pub output: Option<PathBuf>,
-    /// Write nothing; exit 1 with a unified diff when FILE is not what the catalog generates
+    /// Write nothing; exit 1 with a unified diff when PATH is not what the catalog generates
     #[arg(long, requires = "output")]
     pub check: bool,
+}
+
+/// A language `evreg generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// A Rust module (payload structs, validators, bus types, registry)
+    Rust,
+    /// TypeScript types and Zod schemas (events.ts, schemas.ts, runtime.ts)
+    Typescript,
 }
 
 /// `evreg export`

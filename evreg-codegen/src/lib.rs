@@ -17,6 +17,7 @@ pub mod macros;
 pub mod output;
 pub mod rust;
 pub mod sql;
+pub mod typescript;
 
 pub use builder::{BuildError, Builder, Generated, generate_dir};
 

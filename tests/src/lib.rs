@@ -6,6 +6,8 @@
 use serde_json::Value;
 
 pub mod github;
+pub mod mutate;
+pub mod suite;
 
 /// The shipped catalog (`catalog/`).
 pub mod acme {

@@ -81,7 +81,9 @@ fn left_the_catalog(dir: &Path, files: &[File]) -> Vec<String> {
     left
 }
 
-fn check(
+/// Compares the folder `dir` with `files` (and `left`, files that must be
+/// gone): exit 0 when it holds them, else 1 with a diff of each difference.
+pub(super) fn check(
     dir: &Path,
     files: &[File],
     left: &[String],
@@ -109,7 +111,7 @@ fn check(
         );
     }
     eprintln!(
-        "error: `{}` is not what the catalog exports ({}); run `{command}`",
+        "error: `{}` is not what the catalog gives ({}); run `{command}`",
         dir.display(),
         evreg_core::naming::count(drifted.len() + left.len(), "file differs", "files differ"),
     );

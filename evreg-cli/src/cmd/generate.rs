@@ -6,10 +6,13 @@ use std::process::ExitCode;
 use evreg_codegen::BuildError;
 use evreg_codegen::output::{self, Drift};
 
-use crate::opt::{GenerateArgs, Opt};
+use crate::opt::{GenerateArgs, Lang, Opt};
 
 pub fn run(opt: &Opt, args: &GenerateArgs) -> Result<ExitCode, super::CliError> {
     let dir = opt.catalog_dir(Some(&args.catalog))?;
+    if args.lang == Lang::Typescript {
+        return typescript(opt, args, &dir);
+    }
     // The route of `Builder` in build.rs and of `include_catalog!`: the same
     // code, and the same diagnostics, here rendered in color.
     let generated = match evreg_codegen::generate_dir(&dir) {
@@ -97,4 +100,45 @@ fn report_untyped(untyped: &[evreg_codegen::rust::Untyped]) {
     if count > SHOWN {
         eprintln!("  … and {} more", count - SHOWN);
     }
+}
+
+/// `--lang typescript`: the folder of events.ts, schemas.ts and runtime.ts.
+fn typescript(
+    opt: &Opt,
+    args: &GenerateArgs,
+    dir: &std::path::Path,
+) -> Result<ExitCode, super::CliError> {
+    let catalog = match super::load(opt, dir) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let files = match evreg_codegen::typescript::generate(&catalog) {
+        Ok(files) => files,
+        Err(diagnostics) => return Ok(super::failed(opt, dir, &diagnostics, catalog.sources())),
+    };
+    let Some(out) = &args.output else {
+        return Err("--lang typescript writes a folder: name it with -o DIR"
+            .to_owned()
+            .into());
+    };
+    let command = format!(
+        "evreg generate {} --lang typescript -o {}",
+        dir.display(),
+        out.display()
+    );
+    if args.check {
+        return super::export::check(out, &files, &[], &command);
+    }
+    let wrote = output::write_dir(out, &files)?;
+    eprintln!(
+        "wrote {} of {} files to `{}` ({} lines)",
+        wrote.len(),
+        files.len(),
+        out.display(),
+        files
+            .iter()
+            .map(|f| f.contents.lines().count())
+            .sum::<usize>()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -62,6 +62,7 @@ pub const CODES: &[&str] = &[
     "no-events",
     "codegen-bug",
     "export-draft",
+    "typescript-unsupported",
 ];
 
 /// Whether `code` is one of [`CODES`].
