@@ -80,9 +80,48 @@ impl Node {
         Node::new("unknown", "z.unknown()", true)
     }
 
+    /// A check of a primitive value (a string, a number, an array's
+    /// length), which Zod's output holds as the payload did.
     fn refine(mut self, check: String) -> Node {
         self.zod = format!("{}.refine({check})", self.zod);
         self
+    }
+
+    /// What every one of `parts` and `checks` accepts, each given the
+    /// payload's value itself (`rt.all`): Zod's intersections let one side
+    /// accept the members the other refuses, and its objects' output
+    /// leaves out an own `__proto__` member.
+    fn all(parts: Vec<Node>, checks: Vec<String>) -> Node {
+        let parts: Vec<Node> = parts
+            .into_iter()
+            .filter(|n| n.zod != "z.unknown()")
+            .collect();
+        if checks.is_empty() && parts.len() <= 1 {
+            return parts.into_iter().next().unwrap_or_else(Node::unknown);
+        }
+        let ts = intersection_type(&parts);
+        Node::all_as(ts, parts, checks)
+    }
+
+    /// [`Node::all`] of the type `ts`, which says more than the parts' own
+    /// types (a tuple of an array and its `prefixItems` check).
+    fn all_as(ts: String, parts: Vec<Node>, checks: Vec<String>) -> Node {
+        if checks.is_empty() && parts.len() == 1 {
+            let part = parts.into_iter().next().unwrap_or_else(Node::unknown);
+            return Node { ts, ..part };
+        }
+        let loose = parts.iter().all(|p| p.loose);
+        let schemas = parts
+            .iter()
+            .map(|p| p.zod.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let checks = checks.join(", ");
+        Node {
+            zod: format!("rt.all<{ts}>([{schemas}], [{checks}])"),
+            ts,
+            loose,
+        }
     }
 }
 
@@ -168,25 +207,21 @@ fn union(nodes: Vec<Node>) -> Node {
     }
 }
 
-/// `A & B`, leaving out what accepts anything.
-fn intersection(nodes: Vec<Node>) -> Node {
-    let nodes: Vec<Node> = nodes
-        .into_iter()
-        .filter(|n| n.zod != "z.unknown()")
+/// `A & B` of the parts' types, leaving out `unknown`.
+fn intersection_type(parts: &[Node]) -> String {
+    let types: Vec<String> = parts
+        .iter()
+        .filter(|p| p.ts != "unknown")
+        .map(|p| paren(&p.ts))
         .collect();
-    let mut iter = nodes.into_iter();
-    let Some(first) = iter.next() else {
-        return Node::unknown();
-    };
-    iter.fold(first, |a, b| Node {
-        ts: match (a.ts.as_str(), b.ts.as_str()) {
-            ("unknown", _) => b.ts.clone(),
-            (_, "unknown") => a.ts.clone(),
-            _ => format!("{} & {}", paren(&a.ts), paren(&b.ts)),
-        },
-        zod: format!("z.intersection({}, {})", a.zod, b.zod),
-        loose: a.loose && b.loose,
-    })
+    match types.len() {
+        0 => "unknown".to_owned(),
+        1 => parts
+            .iter()
+            .find(|p| p.ts != "unknown")
+            .map_or_else(|| "unknown".to_owned(), |p| p.ts.clone()),
+        _ => types.join(" & "),
+    }
 }
 
 /// A type in parentheses where `|`, `&` or a function arrow would bind
@@ -364,15 +399,15 @@ impl Translator<'_> {
                 .map(|b| b.zod.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let mut node = union(branches);
-            node = node.refine(format!(
-                "(v) => [{list}].filter((s) => s.safeParse(v).success).length === 1"
-            ));
-            parts.push(node);
+            let node = union(branches);
+            parts.push(Node {
+                zod: format!("rt.oneOf<{}>([{list}])", node.ts),
+                ..node
+            });
         }
         if let Some(not) = map.get("not") {
             let node = self.node(not, &format!("{pointer}/not"), inner);
-            checks.push(format!("(v) => !{}.safeParse(v).success", node.zod));
+            checks.push(format!("rt.not({})", node.zod));
         }
         if let Some(condition) = map.get("if") {
             let test = self.node(condition, &format!("{pointer}/if"), inner);
@@ -382,23 +417,16 @@ impl Translator<'_> {
             let otherwise = map
                 .get("else")
                 .map(|s| self.node(s, &format!("{pointer}/else"), inner));
-            let branch = |n: &Option<Node>| {
-                n.as_ref().map_or("true".to_owned(), |n| {
-                    format!("{}.safeParse(v).success", n.zod)
-                })
-            };
+            let branch =
+                |n: &Option<Node>| n.as_ref().map_or("undefined".to_owned(), |n| n.zod.clone());
             checks.push(format!(
-                "(v) => ({}.safeParse(v).success ? {} : {})",
+                "rt.ifThenElse({}, {}, {})",
                 test.zod,
                 branch(&then),
                 branch(&otherwise)
             ));
         }
-        let mut node = intersection(parts);
-        for check in checks {
-            node = node.refine(check);
-        }
-        node
+        Node::all(parts, checks)
     }
 
     fn literals(&mut self, values: &[&Value]) -> Node {
@@ -502,6 +530,7 @@ impl Translator<'_> {
         let items = map
             .get("items")
             .map(|s| self.node(s, &format!("{pointer}/items"), Types::ALL));
+        let mut tuple = None;
         let mut node = match map.get("prefixItems") {
             Some(Value::Array(prefix)) => {
                 let prefix: Vec<Node> = prefix
@@ -534,13 +563,11 @@ impl Translator<'_> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let rest = items.as_ref().map_or("z.unknown()", |n| n.zod.as_str());
-                Node::new(
-                    ts.clone(),
-                    format!(
-                        "(z.array(z.unknown()).refine((a) => a.every((v, i) => (i < {len} ? [{schemas}][i] : {rest}).safeParse(v).success)) as unknown as z.ZodType<{ts}>)",
-                        len = prefix.len()
-                    ),
-                    false,
+                tuple = Some(ts.clone());
+                Node::all_as(
+                    ts,
+                    vec![Node::new("unknown[]", "z.array(z.unknown())", false)],
+                    vec![format!("rt.prefixItems([{schemas}], {rest})")],
                 )
             }
             _ => match items {
@@ -552,25 +579,30 @@ impl Translator<'_> {
                 None => Node::new("unknown[]", "z.array(z.unknown())", false),
             },
         };
-        if let Some(n) = count(map, "minItems") {
-            node = node.refine(format!("(a) => a.length >= {n}"));
-        }
-        if let Some(n) = count(map, "maxItems") {
-            node = node.refine(format!("(a) => a.length <= {n}"));
+        let mut checks = Vec::new();
+        for (keyword, op) in [("minItems", ">="), ("maxItems", "<=")] {
+            if let Some(n) = count(map, keyword) {
+                let check = format!("(a) => a.length {op} {n}");
+                // A refinement after a check of the runtime would run on
+                // what is not an array.
+                if tuple.is_some() {
+                    checks.push(format!("[{}, {check}]", quoted(keyword)));
+                } else {
+                    node = node.refine(check);
+                }
+            }
         }
         if map.get("uniqueItems") == Some(&Value::Bool(true)) {
-            node = node.refine("rt.unique".to_owned());
+            checks.push("[\"uniqueItems\", rt.unique]".to_owned());
         }
         if let Some(contains) = map.get("contains") {
             let c = self.node(contains, &format!("{pointer}/contains"), Types::ALL);
             let min = count(map, "minContains").unwrap_or(1);
-            let max = count(map, "maxContains").map_or(String::new(), |m| format!(" && n <= {m}"));
-            node = node.refine(format!(
-                "(a) => ((n) => n >= {min}{max})(a.filter((v) => {}.safeParse(v).success).length)",
-                c.zod
-            ));
+            let max = count(map, "maxContains").map_or(String::new(), |m| format!(", {m}"));
+            checks.push(format!("rt.contains({}, {min}{max})", c.zod));
         }
-        node
+        let ts = tuple.unwrap_or_else(|| node.ts.clone());
+        Node::all_as(ts, vec![node], checks)
     }
 
     fn object(&mut self, map: &Map<String, Value>, pointer: &str) -> Node {
@@ -675,11 +707,6 @@ impl Translator<'_> {
             .map(|(n, ..)| quoted(n))
             .collect::<Vec<_>>()
             .join(", ");
-        let rest = match (&additional_node, closed) {
-            (Some(n), _) => format!("{}.safeParse(rt.get(o, k)).success", n.zod),
-            (None, true) => "false".to_owned(),
-            (None, false) => "true".to_owned(),
-        };
         let patterns = pattern_nodes
             .iter()
             .map(|(p, n)| format!("[rt.pattern({}), {}]", quoted(p), n.zod))
@@ -687,15 +714,12 @@ impl Translator<'_> {
             .join(", ");
         // Every member that no property names: its pattern's schemas, or
         // `additionalProperties`.
-        let others = if pattern_nodes.is_empty() {
-            format!(
-                "(o) => Object.keys(o).every((k) => ([{known}] as string[]).includes(k) || {rest})"
-            )
-        } else {
-            format!(
-                "(o) => Object.keys(o).every((k) => {{ const matched = ([{patterns}] as [RegExp, z.ZodType][]).filter(([p]) => p.test(k)); return matched.every(([, s]) => s.safeParse(rt.get(o, k)).success) && (matched.length > 0 || ([{known}] as string[]).includes(k) || {rest}); }})"
-            )
+        let rest = match (&additional_node, closed) {
+            (Some(n), _) => n.zod.clone(),
+            (None, true) => "false".to_owned(),
+            (None, false) => "true".to_owned(),
         };
+        let others = format!("rt.members([{known}], [{patterns}], {rest})");
         let mut checks: Vec<String> = Vec::new();
         if !present.is_empty() {
             let list = present
@@ -703,7 +727,7 @@ impl Translator<'_> {
                 .map(|n| quoted(n))
                 .collect::<Vec<_>>()
                 .join(", ");
-            checks.push(format!("(o) => [{list}].every((k) => rt.has(o, k))"));
+            checks.push(format!("rt.required([{list}])"));
         }
         let names = fields
             .iter()
@@ -716,38 +740,27 @@ impl Translator<'_> {
                     .flat_map(|m| m.keys().map(String::as_str)),
             );
         let proto = names.clone().any(|n| PROTOTYPE.contains(&n));
-        let mut node = if proto {
-            let mut own: Vec<String> = fields
+        let base = if proto {
+            let own = fields
                 .iter()
-                .map(|(name, _, node, _)| {
-                    format!(
-                        "(o) => !rt.has(o, {name}) || {}.safeParse(rt.get(o, {name})).success",
-                        node.zod,
-                        name = quoted(name)
-                    )
-                })
-                .collect();
+                .map(|(name, _, node, _)| format!("[{}, {}]", quoted(name), node.zod))
+                .collect::<Vec<_>>()
+                .join(", ");
+            checks.push(format!("rt.properties([{own}])"));
             let required_fields: Vec<String> = fields
                 .iter()
                 .filter(|(.., required)| *required)
                 .map(|(n, ..)| quoted(n))
                 .collect();
             if !required_fields.is_empty() {
-                own.push(format!(
-                    "(o) => [{}].every((k) => rt.has(o, k))",
-                    required_fields.join(", ")
-                ));
+                checks.push(format!("rt.required([{}])", required_fields.join(", ")));
             }
             if !(pattern_nodes.is_empty() && rest == "true") {
-                own.push(others);
+                checks.push(others);
             }
-            own.append(&mut checks);
             Node::new(
                 ts.clone(),
-                format!(
-                    "z.custom<{ts}>((v) => {{ const o = rt.object(v); return o !== undefined && ([{}] as ((o: Record<string, unknown>) => boolean)[]).every((f) => f(o)); }})",
-                    own.join(", ")
-                ),
+                "z.custom((v) => rt.object(v) !== undefined)",
                 false,
             )
         } else {
@@ -763,7 +776,7 @@ impl Translator<'_> {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let mut zod = if pattern_nodes.is_empty() {
+            let zod = if pattern_nodes.is_empty() {
                 match (&additional_node, closed) {
                     (Some(n), _) if fields.is_empty() => format!("z.record(z.string(), {})", n.zod),
                     (Some(n), _) => format!("z.looseObject({{{shape}}}).catchall({})", n.zod),
@@ -771,39 +784,29 @@ impl Translator<'_> {
                     (None, false) => format!("z.looseObject({{{shape}}})"),
                 }
             } else {
+                checks.push(others);
                 format!("z.looseObject({{{shape}}})")
             };
-            if !pattern_nodes.is_empty() {
-                zod = format!("{zod}.refine({others})");
-            }
-            let mut node = Node::new(ts, zod, false);
-            for check in checks {
-                node = node.refine(check);
-            }
-            if present.iter().any(|r| !fields.iter().any(|(n, ..)| n == r)) {
-                // The names are in the type; Zod checks them with a
-                // refinement, which leaves them out of the type it infers.
-                node.zod = format!("({} as unknown as z.ZodType<{}>)", node.zod, node.ts);
-            }
-            node
+            Node::new(ts.clone(), zod, false)
         };
         if let Some(names) = map.get("propertyNames") {
             let n = self.node(names, &format!("{pointer}/propertyNames"), Types::ALL);
-            node = node.refine(format!(
-                "(o) => Object.keys(o).every((k) => {}.safeParse(k).success)",
-                n.zod
-            ));
+            checks.push(format!("rt.propertyNames({})", n.zod));
         }
         if let Some(n) = count(map, "minProperties") {
-            node = node.refine(format!("(o) => Object.keys(o).length >= {n}"));
+            checks.push(format!(
+                "[\"minProperties\", (o) => Object.keys(o).length >= {n}]"
+            ));
         }
         if let Some(n) = count(map, "maxProperties") {
-            node = node.refine(format!("(o) => Object.keys(o).length <= {n}"));
+            checks.push(format!(
+                "[\"maxProperties\", (o) => Object.keys(o).length <= {n}]"
+            ));
         }
         if let Some(Value::Object(dependencies)) = map.get("dependentRequired") {
             for (name, needs) in dependencies {
-                node = node.refine(format!(
-                    "(o) => !rt.has(o, {}) || {}.every((k) => rt.has(o, k))",
+                checks.push(format!(
+                    "rt.dependentRequired({}, {})",
                     quoted(name),
                     json(needs)
                 ));
@@ -816,14 +819,10 @@ impl Translator<'_> {
                     &format!("{pointer}/dependentSchemas/{}", escape(name)),
                     Types::ALL,
                 );
-                node = node.refine(format!(
-                    "(o) => !rt.has(o, {}) || {}.safeParse(o).success",
-                    quoted(name),
-                    n.zod
-                ));
+                checks.push(format!("rt.dependentSchema({}, {})", quoted(name), n.zod));
             }
         }
-        node
+        Node::all_as(ts, vec![base], checks)
     }
 }
 

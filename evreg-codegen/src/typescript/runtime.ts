@@ -3,6 +3,136 @@
 // decimals, JSON equality, `uniqueItems`, `contains`, and the formats
 // evreg asserts, each as the registry checks it (docs/typescript.md).
 
+import { z } from "zod";
+
+/** A check of a payload's value: the keyword it stands for, and the test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Check = readonly [keyword: string, test: (value: any) => boolean];
+
+/**
+ * A value that every one of `schemas` accepts and, when they do, every one of
+ * `checks`, each given the value itself: what JSON Schema means by keywords
+ * side by side and by `allOf`. (Zod's own intersections let one side accept
+ * members the other refuses, and its objects' output leaves out an own
+ * `__proto__` member.)
+ */
+export function all<T>(schemas: readonly z.ZodType[], checks: readonly Check[]): z.ZodType<T> {
+  return z.custom<T>().superRefine((value, ctx) => {
+    let failed = false;
+    for (const schema of schemas) {
+      const result = schema.safeParse(value);
+      if (!result.success) {
+        failed = true;
+        for (const issue of result.error.issues) {
+          ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+        }
+      }
+    }
+    if (failed) return;
+    for (const [keyword, test] of checks) {
+      if (!test(value)) ctx.addIssue({ code: "custom", message: `does not match \`${keyword}\`` });
+    }
+  });
+}
+
+/** `not`. */
+export function not(schema: z.ZodType): Check {
+  return ["not", (v) => !schema.safeParse(v).success];
+}
+
+/** `if`, `then` and `else`. */
+export function ifThenElse(test: z.ZodType, then?: z.ZodType, otherwise?: z.ZodType): Check {
+  return [
+    "if",
+    (v) => {
+      const branch = test.safeParse(v).success ? then : otherwise;
+      return branch === undefined || branch.safeParse(v).success;
+    },
+  ];
+}
+
+/** `prefixItems`, and `items` after them (`rest`). */
+export function prefixItems(schemas: readonly z.ZodType[], rest: z.ZodType): Check {
+  return [
+    "prefixItems",
+    (a: unknown[]) => a.every((v, i) => (i < schemas.length ? schemas[i] : rest).safeParse(v).success),
+  ];
+}
+
+/** `contains`, with `minContains` and `maxContains`. */
+export function contains(schema: z.ZodType, min: number, max?: number): Check {
+  return [
+    "contains",
+    (a: unknown[]) => {
+      const n = a.filter((v) => schema.safeParse(v).success).length;
+      return n >= min && (max === undefined || n <= max);
+    },
+  ];
+}
+
+/** `required`: members of the object's own. */
+export function required(names: readonly string[]): Check {
+  return ["required", (o: Record<string, unknown>) => names.every((k) => has(o, k))];
+}
+
+/** `properties`, read from the object's own members. */
+export function properties(fields: readonly (readonly [string, z.ZodType])[]): Check {
+  return [
+    "properties",
+    (o: Record<string, unknown>) => fields.every(([k, s]) => !has(o, k) || s.safeParse(get(o, k)).success),
+  ];
+}
+
+/**
+ * The members no property names: each pattern's schema they match
+ * (`patternProperties`), or `rest` (`additionalProperties`) where none does.
+ */
+export function members(
+  known: readonly string[],
+  patterns: readonly (readonly [RegExp, z.ZodType])[],
+  rest: z.ZodType | boolean,
+): Check {
+  return [
+    "additionalProperties",
+    (o: Record<string, unknown>) =>
+      Object.keys(o).every((k) => {
+        const value = get(o, k);
+        const matched = patterns.filter(([p]) => p.test(k));
+        if (!matched.every(([, s]) => s.safeParse(value).success)) return false;
+        if (matched.length > 0 || known.includes(k)) return true;
+        return typeof rest === "boolean" ? rest : rest.safeParse(value).success;
+      }),
+  ];
+}
+
+/** `propertyNames`. */
+export function propertyNames(schema: z.ZodType): Check {
+  return ["propertyNames", (o: Record<string, unknown>) => Object.keys(o).every((k) => schema.safeParse(k).success)];
+}
+
+/** `dependentRequired` of one member. */
+export function dependentRequired(name: string, needs: readonly string[]): Check {
+  return ["dependentRequired", (o: Record<string, unknown>) => !has(o, name) || needs.every((k) => has(o, k))];
+}
+
+/** `dependentSchemas` of one member. */
+export function dependentSchema(name: string, schema: z.ZodType): Check {
+  return ["dependentSchemas", (o: Record<string, unknown>) => !has(o, name) || schema.safeParse(o).success];
+}
+
+/** A value that exactly one of `schemas` accepts (`oneOf`). */
+export function oneOf<T>(schemas: readonly z.ZodType[]): z.ZodType<T> {
+  return z.custom<T>().superRefine((value, ctx) => {
+    const passed = schemas.filter((s) => s.safeParse(value).success).length;
+    if (passed !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: passed === 0 ? "matches none of `oneOf`" : `matches ${passed} of \`oneOf\`, not exactly one`,
+      });
+    }
+  });
+}
+
 /** Length in Unicode code points, as JSON Schema counts `minLength`. */
 export function length(s: string): number {
   let n = 0;
