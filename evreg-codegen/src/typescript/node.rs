@@ -764,18 +764,23 @@ impl Translator<'_> {
                 false,
             )
         } else {
-            let shape = fields
-                .iter()
-                .map(|(name, _, node, required)| {
-                    format!(
-                        "{}: {}{}",
-                        quoted(name),
-                        node.zod,
-                        if *required { "" } else { ".optional()" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            // One member a line, nested shapes indented with theirs.
+            let shape = if fields.is_empty() {
+                String::new()
+            } else {
+                let members: String = fields
+                    .iter()
+                    .map(|(name, _, node, required)| {
+                        format!(
+                            "\n  {}: {}{},",
+                            property_name(name),
+                            node.zod.replace('\n', "\n  "),
+                            if *required { "" } else { ".optional()" }
+                        )
+                    })
+                    .collect();
+                format!("{members}\n")
+            };
             let zod = if pattern_nodes.is_empty() {
                 match (&additional_node, closed) {
                     (Some(n), _) if fields.is_empty() => format!("z.record(z.string(), {})", n.zod),
