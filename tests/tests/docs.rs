@@ -531,3 +531,107 @@ fn compiled_snippets_run_in_a_crate_that_depends_only_on_evreg() {
     }
     assert!(compiled >= 5, "{compiled} pages with compiled Rust blocks");
 }
+
+/// docs/typescript.md's service, generated, compiled by the real `tsc` and
+/// run by Node in a folder holding the shipped catalog, prints what the page
+/// shows.
+#[test]
+fn typescript_md_service_runs_as_shown() {
+    let Some(modules) = std::env::var_os("EVREG_TEST_NODE_MODULES").map(PathBuf::from) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI sets EVREG_TEST_NODE_MODULES"
+        );
+        eprintln!("SKIPPED: EVREG_TEST_NODE_MODULES is not set (npm ci --prefix tests/npm)");
+        return;
+    };
+    let page = std::fs::read_to_string(repo().join("docs/typescript.md")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for (name, body) in file_blocks(&page) {
+        std::fs::write(work.path().join(name), body).unwrap();
+    }
+    copy_dir(&repo().join("catalog"), &work.path().join("catalog"));
+    std::os::unix::fs::symlink(&modules, work.path().join("node_modules")).unwrap();
+    std::fs::write(work.path().join("package.json"), r#"{"type": "module"}"#).unwrap();
+    let scripts: Vec<String> = blocks(&page, "run").into_values().collect();
+    let [script] = &scripts[..] else {
+        panic!("one ```sh run block")
+    };
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(work.path())
+        .env(
+            "PATH",
+            format!("{}:{}", modules.join(".bin").display(), path_with_evreg()),
+        )
+        .env("NO_COLOR", "1")
+        .env_remove("EVREG_CATALOG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = page
+        .split("prints\n\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    assert_eq!(stdout, shown);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// docs/export.md's `index.json` entry is the one `evreg export jsonschema`
+/// writes for `TICKET_CREATED` v1 (its fingerprint elided).
+#[test]
+fn export_md_shows_the_index_evreg_writes() {
+    let page = std::fs::read_to_string(repo().join("docs/export.md")).unwrap();
+    let shown: serde_json::Value = page
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .map(|json| serde_json::from_str(json).unwrap())
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("evreg"))
+        .args(["export", "jsonschema", "catalog", "-o"])
+        .arg(out.path())
+        .current_dir(repo())
+        .env_remove("EVREG_CATALOG")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("index.json")).unwrap())
+            .unwrap();
+    assert_eq!(index["catalog"], shown["catalog"]);
+    let mut entry = index["schemas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ref"] == "payload.TicketCreated.v1")
+        .unwrap()
+        .clone();
+    assert!(
+        entry["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    entry["fingerprint"] = "sha256:…".into();
+    assert_eq!(entry, shown["schemas"][0]);
+}
