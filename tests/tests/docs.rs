@@ -550,7 +550,7 @@ fn typescript_md_service_runs_as_shown() {
     for (name, body) in file_blocks(&page) {
         std::fs::write(work.path().join(name), body).unwrap();
     }
-    copy_dir(&repo().join("catalog"), &work.path().join("catalog"));
+    evreg_tests::copy_dir(&repo().join("catalog"), &work.path().join("catalog"));
     std::os::unix::fs::symlink(&modules, work.path().join("node_modules")).unwrap();
     std::fs::write(work.path().join("package.json"), r#"{"type": "module"}"#).unwrap();
     let scripts: Vec<String> = blocks(&page, "run").into_values().collect();
@@ -580,19 +580,6 @@ fn typescript_md_service_runs_as_shown() {
         .and_then(|rest| rest.split("```").next())
         .unwrap();
     assert_eq!(stdout, shown);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// docs/export.md's `index.json` entry is the one `evreg export jsonschema`

@@ -181,20 +181,8 @@ fn script(dir: &Path, dialect: Dialect) -> String {
 
 /// A copy of a catalog folder, to edit.
 fn copy(from: &Path) -> tempfile::TempDir {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(from, dir.path());
+    evreg_tests::copy_dir(from, dir.path());
     dir
 }
 

@@ -96,23 +96,10 @@ fn scratch(dir: &Path, way_name: &str) {
          pub fn schemas() -> usize {\n    events::registry().len()\n}\n",
     );
     std::fs::write(&lib, text).unwrap();
-    copy_dir(
+    evreg_tests::copy_dir(
         &repo.join("tests/fixtures/codegen/minimal"),
         &dir.join("catalog"),
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn cargo_build(dir: &Path) -> Output {
