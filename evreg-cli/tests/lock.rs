@@ -62,6 +62,18 @@ fn released_versions_stay_as_they_were() {
         "{text}"
     );
     let locked = std::fs::read_to_string(dir.join("catalog.lock")).unwrap();
+    // The schema's id in a schema registry (`evreg serve`).
+    let id = |lock: &str, r: &str| {
+        let entry = &lock[lock.find(&format!("[versions.\"{r}\"]")).unwrap()..];
+        entry
+            .lines()
+            .find_map(|l| l.strip_prefix("id = "))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        id(&locked, "payload.TicketCreated.v1").as_deref(),
+        Some("1")
+    );
     assert_eq!(evreg(dir, &["lock", "--check"]).0, 0);
     assert_eq!(evreg(dir, &["check"]).0, 0);
 
@@ -99,6 +111,12 @@ fn released_versions_stay_as_they_were() {
         "{text}"
     );
     assert_eq!(evreg(dir, &["check"]).0, 0);
+    // A new schema, a new id: a registry's clients cache schemas by id.
+    let forced = std::fs::read_to_string(dir.join("catalog.lock")).unwrap();
+    assert_eq!(
+        id(&forced, "payload.TicketCreated.v1").as_deref(),
+        Some("2")
+    );
     let (code, text) = evreg(dir, &["lock", "--force", "payload.Nope.v1"]);
     assert_eq!(code, 2, "{text}");
 
@@ -117,4 +135,22 @@ fn released_versions_stay_as_they_were() {
     let now = std::fs::read_to_string(dir.join("catalog.lock")).unwrap();
     assert!(now.starts_with(&relocked), "the v1 entry is unchanged");
     assert!(now.contains("[versions.\"payload.TicketCreated.v2\"]"));
+    assert_eq!(id(&now, "payload.TicketCreated.v2").as_deref(), Some("3"));
+}
+
+/// A lock written before evreg gave ids gets them, in catalog order, the
+/// next time `evreg lock` runs; `lock --check` passes on it meanwhile.
+#[test]
+fn ids_come_to_old_locks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_fixture(dir);
+    assert_eq!(evreg(dir, &["lock"]).0, 0);
+    let path = dir.join("catalog.lock");
+    let locked = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, locked.replace("id = 1\n", "")).unwrap();
+    let (code, text) = evreg(dir, &["lock", "--check"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(evreg(dir, &["lock"]).0, 0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), locked);
 }

@@ -31,12 +31,13 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
     let mut new = old.clone();
     let (mut added, mut forced, mut refused) = (0, 0, 0);
     for (_, version) in catalog.versions() {
-        let entry = LockEntry::of(&version.schema);
+        let mut entry = LockEntry::of(&version.schema);
         let r = &version.schema_ref;
         match old.versions.get(r) {
             None => added += 1,
             Some(locked) if locked.fingerprint == entry.fingerprint => {
-                // Same schema: refresh the descriptive digests only.
+                // Same schema: the same id; refresh the descriptive digests.
+                entry.id = locked.id;
             }
             Some(locked) if args.force.contains(r) => {
                 forced += 1;
@@ -72,6 +73,12 @@ pub fn run(opt: &Opt, args: &LockArgs) -> Result<ExitCode, super::CliError> {
         );
         return Ok(ExitCode::from(1));
     }
+    // A new schema (a new version, or one re-locked with --force) gets a
+    // new id, as a schema registry gives one to each schema it learns.
+    new.assign_ids(
+        catalog.versions().map(|(_, v)| v.schema_ref.as_str()),
+        old.last_id(),
+    );
     let path = dir.join(LOCK_FILE);
     let text = new.render();
     let unchanged = std::fs::read_to_string(&path).is_ok_and(|t| t == text);

@@ -29,6 +29,11 @@ pub const LOCK_FILE: &str = "catalog.lock";
 pub struct LockEntry {
     /// `sha256:` of the canonical JSON of the resolved schema.
     pub fingerprint: String,
+    /// The schema's id in a schema registry (`evreg serve`): given by
+    /// `evreg lock`, one above the highest of the lock, and never reused.
+    /// `None` in entries locked before evreg gave ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
     /// Top-level property → a short digest of its schema.
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
@@ -94,6 +99,7 @@ impl LockEntry {
         }
         LockEntry {
             fingerprint: fingerprint(schema),
+            id: None,
             properties,
             required,
             rest: short(&without(schema, &["properties", "required", "$defs"])),
@@ -209,6 +215,31 @@ pub enum LockError {
 }
 
 impl Lock {
+    /// The highest id of the lock (0 when none has one).
+    pub fn last_id(&self) -> u32 {
+        self.versions
+            .values()
+            .filter_map(|e| e.id)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Gives an id to every entry without one, in the order of `refs` (the
+    /// catalog's order), each one above `used` and the highest id of the
+    /// lock: an id is never given twice, not even that of a schema re-locked
+    /// with a new one (pass the last id of the lock as it was read).
+    pub fn assign_ids<'a>(&mut self, refs: impl IntoIterator<Item = &'a str>, used: u32) {
+        let mut next = self.last_id().max(used) + 1;
+        for r in refs {
+            if let Some(entry) = self.versions.get_mut(r)
+                && entry.id.is_none()
+            {
+                entry.id = Some(next);
+                next += 1;
+            }
+        }
+    }
+
     /// The lock of the catalog in `root`: `None` when it has no lock file.
     pub fn read(root: &Path) -> Result<Option<Lock>, LockError> {
         let path = root.join(LOCK_FILE);
@@ -238,6 +269,9 @@ impl Lock {
         for (schema_ref, e) in &self.versions {
             let _ = writeln!(out, "\n[versions.{}]", quote(schema_ref));
             let _ = writeln!(out, "fingerprint = {}", quote(&e.fingerprint));
+            if let Some(id) = e.id {
+                let _ = writeln!(out, "id = {id}");
+            }
             let required: Vec<String> = e.required.iter().map(|r| quote(r)).collect();
             let _ = writeln!(out, "required = [{}]", required.join(", "));
             let _ = writeln!(out, "rest = {}", quote(&e.rest));
@@ -287,7 +321,7 @@ mod tests {
                 versions: versions
                     .into_iter()
                     .map(|(r, (properties, required))| {
-                        (r, LockEntry { fingerprint: "sha256:00".into(), definitions: properties.clone(), properties, required, rest: "ab".into() })
+                        (r, LockEntry { fingerprint: "sha256:00".into(), id: required.len().checked_sub(1).map(|n| n as u32), definitions: properties.clone(), properties, required, rest: "ab".into() })
                     })
                     .collect(),
             };
