@@ -12,6 +12,7 @@
 mod cmd;
 pub mod db;
 mod opt;
+pub mod serve;
 pub mod simulate;
 
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ where
         opt::Command::Check(args) => cmd::check::run(&opt, args),
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),
         opt::Command::Export(command) => cmd::export::run(&opt, command),
+        opt::Command::Serve(args) => cmd::serve::run(&opt, args),
         opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),
         opt::Command::Lock(args) => cmd::lock::run(&opt, args),
         opt::Command::Diff(args) => cmd::diff::run(&opt, args),

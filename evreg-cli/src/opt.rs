@@ -36,6 +36,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry), or TypeScript types and Zod schemas
     Generate(GenerateArgs),
+    /// Serve the catalog as a schema registry over HTTP (Confluent's API, read-only)
+    Serve(ServeArgs),
     /// Write the catalog for other tools (`export jsonschema -o DIR`: one bundled schema per payload version)
     #[command(subcommand)]
     Export(ExportCommand),
@@ -241,6 +243,19 @@ pub enum Lang {
     Rust,
     /// TypeScript types and Zod schemas (events.ts, schemas.ts, runtime.ts)
     Typescript,
+}
+
+/// `evreg serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The address to listen on (port 0: any free port, printed at start)
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// How an event type names its subject: `type` (TICKET_CREATED) or `type-value` (TICKET_CREATED-value, Confluent's TopicNameStrategy for a topic named after the type)
+    #[arg(long, value_enum, default_value_t = crate::serve::model::SubjectNames::Type)]
+    pub subjects: crate::serve::model::SubjectNames,
 }
 
 /// `evreg export`

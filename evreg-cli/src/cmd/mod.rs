@@ -11,6 +11,7 @@ pub mod list;
 pub mod lock;
 pub mod migrate;
 pub mod new;
+pub mod serve;
 pub mod show;
 pub mod simulate;
 pub mod validate;

@@ -1,0 +1,348 @@
+//! `evreg serve`: the catalog over HTTP as a Confluent-compatible schema
+//! registry, read-only (docs/serve.md).
+
+pub mod model;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use model::{Registry, Version, candidate, confluent_mode, incompatibilities, same};
+
+/// The media type of Confluent's API.
+const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// The router of the registry API over `registry`.
+pub fn router(registry: Arc<Registry>) -> Router {
+    Router::new()
+        .route("/subjects", get(subjects))
+        .route("/subjects/{subject}", post(lookup).delete(read_only))
+        .route(
+            "/subjects/{subject}/versions",
+            get(versions).post(read_only),
+        )
+        .route(
+            "/subjects/{subject}/versions/{version}",
+            get(version).delete(read_only),
+        )
+        .route(
+            "/subjects/{subject}/versions/{version}/schema",
+            get(raw_schema),
+        )
+        .route("/schemas/ids/{id}", get(schema_by_id))
+        .route("/schemas/ids/{id}/versions", get(id_versions))
+        .route("/schemas/ids/{id}/subjects", get(id_subjects))
+        .route("/schemas/types", get(|| async { ok(json!(["JSON"])) }))
+        .route(
+            "/compatibility/subjects/{subject}/versions/{version}",
+            post(compatibility_with),
+        )
+        .route(
+            "/compatibility/subjects/{subject}/versions",
+            post(compatibility_with_all),
+        )
+        .route("/config", get(config).put(read_only))
+        .route("/config/{subject}", get(subject_config).put(read_only))
+        .route(
+            "/mode",
+            get(|| async { ok(json!({"mode": "READONLY"})) }).put(read_only),
+        )
+        .route("/healthz", get(|| async { "ok\n" }))
+        .with_state(registry)
+}
+
+/// A reply in Confluent's media type.
+fn ok(body: Value) -> Response {
+    reply(StatusCode::OK, body)
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, MEDIA_TYPE)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// An answer in Confluent's error form: `{"error_code", "message"}`, with
+/// its HTTP status.
+struct ApiError {
+    status: StatusCode,
+    code: u32,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        reply(
+            self.status,
+            json!({"error_code": self.code, "message": self.message}),
+        )
+    }
+}
+
+fn error(status: StatusCode, code: u32, message: impl Into<String>) -> ApiError {
+    ApiError {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+fn no_subject(subject: &str) -> ApiError {
+    error(
+        StatusCode::NOT_FOUND,
+        40401,
+        format!("Subject '{subject}' not found."),
+    )
+}
+
+async fn read_only() -> ApiError {
+    error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        42205,
+        "This registry is read-only: the catalog in git is the source of truth. \
+         Add or change a version in the catalog, and serve it again.",
+    )
+}
+
+type Shared = State<Arc<Registry>>;
+
+async fn subjects(State(registry): Shared) -> Response {
+    ok(json!(registry.subjects.keys().collect::<Vec<_>>()))
+}
+
+async fn versions(State(registry): Shared, Path(subject): Path<String>) -> Response {
+    match registry.subjects.get(&subject) {
+        Some(s) => ok(json!(
+            s.versions.iter().map(|v| v.version).collect::<Vec<_>>()
+        )),
+        None => no_subject(&subject).into_response(),
+    }
+}
+
+/// The version `version` (`latest`, `-1` or a number) of `subject`.
+fn find<'r>(registry: &'r Registry, subject: &str, version: &str) -> Result<&'r Version, ApiError> {
+    let s = registry
+        .subjects
+        .get(subject)
+        .ok_or_else(|| no_subject(subject))?;
+    let found = match version {
+        "latest" | "-1" => s.versions.last(),
+        n => match n.parse::<u32>() {
+            Ok(n) if n > 0 => s.versions.iter().find(|v| v.version == n),
+            _ => {
+                return Err(error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    42202,
+                    format!(
+                        "The specified version '{version}' is not a valid version id. \
+                         Allowed values are between [1, 2^31-1] and the string \"latest\""
+                    ),
+                ));
+            }
+        },
+    };
+    found.ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            40402,
+            format!("Version {version} not found."),
+        )
+    })
+}
+
+fn registered(subject: &str, v: &Version) -> Value {
+    json!({
+        "subject": subject,
+        "id": v.id,
+        "version": v.version,
+        "schemaType": "JSON",
+        "schema": v.text,
+    })
+}
+
+async fn version(
+    State(registry): Shared,
+    Path((subject, version)): Path<(String, String)>,
+) -> Response {
+    match find(&registry, &subject, &version) {
+        Ok(v) => ok(registered(&subject, v)),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn raw_schema(
+    State(registry): Shared,
+    Path((subject, version)): Path<(String, String)>,
+) -> Response {
+    match find(&registry, &subject, &version) {
+        Ok(v) => ok(v.schema.clone()),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn no_schema(id: &str) -> ApiError {
+    error(
+        StatusCode::NOT_FOUND,
+        40403,
+        format!("Schema {id} not found"),
+    )
+}
+
+async fn schema_by_id(State(registry): Shared, Path(id): Path<String>) -> Response {
+    match id.parse().ok().and_then(|n| registry.by_id(n)) {
+        Some((_, v)) => ok(json!({"schemaType": "JSON", "schema": v.text})),
+        None => no_schema(&id).into_response(),
+    }
+}
+
+async fn id_versions(State(registry): Shared, Path(id): Path<String>) -> Response {
+    match id.parse().ok().and_then(|n| registry.by_id(n)) {
+        Some((subject, v)) => ok(json!([{"subject": subject, "version": v.version}])),
+        None => no_schema(&id).into_response(),
+    }
+}
+
+async fn id_subjects(State(registry): Shared, Path(id): Path<String>) -> Response {
+    match id.parse().ok().and_then(|n| registry.by_id(n)) {
+        Some((subject, _)) => ok(json!([subject])),
+        None => no_schema(&id).into_response(),
+    }
+}
+
+/// A schema as clients send it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate {
+    schema: String,
+    #[serde(default)]
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Vec<Value>,
+}
+
+/// The candidate's schema, or Confluent's error for one evreg cannot read.
+fn read_candidate(body: &str) -> Result<Value, ApiError> {
+    let invalid = |message: String| error(StatusCode::UNPROCESSABLE_ENTITY, 42201, message);
+    let c: Candidate =
+        serde_json::from_str(body).map_err(|e| invalid(format!("Invalid request: {e}")))?;
+    if c.schema_type.as_deref().is_some_and(|t| t != "JSON") {
+        return Err(invalid(format!(
+            "Invalid schema type {}: this registry holds JSON schemas",
+            c.schema_type.unwrap_or_default()
+        )));
+    }
+    if !c.references.is_empty() {
+        return Err(invalid(
+            "Invalid schema: references are not supported; send the schema bundled".to_owned(),
+        ));
+    }
+    candidate(&c.schema).map_err(|m| invalid(format!("Invalid schema: {m}")))
+}
+
+/// `POST /subjects/{subject}`: the version of `subject` whose schema is the
+/// candidate.
+async fn lookup(State(registry): Shared, Path(subject): Path<String>, body: String) -> Response {
+    let Some(s) = registry.subjects.get(&subject) else {
+        return no_subject(&subject).into_response();
+    };
+    let schema = match read_candidate(&body) {
+        Ok(schema) => schema,
+        Err(e) => return e.into_response(),
+    };
+    match s.versions.iter().find(|v| same(&v.schema, &schema)) {
+        Some(v) => ok(registered(&subject, v)),
+        None => error(StatusCode::NOT_FOUND, 40403, "Schema not found").into_response(),
+    }
+}
+
+/// `?verbose=…`, as clients spell it (`true`, `True`).
+#[derive(Deserialize)]
+struct Verbose {
+    #[serde(default)]
+    verbose: Option<String>,
+}
+
+impl Verbose {
+    fn on(&self) -> bool {
+        self.verbose
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    }
+}
+
+fn compatibility(
+    registry: &Registry,
+    subject: &str,
+    against: &[&Version],
+    body: &str,
+    verbose: bool,
+) -> Response {
+    let mode = registry.subjects[subject].mode;
+    let schema = match read_candidate(body) {
+        Ok(schema) => schema,
+        Err(e) => return e.into_response(),
+    };
+    let messages: Vec<String> = against
+        .iter()
+        .flat_map(|v| {
+            incompatibilities(mode, &v.schema, &schema)
+                .into_iter()
+                .map(move |m| format!("version {}: {m}", v.version))
+        })
+        .collect();
+    let mut body = json!({"is_compatible": messages.is_empty()});
+    if verbose || !messages.is_empty() {
+        body["messages"] = json!(messages);
+    }
+    ok(body)
+}
+
+async fn compatibility_with(
+    State(registry): Shared,
+    Path((subject, version)): Path<(String, String)>,
+    Query(q): Query<Verbose>,
+    body: String,
+) -> Response {
+    match find(&registry, &subject, &version) {
+        Ok(v) => compatibility(&registry, &subject, &[v], &body, q.on()),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Against every version a transitive mode names, or the latest.
+async fn compatibility_with_all(
+    State(registry): Shared,
+    Path(subject): Path<String>,
+    Query(q): Query<Verbose>,
+    body: String,
+) -> Response {
+    let Some(s) = registry.subjects.get(&subject) else {
+        return no_subject(&subject).into_response();
+    };
+    let against: Vec<&Version> = if s.mode.transitive() {
+        s.versions.iter().collect()
+    } else {
+        s.versions.last().into_iter().collect()
+    };
+    compatibility(&registry, &subject, &against, &body, q.on())
+}
+
+async fn config(State(registry): Shared) -> Response {
+    ok(json!({"compatibilityLevel": confluent_mode(registry.mode)}))
+}
+
+async fn subject_config(State(registry): Shared, Path(subject): Path<String>) -> Response {
+    match registry.subjects.get(&subject) {
+        Some(s) => ok(json!({"compatibilityLevel": confluent_mode(s.mode)})),
+        None => no_subject(&subject).into_response(),
+    }
+}

@@ -1,0 +1,143 @@
+//! `evreg serve` with clients nobody here wrote: Confluent's Python client
+//! (`confluent-kafka`, from PyPI, `EVREG_TEST_PYTHON` names the interpreter
+//! of the environment `.ci/run` installs it in) reads subjects, versions and
+//! schemas by id, looks up a schema, tests a compatible and a breaking
+//! candidate, and gets Confluent's error codes; what it reads is the catalog
+//! and the ids of catalog.lock.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use evreg::Catalog;
+use evreg::catalog::lock::Lock;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `evreg serve` on a free port, and its address.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
+            .arg("serve")
+            .args(args)
+            .args(["--addr", "127.0.0.1:0"])
+            .current_dir(repo())
+            .env_remove("EVREG_CATALOG")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("evreg runs");
+        let mut line = String::new();
+        BufReader::new(child.stderr.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .rsplit_once(" at ")
+            .map(|(_, url)| url.to_owned())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> Option<PathBuf> {
+    match std::env::var_os("EVREG_TEST_PYTHON") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI sets EVREG_TEST_PYTHON"
+            );
+            eprintln!(
+                "SKIPPED: EVREG_TEST_PYTHON is not set (.ci/run installs tests/python/requirements.txt)"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn confluents_python_client_reads_the_catalog() {
+    let Some(python) = python() else { return };
+    let server = Server::start(&["catalog"]);
+    let out = Command::new(python)
+        .arg(repo().join("tests/python/registry_client.py"))
+        .args([&server.url, "TICKET_CREATED"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let catalog = Catalog::load(repo().join("catalog")).unwrap();
+    let lock = Lock::read(&repo().join("catalog")).unwrap().unwrap();
+    let id = |r: &str| lock.versions[r].id.unwrap();
+    let expected = format!(
+        "subjects {} True\n\
+         latest 2 {v2} JSON\n\
+         same schema by id True\n\
+         versions [1, 2]\n\
+         version 1 1 {v1}\n\
+         lookup 2 {v2}\n\
+         compatible True\n\
+         breaking False\n\
+         compatibility level BACKWARD\n\
+         unknown subject 404 40401\n\
+         unknown version 404 40402\n\
+         unknown id 404 40403\n\
+         unknown schema 404 40403\n\
+         register 422 42205\n",
+        catalog.events().len(),
+        v1 = id("payload.TicketCreated.v1"),
+        v2 = id("payload.TicketCreated.v2"),
+    );
+    assert_eq!(stdout, expected);
+}
+
+/// The schema served under an id is the version's bundle, and the subjects
+/// follow the naming asked for.
+#[test]
+fn ids_are_the_locks_and_subjects_the_naming_asked_for() {
+    let Some(python) = python() else { return };
+    let server = Server::start(&["catalog", "--subjects", "type-value"]);
+    let script = r#"
+import json, sys
+from confluent_kafka.schema_registry import SchemaRegistryClient
+c = SchemaRegistryClient({"url": sys.argv[1]})
+print(json.dumps({"subjects": c.get_subjects()[:2], "schema": json.loads(c.get_schema(int(sys.argv[2])).schema_str)}))
+"#;
+    let lock = Lock::read(&repo().join("catalog")).unwrap().unwrap();
+    let id = lock.versions["payload.TicketClosed.v1"].id.unwrap();
+    let out = Command::new(python)
+        .args(["-c", script, &server.url, &id.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["subjects"],
+        serde_json::json!(["API_KEY_CREATED-value", "API_KEY_REVOKED-value"])
+    );
+    let catalog = Catalog::load(repo().join("catalog")).unwrap();
+    let (_, version) = catalog.version_by_ref("payload.TicketClosed.v1").unwrap();
+    assert_eq!(got["schema"], version.schema);
+}
