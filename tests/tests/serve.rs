@@ -1,6 +1,7 @@
 //! `evreg serve` with clients nobody here wrote: Confluent's Python client
 //! (`confluent-kafka`, from PyPI, `EVREG_TEST_PYTHON` names the interpreter
-//! of the environment `.ci/run` installs it in) reads subjects, versions and
+//! of the environment `.ci/run` installs it in) and its JavaScript one
+//! (`@confluentinc/schemaregistry`, from npm) read subjects, versions and
 //! schemas by id, looks up a schema, tests a compatible and a breaking
 //! candidate, and gets Confluent's error codes; what it reads is the catalog
 //! and the ids of catalog.lock.
@@ -69,21 +70,9 @@ fn python() -> Option<PathBuf> {
     }
 }
 
-#[test]
-fn confluents_python_client_reads_the_catalog() {
-    let Some(python) = python() else { return };
-    let server = Server::start(&["catalog"]);
-    let out = Command::new(python)
-        .arg(repo().join("tests/python/registry_client.py"))
-        .args([&server.url, "TICKET_CREATED"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// What both clients' scripts print for `TICKET_CREATED` of the shipped
+/// catalog.
+fn expected() -> String {
     let catalog = Catalog::load(repo().join("catalog")).unwrap();
     let lock = Lock::read(&repo().join("catalog")).unwrap().unwrap();
     let id = |r: &str| lock.versions[r].id.unwrap();
@@ -106,7 +95,47 @@ fn confluents_python_client_reads_the_catalog() {
         v1 = id("payload.TicketCreated.v1"),
         v2 = id("payload.TicketCreated.v2"),
     );
-    assert_eq!(stdout, expected);
+    expected
+}
+
+/// Runs a client's script against a server of the shipped catalog.
+fn client_reads_the_catalog(program: &Path, script: &Path) {
+    let server = Server::start(&["catalog"]);
+    let out = Command::new(program)
+        .arg(script)
+        .args([&server.url, "TICKET_CREATED"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout, expected());
+}
+
+#[test]
+fn confluents_python_client_reads_the_catalog() {
+    let Some(python) = python() else { return };
+    client_reads_the_catalog(&python, &repo().join("tests/python/registry_client.py"));
+}
+
+/// The same calls through `@confluentinc/schemaregistry` (npm), in Node.
+#[test]
+fn confluents_javascript_client_reads_the_catalog() {
+    if std::env::var_os("EVREG_TEST_NODE_MODULES").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI sets EVREG_TEST_NODE_MODULES"
+        );
+        eprintln!("SKIPPED: EVREG_TEST_NODE_MODULES is not set (npm ci --prefix tests/npm)");
+        return;
+    }
+    client_reads_the_catalog(
+        Path::new("node"),
+        &repo().join("tests/npm/registry_client.mjs"),
+    );
 }
 
 /// The schema served under an id is the version's bundle, and the subjects
