@@ -170,3 +170,56 @@ print(json.dumps({"subjects": c.get_subjects()[:2], "schema": json.loads(c.get_s
     let (_, version) = catalog.version_by_ref("payload.TicketClosed.v1").unwrap();
     assert_eq!(got["schema"], version.schema);
 }
+
+/// A GET over a plain connection: the status and the body.
+fn get(url: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// evreg's own endpoints give what `evreg list` and `evreg show` give in
+/// JSON, and a version's bundle by ref.
+#[test]
+fn evregs_own_endpoints_give_what_list_and_show_give() {
+    let server = Server::start(&["catalog"]);
+    let evreg = |args: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
+            .args(args)
+            .current_dir(repo())
+            .env_remove("EVREG_CATALOG")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+    let (status, body) = get(&server.url, "/v1/events");
+    assert_eq!(status, 200);
+    assert_eq!(json(&body), evreg(&["list", "--format", "json"]));
+    let (status, body) = get(&server.url, "/v1/events/TICKET_CREATED");
+    assert_eq!(status, 200);
+    assert_eq!(
+        json(&body),
+        evreg(&["show", "TICKET_CREATED", "--format", "json"])
+    );
+    let (status, body) = get(&server.url, "/v1/refs/payload.TicketCreated.v1");
+    assert_eq!(status, 200);
+    let catalog = Catalog::load(repo().join("catalog")).unwrap();
+    let (_, version) = catalog.version_by_ref("payload.TicketCreated.v1").unwrap();
+    assert_eq!(json(&body), version.schema);
+    let (status, body) = get(&server.url, "/v1/events/NOPE");
+    assert_eq!(status, 404);
+    assert_eq!(json(&body)["error"], "no event `NOPE` in the catalog");
+    assert_eq!(get(&server.url, "/healthz"), (200, "ok\n".to_owned()));
+}

@@ -29,20 +29,7 @@ pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, super::CliError> {
         .collect();
     match args.format {
         Format::Json => {
-            let rows: Vec<_> = events
-                .iter()
-                .map(|e| {
-                    json!({
-                        "type": e.event_type,
-                        "name": e.name,
-                        "versions": e.versions.iter().map(|v| v.version).collect::<Vec<_>>(),
-                        "latest_ref": e.latest().map(|v| v.schema_ref.as_str()),
-                        "status": e.status.as_str(),
-                        "category": e.category,
-                        "owner": e.owner,
-                    })
-                })
-                .collect();
+            let rows: Vec<_> = events.iter().map(|e| row(e)).collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         }
         Format::Text => {
@@ -81,4 +68,18 @@ pub fn run(opt: &Opt, args: &ListArgs) -> Result<ExitCode, super::CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An event as `evreg list --format json` (and `evreg serve`'s
+/// `/v1/events`) lists it.
+pub(crate) fn row(e: &evreg_core::Event) -> serde_json::Value {
+    json!({
+        "type": e.event_type,
+        "name": e.name,
+        "versions": e.versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        "latest_ref": e.latest().map(|v| v.schema_ref.as_str()),
+        "status": e.status.as_str(),
+        "category": e.category,
+        "owner": e.owner,
+    })
 }

@@ -54,24 +54,7 @@ pub fn run(opt: &Opt, args: &ShowArgs) -> Result<ExitCode, super::CliError> {
     }
     match args.format {
         Format::Json => {
-            let doc = json!({
-                "type": event.event_type,
-                "name": event.name,
-                "description": event.description,
-                "category": event.category,
-                "owner": event.owner,
-                "status": event.status.as_str(),
-                "replaced_by": event.replaced_by,
-                "aliases": event.aliases,
-                "versions": versions.iter().map(|v| json!({
-                    "version": v.version,
-                    "ref": v.schema_ref,
-                    "description": v.description,
-                    "schema": v.schema,
-                    "examples": v.examples.iter().map(|e| &e.payload).collect::<Vec<_>>(),
-                    "invalid_examples": v.invalid_examples.iter().map(|e| json!({"reason": e.reason, "payload": e.payload})).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            });
+            let doc = document(event, &versions);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         Format::Text => print_text(&mut out, &catalog, event, &versions)?,
@@ -178,4 +161,27 @@ fn describe(schema: &Value) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// An event in full as `evreg show --format json` (and `evreg serve`'s
+/// `/v1/events/{type}`) gives it, with the versions asked for.
+pub(crate) fn document(event: &Event, versions: &[&PayloadVersion]) -> Value {
+    json!({
+        "type": event.event_type,
+        "name": event.name,
+        "description": event.description,
+        "category": event.category,
+        "owner": event.owner,
+        "status": event.status.as_str(),
+        "replaced_by": event.replaced_by,
+        "aliases": event.aliases,
+        "versions": versions.iter().map(|v| json!({
+            "version": v.version,
+            "ref": v.schema_ref,
+            "description": v.description,
+            "schema": v.schema,
+            "examples": v.examples.iter().map(|e| &e.payload).collect::<Vec<_>>(),
+            "invalid_examples": v.invalid_examples.iter().map(|e| json!({"reason": e.reason, "payload": e.payload})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
 }

@@ -54,6 +54,9 @@ pub fn router(registry: Arc<Registry>) -> Router {
             get(|| async { ok(json!({"mode": "READONLY"})) }).put(read_only),
         )
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/v1/events", get(events))
+        .route("/v1/events/{event}", get(event))
+        .route("/v1/refs/{schema_ref}", get(schema_ref))
         .with_state(registry)
 }
 
@@ -344,5 +347,52 @@ async fn subject_config(State(registry): Shared, Path(subject): Path<String>) ->
     match registry.subjects.get(&subject) {
         Some(s) => ok(json!({"compatibilityLevel": confluent_mode(s.mode)})),
         None => no_subject(&subject).into_response(),
+    }
+}
+
+// evreg's own endpoints: the catalog as `evreg list` and `evreg show` give
+// it, in JSON.
+
+fn json_reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn events(State(registry): Shared) -> Response {
+    let rows: Vec<Value> = registry
+        .catalog
+        .events()
+        .iter()
+        .map(crate::cmd::list::row)
+        .collect();
+    json_reply(StatusCode::OK, json!(rows))
+}
+
+/// `/v1/events/{type}`: by type or alias, every version.
+async fn event(State(registry): Shared, Path(name): Path<String>) -> Response {
+    match registry.catalog.event(&name) {
+        Some(e) => {
+            let versions: Vec<&evreg_core::PayloadVersion> = e.versions.iter().collect();
+            json_reply(StatusCode::OK, crate::cmd::show::document(e, &versions))
+        }
+        None => json_reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("no event `{name}` in the catalog")}),
+        ),
+    }
+}
+
+/// `/v1/refs/{ref}`: the bundled schema of a payload version.
+async fn schema_ref(State(registry): Shared, Path(r): Path<String>) -> Response {
+    match registry.catalog.version_by_ref(&r) {
+        Some((_, v)) => json_reply(StatusCode::OK, v.schema.clone()),
+        None => json_reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("no payload version `{r}` in the catalog")}),
+        ),
     }
 }

@@ -60,6 +60,8 @@ pub struct Subject {
 /// The catalog as a schema registry sees it.
 #[derive(Debug, Clone)]
 pub struct Registry {
+    /// The catalog itself (evreg's own endpoints read it).
+    pub catalog: Catalog,
     /// The catalog's name.
     pub name: String,
     /// The catalog's own compatibility mode.
@@ -118,6 +120,7 @@ impl Registry {
             );
         }
         Registry {
+            catalog: catalog.clone(),
             name: catalog.name().to_owned(),
             mode: default,
             subjects,
