@@ -173,12 +173,18 @@ print(json.dumps({"subjects": c.get_subjects()[:2], "schema": json.loads(c.get_s
 
 /// A GET over a plain connection: the status and the body.
 fn get(url: &str, path: &str) -> (u16, String) {
+    request(url, "GET", path, "")
+}
+
+/// A request over a plain connection: the status and the body.
+fn request(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let host = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
@@ -222,4 +228,56 @@ fn evregs_own_endpoints_give_what_list_and_show_give() {
     assert_eq!(status, 404);
     assert_eq!(json(&body)["error"], "no event `NOPE` in the catalog");
     assert_eq!(get(&server.url, "/healthz"), (200, "ok\n".to_owned()));
+}
+
+/// `POST /v1/validate` gives the report `evreg validate --format json`
+/// gives on the same NDJSON, with 422 when a payload is invalid.
+#[test]
+fn validate_over_http_reports_as_the_command_does() {
+    let server = Server::start(&["catalog"]);
+    let evreg = |args: &[&str], input: &[u8]| {
+        use std::io::Write;
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
+            .args(args)
+            .current_dir(repo())
+            .env_remove("EVREG_CATALOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap().stdout
+    };
+    let valid = evreg(&["simulate", "--all", "--count", "2", "--seed", "3"], b"");
+    let invalid = evreg(&["simulate", "--all", "--invalid", "--seed", "3"], b"");
+    for (input, status) in [
+        (valid, 200),
+        ([invalid.clone(), b"{not json\n".to_vec()].concat(), 422),
+    ] {
+        let cli: serde_json::Value =
+            serde_json::from_slice(&evreg(&["validate", "-", "--format", "json"], &input)).unwrap();
+        let (got, body) = request(
+            &server.url,
+            "POST",
+            "/v1/validate",
+            std::str::from_utf8(&input).unwrap(),
+        );
+        assert_eq!(got, status, "{body}");
+        let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(served, cli);
+        assert!(served["summary"]["checked"].as_u64().unwrap() > 100);
+    }
+    // The command's options, as the query.
+    let payload = r#"{"tenantId": "9d1afc45-a247-4e74-819e-15227f93e95d"}"#;
+    let (status, body) = request(
+        &server.url,
+        "POST",
+        "/v1/validate?type=TICKET_CLOSED",
+        payload,
+    );
+    assert_eq!(status, 422);
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served["problems"][0]["ref"], "payload.TicketClosed.v1");
+    assert_eq!(served["problems"][0]["kind"], "invalid");
 }

@@ -85,10 +85,24 @@ struct Summary {
     by_ref: BTreeMap<String, (usize, usize)>,
 }
 
-struct Validator<'a> {
+/// What fixes the schema of every item, and how deprecated events count:
+/// the options of `evreg validate` that `evreg serve` shares.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// Every item is a bare payload of this ref (`--ref`).
+    pub schema_ref: Option<String>,
+    /// Every item is a bare payload of this event type (`--type`).
+    pub event_type: Option<String>,
+    /// With `event_type`, this version (`--version`).
+    pub version: Option<u32>,
+    /// A deprecated event is an error, not a warning (`--deny-deprecated`).
+    pub deny_deprecated: bool,
+}
+
+pub(crate) struct Validator<'a> {
     catalog: &'a Catalog,
     registry: Registry,
-    args: &'a ValidateArgs,
+    args: Options,
 }
 
 pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> {
@@ -97,11 +111,15 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let validator = Validator {
-        registry: Registry::from_catalog(&catalog),
-        catalog: &catalog,
-        args,
-    };
+    let validator = Validator::new(
+        &catalog,
+        Options {
+            schema_ref: args.schema_ref.clone(),
+            event_type: args.event_type.clone(),
+            version: args.version,
+            deny_deprecated: args.deny_deprecated,
+        },
+    );
     if let Some(r) = &args.schema_ref {
         validator
             .registry
@@ -152,20 +170,8 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
     let empty = read.is_ok() && summary.checked == 0 && summary.errors == 0 && !args.allow_empty;
     match args.format {
         ValidateFormat::Json => {
-            let by_ref: BTreeMap<&String, Value> = summary
-                .by_ref
-                .iter()
-                .map(|(r, (v, i))| (r, json!({ "valid": v, "invalid": i })))
-                .collect();
-            let summary_doc = json!({
-                "checked": summary.checked,
-                "valid": summary.valid,
-                "invalid": summary.invalid,
-                "errors": summary.errors,
-                "warnings": summary.warnings,
-                "by_ref": by_ref,
-            });
-            let ok = summary.failed(args) == 0 && !empty && read.is_ok();
+            let summary_doc = summary.json();
+            let ok = summary.failed(args.deny_deprecated) == 0 && !empty && read.is_ok();
             let closing = if written == 0 { "]" } else { "\n  ]" };
             let summary_text = serde_json::to_string_pretty(&summary_doc)?.replace('\n', "\n  ");
             writeln!(
@@ -194,7 +200,7 @@ pub fn run(opt: &Opt, args: &ValidateArgs) -> Result<ExitCode, super::CliError> 
              pass --allow-empty when no payload is expected"
         );
     }
-    Ok(if summary.failed(args) > 0 || empty {
+    Ok(if summary.failed(args.deny_deprecated) > 0 || empty {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -227,14 +233,25 @@ impl Summary {
         }
     }
 
-    fn failed(&self, args: &ValidateArgs) -> usize {
-        self.invalid
-            + self.errors
-            + if args.deny_deprecated {
-                self.warnings
-            } else {
-                0
-            }
+    /// The `summary` of the JSON report.
+    fn json(&self) -> Value {
+        let by_ref: BTreeMap<&String, Value> = self
+            .by_ref
+            .iter()
+            .map(|(r, (v, i))| (r, json!({ "valid": v, "invalid": i })))
+            .collect();
+        json!({
+            "checked": self.checked,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "by_ref": by_ref,
+        })
+    }
+
+    fn failed(&self, deny_deprecated: bool) -> usize {
+        self.invalid + self.errors + if deny_deprecated { self.warnings } else { 0 }
     }
 }
 
@@ -288,7 +305,58 @@ fn unknown(registry: &Registry, name: &str) -> super::CliError {
     super::CliError::Usage(format!("no schema `{name}` in the catalog{hint}"))
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
+    pub(crate) fn new(catalog: &'a Catalog, options: Options) -> Validator<'a> {
+        Validator::with_registry(catalog, Registry::from_catalog(catalog), options)
+    }
+
+    /// A validator over `registry`, the registry of `catalog` already built
+    /// (a clone shares its compiled schemas).
+    pub(crate) fn with_registry(
+        catalog: &'a Catalog,
+        registry: Registry,
+        options: Options,
+    ) -> Validator<'a> {
+        Validator {
+            registry,
+            catalog,
+            args: options,
+        }
+    }
+
+    /// The JSON report of `evreg validate --format json` on `text`, read as
+    /// one JSON document (an item or an array of items) when it is one,
+    /// else as NDJSON, its items named `name`.
+    pub(crate) fn report(&self, name: &str, text: &str) -> Value {
+        let origin = |line, index| Origin {
+            file: name.to_owned(),
+            line,
+            index,
+        };
+        let items: Vec<(Origin, Input)> = match evreg_core::catalog::from_str_unique(text) {
+            Ok(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (origin(None, Some(i)), Input::Parsed(Ok(v))))
+                .collect(),
+            Ok(item) => vec![(origin(None, None), Input::Parsed(Ok(item)))],
+            Err(_) => text
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| !line.trim().is_empty())
+                .map(|(n, line)| (origin(Some(n + 1), None), Input::Line(line.to_owned())))
+                .collect(),
+        };
+        let mut summary = Summary::default();
+        let mut problems = Vec::new();
+        for outcome in self.batch(items) {
+            summary.add(&outcome);
+            problems.extend(outcome.problems);
+        }
+        let ok = summary.failed(self.args.deny_deprecated) == 0 && summary.checked > 0;
+        json!({"problems": problems, "summary": summary.json(), "ok": ok})
+    }
+
     /// The schema `--type`/`--version` name.
     fn fixed_entry(&self, event_type: &str) -> Result<&SchemaEntry, super::CliError> {
         let entry = match self.args.version {

@@ -57,6 +57,7 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route("/v1/events", get(events))
         .route("/v1/events/{event}", get(event))
         .route("/v1/refs/{schema_ref}", get(schema_ref))
+        .route("/v1/validate", post(validate))
         .with_state(registry)
 }
 
@@ -395,4 +396,45 @@ async fn schema_ref(State(registry): Shared, Path(r): Path<String>) -> Response 
             json!({"error": format!("no payload version `{r}` in the catalog")}),
         ),
     }
+}
+
+/// `POST /v1/validate`'s query: `evreg validate`'s options.
+#[derive(Deserialize)]
+struct ValidateQuery {
+    #[serde(rename = "ref")]
+    schema_ref: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    version: Option<u32>,
+    #[serde(default)]
+    deny_deprecated: Option<String>,
+}
+
+/// `POST /v1/validate`: the body's items (one JSON document, or NDJSON), the
+/// report of `evreg validate --format json`; 200 when `ok`, else 422.
+async fn validate(
+    State(registry): Shared,
+    Query(q): Query<ValidateQuery>,
+    body: String,
+) -> Response {
+    let options = crate::cmd::validate::Options {
+        schema_ref: q.schema_ref,
+        event_type: q.event_type,
+        version: q.version,
+        deny_deprecated: q
+            .deny_deprecated
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+    };
+    let validator = crate::cmd::validate::Validator::with_registry(
+        &registry.catalog,
+        registry.payloads.clone(),
+        options,
+    );
+    let report = validator.report("-", &body);
+    let status = if report["ok"] == Value::Bool(true) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    json_reply(status, report)
 }

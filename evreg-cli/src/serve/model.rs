@@ -62,6 +62,8 @@ pub struct Subject {
 pub struct Registry {
     /// The catalog itself (evreg's own endpoints read it).
     pub catalog: Catalog,
+    /// Its payload registry, for `/v1/validate`.
+    pub payloads: evreg_core::Registry,
     /// The catalog's name.
     pub name: String,
     /// The catalog's own compatibility mode.
@@ -121,6 +123,7 @@ impl Registry {
         }
         Registry {
             catalog: catalog.clone(),
+            payloads: evreg_core::Registry::from_catalog(catalog),
             name: catalog.name().to_owned(),
             mode: default,
             subjects,
