@@ -256,6 +256,9 @@ pub struct ServeArgs {
     /// How an event type names its subject: `type` (TICKET_CREATED) or `type-value` (TICKET_CREATED-value, Confluent's TopicNameStrategy for a topic named after the type)
     #[arg(long, value_enum, default_value_t = crate::serve::model::SubjectNames::Type)]
     pub subjects: crate::serve::model::SubjectNames,
+    /// No line per request on standard error
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `evreg export`

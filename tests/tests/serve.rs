@@ -28,7 +28,7 @@ impl Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
             .arg("serve")
             .args(args)
-            .args(["--addr", "127.0.0.1:0"])
+            .args(["--addr", "127.0.0.1:0", "--quiet"])
             .current_dir(repo())
             .env_remove("EVREG_CATALOG")
             .stderr(Stdio::piped())
@@ -280,4 +280,71 @@ fn validate_over_http_reports_as_the_command_does() {
     let served: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(served["problems"][0]["ref"], "payload.TicketClosed.v1");
     assert_eq!(served["problems"][0]["kind"], "invalid");
+}
+
+/// `GET` answers carry an `ETag` and `Cache-Control: no-cache`; asking
+/// again with `If-None-Match` gets `304` and no body.
+#[test]
+fn gets_carry_etags_and_answer_304_to_clients_holding_them() {
+    use std::io::{Read, Write};
+    let server = Server::start(&["catalog"]);
+    let host = server.url.trim_start_matches("http://").to_owned();
+    let head = |extra: &str| {
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        write!(
+            stream,
+            "GET /subjects/TICKET_CREATED/versions/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let first = head("");
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    assert!(
+        first
+            .to_ascii_lowercase()
+            .contains("cache-control: no-cache"),
+        "{first}"
+    );
+    let etag = first
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("etag: ")
+                .map(str::to_owned)
+        })
+        .expect("an ETag");
+    let again = head(&format!("If-None-Match: {etag}\r\n"));
+    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    assert!(again.ends_with("\r\n\r\n"), "no body: {again}");
+    let other = head("If-None-Match: \"0000\"\r\n");
+    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+}
+
+/// Without `--quiet`, a line per request on standard error.
+#[test]
+fn requests_are_logged() {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
+        .args(["serve", "catalog", "--addr", "127.0.0.1:0"])
+        .current_dir(repo())
+        .env_remove("EVREG_CATALOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let url = line.trim().rsplit_once(" at ").unwrap().1.to_owned();
+    assert_eq!(get(&url, "/subjects/NOPE/versions").0, 404);
+    let mut logged = String::new();
+    stderr.read_line(&mut logged).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        logged.starts_with("GET /subjects/NOPE/versions 404 ")
+            && logged.trim_end().ends_with(" ms"),
+        "{logged}"
+    );
 }

@@ -55,9 +55,12 @@ pub fn run(opt: &Opt, args: &ServeArgs) -> Result<ExitCode, super::CliError> {
                 },
             );
         }
-        axum::serve(listener, crate::serve::router(Arc::new(registry)))
-            .with_graceful_shutdown(shutdown())
-            .await?;
+        axum::serve(
+            listener,
+            crate::serve::router(Arc::new(registry), !args.quiet),
+        )
+        .with_graceful_shutdown(shutdown())
+        .await?;
         eprintln!("stopped");
         Ok::<_, std::io::Error>(())
     })?;

@@ -18,8 +18,70 @@ use model::{Registry, Version, candidate, confluent_mode, incompatibilities, sam
 /// The media type of Confluent's API.
 const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 
-/// The router of the registry API over `registry`.
-pub fn router(registry: Arc<Registry>) -> Router {
+/// The router of the registry API over `registry`; `log` writes a line per
+/// request to standard error.
+pub fn router(registry: Arc<Registry>, log: bool) -> Router {
+    let router = api(registry).layer(axum::middleware::from_fn(etags));
+    if log {
+        router.layer(axum::middleware::from_fn(request_log))
+    } else {
+        router
+    }
+}
+
+/// One line per request on standard error: method, path, status, time.
+async fn request_log(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let target = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let response = next.run(request).await;
+    eprintln!(
+        "{method} {target} {} {:.1} ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// An `ETag` on every successful `GET` (a digest of the body), and `304 Not
+/// Modified` when the client already holds it; `Cache-Control: no-cache`,
+/// so that clients ask again, cheaply, after the catalog changed.
+async fn etags(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use sha2::Digest;
+    let get = request.method() == axum::http::Method::GET;
+    let held = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if !get || response.status() != StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let digest = sha2::Sha256::digest(&bytes);
+    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{tag}\"");
+    let value = header::HeaderValue::from_str(&tag).expect("hex digits are a header value");
+    parts.headers.insert(header::ETAG, value.clone());
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    if held.is_some_and(|h| {
+        h.as_bytes()
+            .split(|b| *b == b',')
+            .any(|t| t.trim_ascii() == tag.as_bytes() || t.trim_ascii() == b"*")
+    }) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn api(registry: Arc<Registry>) -> Router {
     Router::new()
         .route("/subjects", get(subjects))
         .route("/subjects/{subject}", post(lookup).delete(read_only))
