@@ -12,6 +12,7 @@
 //! catalog `tests/fixtures/conformance/` (see `conformance.rs`).
 
 mod conformance;
+mod load;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen-catalog") => match gen_catalog(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Some("load") => match load::run(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -41,7 +49,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: xtask gen-catalog --events N --out DIR [--seed S] | xtask gen-conformance"
+                "usage: xtask gen-catalog --events N --out DIR [--seed S] | xtask gen-conformance | xtask load HOST:PORT PATH…"
             );
             ExitCode::from(2)
         }
