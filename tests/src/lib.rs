@@ -109,6 +109,13 @@ pub mod services {
         }
     }
 
+    /// The path in `var` (a tool CI installs: `EVREG_TEST_NODE_MODULES`,
+    /// `EVREG_TEST_PYTHON`), or `None` after saying loudly that `what` did
+    /// not run. Fails the test in CI.
+    pub fn path(var: &str, what: &str) -> Option<std::path::PathBuf> {
+        url(var, what).map(std::path::PathBuf::from)
+    }
+
     /// Says loudly that a test did not run, and why; fails the test in CI,
     /// where every test must run.
     pub fn skip(why: &str) {

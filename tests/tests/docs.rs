@@ -537,12 +537,9 @@ fn compiled_snippets_run_in_a_crate_that_depends_only_on_evreg() {
 /// shows.
 #[test]
 fn typescript_md_service_runs_as_shown() {
-    let Some(modules) = std::env::var_os("EVREG_TEST_NODE_MODULES").map(PathBuf::from) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI sets EVREG_TEST_NODE_MODULES"
-        );
-        eprintln!("SKIPPED: EVREG_TEST_NODE_MODULES is not set (npm ci --prefix tests/npm)");
+    let Some(modules) =
+        evreg_tests::services::path("EVREG_TEST_NODE_MODULES", "docs/typescript.md's service")
+    else {
         return;
     };
     let page = std::fs::read_to_string(repo().join("docs/typescript.md")).unwrap();

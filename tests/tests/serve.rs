@@ -55,19 +55,10 @@ impl Drop for Server {
 }
 
 fn python() -> Option<PathBuf> {
-    match std::env::var_os("EVREG_TEST_PYTHON") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI sets EVREG_TEST_PYTHON"
-            );
-            eprintln!(
-                "SKIPPED: EVREG_TEST_PYTHON is not set (.ci/run installs tests/python/requirements.txt)"
-            );
-            None
-        }
-    }
+    evreg_tests::services::path(
+        "EVREG_TEST_PYTHON",
+        "the Python client's test (.ci/run installs tests/python/requirements.txt)",
+    )
 }
 
 /// What both clients' scripts print for `TICKET_CREATED` of the shipped
@@ -124,12 +115,9 @@ fn confluents_python_client_reads_the_catalog() {
 /// The same calls through `@confluentinc/schemaregistry` (npm), in Node.
 #[test]
 fn confluents_javascript_client_reads_the_catalog() {
-    if std::env::var_os("EVREG_TEST_NODE_MODULES").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI sets EVREG_TEST_NODE_MODULES"
-        );
-        eprintln!("SKIPPED: EVREG_TEST_NODE_MODULES is not set (npm ci --prefix tests/npm)");
+    if evreg_tests::services::path("EVREG_TEST_NODE_MODULES", "the JavaScript client's test")
+        .is_none()
+    {
         return;
     }
     client_reads_the_catalog(

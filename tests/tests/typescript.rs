@@ -25,19 +25,10 @@ fn tests_dir() -> PathBuf {
 /// `tests/npm/node_modules`, or `None` (said loudly) where it is not
 /// installed; CI installs it.
 fn node_modules() -> Option<PathBuf> {
-    match std::env::var_os("EVREG_TEST_NODE_MODULES") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI sets EVREG_TEST_NODE_MODULES"
-            );
-            eprintln!(
-                "SKIPPED: EVREG_TEST_NODE_MODULES is not set (npm ci --prefix tests/npm installs the tools)"
-            );
-            None
-        }
-    }
+    evreg_tests::services::path(
+        "EVREG_TEST_NODE_MODULES",
+        "the TypeScript tests (npm ci --prefix tests/npm installs the tools)",
+    )
 }
 
 fn run(command: &mut Command) -> String {
