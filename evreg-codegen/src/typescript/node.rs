@@ -300,8 +300,9 @@ impl Translator<'_> {
         let restricted = allowed != Types::ALL;
         let mut parts = Vec::new();
         let mut checks: Vec<String> = Vec::new();
-        // Every rule of the node, each with its form (a new rule is a
-        // compile error here until it has one).
+        // Every rule of the node: values, the rules of one type (a new rule
+        // is a compile error in `applies_to_one_type` until it says which it
+        // is), and what applies in place (below).
         let mut values = None;
         let mut typed = false;
         for rule in Rule::ALL {
@@ -322,38 +323,9 @@ impl Translator<'_> {
                         None => listed,
                     });
                 }
-                Rule::Type
-                | Rule::MultipleOf
-                | Rule::Maximum
-                | Rule::ExclusiveMaximum
-                | Rule::Minimum
-                | Rule::ExclusiveMinimum
-                | Rule::MaxLength
-                | Rule::MinLength
-                | Rule::Pattern
-                | Rule::Format
-                | Rule::MaxItems
-                | Rule::MinItems
-                | Rule::UniqueItems
-                | Rule::Items
-                | Rule::PrefixItems
-                | Rule::Contains
-                | Rule::MaxContains
-                | Rule::MinContains
-                | Rule::Required
-                | Rule::Properties
-                | Rule::AdditionalProperties
-                | Rule::PatternProperties
-                | Rule::PropertyNames
-                | Rule::MaxProperties
-                | Rule::MinProperties
-                | Rule::DependentRequired
-                | Rule::DependentSchemas => typed = true,
-                Rule::Ref => {}
-                Rule::AllOf | Rule::AnyOf | Rule::OneOf | Rule::Not | Rule::If => {}
-                Rule::Then | Rule::Else => {}
                 Rule::UnevaluatedItems => self.unsupported(pointer, "unevaluatedItems"),
                 Rule::UnevaluatedProperties => self.unsupported(pointer, "unevaluatedProperties"),
+                &rule => typed |= rule == Rule::Type || applies_to_one_type(rule),
             }
         }
         // What the value is: listed values, or a union of what each type allows.
@@ -364,7 +336,11 @@ impl Translator<'_> {
                 .collect();
             parts.push(self.literals(&listed));
             // Rules of the types beside the listed values hold as well.
-            if typed && map.keys().any(|k| k != "type" && is_typed_rule(k)) {
+            if typed
+                && map
+                    .keys()
+                    .any(|k| Rule::of(k).is_some_and(applies_to_one_type))
+            {
                 parts.push(self.by_type(map, pointer, allowed));
             }
         } else if typed || restricted {
@@ -855,26 +831,50 @@ fn count(map: &Map<String, Value>, keyword: &str) -> Option<u64> {
     (n >= 0.0 && n.fract() == 0.0 && n < 2f64.powi(53)).then_some(n as u64)
 }
 
-/// A rule that applies to values of one type (`minLength`, `properties`, …).
-fn is_typed_rule(name: &str) -> bool {
-    Rule::of(name).is_some_and(|rule| {
-        !matches!(
-            rule,
-            Rule::Type
-                | Rule::Const
-                | Rule::Enum
-                | Rule::Ref
-                | Rule::AllOf
-                | Rule::AnyOf
-                | Rule::OneOf
-                | Rule::Not
-                | Rule::If
-                | Rule::Then
-                | Rule::Else
-                | Rule::UnevaluatedItems
-                | Rule::UnevaluatedProperties
-        )
-    })
+/// Whether `rule` applies to values of one type (`minLength` to strings,
+/// `properties` to objects): it holds in that type's branch of a node.
+fn applies_to_one_type(rule: Rule) -> bool {
+    match rule {
+        Rule::MultipleOf
+        | Rule::Maximum
+        | Rule::ExclusiveMaximum
+        | Rule::Minimum
+        | Rule::ExclusiveMinimum
+        | Rule::MaxLength
+        | Rule::MinLength
+        | Rule::Pattern
+        | Rule::Format
+        | Rule::MaxItems
+        | Rule::MinItems
+        | Rule::UniqueItems
+        | Rule::Items
+        | Rule::PrefixItems
+        | Rule::Contains
+        | Rule::MaxContains
+        | Rule::MinContains
+        | Rule::Required
+        | Rule::Properties
+        | Rule::AdditionalProperties
+        | Rule::PatternProperties
+        | Rule::PropertyNames
+        | Rule::MaxProperties
+        | Rule::MinProperties
+        | Rule::DependentRequired
+        | Rule::DependentSchemas => true,
+        Rule::Type
+        | Rule::Const
+        | Rule::Enum
+        | Rule::Ref
+        | Rule::AllOf
+        | Rule::AnyOf
+        | Rule::OneOf
+        | Rule::Not
+        | Rule::If
+        | Rule::Then
+        | Rule::Else
+        | Rule::UnevaluatedItems
+        | Rule::UnevaluatedProperties => false,
+    }
 }
 
 fn escape(token: &str) -> String {
