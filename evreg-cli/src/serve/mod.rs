@@ -337,12 +337,9 @@ struct Verbose {
     verbose: Option<String>,
 }
 
-impl Verbose {
-    fn on(&self) -> bool {
-        self.verbose
-            .as_deref()
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-    }
+/// A query flag as clients spell it: `true`, `True`, `1`.
+fn flag(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 fn compatibility(
@@ -379,7 +376,7 @@ async fn compatibility_with(
     body: String,
 ) -> Response {
     match find(&registry, &subject, &version) {
-        Ok(v) => compatibility(&registry, &subject, &[v], &body, q.on()),
+        Ok(v) => compatibility(&registry, &subject, &[v], &body, flag(q.verbose.as_deref())),
         Err(e) => e.into_response(),
     }
 }
@@ -399,7 +396,13 @@ async fn compatibility_with_all(
     } else {
         s.versions.last().into_iter().collect()
     };
-    compatibility(&registry, &subject, &against, &body, q.on())
+    compatibility(
+        &registry,
+        &subject,
+        &against,
+        &body,
+        flag(q.verbose.as_deref()),
+    )
 }
 
 async fn config(State(registry): Shared) -> Response {
@@ -483,9 +486,7 @@ async fn validate(
         schema_ref: q.schema_ref,
         event_type: q.event_type,
         version: q.version,
-        deny_deprecated: q
-            .deny_deprecated
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        deny_deprecated: flag(q.deny_deprecated.as_deref()),
     };
     let validator = crate::cmd::validate::Validator::with_registry(
         &registry.catalog,

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use evreg_core::Catalog;
 use evreg_core::catalog::lock::Lock;
 use evreg_core::compat::{self, Mode};
-use evreg_core::{Catalog, Status};
 use serde_json::Value;
 
 /// How an event type names its subject.
@@ -36,8 +36,6 @@ pub struct Version {
     pub id: u32,
     /// Whether the id is the lock's (released) or given for this run.
     pub locked: bool,
-    /// The schema ref.
-    pub schema_ref: String,
     /// The bundled schema (2020-12).
     pub schema: Value,
     /// The schema as the API sends it: its JSON text.
@@ -47,12 +45,8 @@ pub struct Version {
 /// The versions of one event.
 #[derive(Debug, Clone)]
 pub struct Subject {
-    /// The event type it stands for.
-    pub event_type: String,
     /// What its versions must keep.
     pub mode: Mode,
-    /// Whether the event is deprecated.
-    pub deprecated: bool,
     /// Its versions, oldest first.
     pub versions: Vec<Version>,
 }
@@ -64,8 +58,6 @@ pub struct Registry {
     pub catalog: Catalog,
     /// Its payload registry, for `/v1/validate`.
     pub payloads: evreg_core::Registry,
-    /// The catalog's name.
-    pub name: String,
     /// The catalog's own compatibility mode.
     pub mode: Mode,
     /// Subject name → subject.
@@ -102,7 +94,6 @@ impl Registry {
                         version: v.version,
                         id,
                         locked: locked.is_some(),
-                        schema_ref: v.schema_ref.clone(),
                         schema: v.schema.clone(),
                         text: serde_json::to_string(&v.schema).expect("JSON values serialize"),
                     }
@@ -114,9 +105,7 @@ impl Registry {
             subjects.insert(
                 subject,
                 Subject {
-                    event_type: event.event_type.clone(),
                     mode: event.compatibility.unwrap_or(default),
-                    deprecated: event.status == Status::Deprecated,
                     versions,
                 },
             );
@@ -124,7 +113,6 @@ impl Registry {
         Registry {
             catalog: catalog.clone(),
             payloads: evreg_core::Registry::from_catalog(catalog),
-            name: catalog.name().to_owned(),
             mode: default,
             subjects,
             ids,
