@@ -14,6 +14,7 @@ pub mod db;
 mod opt;
 pub mod serve;
 pub mod simulate;
+pub mod site;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,7 @@ where
         opt::Command::Generate(args) => cmd::generate::run(&opt, args),
         opt::Command::Export(command) => cmd::export::run(&opt, command),
         opt::Command::Serve(args) => cmd::serve::run(&opt, args),
+        opt::Command::Docs(args) => cmd::docs::run(&opt, args),
         opt::Command::Migrate(args) => cmd::migrate::run(&opt, args),
         opt::Command::Lock(args) => cmd::lock::run(&opt, args),
         opt::Command::Diff(args) => cmd::diff::run(&opt, args),

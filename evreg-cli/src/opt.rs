@@ -36,8 +36,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate the catalog's Rust module (payload structs, validators, bus types, registry), or TypeScript types and Zod schemas
     Generate(GenerateArgs),
-    /// Serve the catalog as a schema registry over HTTP (Confluent's API, read-only)
+    /// Serve the catalog as a schema registry over HTTP (Confluent's API, read-only) and as a site to browse
     Serve(ServeArgs),
+    /// Write the catalog site (an index with search, a page per event and per shared definition) as static files
+    Docs(DocsArgs),
     /// Write the catalog for other tools (`export jsonschema -o DIR`: one bundled schema per payload version)
     #[command(subcommand)]
     Export(ExportCommand),
@@ -259,6 +261,22 @@ pub struct ServeArgs {
     /// No line per request on standard error
     #[arg(long)]
     pub quiet: bool,
+    /// Reload when a file of the catalog changes; a catalog with errors leaves the last good one served
+    #[arg(long)]
+    pub watch: bool,
+}
+
+/// `evreg docs`
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// The folder to write (files only when they changed; pages of events and definitions that left the catalog are removed)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Write nothing; exit 1 with a unified diff when DIR is not the catalog's site
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `evreg export`

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod docs;
 pub mod events;
 pub mod export;
 pub mod generate;

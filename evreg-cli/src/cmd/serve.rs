@@ -1,33 +1,35 @@
-//! `evreg serve`: the catalog as a read-only schema registry over HTTP.
+//! `evreg serve`: the catalog as a read-only schema registry over HTTP, and
+//! as a site to browse.
 
+use std::future::IntoFuture;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use evreg_core::catalog::lock::Lock;
+use evreg_core::naming::count;
 
 use crate::opt::{Opt, ServeArgs};
-use crate::serve::model::Registry;
+use crate::serve::Served;
+use crate::serve::model::{Registry, SubjectNames};
 
 pub fn run(opt: &Opt, args: &ServeArgs) -> Result<ExitCode, super::CliError> {
     let dir = opt.catalog_dir(Some(&args.catalog))?;
-    let catalog = match super::load(opt, &dir) {
-        Ok(c) => c,
+    let started = Instant::now();
+    let registry = match load(opt, &dir, args.subjects) {
+        Ok(registry) => registry,
         Err(code) => return Ok(code),
     };
-    let lock = match Lock::read(&dir) {
-        Ok(lock) => lock,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let registry = Registry::new(&catalog, lock.as_ref(), args.subjects);
+    let loaded_in = started.elapsed();
     let provisional = registry
         .subjects
         .values()
         .flat_map(|s| &s.versions)
         .filter(|v| !v.locked)
         .count();
+    let summary = summary(&registry);
+    let served = Arc::new(Served::new(registry));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -39,15 +41,14 @@ pub fn run(opt: &Opt, args: &ServeArgs) -> Result<ExitCode, super::CliError> {
             })?;
         let addr = listener.local_addr()?;
         eprintln!(
-            "serving `{}` ({}, {}) at http://{addr}",
+            "serving `{}` ({summary}, loaded in {:.2} s) at http://{addr}",
             dir.display(),
-            evreg_core::naming::count(registry.subjects.len(), "subject", "subjects"),
-            evreg_core::naming::count(registry.ids.len(), "schema", "schemas"),
+            loaded_in.as_secs_f64()
         );
         if provisional > 0 {
             eprintln!(
                 "note: {} not in catalog.lock: {} for this run only (`evreg lock` records them)",
-                evreg_core::naming::count(provisional, "version is", "versions are"),
+                count(provisional, "version is", "versions are"),
                 if provisional == 1 {
                     "its id is"
                 } else {
@@ -55,16 +56,125 @@ pub fn run(opt: &Opt, args: &ServeArgs) -> Result<ExitCode, super::CliError> {
                 },
             );
         }
-        axum::serve(
-            listener,
-            crate::serve::router(Arc::new(registry), !args.quiet),
-        )
-        .with_graceful_shutdown(shutdown())
-        .await?;
+        let router = crate::serve::router(Arc::clone(&served), !args.quiet);
+        // On a worker thread of its own: a reload, which blocks this one,
+        // never holds up taking connections.
+        let serve = tokio::spawn(
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown())
+                .into_future(),
+        );
+        if args.watch {
+            let (_watcher, changes) = watch(&dir)?;
+            tokio::select! {
+                stopped = serve => stopped.map_err(std::io::Error::other)??,
+                () = reload_on_change(opt, &dir, args.subjects, &served, changes) => {}
+            }
+        } else {
+            serve.await.map_err(std::io::Error::other)??;
+        }
         eprintln!("stopped");
         Ok::<_, std::io::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The registry of the catalog in `dir`, or its problems printed and the
+/// exit code.
+fn load(opt: &Opt, dir: &Path, names: SubjectNames) -> Result<Registry, ExitCode> {
+    let catalog = super::load(opt, dir)?;
+    let lock = Lock::read(dir).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })?;
+    Ok(Registry::new(&catalog, lock.as_ref(), names))
+}
+
+fn summary(registry: &Registry) -> String {
+    format!(
+        "{}, {}",
+        count(registry.subjects.len(), "subject", "subjects"),
+        count(registry.ids.len(), "schema", "schemas"),
+    )
+}
+
+/// How long the files must stay still before a reload: an editor's save,
+/// or a `git checkout`, is many events.
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// Watches the catalog folder: every path that changes, on the channel.
+fn watch(
+    dir: &Path,
+) -> std::io::Result<(
+    notify::RecommendedWatcher,
+    tokio::sync::mpsc::UnboundedReceiver<PathBuf>,
+)> {
+    use notify::Watcher;
+    let (changed, changes) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+            Ok(event) if !event.kind.is_access() => {
+                for path in event.paths {
+                    let _ = changed.send(path);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("warning: watching the catalog: {e}"),
+        })
+        .map_err(std::io::Error::other)?;
+    watcher
+        .watch(dir, notify::RecursiveMode::Recursive)
+        .map_err(|e| std::io::Error::other(format!("cannot watch `{}`: {e}", dir.display())))?;
+    eprintln!("watching `{}` for changes", dir.display());
+    Ok((watcher, changes))
+}
+
+/// Reloads the catalog on every change, once the files settle. A catalog
+/// with errors is reported and the last good one kept.
+async fn reload_on_change(
+    opt: &Opt,
+    dir: &Path,
+    names: SubjectNames,
+    served: &Served,
+    mut changes: tokio::sync::mpsc::UnboundedReceiver<PathBuf>,
+) {
+    while let Some(first) = changes.recv().await {
+        let mut paths = vec![first];
+        // Until the files stay still for SETTLE.
+        while let Ok(Some(path)) = tokio::time::timeout(SETTLE, changes.recv()).await {
+            paths.push(path);
+        }
+        if paths.iter().all(|p| ignored(dir, p)) {
+            continue;
+        }
+        let started = Instant::now();
+        match load(opt, dir, names) {
+            Ok(registry) => {
+                let summary = summary(&registry);
+                served.replace(registry);
+                eprintln!(
+                    "reloaded ({summary}) in {:.2} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Err(_) => eprintln!(
+                "note: still serving the last catalog loaded without errors; fix the catalog and save to reload"
+            ),
+        }
+    }
+    std::future::pending().await
+}
+
+/// Changes that are not the catalog's: the temporary files evreg and
+/// editors write beside the real ones, and version-control folders.
+fn ignored(dir: &Path, path: &Path) -> bool {
+    let inside = path.strip_prefix(dir).unwrap_or(path);
+    inside.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        name.starts_with(".git") || name.starts_with(".evreg-") || name.ends_with('~')
+    }) || inside
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".swp"))
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections, finish the requests in flight.

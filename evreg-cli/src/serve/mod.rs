@@ -3,10 +3,10 @@
 
 pub mod model;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,10 +18,49 @@ use model::{Registry, Version, candidate, confluent_mode, incompatibilities, sam
 /// The media type of Confluent's API.
 const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 
-/// The router of the registry API over `registry`; `log` writes a line per
-/// request to standard error.
-pub fn router(registry: Arc<Registry>, log: bool) -> Router {
-    let router = api(registry).layer(axum::middleware::from_fn(etags));
+/// The registry being served: the catalog as last loaded without errors,
+/// replaced whole on reload (`--watch`) while requests read the one they got.
+pub struct Served {
+    current: RwLock<Arc<Registry>>,
+}
+
+impl Served {
+    /// Serves `registry`.
+    pub fn new(registry: Registry) -> Served {
+        Served {
+            current: RwLock::new(Arc::new(registry)),
+        }
+    }
+
+    /// The registry requests are answered from now.
+    pub fn current(&self) -> Arc<Registry> {
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Answers from `registry` from now on.
+    pub fn replace(&self, registry: Registry) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(registry);
+    }
+}
+
+/// The registry of the request: [`Served::current`] when it came in.
+struct Current(Arc<Registry>);
+
+impl FromRequestParts<Arc<Served>> for Current {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        _: &mut axum::http::request::Parts,
+        served: &Arc<Served>,
+    ) -> Result<Current, Self::Rejection> {
+        Ok(Current(served.current()))
+    }
+}
+
+/// The router of the registry API and the catalog site over `served`;
+/// `log` writes a line per request to standard error.
+pub fn router(served: Arc<Served>, log: bool) -> Router {
+    let router = api(served).layer(axum::middleware::from_fn(etags));
     if log {
         router.layer(axum::middleware::from_fn(request_log))
     } else {
@@ -81,8 +120,11 @@ async fn etags(request: axum::extract::Request, next: axum::middleware::Next) ->
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-fn api(registry: Arc<Registry>) -> Router {
+fn api(served: Arc<Served>) -> Router {
     Router::new()
+        .route("/", get(site_index))
+        .route("/index.html", get(site_index))
+        .route("/{folder}/{file}", get(site_page))
         .route("/subjects", get(subjects))
         .route("/subjects/{subject}", post(lookup).delete(read_only))
         .route(
@@ -120,7 +162,7 @@ fn api(registry: Arc<Registry>) -> Router {
         .route("/v1/events/{event}", get(event))
         .route("/v1/refs/{schema_ref}", get(schema_ref))
         .route("/v1/validate", post(validate))
-        .with_state(registry)
+        .with_state(served)
 }
 
 /// A reply in Confluent's media type.
@@ -179,13 +221,11 @@ async fn read_only() -> ApiError {
     )
 }
 
-type Shared = State<Arc<Registry>>;
-
-async fn subjects(State(registry): Shared) -> Response {
+async fn subjects(Current(registry): Current) -> Response {
     ok(json!(registry.subjects.keys().collect::<Vec<_>>()))
 }
 
-async fn versions(State(registry): Shared, Path(subject): Path<String>) -> Response {
+async fn versions(Current(registry): Current, Path(subject): Path<String>) -> Response {
     match registry.subjects.get(&subject) {
         Some(s) => ok(json!(
             s.versions.iter().map(|v| v.version).collect::<Vec<_>>()
@@ -236,7 +276,7 @@ fn registered(subject: &str, v: &Version) -> Value {
 }
 
 async fn version(
-    State(registry): Shared,
+    Current(registry): Current,
     Path((subject, version)): Path<(String, String)>,
 ) -> Response {
     match find(&registry, &subject, &version) {
@@ -246,7 +286,7 @@ async fn version(
 }
 
 async fn raw_schema(
-    State(registry): Shared,
+    Current(registry): Current,
     Path((subject, version)): Path<(String, String)>,
 ) -> Response {
     match find(&registry, &subject, &version) {
@@ -263,21 +303,21 @@ fn no_schema(id: &str) -> ApiError {
     )
 }
 
-async fn schema_by_id(State(registry): Shared, Path(id): Path<String>) -> Response {
+async fn schema_by_id(Current(registry): Current, Path(id): Path<String>) -> Response {
     match id.parse().ok().and_then(|n| registry.by_id(n)) {
         Some((_, v)) => ok(json!({"schemaType": "JSON", "schema": v.text})),
         None => no_schema(&id).into_response(),
     }
 }
 
-async fn id_versions(State(registry): Shared, Path(id): Path<String>) -> Response {
+async fn id_versions(Current(registry): Current, Path(id): Path<String>) -> Response {
     match id.parse().ok().and_then(|n| registry.by_id(n)) {
         Some((subject, v)) => ok(json!([{"subject": subject, "version": v.version}])),
         None => no_schema(&id).into_response(),
     }
 }
 
-async fn id_subjects(State(registry): Shared, Path(id): Path<String>) -> Response {
+async fn id_subjects(Current(registry): Current, Path(id): Path<String>) -> Response {
     match id.parse().ok().and_then(|n| registry.by_id(n)) {
         Some((subject, _)) => ok(json!([subject])),
         None => no_schema(&id).into_response(),
@@ -316,7 +356,7 @@ fn read_candidate(body: &str) -> Result<Value, ApiError> {
 
 /// `POST /subjects/{subject}`: the version of `subject` whose schema is the
 /// candidate.
-async fn lookup(State(registry): Shared, Path(subject): Path<String>, body: String) -> Response {
+async fn lookup(Current(registry): Current, Path(subject): Path<String>, body: String) -> Response {
     let Some(s) = registry.subjects.get(&subject) else {
         return no_subject(&subject).into_response();
     };
@@ -370,7 +410,7 @@ fn compatibility(
 }
 
 async fn compatibility_with(
-    State(registry): Shared,
+    Current(registry): Current,
     Path((subject, version)): Path<(String, String)>,
     Query(q): Query<Verbose>,
     body: String,
@@ -383,7 +423,7 @@ async fn compatibility_with(
 
 /// Against every version a transitive mode names, or the latest.
 async fn compatibility_with_all(
-    State(registry): Shared,
+    Current(registry): Current,
     Path(subject): Path<String>,
     Query(q): Query<Verbose>,
     body: String,
@@ -405,14 +445,40 @@ async fn compatibility_with_all(
     )
 }
 
-async fn config(State(registry): Shared) -> Response {
+async fn config(Current(registry): Current) -> Response {
     ok(json!({"compatibilityLevel": confluent_mode(registry.mode)}))
 }
 
-async fn subject_config(State(registry): Shared, Path(subject): Path<String>) -> Response {
+async fn subject_config(Current(registry): Current, Path(subject): Path<String>) -> Response {
     match registry.subjects.get(&subject) {
         Some(s) => ok(json!({"compatibilityLevel": confluent_mode(s.mode)})),
         None => no_subject(&subject).into_response(),
+    }
+}
+
+// The catalog site: the pages `evreg docs` writes, the same bytes.
+
+async fn site_index(Current(registry): Current) -> Response {
+    site(&registry, "index.html")
+}
+
+async fn site_page(
+    Current(registry): Current,
+    Path((folder, file)): Path<(String, String)>,
+) -> Response {
+    site(&registry, &format!("{folder}/{file}"))
+}
+
+fn site(registry: &Registry, path: &str) -> Response {
+    let site = crate::site::Site::new(&registry.catalog, &registry.site);
+    match site.page(path) {
+        Some(page) => ([(header::CONTENT_TYPE, page.content_type)], page.body).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("no page `/{path}` in the catalog site\n"),
+        )
+            .into_response(),
     }
 }
 
@@ -428,7 +494,7 @@ fn json_reply(status: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
-async fn events(State(registry): Shared) -> Response {
+async fn events(Current(registry): Current) -> Response {
     let rows: Vec<Value> = registry
         .catalog
         .events()
@@ -439,7 +505,7 @@ async fn events(State(registry): Shared) -> Response {
 }
 
 /// `/v1/events/{type}`: by type or alias, every version.
-async fn event(State(registry): Shared, Path(name): Path<String>) -> Response {
+async fn event(Current(registry): Current, Path(name): Path<String>) -> Response {
     match registry.catalog.event(&name) {
         Some(e) => {
             let versions: Vec<&evreg_core::PayloadVersion> = e.versions.iter().collect();
@@ -453,7 +519,7 @@ async fn event(State(registry): Shared, Path(name): Path<String>) -> Response {
 }
 
 /// `/v1/refs/{ref}`: the bundled schema of a payload version.
-async fn schema_ref(State(registry): Shared, Path(r): Path<String>) -> Response {
+async fn schema_ref(Current(registry): Current, Path(r): Path<String>) -> Response {
     match registry.catalog.version_by_ref(&r) {
         Some((_, v)) => json_reply(StatusCode::OK, v.schema.clone()),
         None => json_reply(
@@ -478,7 +544,7 @@ struct ValidateQuery {
 /// `POST /v1/validate`: the body's items (one JSON document, or NDJSON), the
 /// report of `evreg validate --format json`; 200 when `ok`, else 422.
 async fn validate(
-    State(registry): Shared,
+    Current(registry): Current,
     Query(q): Query<ValidateQuery>,
     body: String,
 ) -> Response {

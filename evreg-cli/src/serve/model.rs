@@ -58,6 +58,8 @@ pub struct Registry {
     pub catalog: Catalog,
     /// Its payload registry, for `/v1/validate`.
     pub payloads: evreg_core::Registry,
+    /// What the catalog site's pages say of one another.
+    pub site: crate::site::SiteMap,
     /// The catalog's own compatibility mode.
     pub mode: Mode,
     /// Subject name → subject.
@@ -113,6 +115,7 @@ impl Registry {
         Registry {
             catalog: catalog.clone(),
             payloads: evreg_core::Registry::from_catalog(catalog),
+            site: crate::site::SiteMap::new(catalog),
             mode: default,
             subjects,
             ids,
