@@ -7,6 +7,7 @@ use serde_json::Value;
 
 pub mod github;
 pub mod mutate;
+pub mod server;
 pub mod suite;
 
 /// The shipped catalog (`catalog/`).

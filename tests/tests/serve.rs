@@ -6,52 +6,21 @@
 //! candidate, and gets Confluent's error codes; what it reads is the catalog
 //! and the ids of catalog.lock.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use evreg::Catalog;
 use evreg::catalog::lock::Lock;
+use evreg_tests::server::Server;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `evreg serve` on a free port, and its address.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
-            .arg("serve")
-            .args(args)
-            .args(["--addr", "127.0.0.1:0", "--quiet"])
-            .current_dir(repo())
-            .env_remove("EVREG_CATALOG")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("evreg runs");
-        let mut line = String::new();
-        BufReader::new(child.stderr.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .rsplit_once(" at ")
-            .map(|(_, url)| url.to_owned())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `evreg serve ARGS --quiet` on a free port.
+fn start(args: &[&str]) -> Server {
+    let args = [args, &["--quiet"]].concat();
+    Server::start(&assert_cmd::cargo::cargo_bin("evreg"), &repo(), &args)
 }
 
 fn python() -> Option<PathBuf> {
@@ -91,7 +60,7 @@ fn expected() -> String {
 
 /// Runs a client's script against a server of the shipped catalog.
 fn client_reads_the_catalog(program: &Path, script: &Path) {
-    let server = Server::start(&["catalog"]);
+    let server = start(&["catalog"]);
     let out = Command::new(program)
         .arg(script)
         .args([&server.url, "TICKET_CREATED"])
@@ -131,7 +100,7 @@ fn confluents_javascript_client_reads_the_catalog() {
 #[test]
 fn ids_are_the_locks_and_subjects_the_naming_asked_for() {
     let Some(python) = python() else { return };
-    let server = Server::start(&["catalog", "--subjects", "type-value"]);
+    let server = start(&["catalog", "--subjects", "type-value"]);
     let script = r#"
 import json, sys
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -159,34 +128,22 @@ print(json.dumps({"subjects": c.get_subjects()[:2], "schema": json.loads(c.get_s
     assert_eq!(got["schema"], version.schema);
 }
 
-/// A GET over a plain connection: the status and the body.
-fn get(url: &str, path: &str) -> (u16, String) {
-    request(url, "GET", path, "")
+/// `GET path`: the status and the body.
+fn get(server: &Server, path: &str) -> (u16, String) {
+    request(server, "GET", path, "")
 }
 
-/// A request over a plain connection: the status and the body.
-fn request(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let host = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, body.to_owned())
+/// A request: the status and the body.
+fn request(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
+    let response = server.request(method, path, &[], body);
+    (response.status, response.text())
 }
 
 /// evreg's own endpoints give what `evreg list` and `evreg show` give in
 /// JSON, and a version's bundle by ref.
 #[test]
 fn evregs_own_endpoints_give_what_list_and_show_give() {
-    let server = Server::start(&["catalog"]);
+    let server = start(&["catalog"]);
     let evreg = |args: &[&str]| {
         let out = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
             .args(args)
@@ -198,31 +155,31 @@ fn evregs_own_endpoints_give_what_list_and_show_give() {
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
-    let (status, body) = get(&server.url, "/v1/events");
+    let (status, body) = get(&server, "/v1/events");
     assert_eq!(status, 200);
     assert_eq!(json(&body), evreg(&["list", "--format", "json"]));
-    let (status, body) = get(&server.url, "/v1/events/TICKET_CREATED");
+    let (status, body) = get(&server, "/v1/events/TICKET_CREATED");
     assert_eq!(status, 200);
     assert_eq!(
         json(&body),
         evreg(&["show", "TICKET_CREATED", "--format", "json"])
     );
-    let (status, body) = get(&server.url, "/v1/refs/payload.TicketCreated.v1");
+    let (status, body) = get(&server, "/v1/refs/payload.TicketCreated.v1");
     assert_eq!(status, 200);
     let catalog = Catalog::load(repo().join("catalog")).unwrap();
     let (_, version) = catalog.version_by_ref("payload.TicketCreated.v1").unwrap();
     assert_eq!(json(&body), version.schema);
-    let (status, body) = get(&server.url, "/v1/events/NOPE");
+    let (status, body) = get(&server, "/v1/events/NOPE");
     assert_eq!(status, 404);
     assert_eq!(json(&body)["error"], "no event `NOPE` in the catalog");
-    assert_eq!(get(&server.url, "/healthz"), (200, "ok\n".to_owned()));
+    assert_eq!(get(&server, "/healthz"), (200, "ok\n".to_owned()));
 }
 
 /// `POST /v1/validate` gives the report `evreg validate --format json`
 /// gives on the same NDJSON, with 422 when a payload is invalid.
 #[test]
 fn validate_over_http_reports_as_the_command_does() {
-    let server = Server::start(&["catalog"]);
+    let server = start(&["catalog"]);
     let evreg = |args: &[&str], input: &[u8]| {
         use std::io::Write;
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
@@ -246,7 +203,7 @@ fn validate_over_http_reports_as_the_command_does() {
         let cli: serde_json::Value =
             serde_json::from_slice(&evreg(&["validate", "-", "--format", "json"], &input)).unwrap();
         let (got, body) = request(
-            &server.url,
+            &server,
             "POST",
             "/v1/validate",
             std::str::from_utf8(&input).unwrap(),
@@ -258,12 +215,7 @@ fn validate_over_http_reports_as_the_command_does() {
     }
     // The command's options, as the query.
     let payload = r#"{"tenantId": "9d1afc45-a247-4e74-819e-15227f93e95d"}"#;
-    let (status, body) = request(
-        &server.url,
-        "POST",
-        "/v1/validate?type=TICKET_CLOSED",
-        payload,
-    );
+    let (status, body) = request(&server, "POST", "/v1/validate?type=TICKET_CLOSED", payload);
     assert_eq!(status, 422);
     let served: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(served["problems"][0]["ref"], "payload.TicketClosed.v1");
@@ -274,62 +226,30 @@ fn validate_over_http_reports_as_the_command_does() {
 /// again with `If-None-Match` gets `304` and no body.
 #[test]
 fn gets_carry_etags_and_answer_304_to_clients_holding_them() {
-    use std::io::{Read, Write};
-    let server = Server::start(&["catalog"]);
-    let host = server.url.trim_start_matches("http://").to_owned();
-    let head = |extra: &str| {
-        let mut stream = std::net::TcpStream::connect(&host).unwrap();
-        write!(
-            stream,
-            "GET /subjects/TICKET_CREATED/versions/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
-    };
-    let first = head("");
-    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
-    assert!(
-        first
-            .to_ascii_lowercase()
-            .contains("cache-control: no-cache"),
-        "{first}"
-    );
-    let etag = first
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("etag: ")
-                .map(str::to_owned)
-        })
-        .expect("an ETag");
-    let again = head(&format!("If-None-Match: {etag}\r\n"));
-    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
-    assert!(again.ends_with("\r\n\r\n"), "no body: {again}");
-    let other = head("If-None-Match: \"0000\"\r\n");
-    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+    let server = start(&["catalog"]);
+    let path = "/subjects/TICKET_CREATED/versions/1";
+    let first = server.get(path);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("cache-control"), Some("no-cache"));
+    let etag = first.header("etag").expect("an ETag");
+    let again = server.request("GET", path, &[("If-None-Match", etag)], "");
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let other = server.request("GET", path, &[("If-None-Match", "\"0000\"")], "");
+    assert_eq!(other.status, 200);
+    assert_eq!(other.body, first.body);
 }
 
 /// Without `--quiet`, a line per request on standard error.
 #[test]
 fn requests_are_logged() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("evreg"))
-        .args(["serve", "catalog", "--addr", "127.0.0.1:0"])
-        .current_dir(repo())
-        .env_remove("EVREG_CATALOG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let url = line.trim().rsplit_once(" at ").unwrap().1.to_owned();
-    assert_eq!(get(&url, "/subjects/NOPE/versions").0, 404);
-    let mut logged = String::new();
-    stderr.read_line(&mut logged).unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut server = Server::start(
+        &assert_cmd::cargo::cargo_bin("evreg"),
+        &repo(),
+        &["catalog"],
+    );
+    assert_eq!(server.get("/subjects/NOPE/versions").status, 404);
+    let logged = server.wait_for("/subjects/NOPE");
     assert!(
         logged.starts_with("GET /subjects/NOPE/versions 404 ")
             && logged.trim_end().ends_with(" ms"),

@@ -24,7 +24,9 @@ pub fn page(site: &Site, name: &str) -> Markup {
     let body = html! {
         nav.crumbs { a href="../index.html#definitions" { "Shared definitions" } }
         h1 { (name) }
-        @if let Some(d) = super::schema::description(schema) { p { (d) } }
+        @if let Some(d) = super::schema::description(schema) {
+            div.description { (layout::markdown(d)) }
+        }
         (layout::property_table(schema, &SharedLinks(site)))
         h2 { "Used by" }
         @if usages.is_empty() {

@@ -56,7 +56,7 @@ pub fn page(site: &Site, event: &Event) -> Markup {
                 }
             }
         }
-        p { (event.description) }
+        div.description { (layout::markdown(&event.description)) }
         dl.facts {
             dt { "Category" }
             dd { a href={ "../index.html?category=" (event.category) } { (event.category) } }
@@ -132,11 +132,13 @@ fn version(site: &Site, event: &Event, v: &PayloadVersion) -> Markup {
                 @if latest { " " span.latest { "latest" } }
             }
             p.ref { code { (v.schema_ref) } " · " code { (file.display()) } " · " (v.draft.name()) }
-            @if let Some(d) = &v.description { p { (d) } }
+            @if let Some(d) = &v.description { div.description { (layout::markdown(d)) } }
             (layout::property_table(&v.schema, &links))
             @for (name, schema) in &local {
                 h3 #{ "v" (v.version) "-def-" (slug(name)) } { "Definition " code { (name) } }
-                @if let Some(d) = super::schema::description(schema) { p { (d) } }
+                @if let Some(d) = super::schema::description(schema) {
+                    div.description { (layout::markdown(d)) }
+                }
                 (layout::property_table(schema, &links))
             }
             h3 { (count(v.examples.len(), "example", "examples")) }

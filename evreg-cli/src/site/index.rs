@@ -31,6 +31,7 @@ pub fn page(site: &Site) -> Markup {
             (select("category", "Category", &categories))
             (select("owner", "Owner", &owners))
             (select("status", "Status", &statuses))
+            button type="submit" { "Filter" }
             output #shown for="q category owner status" {
                 (count(events.len(), "event", "events"))
             }
@@ -64,7 +65,7 @@ pub fn page(site: &Site) -> Markup {
                         td { span class={ "status " (e.status.as_str()) } { (e.status.as_str()) } }
                         td { (e.category) }
                         td { (e.owner.as_deref().unwrap_or("")) }
-                        td { (e.description) }
+                        td { (layout::markdown(&e.description)) }
                     }
                 }
             }
@@ -84,7 +85,11 @@ pub fn page(site: &Site) -> Markup {
                         tr {
                             th scope="row" { a href=(definition_path(name)) { (name) } }
                             td { (count(site.usages(name).len(), "payload version", "payload versions")) }
-                            td { (super::schema::description(schema).unwrap_or("")) }
+                            td {
+                                @if let Some(d) = super::schema::description(schema) {
+                                    (layout::markdown(d))
+                                }
+                            }
                         }
                     }
                 }

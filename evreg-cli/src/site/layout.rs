@@ -63,7 +63,7 @@ pub fn property_table(schema: &serde_json::Value, links: &dyn Links) -> Markup {
                                 (c)
                             }
                         }
-                        td { (row.description.as_deref().unwrap_or("")) }
+                        td { @if let Some(d) = &row.description { (markdown(d)) } }
                     }
                 }
             }
@@ -75,5 +75,82 @@ pub fn property_table(schema: &serde_json::Value, links: &dyn Links) -> Markup {
 pub fn json_block(value: &serde_json::Value) -> Markup {
     html! {
         pre { code { (serde_json::to_string_pretty(value).expect("JSON values serialize")) } }
+    }
+}
+
+/// A description, which JSON Schema and OpenAPI write in CommonMark: as
+/// HTML, its own raw HTML shown as text and links only to the web, mail
+/// or this site. A single paragraph is given without its `<p>`.
+pub fn markdown(text: &str) -> Markup {
+    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+    let safe = |url: CowStr<'_>| -> bool {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme {
+            None => true,
+            Some(s) => {
+                matches!(s.as_str(), "http" | "https" | "mailto") || s.contains(['/', '?', '#'])
+            }
+        }
+    };
+    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !safe(dest_url.clone()) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: CowStr::Borrowed("#"),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !safe(dest_url.clone()) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: CowStr::Borrowed("#"),
+                title,
+                id,
+            }),
+            other => other,
+        },
+    );
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    let html = html.trim_end();
+    let single = html
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .filter(|inner| !inner.contains("<p>"));
+    maud::PreEscaped(single.unwrap_or(html).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown;
+
+    #[test]
+    fn descriptions_are_commonmark_without_their_html_or_script_links() {
+        assert_eq!(
+            markdown("Plain `code`.").into_string(),
+            "Plain <code>code</code>."
+        );
+        assert_eq!(
+            markdown("One.  \n  \n**Note:**\n\n*   a").into_string(),
+            "<p>One.</p>\n<p><strong>Note:</strong></p>\n<ul>\n<li>a</li>\n</ul>"
+        );
+        assert_eq!(
+            markdown("<script>alert(1)</script> x").into_string(),
+            "&lt;script&gt;alert(1)&lt;/script&gt; x"
+        );
+        assert_eq!(
+            markdown("[a](javascript:alert(1)) [b](https://x.org) [c](#here)").into_string(),
+            "<a href=\"#\">a</a> <a href=\"https://x.org\">b</a> <a href=\"#here\">c</a>"
+        );
     }
 }
