@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-program benchmark of `evreg serve` (release build): start-up time on
-# generated catalogs of 1k and 10k events, and throughput with latency
+# generated catalogs of 1k and 10k events, reload time under `--watch` (as
+# the server reports it after a file of the catalog changed), and throughput with latency
 # percentiles of `GET /schemas/ids/{id}` (cycling through every id) beside
 # `GET /healthz` (the router and HTTP alone) in the same run, from a
 # bounded load generator (`xtask load`: a fixed number of requests over
@@ -20,7 +21,7 @@ for n in 1000 10000; do
     [ -f "$dir/catalog.toml" ] || ./target/release/xtask gen-catalog --events "$n" --out "$dir" 2>/dev/null
     log=$(mktemp)
     t0=$(date +%s.%N)
-    ./target/release/evreg serve "$dir" --addr 127.0.0.1:0 --quiet 2> "$log" &
+    ./target/release/evreg serve "$dir" --addr 127.0.0.1:0 --quiet --watch 2> "$log" &
     server=$!
     until grep -q "serving" "$log"; do sleep 0.01; done
     t1=$(date +%s.%N)
@@ -33,6 +34,10 @@ for n in 1000 10000; do
     ./target/release/xtask load "$addr" --requests "$requests" --connections "$connections" "${paths[@]}"
     printf '  GET /healthz:          '
     ./target/release/xtask load "$addr" --requests "$requests" --connections "$connections" /healthz
+    until grep -q "watching" "$log"; do sleep 0.01; done
+    touch "$dir/catalog.toml"
+    until grep -q "reloaded" "$log"; do sleep 0.01; done
+    printf '  reload: %s\n' "$(grep reloaded "$log" | head -1)"
     kill "$server"; wait "$server" 2>/dev/null || true
     rm -f "$log"
 done

@@ -213,6 +213,69 @@ fn ci_md_workflow_runs() {
     }
 }
 
+/// The ```` ```console ```` blocks of a page, each as its commands (`$ …`)
+/// with the output lines that follow each.
+fn console_blocks(page: &str) -> Vec<Vec<(String, String)>> {
+    page.split("```console\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .map(|block| {
+            let mut commands: Vec<(String, String)> = Vec::new();
+            for line in block.lines() {
+                match (line.strip_prefix("$ "), commands.last_mut()) {
+                    (Some(command), _) => commands.push((command.to_owned(), String::new())),
+                    (None, Some((_, output))) => {
+                        output.push_str(line);
+                        output.push('\n');
+                    }
+                    (None, None) => panic!("output before a command: {line}"),
+                }
+            }
+            commands
+        })
+        .collect()
+}
+
+/// Runs `commands` in `dir` with bash, `evreg` on the PATH and `env` set:
+/// each must succeed unless its output shows an `error:`, and print (stdout
+/// and stderr) what the page shows after it.
+fn run_console(page: &str, commands: &[(String, String)], dir: &Path, env: &[(&str, &str)]) {
+    let path = path_with_evreg();
+    for (command, expected) in commands {
+        let out = std::process::Command::new("bash")
+            .args(["-o", "pipefail", "-c", &format!("{command} 2>&1")])
+            .current_dir(dir)
+            .env("PATH", &path)
+            .env_remove("EVREG_CATALOG")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        let expect_failure = expected.lines().any(|l| l.starts_with("error:"));
+        assert_eq!(
+            out.status.success(),
+            !expect_failure,
+            "{page}: `{command}` exited {:?}\n{shown}",
+            out.status.code()
+        );
+        if !expected.is_empty() {
+            assert_eq!(&shown, expected, "{page}: `{command}`");
+        }
+    }
+}
+
+/// The console block of docs/site.md runs as shown, in a folder holding the
+/// shipped catalog.
+#[test]
+fn site_md_console_runs() {
+    let page = std::fs::read_to_string(repo().join("docs/site.md")).unwrap();
+    let blocks = console_blocks(&page);
+    assert_eq!(blocks.len(), 1, "console blocks of docs/site.md");
+    let work = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(repo().join("catalog"), work.path().join("catalog")).unwrap();
+    run_console("docs/site.md", &blocks[0], work.path(), &[]);
+}
+
 /// The console blocks of docs/migrations.md run as they are, in order, in
 /// one folder holding the shipped catalog; each block gets a fresh
 /// PostgreSQL schema as `$DATABASE_URL`. Lines after a `$` command are its
@@ -224,14 +287,9 @@ fn migrations_md_console_runs() {
         return;
     };
     let page = std::fs::read_to_string(repo().join("docs/migrations.md")).unwrap();
-    let blocks: Vec<&str> = page
-        .split("```console\n")
-        .skip(1)
-        .map(|rest| rest.split("```").next().unwrap())
-        .collect();
+    let blocks = console_blocks(&page);
     assert!(blocks.len() >= 2, "console blocks of docs/migrations.md");
 
-    let path = path_with_evreg();
     let work = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(repo().join("catalog"), work.path().join("catalog")).unwrap();
     let psql = |sql: &str| {
@@ -248,38 +306,12 @@ fn migrations_md_console_runs() {
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
         ));
         let database_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-        // Each command with the output lines that follow it.
-        let mut commands: Vec<(String, String)> = Vec::new();
-        for line in block.lines() {
-            match (line.strip_prefix("$ "), commands.last_mut()) {
-                (Some(command), _) => commands.push((command.to_owned(), String::new())),
-                (None, Some((_, output))) => {
-                    output.push_str(line);
-                    output.push('\n');
-                }
-                (None, None) => panic!("output before a command: {line}"),
-            }
-        }
-        for (command, expected) in &commands {
-            let out = std::process::Command::new("bash")
-                .args(["-o", "pipefail", "-c", &format!("{command} 2>&1")])
-                .current_dir(work.path())
-                .env("PATH", &path)
-                .env("DATABASE_URL", &database_url)
-                .output()
-                .unwrap();
-            let shown = String::from_utf8_lossy(&out.stdout);
-            let expect_failure = expected.lines().any(|l| l.starts_with("error:"));
-            assert_eq!(
-                out.status.success(),
-                !expect_failure,
-                "docs/migrations.md: `{command}` exited {:?}\n{shown}",
-                out.status.code()
-            );
-            if !expected.is_empty() {
-                assert_eq!(&shown, expected, "docs/migrations.md: `{command}`");
-            }
-        }
+        run_console(
+            "docs/migrations.md",
+            block,
+            work.path(),
+            &[("DATABASE_URL", &database_url)],
+        );
         psql(&format!("DROP SCHEMA {schema} CASCADE"));
     }
 }

@@ -360,6 +360,10 @@ fn watch_reloads_and_keeps_the_last_good_catalog() {
     let report = server.read_until("still serving");
     assert!(report.contains("error[toml-syntax]"), "{report}");
     assert!(report.contains("events/scheduling.toml:"), "{report}");
+    assert!(
+        !report.contains("released-version-removed"),
+        "the versions of a file that does not parse are not removed: {report}"
+    );
     assert!(server.get(page).text().contains(new));
     assert_eq!(
         server.get("/subjects/APPOINTMENT_CREATED/versions").status,

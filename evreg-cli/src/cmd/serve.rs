@@ -56,6 +56,7 @@ pub fn run(opt: &Opt, args: &ServeArgs) -> Result<ExitCode, super::CliError> {
                 },
             );
         }
+        served.warm();
         let router = crate::serve::router(Arc::clone(&served), !args.quiet);
         // On a worker thread of its own: a reload, which blocks this one,
         // never holds up taking connections.
@@ -87,7 +88,7 @@ fn load(opt: &Opt, dir: &Path, names: SubjectNames) -> Result<Registry, ExitCode
         eprintln!("error: {e}");
         ExitCode::from(1)
     })?;
-    Ok(Registry::new(&catalog, lock.as_ref(), names))
+    Ok(Registry::new(catalog, lock.as_ref(), names))
 }
 
 fn summary(registry: &Registry) -> String {
@@ -152,6 +153,7 @@ async fn reload_on_change(
             Ok(registry) => {
                 let summary = summary(&registry);
                 served.replace(registry);
+                served.warm();
                 eprintln!(
                     "reloaded ({summary}) in {:.2} s",
                     started.elapsed().as_secs_f64()

@@ -41,6 +41,16 @@ impl Served {
     pub fn replace(&self, registry: Registry) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(registry);
     }
+
+    /// Builds the current registry's payload validators on a blocking
+    /// thread, so that the first `/v1/validate` finds them ready; the rest
+    /// of the API answers meanwhile.
+    pub fn warm(&self) {
+        let registry = self.current();
+        tokio::task::spawn_blocking(move || {
+            registry.payloads();
+        });
+    }
 }
 
 /// The registry of the request: [`Served::current`] when it came in.
@@ -556,7 +566,7 @@ async fn validate(
     };
     let validator = crate::cmd::validate::Validator::with_registry(
         &registry.catalog,
-        registry.payloads.clone(),
+        registry.payloads().clone(),
         options,
     );
     let report = validator.report("-", &body);

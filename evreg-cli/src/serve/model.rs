@@ -56,8 +56,9 @@ pub struct Subject {
 pub struct Registry {
     /// The catalog itself (evreg's own endpoints read it).
     pub catalog: Catalog,
-    /// Its payload registry, for `/v1/validate`.
-    pub payloads: evreg_core::Registry,
+    /// Its payload registry, for `/v1/validate`: built on first use
+    /// ([`Registry::payloads`]), as it is most of the start-up time.
+    payloads: std::sync::OnceLock<evreg_core::Registry>,
     /// What the catalog site's pages say of one another.
     pub site: crate::site::SiteMap,
     /// The catalog's own compatibility mode.
@@ -70,7 +71,7 @@ pub struct Registry {
 
 impl Registry {
     /// The registry of `catalog`, whose lock (if any) is `lock`.
-    pub fn new(catalog: &Catalog, lock: Option<&Lock>, names: SubjectNames) -> Registry {
+    pub fn new(catalog: Catalog, lock: Option<&Lock>, names: SubjectNames) -> Registry {
         let mut next = lock.map_or(0, Lock::last_id) + 1;
         let mut subjects = BTreeMap::new();
         let mut ids = BTreeMap::new();
@@ -82,11 +83,10 @@ impl Registry {
             let versions: Vec<Version> = versions
                 .into_iter()
                 .map(|v| {
+                    // Loading refused a catalog whose released versions
+                    // changed: a locked version is the one locked.
                     let locked = lock
                         .and_then(|l| l.versions.get(&v.schema_ref))
-                        .filter(|e| {
-                            e.fingerprint == evreg_core::fingerprint::fingerprint(&v.schema)
-                        })
                         .and_then(|e| e.id);
                     let id = locked.unwrap_or_else(|| {
                         next += 1;
@@ -113,13 +113,21 @@ impl Registry {
             );
         }
         Registry {
-            catalog: catalog.clone(),
-            payloads: evreg_core::Registry::from_catalog(catalog),
-            site: crate::site::SiteMap::new(catalog),
+            site: crate::site::SiteMap::new(&catalog),
+            catalog,
+            payloads: std::sync::OnceLock::new(),
             mode: default,
             subjects,
             ids,
         }
+    }
+
+    /// The catalog's payload registry (validators compiled), built by the
+    /// first call; `evreg serve` makes that call beside serving, at start
+    /// and after each reload.
+    pub fn payloads(&self) -> &evreg_core::Registry {
+        self.payloads
+            .get_or_init(|| evreg_core::Registry::from_catalog(&self.catalog))
     }
 
     /// The version of schema id `id`, with its subject's name.

@@ -502,6 +502,12 @@ impl Loader {
             .map(|v| (v.schema_ref.as_str(), v))
             .collect();
         let entries: Vec<(&String, &lock::LockEntry)> = locked.versions.iter().collect();
+        // A file that could not be read or parsed hides its versions: they
+        // are not removed, and saying so for each would bury the one error
+        // that matters.
+        let unread = self.diags.iter().any(|d| {
+            d.is_error() && matches!(d.code, "toml-syntax" | "json-syntax" | "io" | "missing-file")
+        });
         // Fingerprints hash every locked schema: on every core.
         let now = prefetch::par_map(&entries, |(r, _)| {
             by_ref
@@ -527,7 +533,7 @@ impl Loader {
                          yet, run `evreg lock --force {schema_ref}`"
                     )));
                 }
-                (None, _) => {
+                (None, _) if !unread => {
                     let header = format!(
                         "[versions.{}]",
                         serde_json::Value::from(schema_ref.as_str())

@@ -193,6 +193,11 @@ impl Diagnostics {
         self.errors
     }
 
+    /// The problems recorded so far, in the order they were found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.items.iter()
+    }
+
     /// Moves every problem of `other` into this sink.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         for d in other {
