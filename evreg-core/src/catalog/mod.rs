@@ -506,7 +506,11 @@ impl Loader {
         // are not removed, and saying so for each would bury the one error
         // that matters.
         let unread = self.diags.iter().any(|d| {
-            d.is_error() && matches!(d.code, "toml-syntax" | "json-syntax" | "io" | "missing-file")
+            d.is_error()
+                && matches!(
+                    d.code,
+                    "toml-syntax" | "json-syntax" | "io" | "missing-file"
+                )
         });
         // Fingerprints hash every locked schema: on every core.
         let now = prefetch::par_map(&entries, |(r, _)| {
