@@ -7,17 +7,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn evreg(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evreg"))
-        .current_dir(dir)
-        .env_remove("EVREG_CATALOG")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::evreg;
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {

@@ -2,17 +2,10 @@
 //! gates pass as written, and that never overwrites anything.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn evreg(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evreg"))
-        .current_dir(dir)
-        .env_remove("EVREG_CATALOG")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::evreg;
 
 #[test]
 fn a_new_catalog_checks_clean_and_its_workflow_passes() {

@@ -72,19 +72,8 @@ impl Server {
     /// `needle`, and returns that line; fails with what it read when the
     /// server exits first.
     pub fn wait_for(&mut self, needle: &str) -> String {
-        let mut read = String::new();
-        loop {
-            let mut line = String::new();
-            let n = self.stderr.read_line(&mut line).unwrap();
-            assert!(
-                n > 0,
-                "the server stopped before saying {needle:?}:\n{read}"
-            );
-            read.push_str(&line);
-            if line.contains(needle) {
-                return line;
-            }
-        }
+        let read = self.read_until(needle);
+        read.lines().last().unwrap_or_default().to_owned()
     }
 
     /// The next lines of standard error up to one holding `needle`, all of

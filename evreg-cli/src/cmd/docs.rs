@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use evreg_codegen::output::{self, File};
+use evreg_codegen::output::File;
 
 use crate::opt::{DocsArgs, Opt};
 use crate::site::{GENERATOR, Site, SiteMap};
@@ -22,12 +22,7 @@ pub fn run(opt: &Opt, args: &DocsArgs) -> Result<ExitCode, super::CliError> {
         let command = format!("evreg docs {} -o {}", dir.display(), args.output.display());
         return super::export::check(&args.output, &files, &left, &command);
     }
-    let wrote = output::write_dir(&args.output, &files)?;
-    for name in &left {
-        let path = args.output.join(name);
-        std::fs::remove_file(&path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    }
+    let wrote = super::export::write(&args.output, &files, &left)?;
     eprintln!(
         "wrote the site of `{}` to `{}`: {}, {} written, {} unchanged{}",
         dir.display(),

@@ -33,12 +33,7 @@ fn jsonschema(opt: &Opt, args: &ExportJsonschemaArgs) -> Result<ExitCode, super:
     if args.check {
         return check(&args.output, &files, &left, &command);
     }
-    let wrote = output::write_dir(&args.output, &files)?;
-    for name in &left {
-        let path = args.output.join(name);
-        std::fs::remove_file(&path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    }
+    let wrote = write(&args.output, &files, &left)?;
     let schemas = files.len() - 1;
     eprintln!(
         "exported {} to `{}`: {} written, {} unchanged{}",
@@ -53,6 +48,18 @@ fn jsonschema(opt: &Opt, args: &ExportJsonschemaArgs) -> Result<ExitCode, super:
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `files` into `dir` (those that changed) and removes `left`;
+/// returns the names of the files written.
+pub(super) fn write(dir: &Path, files: &[File], left: &[String]) -> std::io::Result<Vec<String>> {
+    let wrote = output::write_dir(dir, files)?;
+    for name in left {
+        let path = dir.join(name);
+        std::fs::remove_file(&path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    }
+    Ok(wrote)
 }
 
 /// The schema files that the folder's index.json lists and the export no
