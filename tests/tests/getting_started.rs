@@ -92,6 +92,9 @@ fn every_step_of_getting_started_md_works() {
                 .env_remove("EVREG_CATALOG")
                 .env("NO_COLOR", "1")
                 .env("CARGO_TARGET_DIR", repo().join("target/scratch"))
+                // Each crate here is built once: incremental state is only cost,
+                // and every build of target/scratch says so alike.
+                .env("CARGO_INCREMENTAL", "0")
                 .env("CARGO_NET_OFFLINE", "true")
                 .env_remove("RUSTFLAGS")
                 .env("GIT_AUTHOR_NAME", "New User")

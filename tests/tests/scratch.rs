@@ -108,6 +108,9 @@ fn cargo_build(dir: &Path) -> Output {
         .args(["build", "--offline", "--quiet"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", repo().join("target/scratch"))
+        // Each crate here is built once: incremental state is only cost,
+        // and every build of target/scratch says so alike.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs")
