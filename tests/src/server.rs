@@ -133,18 +133,38 @@ impl Server {
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect::<Vec<_>>();
-        let body = raw[split + 4..].to_vec();
-        assert!(
-            headers
-                .iter()
-                .all(|(n, v)| n != "transfer-encoding" || v != "chunked"),
-            "a chunked response: read its content length instead"
-        );
+        let mut body = raw[split + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(n, v)| n == "transfer-encoding" && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
         Response {
             status,
             headers,
             body,
         }
+    }
+}
+
+/// The data of a `Transfer-Encoding: chunked` body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut data = Vec::new();
+    loop {
+        let line = raw
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size = std::str::from_utf8(&raw[..line]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16)
+            .expect("a hexadecimal chunk size");
+        raw = &raw[line + 2..];
+        if size == 0 {
+            return data;
+        }
+        data.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
     }
 }
 

@@ -235,6 +235,10 @@ fn gets_carry_etags_and_answer_304_to_clients_holding_them() {
     let again = server.request("GET", path, &[("If-None-Match", etag)], "");
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
+    // Compared weakly: the tag without its `W/` is the same tag.
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let strong = server.request("GET", path, &[("If-None-Match", &etag[2..])], "");
+    assert_eq!(strong.status, 304);
     let other = server.request("GET", path, &[("If-None-Match", "\"0000\"")], "");
     assert_eq!(other.status, 200);
     assert_eq!(other.body, first.body);

@@ -90,6 +90,19 @@ fn the_static_site_is_the_served_site_byte_for_byte() {
         server.get("/").body,
         std::fs::read(out.path().join("index.html")).unwrap()
     );
+    // Gzipped for clients that ask, the same content (Chromium reads it so
+    // in the browser test).
+    let plain = server.get("/");
+    let gzipped = server.request("GET", "/", &[("Accept-Encoding", "gzip")], "");
+    assert_eq!(gzipped.status, 200);
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert!(
+        gzipped.body.len() * 4 < plain.body.len(),
+        "{} bytes gzipped, {} plain",
+        gzipped.body.len(),
+        plain.body.len()
+    );
+    assert_eq!(gzipped.header("etag"), plain.header("etag"));
     let missing = server.get("/events/NO_SUCH_EVENT.html");
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains("no page"), "{}", missing.text());

@@ -68,9 +68,12 @@ impl FromRequestParts<Arc<Served>> for Current {
 }
 
 /// The router of the registry API and the catalog site over `served`;
-/// `log` writes a line per request to standard error.
+/// `log` writes a line per request to standard error. Bodies are gzipped
+/// for clients that accept it.
 pub fn router(served: Arc<Served>, log: bool) -> Router {
-    let router = api(served).layer(axum::middleware::from_fn(etags));
+    let router = api(served)
+        .layer(axum::middleware::from_fn(etags))
+        .layer(tower_http::compression::CompressionLayer::new());
     if log {
         router.layer(axum::middleware::from_fn(request_log))
     } else {
@@ -97,7 +100,9 @@ async fn request_log(request: axum::extract::Request, next: axum::middleware::Ne
 
 /// An `ETag` on every successful `GET` (a digest of the body), and `304 Not
 /// Modified` when the client already holds it; `Cache-Control: no-cache`,
-/// so that clients ask again, cheaply, after the catalog changed.
+/// so that clients ask again, cheaply, after the catalog changed. The tag
+/// is weak (`W/"…"`): the body may travel gzipped or not, the same content
+/// either way.
 async fn etags(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use sha2::Digest;
     let get = request.method() == axum::http::Method::GET;
@@ -112,17 +117,20 @@ async fn etags(request: axum::extract::Request, next: axum::middleware::Next) ->
     };
     let digest = sha2::Sha256::digest(&bytes);
     let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let tag = format!("\"{tag}\"");
-    let value = header::HeaderValue::from_str(&tag).expect("hex digits are a header value");
+    let opaque = format!("\"{tag}\"");
+    let value = header::HeaderValue::from_str(&format!("W/{opaque}"))
+        .expect("hex digits are a header value");
     parts.headers.insert(header::ETAG, value.clone());
     parts.headers.insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-cache"),
     );
+    // Weak comparison (RFC 9110, 13.1.2): the tags without their `W/`.
     if held.is_some_and(|h| {
-        h.as_bytes()
-            .split(|b| *b == b',')
-            .any(|t| t.trim_ascii() == tag.as_bytes() || t.trim_ascii() == b"*")
+        h.as_bytes().split(|b| *b == b',').any(|t| {
+            let t = t.trim_ascii();
+            t == b"*" || t.strip_prefix(b"W/").unwrap_or(t) == opaque.as_bytes()
+        })
     }) {
         parts.status = StatusCode::NOT_MODIFIED;
         return Response::from_parts(parts, axum::body::Body::empty());
