@@ -22,19 +22,12 @@ pub fn run(opt: &Opt, args: &DocsArgs) -> Result<ExitCode, super::CliError> {
         let command = format!("evreg docs {} -o {}", dir.display(), args.output.display());
         return super::export::check(&args.output, &files, &left, &command);
     }
-    let wrote = super::export::write(&args.output, &files, &left)?;
+    let tally = super::export::write(&args.output, &files, &left)?;
     eprintln!(
-        "wrote the site of `{}` to `{}`: {}, {} written, {} unchanged{}",
+        "wrote the site of `{}` to `{}`: {}, {tally}",
         dir.display(),
         args.output.display(),
         evreg_core::naming::count(files.len(), "file", "files"),
-        wrote.len(),
-        files.len() - wrote.len(),
-        if left.is_empty() {
-            String::new()
-        } else {
-            format!(", {} removed (no longer in the catalog)", left.len())
-        }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -33,33 +33,33 @@ fn jsonschema(opt: &Opt, args: &ExportJsonschemaArgs) -> Result<ExitCode, super:
     if args.check {
         return check(&args.output, &files, &left, &command);
     }
-    let wrote = write(&args.output, &files, &left)?;
+    let tally = write(&args.output, &files, &left)?;
     let schemas = files.len() - 1;
     eprintln!(
-        "exported {} to `{}`: {} written, {} unchanged{}",
+        "exported {} to `{}`: {tally}",
         evreg_core::naming::count(schemas, "schema", "schemas"),
         args.output.display(),
-        wrote.len(),
-        files.len() - wrote.len(),
-        if left.is_empty() {
-            String::new()
-        } else {
-            format!(", {} removed (no longer in the catalog)", left.len())
-        }
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `files` into `dir` (those that changed) and removes `left`;
-/// returns the names of the files written.
-pub(super) fn write(dir: &Path, files: &[File], left: &[String]) -> std::io::Result<Vec<String>> {
-    let wrote = output::write_dir(dir, files)?;
+/// says what it did: `3 written, 9 unchanged, 1 removed (…)`.
+pub(super) fn write(dir: &Path, files: &[File], left: &[String]) -> std::io::Result<String> {
+    let wrote = output::write_dir(dir, files)?.len();
     for name in left {
         let path = dir.join(name);
         std::fs::remove_file(&path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     }
-    Ok(wrote)
+    let mut tally = format!("{wrote} written, {} unchanged", files.len() - wrote);
+    if !left.is_empty() {
+        tally.push_str(&format!(
+            ", {} removed (no longer in the catalog)",
+            left.len()
+        ));
+    }
+    Ok(tally)
 }
 
 /// The schema files that the folder's index.json lists and the export no
