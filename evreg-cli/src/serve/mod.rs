@@ -120,7 +120,7 @@ async fn etags(request: axum::extract::Request, next: axum::middleware::Next) ->
     let opaque = format!("\"{tag}\"");
     let value = header::HeaderValue::from_str(&format!("W/{opaque}"))
         .expect("hex digits are a header value");
-    parts.headers.insert(header::ETAG, value.clone());
+    parts.headers.insert(header::ETAG, value);
     parts.headers.insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-cache"),
