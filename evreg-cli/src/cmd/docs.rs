@@ -37,8 +37,11 @@ pub fn run(opt: &Opt, args: &DocsArgs) -> Result<ExitCode, super::CliError> {
 /// pages of events and definitions that left the catalog. Nothing else of
 /// the folder is touched.
 fn left_the_catalog(dir: &Path, files: &[File]) -> Vec<String> {
-    let ours = std::fs::read_to_string(dir.join("index.html"))
-        .is_ok_and(|index| index.contains(GENERATOR));
+    let ours = std::fs::read_to_string(dir.join("index.html")).is_ok_and(|index| {
+        index.contains(&format!(
+            "<meta name=\"generator\" content=\"{GENERATOR}\">"
+        ))
+    });
     if !ours {
         return Vec::new();
     }

@@ -18,7 +18,7 @@ impl Links for SharedLinks<'_> {
 }
 
 pub fn page(site: &Site, name: &str) -> Markup {
-    let catalog = site.catalog();
+    let catalog = site.catalog;
     let schema = &catalog.definitions()[name];
     let usages = site.usages(name);
     let body = html! {

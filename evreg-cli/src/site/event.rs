@@ -33,7 +33,7 @@ fn local_anchor(version: u32, name: &str) -> String {
 }
 
 pub fn page(site: &Site, event: &Event) -> Markup {
-    let catalog = site.catalog();
+    let catalog = site.catalog;
     let mode = event
         .compatibility
         .unwrap_or(catalog.manifest().checks.compatibility);
@@ -114,7 +114,7 @@ fn version(site: &Site, event: &Event, v: &PayloadVersion) -> Markup {
     };
     let file = v
         .schema_file
-        .strip_prefix(site.catalog().root())
+        .strip_prefix(site.catalog.root())
         .unwrap_or(&v.schema_file);
     let local: Vec<(&String, &Value)> = v
         .schema

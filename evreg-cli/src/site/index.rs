@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use super::{Site, definition_path, event_path, layout};
 
 pub fn page(site: &Site) -> Markup {
-    let catalog = site.catalog();
+    let catalog = site.catalog;
     let events = catalog.events();
     let categories: BTreeSet<&str> = events.iter().map(|e| e.category.as_str()).collect();
     let owners: BTreeSet<&str> = events.iter().filter_map(|e| e.owner.as_deref()).collect();
@@ -84,7 +84,7 @@ pub fn page(site: &Site) -> Markup {
                     @for (name, schema) in catalog.definitions() {
                         tr {
                             th scope="row" { a href=(definition_path(name)) { (name) } }
-                            td { (count(site.usages(name).len(), "payload version", "payload versions")) }
+                            td { (count(site.usage_count(name), "payload version", "payload versions")) }
                             td {
                                 @if let Some(d) = super::schema::description(schema) {
                                     (layout::markdown(d))

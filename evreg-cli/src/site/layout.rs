@@ -13,7 +13,7 @@ pub fn page(catalog: &str, title: &str, root: &str, script: bool, body: Markup) 
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content=(super::GENERATOR_NAME);
+                meta name="generator" content=(super::GENERATOR);
                 title { (title) " · " (catalog) }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href={ (root) "assets/style.css" };

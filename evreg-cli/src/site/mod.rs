@@ -77,11 +77,9 @@ pub struct Page {
     pub body: String,
 }
 
-/// The `generator` of every page: how `evreg docs` knows a folder holds a
-/// site it wrote.
-pub const GENERATOR_NAME: &str = "evreg docs";
-/// [`GENERATOR_NAME`] as the pages spell it.
-pub const GENERATOR: &str = "<meta name=\"generator\" content=\"evreg docs\">";
+/// The `<meta name="generator">` of every page: how `evreg docs` knows a
+/// folder holds a site it wrote.
+pub const GENERATOR: &str = "evreg docs";
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -152,9 +150,9 @@ impl<'c> Site<'c> {
         }
     }
 
-    /// The catalog the pages show.
-    fn catalog(&self) -> &'c Catalog {
-        self.catalog
+    /// How many payload versions use the shared definition `name`.
+    fn usage_count(&self, name: &str) -> usize {
+        self.map.usages.get(name).map_or(0, Vec::len)
     }
 
     /// The payload versions that use the shared definition `name`.
